@@ -1,0 +1,36 @@
+// Package events implements push-based event streams: the way a reactor's
+// handlers are written and composed.
+//
+// An Events[T] value is a stream of T values that observers subscribe to.
+// An Emitter[T] is an imperative source; an IVar[T] is a single-assignment
+// variable that is also a stream. Package reactor feeds each connector's
+// events into an Emitter, so a reactor's handlers are observers of those
+// streams.
+//
+// # Rules
+//
+//   - Streams are reactor-local: an Events value, an Emitter, an IVar and the
+//     subscriptions on them belong to the reactor (or goroutine) that created
+//     them and must not be used from any other goroutine. None of these types
+//     is safe for concurrent use. To move values between reactors, send them
+//     on a channel.
+//   - Emission is synchronous and depth-first: Emit calls every subscriber in
+//     subscription order before it returns, and a subscriber that emits on
+//     another (or the same) stream runs that emission to completion first.
+//   - A stream emits any number of events and errors, then at most one done.
+//     An error does not end a stream. Nothing is emitted after done.
+//   - A subscriber added while an event is being emitted does not receive
+//     that event. A subscriber removed while an event is being emitted is
+//     not called again, not even for that event.
+//   - Subscribing to a completed stream calls the observer's OnDone at once.
+//   - An error that reaches an observer with no error handler (OnEvent,
+//     OnDone) is unhandled: the observer panics with *UnhandledError, which
+//     fails the reactor it runs in (the reactor's lifecycle reports it as
+//     Died).
+//
+// # Cost
+//
+// Emitting to one subscriber is one interface call plus the handler; the
+// first subscription to an Emitter allocates nothing, later ones allocate a
+// small record each. Subscribing with OnEvent does not allocate beyond that.
+package events

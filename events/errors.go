@@ -1,0 +1,18 @@
+package events
+
+import "errors"
+
+// ErrNotCompleted is returned by IVar.Value before the IVar is assigned or
+// failed.
+var ErrNotCompleted = errors.New("events: ivar not completed")
+
+// UnhandledError is the panic value of an observer that received an error it
+// has no handler for. Inside a reactor it fails the reactor with this error.
+type UnhandledError struct {
+	Err error
+}
+
+func (e *UnhandledError) Error() string { return "events: unhandled error: " + e.Err.Error() }
+
+// Unwrap returns the unhandled error.
+func (e *UnhandledError) Unwrap() error { return e.Err }

@@ -1,0 +1,13 @@
+// Package queue holds the per-connector event queues of the runtime.
+//
+// MPSC is the default, unbounded queue: many producers, one consumer, lock
+// free on both sides, one atomic add per push. Ring is the bounded queue used
+// for mailboxes with an overflow policy: many producers and many consumers
+// (so that a producer can evict the oldest element), lock free.
+//
+// Both queues keep the order of the pushes of any one producer. A push that
+// has claimed its slot but not yet published it is invisible to Pop: the
+// consumer sees the queue as empty until the producer finishes. Callers that
+// park a consumer must therefore have producers re-check for sleepers after
+// publishing (the reactor's state word does this).
+package queue

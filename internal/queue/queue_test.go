@@ -1,0 +1,151 @@
+package queue
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestMPSCSequentialFIFO(t *testing.T) {
+	var q MPSC[int]
+	require.True(t, q.Empty())
+	_, ok := q.Pop()
+	require.False(t, ok)
+	for round := range 3 { // refill after draining, across many segments
+		for i := range 1000 {
+			q.Push(round*1000 + i)
+		}
+		require.False(t, q.Empty())
+		for i := range 1000 {
+			v, ok := q.Pop()
+			require.True(t, ok)
+			require.Equal(t, round*1000+i, v)
+		}
+		require.True(t, q.Empty())
+	}
+}
+
+// TestMPSCConcurrentProducers checks that every pushed element is popped
+// exactly once and that each producer's elements come out in push order.
+func TestMPSCConcurrentProducers(t *testing.T) {
+	const producers, each = 8, 20000
+	var q MPSC[[2]int]
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for p := range producers {
+		wg.Go(func() {
+			<-start
+			for i := range each {
+				q.Push([2]int{p, i})
+			}
+		})
+	}
+	close(start)
+	next := make([]int, producers)
+	got := 0
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for got < producers*each {
+		v, ok := q.Pop()
+		if !ok {
+			select {
+			case <-done:
+				if q.Empty() && got < producers*each {
+					t.Fatalf("queue empty after producers finished with %d of %d popped", got, producers*each)
+				}
+			default:
+			}
+			continue
+		}
+		require.Equal(t, next[v[0]], v[1], "producer %d out of order", v[0])
+		next[v[0]]++
+		got++
+	}
+	<-done
+	require.True(t, q.Empty())
+}
+
+func TestRingBounds(t *testing.T) {
+	r := NewRing[int](3)
+	require.Equal(t, 3, r.Cap())
+	for i := range 3 {
+		require.True(t, r.Push(i))
+	}
+	require.False(t, r.Push(9), "push into a full ring must fail")
+	require.Equal(t, 3, r.Len())
+	for lap := range 5 { // wrap around several times
+		v, ok := r.Pop()
+		require.True(t, ok)
+		require.Equal(t, lap, v)
+		require.True(t, r.Push(lap+3))
+	}
+	for i := 5; i < 8; i++ {
+		v, ok := r.Pop()
+		require.True(t, ok)
+		require.Equal(t, i, v)
+	}
+	_, ok := r.Pop()
+	require.False(t, ok)
+	require.Equal(t, 0, r.Len())
+
+	var zero Ring[int]
+	require.False(t, zero.Push(1))
+	_, ok = zero.Pop()
+	require.False(t, ok)
+	require.Panics(t, func() { NewRing[int](0) })
+}
+
+// TestRingEvictOldest runs producers that evict the oldest element when the
+// ring is full (the drop-oldest policy) against one consumer: every element
+// is either popped by the consumer or evicted, exactly once, and per-producer
+// order holds among the consumed ones.
+func TestRingEvictOldest(t *testing.T) {
+	const producers, each = 4, 20000
+	r := NewRing[[2]int](16)
+	var evicted [producers]int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Go(func() {
+			for i := range each {
+				for !r.Push([2]int{p, i}) {
+					if v, ok := r.Pop(); ok {
+						mu.Lock()
+						evicted[v[0]]++
+						mu.Unlock()
+					}
+				}
+			}
+		})
+	}
+	last := [producers]int{-1, -1, -1, -1}
+	consumed := 0
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for finished := false; ; {
+		v, ok := r.Pop()
+		if ok {
+			require.Greater(t, v[1], last[v[0]], "producer %d out of order", v[0])
+			last[v[0]] = v[1]
+			consumed++
+			continue
+		}
+		if finished {
+			break
+		}
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+	}
+	total := consumed
+	for _, e := range evicted {
+		total += e
+	}
+	require.Equal(t, producers*each, total)
+}

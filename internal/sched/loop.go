@@ -1,0 +1,49 @@
+package sched
+
+import "sync"
+
+// Loop runs the turns of a single task on one goroutine: a dedicated
+// goroutine (Go) or the caller's own (Run). It costs one channel of
+// capacity 1.
+type Loop[T any] struct {
+	wake chan struct{}
+}
+
+// NewLoop returns a loop that is not yet running.
+func NewLoop[T any]() *Loop[T] { return &Loop[T]{wake: make(chan struct{}, 1)} }
+
+// Schedule wakes the loop. It never blocks. The caller must own the task's
+// scheduling right.
+func (l *Loop[T]) Schedule() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs turns of t on the calling goroutine until turn reports that t is
+// finished. turn returns (again, finished): again means run another turn at
+// once; otherwise the loop sleeps until the next Schedule.
+func (l *Loop[T]) Run(t *T, turn func(*T) (again, finished bool)) {
+	for {
+		<-l.wake
+		for {
+			again, finished := turn(t)
+			if finished {
+				return
+			}
+			if !again {
+				break
+			}
+		}
+	}
+}
+
+// Go runs Run on a new goroutine and adds it to wg for the duration.
+func (l *Loop[T]) Go(wg *sync.WaitGroup, t *T, turn func(*T) (again, finished bool)) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		l.Run(t, turn)
+	}()
+}

@@ -1,0 +1,71 @@
+package reactor
+
+import (
+	"time"
+
+	"github.com/reactors-go/reactors/events"
+)
+
+// The clock delivers timer events into a reactor as events of a daemon
+// connector, so that handlers run inside the reactor like any other. Each
+// subscription starts its own timer (the streams are cold); unsubscribing
+// stops the timer and closes the connector, and so does the reactor's
+// termination. Timers hold no goroutine while they wait.
+
+// Timeout returns a stream that emits once, d after it is subscribed to,
+// then completes.
+func Timeout(o Owner, d time.Duration) events.Events[struct{}] {
+	return events.From[struct{}](&clockSource[struct{}]{o: o, d: d, n: 1, value: func(int) struct{} { return struct{}{} }})
+}
+
+// Periodic returns a stream that emits 1, 2, 3, ... every d (fixed delay:
+// d after the previous tick was sent) until unsubscribed.
+func Periodic(o Owner, d time.Duration) events.Events[int64] {
+	return events.From[int64](&clockSource[int64]{o: o, d: d, n: -1, value: func(i int) int64 { return int64(i) }})
+}
+
+// Countdown returns a stream that emits n-1, n-2, ..., 0, one every d,
+// then completes.
+func Countdown(o Owner, n int, d time.Duration) events.Events[int] {
+	return events.From[int](&clockSource[int]{o: o, d: d, n: n, value: func(i int) int { return n - i }})
+}
+
+type clockSource[T any] struct {
+	o     Owner
+	d     time.Duration
+	n     int // ticks before completing; -1: forever
+	value func(tick int) T
+}
+
+func (s *clockSource[T]) Subscribe(obs events.Observer[T]) events.Subscription {
+	c, err := Open[T](s.o, Daemon())
+	if err != nil {
+		obs.OnError(err)
+		return events.Nop()
+	}
+	ch := c.Channel()
+	tick := 0
+	var t *time.Timer
+	// The timer goroutine only sends; the count lives in the owner's
+	// handler, which re-arms the timer after each tick.
+	c.quiet = true // a tick racing with unsubscription is not a dead letter
+	t = time.AfterFunc(s.d, func() { _ = ch.Send(s.value(1)) })
+	c.onClose = func() { t.Stop() }
+	sub := c.Events().Subscribe(&events.Funcs[T]{
+		Event: func(v T) {
+			tick++
+			obs.OnEvent(v)
+			if s.n >= 0 && tick >= s.n {
+				c.Seal()
+				return
+			}
+			if !c.Sealed() {
+				next := tick
+				t = time.AfterFunc(s.d, func() { _ = ch.Send(s.value(next + 1)) })
+			}
+		},
+		Error: obs.OnError,
+		Done:  obs.OnDone,
+	})
+	return events.Composite(sub, events.OnUnsubscribe(func() { c.Seal() }))
+}

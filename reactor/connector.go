@@ -1,0 +1,345 @@
+package reactor
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/internal/queue"
+)
+
+// Values of Connector.closed.
+const (
+	open uint32 = iota
+	closedSealed
+	closedTerminated
+)
+
+// Connector is the owner side of a channel: the reactor that opened it
+// receives the channel's events on Events and may Seal it.
+//
+// Only the owning reactor may call Events, Seal and Sealed, from its
+// constructor or handlers; Channel and Name may be called from anywhere.
+type Connector[T any] struct {
+	f         *frame
+	q         queue.MPSC[T]  // unbounded mailbox
+	ring      *queue.Ring[T] // bounded mailbox, instead of q
+	blk       *blocking      // Block policy only
+	first     T              // an event handed over without queueing (see send)
+	hasFirst  bool           // owner, or the sender holding the scheduling right
+	shutOwner bool           // owner: closed, deliver nothing more
+	daemon    bool
+	quiet     bool // closed-channel sends are not dead letters (clock ticks)
+	policy    Overflow
+	closed    atomic.Uint32 // open, closedSealed or closedTerminated
+	name      string
+	em        events.Emitter[T] // owner
+	onClose   func()            // owner: runs once when the connector closes
+}
+
+func (c *Connector[T]) init(f *frame, cfg connConfig) {
+	c.f, c.name, c.daemon = f, cfg.name, cfg.daemon
+	if cfg.bound > 0 {
+		c.ring = queue.NewRing[T](cfg.bound)
+		c.policy = cfg.policy
+		if c.policy == Block {
+			c.blk = &blocking{room: make(chan struct{}, 1)}
+		}
+	}
+	if !c.daemon {
+		f.nonDaemon++
+	}
+}
+
+// Channel returns the connector's channel, the value other reactors and
+// goroutines send to.
+func (c *Connector[T]) Channel() Channel[T] { return Channel[T]{c: c} }
+
+// Events returns the stream of the events sent to the channel. It completes
+// when the connector is sealed or the reactor terminates. Owner only.
+func (c *Connector[T]) Events() events.Events[T] { return c.em.Events() }
+
+// Name returns the connector's name, "" if it has none.
+func (c *Connector[T]) Name() string { return c.name }
+
+// Sealed reports whether the connector is closed. Owner only.
+func (c *Connector[T]) Sealed() bool { return c.shutOwner }
+
+// Seal closes the connector: later sends fail with ErrSealed and events
+// still queued are dead-lettered with ReasonSealed (so is an event that
+// races with Seal, if it is not delivered). Its Events stream completes. It
+// reports whether the connector was open. Owner only.
+//
+// A reactor terminates once all its non-daemon connectors are sealed and
+// its queues are drained.
+func (c *Connector[T]) Seal() bool {
+	if c.shutOwner {
+		return false
+	}
+	c.shut(ReasonSealed)
+	if x := c.f.x.Load(); x != nil {
+		x.compact = true
+	}
+	return true
+}
+
+func (c *Connector[T]) fullName() string {
+	n := c.name
+	if n == "" {
+		n = "unnamed"
+	}
+	return c.f.name() + "#" + n
+}
+
+// send enqueues v and makes sure a turn will see it.
+//
+// Fast path: a sender that wins the reactor's idle-to-scheduled switch and
+// finds the mailbox empty hands v over in a plain field, skipping the
+// queue. The switch comes first: while the sender holds the scheduling
+// right no turn runs, so the check of the queue and the write of first
+// cannot race with the consumer, and an earlier event of the same sender,
+// already published in the queue, cannot be overtaken.
+func (c *Connector[T]) send(v T) error {
+	if s := c.closed.Load(); s != open {
+		if !c.quiet {
+			c.f.sys.deadLetter(c.fullName(), reasonOf(s), v)
+		}
+		return c.closedErr(s)
+	}
+	if c.ring != nil {
+		return c.sendBounded(nil, v)
+	}
+	f := c.f
+	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
+		if !c.hasFirst && c.closed.Load() == open && c.q.Empty() {
+			c.first, c.hasFirst = v, true
+		} else {
+			c.q.Push(v)
+		}
+		f.schedule()
+	} else {
+		c.q.Push(v)
+		f.notify()
+	}
+	if c.closed.Load() != open {
+		c.discardLate()
+	}
+	return nil
+}
+
+func reasonOf(closed uint32) Reason {
+	if closed == closedTerminated {
+		return ReasonTerminated
+	}
+	return ReasonSealed
+}
+
+func (c *Connector[T]) closedErr(closed uint32) error {
+	if closed == closedTerminated {
+		return ErrTerminated
+	}
+	return ErrSealed
+}
+
+// discardLate dead-letters events that reached the queue after the
+// connector closed. After closing, every pop happens under the frame's
+// lock, so late senders and the owner never consume concurrently.
+func (c *Connector[T]) discardLate() {
+	x := c.f.ensureExtra()
+	x.mu.Lock()
+	c.discardLocked(reasonOf(c.closed.Load()))
+	x.mu.Unlock()
+}
+
+func (c *Connector[T]) discardLocked(r Reason) {
+	name := ""
+	dead := func(v T) {
+		if c.quiet {
+			return
+		}
+		if name == "" {
+			name = c.fullName()
+		}
+		c.f.sys.deadLetter(name, r, v)
+	}
+	if c.hasFirst {
+		v := c.first
+		var zero T
+		c.first, c.hasFirst = zero, false
+		dead(v)
+	}
+	for {
+		v, ok := c.pop()
+		if !ok {
+			return
+		}
+		dead(v)
+	}
+}
+
+func (c *Connector[T]) pop() (T, bool) {
+	if c.ring != nil {
+		v, ok := c.ring.Pop()
+		if ok && c.blk != nil {
+			c.blk.signal()
+		}
+		return v, ok
+	}
+	return c.q.Pop()
+}
+
+// drain delivers up to budget events. Owner only.
+func (c *Connector[T]) drain(budget int) int {
+	n := 0
+	if c.hasFirst {
+		v := c.first
+		var zero T
+		c.first, c.hasFirst = zero, false
+		c.deliver(v)
+		n++
+	}
+	for n < budget && !c.shutOwner {
+		v, ok := c.pop()
+		if !ok {
+			break
+		}
+		c.deliver(v)
+		n++
+	}
+	return n
+}
+
+func (c *Connector[T]) deliver(v T) {
+	if !c.em.HasSubscribers() {
+		c.f.sys.deadLetter(c.fullName(), ReasonUnhandled, v)
+		return
+	}
+	c.em.Emit(v)
+}
+
+func (c *Connector[T]) pending() bool {
+	if c.shutOwner {
+		return false
+	}
+	if c.hasFirst {
+		return true
+	}
+	if c.ring != nil {
+		return c.ring.Len() > 0
+	}
+	return !c.q.Empty()
+}
+
+// shut closes the connector (owner): senders see it closed, queued events
+// are dead-lettered with r, the stream completes.
+func (c *Connector[T]) shut(r Reason) {
+	if c.shutOwner {
+		return
+	}
+	c.shutOwner = true
+	code := closedSealed
+	if r != ReasonSealed {
+		code = closedTerminated
+	}
+	c.closed.Store(code)
+	if !c.daemon {
+		c.f.nonDaemon--
+	}
+	if x := c.f.x.Load(); x != nil && x.name != "" && c.name != "" {
+		c.f.sys.names.releaseChannel(x.name+"#"+c.name, c)
+	}
+	x := c.f.ensureExtra()
+	x.mu.Lock()
+	c.discardLocked(r)
+	x.mu.Unlock()
+	if c.blk != nil {
+		c.blk.signal()
+	}
+	if h := c.onClose; h != nil {
+		c.onClose = nil
+		h()
+	}
+	c.em.Close()
+}
+
+func (c *Connector[T]) reset()           { c.em.Clear() }
+func (c *Connector[T]) sealed() bool     { return c.shutOwner }
+func (c *Connector[T]) keepsAlive() bool { return !c.shutOwner && !c.daemon }
+func (c *Connector[T]) connName() string { return c.name }
+
+// Channel is the send side of a connector: a small value (one pointer)
+// that can be copied, compared, used as a map key and sent to other
+// reactors. Two channels are equal when they deliver to the same connector.
+// The zero Channel refuses every send with ErrNilChannel.
+//
+// All methods are safe for concurrent use.
+type Channel[T any] struct {
+	c *Connector[T]
+}
+
+// Send delivers v to the channel's reactor, asynchronously.
+//
+// Events of one sender arrive in the order sent (per-sender FIFO on one
+// channel). Send does not block and does not allocate on the fast path,
+// except with a bounded mailbox of the Block policy. A nil error means the
+// event was accepted: it will be delivered, or, if the connector closes or
+// the reactor terminates first, dead-lettered; it is never silently lost.
+// Errors: ErrSealed or ErrTerminated if the channel was already closed
+// (the event is dead-lettered), ErrFull from a full Fail mailbox,
+// ErrNilChannel on the zero Channel.
+//
+// Send synchronizes before the handler that receives v. v must not be
+// mutated after Send.
+func (ch Channel[T]) Send(v T) error {
+	if ch.c == nil {
+		return ErrNilChannel
+	}
+	return ch.c.send(v)
+}
+
+// Offer is Send that, on a full mailbox of the Block policy, waits at most
+// until ctx is done; it then returns ctx.Err() and the event is not sent.
+// For every other mailbox it is Send.
+func (ch Channel[T]) Offer(ctx context.Context, v T) error {
+	if ch.c == nil {
+		return ErrNilChannel
+	}
+	if ch.c.ring == nil || ch.c.policy != Block {
+		return ch.c.send(v)
+	}
+	if s := ch.c.closed.Load(); s != open {
+		ch.c.f.sys.deadLetter(ch.c.fullName(), reasonOf(s), v)
+		return ch.c.closedErr(s)
+	}
+	return ch.c.sendBounded(ctx, v)
+}
+
+// Name returns "reactor#channel" for the channel.
+func (ch Channel[T]) Name() string {
+	if ch.c == nil {
+		return ""
+	}
+	return ch.c.fullName()
+}
+
+// Done returns a channel that is closed when the reactor owning ch
+// terminates. The first call allocates it; later calls return the same
+// channel. The zero Channel returns nil.
+func (ch Channel[T]) Done() <-chan struct{} {
+	if ch.c == nil {
+		return nil
+	}
+	return ch.c.f.doneChan()
+}
+
+// Err returns the error the owning reactor terminated with: nil while it
+// runs or if it terminated normally or by shutdown.
+func (ch Channel[T]) Err() error {
+	if ch.c == nil {
+		return nil
+	}
+	x := ch.c.f.ensureExtra()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.err
+}

@@ -1,0 +1,77 @@
+// Package reactor is the runtime: reactor systems, typed channels and
+// connectors, the scheduler, lifecycle, names, clock, dead letters and
+// supervision.
+//
+// A reactor is a unit of concurrency that owns typed connectors. Each
+// connector has a send side, Channel[T], that anyone may hold and send to,
+// and an owner side whose events (package events) the reactor's handlers
+// subscribe to. A reactor handles at most one event at a time, so its state
+// needs no locks.
+//
+//	sys := reactor.New()
+//	defer sys.Shutdown(context.Background())
+//	ch, _ := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
+//		r.Main().Events().OnEvent(func(s string) { fmt.Println(s) })
+//	})
+//	ch.Send("hello")
+//
+// # Guarantees
+//
+// Serial processing: a reactor's constructor, handlers and lifecycle
+// handlers never run concurrently with each other; each turn synchronizes
+// before the next one of the same reactor, on whatever goroutine it runs.
+//
+// Ordering: events of one sender on one channel are delivered in the order
+// sent (per-sender FIFO). Nothing is promised between different senders, or
+// between different channels of one reactor beyond the scheduling rule: a
+// turn handles up to the budget (64 by default) of events, draining one
+// connector at a time in FIFO order and moving round-robin to the next.
+//
+// Delivery: an event accepted by Send (nil error) is delivered exactly once,
+// or dead-lettered with a reason if its connector closes or its reactor
+// terminates first; it is never silently dropped. Events queued when a
+// reactor terminates are dead-lettered with ReasonTerminated, or
+// ReasonShutdown during System.Shutdown. An event delivered to a connector
+// nobody subscribes to is dead-lettered with ReasonUnhandled.
+//
+// Early sends: the channel returned by Spawn is usable at once. Events sent
+// before the constructor has run are queued and handled after it returns.
+// Spawning from inside a reactor and sending to yourself are ordinary
+// operations.
+//
+// Failure: a panic in a constructor or handler, or an error that reaches a
+// handler without an error handler, fails only that reactor: it emits
+// Died(err) with the panic value and stack, then Terminated (or, with a
+// RestartPolicy, runs its constructor again), and the system's failure
+// handler is told. Other reactors are unaffected. The event whose handler
+// failed is not redelivered.
+//
+// Termination: a reactor terminates when all its non-daemon connectors are
+// sealed and its queues are drained, when it fails, or at shutdown. After
+// that, sends to its channels return ErrTerminated.
+//
+// # Scheduling and cost
+//
+// An idle reactor owns no goroutine. The default scheduler is a pool of
+// worker goroutines (GOMAXPROCS); a reactor woken by a handler runs next on
+// the same worker, so request/reply between reactors hands off without a
+// goroutine switch. Idle workers park: the system uses no CPU at rest.
+// Dedicated runs a reactor on a goroutine of its own, and Run on the
+// caller's goroutine.
+//
+// Send costs one or two atomic operations and no allocation on the fast
+// path; see the README for measured figures.
+//
+// # Rules
+//
+//   - The Reactor value, its connectors' owner side (Events, Seal) and every
+//     stream built from them belong to the reactor: use them only from its
+//     constructor and handlers. Channels are safe everywhere.
+//   - Handlers must not block: inside a reactor nothing waits. Blocking
+//     calls of this package (Await, Offer, a full Block mailbox) are for
+//     plain goroutines; from a pool worker a full Block mailbox returns
+//     ErrFull instead of waiting.
+//   - Do not mutate a value after sending it.
+//   - Shut a system down with Shutdown; it stops every reactor and
+//     goroutine the system started.
+package reactor

@@ -1,0 +1,51 @@
+package reactor
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by the runtime. Match them with errors.Is: returned errors
+// may wrap them with context.
+var (
+	// ErrSealed: the channel's connector was sealed by its owner.
+	ErrSealed = errors.New("reactor: channel sealed")
+	// ErrTerminated: the reactor owning the channel has terminated.
+	ErrTerminated = errors.New("reactor: reactor terminated")
+	// ErrFull: a bounded mailbox with the Fail policy (or the Block policy,
+	// when the sender runs inside a reactor) has no room.
+	ErrFull = errors.New("reactor: mailbox full")
+	// ErrNilChannel: Send on the zero Channel.
+	ErrNilChannel = errors.New("reactor: send on zero channel")
+	// ErrDuplicateName: a live reactor, or a channel of the same reactor,
+	// already has the name.
+	ErrDuplicateName = errors.New("reactor: duplicate name")
+	// ErrInvalidName: a reactor or channel name is empty or contains '#' or
+	// a space or control character.
+	ErrInvalidName = errors.New("reactor: invalid name")
+	// ErrNotFound: no channel is registered under the name.
+	ErrNotFound = errors.New("reactor: name not found")
+	// ErrWrongType: the channel registered under the name carries another
+	// event type than the one asked for.
+	ErrWrongType = errors.New("reactor: channel has another event type")
+	// ErrClosed: the system is shutting down or shut down.
+	ErrClosed = errors.New("reactor: system closed")
+)
+
+// PanicError is the failure of a reactor whose constructor or handler
+// panicked: the panic value and the stack of the panicking goroutine.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("reactor: panic: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error, so errors.Is and
+// errors.As see through the panic.
+func (e *PanicError) Unwrap() error {
+	if err, ok := e.Value.(error); ok {
+		return err
+	}
+	return nil
+}

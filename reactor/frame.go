@@ -1,0 +1,436 @@
+package reactor
+
+import (
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/internal/sched"
+)
+
+// The state word. A reactor is idle (no turn running or queued) or
+// scheduled (exactly one turn running or queued). Whoever switches it from
+// idle to scheduled owns the right to run the next turn and must schedule
+// the frame; nobody else may. notified is set by senders that found the
+// reactor scheduled, to tell the running turn that more events may have
+// arrived after it looked; the turn then runs again instead of going idle.
+// dead is final.
+//
+// Two states suffice: a separate "running" store would cost a full fence
+// per turn on top of the release.
+const (
+	stIdle      uint32 = 0
+	stScheduled uint32 = 1
+	stNotified  uint32 = 2
+	stDead      uint32 = 4
+)
+
+// Frame flags, set from any goroutine and read at the start of a turn.
+const (
+	flagStop    uint32 = 1 << iota // terminate at the next turn (Shutdown)
+	flagBackoff                    // waiting to restart: handle nothing
+)
+
+// pump is the owner side of a connector, as the turn loop sees it. All
+// methods are owner only.
+type pump interface {
+	drain(budget int) int // deliver up to budget events, return how many
+	pending() bool        // undelivered events are queued
+	shut(r Reason)        // close, dead-letter what is queued, complete the stream
+	reset()               // drop every subscriber (restart)
+	sealed() bool
+	keepsAlive() bool // open and not a daemon
+	connName() string
+}
+
+// typed is the generic part of a reactor: its main connector and body.
+type typed interface {
+	pump
+	construct()
+}
+
+// frame is the untyped core of a reactor: scheduling state, connectors,
+// lifecycle. Fields marked owner are touched only by the goroutine running
+// the reactor's turn.
+type frame struct {
+	state     atomic.Uint32
+	flags     atomic.Uint32
+	nonDaemon int32 // owner: open non-daemon connectors
+	started   bool  // owner: the constructor of this incarnation has run
+	id        uint64
+	sys       *System
+	t         typed
+	loop      *sched.Loop[frame] // dedicated or caller scheduler; nil for the pool
+	prev      *frame             // guarded by sys.mu
+	next      *frame             // guarded by sys.mu
+	x         atomic.Pointer[extra]
+}
+
+// extra holds what most reactors never use, so that an idle reactor stays
+// small. It is allocated on first need, by any goroutine.
+type extra struct {
+	name string // immutable after spawn; "" for unnamed reactors
+
+	// owner only
+	conns   []pump // opened connectors besides main, in opening order
+	compact bool   // conns holds sealed connectors
+	cursor  int    // round-robin position: 0 is main, i is conns[i-1]
+	life    events.Emitter[Lifecycle]
+	restart *RestartPolicy
+	history []time.Time // restart times within the policy window
+	backoff time.Duration
+	timer   *time.Timer // pending restart
+	log     *zerolog.Logger
+
+	mu       sync.Mutex // guards the fields below and discards of closed connectors
+	watchers []func(error)
+	done     chan struct{}
+	ended    bool
+	err      error
+	restarts int
+}
+
+func (f *frame) ensureExtra() *extra {
+	if x := f.x.Load(); x != nil {
+		return x
+	}
+	f.x.CompareAndSwap(nil, new(extra))
+	return f.x.Load()
+}
+
+func (f *frame) name() string {
+	if x := f.x.Load(); x != nil && x.name != "" {
+		return x.name
+	}
+	return "reactor-" + strconv.FormatUint(f.id, 10)
+}
+
+func (f *frame) schedule() {
+	if f.loop != nil {
+		f.loop.Schedule()
+		return
+	}
+	f.sys.pool.Schedule(f)
+}
+
+// notify makes sure a turn will look at the reactor's queues after the
+// caller's enqueue: it schedules an idle reactor, or marks a scheduled one
+// notified.
+func (f *frame) notify() {
+	for {
+		s := f.state.Load()
+		switch {
+		case s == stIdle:
+			if f.state.CompareAndSwap(stIdle, stScheduled) {
+				f.schedule()
+				return
+			}
+		case s&(stNotified|stDead) != 0:
+			return
+		default:
+			if f.state.CompareAndSwap(s, s|stNotified) {
+				return
+			}
+		}
+	}
+}
+
+// release ends a turn with nothing left to do. It reports true when a
+// sender notified the turn meanwhile: the reactor stays scheduled and must
+// run again.
+func (f *frame) release() bool {
+	if f.state.CompareAndSwap(stScheduled, stIdle) {
+		return false
+	}
+	f.state.Store(stScheduled) // clear notified: the next turn looks anyway
+	return true
+}
+
+func (f *frame) poolTurn() bool { return f.turn() }
+
+func (f *frame) loopTurn() (again, finished bool) {
+	again = f.turn()
+	return again, f.state.Load()&stDead != 0
+}
+
+// turn runs one turn. It reports whether the reactor must run again (it
+// stays scheduled). Owner: whoever holds the scheduling right.
+func (f *frame) turn() bool {
+	if fl := f.flags.Load(); fl != 0 {
+		if fl&flagStop != 0 {
+			f.terminate(nil, ReasonShutdown)
+			return false
+		}
+		return f.idleInBackoff()
+	}
+	more, err := f.safeTurn()
+	if err != nil {
+		return f.fail(err)
+	}
+	if f.nonDaemon <= 0 && !f.pendingAll() {
+		f.terminate(nil, ReasonTerminated)
+		return false
+	}
+	if more {
+		return true
+	}
+	return f.release()
+}
+
+func (f *frame) safeTurn() (more bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = failureOf(v)
+		}
+	}()
+	if !f.started {
+		f.started = true
+		f.t.construct()
+		f.emitLife(Lifecycle{Phase: Started})
+	}
+	f.emitLife(Lifecycle{Phase: Scheduled})
+	more = f.drainAll(f.sys.cfg.budget)
+	f.emitLife(Lifecycle{Phase: Preempted})
+	return more, nil
+}
+
+func failureOf(v any) error {
+	if u, ok := v.(*events.UnhandledError); ok {
+		return u
+	}
+	return &PanicError{Value: v, Stack: debug.Stack()}
+}
+
+// drainAll delivers up to budget events, round-robin across connectors and
+// FIFO within each: a connector is drained until it is empty, then the next
+// one; when the budget runs out, the next turn starts at the following
+// connector. It reports whether the budget ran out.
+func (f *frame) drainAll(budget int) bool {
+	x := f.x.Load()
+	if x == nil || len(x.conns) == 0 {
+		return f.t.drain(budget) == budget
+	}
+	n := len(x.conns) + 1
+	for i := range n {
+		idx := (x.cursor + i) % n
+		var p pump = f.t
+		if idx > 0 {
+			p = x.conns[idx-1]
+		}
+		budget -= p.drain(budget)
+		if budget == 0 {
+			x.cursor = (idx + 1) % n
+			break
+		}
+	}
+	if x.compact {
+		x.compact = false
+		kept := x.conns[:0]
+		for _, p := range x.conns {
+			if !p.sealed() {
+				kept = append(kept, p)
+			}
+		}
+		clear(x.conns[len(kept):])
+		x.conns = kept
+		x.cursor = 0
+	}
+	return budget == 0
+}
+
+func (f *frame) pendingAll() bool {
+	if f.t.pending() {
+		return true
+	}
+	if x := f.x.Load(); x != nil {
+		for _, p := range x.conns {
+			if p.pending() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (f *frame) emitLife(ev Lifecycle) {
+	if x := f.x.Load(); x != nil && x.life.HasSubscribers() {
+		x.life.Emit(ev)
+	}
+}
+
+// emitLifeSafe emits where a failing handler must not stop termination; a
+// panic is reported to the failure handler and otherwise ignored.
+func (f *frame) emitLifeSafe(ev Lifecycle) {
+	defer func() {
+		if v := recover(); v != nil {
+			f.sys.reportFailure(f, failureOf(v), true)
+		}
+	}()
+	f.emitLife(ev)
+}
+
+// fail handles a failed constructor or handler: Died, then a restart or
+// termination.
+func (f *frame) fail(err error) bool {
+	x := f.ensureExtra()
+	f.emitLifeSafe(Lifecycle{Phase: Died, Err: err})
+	restart := x.restart != nil && f.allowRestart(x)
+	f.sys.reportFailure(f, err, !restart)
+	if !restart {
+		f.terminate(err, ReasonTerminated)
+		return false
+	}
+	// Drop this incarnation: its opened connectors, handlers and timers.
+	for _, p := range x.conns {
+		p.shut(ReasonTerminated)
+	}
+	x.conns, x.cursor, x.compact = nil, 0, false
+	f.t.reset()
+	x.life.Clear()
+	f.nonDaemon = 0
+	if f.t.keepsAlive() {
+		f.nonDaemon = 1 // the main connector lives on
+	}
+	f.started = false
+	x.mu.Lock()
+	x.restarts++
+	x.mu.Unlock()
+	if x.backoff <= 0 {
+		return true // restart at once: the next turn runs the constructor
+	}
+	d := x.backoff
+	x.backoff = min(2*x.backoff, max(x.restart.MaxBackoff, x.restart.Backoff))
+	f.flags.Or(flagBackoff)
+	x.timer = time.AfterFunc(d, func() {
+		f.flags.And(^flagBackoff)
+		f.notify()
+	})
+	return f.idleInBackoff()
+}
+
+func (f *frame) allowRestart(x *extra) bool {
+	p := x.restart
+	if p.MaxRestarts <= 0 {
+		return false
+	}
+	now := time.Now()
+	if x.history == nil {
+		x.backoff = p.Backoff
+	}
+	if p.Window > 0 {
+		kept := x.history[:0]
+		for _, t := range x.history {
+			if now.Sub(t) < p.Window {
+				kept = append(kept, t)
+			}
+		}
+		x.history = kept
+	}
+	if len(x.history) >= p.MaxRestarts {
+		return false
+	}
+	x.history = append(x.history, now)
+	return true
+}
+
+// idleInBackoff releases a reactor that waits to restart, so that incoming
+// events queue up without being handled. The restart timer clears the flag
+// and then notifies; whichever of the two sides comes second reschedules.
+func (f *frame) idleInBackoff() bool {
+	for {
+		if f.flags.Load()&flagBackoff == 0 {
+			return true
+		}
+		s := f.state.Load()
+		if f.state.CompareAndSwap(s, stIdle) {
+			if f.flags.Load()&flagBackoff == 0 && f.state.CompareAndSwap(stIdle, stScheduled) {
+				return true
+			}
+			return false
+		}
+	}
+}
+
+// terminate ends the reactor: Terminated, connectors closed and their
+// queues dead-lettered with reason, watchers told, name released.
+func (f *frame) terminate(err error, reason Reason) {
+	x := f.ensureExtra()
+	if x.timer != nil {
+		x.timer.Stop()
+	}
+	f.emitLifeSafe(Lifecycle{Phase: Terminated})
+	x.life.Close()
+	f.state.Store(stDead)
+	f.t.shut(reason)
+	for _, p := range x.conns {
+		p.shut(reason)
+	}
+	x.conns = nil
+	x.mu.Lock()
+	x.ended, x.err = true, err
+	w := x.watchers
+	x.watchers = nil
+	if x.done != nil {
+		close(x.done)
+	}
+	x.mu.Unlock()
+	for _, fn := range w {
+		fn(err)
+	}
+	if x.name != "" {
+		f.sys.names.releaseReactor(x.name, f)
+	}
+	f.sys.unregister(f)
+}
+
+// onTerminate calls fn(err) when the reactor terminates, at once (on the
+// caller's goroutine) if it already has. Otherwise fn runs on the
+// terminating reactor's goroutine and must not block.
+func (f *frame) onTerminate(fn func(error)) {
+	x := f.ensureExtra()
+	x.mu.Lock()
+	if x.ended {
+		err := x.err
+		x.mu.Unlock()
+		fn(err)
+		return
+	}
+	x.watchers = append(x.watchers, fn)
+	x.mu.Unlock()
+}
+
+// doneChan returns a channel closed when the reactor terminates.
+func (f *frame) doneChan() <-chan struct{} {
+	x := f.ensureExtra()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.done == nil {
+		x.done = make(chan struct{})
+		if x.ended {
+			close(x.done)
+		}
+	}
+	return x.done
+}
+
+func (s *System) reportFailure(f *frame, err error, final bool) {
+	x := f.ensureExtra()
+	x.mu.Lock()
+	n := x.restarts
+	x.mu.Unlock()
+	fl := Failure{Reactor: f.name(), ID: f.id, Err: err, Restarts: n, Final: final}
+	if h := s.cfg.onFailure; h != nil {
+		h(fl)
+		return
+	}
+	ev := s.log.Error().Str("reactor", fl.Reactor).Uint64("id", fl.ID).Err(err).Bool("final", final)
+	if p, ok := err.(*PanicError); ok {
+		ev = ev.Bytes("stack", p.Stack)
+	}
+	ev.Msg("reactor failed")
+}

@@ -1,0 +1,115 @@
+package reactor
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Overflow is what a bounded mailbox does with a send that finds it full.
+type Overflow uint8
+
+// Overflow policies.
+const (
+	// DropNewest discards the event being sent: Send returns nil and the
+	// event is dead-lettered with ReasonOverflow.
+	DropNewest Overflow = iota
+	// DropOldest evicts the oldest queued event to make room: Send returns
+	// nil and the evicted event is dead-lettered with ReasonOverflow.
+	DropOldest
+	// Fail refuses the send: Send returns ErrFull and the event stays with
+	// the sender (it is not dead-lettered).
+	Fail
+	// Block makes the sender wait for room: Send waits until there is room
+	// or the channel closes; Offer also gives up when its context ends.
+	// Inside a reactor nothing blocks: a sender running on a worker of the
+	// shared pool gets ErrFull instead of waiting.
+	Block
+)
+
+func (o Overflow) String() string {
+	switch o {
+	case DropNewest:
+		return "drop-newest"
+	case DropOldest:
+		return "drop-oldest"
+	case Fail:
+		return "fail"
+	case Block:
+		return "block"
+	}
+	return "overflow(?)"
+}
+
+// blocking is the waiting room of a Block mailbox: senders wait on room for
+// a token that the consumer drops after each pop while anybody waits.
+type blocking struct {
+	waiters atomic.Int32
+	room    chan struct{} // capacity 1
+}
+
+func (b *blocking) signal() {
+	if b.waiters.Load() > 0 {
+		select {
+		case b.room <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// sendBounded enqueues v into the connector's ring under its overflow
+// policy. ctx is nil for Send.
+func (c *Connector[T]) sendBounded(ctx context.Context, v T) error {
+	for !c.ring.Push(v) {
+		switch c.policy {
+		case DropNewest:
+			c.f.sys.deadLetter(c.fullName(), ReasonOverflow, v)
+			return nil
+		case DropOldest:
+			if old, ok := c.ring.Pop(); ok {
+				c.f.sys.deadLetter(c.fullName(), ReasonOverflow, old)
+			}
+		case Fail:
+			return ErrFull
+		case Block:
+			if err := c.waitRoom(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if c.blk != nil && c.ring.Len() < c.ring.Cap() {
+		c.blk.signal() // a pop may have found the token taken: pass room on
+	}
+	c.f.notify()
+	if c.closed.Load() != 0 {
+		c.discardLate()
+	}
+	return nil
+}
+
+// waitRoom blocks until the consumer made room, the connector closed, or
+// ctx ended.
+func (c *Connector[T]) waitRoom(ctx context.Context) error {
+	if c.f.sys.pool.Inside() {
+		return ErrFull
+	}
+	b := c.blk
+	b.waiters.Add(1)
+	defer b.waiters.Add(-1)
+	if c.ring.Len() < c.ring.Cap() {
+		return nil // room appeared before we registered
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case <-b.room:
+	case <-done:
+		return ctx.Err()
+	}
+	if s := c.closed.Load(); s != 0 {
+		b.signal() // pass the wake-up on to the next waiter
+		return c.closedErr(s)
+	}
+	return nil
+}

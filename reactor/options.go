@@ -1,0 +1,123 @@
+package reactor
+
+import (
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Option configures a System (New).
+type Option func(*sysConfig)
+
+type sysConfig struct {
+	workers    int
+	budget     int
+	logger     *zerolog.Logger
+	onFailure  func(Failure)
+	deadLetter func(DeadLetter)
+}
+
+// WithWorkers sets the number of worker goroutines of the shared pool
+// (default GOMAXPROCS).
+func WithWorkers(n int) Option { return func(c *sysConfig) { c.workers = n } }
+
+// WithBudget sets how many events a reactor handles per turn before it
+// yields its worker (default 64, at least 1).
+func WithBudget(n int) Option { return func(c *sysConfig) { c.budget = max(n, 1) } }
+
+// WithLogger sets the system's logger. The default writes warnings and
+// errors to standard error; debug output is silent unless the logger's level
+// allows it.
+func WithLogger(l zerolog.Logger) Option { return func(c *sysConfig) { c.logger = &l } }
+
+// WithFailureHandler sets the function told about every reactor failure
+// (a panic or an unhandled error in a constructor or handler). It runs on
+// the failing reactor's goroutine, after the reactor's own Died event, and
+// must not block. The default logs the failure at error level.
+func WithFailureHandler(f func(Failure)) Option { return func(c *sysConfig) { c.onFailure = f } }
+
+// WithDeadLetterHandler sets a function called with every dead letter, on
+// the goroutine that produced it (a sender, or the reactor that dropped
+// it). It must be fast and must not block or send to the channel that
+// dead-lettered. Dead letters are counted (Stats) and logged, rate-limited,
+// whether or not a handler is set.
+func WithDeadLetterHandler(f func(DeadLetter)) Option {
+	return func(c *sysConfig) { c.deadLetter = f }
+}
+
+// Failure describes a reactor failure, as given to the failure handler.
+type Failure struct {
+	Reactor  string // the reactor's name
+	ID       uint64
+	Err      error // *PanicError for a panic, *events.UnhandledError for an unhandled stream error
+	Restarts int   // how many times the reactor had been restarted before this failure
+	Final    bool  // the reactor terminates (no restart follows)
+}
+
+// SpawnOption configures a reactor (Spawn, Run).
+type SpawnOption func(*spawnConfig)
+
+type spawnConfig struct {
+	name    string
+	sched   Scheduler
+	main    []ConnOption
+	restart *RestartPolicy
+}
+
+// WithName gives the reactor a name, unique among the system's live
+// reactors, and registers its named channels as "name#channel" (see Get and
+// Await). Unnamed reactors are called "reactor-<id>" and are not registered.
+func WithName(name string) SpawnOption { return func(c *spawnConfig) { c.name = name } }
+
+// WithScheduler chooses how the reactor's turns run (default SharedPool).
+func WithScheduler(s Scheduler) SpawnOption { return func(c *spawnConfig) { c.sched = s } }
+
+// WithMain configures the main connector: its name (default "main") and
+// its mailbox.
+func WithMain(opts ...ConnOption) SpawnOption {
+	return func(c *spawnConfig) { c.main = append(c.main, opts...) }
+}
+
+// WithRestart restarts the reactor when it fails, as the policy allows.
+func WithRestart(p RestartPolicy) SpawnOption { return func(c *spawnConfig) { c.restart = &p } }
+
+// ConnOption configures a connector (Open, WithMain).
+type ConnOption func(*connConfig)
+
+type connConfig struct {
+	name   string
+	daemon bool
+	bound  int
+	policy Overflow
+}
+
+// Named names the connector; with a named reactor, it is registered as
+// "reactor#name". Names are unique per reactor.
+func Named(name string) ConnOption { return func(c *connConfig) { c.name = name } }
+
+// Daemon makes the connector a daemon: it does not keep its reactor alive.
+// A reactor terminates when all its non-daemon connectors are sealed.
+func Daemon() ConnOption { return func(c *connConfig) { c.daemon = true } }
+
+// Bounded gives the connector a mailbox of at most n queued events (n >= 1)
+// and the policy for a send that finds it full. The mailbox allocates its n
+// slots at once. Unbounded mailboxes (the default) never refuse a send.
+func Bounded(n int, policy Overflow) ConnOption {
+	return func(c *connConfig) { c.bound, c.policy = max(n, 1), policy }
+}
+
+// RestartPolicy says when a failed reactor is restarted: at most
+// MaxRestarts times within any Window (0: no limit in time), waiting
+// Backoff before the first restart and doubling the wait up to MaxBackoff
+// after each restart. A failure beyond the limit terminates the reactor.
+//
+// A restarted reactor keeps its main channel and the events queued on it;
+// the connectors it opened, its subscriptions and its timers are dropped,
+// and the constructor runs again. The event whose handler failed is not
+// redelivered.
+type RestartPolicy struct {
+	MaxRestarts int
+	Window      time.Duration
+	Backoff     time.Duration
+	MaxBackoff  time.Duration
+}

@@ -1,0 +1,215 @@
+package reactor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/reactors-go/reactors/internal/sched"
+)
+
+// System owns reactors, the shared worker pool, the name registry and the
+// dead-letter counters. Create one with New and stop it with Shutdown.
+//
+// All methods are safe for concurrent use. A System must not be copied.
+type System struct {
+	cfg    sysConfig
+	log    zerolog.Logger
+	pool   *sched.Pool[frame]
+	nextID atomic.Uint64
+
+	mu      sync.Mutex
+	live    *frame        // guarded by mu: doubly linked list of live reactors
+	nlive   int           // guarded by mu
+	closed  bool          // guarded by mu
+	allDone chan struct{} // closed once closed is set and nlive reaches 0
+	loops   sync.WaitGroup
+
+	names registry
+
+	spawned atomic.Uint64
+	dead    [numReasons]atomic.Uint64
+	logGate rateGate
+}
+
+// New creates a system and starts its worker pool (GOMAXPROCS goroutines
+// unless WithWorkers says otherwise; they park when there is no work and
+// use no CPU at rest).
+func New(opts ...Option) *System {
+	cfg := sysConfig{workers: runtime.GOMAXPROCS(0), budget: 64}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &System{cfg: cfg, allDone: make(chan struct{})}
+	if cfg.logger != nil {
+		s.log = *cfg.logger
+	} else {
+		s.log = zerolog.New(os.Stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
+	}
+	s.names.init()
+	s.pool = sched.NewPool(cfg.workers, (*frame).poolTurn)
+	return s
+}
+
+// Logger returns the system's logger.
+func (s *System) Logger() *zerolog.Logger { return &s.log }
+
+// Stats is a snapshot of a system's counters.
+type Stats struct {
+	Reactors    int                // live reactors
+	Spawned     uint64             // reactors spawned so far
+	DeadLetters map[Reason]uint64 // dead letters so far, by reason (zero counts left out)
+}
+
+// Stats returns the current counters. It takes the system's lock briefly.
+func (s *System) Stats() Stats {
+	s.mu.Lock()
+	n := s.nlive
+	s.mu.Unlock()
+	st := Stats{Reactors: n, Spawned: s.spawned.Load(), DeadLetters: map[Reason]uint64{}}
+	for r := range numReasons {
+		if c := s.dead[r].Load(); c > 0 {
+			st.DeadLetters[r] = c
+		}
+	}
+	return st
+}
+
+// DeadLetterCount returns the number of dead letters so far, over all
+// reasons.
+func (s *System) DeadLetterCount() uint64 {
+	var n uint64
+	for r := range numReasons {
+		n += s.dead[r].Load()
+	}
+	return n
+}
+
+func (s *System) deadLetter(channel string, r Reason, event any) {
+	s.dead[r].Add(1)
+	if h := s.cfg.deadLetter; h != nil {
+		h(DeadLetter{Channel: channel, Reason: r, Event: event})
+	}
+	if n, ok := s.logGate.allow(); ok {
+		s.log.Warn().Str("channel", channel).Stringer("reason", r).Uint64("suppressed", n).Msg("dead letter")
+	}
+}
+
+// register adds f to the live list; it fails once the system is closed.
+func (s *System) register(f *frame) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	f.next = s.live
+	if s.live != nil {
+		s.live.prev = f
+	}
+	s.live = f
+	s.nlive++
+	return nil
+}
+
+func (s *System) unregister(f *frame) {
+	s.mu.Lock()
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else if s.live == f {
+		s.live = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	}
+	f.prev, f.next = nil, nil
+	s.nlive--
+	if s.closed && s.nlive == 0 {
+		close(s.allDone)
+	}
+	s.mu.Unlock()
+}
+
+// Shutdown stops every reactor, then the worker pool, and returns when
+// everything has stopped or ctx is done.
+//
+// Each live reactor terminates at its next turn: its queued events are
+// dead-lettered with ReasonShutdown, its lifecycle stream gets Terminated,
+// and its timers stop. A handler that is running finishes first; Shutdown
+// cannot interrupt a handler that never returns. Spawn fails with ErrClosed
+// from the moment Shutdown is called.
+//
+// If ctx ends first, Shutdown returns an error wrapping ctx.Err() and the
+// reactors still running go on terminating; calling Shutdown again waits
+// for them. After a nil return no goroutine of the system is left.
+func (s *System) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		if s.nlive == 0 {
+			close(s.allDone)
+		}
+	}
+	var live []*frame
+	for f := s.live; f != nil; f = f.next {
+		live = append(live, f)
+	}
+	s.mu.Unlock()
+	for _, f := range live {
+		f.flags.Or(flagStop)
+		f.notify()
+	}
+	if err := wait(ctx, s.allDone); err != nil {
+		s.mu.Lock()
+		n := s.nlive
+		s.mu.Unlock()
+		return fmt.Errorf("reactor: shutdown: %d reactors still running: %w", n, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		s.loops.Wait()
+		s.pool.Close()
+		close(done)
+	}()
+	if err := wait(ctx, done); err != nil {
+		return fmt.Errorf("reactor: shutdown: waiting for workers: %w", err)
+	}
+	return nil
+}
+
+// wait blocks until ch is closed (nil) or ctx is done (ctx.Err()); a closed
+// ch wins over a done ctx.
+func wait(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	default:
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// rateGate lets one log line through per second and counts the rest.
+type rateGate struct {
+	next       atomic.Int64 // unix nanoseconds before which lines are suppressed
+	suppressed atomic.Uint64
+}
+
+func (g *rateGate) allow() (uint64, bool) {
+	now := time.Now().UnixNano()
+	n := g.next.Load()
+	if now < n || !g.next.CompareAndSwap(n, now+int64(time.Second)) {
+		g.suppressed.Add(1)
+		return 0, false
+	}
+	return g.suppressed.Swap(0), true
+}
