@@ -62,8 +62,8 @@ func (s *System) Logger() *zerolog.Logger { return &s.log }
 
 // Stats is a snapshot of a system's counters.
 type Stats struct {
-	Reactors    int                // live reactors
-	Spawned     uint64             // reactors spawned so far
+	Reactors    int               // live reactors
+	Spawned     uint64            // reactors spawned so far
 	DeadLetters map[Reason]uint64 // dead letters so far, by reason (zero counts left out)
 }
 
