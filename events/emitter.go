@@ -108,10 +108,11 @@ func (e *Emitter[T]) Emit(v T) {
 	}
 	e.emitting++
 	defer e.endEmit()
+	n := len(e.more) // subscribers added from now on miss this event
 	if e.one.active {
 		e.one.o.OnEvent(v)
 	}
-	for i, n := 0, len(e.more); i < n; i++ {
+	for i := 0; i < n; i++ {
 		if s := e.more[i]; s.active {
 			s.o.OnEvent(v)
 		}
@@ -126,10 +127,11 @@ func (e *Emitter[T]) EmitError(err error) {
 	}
 	e.emitting++
 	defer e.endEmit()
+	n := len(e.more) // subscribers added from now on miss this event
 	if e.one.active {
 		e.one.o.OnError(err)
 	}
-	for i, n := 0, len(e.more); i < n; i++ {
+	for i := 0; i < n; i++ {
 		if s := e.more[i]; s.active {
 			s.o.OnError(err)
 		}
@@ -145,12 +147,13 @@ func (e *Emitter[T]) Close() {
 	e.done = true
 	e.emitting++
 	defer e.endEmit()
+	n := len(e.more)
 	if s := &e.one; s.active {
 		o := s.o
 		s.active, s.o = false, nil
 		o.OnDone()
 	}
-	for i, n := 0, len(e.more); i < n; i++ {
+	for i := 0; i < n; i++ {
 		if s := e.more[i]; s.active {
 			o := s.o
 			s.active, s.o = false, nil

@@ -101,10 +101,15 @@ func (c *Connector[T]) fullName() string {
 // already published in the queue, cannot be overtaken.
 func (c *Connector[T]) send(v T) error {
 	if s := c.closed.Load(); s != open {
+		err := c.closedErr(s)
 		if !c.quiet {
-			c.f.sys.deadLetter(c.fullName(), reasonOf(s), v)
+			r := ReasonSealed
+			if err == ErrTerminated {
+				r = ReasonTerminated
+			}
+			c.f.sys.deadLetter(c.fullName(), r, v)
 		}
-		return c.closedErr(s)
+		return err
 	}
 	if c.ring != nil {
 		return c.sendBounded(nil, v)
@@ -134,8 +139,10 @@ func reasonOf(closed uint32) Reason {
 	return ReasonSealed
 }
 
+// closedErr is the error for a send to a closed connector: ErrTerminated
+// once its reactor has terminated, even if the connector was sealed before.
 func (c *Connector[T]) closedErr(closed uint32) error {
-	if closed == closedTerminated {
+	if closed == closedTerminated || c.f.state.Load()&stDead != 0 {
 		return ErrTerminated
 	}
 	return ErrSealed

@@ -59,6 +59,7 @@ type SpawnOption func(*spawnConfig)
 
 type spawnConfig struct {
 	name    string
+	named   bool
 	sched   Scheduler
 	main    []ConnOption
 	restart *RestartPolicy
@@ -67,7 +68,9 @@ type spawnConfig struct {
 // WithName gives the reactor a name, unique among the system's live
 // reactors, and registers its named channels as "name#channel" (see Get and
 // Await). Unnamed reactors are called "reactor-<id>" and are not registered.
-func WithName(name string) SpawnOption { return func(c *spawnConfig) { c.name = name } }
+func WithName(name string) SpawnOption {
+	return func(c *spawnConfig) { c.name, c.named = name, true }
+}
 
 // WithScheduler chooses how the reactor's turns run (default SharedPool).
 func WithScheduler(s Scheduler) SpawnOption { return func(c *spawnConfig) { c.sched = s } }

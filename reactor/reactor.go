@@ -149,6 +149,11 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 	if err := validName(cc.name); err != nil {
 		return nil, err
 	}
+	if cfg.named {
+		if err := validName(cfg.name); err != nil {
+			return nil, err
+		}
+	}
 	r := &Reactor[T]{body: body}
 	f := &r.f
 	f.sys, f.t = sys, r
@@ -167,9 +172,6 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 		f.loop = sched.NewLoop[frame]()
 	}
 	if cfg.name != "" {
-		if err := validName(cfg.name); err != nil {
-			return nil, err
-		}
 		if err := sys.names.reserveReactor(cfg.name, f); err != nil {
 			return nil, err
 		}

@@ -92,6 +92,18 @@ func TestRingBounds(t *testing.T) {
 	require.False(t, ok)
 	require.Equal(t, 0, r.Len())
 
+
+	one := NewRing[int](1) // capacity 1 must still tell full from free
+	require.True(t, one.Push(1))
+	require.False(t, one.Push(2))
+	v, ok := one.Pop()
+	require.True(t, ok)
+	require.Equal(t, 1, v)
+	_, ok = one.Pop()
+	require.False(t, ok)
+	require.True(t, one.Push(3))
+	require.False(t, one.Push(4))
+
 	var zero Ring[int]
 	require.False(t, zero.Push(1))
 	_, ok = zero.Pop()

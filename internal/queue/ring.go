@@ -15,8 +15,12 @@ type Ring[T any] struct {
 	cells []cell[T]
 }
 
+// A cell's sequence word is 2*pos when it is free for the push at position
+// pos and 2*pos+1 when it holds that push's element. (Vyukov's original uses
+// pos and pos+1, which cannot tell "full" from "free for the next lap" when
+// the capacity is 1.)
 type cell[T any] struct {
-	seq atomic.Uint64 // pos when free for the push at pos, pos+1 when holding it
+	seq atomic.Uint64
 	v   T
 }
 
@@ -28,7 +32,7 @@ func NewRing[T any](capacity int) *Ring[T] {
 	}
 	r := &Ring[T]{cells: make([]cell[T], capacity)}
 	for i := range r.cells {
-		r.cells[i].seq.Store(uint64(i))
+		r.cells[i].seq.Store(2 * uint64(i))
 	}
 	return r
 }
@@ -56,11 +60,11 @@ func (r *Ring[T]) Push(v T) bool {
 	for {
 		c := &r.cells[pos%n]
 		seq := c.seq.Load()
-		switch d := int64(seq - pos); {
+		switch d := int64(seq - 2*pos); {
 		case d == 0:
 			if r.tail.CompareAndSwap(pos, pos+1) {
 				c.v = v
-				c.seq.Store(pos + 1)
+				c.seq.Store(2*pos + 1)
 				return true
 			}
 			pos = r.tail.Load()
@@ -84,12 +88,12 @@ func (r *Ring[T]) Pop() (T, bool) {
 	for {
 		c := &r.cells[pos%n]
 		seq := c.seq.Load()
-		switch d := int64(seq - (pos + 1)); {
+		switch d := int64(seq - (2*pos + 1)); {
 		case d == 0:
 			if r.head.CompareAndSwap(pos, pos+1) {
 				v := c.v
 				c.v = zero
-				c.seq.Store(pos + n)
+				c.seq.Store(2 * (pos + n))
 				return v, true
 			}
 			pos = r.head.Load()

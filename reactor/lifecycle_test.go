@@ -1,0 +1,191 @@
+package reactor_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+func TestLifecycleOrder(t *testing.T) {
+	sys, _ := newSys(t)
+	phases := make(chan []reactor.Phase, 1)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		var seen []reactor.Phase
+		r.Lifecycle().OnEvent(func(l reactor.Lifecycle) {
+			seen = append(seen, l.Phase)
+			if l.Phase == reactor.Terminated {
+				phases <- seen
+			}
+		})
+		r.Main().Events().OnEvent(func(int) { r.Main().Seal() })
+	})
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(1))
+	seen := recv(t, phases)
+	// Started first, Terminated last, turns in between as Scheduled/Preempted pairs.
+	require.Equal(t, reactor.Started, seen[0])
+	require.Equal(t, reactor.Terminated, seen[len(seen)-1])
+	mid := seen[1 : len(seen)-1]
+	require.NotEmpty(t, mid)
+	require.Zero(t, len(mid)%2)
+	for i := 0; i < len(mid); i += 2 {
+		require.Equal(t, reactor.Scheduled, mid[i])
+		require.Equal(t, reactor.Preempted, mid[i+1])
+	}
+}
+
+func TestPanicInHandlerKillsOnlyThatReactor(t *testing.T) {
+	sys, rec := newSys(t)
+	died := make(chan reactor.Lifecycle, 1)
+	bad, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Lifecycle().OnEvent(func(l reactor.Lifecycle) {
+			if l.Phase == reactor.Died {
+				died <- l
+			}
+		})
+		r.Main().Events().OnEvent(func(v int) {
+			if v == 2 {
+				panic(errors.New("handler exploded"))
+			}
+		})
+	}, reactor.WithName("bad"))
+	require.NoError(t, err)
+	good := make(chan int, 1)
+	ok, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) { good <- v })
+	})
+	require.NoError(t, err)
+
+	require.NoError(t, bad.Send(1))
+	require.NoError(t, bad.Send(2))
+	require.NoError(t, bad.Send(3)) // queued behind the failure: dead-lettered or refused
+	l := recv(t, died)
+	var pe *reactor.PanicError
+	require.ErrorAs(t, l.Err, &pe)
+	require.EqualError(t, errors.Unwrap(pe), "handler exploded")
+	require.Contains(t, string(pe.Stack), "lifecycle_test.go", "the stack is the panicking goroutine's")
+
+	f := recv(t, rec.failed)
+	require.Equal(t, "bad", f.Reactor)
+	require.True(t, f.Final)
+	require.ErrorAs(t, f.Err, &pe)
+
+	waitDone(t, bad.Done())
+	require.ErrorAs(t, bad.Err(), &pe)
+	require.ErrorIs(t, bad.Send(4), reactor.ErrTerminated)
+
+	// The rest of the system runs on.
+	require.NoError(t, ok.Send(7))
+	require.Equal(t, 7, recv(t, good))
+	require.GreaterOrEqual(t, sys.Stats().DeadLetters[reactor.ReasonTerminated], uint64(1))
+}
+
+func TestPanicInConstructor(t *testing.T) {
+	sys, rec := newSys(t)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
+		panic("no good")
+	})
+	require.NoError(t, err)
+	f := recv(t, rec.failed)
+	var pe *reactor.PanicError
+	require.ErrorAs(t, f.Err, &pe)
+	require.Equal(t, "no good", pe.Value)
+	waitDone(t, ch.Done())
+	require.ErrorIs(t, ch.Send("x"), reactor.ErrTerminated)
+}
+
+func TestUnhandledStreamErrorFailsReactor(t *testing.T) {
+	sys, rec := newSys(t)
+	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		var e events.Emitter[int]
+		e.Events().OnEvent(func(int) {})
+		r.Main().Events().OnEvent(func(int) { e.EmitError(errors.New("nobody handles me")) })
+		_ = r.Main().Channel().Send(1)
+	})
+	require.NoError(t, err)
+	f := recv(t, rec.failed)
+	var ue *events.UnhandledError
+	require.ErrorAs(t, f.Err, &ue)
+	require.EqualError(t, ue.Err, "nobody handles me")
+}
+
+func TestRestartPolicy(t *testing.T) {
+	sys, rec := newSys(t)
+	starts := make(chan int, 10)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		starts <- r.Restarts()
+		r.Main().Events().OnEvent(func(v int) {
+			if v < 0 {
+				panic("again")
+			}
+			starts <- 100 + v
+		})
+	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 2}))
+	require.NoError(t, err)
+	require.Equal(t, 0, recv(t, starts))
+	require.NoError(t, ch.Send(-1))
+	require.Equal(t, 1, recv(t, starts)) // restarted, same channel
+	require.False(t, recv(t, rec.failed).Final)
+	require.NoError(t, ch.Send(5))
+	require.Equal(t, 105, recv(t, starts)) // the new incarnation handles events
+	require.NoError(t, ch.Send(-1))
+	require.Equal(t, 2, recv(t, starts))
+	require.False(t, recv(t, rec.failed).Final)
+	require.NoError(t, ch.Send(-1)) // third failure: over the limit
+	require.True(t, recv(t, rec.failed).Final)
+	waitDone(t, ch.Done())
+}
+
+func TestRestartWithBackoffKeepsQueuedEvents(t *testing.T) {
+	sys, rec := newSys(t)
+	got := make(chan int, 10)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) {
+			if v < 0 {
+				panic("fail once")
+			}
+			got <- v
+		})
+	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 1, Backoff: 1, MaxBackoff: 1}))
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(-1))
+	require.NoError(t, ch.Send(1))
+	require.NoError(t, ch.Send(2))
+	require.Equal(t, 1, recv(t, got))
+	require.Equal(t, 2, recv(t, got))
+	require.False(t, recv(t, rec.failed).Final)
+}
+
+func TestWatch(t *testing.T) {
+	sys, _ := newSys(t)
+	target, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) { panic("target down") })
+	}, reactor.WithName("target"))
+	require.NoError(t, err)
+	told := make(chan reactor.Termination, 1)
+	watcher, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		reactor.Watch(r, target).OnEvent(func(tm reactor.Termination) {
+			told <- tm
+			r.Main().Seal()
+		})
+	})
+	require.NoError(t, err)
+	require.NoError(t, target.Send(1))
+	tm := recv(t, told)
+	require.Equal(t, "target", tm.Reactor)
+	require.True(t, strings.Contains(tm.Err.Error(), "target down"))
+	waitDone(t, watcher.Done())
+
+	// Watching a reactor that has already terminated reports at once.
+	late := make(chan reactor.Termination, 1)
+	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		reactor.Watch(r, target).OnEvent(func(tm reactor.Termination) { late <- tm })
+	})
+	require.NoError(t, err)
+	require.Equal(t, "target", recv(t, late).Reactor)
+}
