@@ -77,7 +77,7 @@ func TestUnsubscribeAndSubscribeDuringEmission(t *testing.T) {
 	e.Events().OnEvent(func(v int) {
 		l.got = append(l.got, "a:"+string(rune('0'+v)))
 		if v == 1 {
-			sb.Unsubscribe()                  // removed during emission: not called, even now
+			sb.Unsubscribe()                // removed during emission: not called, even now
 			e.Subscribe(l.observer("late")) // added during emission: not called for this event
 		}
 	})

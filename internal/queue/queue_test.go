@@ -92,7 +92,6 @@ func TestRingBounds(t *testing.T) {
 	require.False(t, ok)
 	require.Equal(t, 0, r.Len())
 
-
 	one := NewRing[int](1) // capacity 1 must still tell full from free
 	require.True(t, one.Push(1))
 	require.False(t, one.Push(2))
