@@ -9,8 +9,8 @@ package events
 type Emitter[T any] struct {
 	one      sub[T]    // the first subscriber lives inline: no allocation
 	more     []*sub[T] // later subscribers, in subscription order
+	emitting int32     // depth of Emit/EmitError/Close calls in progress
 	done     bool
-	emitting int  // depth of Emit/EmitError/Close calls in progress
 	dirty    bool // more holds removed subscribers, to compact after emission
 }
 

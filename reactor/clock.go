@@ -48,9 +48,9 @@ func (s *clockSource[T]) Subscribe(obs events.Observer[T]) events.Subscription {
 	var t *time.Timer
 	// The timer goroutine only sends; the count lives in the owner's
 	// handler, which re-arms the timer after each tick.
-	c.quiet = true // a tick racing with unsubscription is not a dead letter
+	c.extra().quiet = true // a tick racing with unsubscription is not a dead letter
 	t = time.AfterFunc(s.d, func() { _ = ch.Send(s.value(1)) })
-	c.onClose = func() { t.Stop() }
+	c.extra().onClose = func() { t.Stop() }
 	sub := c.Events().Subscribe(&events.Funcs[T]{
 		Event: func(v T) {
 			tick++

@@ -22,34 +22,60 @@ const (
 // constructor or handlers; Channel and Name may be called from anywhere.
 type Connector[T any] struct {
 	f         *frame
-	q         queue.MPSC[T]  // unbounded mailbox
-	ring      *queue.Ring[T] // bounded mailbox, instead of q
-	blk       *blocking      // Block policy only
-	first     T              // an event handed over without queueing (see send)
-	hasFirst  bool           // owner, or the sender holding the scheduling right
-	shutOwner bool           // owner: closed, deliver nothing more
-	daemon    bool
-	quiet     bool // closed-channel sends are not dead letters (clock ticks)
-	policy    Overflow
+	q         queue.MPSC[T] // unbounded mailbox
+	first     T             // an event handed over without queueing (see send)
+	cx        *connExtra[T] // what most connectors do not need
 	closed    atomic.Uint32 // open, closedSealed or closedTerminated
-	name      string
+	hasFirst  bool          // owner, or the sender holding the scheduling right
+	shutOwner bool          // owner: closed, deliver nothing more
+	daemon    bool
+	isMain    bool
 	em        events.Emitter[T] // owner
-	onClose   func()            // owner: runs once when the connector closes
 }
 
-func (c *Connector[T]) init(f *frame, cfg connConfig) {
-	c.f, c.name, c.daemon = f, cfg.name, cfg.daemon
+// connExtra holds the rarely used parts of a connector, so that a
+// reactor's main connector stays small.
+type connExtra[T any] struct {
+	name    string
+	ring    *queue.Ring[T] // bounded mailbox, used instead of q
+	blk     *blocking      // Block policy only
+	policy  Overflow
+	quiet   bool   // closed-channel sends are not dead letters (clock ticks)
+	onClose func() // owner: runs once when the connector closes
+}
+
+func (c *Connector[T]) init(f *frame, cfg connConfig, isMain bool) {
+	c.f, c.daemon, c.isMain = f, cfg.daemon, isMain
+	if (cfg.name != "" && !(isMain && cfg.name == "main")) || cfg.bound > 0 {
+		c.cx = &connExtra[T]{name: cfg.name}
+	}
 	if cfg.bound > 0 {
-		c.ring = queue.NewRing[T](cfg.bound)
-		c.policy = cfg.policy
-		if c.policy == Block {
-			c.blk = &blocking{room: make(chan struct{}, 1)}
+		c.cx.ring = queue.NewRing[T](cfg.bound)
+		c.cx.policy = cfg.policy
+		if cfg.policy == Block {
+			c.cx.blk = &blocking{room: make(chan struct{}, 1)}
 		}
 	}
 	if !c.daemon {
 		f.nonDaemon++
 	}
 }
+
+func (c *Connector[T]) extra() *connExtra[T] {
+	if c.cx == nil {
+		c.cx = &connExtra[T]{name: c.Name()}
+	}
+	return c.cx
+}
+
+func (c *Connector[T]) ring() *queue.Ring[T] {
+	if c.cx == nil {
+		return nil
+	}
+	return c.cx.ring
+}
+
+func (c *Connector[T]) quiet() bool { return c.cx != nil && c.cx.quiet }
 
 // Channel returns the connector's channel, the value other reactors and
 // goroutines send to.
@@ -60,7 +86,15 @@ func (c *Connector[T]) Channel() Channel[T] { return Channel[T]{c: c} }
 func (c *Connector[T]) Events() events.Events[T] { return c.em.Events() }
 
 // Name returns the connector's name, "" if it has none.
-func (c *Connector[T]) Name() string { return c.name }
+func (c *Connector[T]) Name() string {
+	if c.cx != nil {
+		return c.cx.name
+	}
+	if c.isMain {
+		return "main"
+	}
+	return ""
+}
 
 // Sealed reports whether the connector is closed. Owner only.
 func (c *Connector[T]) Sealed() bool { return c.shutOwner }
@@ -84,7 +118,7 @@ func (c *Connector[T]) Seal() bool {
 }
 
 func (c *Connector[T]) fullName() string {
-	n := c.name
+	n := c.Name()
 	if n == "" {
 		n = "unnamed"
 	}
@@ -102,7 +136,7 @@ func (c *Connector[T]) fullName() string {
 func (c *Connector[T]) send(v T) error {
 	if s := c.closed.Load(); s != open {
 		err := c.closedErr(s)
-		if !c.quiet {
+		if !c.quiet() {
 			r := ReasonSealed
 			if err == ErrTerminated {
 				r = ReasonTerminated
@@ -111,8 +145,8 @@ func (c *Connector[T]) send(v T) error {
 		}
 		return err
 	}
-	if c.ring != nil {
-		return c.sendBounded(nil, v)
+	if r := c.ring(); r != nil {
+		return c.sendBounded(nil, r, v)
 	}
 	f := c.f
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
@@ -161,7 +195,7 @@ func (c *Connector[T]) discardLate() {
 func (c *Connector[T]) discardLocked(r Reason) {
 	name := ""
 	dead := func(v T) {
-		if c.quiet {
+		if c.quiet() {
 			return
 		}
 		if name == "" {
@@ -185,10 +219,10 @@ func (c *Connector[T]) discardLocked(r Reason) {
 }
 
 func (c *Connector[T]) pop() (T, bool) {
-	if c.ring != nil {
-		v, ok := c.ring.Pop()
-		if ok && c.blk != nil {
-			c.blk.signal()
+	if r := c.ring(); r != nil {
+		v, ok := r.Pop()
+		if ok && c.cx.blk != nil {
+			c.cx.blk.signal()
 		}
 		return v, ok
 	}
@@ -231,8 +265,8 @@ func (c *Connector[T]) pending() bool {
 	if c.hasFirst {
 		return true
 	}
-	if c.ring != nil {
-		return c.ring.Len() > 0
+	if r := c.ring(); r != nil {
+		return r.Len() > 0
 	}
 	return !c.q.Empty()
 }
@@ -252,19 +286,21 @@ func (c *Connector[T]) shut(r Reason) {
 	if !c.daemon {
 		c.f.nonDaemon--
 	}
-	if x := c.f.x.Load(); x != nil && x.name != "" && c.name != "" {
-		c.f.sys.names.releaseChannel(x.name+"#"+c.name, c)
+	if x := c.f.x.Load(); x != nil && x.name != "" && c.Name() != "" {
+		c.f.sys.names.releaseChannel(x.name+"#"+c.Name(), c)
 	}
 	x := c.f.ensureExtra()
 	x.mu.Lock()
 	c.discardLocked(r)
 	x.mu.Unlock()
-	if c.blk != nil {
-		c.blk.signal()
-	}
-	if h := c.onClose; h != nil {
-		c.onClose = nil
-		h()
+	if cx := c.cx; cx != nil {
+		if cx.blk != nil {
+			cx.blk.signal()
+		}
+		if h := cx.onClose; h != nil {
+			cx.onClose = nil
+			h()
+		}
 	}
 	c.em.Close()
 }
@@ -272,7 +308,7 @@ func (c *Connector[T]) shut(r Reason) {
 func (c *Connector[T]) reset()           { c.em.Clear() }
 func (c *Connector[T]) sealed() bool     { return c.shutOwner }
 func (c *Connector[T]) keepsAlive() bool { return !c.shutOwner && !c.daemon }
-func (c *Connector[T]) connName() string { return c.name }
+func (c *Connector[T]) connName() string { return c.Name() }
 
 // Channel is the send side of a connector: a small value (one pointer)
 // that can be copied, compared, used as a map key and sent to other
@@ -311,14 +347,15 @@ func (ch Channel[T]) Offer(ctx context.Context, v T) error {
 	if ch.c == nil {
 		return ErrNilChannel
 	}
-	if ch.c.ring == nil || ch.c.policy != Block {
+	r := ch.c.ring()
+	if r == nil || ch.c.cx.policy != Block {
 		return ch.c.send(v)
 	}
 	if s := ch.c.closed.Load(); s != open {
 		ch.c.f.sys.deadLetter(ch.c.fullName(), reasonOf(s), v)
 		return ch.c.closedErr(s)
 	}
-	return ch.c.sendBounded(ctx, v)
+	return ch.c.sendBounded(ctx, r, v)
 }
 
 // Name returns "reactor#channel" for the channel.

@@ -3,6 +3,8 @@ package reactor
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/reactors-go/reactors/internal/queue"
 )
 
 // Overflow is what a bounded mailbox does with a send that finds it full.
@@ -58,26 +60,26 @@ func (b *blocking) signal() {
 
 // sendBounded enqueues v into the connector's ring under its overflow
 // policy. ctx is nil for Send.
-func (c *Connector[T]) sendBounded(ctx context.Context, v T) error {
-	for !c.ring.Push(v) {
-		switch c.policy {
+func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) error {
+	for !r.Push(v) {
+		switch c.cx.policy {
 		case DropNewest:
 			c.f.sys.deadLetter(c.fullName(), ReasonOverflow, v)
 			return nil
 		case DropOldest:
-			if old, ok := c.ring.Pop(); ok {
+			if old, ok := r.Pop(); ok {
 				c.f.sys.deadLetter(c.fullName(), ReasonOverflow, old)
 			}
 		case Fail:
 			return ErrFull
 		case Block:
-			if err := c.waitRoom(ctx); err != nil {
+			if err := c.waitRoom(ctx, r); err != nil {
 				return err
 			}
 		}
 	}
-	if c.blk != nil && c.ring.Len() < c.ring.Cap() {
-		c.blk.signal() // a pop may have found the token taken: pass room on
+	if b := c.cx.blk; b != nil && r.Len() < r.Cap() {
+		b.signal() // a pop may have found the token taken: pass room on
 	}
 	c.f.notify()
 	if c.closed.Load() != 0 {
@@ -88,14 +90,14 @@ func (c *Connector[T]) sendBounded(ctx context.Context, v T) error {
 
 // waitRoom blocks until the consumer made room, the connector closed, or
 // ctx ended.
-func (c *Connector[T]) waitRoom(ctx context.Context) error {
+func (c *Connector[T]) waitRoom(ctx context.Context, r *queue.Ring[T]) error {
 	if c.f.sys.pool.Inside() {
 		return ErrFull
 	}
-	b := c.blk
+	b := c.cx.blk
 	b.waiters.Add(1)
 	defer b.waiters.Add(-1)
-	if c.ring.Len() < c.ring.Cap() {
+	if r.Len() < r.Cap() {
 		return nil // room appeared before we registered
 	}
 	var done <-chan struct{}

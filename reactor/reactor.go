@@ -78,7 +78,7 @@ func (r *Reactor[T]) shut(reason Reason)   { r.main.shut(reason) }
 func (r *Reactor[T]) reset()               { r.main.reset() }
 func (r *Reactor[T]) sealed() bool         { return r.main.sealed() }
 func (r *Reactor[T]) keepsAlive() bool     { return r.main.keepsAlive() }
-func (r *Reactor[T]) connName() string     { return r.main.name }
+func (r *Reactor[T]) connName() string     { return r.main.Name() }
 
 // Scheduler chooses where a reactor's turns run.
 type Scheduler uint8
@@ -158,7 +158,7 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 	f := &r.f
 	f.sys, f.t = sys, r
 	f.state.Store(stScheduled) // the first turn is ours to schedule
-	r.main.init(f, cc)
+	r.main.init(f, cc, true)
 	if cfg.name != "" || cfg.restart != nil {
 		x := new(extra)
 		x.name = cfg.name
@@ -223,7 +223,7 @@ func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 		}
 	}
 	c := &Connector[U]{}
-	c.init(f, cfg)
+	c.init(f, cfg, false)
 	x.conns = append(x.conns, c)
 	if x.name != "" && cfg.name != "" {
 		f.sys.names.publish(x.name+"#"+cfg.name, c)

@@ -33,7 +33,7 @@ func (s *watchSource[U]) Subscribe(obs events.Observer[Termination]) events.Subs
 		obs.OnError(err)
 		return events.Nop()
 	}
-	c.quiet = true
+	c.extra().quiet = true
 	ch := c.Channel()
 	tf := s.target.c.f
 	name := tf.name()
