@@ -84,6 +84,14 @@ func WithMain(opts ...ConnOption) SpawnOption {
 // WithRestart restarts the reactor when it fails, as the policy allows.
 func WithRestart(p RestartPolicy) SpawnOption { return func(c *spawnConfig) { c.restart = &p } }
 
+func spawnOptions(opts []SpawnOption) spawnConfig {
+	var cfg spawnConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
 // ConnOption configures a connector (Open, WithMain).
 type ConnOption func(*connConfig)
 
@@ -123,4 +131,11 @@ type RestartPolicy struct {
 	Window      time.Duration
 	Backoff     time.Duration
 	MaxBackoff  time.Duration
+}
+
+func connOptions(cfg connConfig, opts []ConnOption) connConfig {
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
 }

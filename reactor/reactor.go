@@ -139,12 +139,12 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 		panic("reactor: Spawn with a nil body")
 	}
 	var cfg spawnConfig
-	for _, o := range opts {
-		o(&cfg)
+	if len(opts) > 0 { // options escape: pay for them only when used
+		cfg = spawnOptions(opts)
 	}
 	cc := connConfig{name: "main"}
-	for _, o := range cfg.main {
-		o(&cc)
+	if len(cfg.main) > 0 {
+		cc = connOptions(cc, cfg.main)
 	}
 	if err := validName(cc.name); err != nil {
 		return nil, err
@@ -204,10 +204,7 @@ func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 	if f.state.Load()&stDead != 0 {
 		return nil, ErrTerminated
 	}
-	var cfg connConfig
-	for _, op := range opts {
-		op(&cfg)
-	}
+	cfg := connOptions(connConfig{}, opts)
 	x := f.ensureExtra()
 	if cfg.name != "" {
 		if err := validName(cfg.name); err != nil {
