@@ -125,3 +125,28 @@ func TestUnhandledEventsAreDeadLetters(t *testing.T) {
 	require.Equal(t, reactor.ReasonUnhandled, d.Reason)
 	require.Equal(t, 42, d.Event)
 }
+
+func TestDeadLetterStream(t *testing.T) {
+	sys, _ := newSys(t)
+	got := make(chan reactor.DeadLetter, 1)
+	ready := make(chan struct{})
+	watcher, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		reactor.DeadLetters(r).OnEvent(func(d reactor.DeadLetter) { got <- d })
+		r.Main().Events().OnEvent(func(int) { r.Main().Seal() })
+		close(ready)
+	})
+	require.NoError(t, err)
+	<-ready
+	gone, err := reactor.Spawn(sys, func(r *reactor.Reactor[string]) { r.Main().Seal() })
+	require.NoError(t, err)
+	waitDone(t, gone.Done())
+	require.ErrorIs(t, gone.Send("lost"), reactor.ErrTerminated)
+	d := recv(t, got)
+	require.Equal(t, "lost", d.Event)
+	require.Equal(t, reactor.ReasonTerminated, d.Reason)
+	require.NoError(t, watcher.Send(0))
+	waitDone(t, watcher.Done())
+	// The watcher is gone: further dead letters do not loop through it.
+	require.ErrorIs(t, gone.Send("again"), reactor.ErrTerminated)
+	require.Equal(t, uint64(2), sys.Stats().DeadLetters[reactor.ReasonTerminated])
+}

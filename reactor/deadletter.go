@@ -1,6 +1,10 @@
 package reactor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/reactors-go/reactors/events"
+)
 
 // Reason says why an event could not be delivered.
 type Reason uint8
@@ -42,4 +46,51 @@ type DeadLetter struct {
 	Channel string // "reactor#channel" of the target
 	Reason  Reason
 	Event   any
+}
+
+// DeadLetters returns a stream, owned by o, of every dead letter of o's
+// system from the moment of subscription. The letters travel on a daemon
+// connector of o (so watching does not keep o alive); dead letters of that
+// connector itself are dropped rather than reported, so a slow or closed
+// watcher cannot loop. Unsubscribing closes the connector. Owner only.
+func DeadLetters(o Owner) events.Events[DeadLetter] {
+	return events.From[DeadLetter](deadLetterSource{o: o})
+}
+
+type deadLetterSource struct{ o Owner }
+
+func (s deadLetterSource) Subscribe(obs events.Observer[DeadLetter]) events.Subscription {
+	c, err := Open[DeadLetter](s.o, Daemon())
+	if err != nil {
+		obs.OnError(err)
+		return events.Nop()
+	}
+	c.extra().quiet = true
+	sys := s.o.frame().sys
+	ch := c.Channel()
+	sys.watchDeadLetters(ch, true)
+	c.extra().onClose = func() { sys.watchDeadLetters(ch, false) }
+	sub := c.Events().Subscribe(obs)
+	return events.Composite(sub, events.OnUnsubscribe(func() { c.Seal() }))
+}
+
+// watchDeadLetters adds or removes a dead-letter watcher. The list is
+// copied on write so that reporting a dead letter takes no lock.
+func (s *System) watchDeadLetters(ch Channel[DeadLetter], add bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var old []Channel[DeadLetter]
+	if p := s.deadWatch.Load(); p != nil {
+		old = *p
+	}
+	next := make([]Channel[DeadLetter], 0, len(old)+1)
+	for _, c := range old {
+		if c != ch {
+			next = append(next, c)
+		}
+	}
+	if add {
+		next = append(next, ch)
+	}
+	s.deadWatch.Store(&next)
 }

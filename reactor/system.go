@@ -33,9 +33,10 @@ type System struct {
 
 	names registry
 
-	spawned atomic.Uint64
-	dead    [numReasons]atomic.Uint64
-	logGate rateGate
+	spawned   atomic.Uint64
+	dead      [numReasons]atomic.Uint64
+	deadWatch atomic.Pointer[[]Channel[DeadLetter]] // DeadLetters subscribers
+	logGate   rateGate
 }
 
 // New creates a system and starts its worker pool (GOMAXPROCS goroutines
@@ -95,6 +96,11 @@ func (s *System) deadLetter(channel string, r Reason, event any) {
 	s.dead[r].Add(1)
 	if h := s.cfg.deadLetter; h != nil {
 		h(DeadLetter{Channel: channel, Reason: r, Event: event})
+	}
+	if w := s.deadWatch.Load(); w != nil {
+		for _, ch := range *w {
+			_ = ch.Send(DeadLetter{Channel: channel, Reason: r, Event: event})
+		}
 	}
 	if n, ok := s.logGate.allow(); ok {
 		s.log.Warn().Str("channel", channel).Stringer("reason", r).Uint64("suppressed", n).Msg("dead letter")
