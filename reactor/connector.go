@@ -150,7 +150,7 @@ func (c *Connector[T]) send(v T) error {
 	}
 	f := c.f
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
-		if !c.hasFirst && c.closed.Load() == open && c.q.Empty() {
+		if !c.hasFirst && c.closed.Load() == open && c.q.Drained() {
 			c.first, c.hasFirst = v, true
 		} else {
 			c.q.Push(v)
@@ -305,7 +305,13 @@ func (c *Connector[T]) shut(r Reason) {
 	c.em.Close()
 }
 
-func (c *Connector[T]) reset()           { c.em.Clear() }
+func (c *Connector[T]) reset() { c.em.Clear() }
+
+func (c *Connector[T]) trim() {
+	if !c.shutOwner {
+		c.q.Release()
+	}
+}
 func (c *Connector[T]) sealed() bool     { return c.shutOwner }
 func (c *Connector[T]) keepsAlive() bool { return !c.shutOwner && !c.daemon }
 func (c *Connector[T]) connName() string { return c.Name() }

@@ -45,6 +45,7 @@ type pump interface {
 	reset()               // drop every subscriber (restart)
 	sealed() bool
 	keepsAlive() bool // open and not a daemon
+	trim()            // release the mailbox's memory if it is empty
 	connName() string
 }
 
@@ -179,7 +180,19 @@ func (f *frame) turn() bool {
 	if more {
 		return true
 	}
+	f.trim()
 	return f.release()
+}
+
+// trim lets the mailboxes of a reactor that is going idle drop their
+// segments, so that an idle reactor pins no queue memory.
+func (f *frame) trim() {
+	f.t.trim()
+	if x := f.x.Load(); x != nil {
+		for _, p := range x.conns {
+			p.trim()
+		}
+	}
 }
 
 func (f *frame) safeTurn() (more bool, err error) {

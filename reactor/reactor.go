@@ -78,6 +78,7 @@ func (r *Reactor[T]) shut(reason Reason)   { r.main.shut(reason) }
 func (r *Reactor[T]) reset()               { r.main.reset() }
 func (r *Reactor[T]) sealed() bool         { return r.main.sealed() }
 func (r *Reactor[T]) keepsAlive() bool     { return r.main.keepsAlive() }
+func (r *Reactor[T]) trim()                { r.main.trim() }
 func (r *Reactor[T]) connName() string     { return r.main.Name() }
 
 // Scheduler chooses where a reactor's turns run.

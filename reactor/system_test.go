@@ -13,6 +13,7 @@ func TestShutdownStopsReactorsAndDeadLettersQueue(t *testing.T) {
 	rec := &recorder{}
 	sys := reactor.New(reactor.WithDeadLetterHandler(rec.deadLetter))
 	gate := make(chan struct{})
+	handling := make(chan struct{}, 10)
 	terminated := make(chan struct{})
 	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 		r.Lifecycle().OnEvent(func(l reactor.Lifecycle) {
@@ -20,13 +21,16 @@ func TestShutdownStopsReactorsAndDeadLettersQueue(t *testing.T) {
 				close(terminated)
 			}
 		})
-		r.Main().Events().OnEvent(func(int) { <-gate })
+		r.Main().Events().OnEvent(func(int) {
+			handling <- struct{}{}
+			<-gate
+		})
 	})
 	require.NoError(t, err)
 	for i := range 10 {
 		require.NoError(t, ch.Send(i))
 	}
-	// Event 0 is being handled (or about to be); the others are queued.
+	<-handling // event 0 is being handled; the others are queued
 	res := make(chan error, 1)
 	go func() { res <- sys.Shutdown(context.Background()) }()
 	close(gate)

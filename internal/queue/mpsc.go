@@ -22,7 +22,7 @@ const (
 // allocation per segment; a Pop costs two atomic loads. A Push synchronizes
 // before the Pop that returns its element.
 type MPSC[T any] struct {
-	head atomic.Pointer[segment[T]] // written by the first Push, then only by the consumer
+	head atomic.Pointer[segment[T]] // written by the producer that installs a first segment, else by the consumer
 	tail atomic.Pointer[segment[T]] // the segment producers claim slots in
 	idx  int                        // consumer only: next slot of head to read
 }
@@ -47,15 +47,15 @@ func (q *MPSC[T]) Push(v T) {
 	for {
 		s := q.tail.Load()
 		if s == nil {
-			// First push: publish the first segment as the consumer's head,
-			// then as the producers' tail. A loser of the head race installs
-			// the winner's segment, which is still the head because nothing
-			// can be consumed before a tail exists.
+			// First push (or first after Release): the producer that installs
+			// a fresh segment as the tail also publishes it as the head. Until
+			// it does, the consumer sees an empty queue, exactly as it does
+			// while any claimed slot is still unpublished; that producer
+			// notifies the consumer after its own push.
 			n := newSegment[T](minSegment)
-			if !q.head.CompareAndSwap(nil, n) {
-				n = q.head.Load()
+			if q.tail.CompareAndSwap(nil, n) {
+				q.head.Store(n)
 			}
-			q.tail.CompareAndSwap(nil, n)
 			continue
 		}
 		i := s.claim.Add(1) - 1
@@ -107,12 +107,60 @@ func (q *MPSC[T]) Pop() (T, bool) {
 	}
 }
 
+// Release drops the queue's memory if it is empty and no producer is in the
+// middle of a push, so that an idle consumer pins no segment; it reports
+// whether it did. Consumer only. It costs one compare-and-swap when there
+// is a segment, nothing otherwise.
+//
+// It closes the head segment to producers by moving its claim counter past
+// the end (possible only if nobody claimed a slot the consumer has not
+// read), so producers that still hold the segment go on to a successor.
+// Then it clears head and tail; a producer that linked a successor and
+// moved the tail first wins, and the consumer follows the link instead.
+func (q *MPSC[T]) Release() bool {
+	s := q.head.Load()
+	if s == nil || s.next.Load() != nil {
+		return false
+	}
+	if !s.claim.CompareAndSwap(int64(q.idx), int64(len(s.slots))+1<<40) {
+		return false // a producer holds a slot we have not read
+	}
+	q.head.Store(nil)
+	q.idx = 0
+	if q.tail.CompareAndSwap(s, nil) {
+		return true
+	}
+	// A producer found the closed segment full, linked a successor and made
+	// it the tail before us: that successor is the new head.
+	q.head.Store(s.next.Load())
+	return false
+}
+
+// Drained reports whether every element ever claimed has been consumed: no
+// element is queued or being pushed. It is stricter than Empty, which is
+// true when the oldest slot is claimed but not yet published even if later
+// slots are. A producer that wants to pass an element around the queue
+// (the reactor's hand-off) needs Drained: with Empty, it could overtake an
+// element of its own that sits behind another producer's unfinished push.
+// Consumer only (or a goroutine holding the consumer's right).
+func (q *MPSC[T]) Drained() bool {
+	s := q.head.Load()
+	if s == nil {
+		return q.tail.Load() == nil
+	}
+	return s.next.Load() == nil && s.claim.Load() == int64(q.idx)
+}
+
 // Empty reports whether Pop would return nothing now. Consumer only (or a
 // goroutine that holds the consumer's right through a hand-over).
+//
+// A first segment that is installed but not yet published as the head
+// counts as non-empty: a producer may already have published an element in
+// it, and an element handed past the queue must not overtake it.
 func (q *MPSC[T]) Empty() bool {
 	s := q.head.Load()
 	if s == nil {
-		return true
+		return q.tail.Load() == nil
 	}
 	i := q.idx
 	for {

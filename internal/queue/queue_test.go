@@ -160,3 +160,78 @@ func TestRingEvictOldest(t *testing.T) {
 	}
 	require.Equal(t, producers*each, total)
 }
+
+func TestMPSCReleaseDropsDrainedSegment(t *testing.T) {
+	var q MPSC[int]
+	require.False(t, q.Release(), "nothing to release")
+	q.Push(1)
+	require.False(t, q.Release(), "an unread element pins the segment")
+	v, ok := q.Pop()
+	require.True(t, ok)
+	require.Equal(t, 1, v)
+	require.True(t, q.Release())
+	require.True(t, q.Empty())
+	q.Push(2) // the queue starts over
+	v, ok = q.Pop()
+	require.True(t, ok)
+	require.Equal(t, 2, v)
+}
+
+// TestMPSCReleaseUnderConcurrentPush releases whenever the consumer finds
+// the queue empty while producers push: nothing is lost or reordered.
+func TestMPSCReleaseUnderConcurrentPush(t *testing.T) {
+	const producers, each = 4, 20000
+	var q MPSC[[2]int]
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Go(func() {
+			for i := range each {
+				q.Push([2]int{p, i})
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	next := make([]int, producers)
+	got, releases := 0, 0
+	for finished := false; ; {
+		v, ok := q.Pop()
+		if ok {
+			require.Equal(t, next[v[0]], v[1], "producer %d out of order", v[0])
+			next[v[0]]++
+			got++
+			continue
+		}
+		if q.Release() {
+			releases++
+		}
+		if finished {
+			if q.Empty() {
+				break
+			}
+			continue
+		}
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+	}
+	require.Equal(t, producers*each, got)
+	t.Logf("%d releases", releases)
+}
+
+func TestMPSCDrainedCountsUnpublishedSlots(t *testing.T) {
+	var q MPSC[int]
+	require.True(t, q.Drained())
+	q.Push(1)
+	require.False(t, q.Drained())
+	// Claim slot 1 without publishing it, as a producer paused mid-push
+	// would, then publish slot 2 behind it.
+	s := q.tail.Load()
+	q.Pop()
+	s.claim.Add(1)
+	q.Push(3)
+	require.True(t, q.Empty(), "the oldest slot is unpublished")
+	require.False(t, q.Drained(), "but elements are pending")
+}

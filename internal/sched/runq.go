@@ -73,5 +73,8 @@ func (f *fifo[T]) pop() *T {
 	f.head = (f.head + 1) % len(f.buf)
 	f.size--
 	f.n.Store(int32(f.size))
+	if f.size == 0 && len(f.buf) > 64 {
+		f.buf, f.head = nil, 0 // a burst is over: do not pin its buffer
+	}
 	return t
 }
