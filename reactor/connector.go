@@ -186,35 +186,35 @@ func (c *Connector[T]) closedErr(closed uint32) error {
 // connector closed. After closing, every pop happens under the frame's
 // lock, so late senders and the owner never consume concurrently.
 func (c *Connector[T]) discardLate() {
-	x := c.f.ensureExtra()
-	x.mu.Lock()
-	c.discardLocked(reasonOf(c.closed.Load()))
-	x.mu.Unlock()
+	c.discard(reasonOf(c.closed.Load()))
 }
 
-func (c *Connector[T]) discardLocked(r Reason) {
-	name := ""
-	dead := func(v T) {
-		if c.quiet() {
-			return
-		}
-		if name == "" {
-			name = c.fullName()
-		}
-		c.f.sys.deadLetter(name, r, v)
-	}
+// discard empties the mailbox under the frame's lock and dead-letters what
+// it held after unlocking, so that a dead-letter handler or watcher never
+// runs under the lock.
+func (c *Connector[T]) discard(r Reason) {
+	x := c.f.ensureExtra()
+	x.mu.Lock()
+	var lost []T
 	if c.hasFirst {
-		v := c.first
 		var zero T
+		lost = append(lost, c.first)
 		c.first, c.hasFirst = zero, false
-		dead(v)
 	}
 	for {
 		v, ok := c.pop()
 		if !ok {
-			return
+			break
 		}
-		dead(v)
+		lost = append(lost, v)
+	}
+	x.mu.Unlock()
+	if len(lost) == 0 || c.quiet() {
+		return
+	}
+	name := c.fullName()
+	for _, v := range lost {
+		c.f.sys.deadLetter(name, r, v)
 	}
 }
 
@@ -289,10 +289,7 @@ func (c *Connector[T]) shut(r Reason) {
 	if x := c.f.x.Load(); x != nil && x.name != "" && c.Name() != "" {
 		c.f.sys.names.releaseChannel(x.name+"#"+c.Name(), c)
 	}
-	x := c.f.ensureExtra()
-	x.mu.Lock()
-	c.discardLocked(r)
-	x.mu.Unlock()
+	c.discard(r)
 	if cx := c.cx; cx != nil {
 		if cx.blk != nil {
 			cx.blk.signal()

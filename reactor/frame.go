@@ -354,14 +354,18 @@ func (f *frame) allowRestart(x *extra) bool {
 // idleInBackoff releases a reactor that waits to restart, so that incoming
 // events queue up without being handled. The restart timer clears the flag
 // and then notifies; whichever of the two sides comes second reschedules.
+//
+// A stop request (Shutdown) ends the wait like the timer does: the next
+// turn terminates the reactor.
 func (f *frame) idleInBackoff() bool {
+	waiting := func() bool { return f.flags.Load()&(flagBackoff|flagStop) == flagBackoff }
 	for {
-		if f.flags.Load()&flagBackoff == 0 {
+		if !waiting() {
 			return true
 		}
 		s := f.state.Load()
 		if f.state.CompareAndSwap(s, stIdle) {
-			if f.flags.Load()&flagBackoff == 0 && f.state.CompareAndSwap(stIdle, stScheduled) {
+			if !waiting() && f.state.CompareAndSwap(stIdle, stScheduled) {
 				return true
 			}
 			return false
@@ -384,6 +388,12 @@ func (f *frame) terminate(err error, reason Reason) {
 		p.shut(reason)
 	}
 	x.conns = nil
+	// Release the name and leave the live list first, so that whoever sees
+	// Done closed (or is told by a watch) can reuse the name at once.
+	if x.name != "" {
+		f.sys.names.releaseReactor(x.name, f)
+	}
+	f.sys.unregister(f)
 	x.mu.Lock()
 	x.ended, x.err = true, err
 	w := x.watchers
@@ -395,10 +405,6 @@ func (f *frame) terminate(err error, reason Reason) {
 	for _, fn := range w {
 		fn(err)
 	}
-	if x.name != "" {
-		f.sys.names.releaseReactor(x.name, f)
-	}
-	f.sys.unregister(f)
 }
 
 // onTerminate calls fn(err) when the reactor terminates, at once (on the

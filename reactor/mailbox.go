@@ -74,6 +74,9 @@ func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) e
 			return ErrFull
 		case Block:
 			if err := c.waitRoom(ctx, r); err != nil {
+				if err == ErrSealed || err == ErrTerminated {
+					c.f.sys.deadLetter(c.fullName(), reasonOf(c.closed.Load()), v)
+				}
 				return err
 			}
 		}

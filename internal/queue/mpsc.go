@@ -119,7 +119,9 @@ func (q *MPSC[T]) Pop() (T, bool) {
 // moved the tail first wins, and the consumer follows the link instead.
 func (q *MPSC[T]) Release() bool {
 	s := q.head.Load()
-	if s == nil || s.next.Load() != nil {
+	// The head may run ahead of the tail (Pop follows a link before its
+	// producer moves the tail on): release only the tail segment itself.
+	if s == nil || s.next.Load() != nil || q.tail.Load() != s {
 		return false
 	}
 	if !s.claim.CompareAndSwap(int64(q.idx), int64(len(s.slots))+1<<40) {

@@ -1,5 +1,3 @@
-//go:build repro
-
 package queue
 
 import (
@@ -8,16 +6,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestReproEmptyHidesPublishedElement is the deterministic half of the
+// TestRegressionEmptyHidesPublishedElement is the deterministic half of the
 // per-sender FIFO bug in reactor.Connector.send (see
-// reactor/repro_test.go): the fast path used Empty as "no queued event an
+// reactor/regression_test.go): the fast path used Empty as "no queued event an
 // event of mine could overtake", but Empty is true while the slot at the
 // consumer's index is claimed and unpublished, even when later slots hold
 // published elements. A sender whose earlier event sits in such a later
 // slot then handed its next event over in Connector.first, which is
-// delivered before the queue. The fast path must use Drained (added to the
-// tree while this review ran), which is false here.
-func TestReproEmptyHidesPublishedElement(t *testing.T) {
+// delivered before the queue. The fast path uses Drained, which is false
+// here.
+func TestRegressionEmptyHidesPublishedElement(t *testing.T) {
 	var q MPSC[int]
 	q.Push(0)
 	_, ok := q.Pop()
@@ -31,7 +29,7 @@ func TestReproEmptyHidesPublishedElement(t *testing.T) {
 	require.False(t, q.Drained(), "Drained must see the element queued behind the claimed slot")
 }
 
-// TestReproReleaseLosesElementsWhenHeadIsAheadOfTail: MPSC.Release (work
+// TestRegressionReleaseLosesElementsWhenHeadIsAheadOfTail: MPSC.Release (work
 // in progress in the tree, called by reactors going idle through
 // frame.trim) assumes that when the head segment has no successor, the
 // tail is the head. It is not so: Pop follows s.next as soon as a producer
@@ -47,10 +45,10 @@ func TestReproEmptyHidesPublishedElement(t *testing.T) {
 // showed "pop move head 8->16, release closed 16, release fail
 // next=nil tail=8, move tail 8->16->32->64" with head nil.
 //
-// Fix: in Release, return false unless q.tail.Load() == s (checked
+// The fix: in Release, return false unless q.tail.Load() == s (checked
 // before the claim CAS). With that change the reactor-level reproduction
 // ran 180 rounds of 160,000 sends without a hang.
-func TestReproReleaseLosesElementsWhenHeadIsAheadOfTail(t *testing.T) {
+func TestRegressionReleaseLosesElementsWhenHeadIsAheadOfTail(t *testing.T) {
 	var q MPSC[int]
 	for i := range minSegment {
 		q.Push(i)

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// smokeConfig runs every workload and peer once, at a tiny scale.
+func smokeConfig(t *testing.T) *config {
+	return &config{
+		workloads:    workloadNames(),
+		peers:        allPeers,
+		runs:         1,
+		scale:        0.01,
+		chanBuf:      1,
+		spawnChanBuf: 1,
+		idleSleep:    20 * time.Millisecond,
+		jsonPath:     filepath.Join(t.TempDir(), "bench.json"),
+	}
+}
+
+// TestSmoke runs the whole suite at a tiny scale: every case of every peer
+// must pass its count checks and report every metric and ratio.
+func TestSmoke(t *testing.T) {
+	cfg := smokeConfig(t)
+	var out, progress bytes.Buffer
+	ok, err := runSuite(cfg, &out, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok || strings.Contains(out.String(), "ERROR") {
+		t.Fatalf("a run failed:\n%s", out.String())
+	}
+	want := []string{
+		"raw W0 idle idle_cpu_pct", "reactors W0 idle goroutines_per_actor",
+		"raw W1 pingpong ns_per_msg", "reactors W1 pingpong msgs_per_s",
+		"reactors W1 pingpong slowdown_vs_raw:pingpong:ns_per_msg",
+		"raw W2 fanin msgs_per_s", "reactors W2 fanin msgs_per_s",
+		"reactors W2 fanin slowdown_vs_raw:fanin:msgs_per_s",
+		"raw W6 spawn spawns_per_s", "reactors W6 spawn total_bytes_per_actor",
+		"reactors W6 spawn goroutines_per_actor", "reactors W6 spawn stops_per_s",
+		"reactors W6 spawn slowdown_vs_raw:spawn:spawns_per_s",
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(l); len(f) == 7 && !strings.HasPrefix(l, "#") {
+			lines[strings.Join(f[:4], " ")] = true
+		}
+	}
+	for _, w := range want {
+		if !lines[w] {
+			t.Errorf("missing line %q in:\n%s", w, out.String())
+		}
+	}
+	b, err := os.ReadFile(cfg.jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j jsonReport
+	if err := json.Unmarshal(b, &j); err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Lines) == 0 || len(j.Ratios) == 0 || len(j.Errors) != 0 {
+		t.Errorf("JSON report: %d lines, %d ratios, errors %v", len(j.Lines), len(j.Ratios), j.Errors)
+	}
+}
+
+// TestCases runs each case directly, with unbuffered raw channels too, and
+// checks its metrics.
+func TestCases(t *testing.T) {
+	cfg := smokeConfig(t)
+	for _, buf := range []int{0, 1} {
+		cfg.chanBuf, cfg.spawnChanBuf = buf, buf
+		for _, w := range workloads() {
+			for _, c := range w.cases {
+				res, err := c.run(runParams{cfg: cfg, factor: cfg.scale})
+				if err != nil {
+					t.Fatalf("%s %s %s buf=%d: %v", w.name, c.peer, c.variant, buf, err)
+				}
+				if len(res) == 0 {
+					t.Fatalf("%s %s %s: no metrics", w.name, c.peer, c.variant)
+				}
+				if v, ok := res.get("goroutines_per_actor"); ok && c.peer == peerReactors && v > 0.05 {
+					t.Errorf("%s reactors: %v goroutines per actor", w.name, v)
+				}
+			}
+		}
+	}
+}
+
+// TestParseFlags checks list selection and validation.
+func TestParseFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-workload=w6,W1", "-peer=reactors", "-runs=2"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.workloads, ",") != "W1,W6" || strings.Join(cfg.peers, ",") != "reactors" || cfg.runs != 2 {
+		t.Errorf("got workloads %v peers %v runs %d", cfg.workloads, cfg.peers, cfg.runs)
+	}
+	for _, bad := range [][]string{{"-workload=W9"}, {"-peer=akka"}, {"-runs=0"}, {"-scale=0"}} {
+		if _, err := parseFlags(bad, io.Discard); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+// TestStats checks the summary and the orientation of ratios.
+func TestStats(t *testing.T) {
+	s := summarize([]float64{3, 1, 4, 2})
+	if s.median != 2.5 || s.min != 1 || s.max != 4 || s.n != 4 {
+		t.Errorf("summary %+v", s)
+	}
+	peer := []result{{{"ns_per_msg", 50}, {"msgs_per_s", 20}}, nil}
+	raw := []result{{{"ns_per_msg", 100}, {"msgs_per_s", 10}}, {{"ns_per_msg", 1}}}
+	if r := pairedRatios("ns_per_msg", peer, raw); len(r) != 1 || r[0] != 0.5 {
+		t.Errorf("time ratio %v, want [0.5]", r)
+	}
+	if r := pairedRatios("msgs_per_s", peer, raw); len(r) != 1 || r[0] != 0.5 {
+		t.Errorf("throughput ratio %v, want [0.5]", r)
+	}
+	if got := rotate([]string{"a", "b", "c"}, 4); strings.Join(got, "") != "bca" {
+		t.Errorf("rotate: %v", got)
+	}
+}
+
+// TestFailedRun checks that a failed run prints an ERROR line, is left out
+// of the statistics and of the ratios, and fails the suite.
+func TestFailedRun(t *testing.T) {
+	cfg := smokeConfig(t)
+	cfg.runs = 2
+	calls := 0
+	w := workload{
+		name: "WX",
+		cases: []benchCase{
+			{peer: peerRaw, variant: "v", run: func(runParams) (result, error) {
+				return result{{"msgs_per_s", 10}}, nil
+			}},
+			{peer: peerReactors, variant: "v", run: func(p runParams) (result, error) {
+				calls++
+				if calls == 2 { // the first measured run
+					return nil, errTimeout
+				}
+				return result{{"msgs_per_s", 20}}, nil
+			}},
+		},
+		ratios: []ratioDef{{variant: "v", refVariant: "v", metric: "msgs_per_s"}},
+	}
+	rep := newReport(cfg)
+	var out bytes.Buffer
+	recs := runWorkload(cfg, w, rep, &out, io.Discard)
+	rep.addWorkload(w, recs, cfg.peers)
+	if len(rep.failures) != 1 || !strings.HasPrefix(out.String(), "ERROR reactors WX v run 1: timed out") {
+		t.Fatalf("failures %v, output %q", rep.failures, out.String())
+	}
+	for _, l := range append(rep.lines, rep.ratios...) {
+		if l.peer == peerReactors && l.sum.n != 1 {
+			t.Errorf("%s %s: %d samples, want 1", l.peer, l.metric, l.sum.n)
+		}
+	}
+	if len(rep.ratios) != 1 || rep.ratios[0].sum.median != 0.5 {
+		t.Errorf("ratios %+v", rep.ratios)
+	}
+}
