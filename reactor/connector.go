@@ -146,7 +146,7 @@ func (c *Connector[T]) send(v T) error {
 		return err
 	}
 	if r := c.ring(); r != nil {
-		return c.sendBounded(nil, r, v)
+		return c.sendBounded(context.Background(), r, v)
 	}
 	f := c.f
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {

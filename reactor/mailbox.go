@@ -59,7 +59,7 @@ func (b *blocking) signal() {
 }
 
 // sendBounded enqueues v into the connector's ring under its overflow
-// policy. ctx is nil for Send.
+// policy; a Block policy waits at most until ctx is done.
 func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) error {
 	for !r.Push(v) {
 		switch c.cx.policy {
@@ -103,13 +103,9 @@ func (c *Connector[T]) waitRoom(ctx context.Context, r *queue.Ring[T]) error {
 	if r.Len() < r.Cap() {
 		return nil // room appeared before we registered
 	}
-	var done <-chan struct{}
-	if ctx != nil {
-		done = ctx.Done()
-	}
 	select {
 	case <-b.room:
-	case <-done:
+	case <-ctx.Done():
 		return ctx.Err()
 	}
 	if s := c.closed.Load(); s != 0 {

@@ -93,8 +93,6 @@ const (
 	// reactor is idle and ended when it terminates: for reactors whose
 	// handlers block (on I/O, say) and must not hold a pool worker.
 	Dedicated
-	// caller runs the reactor on the goroutine that called Run.
-	caller
 )
 
 // Spawn starts a reactor whose main channel carries T and returns that

@@ -312,12 +312,3 @@ func TestRegressionNameStillTakenAfterDonePublicAPI(t *testing.T) {
 	}
 	require.Zero(t, dup, "Spawn right after Done failed with ErrDuplicateName %d times", dup)
 }
-
-func isDone(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
