@@ -80,6 +80,21 @@ func awaitSignal[T any](ch <-chan T, deadline <-chan time.Time, what string) (T,
 // run is over.
 func newDeadline() *time.Timer { return time.NewTimer(runTimeout) }
 
+// startReactors creates a run's system and deadline. finish, deferred
+// with the run's named results, stops the deadline and shuts the system
+// down (untimed), failing the run if the shutdown fails or an event was
+// dead-lettered.
+func startReactors() (*reactor.System, *time.Timer, func(*result, *error)) {
+	deadline := newDeadline()
+	sys := reactor.New()
+	return sys, deadline, func(res *result, err *error) {
+		deadline.Stop()
+		if cerr := closeSystem(sys); cerr != nil && *err == nil {
+			*res, *err = nil, cerr
+		}
+	}
+}
+
 // closeSystem shuts sys down (untimed) and fails if the run produced any
 // dead letter, which would mean an event was refused or lost.
 func closeSystem(sys *reactor.System) error {

@@ -71,14 +71,8 @@ func w0Raw(p runParams) (result, error) {
 // w0Reactors spawns N reactors that each handle one event and then idle.
 func w0Reactors(p runParams) (res result, err error) {
 	n := p.count(w0Actors)
-	deadline := newDeadline()
-	defer deadline.Stop()
-	sys := reactor.New()
-	defer func() {
-		if cerr := closeSystem(sys); cerr != nil && err == nil {
-			res, err = nil, cerr
-		}
-	}()
+	sys, deadline, finish := startReactors()
+	defer finish(&res, &err)
 	g0 := runtime.NumGoroutine()
 	handled := newLatch(n)
 	body := func(r *reactor.Reactor[int64]) {

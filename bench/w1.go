@@ -134,14 +134,8 @@ func w1Raw(p runParams) (result, error) {
 // w1Reactors plays ping-pong between two reactors.
 func w1Reactors(p runParams) (res result, err error) {
 	n := int64(p.count(w1Messages))
-	deadline := newDeadline()
-	defer deadline.Stop()
-	sys := reactor.New()
-	defer func() {
-		if cerr := closeSystem(sys); cerr != nil && err == nil {
-			res, err = nil, cerr
-		}
-	}()
+	sys, deadline, finish := startReactors()
+	defer finish(&res, &err)
 	done := make(chan struct{}, 1)
 	replies := make(chan int64, 2)
 	// The peers' addresses, written before the setup query is sent (which

@@ -106,14 +106,8 @@ func w2Raw(p runParams) (result, error) {
 func w2Reactors(p runParams) (res result, err error) {
 	m := p.count(w2PerProducer)
 	total := int64(w2Producers * m)
-	deadline := newDeadline()
-	defer deadline.Stop()
-	sys := reactor.New()
-	defer func() {
-		if cerr := closeSystem(sys); cerr != nil && err == nil {
-			res, err = nil, cerr
-		}
-	}()
+	sys, deadline, finish := startReactors()
+	defer finish(&res, &err)
 	done := make(chan struct{}, 1)
 	replies := make(chan int64, 1)
 	counter, err := reactor.Spawn(sys, func(r *reactor.Reactor[int64]) {

@@ -110,14 +110,8 @@ func w6Raw(p runParams) (result, error) {
 // terminates, and its Terminated lifecycle event counts the stop.
 func w6Reactors(p runParams) (res result, err error) {
 	n := p.count(w6Actors)
-	deadline := newDeadline()
-	defer deadline.Stop()
-	sys := reactor.New()
-	defer func() {
-		if cerr := closeSystem(sys); cerr != nil && err == nil {
-			res, err = nil, cerr
-		}
-	}()
+	sys, deadline, finish := startReactors()
+	defer finish(&res, &err)
 	var w w6Times
 	w.before = snapshot(2)
 	chans := make([]reactor.Channel[int64], 0, n)
