@@ -2,17 +2,23 @@ package reactor
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/internal/queue"
 )
 
-// Values of Connector.closed.
+// Connector.closed holds the connector's state in its low bits (open,
+// closedSealed or closedTerminated) and, in discardLock, a lock taken by
+// whoever empties a closed connector's mailbox.
 const (
 	open uint32 = iota
 	closedSealed
 	closedTerminated
+
+	closedMask  uint32 = 3
+	discardLock uint32 = 4
 )
 
 // Connector is the owner side of a channel: the reactor that opened it
@@ -134,7 +140,7 @@ func (c *Connector[T]) fullName() string {
 // cannot race with the consumer, and an earlier event of the same sender,
 // already published in the queue, cannot be overtaken.
 func (c *Connector[T]) send(v T) error {
-	if s := c.closed.Load(); s != open {
+	if s := c.closed.Load() & closedMask; s != open {
 		err := c.closedErr(s)
 		if !c.quiet() {
 			r := ReasonSealed
@@ -150,7 +156,7 @@ func (c *Connector[T]) send(v T) error {
 	}
 	f := c.f
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
-		if !c.hasFirst && c.closed.Load() == open && c.q.Drained() {
+		if !c.hasFirst && c.closed.Load()&closedMask == open && c.q.Drained() {
 			c.first, c.hasFirst = v, true
 		} else {
 			c.q.Push(v)
@@ -160,7 +166,7 @@ func (c *Connector[T]) send(v T) error {
 		c.q.Push(v)
 		f.notify()
 	}
-	if c.closed.Load() != open {
+	if c.closed.Load()&closedMask != open {
 		c.discardLate()
 	}
 	return nil
@@ -183,18 +189,25 @@ func (c *Connector[T]) closedErr(closed uint32) error {
 }
 
 // discardLate dead-letters events that reached the queue after the
-// connector closed. After closing, every pop happens under the frame's
-// lock, so late senders and the owner never consume concurrently.
+// connector closed.
 func (c *Connector[T]) discardLate() {
-	c.discard(reasonOf(c.closed.Load()))
+	c.discard(reasonOf(c.closed.Load() & closedMask))
 }
 
-// discard empties the mailbox under the frame's lock and dead-letters what
-// it held after unlocking, so that a dead-letter handler or watcher never
-// runs under the lock.
+// discard empties the mailbox of a closed connector and dead-letters what it
+// held. After closing, every pop happens under the connector's discard
+// lock, so late senders and the owner never consume concurrently; the
+// dead letters are reported after unlocking, so that no handler runs under
+// the lock. Waiting for the lock yields the processor: it is held only for
+// the pops.
 func (c *Connector[T]) discard(r Reason) {
-	x := c.f.ensureExtra()
-	x.mu.Lock()
+	for {
+		v := c.closed.Load()
+		if v&discardLock == 0 && c.closed.CompareAndSwap(v, v|discardLock) {
+			break
+		}
+		runtime.Gosched()
+	}
 	var lost []T
 	if c.hasFirst {
 		var zero T
@@ -208,7 +221,7 @@ func (c *Connector[T]) discard(r Reason) {
 		}
 		lost = append(lost, v)
 	}
-	x.mu.Unlock()
+	c.closed.And(^discardLock)
 	if len(lost) == 0 || c.quiet() {
 		return
 	}
@@ -282,7 +295,7 @@ func (c *Connector[T]) shut(r Reason) {
 	if r != ReasonSealed {
 		code = closedTerminated
 	}
-	c.closed.Store(code)
+	c.closed.Or(code)
 	if !c.daemon {
 		c.f.nonDaemon--
 	}
@@ -354,7 +367,7 @@ func (ch Channel[T]) Offer(ctx context.Context, v T) error {
 	if r == nil || ch.c.cx.policy != Block {
 		return ch.c.send(v)
 	}
-	if s := ch.c.closed.Load(); s != open {
+	if s := ch.c.closed.Load() & closedMask; s != open {
 		ch.c.f.sys.deadLetter(ch.c.fullName(), reasonOf(s), v)
 		return ch.c.closedErr(s)
 	}
@@ -385,7 +398,10 @@ func (ch Channel[T]) Err() error {
 	if ch.c == nil {
 		return nil
 	}
-	x := ch.c.f.ensureExtra()
+	x := ch.c.f.x.Load()
+	if x == nil {
+		return nil // failures always allocate the side record
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.err

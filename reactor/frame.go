@@ -34,6 +34,7 @@ const (
 const (
 	flagStop    uint32 = 1 << iota // terminate at the next turn (Shutdown)
 	flagBackoff                    // waiting to restart: handle nothing
+	flagEnded                      // terminated and off the live list
 )
 
 // pump is the owner side of a connector, as the turn loop sees it. All
@@ -88,7 +89,7 @@ type extra struct {
 	timer   *time.Timer // pending restart
 	log     *zerolog.Logger
 
-	mu       sync.Mutex // guards the fields below and discards of closed connectors
+	mu       sync.Mutex // guards the fields below
 	watchers []func(error)
 	done     chan struct{}
 	ended    bool
@@ -374,37 +375,72 @@ func (f *frame) idleInBackoff() bool {
 }
 
 // terminate ends the reactor: Terminated, connectors closed and their
-// queues dead-lettered with reason, watchers told, name released.
+// queues dead-lettered with reason, name released, watchers told. A reactor
+// that never needed its side record terminates without allocating one.
 func (f *frame) terminate(err error, reason Reason) {
-	x := f.ensureExtra()
-	if x.timer != nil {
-		x.timer.Stop()
+	x := f.x.Load()
+	if x != nil {
+		if x.timer != nil {
+			x.timer.Stop()
+		}
+		x.mu.Lock()
+		x.err = err
+		x.mu.Unlock()
+		f.emitLifeSafe(Lifecycle{Phase: Terminated})
+		x.life.Close()
 	}
-	f.emitLifeSafe(Lifecycle{Phase: Terminated})
-	x.life.Close()
 	f.state.Store(stDead)
 	f.t.shut(reason)
-	for _, p := range x.conns {
-		p.shut(reason)
-	}
-	x.conns = nil
-	// Release the name and leave the live list first, so that whoever sees
-	// Done closed (or is told by a watch) can reuse the name at once.
-	if x.name != "" {
-		f.sys.names.releaseReactor(x.name, f)
+	if x != nil {
+		for _, p := range x.conns {
+			p.shut(reason)
+		}
+		x.conns = nil
+		// Release the name and leave the live list first, so that whoever
+		// sees Done closed (or is told by a watch) can reuse the name.
+		if x.name != "" {
+			f.sys.names.releaseReactor(x.name, f)
+		}
 	}
 	f.sys.unregister(f)
-	x.mu.Lock()
-	x.ended, x.err = true, err
-	w := x.watchers
-	x.watchers = nil
-	if x.done != nil {
-		close(x.done)
+	// A watcher may create the side record at any time. It checks
+	// flagEnded after creating it, and we load the record after setting
+	// the flag, so at least one side finishes the record (endLocked).
+	f.flags.Or(flagEnded)
+	if x = f.x.Load(); x == nil {
+		return
 	}
+	x.mu.Lock()
+	w, err := x.endLocked(), x.err
 	x.mu.Unlock()
 	for _, fn := range w {
 		fn(err)
 	}
+}
+
+// endLocked records the end of the reactor in x, once: it closes done and
+// returns the watchers to call (after unlocking). x.mu must be held.
+func (x *extra) endLocked() []func(error) {
+	if x.ended {
+		return nil
+	}
+	x.ended = true
+	if x.done != nil {
+		close(x.done)
+	}
+	w := x.watchers
+	x.watchers = nil
+	return w
+}
+
+// lockEnded locks x.mu and, if the reactor has terminated, finishes the
+// record; it returns the watchers the caller must call after unlocking.
+func (f *frame) lockEnded(x *extra) []func(error) {
+	x.mu.Lock()
+	if f.flags.Load()&flagEnded != 0 {
+		return x.endLocked()
+	}
+	return nil
 }
 
 // onTerminate calls fn(err) when the reactor terminates, at once (on the
@@ -412,29 +448,35 @@ func (f *frame) terminate(err error, reason Reason) {
 // terminating reactor's goroutine and must not block.
 func (f *frame) onTerminate(fn func(error)) {
 	x := f.ensureExtra()
-	x.mu.Lock()
+	fire := f.lockEnded(x)
 	if x.ended {
-		err := x.err
-		x.mu.Unlock()
-		fn(err)
-		return
+		fire = append(fire, fn)
+	} else {
+		x.watchers = append(x.watchers, fn)
 	}
-	x.watchers = append(x.watchers, fn)
+	err := x.err
 	x.mu.Unlock()
+	for _, w := range fire {
+		w(err)
+	}
 }
 
 // doneChan returns a channel closed when the reactor terminates.
 func (f *frame) doneChan() <-chan struct{} {
 	x := f.ensureExtra()
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	fire := f.lockEnded(x)
 	if x.done == nil {
 		x.done = make(chan struct{})
 		if x.ended {
 			close(x.done)
 		}
 	}
-	return x.done
+	done, err := x.done, x.err
+	x.mu.Unlock()
+	for _, w := range fire {
+		w(err)
+	}
+	return done
 }
 
 func (s *System) reportFailure(f *frame, err error, final bool) {

@@ -42,10 +42,16 @@ func TestLifecycleOrder(t *testing.T) {
 func TestPanicInHandlerKillsOnlyThatReactor(t *testing.T) {
 	sys, rec := newSys(t)
 	died := make(chan reactor.Lifecycle, 1)
+	last := make(chan []reactor.Phase, 1)
 	bad, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		var phases []reactor.Phase
 		r.Lifecycle().OnEvent(func(l reactor.Lifecycle) {
-			if l.Phase == reactor.Died {
+			phases = append(phases, l.Phase)
+			switch l.Phase {
+			case reactor.Died:
 				died <- l
+			case reactor.Terminated:
+				last <- phases[len(phases)-3:]
 			}
 		})
 		r.Main().Events().OnEvent(func(v int) {
@@ -76,6 +82,8 @@ func TestPanicInHandlerKillsOnlyThatReactor(t *testing.T) {
 	require.ErrorAs(t, f.Err, &pe)
 
 	waitDone(t, bad.Done())
+	// The failing turn ends without Preempted: Died, then Terminated.
+	require.Equal(t, []reactor.Phase{reactor.Scheduled, reactor.Died, reactor.Terminated}, recv(t, last))
 	require.ErrorAs(t, bad.Err(), &pe)
 	require.ErrorIs(t, bad.Send(4), reactor.ErrTerminated)
 

@@ -75,7 +75,7 @@ func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) e
 		case Block:
 			if err := c.waitRoom(ctx, r); err != nil {
 				if err == ErrSealed || err == ErrTerminated {
-					c.f.sys.deadLetter(c.fullName(), reasonOf(c.closed.Load()), v)
+					c.f.sys.deadLetter(c.fullName(), reasonOf(c.closed.Load()&closedMask), v)
 				}
 				return err
 			}
@@ -85,7 +85,7 @@ func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) e
 		b.signal() // a pop may have found the token taken: pass room on
 	}
 	c.f.notify()
-	if c.closed.Load() != 0 {
+	if c.closed.Load()&closedMask != open {
 		c.discardLate()
 	}
 	return nil
@@ -108,7 +108,7 @@ func (c *Connector[T]) waitRoom(ctx context.Context, r *queue.Ring[T]) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if s := c.closed.Load(); s != 0 {
+	if s := c.closed.Load() & closedMask; s != open {
 		b.signal() // pass the wake-up on to the next waiter
 		return c.closedErr(s)
 	}

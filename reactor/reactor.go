@@ -45,7 +45,10 @@ func (r *Reactor[T]) Name() string { return r.f.name() }
 // Restarts returns how many times the reactor was restarted after a
 // failure.
 func (r *Reactor[T]) Restarts() int {
-	x := r.f.ensureExtra()
+	x := r.f.x.Load()
+	if x == nil {
+		return 0
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.restarts
@@ -112,7 +115,11 @@ func Spawn[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) (Cha
 	if err != nil {
 		return Channel[T]{}, err
 	}
-	r.f.schedule()
+	if r.f.loop != nil {
+		r.f.loop.Schedule()
+	} else {
+		sys.pool.ScheduleLazy(&r.f)
+	}
 	return r.main.Channel(), nil
 }
 

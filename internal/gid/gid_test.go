@@ -3,7 +3,11 @@ package gid
 import (
 	"sync"
 	"testing"
+
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestCurrentStableAndDistinct(t *testing.T) {
 	if !Supported {

@@ -28,9 +28,10 @@ type MPSC[T any] struct {
 }
 
 type segment[T any] struct {
-	claim atomic.Int64 // next slot to claim; grows past len(slots) once full
-	next  atomic.Pointer[segment[T]]
-	slots []slot[T]
+	claim  atomic.Int64 // next slot to claim; grows past len(slots) once full
+	next   atomic.Pointer[segment[T]]
+	slots  []slot[T]
+	inline [minSegment]slot[T] // the slots of a first-size segment: one allocation
 }
 
 type slot[T any] struct {
@@ -39,7 +40,13 @@ type slot[T any] struct {
 }
 
 func newSegment[T any](n int) *segment[T] {
-	return &segment[T]{slots: make([]slot[T], n)}
+	s := &segment[T]{}
+	if n <= minSegment {
+		s.slots = s.inline[:]
+	} else {
+		s.slots = make([]slot[T], n)
+	}
+	return s
 }
 
 // Push appends v. It never blocks and never fails.

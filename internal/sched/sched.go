@@ -16,7 +16,10 @@
 //
 // plus one global queue, guarded by mu, for wake-ups from goroutines outside
 // the pool. A parked worker sleeps on its own channel; an outside wake-up is
-// handed straight to a parked worker when there is one.
+// handed straight to a parked worker when there is one (the lowest latency
+// for a request from a plain goroutine). A new task (ScheduleLazy) goes to
+// the global queue instead and wakes at most one worker at a time, so a
+// burst of spawns does not pay a goroutine wake-up each.
 //
 // Invariants:
 //   - runnext and tick/streak are touched only by the owning worker.
@@ -196,6 +199,24 @@ func (p *Pool[T]) Schedule(t *T) {
 	p.mu.Unlock()
 }
 
+// ScheduleLazy makes a new task t runnable when nothing waits on it yet
+// (a reactor's first turn, which runs its constructor). From a worker, t
+// goes to the tail of the local queue, leaving the run-next hand-off alone.
+// From elsewhere, t is queued globally and one parked worker is woken,
+// unless a worker woken earlier has not yet found its work: spawning many
+// reactors from one goroutine then costs a wake-up per burst, not per
+// reactor.
+func (p *Pool[T]) ScheduleLazy(t *T) {
+	if w := p.current(); w != nil {
+		w.push(t)
+		return
+	}
+	p.mu.Lock()
+	p.global.push(t)
+	p.mu.Unlock()
+	p.wakeIdle()
+}
+
 // Close stops the workers and waits for them to exit. Tasks still queued are
 // not run; the caller makes sure there are none.
 func (p *Pool[T]) Close() {
@@ -220,28 +241,42 @@ func (w *worker[T]) push(t *T) {
 		p.global.push(t)
 		p.mu.Unlock()
 	}
-	if p.nidle.Load() > 0 && p.waking.CompareAndSwap(false, true) {
-		p.mu.Lock()
-		n := len(p.idle)
-		if n == 0 {
-			p.mu.Unlock()
-			p.waking.Store(false)
-			return
-		}
-		v := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.nidle.Add(-1)
-		p.mu.Unlock()
-		v.wake <- struct{}{}
+	p.wakeIdle()
+}
+
+// wakeIdle wakes a parked worker to look for work, unless none is parked or
+// one woken earlier is still looking.
+func (p *Pool[T]) wakeIdle() {
+	if p.nidle.Load() == 0 || !p.waking.CompareAndSwap(false, true) {
+		return
 	}
+	p.mu.Lock()
+	n := len(p.idle)
+	if n == 0 {
+		p.mu.Unlock()
+		p.waking.Store(false)
+		return
+	}
+	v := p.idle[n-1]
+	p.idle = p.idle[:n-1]
+	p.nidle.Add(-1)
+	p.mu.Unlock()
+	v.wake <- struct{}{}
 }
 
 func (w *worker[T]) loop() {
 	p := w.p
 	for {
 		t, stolen := w.find()
-		if stolen && p.waking.Load() {
-			p.waking.Store(false)
+		if stolen {
+			// Found work elsewhere: the next wake-up may go out, and goes
+			// out now if more work waits globally.
+			if p.waking.Load() {
+				p.waking.Store(false)
+			}
+			if p.global.n.Load() > 0 {
+				p.wakeIdle()
+			}
 		}
 		if t == nil {
 			if !w.park() {
