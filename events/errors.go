@@ -1,6 +1,14 @@
 package events
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/reactors-go/reactors/internal/owner"
+)
+
+// ErrNotOwner is the error of a stream used outside the reactor that owns
+// it; such a use panics with an error matching it (see Emitter).
+var ErrNotOwner = owner.ErrNotOwner
 
 // ErrNotCompleted is returned by IVar.Value before the IVar is assigned or
 // failed.

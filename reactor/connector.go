@@ -25,7 +25,9 @@ const (
 // receives the channel's events on Events and may Seal it.
 //
 // Only the owning reactor may call Events, Seal and Sealed, from its
-// constructor or handlers; Channel and Name may be called from anywhere.
+// constructor or handlers; from anywhere else Events and Seal panic with an
+// error matching ErrNotOwner (which fails the calling reactor). Channel and
+// Name may be called from anywhere.
 type Connector[T any] struct {
 	f         *frame
 	q         queue.MPSC[T] // unbounded mailbox
@@ -89,7 +91,10 @@ func (c *Connector[T]) Channel() Channel[T] { return Channel[T]{c: c} }
 
 // Events returns the stream of the events sent to the channel. It completes
 // when the connector is sealed or the reactor terminates. Owner only.
-func (c *Connector[T]) Events() events.Events[T] { return c.em.Events() }
+func (c *Connector[T]) Events() events.Events[T] {
+	c.f.checkOwner()
+	return c.em.Events()
+}
 
 // Name returns the connector's name, "" if it has none.
 func (c *Connector[T]) Name() string {
@@ -113,6 +118,7 @@ func (c *Connector[T]) Sealed() bool { return c.shutOwner }
 // A reactor terminates once all its non-daemon connectors are sealed and
 // its queues are drained.
 func (c *Connector[T]) Seal() bool {
+	c.f.checkOwner()
 	if c.shutOwner {
 		return false
 	}

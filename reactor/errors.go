@@ -3,6 +3,8 @@ package reactor
 import (
 	"errors"
 	"fmt"
+
+	"github.com/reactors-go/reactors/internal/owner"
 )
 
 // Errors returned by the runtime. Match them with errors.Is: returned errors
@@ -30,6 +32,11 @@ var (
 	ErrWrongType = errors.New("reactor: channel has another event type")
 	// ErrClosed: the system is shutting down or shut down.
 	ErrClosed = errors.New("reactor: system closed")
+	// ErrNotOwner: a reactor's owner-side object (its Reactor value, a
+	// connector's Events or Seal, a stream) was used outside the reactor's
+	// own turns. The call panics with an error matching it, which fails
+	// the calling reactor. It is events.ErrNotOwner.
+	ErrNotOwner = owner.ErrNotOwner
 )
 
 // PanicError is the failure of a reactor whose constructor or handler

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"fmt"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/internal/gid"
+	"github.com/reactors-go/reactors/internal/owner"
 	"github.com/reactors-go/reactors/internal/sched"
 )
 
@@ -153,11 +156,28 @@ func (f *frame) release() bool {
 	return true
 }
 
-func (f *frame) poolTurn() bool { return f.turn() }
+// poolTurn and loopTurn run a turn with the goroutine's ownership slot
+// naming this reactor, so that its streams accept the turn's calls.
+func (f *frame) poolTurn(s *owner.Slot) bool {
+	s.Set(f.id)
+	again := f.turn()
+	s.Set(0)
+	return again
+}
 
-func (f *frame) loopTurn() (again, finished bool) {
+func (f *frame) loopTurn(s *owner.Slot) (again, finished bool) {
+	s.Set(f.id)
 	again = f.turn()
+	s.Set(0)
 	return again, f.state.Load()&stDead != 0
+}
+
+// checkOwner panics with ErrNotOwner unless the calling goroutine runs
+// this reactor's turn (or goroutines cannot be identified here).
+func (f *frame) checkOwner() {
+	if tok := owner.Current(); tok != f.id && gid.Supported {
+		panic(fmt.Errorf("reactor %s: %w", f.name(), ErrNotOwner))
+	}
 }
 
 // turn runs one turn. It reports whether the reactor must run again (it

@@ -35,7 +35,7 @@ func (r *Reactor[T]) Main() *Connector[T] { return &r.main }
 // System returns the reactor's system.
 func (r *Reactor[T]) System() *System { return r.f.sys }
 
-// ID returns the reactor's id, unique within its system.
+// ID returns the reactor's id, unique within the process.
 func (r *Reactor[T]) ID() uint64 { return r.f.id }
 
 // Name returns the reactor's name: the one given with WithName, or
@@ -60,6 +60,7 @@ func (r *Reactor[T]) Restarts() int {
 // Started. Emitting to nobody costs nothing; with a subscriber, every turn
 // emits two events.
 func (r *Reactor[T]) Lifecycle() events.Events[Lifecycle] {
+	r.f.checkOwner()
 	return r.f.ensureExtra().life.Events()
 }
 
@@ -182,7 +183,7 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 			return nil, err
 		}
 	}
-	f.id = sys.nextID.Add(1)
+	f.id = nextID.Add(1)
 	if err := sys.register(f); err != nil {
 		if cfg.name != "" {
 			sys.names.releaseReactor(cfg.name, f)
@@ -207,6 +208,7 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 // name), ErrTerminated (o has terminated).
 func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 	f := o.frame()
+	f.checkOwner()
 	if f.state.Load()&stDead != 0 {
 		return nil, ErrTerminated
 	}

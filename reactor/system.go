@@ -22,7 +22,6 @@ type System struct {
 	cfg    sysConfig
 	log    zerolog.Logger
 	pool   *sched.Pool[frame]
-	nextID atomic.Uint64
 
 	mu      sync.Mutex
 	live    *frame        // guarded by mu: doubly linked list of live reactors
@@ -38,6 +37,10 @@ type System struct {
 	deadWatch atomic.Pointer[[]Channel[DeadLetter]] // DeadLetters subscribers
 	logGate   rateGate
 }
+
+// nextID numbers reactors across all systems of the process, so that an id
+// also names the reactor as an owner of streams (internal/owner).
+var nextID atomic.Uint64
 
 // New creates a system and starts its worker pool (GOMAXPROCS goroutines
 // unless WithWorkers says otherwise; they park when there is no work and

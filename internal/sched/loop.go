@@ -1,6 +1,10 @@
 package sched
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/reactors-go/reactors/internal/owner"
+)
 
 // Loop runs the turns of a single task on one goroutine: a dedicated
 // goroutine (Go) or the caller's own (Run). It costs one channel of
@@ -23,12 +27,15 @@ func (l *Loop[T]) Schedule() {
 
 // Run runs turns of t on the calling goroutine until turn reports that t is
 // finished. turn returns (again, finished): again means run another turn at
-// once; otherwise the loop sleeps until the next Schedule.
-func (l *Loop[T]) Run(t *T, turn func(*T) (again, finished bool)) {
+// once; otherwise the loop sleeps until the next Schedule. The goroutine
+// holds an ownership slot for the duration, passed to turn.
+func (l *Loop[T]) Run(t *T, turn func(*T, *owner.Slot) (again, finished bool)) {
+	slot := owner.Register()
+	defer slot.Unregister()
 	for {
 		<-l.wake
 		for {
-			again, finished := turn(t)
+			again, finished := turn(t, slot)
 			if finished {
 				return
 			}
@@ -40,7 +47,7 @@ func (l *Loop[T]) Run(t *T, turn func(*T) (again, finished bool)) {
 }
 
 // Go runs Run on a new goroutine and adds it to wg for the duration.
-func (l *Loop[T]) Go(wg *sync.WaitGroup, t *T, turn func(*T) (again, finished bool)) {
+func (l *Loop[T]) Go(wg *sync.WaitGroup, t *T, turn func(*T, *owner.Slot) (again, finished bool)) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

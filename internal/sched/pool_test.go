@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reactors-go/reactors/internal/owner"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -60,7 +61,7 @@ type treeTask struct {
 	pool     **Pool[treeTask]
 }
 
-func runTree(t *treeTask) bool {
+func runTree(t *treeTask, _ *owner.Slot) bool {
 	if t.running.Swap(true) {
 		t.overlaps.Add(1)
 	}
@@ -205,7 +206,7 @@ func (t *wordTask) notify(units int64) {
 	}
 }
 
-func runWord(t *wordTask) bool {
+func runWord(t *wordTask, _ *owner.Slot) bool {
 	if t.running.Swap(true) {
 		t.overlaps.Add(1)
 	}
@@ -328,7 +329,7 @@ func TestPoolPingPongPairs(t *testing.T) {
 		a.peer = b
 		all = append(all, a, b)
 	}
-	p = NewPool(2, func(t *pingTask) bool {
+	p = NewPool(2, func(t *pingTask, _ *owner.Slot) bool {
 		t.turns++
 		if n := t.left.Add(-1); n > 0 {
 			(*t.pool).Schedule(t.peer)
@@ -358,7 +359,7 @@ func TestPoolCloseLeavesNoGoroutine(t *testing.T) {
 	type task struct{ done *countdown }
 	for i := range 200 {
 		workers := 1 + i%9
-		p := NewPool(workers, func(t *task) bool { t.done.dec(); return false })
+		p := NewPool(workers, func(t *task, _ *owner.Slot) bool { t.done.dec(); return false })
 		if i%2 == 1 {
 			n := 1 + i%50
 			d := newCountdown(int64(n))

@@ -54,6 +54,7 @@ import (
 	"sync/atomic"
 
 	"github.com/reactors-go/reactors/internal/gid"
+	"github.com/reactors-go/reactors/internal/owner"
 )
 
 const (
@@ -72,7 +73,7 @@ const (
 // Schedule may be called from any goroutine. Close stops the workers; it
 // must be called once no task can be scheduled any more.
 type Pool[T any] struct {
-	run     func(*T) bool // runs one turn; true: run again later
+	run     func(*T, *owner.Slot) bool // runs one turn; true: run again later
 	workers []*worker[T]
 	byG     []*worker[T] // open-addressing table keyed by goroutine id, immutable after start
 	shift   uint
@@ -90,7 +91,8 @@ type Pool[T any] struct {
 type worker[T any] struct {
 	p       *Pool[T]
 	id      int
-	g       uintptr // goroutine id, written before the pool is published
+	g       uintptr     // goroutine id, written before the pool is published
+	slot    *owner.Slot // the worker goroutine's ownership slot (see internal/owner)
 	runnext *T      // owner only
 	streak  int     // owner only
 	tick    uint32  // owner only
@@ -99,11 +101,12 @@ type worker[T any] struct {
 	handoff *T            // written under p.mu by the waker, read by the worker after wake
 }
 
-// NewPool starts n workers (n >= 1) that run tasks with run. run returns
-// true when the task must run again (it is put at the tail of the local
-// queue). NewPool returns once every worker is running; it starts n
-// goroutines, which exit at Close.
-func NewPool[T any](n int, run func(*T) bool) *Pool[T] {
+// NewPool starts n workers (n >= 1) that run tasks with run, passing the
+// worker goroutine's ownership slot. run returns true when the task must
+// run again (it is put at the tail of the local queue). NewPool returns
+// once every worker is running; it starts n goroutines, which exit at
+// Close.
+func NewPool[T any](n int, run func(*T, *owner.Slot) bool) *Pool[T] {
 	if n < 1 {
 		n = 1
 	}
@@ -119,6 +122,8 @@ func NewPool[T any](n int, run func(*T) bool) *Pool[T] {
 		go func() {
 			defer p.wg.Done()
 			w.g = gid.Current()
+			w.slot = owner.Register()
+			defer w.slot.Unregister()
 			started.Done()
 			// Wait until the lookup table exists before running anything.
 			<-w.wake
@@ -284,7 +289,7 @@ func (w *worker[T]) loop() {
 			}
 			continue
 		}
-		if p.run(t) {
+		if p.run(t, w.slot) {
 			w.push(t)
 		}
 	}
