@@ -19,9 +19,9 @@ import (
 //
 // All methods are safe for concurrent use. A System must not be copied.
 type System struct {
-	cfg    sysConfig
-	log    zerolog.Logger
-	pool   *sched.Pool[frame]
+	cfg  sysConfig
+	log  zerolog.Logger
+	pool *sched.Pool[frame]
 
 	mu      sync.Mutex
 	live    *frame        // guarded by mu: doubly linked list of live reactors

@@ -93,9 +93,9 @@ type worker[T any] struct {
 	id      int
 	g       uintptr     // goroutine id, written before the pool is published
 	slot    *owner.Slot // the worker goroutine's ownership slot (see internal/owner)
-	runnext *T      // owner only
-	streak  int     // owner only
-	tick    uint32  // owner only
+	runnext *T          // owner only
+	streak  int         // owner only
+	tick    uint32      // owner only
 	local   runq[T]
 	wake    chan struct{} // capacity 1; a token means "look for work"
 	handoff *T            // written under p.mu by the waker, read by the worker after wake
