@@ -9,11 +9,18 @@
 //
 // # Rules
 //
-//   - Streams are reactor-local: an Events value, an Emitter, an IVar and the
-//     subscriptions on them belong to the reactor (or goroutine) that created
-//     them and must not be used from any other goroutine. None of these types
-//     is safe for concurrent use. To move values between reactors, send them
-//     on a channel.
+//   - Streams are reactor-local: an Events value, an Emitter, an IVar, a
+//     Signal and the subscriptions on them belong to one reactor and must not
+//     be used from any other reactor or goroutine. None of these types is
+//     safe for concurrent use. To move values between reactors, send them on
+//     a channel.
+//   - The rule is checked: an Emitter binds to the reactor that first uses
+//     it from a constructor or handler, and from then on a Subscribe, Emit,
+//     EmitError, Close or Clear from anywhere else panics with an error
+//     matching ErrNotOwner, which fails the calling reactor (its lifecycle
+//     reports Died) rather than racing with the owner. IVar, Signal and
+//     every combinator are built on emitters or on the streams they wrap, so
+//     they are covered. Streams used only outside reactors are not checked.
 //   - Emission is synchronous and depth-first: Emit calls every subscriber in
 //     subscription order before it returns, and a subscriber that emits on
 //     another (or the same) stream runs that emission to completion first.
@@ -30,7 +37,10 @@
 //
 // # Cost
 //
-// Emitting to one subscriber is one interface call plus the handler; the
-// first subscription to an Emitter allocates nothing, later ones allocate a
-// small record each. Subscribing with OnEvent does not allocate beyond that.
+// Emitting to one subscriber is one interface call plus the handler, and
+// the ownership check: about 2 ns when the reactor runs on the worker that
+// last passed it, about 5 ns after it moved. The first subscription to an
+// Emitter allocates nothing, later ones allocate a small record each.
+// Subscribing with OnEvent does not allocate beyond that. Combinators add
+// no check per event: only their sources emit.
 package events
