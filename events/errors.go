@@ -10,6 +10,10 @@ import (
 // it; such a use panics with an error matching it (see Emitter).
 var ErrNotOwner = owner.ErrNotOwner
 
+// ErrNoEvent is the failure of an IVar made by ToIVar whose stream
+// completed without an event.
+var ErrNoEvent = errors.New("events: stream completed without an event")
+
 // ErrNotCompleted is returned by IVar.Value before the IVar is assigned or
 // failed.
 var ErrNotCompleted = errors.New("events: ivar not completed")

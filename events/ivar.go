@@ -6,8 +6,9 @@ package events
 // error, then done, at once.
 //
 // It is the result type of asynchronous operations inside a reactor (an ask,
-// a timeout). The zero value is an unassigned IVar. Like every stream, an
-// IVar belongs to one reactor.
+// a timeout). The zero value is an unassigned IVar; an IVar must not be
+// copied after first use. Like every stream, an IVar belongs to one
+// reactor.
 type IVar[T any] struct {
 	em    Emitter[T]
 	v     T
