@@ -21,6 +21,7 @@ func (iv *IVar[T]) Events() Events[T] { return Events[T]{src: iv} }
 
 // Subscribe adds o; on a completed IVar it replays the outcome to o at once.
 func (iv *IVar[T]) Subscribe(o Observer[T]) Subscription {
+	iv.em.check()
 	switch iv.state {
 	case 1:
 		o.OnEvent(iv.v)
@@ -78,6 +79,7 @@ func (iv *IVar[T]) Completed() bool { return iv.state != 0 }
 
 // Value returns the assigned value, the failure, or ErrNotCompleted.
 func (iv *IVar[T]) Value() (T, error) {
+	iv.em.check()
 	switch iv.state {
 	case 1:
 		return iv.v, nil

@@ -32,7 +32,10 @@ func (e Events[T]) ToSignal(init T) *Signal[T] {
 }
 
 // Get returns the current value.
-func (s *Signal[T]) Get() T { return s.v }
+func (s *Signal[T]) Get() T {
+	s.em.check()
+	return s.v
+}
 
 // Set makes v the current value and emits it. It does nothing after the
 // signal completed.

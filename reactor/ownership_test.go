@@ -89,3 +89,32 @@ func TestStreamsOutsideReactorsAreUnchecked(t *testing.T) {
 	e.Emit(2)
 	require.Equal(t, 2, got)
 }
+
+func TestOwnershipOfCompletedIVarAndSignalValue(t *testing.T) {
+	if !gid.Supported {
+		t.Skip("ownership is not checked where goroutines cannot be identified")
+	}
+	sys, _ := newSys(t)
+	type pair struct {
+		iv  *events.IVar[int]
+		sig *events.Signal[int]
+	}
+	out := make(chan pair, 1)
+	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		iv := &events.IVar[int]{}
+		iv.Set(1) // binds it
+		sig := events.NewSignal(0)
+		sig.Set(1)
+		out <- pair{iv, sig}
+	})
+	require.NoError(t, err)
+	p := recv(t, out)
+	catch := func(f func()) (err error) {
+		defer func() { err, _ = recover().(error) }()
+		f()
+		return nil
+	}
+	require.ErrorIs(t, catch(func() { p.iv.Events().OnEvent(func(int) {}) }), events.ErrNotOwner)
+	require.ErrorIs(t, catch(func() { _, _ = p.iv.Value() }), events.ErrNotOwner)
+	require.ErrorIs(t, catch(func() { p.sig.Get() }), events.ErrNotOwner)
+}
