@@ -35,6 +35,9 @@
 // globalEvery-th turn, so neither a ping-pong pair nor local work can
 // starve the rest.
 //
+// In race builds Schedule skips run-next at random (randomizeRunNext), so
+// the tests exercise migration between workers and more interleavings.
+//
 // Rejected designs:
 //   - A stealable run-next slot (Go's runtime) needs an atomic swap on both
 //     sides of every hand-off, which costs about as much as the rest of a
@@ -50,6 +53,7 @@ package sched
 
 import (
 	"math/bits"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
@@ -183,6 +187,10 @@ func (p *Pool[T]) Inside() bool { return p.current() != nil }
 // worker is busy.
 func (p *Pool[T]) Schedule(t *T) {
 	if w := p.current(); w != nil {
+		if randomizeRunNext && rand.IntN(2) == 0 {
+			w.push(t)
+			return
+		}
 		old := w.runnext
 		w.runnext = t
 		if old != nil {
