@@ -263,6 +263,7 @@ func (c *Connector[T]) drain(budget int) int {
 		if !ok {
 			break
 		}
+		c.f.queued = true
 		c.deliver(v)
 		n++
 	}

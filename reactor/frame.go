@@ -67,6 +67,7 @@ type frame struct {
 	flags     atomic.Uint32
 	nonDaemon int32 // owner: open non-daemon connectors
 	started   bool  // owner: the constructor of this incarnation has run
+	queued    bool  // owner: a turn took events from a queue since the last trim
 	id        uint64
 	sys       *System
 	t         typed
@@ -201,12 +202,17 @@ func (f *frame) turn() bool {
 	if more {
 		return true
 	}
-	f.trim()
+	if f.queued {
+		f.queued = false
+		f.trim()
+	}
 	return f.release()
 }
 
 // trim lets the mailboxes of a reactor that is going idle drop their
-// segments, so that an idle reactor pins no queue memory.
+// segments, so that an idle reactor pins no queue memory. It runs only
+// after turns that took events from a queue (queued): events handed over
+// in place leave no segment behind.
 func (f *frame) trim() {
 	f.t.trim()
 	if x := f.x.Load(); x != nil {
@@ -227,9 +233,16 @@ func (f *frame) safeTurn() (more bool, err error) {
 		f.t.construct()
 		f.emitLife(Lifecycle{Phase: Started})
 	}
-	f.emitLife(Lifecycle{Phase: Scheduled})
+	// The side record, and with it the lifecycle stream, is loaded once
+	// per phase: most reactors have none, and then a turn costs no
+	// lifecycle work at all.
+	if x := f.x.Load(); x != nil {
+		x.emitLife(Lifecycle{Phase: Scheduled})
+	}
 	more = f.drainAll(f.sys.cfg.budget)
-	f.emitLife(Lifecycle{Phase: Preempted})
+	if x := f.x.Load(); x != nil {
+		x.emitLife(Lifecycle{Phase: Preempted})
+	}
 	return more, nil
 }
 
@@ -292,7 +305,13 @@ func (f *frame) pendingAll() bool {
 }
 
 func (f *frame) emitLife(ev Lifecycle) {
-	if x := f.x.Load(); x != nil && x.life.HasSubscribers() {
+	if x := f.x.Load(); x != nil {
+		x.emitLife(ev)
+	}
+}
+
+func (x *extra) emitLife(ev Lifecycle) {
+	if x.life.HasSubscribers() {
 		x.life.Emit(ev)
 	}
 }
