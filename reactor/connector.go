@@ -44,6 +44,7 @@ type Connector[T any] struct {
 // connExtra holds the rarely used parts of a connector, so that a
 // reactor's main connector stays small.
 type connExtra[T any] struct {
+	fwd     Sender[T] // a forwarding channel's target (ChannelOf); no frame, no mailbox
 	name    string
 	ring    *queue.Ring[T] // bounded mailbox, used instead of q
 	blk     *blocking      // Block policy only
@@ -146,6 +147,9 @@ func (c *Connector[T]) fullName() string {
 // cannot race with the consumer, and an earlier event of the same sender,
 // already published in the queue, cannot be overtaken.
 func (c *Connector[T]) send(v T) error {
+	if cx := c.cx; cx != nil && cx.fwd != nil {
+		return cx.fwd.Send(v)
+	}
 	if s := c.closed.Load() & closedMask; s != open {
 		err := c.closedErr(s)
 		if !c.quiet() {
@@ -370,6 +374,9 @@ func (ch Channel[T]) Offer(ctx context.Context, v T) error {
 	if ch.c == nil {
 		return ErrNilChannel
 	}
+	if ch.c.f == nil {
+		return ch.c.send(v) // a forwarding channel
+	}
 	r := ch.c.ring()
 	if r == nil || ch.c.cx.policy != Block {
 		return ch.c.send(v)
@@ -386,14 +393,17 @@ func (ch Channel[T]) Name() string {
 	if ch.c == nil {
 		return ""
 	}
+	if cx := ch.c.cx; cx != nil && cx.fwd != nil {
+		return cx.fwd.Name()
+	}
 	return ch.c.fullName()
 }
 
 // Done returns a channel that is closed when the reactor owning ch
 // terminates. The first call allocates it; later calls return the same
-// channel. The zero Channel returns nil.
+// channel. The zero Channel and forwarding channels (ChannelOf) return nil.
 func (ch Channel[T]) Done() <-chan struct{} {
-	if ch.c == nil {
+	if ch.c == nil || ch.c.f == nil {
 		return nil
 	}
 	return ch.c.f.doneChan()
@@ -402,7 +412,7 @@ func (ch Channel[T]) Done() <-chan struct{} {
 // Err returns the error the owning reactor terminated with: nil while it
 // runs or if it terminated normally or by shutdown.
 func (ch Channel[T]) Err() error {
-	if ch.c == nil {
+	if ch.c == nil || ch.c.f == nil {
 		return nil
 	}
 	x := ch.c.f.x.Load()
@@ -412,4 +422,23 @@ func (ch Channel[T]) Err() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.err
+}
+
+// Sender is a destination a Channel can forward to instead of a reactor's
+// own connector: a router, a remote channel. Send must be safe for
+// concurrent use and follow Channel.Send's contract (per-sender FIFO where
+// it delivers to one place, no silent loss); Name names the destination
+// for dead letters and logs.
+type Sender[T any] interface {
+	Send(v T) error
+	Name() string
+}
+
+// ChannelOf returns a Channel whose sends go to s, so that protocols can
+// hand out ordinary channels. Each call makes a new channel (a small
+// allocation): channels from two calls are not equal, so call it once per
+// destination and share the result. Done and Err of such a channel return
+// nil.
+func ChannelOf[T any](s Sender[T]) Channel[T] {
+	return Channel[T]{c: &Connector[T]{cx: &connExtra[T]{fwd: s}}}
 }

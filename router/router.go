@@ -1,0 +1,135 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// Router routes events to a set of target channels by a Policy. Create one
+// with New; its Channel is what senders use.
+//
+// All methods are safe for concurrent use. Routing happens on the
+// sender's goroutine: a send loads the current target set (one atomic
+// load), asks the policy, and sends to the chosen target's channel; it
+// allocates nothing on its own. Membership changes copy the target set,
+// so they cost O(targets) and are meant to be rare next to sends.
+type Router[T any] struct {
+	sys    *reactor.System
+	policy Policy[T]
+	name   string
+	ch     reactor.Channel[T]
+
+	mu  sync.Mutex                   // serializes Add and Remove
+	set atomic.Pointer[memberSet[T]] // the current targets, replaced whole
+}
+
+// memberSet pairs the targets with the Members the policy sees.
+type memberSet[T any] struct {
+	m       Members
+	targets []reactor.Channel[T]
+}
+
+// New returns a router with no targets that routes by p. sys receives the
+// router's dead letters (ReasonNoRoute); name names the router in them
+// and in Channel().Name().
+func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
+	r := &Router[T]{sys: sys, policy: p, name: name}
+	r.set.Store(&memberSet[T]{})
+	r.ch = reactor.ChannelOf[T](r)
+	return r
+}
+
+// Channel returns the router's channel: sending to it routes the event.
+// It is the same value on every call.
+func (r *Router[T]) Channel() reactor.Channel[T] { return r.ch }
+
+// Name returns the router's name.
+func (r *Router[T]) Name() string { return r.name }
+
+// Add appends targets to the router's set, in order. A target already
+// present is not added twice. A send that starts after Add returns can be
+// routed to the new targets. The zero Channel is refused.
+func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
+	for _, t := range targets {
+		if t == (reactor.Channel[T]{}) {
+			return fmt.Errorf("router %s: add: %w", r.name, reactor.ErrNilChannel)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.set.Load()
+	next := &memberSet[T]{
+		targets: append([]reactor.Channel[T](nil), old.targets...),
+		m:       Members{keys: append([]uint64(nil), old.m.keys...)},
+	}
+	for _, t := range targets {
+		if indexOf(next.targets, t) >= 0 {
+			continue
+		}
+		next.targets = append(next.targets, t)
+		next.m.keys = append(next.m.keys, KeyOf(t.Name()))
+	}
+	r.set.Store(next)
+	return nil
+}
+
+// Remove takes targets out of the router's set; absent ones are ignored.
+// A send that starts after Remove returns is not routed to them (a send
+// already under way may still deliver to a removed target).
+func (r *Router[T]) Remove(targets ...reactor.Channel[T]) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.set.Load()
+	next := &memberSet[T]{}
+	for i, t := range old.targets {
+		if indexOf(targets, t) < 0 {
+			next.targets = append(next.targets, t)
+			next.m.keys = append(next.m.keys, old.m.keys[i])
+		}
+	}
+	r.set.Store(next)
+}
+
+// Targets returns the current targets, in order.
+func (r *Router[T]) Targets() []reactor.Channel[T] {
+	return append([]reactor.Channel[T](nil), r.set.Load().targets...)
+}
+
+func indexOf[T any](cs []reactor.Channel[T], c reactor.Channel[T]) int {
+	for i, x := range cs {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// Send routes v: the policy picks the target(s) and v is sent to each.
+// It returns ErrNoRoute (and dead-letters v) when the policy picks none,
+// and the target's Send error otherwise; for a broadcast, the errors of
+// every failed target, joined. Send follows reactor.Channel.Send's
+// contract for each target it sends to.
+func (r *Router[T]) Send(v T) error {
+	set := r.set.Load()
+	switch i := r.policy.Pick(v, &set.m); {
+	case i >= 0 && i < len(set.targets):
+		return set.targets[i].Send(v)
+	case i == All && len(set.targets) > 0:
+		var errs []error
+		for _, t := range set.targets {
+			if err := t.Send(v); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	case i == None || i == All:
+		r.sys.DeadLetter(r.name, reactor.ReasonNoRoute, v)
+		return fmt.Errorf("router %s: %w", r.name, ErrNoRoute)
+	default:
+		panic(fmt.Sprintf("router %s: policy picked member %d of %d", r.name, i, len(set.targets)))
+	}
+}
