@@ -133,7 +133,8 @@ func TestMembersKeysAreStable(t *testing.T) {
 func TestRouterChannel(t *testing.T) {
 	sys := newSys(t)
 	r := router.New(sys, "named", last[int]())
-	require.True(t, r.Channel() == r.Channel(), "one channel per router")
+	c1, c2 := r.Channel(), r.Channel()
+	require.True(t, c1 == c2, "one channel per router")
 	require.Equal(t, "named", r.Channel().Name())
 	require.Nil(t, r.Channel().Done())
 	require.NoError(t, r.Channel().Err())

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/router"
+)
+
+// Sizes of W3.
+const (
+	w3Messages = 2_000_000 // N
+	w3Workers  = 4         // W, not scaled
+	w3RawBuf   = 1024      // capacity of each raw worker's channel
+	w3Quantum  = 8         // deficit round-robin quantum
+	w3MaxCost  = 8         // cost of message i is i%8 + 1
+)
+
+// w3 is W3, router fan-out: one driver routes N messages to W counting
+// workers, then flushes every worker and waits for their counts.
+func w3() workload {
+	w := workload{
+		name: "W3",
+		describe: func(cfg *config) string {
+			return fmt.Sprintf("router N=%d W=%d raw chan capacity=%d drr quantum=%d cost=i%%%d+1",
+				runParams{factor: cfg.scale}.count(w3Messages), w3Workers, w3RawBuf, w3Quantum, w3MaxCost)
+		},
+	}
+	for _, v := range []string{"roundrobin", "hash", "random", "broadcast"} {
+		w.cases = append(w.cases, benchCase{peer: peerRaw, variant: v, run: w3Raw(v)})
+		w.ratios = append(w.ratios, ratioDef{variant: v, refVariant: v, metric: "msgs_per_s"})
+	}
+	for _, v := range []string{"roundrobin", "hash", "random", "broadcast", "drr"} {
+		w.cases = append(w.cases, benchCase{peer: peerReactors, variant: v, run: w3Reactors(v)})
+	}
+	w.ratios = append(w.ratios, ratioDef{variant: "drr", refVariant: "roundrobin", metric: "msgs_per_s"})
+	return w
+}
+
+// w3Count is a worker's answer to the flush: how many messages it got and
+// their total cost.
+type w3Count struct{ n, cost int64 }
+
+func w3Cost(i int64) int64 { return i%w3MaxCost + 1 }
+
+// splitmix64 is the raw peer's hash (BENCHMARKS.md).
+func splitmix64(x uint64) uint64 {
+	x += 0x9E3779B97F4A7C15
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EB
+	return x ^ (x >> 31)
+}
+
+// w3Check validates the counts of one run and returns the deliveries.
+func w3Check(variant string, n int, counts []w3Count) (int64, error) {
+	var total int64
+	lo, hi := counts[0].cost, counts[0].cost
+	for _, c := range counts {
+		total += c.n
+		lo, hi = min(lo, c.cost), max(hi, c.cost)
+	}
+	want := int64(n)
+	if variant == "broadcast" {
+		want = int64(n / w3Workers * w3Workers)
+	}
+	if total != want {
+		return 0, fmt.Errorf("%s: counted %d deliveries, want %d", variant, total, want)
+	}
+	switch variant {
+	case "roundrobin", "broadcast":
+		for i, c := range counts {
+			if c.n != want/w3Workers {
+				return 0, fmt.Errorf("%s: worker %d got %d, want %d", variant, i, c.n, want/w3Workers)
+			}
+		}
+	case "drr":
+		if hi-lo > w3Quantum+w3MaxCost {
+			return 0, fmt.Errorf("drr: routed costs range over %d..%d, more than quantum+max cost apart", lo, hi)
+		}
+	}
+	return total, nil
+}
+
+// w3Raw routes with plain index arithmetic over W goroutines, each on its
+// own channel; -1 is the flush.
+func w3Raw(variant string) func(p runParams) (result, error) {
+	return func(p runParams) (result, error) {
+		n := p.count(w3Messages)
+		deadline := newDeadline()
+		defer deadline.Stop()
+		replies := make(chan w3Count, w3Workers)
+		chans := make([]chan int64, w3Workers)
+		for w := range chans {
+			ch := make(chan int64, w3RawBuf)
+			chans[w] = ch
+			go func() {
+				var c w3Count
+				for v := range ch {
+					if v < 0 {
+						replies <- c
+						continue
+					}
+					c.n++
+					c.cost += w3Cost(v)
+				}
+			}()
+		}
+		defer func() {
+			for _, ch := range chans {
+				close(ch)
+			}
+		}()
+		t0 := time.Now()
+		switch variant {
+		case "roundrobin":
+			for i := range n {
+				chans[i%w3Workers] <- int64(i)
+			}
+		case "hash":
+			for i := range n {
+				chans[splitmix64(uint64(i))%w3Workers] <- int64(i)
+			}
+		case "random":
+			for i := range n {
+				chans[rand.IntN(w3Workers)] <- int64(i)
+			}
+		case "broadcast":
+			for i := range n / w3Workers {
+				for _, ch := range chans {
+					ch <- int64(i)
+				}
+			}
+		}
+		for _, ch := range chans {
+			ch <- -1
+		}
+		counts, err := w3Await(replies, deadline.C)
+		t := time.Since(t0)
+		if err != nil {
+			return nil, err
+		}
+		total, err := w3Check(variant, n, counts)
+		if err != nil {
+			return nil, err
+		}
+		return result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
+	}
+}
+
+func w3Await(replies <-chan w3Count, deadline <-chan time.Time) ([]w3Count, error) {
+	counts := make([]w3Count, 0, w3Workers)
+	for range w3Workers {
+		c, err := awaitSignal(replies, deadline, "flush reply")
+		if err != nil {
+			return nil, err
+		}
+		counts = append(counts, c)
+	}
+	return counts, nil
+}
+
+// w3Policy returns the router policy of a variant.
+func w3Policy(variant string) router.Policy[int64] {
+	switch variant {
+	case "roundrobin":
+		return router.RoundRobin[int64]()
+	case "hash":
+		return router.Hash(func(v int64) uint64 { return uint64(v) })
+	case "random":
+		return router.Random[int64](nil)
+	case "broadcast":
+		return router.Broadcast[int64]()
+	case "drr":
+		return router.DeficitRoundRobin(w3Quantum, func(v int64) int { return int(w3Cost(v)) })
+	}
+	panic("bench: unknown W3 variant " + variant)
+}
+
+// w3Reactors routes through a router's channel (the policy runs on the
+// driver's goroutine) to W counting reactors; the flush goes to each
+// worker's channel directly, after everything the driver routed to it.
+func w3Reactors(variant string) func(p runParams) (result, error) {
+	return func(p runParams) (res result, err error) {
+		n := p.count(w3Messages)
+		sys, deadline, finish := startReactors()
+		defer finish(&res, &err)
+		replies := make(chan w3Count, w3Workers)
+		rt := router.New(sys, "w3", w3Policy(variant))
+		workers := make([]reactor.Channel[int64], w3Workers)
+		for w := range workers {
+			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int64]) {
+				var c w3Count
+				r.Main().Events().OnEvent(func(v int64) {
+					if v < 0 {
+						replies <- c
+						return
+					}
+					c.n++
+					c.cost += w3Cost(v)
+				})
+			})
+			if err != nil {
+				return nil, err
+			}
+			workers[w] = ch
+		}
+		if err := rt.Add(workers...); err != nil {
+			return nil, err
+		}
+		out := rt.Channel()
+		t0 := time.Now()
+		messages := n
+		if variant == "broadcast" {
+			messages = n / w3Workers
+		}
+		for i := range messages {
+			if err := out.Send(int64(i)); err != nil {
+				return nil, err
+			}
+		}
+		for _, w := range workers {
+			if err := w.Send(-1); err != nil {
+				return nil, err
+			}
+		}
+		counts, err := w3Await(replies, deadline.C)
+		t := time.Since(t0)
+		if err != nil {
+			return nil, err
+		}
+		total, err := w3Check(variant, n, counts)
+		if err != nil {
+			return nil, err
+		}
+		return result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
+	}
+}
