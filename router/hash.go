@@ -1,7 +1,7 @@
 package router
 
 import (
-	"encoding/binary"
+	"math/bits"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -22,8 +22,8 @@ import (
 // pick, on the sender's goroutine, and must be safe for concurrent use;
 // Hash panics if key is nil.
 //
-// Pick costs the key call plus one 8-byte xxhash and a modulo (about
-// 10ns in all) and allocates nothing. The policy is safe for concurrent
+// Pick costs the key call plus one 8-byte xxhash and a modulo (a few
+// nanoseconds) and allocates nothing. The policy is safe for concurrent
 // use and holds no state.
 func Hash[T any](key func(T) uint64) Policy[T] {
 	if key == nil {
@@ -60,10 +60,28 @@ func HashString[T any](key func(T) string) Policy[T] {
 	})
 }
 
+// XXH64's primes.
+const (
+	prime1 uint64 = 11400714785074694791
+	prime2 uint64 = 14029467366897019727
+	prime3 uint64 = 1609587929392839161
+	prime4 uint64 = 9650029242287828579
+	prime5 uint64 = 2870177450012600261
+)
+
 // hashKey is the frozen hash of a uint64 key shared by Hash and
-// ConsistentHash: xxhash64 (seed 0) of its 8 little-endian bytes.
+// ConsistentHash: xxhash64 (seed 0) of its 8 little-endian bytes. It is
+// XXH64's algorithm specialised to one 8-byte input, inlined: the same
+// values as xxhash.Sum64 (the golden tests check both), in about a third
+// of the time.
 func hashKey(k uint64) uint64 {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], k)
-	return xxhash.Sum64(b[:])
+	h := prime5 + 8
+	h ^= bits.RotateLeft64(k*prime2, 31) * prime1
+	h = bits.RotateLeft64(h, 27)*prime1 + prime4
+	h ^= h >> 33
+	h *= prime2
+	h ^= h >> 29
+	h *= prime3
+	h ^= h >> 32
+	return h
 }

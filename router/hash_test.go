@@ -1,9 +1,12 @@
 package router_test
 
 import (
+	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/router"
@@ -103,4 +106,19 @@ func TestHashModuloRemapsMostKeys(t *testing.T) {
 func TestHashNilKeyPanics(t *testing.T) {
 	require.PanicsWithValue(t, "router: Hash: nil key function", func() { router.Hash[int](nil) })
 	require.PanicsWithValue(t, "router: HashString: nil key function", func() { router.HashString[int](nil) })
+}
+
+// TestHashKeyIsXXHash64 checks the inlined 8-byte XXH64 against the
+// library over random keys.
+func TestHashKeyIsXXHash64(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	for range 10000 {
+		k := r.Uint64()
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], k)
+		want := xxhash.Sum64(b[:])
+		p := router.Hash(func(v uint64) uint64 { return v })
+		m := router.NewMembers(make([]uint64, 1000)...)
+		require.Equal(t, int(want%1000), p.Pick(k, m))
+	}
 }
