@@ -1,0 +1,44 @@
+package router
+
+import (
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// The forms a router takes besides its own channel (Router.Channel, which
+// routes on the sender's goroutine): installed on a reactor's existing
+// connector, on a new connector, or as a reactor of its own. In the first
+// two the policy runs inside the owning reactor, after its mailbox; in the
+// third the router reactor adds one hop but takes the routing work off the
+// senders.
+
+// Install routes every event of conn through r, inside conn's reactor.
+// Owner only: call it from the reactor's constructor or a handler. The
+// returned subscription stops the routing. A send that r refuses (no
+// route: dead-lettered by r; a target's error) does not fail the reactor.
+func Install[T any](conn *reactor.Connector[T], r *Router[T]) events.Subscription {
+	return conn.Events().OnEvent(func(v T) { _ = r.Send(v) })
+}
+
+// Open opens a new connector on o whose events are routed through r (the
+// Install form on a fresh connector). Owner only; the options are those of
+// reactor.Open.
+func Open[T any](o reactor.Owner, r *Router[T], opts ...reactor.ConnOption) (*reactor.Connector[T], error) {
+	c, err := reactor.Open[T](o, opts...)
+	if err != nil {
+		return nil, err
+	}
+	Install(c, r)
+	return c, nil
+}
+
+// Spawn starts a router reactor: its main channel's events are routed
+// through r, one at a time, in arrival order. Use it when senders should
+// not pay for routing, or when a policy is costly. The reactor terminates
+// when its main connector is sealed (it never seals it itself) or at
+// shutdown. The options are those of reactor.Spawn.
+func Spawn[T any](sys *reactor.System, r *Router[T], opts ...reactor.SpawnOption) (reactor.Channel[T], error) {
+	return reactor.Spawn(sys, func(self *reactor.Reactor[T]) {
+		Install(self.Main(), r)
+	}, opts...)
+}
