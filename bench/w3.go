@@ -136,17 +136,23 @@ func w3Raw(variant string) func(p runParams) (result, error) {
 		for _, ch := range chans {
 			ch <- -1
 		}
-		counts, err := w3Await(replies, deadline.C)
-		t := time.Since(t0)
-		if err != nil {
-			return nil, err
-		}
-		total, err := w3Check(variant, n, counts)
-		if err != nil {
-			return nil, err
-		}
-		return result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
+		return w3Finish(variant, n, t0, replies, deadline.C)
 	}
+}
+
+// w3Finish waits for every worker's flush reply (t1), checks the counts
+// and returns the run's metric.
+func w3Finish(variant string, n int, t0 time.Time, replies <-chan w3Count, deadline <-chan time.Time) (result, error) {
+	counts, err := w3Await(replies, deadline)
+	t := time.Since(t0)
+	if err != nil {
+		return nil, err
+	}
+	total, err := w3Check(variant, n, counts)
+	if err != nil {
+		return nil, err
+	}
+	return result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
 }
 
 func w3Await(replies <-chan w3Count, deadline <-chan time.Time) ([]w3Count, error) {
@@ -225,15 +231,6 @@ func w3Reactors(variant string) func(p runParams) (result, error) {
 				return nil, err
 			}
 		}
-		counts, err := w3Await(replies, deadline.C)
-		t := time.Since(t0)
-		if err != nil {
-			return nil, err
-		}
-		total, err := w3Check(variant, n, counts)
-		if err != nil {
-			return nil, err
-		}
-		return result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
+		return w3Finish(variant, n, t0, replies, deadline.C)
 	}
 }
