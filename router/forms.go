@@ -14,8 +14,11 @@ import (
 
 // Install routes every event of conn through r, inside conn's reactor.
 // Owner only: call it from the reactor's constructor or a handler. The
-// returned subscription stops the routing. A send that r refuses (no
-// route: dead-lettered by r; a target's error) does not fail the reactor.
+// returned subscription stops the routing. A send that fails does not
+// fail the reactor: no route is dead-lettered by r, and a sealed or
+// terminated target dead-letters the event itself; an event refused by a
+// target's full Fail mailbox is dropped, so give routed targets unbounded
+// or dropping mailboxes.
 func Install[T any](conn *reactor.Connector[T], r *Router[T]) events.Subscription {
 	return conn.Events().OnEvent(func(v T) { _ = r.Send(v) })
 }
