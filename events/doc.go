@@ -7,6 +7,22 @@
 // events into an Emitter, so a reactor's handlers are observers of those
 // streams.
 //
+// # Combinators
+//
+// New streams are built from old ones: Map, Filter, Scan, Take, Zip,
+// Flatten, GroupBy and the rest. Each is cold: every subscription to the
+// result subscribes afresh to its inputs, with state of its own, and
+// unsubscribing it releases the inputs. Combinators that keep the element
+// type are methods (e.Filter(p), e.Take(n)); those that change it are
+// functions (Map(e, f)), because Go methods cannot add type parameters and
+// a method of Events[T] cannot return Events[[]T] or Events[Events[T]].
+// Upstream errors pass through unless a combinator handles them (Recover,
+// IgnoreErrors, Materialize); a combinator that ends early (Take, Until)
+// completes downstream and unsubscribes upstream at once, even when its
+// input completes during Subscribe. Each doc comment says what the
+// combinator buffers. Forwarding an event through a stage allocates
+// nothing.
+//
 // # Rules
 //
 //   - Streams are reactor-local: an Events value, an Emitter, an IVar, a
