@@ -64,7 +64,9 @@ func rebuild() {
 
 // Register records the calling goroutine and returns its slot. It returns
 // nil where goroutines cannot be identified. The goroutine must call
-// Unregister before it exits.
+// Unregister before it exits. Both rebuild the lookup table, costing
+// O(registered goroutines): fine for pool workers and the occasional
+// dedicated reactor, not for thousands of them.
 func Register() *Slot {
 	g := gid.Current()
 	if g == 0 {
