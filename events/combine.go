@@ -15,7 +15,7 @@ import "slices"
 // which copes with an input that completes while being subscribed to.
 
 // combineDown is the downstream side of a combinator: an ender whose
-// OnEvent and OnError forward until it has ended. Embedded in a
+// OnEvent (and ender's OnError) forward until it has ended. Embedded in a
 // combinator's state, it gives every observer view of the state those two
 // methods.
 type combineDown[T any] struct{ ender[T] }
@@ -23,12 +23,6 @@ type combineDown[T any] struct{ ender[T] }
 func (d *combineDown[T]) OnEvent(v T) {
 	if !d.ended {
 		d.down.OnEvent(v)
-	}
-}
-
-func (d *combineDown[T]) OnError(err error) {
-	if !d.ended {
-		d.down.OnError(err)
 	}
 }
 

@@ -63,6 +63,14 @@ type ender[T any] struct {
 	ended bool
 }
 
+// OnError forwards err unless the stream has ended; combinator observers
+// embedding an ender inherit it.
+func (e *ender[T]) OnError(err error) {
+	if !e.ended {
+		e.down.OnError(err)
+	}
+}
+
 // done ends the downstream once.
 func (e *ender[T]) done() {
 	if !e.ended {

@@ -17,6 +17,22 @@ func nestedSources() (events.Events[int], events.Events[int], *combineSyncSource
 	return combineSet(1), combineClosed[int](), combineSync(2, 3)
 }
 
+// nestedBug64 is the case of Reactors.IO bug #64 for a combinator that
+// forwards every nested stream: nested streams that complete during their
+// own subscription are merged in order and released.
+func nestedBug64(op func(events.Events[events.Events[int]]) events.Events[int]) combineCase[int] {
+	return combineCase[int]{"bug 64: nested streams complete during Subscribe", func(t *testing.T, r *combineRec[int]) {
+		var outer events.Emitter[events.Events[int]]
+		iv, empty, s := nestedSources()
+		r.attach(op(outer.Events()))
+		outer.Emit(iv)
+		outer.Emit(empty)
+		outer.Emit(s.events())
+		outer.Close()
+		s.released(t)
+	}, []string{"1", "2", "3", "done"}}
+}
+
 func TestFlatten(t *testing.T) {
 	combineRun(t, []combineCase[int]{
 		{"merges every nested stream", func(t *testing.T, r *combineRec[int]) {
@@ -50,16 +66,7 @@ func TestFlatten(t *testing.T) {
 			outer.Emit(a.Events())
 			a.Emit(1)
 		}, []string{"1", "1"}},
-		{"bug 64: nested streams complete during Subscribe", func(t *testing.T, r *combineRec[int]) {
-			var outer events.Emitter[events.Events[int]]
-			iv, empty, s := nestedSources()
-			r.attach(events.Flatten(outer.Events()))
-			outer.Emit(iv)
-			outer.Emit(empty)
-			outer.Emit(s.events())
-			outer.Close()
-			s.released(t)
-		}, []string{"1", "2", "3", "done"}},
+		nestedBug64(events.Flatten[int]),
 		{"outer completes during Subscribe", func(t *testing.T, r *combineRec[int]) {
 			r.attach(events.Flatten(combineSet(combineSet(7))))
 		}, []string{"7", "done"}},
@@ -120,16 +127,7 @@ func TestMux(t *testing.T) {
 			outer.EmitError(errors.New("y"))
 			outer.Close()
 		}, []string{"err:x", "err:y", "done"}},
-		{"bug 64: nested streams complete during Subscribe", func(t *testing.T, r *combineRec[int]) {
-			var outer events.Emitter[events.Events[int]]
-			iv, empty, s := nestedSources()
-			r.attach(events.Mux(outer.Events()))
-			outer.Emit(iv)
-			outer.Emit(empty)
-			outer.Emit(s.events())
-			outer.Close()
-			s.released(t)
-		}, []string{"1", "2", "3", "done"}},
+		nestedBug64(events.Mux[int]),
 		{"switch from a handler of the current stream", func(t *testing.T, r *combineRec[int]) {
 			var outer events.Emitter[events.Events[int]]
 			var a, b events.Emitter[int]
@@ -257,16 +255,7 @@ func TestConcatAll(t *testing.T) {
 			outer.Close()
 			c.Close()
 		}, []string{"err:x", "1", "10", "20", "21", "done"}},
-		{"bug 64: nested streams complete during Subscribe", func(t *testing.T, r *combineRec[int]) {
-			var outer events.Emitter[events.Events[int]]
-			iv, empty, s := nestedSources()
-			r.attach(events.ConcatAll(outer.Events()))
-			outer.Emit(iv)
-			outer.Emit(empty)
-			outer.Emit(s.events())
-			outer.Close()
-			s.released(t)
-		}, []string{"1", "2", "3", "done"}},
+		nestedBug64(events.ConcatAll[int]),
 		{"completed streams behind a live one", func(t *testing.T, r *combineRec[int]) {
 			var outer events.Emitter[events.Events[int]]
 			var a events.Emitter[int]

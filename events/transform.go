@@ -33,14 +33,6 @@ func transformEndTo[T any](down Observer[T]) transformEnd[T] {
 
 func (t *transformEnd[T]) end() *transformEnd[T] { return t }
 
-// OnError forwards err unless the stream has ended; observers embedding
-// transformEnd inherit it.
-func (t *transformEnd[T]) OnError(err error) {
-	if !t.ended {
-		t.down.OnError(err)
-	}
-}
-
 // OnDone forwards done once; observers that emit something first override
 // it.
 func (t *transformEnd[T]) OnDone() { t.done() }

@@ -146,23 +146,19 @@ func (c *Connector[T]) fullName() string {
 // right no turn runs, so the check of the queue and the write of first
 // cannot race with the consumer, and an earlier event of the same sender,
 // already published in the queue, cannot be overtaken.
-func (c *Connector[T]) send(v T) error {
+func (c *Connector[T]) send(v T) error { return c.sendCtx(context.Background(), v) }
+
+// sendCtx is send; a Block mailbox waits for room at most until ctx is
+// done.
+func (c *Connector[T]) sendCtx(ctx context.Context, v T) error {
 	if cx := c.cx; cx != nil && cx.fwd != nil {
 		return cx.fwd.Send(v)
 	}
-	if s := c.closed.Load() & closedMask; s != open {
-		err := c.closedErr(s)
-		if !c.quiet() {
-			r := ReasonSealed
-			if err == ErrTerminated {
-				r = ReasonTerminated
-			}
-			c.f.sys.deadLetter(c.fullName(), r, v)
-		}
-		return err
+	if c.closed.Load()&closedMask != open {
+		return c.refuse(v)
 	}
 	if r := c.ring(); r != nil {
-		return c.sendBounded(context.Background(), r, v)
+		return c.sendBounded(ctx, r, v)
 	}
 	f := c.f
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
@@ -182,13 +178,6 @@ func (c *Connector[T]) send(v T) error {
 	return nil
 }
 
-func reasonOf(closed uint32) Reason {
-	if closed == closedTerminated {
-		return ReasonTerminated
-	}
-	return ReasonSealed
-}
-
 // closedErr is the error for a send to a closed connector: ErrTerminated
 // once its reactor has terminated, even if the connector was sealed before.
 func (c *Connector[T]) closedErr(closed uint32) error {
@@ -198,10 +187,28 @@ func (c *Connector[T]) closedErr(closed uint32) error {
 	return ErrSealed
 }
 
+// refuse answers a send to a closed connector: v is dead-lettered (unless
+// the connector is quiet) with the reason matching the returned error.
+func (c *Connector[T]) refuse(v T) error {
+	err := c.closedErr(c.closed.Load() & closedMask)
+	if !c.quiet() {
+		c.f.sys.deadLetter(c.fullName(), reasonFor(err), v)
+	}
+	return err
+}
+
+// reasonFor is the dead-letter reason matching a closed-channel error.
+func reasonFor(err error) Reason {
+	if err == ErrTerminated {
+		return ReasonTerminated
+	}
+	return ReasonSealed
+}
+
 // discardLate dead-letters events that reached the queue after the
 // connector closed.
 func (c *Connector[T]) discardLate() {
-	c.discard(reasonOf(c.closed.Load() & closedMask))
+	c.discard(reasonFor(c.closedErr(c.closed.Load() & closedMask)))
 }
 
 // discard empties the mailbox of a closed connector and dead-letters what it
@@ -374,18 +381,7 @@ func (ch Channel[T]) Offer(ctx context.Context, v T) error {
 	if ch.c == nil {
 		return ErrNilChannel
 	}
-	if ch.c.f == nil {
-		return ch.c.send(v) // a forwarding channel
-	}
-	r := ch.c.ring()
-	if r == nil || ch.c.cx.policy != Block {
-		return ch.c.send(v)
-	}
-	if s := ch.c.closed.Load() & closedMask; s != open {
-		ch.c.f.sys.deadLetter(ch.c.fullName(), reasonOf(s), v)
-		return ch.c.closedErr(s)
-	}
-	return ch.c.sendBounded(ctx, r, v)
+	return ch.c.sendCtx(ctx, v)
 }
 
 // Name returns "reactor#channel" for the channel.

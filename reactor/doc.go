@@ -69,7 +69,7 @@
 //     constructor and handlers. Channels are safe everywhere.
 //   - Handlers must not block: inside a reactor nothing waits. Blocking
 //     calls of this package (Await, Offer, a full Block mailbox) are for
-//     plain goroutines; from a pool worker a full Block mailbox returns
+//     plain goroutines; inside any reactor a full Block mailbox returns
 //     ErrFull instead of waiting.
 //   - Do not mutate a value after sending it.
 //   - Shut a system down with Shutdown; it stops every reactor and

@@ -39,6 +39,11 @@ var (
 	ErrNotOwner = owner.ErrNotOwner
 )
 
+// errClosedWhileWaiting tells sendBounded that the connector closed while a
+// Block sender waited; the sender then refuses the event like any send to
+// a closed channel. It never reaches callers.
+var errClosedWhileWaiting = errors.New("reactor: closed while waiting for room")
+
 // PanicError is the failure of a reactor whose constructor or handler
 // panicked: the panic value and the stack of the panicking goroutine.
 type PanicError struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/reactors-go/reactors/internal/owner"
 	"github.com/reactors-go/reactors/internal/queue"
 )
 
@@ -23,8 +24,8 @@ const (
 	Fail
 	// Block makes the sender wait for room: Send waits until there is room
 	// or the channel closes; Offer also gives up when its context ends.
-	// Inside a reactor nothing blocks: a sender running on a worker of the
-	// shared pool gets ErrFull instead of waiting.
+	// Inside a reactor nothing blocks: a sender running a reactor's turn,
+	// on any scheduler, gets ErrFull instead of waiting.
 	Block
 )
 
@@ -74,8 +75,8 @@ func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) e
 			return ErrFull
 		case Block:
 			if err := c.waitRoom(ctx, r); err != nil {
-				if err == ErrSealed || err == ErrTerminated {
-					c.f.sys.deadLetter(c.fullName(), reasonOf(c.closed.Load()&closedMask), v)
+				if err == errClosedWhileWaiting {
+					return c.refuse(v)
 				}
 				return err
 			}
@@ -94,8 +95,8 @@ func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) e
 // waitRoom blocks until the consumer made room, the connector closed, or
 // ctx ended.
 func (c *Connector[T]) waitRoom(ctx context.Context, r *queue.Ring[T]) error {
-	if c.f.sys.pool.Inside() {
-		return ErrFull
+	if owner.Current() != 0 {
+		return ErrFull // inside a reactor (any scheduler) nothing blocks
 	}
 	b := c.cx.blk
 	b.waiters.Add(1)
@@ -108,9 +109,9 @@ func (c *Connector[T]) waitRoom(ctx context.Context, r *queue.Ring[T]) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if s := c.closed.Load() & closedMask; s != open {
+	if c.closed.Load()&closedMask != open {
 		b.signal() // pass the wake-up on to the next waiter
-		return c.closedErr(s)
+		return errClosedWhileWaiting
 	}
 	return nil
 }

@@ -87,16 +87,18 @@ func TestBoundedBlock(t *testing.T) {
 }
 
 func TestBlockPolicyInsideReactorDoesNotBlock(t *testing.T) {
-	sys, _ := newSys(t, reactor.WithWorkers(2))
-	target, gate, _ := spawnGated(t, sys, 1, reactor.Block)
-	require.NoError(t, target.Send(1))
-	res := make(chan error, 1)
-	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		res <- target.Send(2) // from a pool worker: ErrFull, not a deadlock
-	})
-	require.NoError(t, err)
-	require.ErrorIs(t, recv(t, res), reactor.ErrFull)
-	close(gate)
+	for _, s := range []reactor.Scheduler{reactor.SharedPool, reactor.Dedicated} {
+		sys, _ := newSys(t, reactor.WithWorkers(2))
+		target, gate, _ := spawnGated(t, sys, 1, reactor.Block)
+		require.NoError(t, target.Send(1))
+		res := make(chan error, 1)
+		_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			res <- target.Send(2) // from inside a reactor: ErrFull, not a deadlock
+		}, reactor.WithScheduler(s))
+		require.NoError(t, err)
+		require.ErrorIs(t, recv(t, res), reactor.ErrFull, "scheduler %d", s)
+		close(gate)
+	}
 }
 
 func TestBlockedSenderReleasedBySeal(t *testing.T) {

@@ -172,10 +172,7 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 		x.restart = cfg.restart
 		f.x.Store(x)
 	}
-	switch {
-	case onCaller:
-		f.loop = sched.NewLoop[frame]()
-	case cfg.sched == Dedicated:
+	if onCaller || cfg.sched == Dedicated {
 		f.loop = sched.NewLoop[frame]()
 	}
 	if cfg.name != "" {

@@ -100,24 +100,10 @@ func TestRegressionFastPathBreaksPerSenderFIFO(t *testing.T) {
 // turn entered idleInBackoff from turn() with flags == flagBackoff and
 // Shutdown's notification arrives meanwhile.)
 //
-// The fix: in idleInBackoff, treat flagStop like a cleared backoff, both
-// before and after the CAS to idle:
-//
-//	fl := f.flags.Load()
-//	if fl&flagBackoff == 0 || fl&flagStop != 0 { return true }
-//	...
-//	if f.state.CompareAndSwap(s, stIdle) {
-//		fl = f.flags.Load()
-//		if (fl&flagBackoff == 0 || fl&flagStop != 0) &&
-//			f.state.CompareAndSwap(stIdle, stScheduled) {
-//			return true
-//		}
-//		return false
-//	}
-//
-// Shutdown sets flagStop before it notifies, so if the CAS swallowed the
-// notification the flag is visible to the re-check; otherwise notify finds
-// the reactor idle and schedules it.
+// The fix: idleInBackoff treats flagStop like a cleared backoff, before and
+// after its swap to idle. Shutdown sets flagStop before it notifies, so if
+// the swap swallowed the notification the flag is visible to the re-check;
+// otherwise notify finds the reactor idle and schedules it.
 func TestRegressionShutdownWaitsForRestartBackoff(t *testing.T) {
 	const backoff = 5 * time.Second
 	sys := New(WithLogger(zerolog.Nop()), WithFailureHandler(func(Failure) {}))
@@ -157,17 +143,9 @@ func TestRegressionShutdownWaitsForRestartBackoff(t *testing.T) {
 // c.closedErr(s) when it wakes on a closed connector, and nobody
 // dead-letters v.
 //
-// The fix: in sendBounded's Block case,
-//
-//	if err := c.waitRoom(ctx); err != nil {
-//		if s := c.closed.Load(); s != open && !errors.Is(err, ErrFull) && ctx.Err() == nil { // closed, not full/cancelled
-//			c.f.sys.deadLetter(c.fullName(), reasonOf(s), v)
-//		}
-//		return err
-//	}
-//
-// (or have waitRoom return a distinct sentinel for "closed" and
-// dead-letter on it).
+// The fix: waitRoom returns an internal sentinel when it wakes on a
+// closed connector, and sendBounded refuses the event like any send to a
+// closed channel (error and dead letter).
 func TestRegressionBlockedSendReleasedBySealIsLost(t *testing.T) {
 	var mu sync.Mutex
 	var dead []DeadLetter
@@ -219,9 +197,8 @@ func TestRegressionBlockedSendReleasedBySealIsLost(t *testing.T) {
 // documented restrictions (fast, no blocking, no send to the same channel)
 // do not cover these non-blocking calls.
 //
-// The fix: collect the discarded values under the lock and call deadLetter
-// after Unlock, or guard discards with a per-connector mutex separate from
-// x.mu.
+// The fix: discards are guarded by a per-connector lock bit, not x.mu, and
+// the discarded events are dead-lettered after it is released.
 //
 // The test calls Err from the handler on another goroutine and gives up
 // after two seconds, so the deadlock does not leak.
@@ -268,9 +245,8 @@ func TestRegressionDeadLetterHandlerRunsUnderFrameLock(t *testing.T) {
 // terminating goroutine after Done is closed and before the name is
 // released. The second shows the same race through the public API only.
 //
-// The fix: in terminate, release the reactor's name (and unregister it, or at
-// least decrement the live count) before closing done and calling the
-// watchers.
+// The fix: terminate releases the reactor's name and leaves the live list
+// before it closes done and calls the watchers.
 func TestRegressionNameStillTakenWhenDoneCloses(t *testing.T) {
 	sys := New(WithLogger(zerolog.Nop()))
 	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
