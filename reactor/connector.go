@@ -269,14 +269,19 @@ func (c *Connector[T]) drain(budget int) int {
 		c.deliver(v)
 		n++
 	}
+	popped := false
 	for n < budget && !c.shutOwner {
 		v, ok := c.pop()
 		if !ok {
 			break
 		}
+		popped = true
 		c.f.queued = true
 		c.deliver(v)
 		n++
+	}
+	if popped {
+		c.q.Publish() // for Channel.Len: once per batch, not per event
 	}
 	return n
 }
@@ -393,6 +398,23 @@ func (ch Channel[T]) Name() string {
 		return cx.fwd.Name()
 	}
 	return ch.c.fullName()
+}
+
+// Len returns about how many events wait in the channel's mailbox: sent
+// and not yet taken by the reactor. Events of the reactor's current turn
+// may still count until the turn ends, and the figure is stale by the
+// sends under way; use it as a load signal (router.SmallestQueue), not for
+// synchronization. It costs a few atomic loads and allocates nothing. The
+// zero Channel and forwarding channels (ChannelOf) report 0.
+func (ch Channel[T]) Len() int {
+	c := ch.c
+	if c == nil || c.f == nil {
+		return 0
+	}
+	if r := c.ring(); r != nil {
+		return r.Len()
+	}
+	return c.q.Len()
 }
 
 // Done returns a channel that is closed when the reactor owning ch

@@ -27,10 +27,13 @@ const (
 	ReasonNoRoute
 	// ReasonUndecodable: a remote event could not be decoded.
 	ReasonUndecodable
+	// ReasonExpired: a reply arrived after its receiver stopped waiting (an
+	// ask or a gather whose deadline passed or whose answer was already in).
+	ReasonExpired
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"sealed", "terminated", "overflow", "unhandled", "shutdown", "no-route", "undecodable"}
+var reasonNames = [numReasons]string{"sealed", "terminated", "overflow", "unhandled", "shutdown", "no-route", "undecodable", "expired"}
 
 func (r Reason) String() string {
 	if r < numReasons {

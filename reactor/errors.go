@@ -32,6 +32,10 @@ var (
 	ErrWrongType = errors.New("reactor: channel has another event type")
 	// ErrClosed: the system is shutting down or shut down.
 	ErrClosed = errors.New("reactor: system closed")
+	// ErrExpired: a reply was sent to a receiver that has stopped waiting
+	// for it (its deadline passed, or it already has the answer it wanted).
+	// The reply is dead-lettered with ReasonExpired.
+	ErrExpired = errors.New("reactor: receiver stopped waiting")
 	// ErrNotOwner: a reactor's owner-side object (its Reactor value, a
 	// connector's Events or Seal, a stream) was used outside the reactor's
 	// own turns. The call panics with an error matching it, which fails

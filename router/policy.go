@@ -37,12 +37,33 @@ func (f PolicyFunc[T]) Pick(v T, m *Members) int { return f(v, m) }
 // pointer. Members are kept in the order they were added.
 type Members struct {
 	keys []uint64
+	load func(i int) int // queue length of member i; nil: unknown (0)
 }
 
 // NewMembers returns a member set with the given stable keys, in order.
 // Routers build their own; this is for testing policies.
 func NewMembers(keys ...uint64) *Members {
 	return &Members{keys: append([]uint64(nil), keys...)}
+}
+
+// NewLoadMembers is NewMembers whose Load(i) reports load(i), for testing
+// load-aware policies.
+func NewLoadMembers(load func(i int) int, keys ...uint64) *Members {
+	m := NewMembers(keys...)
+	m.load = load
+	return m
+}
+
+// Load returns about how many events wait in member i's mailbox
+// (reactor.Channel.Len): a live, approximate figure that load-aware
+// policies such as SmallestQueue read at each pick. It costs a few atomic
+// loads. Members that are not reactor mailboxes (forwarding channels)
+// report 0.
+func (m *Members) Load(i int) int {
+	if m.load == nil {
+		return 0
+	}
+	return m.load(i)
 }
 
 // Len returns the number of members.

@@ -27,6 +27,7 @@ func allPolicies() []struct {
 		{"Broadcast", router.Broadcast[uint64]()},
 		{"ConsistentHash", router.ConsistentHash(polIdentity, 50)},
 		{"Weighted", router.Weighted[uint64](func(k uint64) int { return int(k%3) + 1 })},
+		{"SmallestQueue", router.SmallestQueue[uint64]()},
 	}
 }
 

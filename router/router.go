@@ -33,12 +33,20 @@ type memberSet[T any] struct {
 	targets []reactor.Channel[T]
 }
 
+// newMemberSet returns a set over targets with the given keys, whose
+// Members report the targets' queue lengths.
+func newMemberSet[T any](targets []reactor.Channel[T], keys []uint64) *memberSet[T] {
+	s := &memberSet[T]{targets: targets, m: Members{keys: keys}}
+	s.m.load = func(i int) int { return s.targets[i].Len() }
+	return s
+}
+
 // New returns a router with no targets that routes by p. sys receives the
 // router's dead letters (ReasonNoRoute); name names the router in them
 // and in Channel().Name().
 func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
 	r := &Router[T]{sys: sys, policy: p, name: name}
-	r.set.Store(&memberSet[T]{})
+	r.set.Store(newMemberSet[T](nil, nil))
 	r.ch = reactor.ChannelOf[T](r)
 	return r
 }
@@ -62,10 +70,7 @@ func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.set.Load()
-	next := &memberSet[T]{
-		targets: append([]reactor.Channel[T](nil), old.targets...),
-		m:       Members{keys: append([]uint64(nil), old.m.keys...)},
-	}
+	next := newMemberSet(append([]reactor.Channel[T](nil), old.targets...), append([]uint64(nil), old.m.keys...))
 	for _, t := range targets {
 		if indexOf(next.targets, t) >= 0 {
 			continue
@@ -84,7 +89,7 @@ func (r *Router[T]) Remove(targets ...reactor.Channel[T]) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.set.Load()
-	next := &memberSet[T]{}
+	next := newMemberSet[T](nil, nil)
 	for i, t := range old.targets {
 		if indexOf(targets, t) < 0 {
 			next.targets = append(next.targets, t)

@@ -30,6 +30,8 @@ type MPSC[T any] struct {
 type segment[T any] struct {
 	claim  atomic.Int64 // next slot to claim; grows past len(slots) once full
 	next   atomic.Pointer[segment[T]]
+	base   int64        // position of slots[0] in the queue's sequence (for Len)
+	taken  atomic.Int64 // slots the consumer has read, as of its last Publish
 	slots  []slot[T]
 	inline [minSegment]slot[T] // the slots of a first-size segment: one allocation
 }
@@ -77,6 +79,7 @@ func (q *MPSC[T]) Push(v T) {
 		n := s.next.Load()
 		if n == nil {
 			n = newSegment[T](min(2*len(s.slots), maxSegment))
+			n.base = s.base + int64(len(s.slots))
 			if !s.next.CompareAndSwap(nil, n) {
 				n = s.next.Load()
 			}
@@ -143,6 +146,30 @@ func (q *MPSC[T]) Release() bool {
 	// it the tail before us: that successor is the new head.
 	q.head.Store(s.next.Load())
 	return false
+}
+
+// Publish records how far the consumer has read, for Len. Consumer only.
+// It costs one atomic store; a consumer calls it after a batch of Pops,
+// not after each.
+func (q *MPSC[T]) Publish() {
+	if s := q.head.Load(); s != nil {
+		s.taken.Store(int64(q.idx))
+	}
+}
+
+// Len returns about how many elements are queued: those claimed by
+// producers minus those the consumer had read at its last Publish (or
+// before the segment it reads now). Any
+// goroutine may call it. The figure is a snapshot that may be stale by
+// the pushes and pops under way and by up to one consumer batch; it is
+// never negative. It costs a few atomic loads and allocates nothing.
+func (q *MPSC[T]) Len() int {
+	h, t := q.head.Load(), q.tail.Load()
+	if h == nil || t == nil {
+		return 0
+	}
+	n := t.base + min(t.claim.Load(), int64(len(t.slots))) - (h.base + h.taken.Load())
+	return int(max(n, 0))
 }
 
 // Drained reports whether every element ever claimed has been consumed: no
