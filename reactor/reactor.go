@@ -24,6 +24,8 @@ type Reactor[T any] struct {
 // Owner is a reactor as seen by functions that add to it (Open, the clock,
 // Watch). *Reactor[T] implements it for every T.
 type Owner interface {
+	// System returns the reactor's system.
+	System() *System
 	frame() *frame
 }
 
