@@ -417,6 +417,16 @@ func (ch Channel[T]) Len() int {
 	return c.q.Len()
 }
 
+// System returns the system of the reactor owning ch, or nil for the zero
+// Channel and forwarding channels (ChannelOf). Protocols use it to report
+// dead letters of replies meant for ch's reactor.
+func (ch Channel[T]) System() *System {
+	if ch.c == nil || ch.c.f == nil {
+		return nil
+	}
+	return ch.c.f.sys
+}
+
 // Done returns a channel that is closed when the reactor owning ch
 // terminates. The first call allocates it; later calls return the same
 // channel. The zero Channel and forwarding channels (ChannelOf) return nil.

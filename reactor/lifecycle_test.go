@@ -197,3 +197,23 @@ func TestWatch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "target", recv(t, late).Reactor)
 }
+
+// TestWatchRefusesForwardingChannels: a forwarding channel has no reactor;
+// watching it is an error event, not a crash, and System reports nil.
+func TestWatchRefusesForwardingChannels(t *testing.T) {
+	sys, _ := newSys(t)
+	fwd := reactor.ChannelOf[int](discard{})
+	require.Nil(t, fwd.System())
+	got := make(chan error, 1)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		reactor.Watch(r, fwd).OnError(func(err error) { got <- err })
+	})
+	require.NoError(t, err)
+	require.Same(t, sys, ch.System())
+	require.ErrorIs(t, recv(t, got), reactor.ErrNilChannel)
+}
+
+type discard struct{}
+
+func (discard) Send(int) error { return nil }
+func (discard) Name() string   { return "discard" }

@@ -1,6 +1,10 @@
 package reactor
 
-import "github.com/reactors-go/reactors/events"
+import (
+	"fmt"
+
+	"github.com/reactors-go/reactors/events"
+)
 
 // Termination tells a watcher that a reactor terminated: its name and its
 // failure (nil after a normal termination or a shutdown).
@@ -26,6 +30,10 @@ type watchSource[U any] struct {
 func (s *watchSource[U]) Subscribe(obs events.Observer[Termination]) events.Subscription {
 	if s.target.c == nil {
 		obs.OnError(ErrNilChannel)
+		return events.Nop()
+	}
+	if s.target.c.f == nil { // a forwarding channel (ChannelOf): no reactor to watch
+		obs.OnError(fmt.Errorf("reactor: watch %s: a forwarding channel has no reactor: %w", s.target.Name(), ErrNilChannel))
 		return events.Nop()
 	}
 	c, err := Open[Termination](s.o, Daemon())
