@@ -1,0 +1,55 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// AskIn sends q to srv from inside the reactor o and returns an IVar that
+// a later turn of o completes with the reply: its value, or its error
+// (Fail, ErrServerFailed). It fails with the send's error if srv refuses
+// the request, and with ErrServerTerminated if the server's reactor
+// terminates first. AskIn never blocks. Owner only.
+//
+// AskIn has no deadline of its own; bound it with the clock, for example
+// by failing the IVar on reactor.Timeout. The reply travels on a daemon
+// connector of o, sealed once the ask is answered: a second or late reply
+// is then refused and dead-lettered by that connector.
+//
+// Cost: a connector, a termination watch of the server and a few small
+// allocations per ask.
+func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
+	iv := &events.IVar[R]{}
+	c, err := reactor.Open[Reply[R]](o, reactor.Daemon())
+	if err != nil {
+		iv.Fail(err)
+		return iv
+	}
+	var watch events.Subscription = events.Nop()
+	finish := func() {
+		watch.Unsubscribe()
+		c.Seal()
+	}
+	c.Events().OnEvent(func(r Reply[R]) {
+		if r.Err != nil {
+			iv.TryFail(r.Err)
+		} else {
+			iv.TrySet(r.Value)
+		}
+		finish()
+	})
+	if srv.System() != nil { // a reactor's channel: its termination ends the ask
+		// The failure goes through the reply connector, behind any reply
+		// the server sent before it terminated, so that reply wins.
+		watch = reactor.Watch(o, srv).OnEvent(func(reactor.Termination) {
+			_ = c.Channel().Send(Reply[R]{Err: fmt.Errorf("ask %s: %w", srv.Name(), ErrServerTerminated)})
+		})
+	}
+	if err := srv.Send(Request[Q, R]{Value: q, reply: c.Channel(), id: 1}); err != nil {
+		iv.Fail(err)
+		finish()
+	}
+	return iv
+}

@@ -1,0 +1,30 @@
+// Package server is request/reply between reactors and goroutines.
+//
+// A Server[Q, R] is a reactor channel of Request[Q, R]: a value and where
+// its reply goes. A reactor serves requests with Serve (a function from
+// request to reply), ServeAsync (the reply comes later, as the first event
+// of a stream), or by handling Request values itself and calling Respond
+// or Fail. Clients ask:
+//
+//   - from a plain goroutine, Ask(ctx, srv, q) blocks until the reply, the
+//     end of ctx, or the end of the server's reactor;
+//   - from inside a reactor, AskIn(r, srv, q) returns an IVar that a later
+//     turn completes (nothing inside a reactor blocks);
+//   - Tell(srv, q) sends a request whose reply nobody waits for.
+//
+// # Guarantees
+//
+// Each ask gets at most one reply, and only its own: a reply is tagged
+// with the ask it answers, so a reply that arrives after its ask gave up
+// (deadline, cancellation, or an answer already taken) is refused with
+// reactor.ErrExpired and dead-lettered with reactor.ReasonExpired, never
+// delivered to another caller, even though the goroutine form reuses its
+// reply slots. A Serve handler that panics answers the request it was
+// handling with an error matching ErrServerFailed before its reactor
+// fails; requests still queued when a server's reactor terminates are
+// dead-lettered by the runtime, and askers waiting for them return
+// ErrServerTerminated.
+//
+// Ordering: requests of one client are served in the order sent (the
+// server channel's per-sender FIFO). Replies are unordered between asks.
+package server

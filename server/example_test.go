@@ -1,0 +1,46 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/server"
+)
+
+func ExampleAsk() {
+	sys := reactor.New()
+	defer sys.Shutdown(context.Background())
+
+	upper, _ := server.Spawn(sys, func(s string) (string, error) {
+		if s == "" {
+			return "", errors.New("empty")
+		}
+		return strings.ToUpper(s), nil
+	})
+	fmt.Println(server.Ask(context.Background(), upper, "hello"))
+	fmt.Println(server.Ask(context.Background(), upper, ""))
+	// Output:
+	// HELLO <nil>
+	// empty
+}
+
+func ExampleAskIn() {
+	sys := reactor.New()
+	defer sys.Shutdown(context.Background())
+
+	square, _ := server.Spawn(sys, func(n int) (int, error) { return n * n, nil })
+	done := make(chan struct{})
+	reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		// Inside a reactor nothing blocks: the reply completes an IVar.
+		server.AskIn(r, square, 12).Events().OnEvent(func(v int) {
+			fmt.Println("12 squared is", v)
+			close(done)
+		})
+	})
+	<-done
+	// Output:
+	// 12 squared is 144
+}

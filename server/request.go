@@ -1,0 +1,62 @@
+package server
+
+import "github.com/reactors-go/reactors/reactor"
+
+// Server is the request channel of a server: any goroutine or reactor may
+// send it requests. It is a reactor.Channel, so routers, paths and names
+// work with servers as with any channel.
+type Server[Q, R any] = reactor.Channel[Request[Q, R]]
+
+// Request is a request as a server receives it: the asked value and where
+// its reply goes. Requests are small values; copy them freely. A request
+// is answered at most once: later Respond or Fail calls are refused by
+// the asker (ErrExpired) and dead-lettered.
+type Request[Q, R any] struct {
+	Value Q
+	reply reactor.Channel[Reply[R]]
+	id    uint64 // which ask of the reply channel this request is
+}
+
+// Reply is a server's answer as it travels back: a value or an error.
+// Clients see it through Ask, AskIn and the reply channels they build.
+type Reply[R any] struct {
+	Value R
+	Err   error
+	id    uint64
+}
+
+// NewRequest returns a request for q whose reply goes to reply; id
+// distinguishes asks that share one reply channel (it is returned in the
+// Reply, see Reply.ID). It is for protocols that build their own reply
+// handling (a router's scatter-gather, a correlation flow); Ask and AskIn
+// build their requests themselves.
+func NewRequest[Q, R any](q Q, reply reactor.Channel[Reply[R]], id uint64) Request[Q, R] {
+	return Request[Q, R]{Value: q, reply: reply, id: id}
+}
+
+// ID returns the id of the request this reply answers (see NewRequest).
+func (r Reply[R]) ID() uint64 { return r.id }
+
+// OneWay reports whether nobody waits for the request's reply (Tell).
+func (r Request[Q, R]) OneWay() bool { return r.reply == (reactor.Channel[Reply[R]]{}) }
+
+// Respond sends v as the request's reply. It returns the reply channel's
+// Send error: reactor.ErrExpired if the asker stopped waiting (the reply
+// is then dead-lettered with ReasonExpired), ErrSealed or ErrTerminated if
+// an asking reactor is gone. A one-way request (Tell) accepts and drops
+// the reply. Respond never blocks.
+func (r Request[Q, R]) Respond(v R) error {
+	if r.OneWay() {
+		return nil
+	}
+	return r.reply.Send(Reply[R]{Value: v, id: r.id})
+}
+
+// Fail answers the request with err instead of a value; the asker's Ask
+// returns err. It reports like Respond.
+func (r Request[Q, R]) Fail(err error) error {
+	if r.OneWay() {
+		return nil
+	}
+	return r.reply.Send(Reply[R]{Err: err, id: r.id})
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// Serve answers every request arriving on conn with f's result: its value
+// through Respond, its error through Fail. f runs in conn's reactor, one
+// request at a time, so it may use the reactor's state; it must not block.
+// Owner only: call Serve from the reactor's constructor or a handler. The
+// subscription stops serving (requests that arrive afterwards are
+// dead-lettered as unhandled if nothing else subscribes).
+//
+// If f panics, the request it was answering gets an error matching
+// ErrServerFailed, then the panic goes on and fails the reactor as any
+// handler panic does (with a restart policy, the next request is served
+// by the new incarnation). Serve adds no allocation per request.
+func Serve[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) (R, error)) events.Subscription {
+	return conn.Events().OnEvent(func(req Request[Q, R]) { answer(req, f) })
+}
+
+// answer runs f for req and replies. A deferred check, not a recover,
+// answers a panicking f: the panic itself reaches the reactor's own
+// failure handling untouched.
+func answer[Q, R any](req Request[Q, R], f func(Q) (R, error)) {
+	answered := false
+	defer func() {
+		if !answered {
+			_ = req.Fail(ErrServerFailed)
+		}
+	}()
+	v, err := f(req.Value)
+	answered = true
+	if err != nil {
+		_ = req.Fail(err)
+		return
+	}
+	_ = req.Respond(v)
+}
+
+// ServeAsync answers every request on conn with the first event of the
+// stream f returns for it, so a server can reply later, after other
+// events (an ask of its own, a timer). An error event before any value
+// answers with that error; a stream that completes without a value
+// answers with ErrNoReply. f runs in conn's reactor and must not block.
+// Owner only. A panic in f answers like Serve; a reactor that fails
+// while streams are pending leaves their asks to end by deadline or by
+// ErrServerTerminated.
+func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) events.Events[R]) events.Subscription {
+	return conn.Events().OnEvent(func(req Request[Q, R]) {
+		answered := false
+		defer func() {
+			if !answered {
+				_ = req.Fail(ErrServerFailed)
+			}
+		}()
+		replied := false
+		f(req.Value).Once().Subscribe(&events.Funcs[R]{
+			Event: func(v R) { replied = true; _ = req.Respond(v) },
+			Error: func(err error) {
+				if !replied {
+					replied = true
+					_ = req.Fail(err)
+				}
+			},
+			Done: func() {
+				if !replied {
+					replied = true
+					_ = req.Fail(ErrNoReply)
+				}
+			},
+		})
+		answered = true
+	})
+}
+
+// Open opens a new connector on o that serves requests with f (Serve on
+// a fresh connector) and returns its channel. Owner only; opts are those
+// of reactor.Open (a name, a bounded mailbox, daemon).
+func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnOption) (Server[Q, R], error) {
+	c, err := reactor.Open[Request[Q, R]](o, opts...)
+	if err != nil {
+		return Server[Q, R]{}, err
+	}
+	Serve(c, f)
+	return c.Channel(), nil
+}
+
+// Body returns the body of a reactor that serves its main channel with f,
+// for reactor.Spawn or reactor.Run with options of the caller's choosing
+// (a name, a scheduler, a restart policy).
+func Body[Q, R any](f func(Q) (R, error)) func(*reactor.Reactor[Request[Q, R]]) {
+	return func(r *reactor.Reactor[Request[Q, R]]) { Serve(r.Main(), f) }
+}
+
+// Spawn starts a reactor that serves its main channel with f and returns
+// that channel. It is reactor.Spawn(sys, Body(f), opts...).
+func Spawn[Q, R any](sys *reactor.System, f func(Q) (R, error), opts ...reactor.SpawnOption) (Server[Q, R], error) {
+	return reactor.Spawn(sys, Body(f), opts...)
+}
