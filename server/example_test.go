@@ -21,7 +21,8 @@ func ExampleAsk() {
 		return strings.ToUpper(s), nil
 	})
 	fmt.Println(server.Ask(context.Background(), upper, "hello"))
-	fmt.Println(server.Ask(context.Background(), upper, ""))
+	_, err := server.Ask(context.Background(), upper, "")
+	fmt.Println(err)
 	// Output:
 	// HELLO <nil>
 	// empty
