@@ -44,7 +44,7 @@ func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
 		// The failure goes through the reply connector, behind any reply
 		// the server sent before it terminated, so that reply wins.
 		watch = reactor.Watch(o, srv).OnEvent(func(reactor.Termination) {
-			_ = c.Channel().Send(Reply[R]{Err: fmt.Errorf("ask %s: %w", srv.Name(), ErrServerTerminated)})
+			_ = c.Channel().Send(Reply[R]{Err: terminated(srv.Name())})
 		})
 	}
 	if err := srv.Send(Request[Q, R]{Value: q, reply: c.Channel(), id: 1}); err != nil {
@@ -53,3 +53,6 @@ func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
 	}
 	return iv
 }
+
+// terminated is the error of an ask whose server terminated first.
+func terminated(name string) error { return fmt.Errorf("ask %s: %w", name, ErrServerTerminated) }

@@ -3,13 +3,17 @@
 // A Server[Q, R] is a reactor channel of Request[Q, R]: a value and where
 // its reply goes. A reactor serves requests with Serve (a function from
 // request to reply), ServeAsync (the reply comes later, as the first event
-// of a stream), or by handling Request values itself and calling Respond
-// or Fail. Clients ask:
+// of a stream), ServeStream (every event of a stream, then an end marker),
+// or by handling Request values itself and calling Respond or Fail. Open,
+// Body and Spawn install Serve on a new connector, as a reactor body, and
+// as a reactor of its own. Clients ask:
 //
 //   - from a plain goroutine, Ask(ctx, srv, q) blocks until the reply, the
 //     end of ctx, or the end of the server's reactor;
 //   - from inside a reactor, AskIn(r, srv, q) returns an IVar that a later
 //     turn completes (nothing inside a reactor blocks);
+//   - AskStreamIn(r, srv, q) returns the stream of a stream server's
+//     replies;
 //   - Tell(srv, q) sends a request whose reply nobody waits for.
 //
 // # Guarantees

@@ -23,6 +23,8 @@ type Reply[R any] struct {
 	Value R
 	Err   error
 	id    uint64
+	more  bool // a stream item: more replies follow (ServeStream)
+	end   bool // the end of a stream: no value
 }
 
 // NewRequest returns a request for q whose reply goes to reply; id
@@ -36,6 +38,14 @@ func NewRequest[Q, R any](q Q, reply reactor.Channel[Reply[R]], id uint64) Reque
 
 // ID returns the id of the request this reply answers (see NewRequest).
 func (r Reply[R]) ID() uint64 { return r.id }
+
+// Streaming reports whether the reply is part of a stream (ServeStream):
+// an item with more to follow, or the end marker.
+func (r Reply[R]) Streaming() bool { return r.more || r.end }
+
+// End reports whether the reply is the end marker of a stream; it carries
+// no value, and Err is set if the stream failed.
+func (r Reply[R]) End() bool { return r.end }
 
 // OneWay reports whether nobody waits for the request's reply (Tell).
 func (r Request[Q, R]) OneWay() bool { return r.reply == (reactor.Channel[Reply[R]]{}) }
