@@ -51,6 +51,12 @@ func TestSmoke(t *testing.T) {
 		"reactors W3 hash slowdown_vs_raw:hash:msgs_per_s",
 		"reactors W3 broadcast slowdown_vs_raw:broadcast:msgs_per_s",
 		"reactors W3 drr slowdown_vs_raw:roundrobin:msgs_per_s",
+		"raw W4 sequential p50_ns", "reactors W4 sequential p99_ns",
+		"raw W4 concurrent req_per_s", "reactors W4 concurrent p99_ns",
+		"reactors W4 sequential slowdown_vs_raw:sequential:p50_ns",
+		"reactors W4 sequential slowdown_vs_raw:sequential:req_per_s",
+		"reactors W4 concurrent slowdown_vs_raw:concurrent:req_per_s",
+		"reactors W4 concurrent slowdown_vs_raw:concurrent:p50_ns",
 		"raw W6 spawn spawns_per_s", "reactors W6 spawn total_bytes_per_actor",
 		"reactors W6 spawn goroutines_per_actor", "reactors W6 spawn stops_per_s",
 		"reactors W6 spawn slowdown_vs_raw:spawn:spawns_per_s",
@@ -134,6 +140,18 @@ func TestStats(t *testing.T) {
 	}
 	if got := rotate([]string{"a", "b", "c"}, 4); strings.Join(got, "") != "bca" {
 		t.Errorf("rotate: %v", got)
+	}
+	sorted := make([]int64, 200)
+	for i := range sorted {
+		sorted[i] = int64(i + 1)
+	}
+	// Nearest rank: ranks ceil(0.50*200) = 100 and ceil(0.99*200) = 198;
+	// ceil(0.50*3) = 2 and ceil(0.99*3) = 3.
+	if p50, p99 := nearestRank(sorted, 50), nearestRank(sorted, 99); p50 != 100 || p99 != 198 {
+		t.Errorf("nearest rank of 1..200: p50 %d p99 %d, want 100 198", p50, p99)
+	}
+	if p50, p99 := nearestRank(sorted[:3], 50), nearestRank(sorted[:3], 99); p50 != 2 || p99 != 3 {
+		t.Errorf("nearest rank of 1..3: p50 %d p99 %d, want 2 3", p50, p99)
 	}
 }
 

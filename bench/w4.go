@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/reactors-go/reactors/server"
+)
+
+// Sizes of W4.
+const (
+	w4Sequential = 200_000 // n of the sequential variant
+	w4Clients    = 16      // C of the concurrent variant, not scaled
+	w4PerClient  = 50_000  // requests of each concurrent client
+	w4RawBuf     = 1024    // capacity of the raw server's request channel
+)
+
+// setupAsk is the value of the untimed request that confirms, before t0,
+// that the server answers; measured requests carry values >= 0.
+const setupAsk int64 = -1
+
+// w4 is W4, request-reply: clients ask an echo server for their own int64,
+// one request after another, and check every reply. "sequential" is one
+// client; "concurrent" is C clients released together against one server.
+func w4() workload {
+	w := workload{
+		name: "W4",
+		describe: func(cfg *config) string {
+			f := runParams{factor: cfg.scale}
+			return fmt.Sprintf("request-reply sequential n=%d; concurrent C=%d x %d; raw server chan capacity=%d, reply chan capacity=1; reactors server.Spawn + server.Ask(context.Background())",
+				f.count(w4Sequential), w4Clients, f.count(w4PerClient), w4RawBuf)
+		},
+	}
+	for _, v := range []string{"sequential", "concurrent"} {
+		w.cases = append(w.cases,
+			benchCase{peer: peerRaw, variant: v, run: w4Raw(v)},
+			benchCase{peer: peerReactors, variant: v, run: w4Reactors(v)})
+	}
+	w.ratios = []ratioDef{
+		{variant: "sequential", refVariant: "sequential", metric: "p50_ns"},
+		{variant: "sequential", refVariant: "sequential", metric: "req_per_s"},
+		{variant: "concurrent", refVariant: "concurrent", metric: "req_per_s"},
+		{variant: "concurrent", refVariant: "concurrent", metric: "p50_ns"},
+	}
+	return w
+}
+
+// w4Shape returns the number of clients and of requests per client of a
+// variant.
+func w4Shape(variant string, p runParams) (clients, per int) {
+	switch variant {
+	case "sequential":
+		return 1, p.count(w4Sequential)
+	case "concurrent":
+		return w4Clients, p.count(w4PerClient)
+	}
+	panic("bench: unknown W4 variant " + variant)
+}
+
+// w4Client is the request loop of client c. It asks for the values
+// c*len(lat)..(c+1)*len(lat)-1 one after another, checks every reply, and
+// writes the latency of request i (t_i - t_{i-1}, t_i taken right after
+// reply i) into lat[i], with t_{-1} = prev. It returns t of its last
+// reply, or the first failed ask or wrong reply.
+type w4Client func(c int, lat []int64, prev time.Time) (time.Time, error)
+
+// w4Run is what the driver measured in one run.
+type w4Run struct {
+	t0, t1 time.Time
+	lat    []int64 // every latency in ns, client after client
+}
+
+// w4Drive runs the clients of a variant against one server and returns
+// their latencies. The latency slice is allocated and written once (so
+// that its pages are mapped) before t0.
+//
+// sequential: the one client runs on its own goroutine and takes t0 right
+// before its first request; t1 is its last reply. concurrent: the clients
+// are parked at a barrier whose release is t0; t1 is when the driver
+// observes that the last of them has its last reply. When the deadline
+// fires the clients are left blocked; the caller's teardown (the
+// reactors' shutdown) ends them.
+func w4Drive(variant string, p runParams, client w4Client, deadline <-chan time.Time) (w4Run, error) {
+	clients, per := w4Shape(variant, p)
+	lat := make([]int64, clients*per)
+	for i := range lat {
+		lat[i] = -1 // not answered
+	}
+	last := make([]time.Time, clients)
+	errs := make([]error, clients)
+	finished := newLatch(clients)
+	var parked sync.WaitGroup
+	start := make(chan struct{})
+	var t0 time.Time
+	barrier := clients > 1
+	for c := range clients {
+		parked.Add(1)
+		go func() {
+			defer finished.Done()
+			parked.Done()
+			if barrier {
+				<-start // t0 is written before the release
+			} else {
+				t0 = time.Now() // read by the driver after finished
+			}
+			last[c], errs[c] = client(c, lat[c*per:(c+1)*per], t0)
+		}()
+	}
+	parked.Wait()
+
+	if barrier {
+		t0 = time.Now()
+		close(start)
+	}
+	if err := finished.wait(deadline, "replies"); err != nil {
+		return w4Run{}, err
+	}
+	t1 := time.Now()
+	if !barrier {
+		t1 = last[0]
+	}
+
+	for c, err := range errs {
+		if err != nil {
+			return w4Run{}, fmt.Errorf("client %d: %w", c, err)
+		}
+	}
+	if i := slices.Index(lat, -1); i >= 0 {
+		return w4Run{}, fmt.Errorf("request %d was never answered", i)
+	}
+	return w4Run{t0: t0, t1: t1, lat: lat}, nil
+}
+
+// result turns a run into W4's metrics: req_per_s = requests/(t1 - t0),
+// and the nearest-rank p50 and p99 of the latencies (sorts r.lat).
+func (r w4Run) result() result {
+	slices.Sort(r.lat)
+	return result{
+		{"req_per_s", float64(len(r.lat)) / r.t1.Sub(r.t0).Seconds()},
+		{"p50_ns", float64(nearestRank(r.lat, 50))},
+		{"p99_ns", float64(nearestRank(r.lat, 99))},
+	}
+}
+
+// nearestRank returns the pct-th percentile of sorted (not empty): the
+// value at rank ceil(pct/100 * n), 1-based. Integer arithmetic keeps the
+// rank exact.
+func nearestRank(sorted []int64, pct int) int64 {
+	n := len(sorted)
+	rank := (pct*n + 99) / 100
+	return sorted[min(max(rank, 1), n)-1]
+}
+
+// w4WrongReply reports a reply that does not carry the asked value.
+func w4WrongReply(got, want int64) error {
+	return fmt.Errorf("asked %d, got %d", want, got)
+}
+
+// w4Req is the raw request: the value and where its reply goes.
+type w4Req struct {
+	v     int64
+	reply chan int64
+}
+
+// w4Raw serves {int64, chan int64} requests from one goroutine on a
+// buffered channel; each client owns one reply channel of capacity 1 and
+// reuses it.
+func w4Raw(variant string) func(p runParams) (result, error) {
+	return func(p runParams) (result, error) {
+		deadline := newDeadline()
+		defer deadline.Stop()
+		reqs := make(chan w4Req, w4RawBuf)
+		exited := make(chan struct{})
+		go func() {
+			defer close(exited)
+			for r := range reqs {
+				r.reply <- r.v
+			}
+		}()
+
+		setup := make(chan int64, 1)
+		reqs <- w4Req{setupAsk, setup}
+		v, err := awaitSignal(setup, deadline.C, "setup reply")
+		if err != nil {
+			return nil, err // the server is stuck: leave it
+		}
+		if v != setupAsk {
+			return nil, w4WrongReply(v, setupAsk)
+		}
+		clients, _ := w4Shape(variant, p)
+		replies := make([]chan int64, clients)
+		for c := range replies {
+			replies[c] = make(chan int64, 1)
+		}
+
+		run, err := w4Drive(variant, p, func(c int, lat []int64, prev time.Time) (time.Time, error) {
+			base, reply := int64(c)*int64(len(lat)), replies[c]
+			for i := range lat {
+				v := base + int64(i)
+				reqs <- w4Req{v, reply}
+				got := <-reply
+				now := time.Now()
+				if got != v {
+					return prev, w4WrongReply(got, v)
+				}
+				lat[i] = int64(now.Sub(prev))
+				prev = now
+			}
+			return prev, nil
+		}, deadline.C)
+		if err != nil {
+			return nil, err // clients may still be blocked: leave the server
+		}
+		close(reqs)
+		if _, err := awaitSignal(exited, deadline.C, "server exit"); err != nil {
+			return nil, err
+		}
+		return run.result(), nil
+	}
+}
+
+// w4Reactors serves with server.Spawn and an echo function; clients are
+// plain goroutines calling server.Ask with context.Background().
+func w4Reactors(variant string) func(p runParams) (result, error) {
+	return func(p runParams) (res result, err error) {
+		sys, deadline, finish := startReactors()
+		defer finish(&res, &err)
+		srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
+		if err != nil {
+			return nil, err
+		}
+
+		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+		v, err := server.Ask(ctx, srv, setupAsk)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("setup ask: %w", err)
+		}
+		if v != setupAsk {
+			return nil, w4WrongReply(v, setupAsk)
+		}
+
+		run, err := w4Drive(variant, p, func(c int, lat []int64, prev time.Time) (time.Time, error) {
+			base, ctx := int64(c)*int64(len(lat)), context.Background()
+			for i := range lat {
+				v := base + int64(i)
+				got, err := server.Ask(ctx, srv, v)
+				now := time.Now()
+				if err != nil {
+					return prev, err
+				}
+				if got != v {
+					return prev, w4WrongReply(got, v)
+				}
+				lat[i] = int64(now.Sub(prev))
+				prev = now
+			}
+			return prev, nil
+		}, deadline.C)
+		if err != nil {
+			return nil, err // the deferred shutdown ends blocked clients
+		}
+		return run.result(), nil
+	}
+}
