@@ -14,7 +14,12 @@
 //     turn completes (nothing inside a reactor blocks);
 //   - AskStreamIn(r, srv, q) returns the stream of a stream server's
 //     replies;
-//   - Tell(srv, q) sends a request whose reply nobody waits for.
+//   - Tell(srv, q) sends a request whose reply nobody waits for;
+//   - Call(ctx, sys, start) and CallIn(r, start) start a flow: a Flow (a
+//     correlation id and a callback point) travels in the messages of a
+//     chain of reactors, and the one that produces the result answers the
+//     caller directly (kino's callback points). Request.Flow hands a
+//     request's answer down such a chain.
 //
 // # Guarantees
 //
