@@ -34,7 +34,9 @@ func (f Flow[R]) ID() uint64 { return f.id }
 func (f Flow[R]) Answer(v R) error { return Request[struct{}, R]{reply: f.reply, id: f.id}.Respond(v) }
 
 // Fail ends the flow with err: the caller's Call returns err.
-func (f Flow[R]) Fail(err error) error { return Request[struct{}, R]{reply: f.reply, id: f.id}.Fail(err) }
+func (f Flow[R]) Fail(err error) error {
+	return Request[struct{}, R]{reply: f.reply, id: f.id}.Fail(err)
+}
 
 // Flow returns the request's callback point, so that a server can pass
 // the duty to answer down a chain of reactors: the reactor that finally
