@@ -1,0 +1,48 @@
+// Package protocol holds what protocols share. So far these are the
+// patterns of time: retry with backoff, throttle and timeout
+// (Reactors.IO's Patterns).
+//
+// # Schedules
+//
+// A Backoff is a retry schedule, a pure value: Regular, Linear,
+// Exponential (with a cap) and Delays build one, Jittered adds random
+// jitter from a source the caller may inject. Schedules read no clock and
+// start nothing; the same schedule may serve any number of retries at
+// once.
+//
+// # Patterns inside reactors
+//
+// Retry, Throttle and Timeout are stream operators for a reactor's own
+// code, like the combinators of package events: they return cold streams
+// owned by the reactor o given to them, each subscription has its own
+// state, and they must be subscribed to from o's constructor or handlers.
+// They never block. Their time comes from o's clock (reactor.Timeout):
+// the timers deliver into o as events, so their state is touched only
+// inside o, and unsubscribing, or o's termination, stops them. Tests can
+// run them on virtual time in a testing/synctest bubble.
+//
+// Retry makes a request again on a schedule until an attempt answers,
+// letting a slow attempt still win (a hedged request), and gives up with
+// an error wrapping ErrRetriesExhausted when the schedule is over.
+// Throttle spaces events out by an interval per event, queueing them.
+// Timeout fails a stream with an error wrapping ErrTimeout when it goes
+// silent for too long.
+//
+// # Outside reactors
+//
+// RetryFunc is the retry for plain goroutines: it blocks, attempts never
+// overlap, a context stops it, and it starts no goroutine.
+//
+// # Rules
+//
+//   - Operators forward errors of their inputs as errors (an error does
+//     not end a stream), except where a doc comment says they are
+//     consumed: Retry keeps the errors of failed attempts and reports the
+//     last one when it gives up.
+//   - Every error this package emits or returns matches one of its
+//     sentinels (ErrRetriesExhausted, ErrTimeout) with errors.Is, or wraps
+//     the error that caused it.
+//   - Invalid arguments (negative counts or durations, nil functions)
+//     are programming errors and panic at once, with a "protocol:"
+//     message.
+package protocol
