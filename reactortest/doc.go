@@ -1,0 +1,73 @@
+// Package reactortest is a deterministic test harness for reactor
+// programs and the protocols built on them: fault injection on channels
+// (Reactors.IO's Scripted service), a manual clock, and a recorder to
+// assert on deliveries. It imports only the runtime, and the project's
+// own protocol tests use it.
+//
+// # Fault injection
+//
+// NewFaulty puts a Script between senders and a target: the channel it
+// returns drops, duplicates, reorders or delays the events sent to it
+// before they reach the target, the way a network between reactors would.
+//
+//	rec := reactortest.NewRecorder[int]("sink")
+//	f := reactortest.NewFaulty(rec, reactortest.Chain(
+//		reactortest.Drop(0.1, 1),
+//		reactortest.Duplicate(0.05, 2),
+//		reactortest.Reorder(8, 3),
+//	))
+//	link := f.Channel() // hand this to the code under test
+//
+// A Script is a pipeline of stages. Each stage decides, per event, with a
+// Decision: drop it, copy it, hold it back (to reorder), delay it on a
+// clock, release what it holds. The ready-made stages are Drop,
+// Duplicate, Reorder, Delay and Jitter; Func makes one from a function,
+// Chain joins them.
+//
+// # Recording and time
+//
+// A Recorder is a target that keeps what it receives; its WaitN is the
+// barrier a test waits on instead of sleeping. A ManualClock moves only
+// when the test advances it, running the timers that fall due in order;
+// give it to a faulty channel with WithClock.
+//
+// # Determinism
+//
+// Every random choice comes from a seed given to the script, and a Script
+// is only a recipe: each channel builds its own stages from it. So, for
+// one sending goroutine, the same script and the same sends give the same
+// deliveries in the same order, on every run. Delays add the clock's
+// timing: with a ManualClock (WithClock), or inside a testing/synctest
+// bubble with the default clock, they are deterministic too. With many
+// senders, the decisions follow the order in which their sends take the
+// channel's lock.
+//
+// # Rules
+//
+//   - A dropped event is lost silently, as on a network: Send returns
+//     nil, Stats.Dropped counts it, and it is not a dead letter. Faulty
+//     channels are the one place where the runtime's no-silent-loss rule
+//     does not hold, on purpose.
+//   - Per-sender FIFO holds through Drop, Duplicate and a constant Delay
+//     only. Reorder, Jitter, held events and unequal delays reorder
+//     events by design.
+//   - Held and delayed events stay pending until released, due or
+//     flushed: call Flush (or advance the clock) before asserting on
+//     everything sent, and before shutting the target's system down.
+//   - The target is called by one goroutine at a time, without the
+//     channel's lock held: it may send to the faulty channel again.
+//   - A ManualClock's timers run on the goroutine calling Advance, one at
+//     a time; tests move time explicitly and never sleep.
+//   - Invalid arguments (probabilities outside [0, 1], negative delays,
+//     nil functions) are programming errors and panic at once, with a
+//     "reactortest:" message.
+//
+// # Cost
+//
+// A Send through a script without delays costs 15 to 100 ns plus the
+// target's Send (about 0.8 to 1.2 µs under the race detector), takes the
+// channel's lock twice and allocates nothing in the steady state. A
+// delayed event costs a clock reading and a heap insertion; a stage arms
+// one clock timer at a time, for its earliest event, so a constant Delay
+// costs no timer per event.
+package reactortest
