@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/internal/owner"
 	"github.com/reactors-go/reactors/internal/queue"
 )
 
@@ -150,7 +151,11 @@ func (c *Connector[T]) send(v T) error { return c.sendCtx(context.Background(), 
 
 // sendCtx is send; a Block mailbox waits for room at most until ctx is
 // done.
-func (c *Connector[T]) sendCtx(ctx context.Context, v T) error {
+func (c *Connector[T]) sendCtx(ctx context.Context, v T) error { return c.sendMode(ctx, v, false) }
+
+// sendMode is send; with here set, a sender that wins the reactor's
+// idle-to-scheduled switch runs the turn itself (see Channel.SendRun).
+func (c *Connector[T]) sendMode(ctx context.Context, v T, here bool) error {
 	if cx := c.cx; cx != nil && cx.fwd != nil {
 		return cx.fwd.Send(v)
 	}
@@ -167,7 +172,11 @@ func (c *Connector[T]) sendCtx(ctx context.Context, v T) error {
 		} else {
 			c.q.Push(v)
 		}
-		f.schedule()
+		if here {
+			f.runHere()
+		} else {
+			f.schedule()
+		}
 	} else {
 		c.q.Push(v)
 		f.notify()
@@ -377,6 +386,28 @@ func (ch Channel[T]) Send(v T) error {
 		return ErrNilChannel
 	}
 	return ch.c.send(v)
+}
+
+// SendAndRun is Offer for a plain goroutine that is about to wait for
+// the reactor's answer (request/reply): if the reactor is idle, the
+// caller runs its next turn on the calling goroutine, before SendAndRun
+// returns, instead of waking a pool worker for it. The turn is an
+// ordinary turn (serial with every other turn of the reactor, up to the
+// budget of events, lifecycle events included); only the goroutine
+// differs, so an answer the turn sends to the caller is already there
+// when SendAndRun returns. It saves a worker wake-up and two goroutine
+// switches per request.
+//
+// From inside a reactor, for a reactor with a dedicated scheduler, for a
+// bounded mailbox or a forwarding channel, when the reactor is busy, or
+// when all of the few goroutine slots lent for such turns are taken,
+// SendAndRun is Offer (ctx matters only for a full Block mailbox). A
+// handler that blocks blocks the caller. Errors are Offer's.
+func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
+	if ch.c == nil {
+		return ErrNilChannel
+	}
+	return ch.c.sendMode(ctx, v, owner.Current() == 0)
 }
 
 // Offer is Send that, on a full mailbox of the Block policy, waits at most

@@ -124,6 +124,28 @@ func (f *frame) schedule() {
 	f.sys.pool.Schedule(f)
 }
 
+// runHere runs the turn the caller has just scheduled on the caller's own
+// goroutine, with a guest ownership slot (Channel.SendRun). A reactor
+// with a loop of its own, or a caller that gets no guest slot, is
+// scheduled as usual. If work remains after the turn, the reactor goes to
+// the pool, still scheduled.
+func (f *frame) runHere() {
+	if f.loop != nil {
+		f.loop.Schedule()
+		return
+	}
+	s := owner.Guest()
+	if s == nil {
+		f.sys.pool.Schedule(f)
+		return
+	}
+	again := f.poolTurn(s)
+	s.Release()
+	if again {
+		f.sys.pool.Schedule(f)
+	}
+}
+
 // notify makes sure a turn will look at the reactor's queues after the
 // caller's enqueue: it schedules an idle reactor, or marks a scheduled one
 // notified.

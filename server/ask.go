@@ -33,7 +33,9 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	}
 	s := getSlot[R]()
 	id := s.arm(srv)
-	if err := srv.Offer(ctx, Request[Q, R]{Value: q, reply: s.ch, id: id}); err != nil {
+	// An idle server's turn runs right here: the reply is in got when
+	// SendAndRun returns, with no goroutine switch.
+	if err := srv.SendAndRun(ctx, Request[Q, R]{Value: q, reply: s.ch, id: id}); err != nil {
 		s.disarm()
 		putSlot(s)
 		return zero, err

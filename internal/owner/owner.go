@@ -29,9 +29,17 @@ var ErrNotOwner = errors.New("reactors: used outside the reactor that owns it")
 
 // Slot is a registered goroutine's record.
 type Slot struct {
-	g     uintptr // immutable
-	Token uint64  // the running reactor, 0 between turns; written by g only
+	g     atomic.Uintptr // the goroutine; fixed for registered slots, lent for guests
+	Token uint64         // the running reactor, 0 between turns; written by g only
 }
+
+// guests are slots lent for one turn at a time to goroutines that are not
+// registered: a plain goroutine that runs the turn of the reactor it has
+// just sent to (reactor's SendRun). A goroutine claims a free guest by
+// compare-and-swap of its g and gives it back with Release; the claim
+// synchronizes with the previous holder's Release, so Token needs no
+// synchronization of its own.
+var guests [16]Slot
 
 type table struct {
 	slots []*Slot // power-of-two length, at most half full
@@ -53,7 +61,7 @@ func rebuild() {
 	}
 	t := &table{slots: make([]*Slot, size), shift: uint(64 - bits.Len(uint(size-1)))}
 	for s := range all {
-		i := hash(s.g, t.shift)
+		i := hash(s.g.Load(), t.shift)
 		for t.slots[i] != nil {
 			i = (i + 1) & (size - 1)
 		}
@@ -72,7 +80,8 @@ func Register() *Slot {
 	if g == 0 {
 		return nil
 	}
-	s := &Slot{g: g}
+	s := &Slot{}
+	s.g.Store(g)
 	mu.Lock()
 	all[s] = struct{}{}
 	rebuild()
@@ -93,7 +102,30 @@ func (s *Slot) Unregister() {
 
 // Mine reports whether s is the calling goroutine's slot; then its Token
 // may be read without synchronization.
-func (s *Slot) Mine() bool { return s.g == gid.Current() }
+func (s *Slot) Mine() bool { return s.g.Load() == gid.Current() }
+
+// Guest lends the calling goroutine a slot for the turns it is about to
+// run, or returns nil if all guest slots are taken or goroutines cannot
+// be identified. The goroutine must Release it when done and must not
+// hold a registered slot. It costs one compare-and-swap per slot tried.
+func Guest() *Slot {
+	g := gid.Current()
+	if g == 0 {
+		return nil
+	}
+	for i := range guests {
+		if guests[i].g.CompareAndSwap(0, g) {
+			return &guests[i]
+		}
+	}
+	return nil
+}
+
+// Release gives a guest slot back. Only its holder may call it.
+func (s *Slot) Release() {
+	s.Token = 0
+	s.g.Store(0)
+}
 
 // Set records the running reactor's token (0: none). It accepts nil.
 func (s *Slot) Set(token uint64) {
@@ -113,21 +145,25 @@ func Current() uint64 {
 // token of the reactor running on it. Callers may cache the slot and, while
 // Mine reports true, read its Token directly instead of looking up again.
 func Lookup() (*Slot, uint64) {
-	t := current.Load()
-	if t == nil {
-		return nil, 0
-	}
 	g := gid.Current()
 	if g == 0 {
 		return nil, 0
 	}
-	for i := hash(g, t.shift); ; i = (i + 1) & (len(t.slots) - 1) {
-		s := t.slots[i]
-		if s == nil {
-			return nil, 0
+	if t := current.Load(); t != nil {
+		for i := hash(g, t.shift); ; i = (i + 1) & (len(t.slots) - 1) {
+			s := t.slots[i]
+			if s == nil {
+				break
+			}
+			if s.g.Load() == g {
+				return s, s.Token
+			}
 		}
-		if s.g == g {
+	}
+	for i := range guests {
+		if s := &guests[i]; s.g.Load() == g {
 			return s, s.Token
 		}
 	}
+	return nil, 0
 }

@@ -63,3 +63,46 @@ func BenchmarkCurrent(b *testing.B) {
 		}
 	}
 }
+
+// TestGuestSlots: a guest slot is found by Lookup for its holder only,
+// all of them can be held at once and then none is left, and a released
+// slot serves the next goroutine.
+func TestGuestSlots(t *testing.T) {
+	if !gid.Supported {
+		t.Skip("goroutine identity is not available on this architecture")
+	}
+	s := Guest()
+	require.NotNil(t, s)
+	s.Set(42)
+	require.Equal(t, uint64(42), Current())
+	require.True(t, s.Mine())
+	other := make(chan uint64)
+	go func() { other <- Current() }()
+	require.Zero(t, <-other, "another goroutine does not see the guest's token")
+	s.Release()
+	require.Zero(t, Current())
+
+	// Hold every guest slot from separate goroutines.
+	held := make(chan *Slot, len(guests))
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range len(guests) {
+		wg.Go(func() {
+			g := Guest()
+			held <- g
+			<-release
+			if g != nil {
+				g.Release()
+			}
+		})
+	}
+	for range len(guests) {
+		require.NotNil(t, <-held)
+	}
+	require.Nil(t, Guest(), "all guest slots are taken")
+	close(release)
+	wg.Wait()
+	s = Guest()
+	require.NotNil(t, s)
+	s.Release()
+}
