@@ -26,6 +26,9 @@ type Reactor[T any] struct {
 type Owner interface {
 	// System returns the reactor's system.
 	System() *System
+	// Lifecycle returns the reactor's lifecycle stream (Reactor.Lifecycle):
+	// protocols flush batched work on Preempted. Owner only.
+	Lifecycle() events.Events[Lifecycle]
 	frame() *frame
 }
 
