@@ -1,5 +1,7 @@
-// Package protocol holds what protocols share. So far these are the
-// patterns of time: retry with backoff, throttle and timeout
+// Package protocol holds what protocols share: the installation forms
+// (Install, Open, Body, Spawn: Reactors.IO's four ways to start a
+// protocol, derived from one function that attaches it to a connector),
+// and the patterns of time: retry with backoff, throttle and timeout
 // (Reactors.IO's Patterns).
 //
 // # Schedules

@@ -2,6 +2,7 @@ package router
 
 import (
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -27,12 +28,7 @@ func Install[T any](conn *reactor.Connector[T], r *Router[T]) events.Subscriptio
 // Install form on a fresh connector). Owner only; the options are those of
 // reactor.Open.
 func Open[T any](o reactor.Owner, r *Router[T], opts ...reactor.ConnOption) (*reactor.Connector[T], error) {
-	c, err := reactor.Open[T](o, opts...)
-	if err != nil {
-		return nil, err
-	}
-	Install(c, r)
-	return c, nil
+	return protocol.Open(o, installing(r), opts...)
 }
 
 // Spawn starts a router reactor: its main channel's events are routed
@@ -41,7 +37,14 @@ func Open[T any](o reactor.Owner, r *Router[T], opts ...reactor.ConnOption) (*re
 // when its main connector is sealed (it never seals it itself) or at
 // shutdown. The options are those of reactor.Spawn.
 func Spawn[T any](sys *reactor.System, r *Router[T], opts ...reactor.SpawnOption) (reactor.Channel[T], error) {
-	return reactor.Spawn(sys, func(self *reactor.Reactor[T]) {
-		Install(self.Main(), r)
-	}, opts...)
+	return protocol.Spawn(sys, installing(r), opts...)
+}
+
+// Body returns the body of a router reactor (Spawn's), for reactor.Spawn
+// or reactor.Run with options of the caller's choosing.
+func Body[T any](r *Router[T]) func(*reactor.Reactor[T]) { return protocol.Body(installing(r)) }
+
+// installing is Install with r as a protocol installation.
+func installing[T any](r *Router[T]) protocol.Install[T] {
+	return func(c *reactor.Connector[T]) events.Subscription { return Install(c, r) }
 }

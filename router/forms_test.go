@@ -21,6 +21,17 @@ func TestRouterReactor(t *testing.T) {
 	}
 	require.Equal(t, []int{0, 2, 4, 6, 8}, recvN(t, a.got, 5))
 	require.Equal(t, []int{1, 3, 5, 7, 9}, recvN(t, b.got, 5))
+
+	// The same router as the body of a reactor spawned with a bounded
+	// mailbox: it shares the round-robin cycle with the first reactor.
+	ch2, err := reactor.Spawn(sys, router.Body(r), reactor.WithName("router-2"),
+		reactor.WithMain(reactor.Bounded(16, reactor.Fail)))
+	require.NoError(t, err)
+	for i := range 4 {
+		require.NoError(t, ch2.Send(10+i))
+	}
+	require.Equal(t, []int{10, 12}, recvN(t, a.got, 2))
+	require.Equal(t, []int{11, 13}, recvN(t, b.got, 2))
 }
 
 func TestRoutingOnAConnector(t *testing.T) {

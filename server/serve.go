@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -79,11 +80,10 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 // a fresh connector) and returns its channel. Owner only; opts are those
 // of reactor.Open (a name, a bounded mailbox, daemon).
 func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnOption) (Server[Q, R], error) {
-	c, err := reactor.Open[Request[Q, R]](o, opts...)
+	c, err := protocol.Open(o, serving(f), opts...)
 	if err != nil {
 		return Server[Q, R]{}, err
 	}
-	Serve(c, f)
 	return c.Channel(), nil
 }
 
@@ -91,11 +91,16 @@ func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnO
 // for reactor.Spawn or reactor.Run with options of the caller's choosing
 // (a name, a scheduler, a restart policy).
 func Body[Q, R any](f func(Q) (R, error)) func(*reactor.Reactor[Request[Q, R]]) {
-	return func(r *reactor.Reactor[Request[Q, R]]) { Serve(r.Main(), f) }
+	return protocol.Body(serving(f))
 }
 
 // Spawn starts a reactor that serves its main channel with f and returns
 // that channel. It is reactor.Spawn(sys, Body(f), opts...).
 func Spawn[Q, R any](sys *reactor.System, f func(Q) (R, error), opts ...reactor.SpawnOption) (Server[Q, R], error) {
-	return reactor.Spawn(sys, Body(f), opts...)
+	return protocol.Spawn(sys, serving(f), opts...)
+}
+
+// serving is Serve with f as a protocol installation.
+func serving[Q, R any](f func(Q) (R, error)) protocol.Install[Request[Q, R]] {
+	return func(c *reactor.Connector[Request[Q, R]]) events.Subscription { return Serve(c, f) }
 }
