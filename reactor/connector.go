@@ -458,6 +458,23 @@ func (ch Channel[T]) System() *System {
 	return ch.c.f.sys
 }
 
+// AfterTerminate arranges for f(err) to run once when the reactor owning
+// ch terminates, err being what Err then returns: at once, on the calling
+// goroutine, if it already has; otherwise on the goroutine of the
+// reactor's last turn, where f must not block. It reports false, and
+// never calls f, for the zero Channel and forwarding channels. f stays
+// registered until the reactor terminates (there is no way to take it
+// back), so register once per interested party (a reusable reply slot,
+// a registry entry), not once per event. It is context.AfterFunc for
+// reactors, and costs a lock and an append.
+func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
+	if ch.c == nil || ch.c.f == nil {
+		return false
+	}
+	ch.c.f.onTerminate(f)
+	return true
+}
+
 // Done returns a channel that is closed when the reactor owning ch
 // terminates. The first call allocates it; later calls return the same
 // channel. The zero Channel and forwarding channels (ChannelOf) return nil.

@@ -217,3 +217,28 @@ type discard struct{}
 
 func (discard) Send(int) error { return nil }
 func (discard) Name() string   { return "discard" }
+
+// TestAfterTerminate: the callback runs once when the reactor ends, with
+// its failure; at once for a reactor that has already ended; never for
+// channels without a reactor.
+func TestAfterTerminate(t *testing.T) {
+	sys, _ := newSys(t)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) { panic("down") })
+	})
+	require.NoError(t, err)
+	ended := make(chan error, 2)
+	require.True(t, ch.AfterTerminate(func(err error) { ended <- err }))
+	require.NoError(t, ch.Send(1))
+	require.ErrorContains(t, recv(t, ended), "down")
+	waitDone(t, ch.Done())
+	require.True(t, ch.AfterTerminate(func(err error) { ended <- err }))
+	select {
+	case err := <-ended:
+		require.ErrorContains(t, err, "down", "called at once, on this goroutine")
+	default:
+		t.Fatal("a reactor that has ended calls back at once")
+	}
+	require.False(t, reactor.Channel[int]{}.AfterTerminate(func(error) { t.Error("called") }))
+	require.False(t, reactor.ChannelOf[int](discard{}).AfterTerminate(func(error) { t.Error("called") }))
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -36,18 +37,18 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	// An idle server's turn runs right here: the reply is in got when
 	// SendAndRun returns, with no goroutine switch.
 	if err := srv.SendAndRun(ctx, Request[Q, R]{Value: q, reply: s.ch, id: id}); err != nil {
-		s.disarm()
-		putSlot(s)
+		if !s.disarm() {
+			<-s.got // the server's end was reported meanwhile; the send error says more
+		}
+		s.put()
 		return zero, err
 	}
 	select {
 	case r := <-s.got:
-		putSlot(s)
+		s.put()
 		return r.Value, r.Err
 	case <-ctx.Done():
 		return s.abandon(zero, context.Cause(ctx))
-	case <-srv.Done():
-		return s.abandon(zero, ErrServerTerminated)
 	}
 }
 
@@ -62,34 +63,73 @@ func Tell[Q, R any](srv Server[Q, R], q Q) error {
 // forwarding reactor.Channel) stays the same across uses; gen says which
 // ask it currently serves, so that a late reply to an earlier ask, which
 // carries the earlier id, is refused.
+//
+// A slot learns of a server's termination through a callback it
+// registers on that server once (reactor.Channel.AfterTerminate), instead
+// of every ask waiting on the server's Done channel, whose lock all the
+// server's askers would share. Slots are therefore never dropped: they
+// live in a free list per reply type (not a sync.Pool, which the collector
+// empties), so their callbacks on long-lived servers stay bounded by the
+// number of asks ever in flight at once.
 type slot[R any] struct {
-	ch  reactor.Channel[Reply[R]]
-	got chan Reply[R] // capacity 1: at most one reply is accepted per ask
+	ch   reactor.Channel[Reply[R]]
+	got  chan Reply[R] // capacity 1: at most one reply is accepted per ask
+	list *slotList[R]
 
-	mu  sync.Mutex
-	gen uint64 // id of the ask being served; 0 when none
-	srv namer  // the server asked, for dead letters
+	mu      sync.Mutex
+	gen     uint64  // id of the ask being served; 0 when none
+	srv     namer   // the server asked, for dead letters and its end
+	watched []namer // servers whose termination this slot hears of
 }
+
+var askIDs atomic.Uint64 // ask ids, process-wide, never 0
 
 // namer is a server channel of any request type.
 type namer interface {
 	System() *reactor.System
 	Name() string
+	AfterTerminate(f func(error)) bool
 }
-
-var askIDs atomic.Uint64 // ask ids, process-wide, never 0
 
 // arm starts serving a new ask to srv and returns its id.
 func (s *slot[R]) arm(srv namer) uint64 {
 	id := askIDs.Add(1)
 	s.mu.Lock()
 	s.gen, s.srv = id, srv
+	watch := !slices.Contains(s.watched, srv)
+	if watch {
+		s.watched = append(s.watched, srv)
+	}
 	s.mu.Unlock()
+	if watch && !srv.AfterTerminate(func(error) { s.ended(srv) }) {
+		s.unwatch(srv) // a forwarding channel: no reactor to hear of
+	}
 	return id
 }
 
-// disarm ends the current ask; it reports false if its reply was already
-// accepted (it is then in got).
+// ended answers the current ask with ErrServerTerminated if it is one to
+// srv, which has terminated. It runs on the terminating reactor's
+// goroutine (or in arm, if srv had already ended) and never blocks.
+func (s *slot[R]) ended(srv namer) {
+	s.unwatch(srv)
+	s.mu.Lock()
+	if s.gen == 0 || s.srv != srv {
+		s.mu.Unlock()
+		return
+	}
+	s.gen = 0
+	s.mu.Unlock()
+	s.got <- Reply[R]{Err: terminated(srv.Name())} // room: no reply was accepted for this ask
+}
+
+func (s *slot[R]) unwatch(srv namer) {
+	s.mu.Lock()
+	s.watched = slices.DeleteFunc(s.watched, func(w namer) bool { return w == srv })
+	s.mu.Unlock()
+}
+
+// disarm ends the current ask; it reports false if its reply (or the
+// server's end) was already accepted: it is then in got.
 func (s *slot[R]) disarm() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,10 +143,10 @@ func (s *slot[R]) disarm() bool {
 func (s *slot[R]) abandon(zero R, err error) (R, error) {
 	if !s.disarm() {
 		r := <-s.got // accepted before the ask ended: it is there
-		putSlot(s)
+		s.put()
 		return r.Value, r.Err
 	}
-	putSlot(s)
+	s.put()
 	return zero, err
 }
 
@@ -132,22 +172,39 @@ func (s *slot[R]) Send(r Reply[R]) error {
 // Name names the reply channel in dead letters.
 func (s *slot[R]) Name() string { return "ask reply" }
 
-// pools holds one *sync.Pool of slots per reply type.
-var pools sync.Map // reflect.Type -> *sync.Pool
-
-func poolFor[R any]() *sync.Pool {
-	t := reflect.TypeFor[R]()
-	if p, ok := pools.Load(t); ok {
-		return p.(*sync.Pool)
-	}
-	p, _ := pools.LoadOrStore(t, &sync.Pool{New: func() any {
-		s := &slot[R]{got: make(chan Reply[R], 1)}
-		s.ch = reactor.ChannelOf[Reply[R]](s)
-		return s
-	}})
-	return p.(*sync.Pool)
+// put returns the slot to its free list.
+func (s *slot[R]) put() {
+	l := s.list
+	l.mu.Lock()
+	l.free = append(l.free, s)
+	l.mu.Unlock()
 }
 
-func getSlot[R any]() *slot[R] { return poolFor[R]().Get().(*slot[R]) }
+// slotList is the free list of slots of one reply type.
+type slotList[R any] struct {
+	mu   sync.Mutex
+	free []*slot[R]
+}
 
-func putSlot[R any](s *slot[R]) { poolFor[R]().Put(s) }
+// lists holds the *slotList of each reply type.
+var lists sync.Map // reflect.Type -> *slotList[R]
+
+func getSlot[R any]() *slot[R] {
+	t := reflect.TypeFor[R]()
+	v, ok := lists.Load(t)
+	if !ok {
+		v, _ = lists.LoadOrStore(t, &slotList[R]{})
+	}
+	l := v.(*slotList[R])
+	l.mu.Lock()
+	if n := len(l.free); n > 0 {
+		s := l.free[n-1]
+		l.free = l.free[:n-1]
+		l.mu.Unlock()
+		return s
+	}
+	l.mu.Unlock()
+	s := &slot[R]{got: make(chan Reply[R], 1), list: l}
+	s.ch = reactor.ChannelOf[Reply[R]](s)
+	return s
+}

@@ -50,6 +50,9 @@ type flowSystem struct{ sys *reactor.System }
 func (f flowSystem) System() *reactor.System { return f.sys }
 func (f flowSystem) Name() string            { return "flow" }
 
+// AfterTerminate reports false: a flow has no single reactor to watch.
+func (f flowSystem) AfterTerminate(func(error)) bool { return false }
+
 // Call starts a flow from a plain goroutine and waits for its answer.
 // start sends the flow's first messages, carrying the Flow it is given;
 // if it returns an error, Call returns that error at once. Otherwise Call
@@ -72,7 +75,7 @@ func Call[R any](ctx context.Context, sys *reactor.System, start func(Flow[R]) e
 	}
 	select {
 	case r := <-s.got:
-		putSlot(s)
+		s.put()
 		return r.Value, r.Err
 	case <-ctx.Done():
 		return s.abandon(zero, context.Cause(ctx))

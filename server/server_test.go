@@ -111,8 +111,17 @@ func TestAskErrorsFromServer(t *testing.T) {
 	_, err = server.Ask(ctx, srv, -1)
 	require.ErrorIs(t, err, server.ErrServerFailed)
 	<-srv.Done()
-	_, err = server.Ask(ctx, srv, 2)
-	require.ErrorIs(t, err, reactor.ErrTerminated)
+	for range 3 { // the reply slot is reused: the server's end leaves nothing in it
+		_, err = server.Ask(ctx, srv, 2)
+		require.ErrorIs(t, err, reactor.ErrTerminated)
+	}
+	live, err := server.Spawn(sys, double)
+	require.NoError(t, err)
+	for q := range 3 {
+		v, err := server.Ask(ctx, live, q)
+		require.NoError(t, err)
+		require.Equal(t, 2*q, v)
+	}
 }
 
 // pending is a server that holds requests until told to answer them.
