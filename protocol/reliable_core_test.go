@@ -1,0 +1,228 @@
+package protocol_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/protocol"
+)
+
+func frames(seqs ...uint64) []protocol.Frame[int] {
+	fs := make([]protocol.Frame[int], len(seqs))
+	for i, s := range seqs {
+		fs[i] = protocol.Frame[int]{Seq: s, Value: int(s) * 10}
+	}
+	return fs
+}
+
+func TestReliableSenderTable(t *testing.T) {
+	type step struct {
+		send  int                   // values to send (10*seq), if > 0
+		ack   *protocol.Ack         // an acknowledgement, if set
+		tick  bool                  // a tick
+		want  []protocol.Frame[int] // frames the step transmits
+		fly   int                   // in flight afterwards
+		wait  int                   // buffered afterwards
+		acked uint64
+	}
+	ack := func(upto, top uint64, holes ...uint64) *protocol.Ack {
+		return &protocol.Ack{Upto: upto, Top: top, Holes: holes}
+	}
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"window fills, rest buffered", []step{
+			{send: 5, want: frames(1, 2, 3), fly: 3, wait: 2},
+		}},
+		{"ack slides the window", []step{
+			{send: 5, want: frames(1, 2, 3), fly: 3, wait: 2},
+			{ack: ack(2, 2), want: frames(4, 5), fly: 3, acked: 2},
+			{ack: ack(5, 5), fly: 0, acked: 5},
+		}},
+		{"stale and duplicate acks change nothing", []step{
+			{send: 3, want: frames(1, 2, 3), fly: 3},
+			{ack: ack(2, 2), fly: 1, acked: 2},
+			{ack: ack(1, 1), fly: 1, acked: 2},
+			{ack: ack(2, 2), fly: 1, acked: 2},
+		}},
+		{"an ack of frames never sent is ignored", []step{
+			{send: 2, want: frames(1, 2), fly: 2},
+			{ack: ack(3, 3), fly: 2},
+			{ack: ack(0, 7, 1), fly: 2},
+		}},
+		{"a hole overtaken beyond the tolerance is resent", []step{
+			{send: 3, want: frames(1, 2, 3), fly: 3},
+			{ack: ack(0, 3, 1, 2), want: frames(1), fly: 3}, // tx 3 > tx 1 + 1, not tx 2 + 1
+			{ack: ack(0, 3, 1, 2), fly: 3},                  // 1 was just resent (tx 4)
+		}},
+		{"holes below the base are skipped", []step{
+			{send: 3, want: frames(1, 2, 3), fly: 3},
+			{ack: ack(1, 3, 1, 2), fly: 2, acked: 1},
+		}},
+		{"tick resends only without progress", []step{
+			{tick: true},
+			{send: 2, want: frames(1, 2), fly: 2},
+			{tick: true, want: frames(1, 2), fly: 2}, // no progress since the first tick
+			{ack: ack(1, 1), fly: 1, acked: 1},
+			{tick: true, fly: 1, acked: 1}, // progress since the last tick
+			{tick: true, want: frames(2), fly: 1, acked: 1},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := protocol.NewReliableSender[int](3, 1)
+			next := 1
+			for i, st := range c.steps {
+				var out []protocol.Frame[int]
+				for range st.send {
+					out = s.Send(next*10, out)
+					next++
+				}
+				if st.ack != nil {
+					out = s.Ack(*st.ack, out)
+				}
+				if st.tick {
+					out = s.Tick(out)
+				}
+				require.Equal(t, st.want, out, "step %d", i)
+				require.Equal(t, st.fly, s.InFlight(), "step %d in flight", i)
+				require.Equal(t, st.wait, s.Buffered(), "step %d buffered", i)
+				require.Equal(t, st.acked, s.Acked(), "step %d acked", i)
+			}
+		})
+	}
+}
+
+func TestReliableReceiverTable(t *testing.T) {
+	cases := []struct {
+		name    string
+		in      []uint64
+		want    []int
+		ack     protocol.Ack
+		pending int
+	}{
+		{"in order", []uint64{1, 2, 3}, []int{10, 20, 30}, protocol.Ack{Upto: 3, Top: 3}, 0},
+		{"reordered", []uint64{3, 1, 2}, []int{10, 20, 30}, protocol.Ack{Upto: 3, Top: 3}, 0},
+		{"duplicates", []uint64{1, 1, 2, 1, 2}, []int{10, 20}, protocol.Ack{Upto: 2, Top: 2}, 0},
+		{"holes", []uint64{2, 4}, nil, protocol.Ack{Upto: 0, Top: 4, Holes: []uint64{1, 3}}, 2},
+		{"beyond the window", []uint64{5, 2}, nil, protocol.Ack{Upto: 0, Top: 2, Holes: []uint64{1}}, 1},
+		{"fill a hole", []uint64{2, 3, 1, 4}, []int{10, 20, 30, 40}, protocol.Ack{Upto: 4, Top: 4}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := protocol.NewReliableReceiver[int](4)
+			var got []int
+			for _, f := range frames(c.in...) {
+				got = r.Receive(f, got)
+			}
+			require.Equal(t, c.want, got)
+			require.Equal(t, c.pending, r.Buffered())
+			a, ok := r.Ack()
+			require.True(t, ok)
+			require.Equal(t, c.ack, a)
+			_, ok = r.Ack()
+			require.False(t, ok, "nothing arrived since")
+		})
+	}
+}
+
+func TestReliableReceiverHolesCapped(t *testing.T) {
+	r := protocol.NewReliableReceiver[int](1000)
+	r.Receive(protocol.Frame[int]{Seq: 500}, nil)
+	a, ok := r.Ack()
+	require.True(t, ok)
+	require.Len(t, a.Holes, protocol.MaxHoles)
+	require.Equal(t, uint64(1), a.Holes[0])
+	require.Equal(t, uint64(500), a.Top)
+}
+
+func TestReliableCorePanics(t *testing.T) {
+	require.PanicsWithValue(t, "protocol: NewReliableSender: window < 1", func() { protocol.NewReliableSender[int](0, 1) })
+	require.PanicsWithValue(t, "protocol: NewReliableSender: negative tolerance", func() { protocol.NewReliableSender[int](1, -1) })
+	require.PanicsWithValue(t, "protocol: NewReliableReceiver: window < 1", func() { protocol.NewReliableReceiver[int](0) })
+}
+
+// model runs a sender and a receiver over two networks that drop,
+// duplicate and deliver in any order, with every choice drawn from seed,
+// and checks the link's invariants after every step.
+func model(t *testing.T, seed uint64, n, window, tolerance int, drop, dup float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	s := protocol.NewReliableSender[int](window, tolerance)
+	r := protocol.NewReliableReceiver[int](window)
+	var data []protocol.Frame[int]
+	var acks []protocol.Ack
+	var got []int
+	var out []protocol.Frame[int]
+	transmit := func() {
+		for _, f := range out {
+			if rng.Float64() < drop {
+				continue
+			}
+			data = append(data, f)
+			if rng.Float64() < dup {
+				data = append(data, f)
+			}
+		}
+		out = out[:0]
+	}
+	sent := 0
+	for step := 0; len(got) < n; step++ {
+		require.Less(t, step, 200*n+100_000, "seed %d: no progress (%d of %d delivered)", seed, len(got), n)
+		switch x := rng.IntN(100); {
+		case x < 30 && sent < n:
+			out = s.Send(sent, out)
+			sent++
+		case x < 65 && len(data) > 0:
+			i := rng.IntN(len(data))
+			f := data[i]
+			data[i] = data[len(data)-1]
+			data = data[:len(data)-1]
+			got = r.Receive(f, got)
+		case x < 75:
+			if a, ok := r.Ack(); ok && rng.Float64() >= drop {
+				acks = append(acks, a)
+				if rng.Float64() < dup {
+					acks = append(acks, a)
+				}
+			}
+		case x < 95 && len(acks) > 0:
+			i := rng.IntN(len(acks))
+			a := acks[i]
+			acks[i] = acks[len(acks)-1]
+			acks = acks[:len(acks)-1]
+			out = s.Ack(a, out)
+		case x >= 98:
+			out = s.Tick(out)
+		}
+		transmit()
+		require.LessOrEqual(t, s.InFlight(), window, "seed %d: window exceeded", seed)
+		require.Less(t, r.Buffered(), window, "seed %d: reorder buffer", seed)
+	}
+	require.Len(t, got, n, "seed %d", seed)
+	for i, v := range got {
+		require.Equal(t, i, v, "seed %d: delivery %d", seed, i)
+	}
+	require.LessOrEqual(t, s.Acked(), uint64(n))
+}
+
+func TestReliableModel(t *testing.T) {
+	for seed := range uint64(100) {
+		window := 1 + int(seed%17)
+		model(t, seed, 200, window, int(seed%4), 0.2, 0.2)
+	}
+	model(t, 7, 100, 8, 2, 0, 0)
+	model(t, 8, 100, 8, 2, 0.6, 0.5) // mostly lost
+}
+
+func FuzzReliableModel(f *testing.F) {
+	f.Add(uint64(1), uint8(4), uint8(1), uint8(50), uint8(50))
+	f.Add(uint64(2), uint8(1), uint8(0), uint8(0), uint8(0))
+	f.Add(uint64(3), uint8(64), uint8(8), uint8(150), uint8(100))
+	f.Fuzz(func(t *testing.T, seed uint64, window, tolerance, drop, dup uint8) {
+		model(t, seed, 200, 1+int(window%64), int(tolerance%16), float64(drop%200)/256, float64(dup)/256)
+	})
+}

@@ -1,0 +1,129 @@
+package protocol_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// echoServer opens a two-way server in a reactor of its own that greets
+// every link with "hi" at once and answers every int n with its decimal
+// string; it returns the server's channel and the server-side links.
+func echoServer(t *testing.T, sys *reactor.System) (relActor, reactor.Channel[protocol.TwoWayRequest[string, int]], chan protocol.TwoWay[int, string]) {
+	t.Helper()
+	srv := relSpawnActor(t, sys)
+	links := make(chan protocol.TwoWay[int, string], 10)
+	var ch reactor.Channel[protocol.TwoWayRequest[string, int]]
+	srv.do(t, func(o reactor.Owner) {
+		s, err := protocol.OpenTwoWayServer[string, int](o)
+		require.NoError(t, err)
+		ch = s.Channel()
+		s.Links().OnEvent(func(l protocol.TwoWay[int, string]) {
+			require.NoError(t, l.Out.Send("hi"))
+			l.In.OnEvent(func(n int) { _ = l.Out.Send(strconv.Itoa(n)) })
+			links <- l
+		})
+	})
+	return srv, ch, links
+}
+
+// connect connects from a new reactor and returns it with its link, and
+// what arrives on the link.
+func connect(t *testing.T, sys *reactor.System, srv reactor.Channel[protocol.TwoWayRequest[string, int]]) (relActor, protocol.TwoWay[string, int], chan string) {
+	t.Helper()
+	cli := relSpawnActor(t, sys)
+	got := make(chan string, 100)
+	res := make(chan protocol.TwoWay[string, int], 1)
+	cli.do(t, func(o reactor.Owner) {
+		protocol.Connect(o, srv).Events().OnEvent(func(l protocol.TwoWay[string, int]) {
+			l.In.OnEventOrDone(func(s string) { got <- s }, func() { close(got) })
+			res <- l
+		})
+	})
+	return cli, <-res, got
+}
+
+func TestTwoWayExchange(t *testing.T) {
+	sys := relSystem(t)
+	_, srv, links := echoServer(t, sys)
+	_, link, got := connect(t, sys, srv)
+	<-links
+	// The greeting was sent before the client had its side: it waited.
+	require.Equal(t, "hi", <-got)
+	for i := range 3 {
+		require.NoError(t, link.Out.Send(i))
+	}
+	require.Equal(t, "0", <-got)
+	require.Equal(t, "1", <-got)
+	require.Equal(t, "2", <-got)
+}
+
+func TestTwoWayCloseOwnSide(t *testing.T) {
+	sys := relSystem(t)
+	srv, ch, links := echoServer(t, sys)
+	cli, link, got := connect(t, sys, ch)
+	server := <-links
+	require.Equal(t, "hi", <-got)
+	cli.do(t, func(reactor.Owner) { require.True(t, link.Close()) })
+	_, open := <-got
+	require.False(t, open, "In completes when its side closes")
+	srv.do(t, func(reactor.Owner) {
+		require.ErrorIs(t, server.Out.Send("late"), reactor.ErrSealed)
+	})
+	// The server's side is still open: the client may still send to it.
+	require.NoError(t, link.Out.Send(7))
+	cli.do(t, func(reactor.Owner) { require.False(t, link.Close()) })
+}
+
+func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
+	sys := relSystem(t)
+	srvA := relSpawnActor(t, sys)
+	var s *protocol.TwoWayServer[string, int]
+	srvLinks := make(chan protocol.TwoWay[int, string], 1)
+	linksDone := make(chan struct{})
+	srvA.do(t, func(o reactor.Owner) {
+		var err error
+		s, err = protocol.OpenTwoWayServer[string, int](o)
+		require.NoError(t, err)
+		s.Links().OnEventOrDone(func(l protocol.TwoWay[int, string]) {
+			l.In.OnEvent(func(n int) { _ = l.Out.Send(strconv.Itoa(n * 2)) })
+			srvLinks <- l
+		}, func() { close(linksDone) })
+	})
+	_, link, got := connect(t, sys, s.Channel())
+	<-srvLinks
+	srvA.do(t, func(reactor.Owner) { s.Close() })
+	<-linksDone
+	require.NoError(t, link.Out.Send(21))
+	require.Equal(t, "42", <-got)
+	// New links are refused.
+	cli := relSpawnActor(t, sys)
+	errs := make(chan error, 1)
+	cli.do(t, func(o reactor.Owner) {
+		protocol.Connect(o, s.Channel()).Events().OnError(func(err error) { errs <- err })
+	})
+	require.ErrorIs(t, <-errs, reactor.ErrSealed)
+}
+
+func TestTwoWayServerTerminates(t *testing.T) {
+	sys := relSystem(t)
+	// A server that terminates instead of answering.
+	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[protocol.TwoWayRequest[string, int]]) {
+		r.Main().Events().OnEvent(func(protocol.TwoWayRequest[string, int]) { r.Main().Seal() })
+	})
+	require.NoError(t, err)
+	cli := relSpawnActor(t, sys)
+	errs := make(chan error, 1)
+	cli.do(t, func(o reactor.Owner) {
+		protocol.Connect(o, srv).Events().Subscribe(&events.Funcs[protocol.TwoWay[string, int]]{
+			Event: func(protocol.TwoWay[string, int]) { errs <- nil },
+			Error: func(err error) { errs <- err },
+		})
+	})
+	require.ErrorIs(t, <-errs, protocol.ErrNoLink)
+}
