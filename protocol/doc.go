@@ -1,8 +1,24 @@
 // Package protocol holds what protocols share: the installation forms
 // (Install, Open, Body, Spawn: Reactors.IO's four ways to start a
 // protocol, derived from one function that attaches it to a connector),
-// and the patterns of time: retry with backoff, throttle and timeout
-// (Reactors.IO's Patterns).
+// the patterns of time (retry with backoff, throttle and timeout:
+// Reactors.IO's Patterns), and links between reactors.
+//
+// # Links
+//
+// Two-way links (ServeTwoWay, OpenTwoWayServer, Connect) give two
+// reactors a channel each way. Reliable links (OpenReliable on the
+// sending side, ServeReliable on the receiving side) deliver in order and
+// exactly once over a transport that may drop, duplicate and reorder:
+// sequence numbers, a window of frames in flight, cumulative
+// acknowledgements (with the holes below the highest frame received)
+// batched once per receiver turn on its Preempted event, and
+// retransmission on a timer. Credit-based backpressure (NewValve and
+// NewBlockingValve on the sending side, NewPump on the receiving side)
+// never lets a sender have more than a window of events unconsumed, with
+// credits returned per event (Sliding) or once per turn (Batching). Each
+// has a pure core (ReliableSender, ReliableReceiver, Credits,
+// CreditBuffer) that the reactor shells drive, tested on its own.
 //
 // # Schedules
 //
