@@ -226,3 +226,44 @@ func FuzzReliableModel(f *testing.F) {
 		model(t, seed, 200, 1+int(window%64), int(tolerance%16), float64(drop%200)/256, float64(dup)/256)
 	})
 }
+
+// TestReliableTickSkipsReceived: a stalled tick resends only the frames
+// no acknowledgement reported received: the holes and what lies above Top.
+func TestReliableTickSkipsReceived(t *testing.T) {
+	s := protocol.NewReliableSender[int](8, 100) // tolerance high: no early resends
+	var out []protocol.Frame[int]
+	for v := range 6 {
+		out = s.Send(v, out)
+	}
+	require.Len(t, out, 6)
+	out = s.Ack(protocol.Ack{Upto: 0, Top: 5, Holes: []uint64{1, 2}}, out[:0])
+	require.Empty(t, out)
+	out = s.Tick(out[:0])
+	var seqs []uint64
+	for _, f := range out {
+		seqs = append(seqs, f.Seq)
+	}
+	require.Equal(t, []uint64{1, 2, 6}, seqs)
+
+	// A cut hole list says nothing beyond its last hole.
+	s = protocol.NewReliableSender[int](200, 1000)
+	out = nil
+	for v := range 150 {
+		out = s.Send(v, out)
+	}
+	holes := make([]uint64, protocol.MaxHoles)
+	for i := range holes {
+		holes[i] = uint64(2 * (i + 1)) // 2, 4, ..., 128
+	}
+	s.Ack(protocol.Ack{Upto: 1, Top: 140, Holes: holes}, nil)
+	require.Empty(t, s.Tick(nil), "the acknowledgement made progress since the last tick")
+	seqs = seqs[:0]
+	for _, f := range s.Tick(nil) {
+		seqs = append(seqs, f.Seq)
+	}
+	want := append([]uint64(nil), holes...)
+	for seq := uint64(129); seq <= 150; seq++ {
+		want = append(want, seq)
+	}
+	require.Equal(t, want, seqs)
+}

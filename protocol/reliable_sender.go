@@ -16,7 +16,10 @@ package protocol
 // more than the tolerance transmissions after the hole's own last
 // transmission (so that frames merely overtaken on the way are not
 // resent); and a Tick that finds no acknowledgement progress since the
-// previous Tick resends every frame in flight.
+// previous Tick resends every frame in flight that no acknowledgement has
+// reported received (frames between Upto and Top that are not holes are
+// known to have arrived, up to the last hole listed when the list was
+// cut at MaxHoles).
 //
 // A ReliableSender is not safe for concurrent use. Use NewReliableSender;
 // the zero value is not usable. Cost: O(window) memory for the frames in
@@ -29,14 +32,16 @@ type ReliableSender[T any] struct {
 	next      uint64 // sequence number of the next value put in flight
 	tx        uint64 // transmissions so far, retransmissions included
 	tickBase  uint64 // base at the previous Tick
+	marked    uint64 // highest sequence number whose arrival Ack has examined
 	flight    []reliableSlot[T]
 	pending   []T // buffered values beyond the window, from head
 	head      int
 }
 
 type reliableSlot[T any] struct {
-	v  T
-	tx uint64 // tx count of the last transmission
+	v   T
+	tx  uint64 // tx count of the last transmission
+	got bool   // an acknowledgement reported it received (above Upto)
 }
 
 // NewReliableSender returns a sender whose window is window frames and
@@ -97,6 +102,7 @@ func (s *ReliableSender[T]) Ack(a Ack, out []Frame[T]) []Frame[T] {
 	for ; s.base <= a.Upto; s.base++ {
 		s.flight[s.base%uint64(s.window)] = zero
 	}
+	s.markReceived(a)
 	if a.Top >= s.base {
 		top := s.flight[a.Top%uint64(s.window)].tx
 		for _, h := range a.Holes {
@@ -125,13 +131,39 @@ func (s *ReliableSender[T]) Ack(a Ack, out []Frame[T]) []Frame[T] {
 	return out
 }
 
+// markReceived records the frames a tells arrived: those between Upto
+// and Top that are not holes, up to the last hole listed if the list was
+// cut. Each sequence number is examined once, by the first
+// acknowledgement that covers it, so a hole filled later is learnt only
+// when Upto passes it.
+func (s *ReliableSender[T]) markReceived(a Ack) {
+	known := a.Top
+	if len(a.Holes) >= MaxHoles {
+		known = a.Holes[len(a.Holes)-1]
+	}
+	holes := a.Holes
+	for seq := max(s.base, s.marked+1); seq <= known && seq < s.next; seq++ {
+		for len(holes) > 0 && holes[0] < seq {
+			holes = holes[1:]
+		}
+		if len(holes) > 0 && holes[0] == seq {
+			continue
+		}
+		s.flight[seq%uint64(s.window)].got = true
+	}
+	s.marked = max(s.marked, known)
+}
+
 // Tick is a tick of the retransmission timer: if frames are in flight and
 // none was acknowledged since the previous Tick, it appends every frame
-// in flight to out, in order. It returns out.
+// in flight that is not known to have arrived to out, in order. It
+// returns out.
 func (s *ReliableSender[T]) Tick(out []Frame[T]) []Frame[T] {
 	if s.base < s.next && s.base == s.tickBase {
 		for seq := s.base; seq < s.next; seq++ {
-			out = s.resend(seq, out)
+			if !s.flight[seq%uint64(s.window)].got {
+				out = s.resend(seq, out)
+			}
 		}
 	}
 	s.tickBase = s.base
