@@ -1,0 +1,142 @@
+package dht_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// TestSequentialOperationsAllocateNothing pins the documented cost: a
+// warm, sequential blocking operation allocates nothing.
+func TestSequentialOperationsAllocateNothing(t *testing.T) {
+	ctx := context.Background()
+	sys, _ := newSystem(t)
+	tb := newTable(t, sys, 8)
+	keys := benchKeys(64)
+	for _, k := range keys {
+		_, _, err := tb.Put(ctx, k, 1)
+		require.NoError(t, err)
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		k := keys[i%len(keys)]
+		i++
+		_, _, _ = tb.Get(ctx, k)
+		_, _, _ = tb.Put(ctx, k, i)
+		_, _ = tb.CompareAndSwap(ctx, k, i, i+1, dht.Equal)
+	})
+	require.Zero(t, allocs)
+}
+
+func benchKeys(n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i)
+	}
+	return keys
+}
+
+// BenchmarkTable: sequential Get and Put from one goroutine on an
+// 8-shard table of 1024 keys.
+func BenchmarkTable(b *testing.B) {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer func() { _ = sys.Shutdown(ctx) }()
+	tb, err := dht.New[string, int](sys, 8, dht.StringKey)
+	require.NoError(b, err)
+	defer func() { _ = tb.Close(ctx) }()
+	keys := benchKeys(1024)
+	for _, k := range keys {
+		_, _, _ = tb.Put(ctx, k, 0)
+	}
+	b.Run("get", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			_, _, _ = tb.Get(ctx, keys[i&1023])
+		}
+	})
+	b.Run("put", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			_, _, _ = tb.Put(ctx, keys[i&1023], i)
+		}
+	})
+}
+
+// rawShards is the raw-Go twin of Table: one goroutine per shard owning
+// a map, fed by a channel; the caller waits on its own reply channel.
+type rawShards struct {
+	reqs []chan rawReq
+	wg   sync.WaitGroup
+}
+
+type rawReq struct {
+	put   bool
+	key   string
+	val   int
+	reply chan rawReply
+}
+
+type rawReply struct {
+	val int
+	ok  bool
+}
+
+func newRawShards(n int) *rawShards {
+	r := &rawShards{reqs: make([]chan rawReq, n)}
+	for i := range r.reqs {
+		ch := make(chan rawReq, 64)
+		r.reqs[i] = ch
+		r.wg.Go(func() {
+			m := map[string]int{}
+			for q := range ch {
+				v, ok := m[q.key]
+				if q.put {
+					m[q.key] = q.val
+				}
+				q.reply <- rawReply{v, ok}
+			}
+		})
+	}
+	return r
+}
+
+func (r *rawShards) do(q rawReq) rawReply {
+	r.reqs[dht.Jump(dht.StringKey(q.key), len(r.reqs))] <- q
+	return <-q.reply
+}
+
+func (r *rawShards) close() {
+	for _, ch := range r.reqs {
+		close(ch)
+	}
+	r.wg.Wait()
+}
+
+func BenchmarkRawShards(b *testing.B) {
+	raw := newRawShards(8)
+	defer raw.close()
+	keys := benchKeys(1024)
+	reply := make(chan rawReply, 1)
+	for _, k := range keys {
+		raw.do(rawReq{put: true, key: k, reply: reply})
+	}
+	b.Run("get", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			raw.do(rawReq{key: keys[i&1023], reply: reply})
+		}
+	})
+	b.Run("put", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			raw.do(rawReq{put: true, key: keys[i&1023], val: i, reply: reply})
+		}
+	})
+}

@@ -1,0 +1,101 @@
+package dht
+
+import (
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/server"
+)
+
+// Result is the answer of GetIn, PutIn and DeleteIn: for GetIn the key's
+// value and whether it is present; for PutIn and DeleteIn the previous
+// value and whether there was one.
+type Result[V any] struct {
+	Value V
+	Found bool
+}
+
+// The In forms are the operations for reactor handlers. Each sends one
+// request from the reactor o (with server.AskIn) and returns an IVar
+// that a later turn of o completes with the result, or fails with the
+// error the blocking form would return (ErrClosed, ErrUserPanic, the end
+// of a shard). They never block and are Owner only: call them from o's
+// constructor or handlers, and use the IVar in o only. They have no
+// deadline of their own (bound them with reactor.Timeout). If o
+// terminates before the reply, the shard reverts the operation: it did
+// not happen. Cost: that of server.AskIn (a connector and a few small
+// allocations per operation), plus one IVar.
+
+// GetIn is Get for reactor handlers.
+func (t *Table[K, V]) GetIn(o reactor.Owner, k K) *events.IVar[Result[V]] {
+	return keyedIn(t, o, op[K, V]{kind: opGet, key: k}, toResult[V])
+}
+
+// PutIn is Put for reactor handlers.
+func (t *Table[K, V]) PutIn(o reactor.Owner, k K, v V) *events.IVar[Result[V]] {
+	return keyedIn(t, o, op[K, V]{kind: opPut, key: k, val: v}, toResult[V])
+}
+
+// DeleteIn is Delete for reactor handlers.
+func (t *Table[K, V]) DeleteIn(o reactor.Owner, k K) *events.IVar[Result[V]] {
+	return keyedIn(t, o, op[K, V]{kind: opDelete, key: k}, toResult[V])
+}
+
+// CompareAndSwapIn is CompareAndSwap for reactor handlers: the IVar
+// holds whether the swap happened.
+func (t *Table[K, V]) CompareAndSwapIn(o reactor.Owner, k K, old, new V, eq func(a, b V) bool) *events.IVar[bool] {
+	if eq == nil {
+		return failed[bool](ErrNilFunc)
+	}
+	return keyedIn(t, o, op[K, V]{kind: opCAS, key: k, val: new, old: old, eq: eq},
+		func(r reply[V]) bool { return r.ok })
+}
+
+// LenIn is Len for reactor handlers: it asks every shard at once and
+// completes with the sum once all have answered, or fails with the first
+// error.
+func (t *Table[K, V]) LenIn(o reactor.Owner) *events.IVar[int] {
+	if t.closed.Load() {
+		return failed[int](ErrClosed)
+	}
+	out := &events.IVar[int]{}
+	n, left := 0, len(t.shards)
+	for _, s := range t.shards {
+		server.AskIn(o, s, op[K, V]{kind: opLen}).Subscribe(&events.Funcs[reply[V]]{
+			Event: func(r reply[V]) {
+				n += r.n
+				if left--; left == 0 {
+					out.TrySet(n)
+				}
+			},
+			Error: func(err error) { out.TryFail(t.wrap(err)) },
+		})
+	}
+	return out
+}
+
+// keyedIn sends o to its key's shard from the reactor ow and completes
+// the result with conv of the reply.
+func keyedIn[K comparable, V, R any](t *Table[K, V], ow reactor.Owner, o op[K, V], conv func(reply[V]) R) *events.IVar[R] {
+	i, err := t.place(o.key)
+	if err != nil {
+		return failed[R](err)
+	}
+	if t.closed.Load() {
+		return failed[R](ErrClosed)
+	}
+	out := &events.IVar[R]{}
+	server.AskIn(ow, t.shards[i], o).Subscribe(&events.Funcs[reply[V]]{
+		Event: func(r reply[V]) { out.TrySet(conv(r)) },
+		Error: func(err error) { out.TryFail(t.wrap(err)) },
+	})
+	return out
+}
+
+func toResult[V any](r reply[V]) Result[V] { return Result[V]{Value: r.val, Found: r.ok} }
+
+// failed returns an IVar failed with err.
+func failed[R any](err error) *events.IVar[R] {
+	iv := &events.IVar[R]{}
+	iv.Fail(err)
+	return iv
+}
