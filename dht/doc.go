@@ -44,8 +44,34 @@
 // (server.Ask), with no goroutine switch, and a sequential blocking
 // operation allocates nothing beyond what its key function allocates.
 //
+// # Batches
+//
+// MultiGet and MultiPut (and MultiGetIn, MultiPutIn) group their items
+// by shard on the caller's side and send one message per shard
+// involved, to all of them before waiting for any reply. Each shard
+// applies its part in one turn, so a batch is atomic per shard, not as a
+// whole: nothing orders the parts of different shards.
+//
+//   - Items apply in batch order within each shard, as single Gets or
+//     Puts would. A key given twice lands on one shard: a MultiPut of
+//     k=1 then k=2 leaves k at 2, the first item's result being k's value
+//     before the batch and the second's being 1; a MultiGet of k twice
+//     returns k's value twice.
+//   - The key function runs once per item, on the caller's goroutine,
+//     before anything is sent; if it panics, the call fails with
+//     ErrUserPanic and sends nothing. An empty batch sends nothing.
+//   - An error that is not a *BatchError means that no shard applied its
+//     part: the table is unchanged. A *BatchError means that some shards
+//     applied their parts and others did not; its Applied says which
+//     items took effect, and their results come beside it.
+//   - A part whose reply its caller no longer takes (ctx ended, or the
+//     asking reactor terminated) is undone by its shard in the same turn,
+//     last item first, like a single operation: it did not happen. A part
+//     that fails in its shard (the map's hashing of an interface key
+//     panicked) is undone likewise and fails with ErrUserPanic.
+//
 // # Not yet
 //
 // The shard count is fixed for a table's life: there is no online
-// resharding, no batch operation (MultiGet, MultiPut) and no Range.
+// resharding and no Range.
 package dht

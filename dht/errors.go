@@ -1,6 +1,9 @@
 package dht
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors of package dht. Match them with errors.Is.
 var (
@@ -18,3 +21,31 @@ var (
 	// CompareAndSwap equality) was nil.
 	ErrNilFunc = errors.New("dht: nil function")
 )
+
+// BatchError is the failure of a MultiGet or MultiPut (or their In
+// forms) that some shards applied and others did not: a batch is atomic
+// per shard only. Applied has one entry per item of the batch, in batch
+// order: true if the item's shard applied its part (the item took
+// effect, and its result beside the error is valid), false if that part
+// did not happen. Err says why the other parts failed: the end of the
+// caller's context (context.Cause), ErrClosed, ErrUserPanic, the end of
+// a shard; several causes are joined. Match it with errors.As; errors.Is
+// sees through it to Err.
+type BatchError struct {
+	Applied []bool
+	Err     error
+}
+
+// Error reports how many items took effect and why the rest did not.
+func (e *BatchError) Error() string {
+	n := 0
+	for _, a := range e.Applied {
+		if a {
+			n++
+		}
+	}
+	return fmt.Sprintf("dht: batch applied %d of %d items: %v", n, len(e.Applied), e.Err)
+}
+
+// Unwrap returns Err.
+func (e *BatchError) Unwrap() error { return e.Err }

@@ -15,7 +15,8 @@ const (
 	opDelete
 	opCAS
 	opLen
-	opStop // seal the shard (Close); handled by the shell
+	opBatch // the shard's part of a MultiGet or MultiPut (batch.go)
+	opStop  // seal the shard (Close); handled by the shell
 )
 
 // op is one operation as it travels to its shard: a small value, copied
@@ -26,6 +27,7 @@ type op[K comparable, V any] struct {
 	val  V                 // Put's value; CompareAndSwap's new value
 	old  V                 // CompareAndSwap's expected value
 	eq   func(a, b V) bool // CompareAndSwap's equality
+	b    *batch[K, V]      // opBatch's items and results
 }
 
 // reply is a shard's answer to an op.
@@ -54,6 +56,9 @@ type shard[K comparable, V any] struct {
 // CompareAndSwap calls eq before it stores), so a recovered shard is
 // exactly as before the operation.
 func (s *shard[K, V]) apply(o op[K, V]) (r reply[V], err error) {
+	if o.kind == opBatch {
+		return r, s.applyBatch(o.b) // each item recovers on its own
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			r, err = reply[V]{}, userPanic("shard operation", p)
@@ -98,10 +103,59 @@ func (s *shard[K, V]) undo(o op[K, V], r reply[V]) {
 		if r.ok {
 			s.m[o.key] = r.val
 		}
+	case opBatch:
+		s.undoBatch(o.b, len(o.b.keys))
 	}
 }
 
 // userPanic is the error of a panic p raised by user code in what.
 func userPanic(what string, p any) error {
 	return fmt.Errorf("dht: %s: panic: %v: %w", what, p, ErrUserPanic)
+}
+
+// batch is a shard's part of a MultiGet or MultiPut: items in batch
+// order, all placed on the shard. The caller builds it and never touches
+// it again but to read res once the shard's reply was accepted; the
+// shard writes res only.
+type batch[K comparable, V any] struct {
+	put  bool       // MultiPut; else MultiGet
+	keys []K        // the items' keys
+	vals []V        // MultiPut's values, one per key
+	res  []reply[V] // one per key: what Get or Put would reply
+}
+
+// applyBatch applies b's items one after another, as single Gets or
+// Puts, so that an item sees the items before it (a key put twice ends
+// with the second value, whose previous value is the first). If an item
+// fails (user code panicked), the items before it are undone and the
+// shard is as before the batch.
+func (s *shard[K, V]) applyBatch(b *batch[K, V]) error {
+	o := op[K, V]{kind: opGet}
+	if b.put {
+		o.kind = opPut
+	}
+	for j, k := range b.keys {
+		o.key = k
+		if b.put {
+			o.val = b.vals[j]
+		}
+		r, err := s.apply(o)
+		if err != nil {
+			s.undoBatch(b, j)
+			return err
+		}
+		b.res[j] = r
+	}
+	return nil
+}
+
+// undoBatch reverts the first n applied items of b, last first, so that
+// a key put twice gets back its value from before the batch.
+func (s *shard[K, V]) undoBatch(b *batch[K, V], n int) {
+	if !b.put {
+		return
+	}
+	for j := n - 1; j >= 0; j-- {
+		s.undo(op[K, V]{kind: opPut, key: b.keys[j]}, b.res[j])
+	}
 }

@@ -16,7 +16,9 @@ import (
 //
 // Operations come in two forms: the blocking form (Get, Put, ...) for
 // plain goroutines, which takes a context, and the In form (GetIn,
-// PutIn, ...) for reactor handlers, which returns an IVar. All methods
+// PutIn, ...) for reactor handlers, which returns an IVar. MultiGet and
+// MultiPut batch many keys into one request per shard involved (see
+// "Batches" in the package documentation). All methods
 // are safe for concurrent use. A Table must not be copied.
 //
 // Consistency: each shard applies its operations one at a time, so every

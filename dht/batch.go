@@ -1,0 +1,396 @@
+package dht
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/server"
+)
+
+// The batch operations: see "Batches" in the package documentation for
+// their semantics. The caller groups the items by shard (plan), sends
+// one opBatch per shard involved (run, runIn), and each shard applies
+// its part in one turn (applyBatch, shard.go).
+//
+// Cost: per call, a few allocations proportional to the batch (the
+// grouping, the messages, the results) and one message and reply per
+// shard involved, against one each per item for single operations; no
+// goroutine.
+
+// KV is a key and its value: an item of MultiPut.
+type KV[K comparable, V any] struct {
+	Key   K
+	Value V
+}
+
+// MultiGet returns the value of every key of keys and whether it is
+// present, in the order of keys, as Get would for each (see "Batches"
+// in the package documentation). It sends one message to every shard
+// holding some of keys, all before waiting, and blocks until their
+// replies or the end of ctx, like Get; if the last shard sent to is
+// idle, its turn runs on the caller's goroutine while the others run on
+// the pool. An empty batch sends nothing and returns an empty slice.
+//
+// It fails with ErrUserPanic if the key function panics, ErrClosed
+// after Close, ctx's error (context.Cause) if ctx ended before anything
+// was sent or before any shard's reply was taken, and a *BatchError
+// holding the results of the shards that answered when some did and
+// others did not. Each shard's turn synchronizes before MultiGet returns
+// its results. It must not be called from a reactor's handler (use
+// MultiGetIn).
+func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], error) {
+	c, err := t.plan(len(keys), func(i int) K { return keys[i] }, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.run(ctx)
+}
+
+// MultiPut sets every key of kvs to its value and returns, in the order
+// of kvs, each item's previous value and whether there was one, as Put
+// would; a key given twice takes its last value. It sends, blocks and
+// fails like MultiGet; on an error that is not a *BatchError the table
+// is unchanged, and on a *BatchError exactly the items it reports as
+// applied took effect.
+func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V], error) {
+	c, err := t.plan(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
+	if err != nil {
+		return nil, err
+	}
+	return c.run(ctx)
+}
+
+// MultiGetIn is MultiGet for reactor handlers, with the rules of the In
+// forms (in.go): it asks every shard involved at once (one
+// server.AskIn each) and completes the IVar with the results when all
+// have answered, or fails it with MultiGet's errors once all have
+// answered or failed. Cost: that of one AskIn per shard involved.
+func (t *Table[K, V]) MultiGetIn(o reactor.Owner, keys []K) *events.IVar[[]Result[V]] {
+	c, err := t.plan(len(keys), func(i int) K { return keys[i] }, nil)
+	if err != nil {
+		return failed[[]Result[V]](err)
+	}
+	return c.runIn(o)
+}
+
+// MultiPutIn is MultiPut for reactor handlers, as MultiGetIn is for
+// MultiGet. If o terminates before a shard's reply, that shard's part is
+// undone.
+func (t *Table[K, V]) MultiPutIn(o reactor.Owner, kvs []KV[K, V]) *events.IVar[[]Result[V]] {
+	c, err := t.plan(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
+	if err != nil {
+		return failed[[]Result[V]](err)
+	}
+	return c.runIn(o)
+}
+
+// call is one batch under way: its items grouped by shard, one part per
+// shard involved. Caller only, but for msgs, whose items belong to their
+// shards once sent.
+type call[K comparable, V any] struct {
+	t     *Table[K, V]
+	order []int         // order[p]: the batch index of the item at grouped position p
+	parts []part        // in shard order
+	msgs  []batch[K, V] // msgs[j]: part j's message
+}
+
+// part is the caller's record of one shard's part.
+type part struct {
+	shard int
+	lo    int // grouped position of the part's first item
+	state partState
+	err   error // why the part failed
+}
+
+type partState uint8
+
+const (
+	partUnsent  partState = iota
+	partSent              // waiting for the shard's reply
+	partApplied           // the shard's reply was taken: the part happened
+	partFailed            // the part did not happen
+)
+
+// plan places the n items of a batch (key(i) and, for MultiPut, val(i))
+// and groups them by shard, keeping batch order within each shard. It
+// runs the key function once per item and fails with ErrUserPanic,
+// before anything is sent, if it panics.
+func (t *Table[K, V]) plan(n int, key func(int) K, val func(int) V) (*call[K, V], error) {
+	where := make([]int, n)
+	next := make([]int, len(t.shards)+1) // next[s+1]: items of shard s, then cursors
+	for i := range n {
+		s, err := t.place(key(i))
+		if err != nil {
+			return nil, err
+		}
+		where[i] = s
+		next[s+1]++
+	}
+	involved := 0
+	for s := range t.shards {
+		if next[s+1] > 0 {
+			involved++
+		}
+		next[s+1] += next[s]
+	}
+	// next[s] is now where shard s's items start.
+	c := &call[K, V]{t: t, order: make([]int, n),
+		parts: make([]part, 0, involved), msgs: make([]batch[K, V], 0, involved)}
+	keys, res := make([]K, n), make([]reply[V], n)
+	var vals []V
+	if val != nil {
+		vals = make([]V, n)
+	}
+	for s := range t.shards {
+		if lo, hi := next[s], next[s+1]; lo < hi {
+			b := batch[K, V]{put: val != nil, keys: keys[lo:hi:hi], res: res[lo:hi:hi]}
+			if vals != nil {
+				b.vals = vals[lo:hi:hi]
+			}
+			c.parts = append(c.parts, part{shard: s, lo: lo})
+			c.msgs = append(c.msgs, b)
+		}
+	}
+	for i, s := range where {
+		p := next[s]
+		next[s]++
+		c.order[p], keys[p] = i, key(i)
+		if vals != nil {
+			vals[p] = val(i)
+		}
+	}
+	return c, nil
+}
+
+// request is part j's message.
+func (c *call[K, V]) request(j int) op[K, V] { return op[K, V]{kind: opBatch, b: &c.msgs[j]} }
+
+// run sends every part, then waits for the replies, the end of a shard
+// that has not answered, or the end of ctx.
+func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
+	t := c.t
+	if t.closed.Load() {
+		return nil, ErrClosed
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx) // nothing sent
+	}
+	if len(c.parts) == 0 {
+		return []Result[V]{}, nil
+	}
+	in := &inbox[V]{sys: t.shards[0].System(), c: make(chan server.Reply[reply[V]], len(c.parts)), n: len(c.parts)}
+	to := reactor.ChannelOf[server.Reply[reply[V]]](in)
+	pending := 0
+	for j := range c.parts {
+		srv := t.shards[c.parts[j].shard]
+		req := server.NewRequest(c.request(j), to, uint64(j+1))
+		var err error
+		if j == len(c.parts)-1 {
+			// The others are sent: an idle shard's turn may run here
+			// while the pool runs theirs.
+			err = srv.SendAndRun(ctx, req)
+		} else {
+			err = srv.Offer(ctx, req)
+		}
+		if err != nil {
+			c.fail(j, t.wrap(err))
+			continue
+		}
+		c.parts[j].state = partSent
+		pending++
+	}
+	var cause error
+	done := ctx.Done()
+	w, wdone := -1, (<-chan struct{})(nil) // the first part waited for, and its shard's end
+	for pending > 0 {
+		if w < 0 || c.parts[w].state != partSent {
+			w = c.firstSent()
+			wdone = t.shards[c.parts[w].shard].Done()
+		}
+		select {
+		case r := <-in.c:
+			c.settle(r)
+			pending--
+		case <-wdone:
+			pending -= c.drain(in) // replies sent before the shard's end
+			if c.parts[w].state == partSent {
+				c.fail(w, t.wrap(fmt.Errorf("dht: shard %d: %w", c.parts[w].shard, server.ErrServerTerminated)))
+				pending--
+			}
+		case <-done:
+			cause = context.Cause(ctx)
+			in.close()
+			c.drain(in) // replies taken before the end count
+			for j := range c.parts {
+				if c.parts[j].state == partSent {
+					c.fail(j, cause)
+				}
+			}
+			pending = 0
+		}
+	}
+	return c.result()
+}
+
+// runIn sends every part from the reactor o and completes the IVar once
+// all have settled.
+func (c *call[K, V]) runIn(o reactor.Owner) *events.IVar[[]Result[V]] {
+	t := c.t
+	if t.closed.Load() {
+		return failed[[]Result[V]](ErrClosed)
+	}
+	out := &events.IVar[[]Result[V]]{}
+	if len(c.parts) == 0 {
+		out.Set([]Result[V]{})
+		return out
+	}
+	left := len(c.parts)
+	settled := func() {
+		if left--; left == 0 {
+			if res, err := c.result(); err != nil {
+				out.TryFail(err)
+			} else {
+				out.TrySet(res)
+			}
+		}
+	}
+	for j := range c.parts {
+		c.parts[j].state = partSent
+		server.AskIn(o, t.shards[c.parts[j].shard], c.request(j)).Subscribe(&events.Funcs[reply[V]]{
+			Event: func(reply[V]) { c.parts[j].state = partApplied; settled() },
+			Error: func(err error) { c.fail(j, t.wrap(err)); settled() },
+		})
+	}
+	return out
+}
+
+// firstSent returns the first part still waiting for its reply. Watching
+// only its shard's end is enough: the parts before it have settled, and a
+// later shard's end is seen when that part's turn to be watched comes.
+func (c *call[K, V]) firstSent() int {
+	for j := range c.parts {
+		if c.parts[j].state == partSent {
+			return j
+		}
+	}
+	panic("dht: no part waits") // run calls it only while some do
+}
+
+// settle records a shard's reply.
+func (c *call[K, V]) settle(r server.Reply[reply[V]]) {
+	j := int(r.ID() - 1) // checked by the inbox
+	if r.Err != nil {
+		c.fail(j, c.t.wrap(r.Err)) // the shard undid its part
+		return
+	}
+	c.parts[j].state = partApplied
+}
+
+// drain settles the replies already taken and returns their number.
+func (c *call[K, V]) drain(in *inbox[V]) int {
+	for n := 0; ; n++ {
+		select {
+		case r := <-in.c:
+			c.settle(r)
+		default:
+			return n
+		}
+	}
+}
+
+func (c *call[K, V]) fail(j int, err error) {
+	c.parts[j].state, c.parts[j].err = partFailed, err
+}
+
+// result builds a settled call's answer: the results in batch order and
+// nil, or the failures (see "Batches").
+func (c *call[K, V]) result() ([]Result[V], error) {
+	out := make([]Result[V], len(c.order))
+	var errs []error
+	applied := 0
+	for j, p := range c.parts {
+		if p.state != partApplied {
+			if !containsErr(errs, p.err) {
+				errs = append(errs, p.err)
+			}
+			continue
+		}
+		applied++
+		for q, r := range c.msgs[j].res {
+			out[c.order[p.lo+q]] = Result[V]{Value: r.val, Found: r.ok}
+		}
+	}
+	if len(errs) == 0 {
+		return out, nil
+	}
+	err := errs[0]
+	if len(errs) > 1 {
+		err = errors.Join(errs...)
+	}
+	if applied == 0 {
+		return nil, err
+	}
+	done := make([]bool, len(c.order))
+	for j, p := range c.parts {
+		if p.state == partApplied {
+			for q := range c.msgs[j].keys {
+				done[c.order[p.lo+q]] = true
+			}
+		}
+	}
+	return out, &BatchError{Applied: done, Err: err}
+}
+
+// containsErr reports whether errs holds err (by errors.Is, which
+// compares only comparable errors).
+func containsErr(errs []error, err error) bool {
+	for _, e := range errs {
+		if errors.Is(e, err) {
+			return true
+		}
+	}
+	return false
+}
+
+// inbox is the reply destination of a blocking batch: a Sender that
+// takes the replies of its parts into a Go channel buffered for all of
+// them, so that a shard's send never blocks, until the caller stops
+// waiting; it then refuses them with reactor.ErrExpired (the shard undoes
+// its part) and dead-letters them with reactor.ReasonExpired. The channel
+// is never closed; it is garbage once the caller returns.
+type inbox[V any] struct {
+	sys *reactor.System
+	c   chan server.Reply[reply[V]]
+	n   int // parts: valid ids are 1..n
+
+	mu     sync.Mutex
+	closed bool // guarded by mu
+}
+
+// Send takes a part's reply while the caller waits. Safe for concurrent
+// use.
+func (b *inbox[V]) Send(r server.Reply[reply[V]]) error {
+	b.mu.Lock()
+	if b.closed || r.ID() == 0 || r.ID() > uint64(b.n) {
+		b.mu.Unlock()
+		b.sys.DeadLetter(b.Name(), reactor.ReasonExpired, r)
+		return reactor.ErrExpired
+	}
+	b.c <- r // never blocks: one reply per part, and room for each
+	b.mu.Unlock()
+	return nil
+}
+
+// Name names the reply channel in dead letters.
+func (b *inbox[V]) Name() string { return "dht batch reply" }
+
+// close refuses the replies that come from now on. Caller only.
+func (b *inbox[V]) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+}
