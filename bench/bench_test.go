@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,10 @@ func TestSmoke(t *testing.T) {
 		"reactors W4 sequential slowdown_vs_raw:sequential:req_per_s",
 		"reactors W4 concurrent slowdown_vs_raw:concurrent:req_per_s",
 		"reactors W4 concurrent slowdown_vs_raw:concurrent:p50_ns",
+		"raw W5 shard-goroutines ops_per_s", "raw W5 rwmutex-map ops_per_s",
+		"raw W5 sync-map ops_per_s", "reactors W5 dht ops_per_s",
+		"reactors W5 dht slowdown_vs_raw:shard-goroutines:ops_per_s",
+		"reactors W5 dht slowdown_vs_raw:rwmutex-map:ops_per_s",
 		"raw W6 spawn spawns_per_s", "reactors W6 spawn total_bytes_per_actor",
 		"reactors W6 spawn goroutines_per_actor", "reactors W6 spawn stops_per_s",
 		"reactors W6 spawn slowdown_vs_raw:spawn:spawns_per_s",
@@ -191,5 +196,52 @@ func TestFailedRun(t *testing.T) {
 	}
 	if len(rep.ratios) != 1 || rep.ratios[0].sum.median != 0.5 {
 		t.Errorf("ratios %+v", rep.ratios)
+	}
+}
+
+// TestW5Streams checks that W5's streams are deterministic with about 90 %
+// Gets, and that the check catches a missed Get and a value never written
+// to the key.
+func TestW5Streams(t *testing.T) {
+	const per = 1000
+	streams := w5Generate(per)
+	w5Streams.Lock()
+	w5Streams.per = 0 // force a regeneration
+	w5Streams.Unlock()
+	again := w5Generate(per)
+	puts := 0
+	for c := range streams {
+		if !slices.Equal(streams[c], again[c]) {
+			t.Fatalf("client %d: streams differ between generations", c)
+		}
+		for _, op := range streams[c] {
+			if op.put {
+				puts++
+			}
+		}
+	}
+	if n := w5Clients * per; puts < n/20 || puts > n/5 {
+		t.Errorf("%d Puts in %d ops, want about 10 %%", puts, n)
+	}
+	answers := func() [][]int64 {
+		got := make([][]int64, len(streams))
+		for c, ops := range streams {
+			got[c] = make([]int64, len(ops))
+			for i, op := range ops {
+				got[c][i] = w5Answer(op, op.key, true)
+			}
+		}
+		return got
+	}
+	if err := w5Check(streams, answers()); err != nil {
+		t.Fatalf("preloaded values: %v", err)
+	}
+	gi := slices.IndexFunc(streams[0], func(op w5Op) bool { return !op.put })
+	for _, bad := range []int64{w5Missing, w5Unanswered, streams[0][gi].key + 1, 1 << 40} {
+		got := answers()
+		got[0][gi] = bad
+		if err := w5Check(streams, got); err == nil {
+			t.Errorf("answer %d to a Get of key %d: no error", bad, streams[0][gi].key)
+		}
 	}
 }

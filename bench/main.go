@@ -5,17 +5,19 @@
 //
 // Usage:
 //
-//	go run ./bench [-workload=W0,W1,W2,W3,W4,W6|all] [-peer=raw,reactors|all]
+//	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W6|all] [-peer=raw,reactors|all]
 //	               [-runs=5] [-scale=1] [-json=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
 // (router fan-out: round-robin, hash, random, broadcast, and deficit
 // round-robin for this framework), W4 (request/reply: sequential and 16
-// concurrent clients) and W6 (spawn). The output format and
-// the methodology (warm-up, rotating rounds, paired ratios, validation) are
-// those of BENCHMARKS.md. The command exits with status 1 if any run fails
-// its check.
+// concurrent clients), W5 (sharded KV, single operations: shard
+// goroutines, RWMutex maps and sync.Map against a dht.Table; not W5b,
+// whose batches need MultiGet/MultiPut) and W6 (spawn). The output format
+// and the methodology (warm-up, rotating rounds, paired ratios, validation)
+// are those of BENCHMARKS.md. The command exits with status 1 if any run
+// fails its check.
 package main
 
 import (

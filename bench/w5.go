@@ -1,0 +1,404 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/reactors-go/reactors/dht"
+)
+
+// Sizes of W5.
+const (
+	w5Ops     = 1_000_000 // total ops of a run, split evenly over the clients
+	w5Clients = 8         // C, not scaled
+	w5Shards  = 32        // S, not scaled
+	w5Keys    = 100_000   // key space [0, w5Keys), not scaled
+	w5GetPct  = 90        // IntN(100) >= w5GetPct makes an op a Put
+	w5Seed    = 1         // first PCG seed; the second is c+1
+	w5RawBuf  = w5Clients // raw shard channel capacity: C requests are the most ever outstanding
+)
+
+// Answers recorded by the clients, besides the values of Gets that hit
+// (every stored value is >= 0).
+const (
+	w5Unanswered int64 = -2 // written before t0; an op that never ran
+	w5Missing    int64 = -1 // a Get that found nothing
+)
+
+// w5 is W5, sharded KV with single operations: C client goroutines each run
+// a pre-generated stream of synchronous Gets (90 %) and Puts on uniform
+// keys against S shards preloaded with every key. The raw peers are S
+// shard goroutines behind channels (the actor architecture without a
+// framework), S RWMutex-guarded maps and one sync.Map; this framework's
+// peer is a dht.Table of S shard reactors.
+//
+// W5b (batches of 100 through MultiGet/MultiPut) is not implemented: dht
+// has no batch operation yet.
+func w5() workload {
+	return workload{
+		name: "W5",
+		describe: func(cfg *config) string {
+			per := w5PerClient(runParams{factor: cfg.scale})
+			return fmt.Sprintf("sharded KV single ops S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1); "+
+				"raw splitmix64(key) mod S, shard chan capacity=%d, reply chan capacity=1; reactors dht.Table IntKey+Jump, Get/Put(context.Background()); "+
+				"W5b batches not implemented (no MultiGet/MultiPut)",
+				w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed, w5RawBuf)
+		},
+		cases: []benchCase{
+			{peer: peerRaw, variant: "shard-goroutines", run: w5Raw("shard-goroutines")},
+			{peer: peerRaw, variant: "rwmutex-map", run: w5Raw("rwmutex-map")},
+			{peer: peerRaw, variant: "sync-map", run: w5Raw("sync-map")},
+			{peer: peerReactors, variant: "dht", run: w5Reactors},
+		},
+		ratios: []ratioDef{
+			{variant: "dht", refVariant: "shard-goroutines", metric: "ops_per_s"},
+			{variant: "dht", refVariant: "rwmutex-map", metric: "ops_per_s"},
+		},
+	}
+}
+
+// w5Op is one operation of a client's stream: a Get of key, or a Put of
+// val (c<<40 | i for op i of client c) to key.
+type w5Op struct {
+	key, val int64
+	put      bool
+}
+
+// w5PerClient returns the ops of each client: the scaled total over C.
+func w5PerClient(p runParams) int { return max(1, p.count(w5Ops)/w5Clients) }
+
+// w5Streams caches the op streams last generated: the warm-up and the
+// measured runs of every peer each use one length, so one entry suffices.
+// The streams are read-only once generated.
+var w5Streams struct {
+	sync.Mutex
+	per     int
+	streams [][]w5Op
+}
+
+// w5Generate returns the op streams of the C clients, per ops each, as
+// BENCHMARKS.md defines them: client c draws from PCG(1, c+1), key first,
+// then the Get/Put choice.
+func w5Generate(per int) [][]w5Op {
+	w5Streams.Lock()
+	defer w5Streams.Unlock()
+	if w5Streams.per == per {
+		return w5Streams.streams
+	}
+	streams := make([][]w5Op, w5Clients)
+	for c := range streams {
+		r := rand.New(rand.NewPCG(w5Seed, uint64(c+1)))
+		ops := make([]w5Op, per)
+		for i := range ops {
+			key := int64(r.IntN(w5Keys))
+			ops[i] = w5Op{key: key, val: int64(c)<<40 | int64(i), put: r.IntN(100) >= w5GetPct}
+		}
+		streams[c] = ops
+	}
+	w5Streams.per, w5Streams.streams = per, streams
+	return streams
+}
+
+// w5Answer is what a client records for op: 0 for a Put's ack, the value
+// of a Get that hit, w5Missing for a Get that missed.
+func w5Answer(op w5Op, v int64, found bool) int64 {
+	switch {
+	case op.put:
+		return 0
+	case found:
+		return v
+	}
+	return w5Missing
+}
+
+// w5Check validates a run's answers (after t1): every op was answered,
+// every Get hit (the hits equal the Gets of the streams), and every value
+// a Get saw is the key's preloaded value or one a Put of the streams wrote
+// to that key.
+func w5Check(streams [][]w5Op, got [][]int64) error {
+	gets, hits := 0, 0
+	for c, ops := range streams {
+		for i, op := range ops {
+			v := got[c][i]
+			switch {
+			case v == w5Unanswered:
+				return fmt.Errorf("client %d op %d was never answered", c, i)
+			case op.put:
+				continue
+			}
+			gets++
+			if v == w5Missing {
+				continue
+			}
+			hits++
+			if v == op.key {
+				continue
+			}
+			wc, wi := v>>40, v&(1<<40-1)
+			if wc < 0 || wc >= int64(len(streams)) || wi >= int64(len(streams[wc])) ||
+				!streams[wc][wi].put || streams[wc][wi].key != op.key {
+				return fmt.Errorf("client %d op %d: Get of key %d returned %d, never written to it", c, i, op.key, v)
+			}
+		}
+	}
+	if hits != gets {
+		return fmt.Errorf("%d hits for %d Gets: %d keys missing", hits, gets, gets-hits)
+	}
+	return nil
+}
+
+// w5Client runs client c's stream, recording the answer of op i in got[i].
+type w5Client func(c int, ops []w5Op, got []int64) error
+
+// w5Drive parks the C clients at a barrier, releases them at t0 and
+// returns the time until the last one has finished its stream, having
+// checked every answer. The answer slices are allocated and written before
+// t0. When the deadline fires the clients are left blocked; the caller's
+// teardown ends them or leaves them.
+func w5Drive(streams [][]w5Op, client w5Client, deadline <-chan time.Time) (result, error) {
+	got := make([][]int64, len(streams))
+	total := 0
+	for c, ops := range streams {
+		got[c] = make([]int64, len(ops))
+		for i := range got[c] {
+			got[c][i] = w5Unanswered
+		}
+		total += len(ops)
+	}
+	errs := make([]error, len(streams))
+	finished := newLatch(len(streams))
+	var parked sync.WaitGroup
+	start := make(chan struct{})
+	for c := range streams {
+		parked.Add(1)
+		go func() {
+			defer finished.Done()
+			parked.Done()
+			<-start
+			errs[c] = client(c, streams[c], got[c])
+		}()
+	}
+	parked.Wait()
+
+	t0 := time.Now()
+	close(start)
+	if err := finished.wait(deadline, "clients"); err != nil {
+		return nil, err
+	}
+	t := time.Since(t0)
+
+	for c, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("client %d: %w", c, err)
+		}
+	}
+	if err := w5Check(streams, got); err != nil {
+		return nil, err
+	}
+	return result{{"ops_per_s", float64(total) / t.Seconds()}}, nil
+}
+
+// w5Shard returns the raw peers' shard of key.
+func w5Shard(key int64) uint64 { return splitmix64(uint64(key)) % w5Shards }
+
+// w5Req is a raw shard-goroutine request (32 B): a Get of key, or a Put of
+// val to key, and where its reply goes.
+type w5Req struct {
+	key, val int64
+	put      bool
+	reply    chan w5Reply
+}
+
+// w5Reply is a raw shard goroutine's answer: a Get's value and whether it
+// was found; for a Put, an ack sent once the write is applied.
+type w5Reply struct {
+	val   int64
+	found bool
+}
+
+// w5LockedShard is a shard of the raw rwmutex-map peer, padded to 128 B
+// so that no two shards share a cache line.
+type w5LockedShard struct {
+	mu sync.RWMutex
+	m  map[int64]int64
+	_  [128 - unsafe.Sizeof(sync.RWMutex{}) - unsafe.Sizeof(map[int64]int64(nil))]byte
+}
+
+// w5Raw runs the streams on a raw peer. shard-goroutines: S goroutines,
+// each owning its map and reading requests from its own channel; each
+// client owns a reply channel of capacity 1 and reuses it. rwmutex-map: S
+// padded {RWMutex, map} shards, RLock for Get and Lock for Put.
+// sync-map: one sync.Map. All three are preloaded directly, before t0.
+func w5Raw(variant string) func(p runParams) (result, error) {
+	return func(p runParams) (result, error) {
+		streams := w5Generate(w5PerClient(p))
+		deadline := newDeadline()
+		defer deadline.Stop()
+		var client w5Client
+		teardown := func() error { return nil }
+		switch variant {
+		case "shard-goroutines":
+			shards := make([]chan w5Req, w5Shards)
+			maps := make([]map[int64]int64, w5Shards)
+			for s := range maps {
+				maps[s] = make(map[int64]int64)
+			}
+			for k := range int64(w5Keys) {
+				maps[w5Shard(k)][k] = k
+			}
+			exited := newLatch(w5Shards)
+			for s := range shards {
+				ch, m := make(chan w5Req, w5RawBuf), maps[s]
+				shards[s] = ch
+				go func() {
+					defer exited.Done()
+					for r := range ch {
+						if r.put {
+							m[r.key] = r.val
+							r.reply <- w5Reply{}
+							continue
+						}
+						v, ok := m[r.key]
+						r.reply <- w5Reply{v, ok}
+					}
+				}()
+			}
+			replies := make([]chan w5Reply, w5Clients)
+			for c := range replies {
+				replies[c] = make(chan w5Reply, 1)
+			}
+			client = func(c int, ops []w5Op, got []int64) error {
+				reply := replies[c]
+				for i, op := range ops {
+					shards[w5Shard(op.key)] <- w5Req{op.key, op.val, op.put, reply}
+					r := <-reply
+					got[i] = w5Answer(op, r.val, r.found)
+				}
+				return nil
+			}
+			teardown = func() error {
+				for _, ch := range shards {
+					close(ch)
+				}
+				return exited.wait(deadline.C, "shard exits")
+			}
+		case "rwmutex-map":
+			shards := make([]w5LockedShard, w5Shards)
+			for s := range shards {
+				shards[s].m = make(map[int64]int64)
+			}
+			for k := range int64(w5Keys) {
+				shards[w5Shard(k)].m[k] = k
+			}
+			client = func(_ int, ops []w5Op, got []int64) error {
+				for i, op := range ops {
+					s := &shards[w5Shard(op.key)]
+					if op.put {
+						s.mu.Lock()
+						s.m[op.key] = op.val
+						s.mu.Unlock()
+						got[i] = 0
+						continue
+					}
+					s.mu.RLock()
+					v, ok := s.m[op.key]
+					s.mu.RUnlock()
+					got[i] = w5Answer(op, v, ok)
+				}
+				return nil
+			}
+		case "sync-map":
+			var m sync.Map
+			for k := range int64(w5Keys) {
+				m.Store(k, k)
+			}
+			client = func(_ int, ops []w5Op, got []int64) error {
+				for i, op := range ops {
+					if op.put {
+						m.Store(op.key, op.val)
+						got[i] = 0
+						continue
+					}
+					x, ok := m.Load(op.key)
+					v, isInt := x.(int64)
+					got[i] = w5Answer(op, v, ok && isInt)
+				}
+				return nil
+			}
+		default:
+			panic("bench: unknown W5 variant " + variant)
+		}
+		res, err := w5Drive(streams, client, deadline.C)
+		if err != nil {
+			return nil, err // clients may still be blocked: leave the shards
+		}
+		if err := teardown(); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+}
+
+// w5Reactors runs the streams on a dht.Table of S shard reactors keyed with
+// dht.IntKey; clients are plain goroutines calling Get and Put with
+// context.Background(). The table is preloaded with Puts before t0 and its
+// Len checked. Besides w5Check, every Put of the run must report a
+// previous value, since every key is preloaded.
+func w5Reactors(p runParams) (res result, err error) {
+	streams := w5Generate(w5PerClient(p))
+	sys, deadline, finish := startReactors()
+	defer finish(&res, &err)
+	tbl, err := dht.New[int64, int64](sys, w5Shards, dht.IntKey[int64])
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if cerr := tbl.Close(ctx); cerr != nil && err == nil {
+			res, err = nil, fmt.Errorf("close: %w", cerr)
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	for k := range int64(w5Keys) {
+		if _, had, err := tbl.Put(ctx, k, k); err != nil {
+			return nil, fmt.Errorf("preload: %w", err)
+		} else if had {
+			return nil, fmt.Errorf("preload: key %d already present", k)
+		}
+	}
+	if n, err := tbl.Len(ctx); err != nil {
+		return nil, fmt.Errorf("preload: %w", err)
+	} else if n != w5Keys {
+		return nil, fmt.Errorf("preload: table holds %d keys, want %d", n, w5Keys)
+	}
+
+	return w5Drive(streams, func(_ int, ops []w5Op, got []int64) error {
+		ctx := context.Background()
+		for i, op := range ops {
+			if op.put {
+				_, had, err := tbl.Put(ctx, op.key, op.val)
+				if err != nil {
+					return err
+				}
+				if !had {
+					return fmt.Errorf("put of key %d found no previous value", op.key)
+				}
+				got[i] = 0
+				continue
+			}
+			v, ok, err := tbl.Get(ctx, op.key)
+			if err != nil {
+				return err
+			}
+			got[i] = w5Answer(op, v, ok)
+		}
+		return nil
+	}, deadline.C)
+}
