@@ -62,6 +62,8 @@ func TestSmoke(t *testing.T) {
 		"raw W5 sync-map ops_per_s", "reactors W5 dht ops_per_s",
 		"reactors W5 dht slowdown_vs_raw:shard-goroutines:ops_per_s",
 		"reactors W5 dht slowdown_vs_raw:rwmutex-map:ops_per_s",
+		"raw W5b rwmutex-map ops_per_s", "reactors W5b dht ops_per_s",
+		"reactors W5b dht slowdown_vs_raw:rwmutex-map:ops_per_s",
 		"raw W6 spawn spawns_per_s", "reactors W6 spawn total_bytes_per_actor",
 		"reactors W6 spawn goroutines_per_actor", "reactors W6 spawn stops_per_s",
 		"reactors W6 spawn slowdown_vs_raw:spawn:spawns_per_s",
@@ -115,11 +117,11 @@ func TestCases(t *testing.T) {
 
 // TestParseFlags checks list selection and validation.
 func TestParseFlags(t *testing.T) {
-	cfg, err := parseFlags([]string{"-workload=w6,W1", "-peer=reactors", "-runs=2"}, io.Discard)
+	cfg, err := parseFlags([]string{"-workload=w6,W5B,W1", "-peer=Reactors", "-runs=2"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(cfg.workloads, ",") != "W1,W6" || strings.Join(cfg.peers, ",") != "reactors" || cfg.runs != 2 {
+	if strings.Join(cfg.workloads, ",") != "W1,W5b,W6" || strings.Join(cfg.peers, ",") != "reactors" || cfg.runs != 2 {
 		t.Errorf("got workloads %v peers %v runs %d", cfg.workloads, cfg.peers, cfg.runs)
 	}
 	for _, bad := range [][]string{{"-workload=W9"}, {"-peer=akka"}, {"-runs=0"}, {"-scale=0"}} {
@@ -242,6 +244,42 @@ func TestW5Streams(t *testing.T) {
 		got[0][gi] = bad
 		if err := w5Check(streams, got); err == nil {
 			t.Errorf("answer %d to a Get of key %d: no error", bad, streams[0][gi].key)
+		}
+	}
+}
+
+// TestW5bBatches checks that W5b's batches cover every op of the streams
+// once, in stream order, with at most w5bSize consecutive ops each.
+func TestW5bBatches(t *testing.T) {
+	const per = 1050 // a last batch of 50
+	streams, batches := w5bCut(per)
+	for c, ops := range streams {
+		if want := (per + w5bSize - 1) / w5bSize; len(batches[c]) != want {
+			t.Fatalf("client %d: %d batches, want %d", c, len(batches[c]), want)
+		}
+		seen := make([]bool, len(ops))
+		for n, b := range batches[c] {
+			lo, hi := n*w5bSize, min((n+1)*w5bSize, len(ops))
+			if len(b.gets) != len(b.getIdx) || len(b.puts) != len(b.putIdx) || len(b.gets)+len(b.puts) != hi-lo {
+				t.Fatalf("client %d batch %d: %d Gets and %d Puts for %d ops", c, n, len(b.gets), len(b.puts), hi-lo)
+			}
+			for _, idx := range [][]int{b.getIdx, b.putIdx} {
+				if !slices.IsSorted(idx) {
+					t.Errorf("client %d batch %d: items out of stream order", c, n)
+				}
+			}
+			for j, i := range b.getIdx {
+				if i < lo || i >= hi || seen[i] || ops[i].put || ops[i].key != b.gets[j] {
+					t.Fatalf("client %d batch %d: Get %d is not op %d", c, n, j, i)
+				}
+				seen[i] = true
+			}
+			for j, i := range b.putIdx {
+				if i < lo || i >= hi || seen[i] || !ops[i].put || ops[i].key != b.puts[j].Key || ops[i].val != b.puts[j].Value {
+					t.Fatalf("client %d batch %d: Put %d is not op %d", c, n, j, i)
+				}
+				seen[i] = true
+			}
 		}
 	}
 }

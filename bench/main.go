@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W6|all] [-peer=raw,reactors|all]
+//	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6|all] [-peer=raw,reactors|all]
 //	               [-runs=5] [-scale=1] [-json=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //
@@ -13,11 +13,12 @@
 // (router fan-out: round-robin, hash, random, broadcast, and deficit
 // round-robin for this framework), W4 (request/reply: sequential and 16
 // concurrent clients), W5 (sharded KV, single operations: shard
-// goroutines, RWMutex maps and sync.Map against a dht.Table; not W5b,
-// whose batches need MultiGet/MultiPut) and W6 (spawn). The output format
-// and the methodology (warm-up, rotating rounds, paired ratios, validation)
-// are those of BENCHMARKS.md. The command exits with status 1 if any run
-// fails its check.
+// goroutines, RWMutex maps and sync.Map against a dht.Table), W5b (the
+// same streams in batches of 100: RWMutex maps against a dht.Table's
+// MultiGet/MultiPut) and W6 (spawn). Workload and peer names are matched
+// without regard to case. The output format and the methodology (warm-up,
+// rotating rounds, paired ratios, validation) are those of BENCHMARKS.md.
+// The command exits with status 1 if any run fails its check.
 package main
 
 import (
@@ -90,10 +91,10 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	var err error
-	if cfg.workloads, err = selectNames("workload", *workloadsFlag, workloadNames(), strings.ToUpper); err != nil {
+	if cfg.workloads, err = selectNames("workload", *workloadsFlag, workloadNames()); err != nil {
 		return nil, err
 	}
-	if cfg.peers, err = selectNames("peer", *peersFlag, allPeers, strings.ToLower); err != nil {
+	if cfg.peers, err = selectNames("peer", *peersFlag, allPeers); err != nil {
 		return nil, err
 	}
 	switch {
@@ -110,21 +111,23 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 }
 
 // selectNames parses a comma-separated list of names (or "all") against
-// known, normalizing each with norm, and returns the selection in the order
-// of known.
-func selectNames(what, list string, known []string, norm func(string) string) ([]string, error) {
+// known, ignoring case, and returns the selection as known spells it, in
+// the order of known.
+func selectNames(what, list string, known []string) ([]string, error) {
 	var picked []string
 	for _, s := range strings.Split(list, ",") {
 		s = strings.TrimSpace(s)
-		switch {
-		case s == "":
+		if s == "" {
 			continue
-		case strings.EqualFold(s, "all"):
+		}
+		if strings.EqualFold(s, "all") {
 			return slices.Clone(known), nil
-		case !slices.Contains(known, norm(s)):
+		}
+		i := slices.IndexFunc(known, func(k string) bool { return strings.EqualFold(k, s) })
+		if i < 0 {
 			return nil, fmt.Errorf("unknown %s %q (known: %s, all)", what, s, strings.Join(known, ","))
 		}
-		picked = append(picked, norm(s))
+		picked = append(picked, known[i])
 	}
 	var out []string
 	for _, k := range known {

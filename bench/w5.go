@@ -36,16 +36,15 @@ const (
 // framework), S RWMutex-guarded maps and one sync.Map; this framework's
 // peer is a dht.Table of S shard reactors.
 //
-// W5b (batches of 100 through MultiGet/MultiPut) is not implemented: dht
-// has no batch operation yet.
+// W5b (w5b.go) runs the same streams in batches of 100 through
+// MultiGet/MultiPut, against the RWMutex-guarded maps.
 func w5() workload {
 	return workload{
 		name: "W5",
 		describe: func(cfg *config) string {
 			per := w5PerClient(runParams{factor: cfg.scale})
 			return fmt.Sprintf("sharded KV single ops S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1); "+
-				"raw splitmix64(key) mod S, shard chan capacity=%d, reply chan capacity=1; reactors dht.Table IntKey+Jump, Get/Put(context.Background()); "+
-				"W5b batches not implemented (no MultiGet/MultiPut)",
+				"raw splitmix64(key) mod S, shard chan capacity=%d, reply chan capacity=1; reactors dht.Table IntKey+Jump, Get/Put(context.Background())",
 				w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed, w5RawBuf)
 		},
 		cases: []benchCase{
@@ -228,6 +227,19 @@ type w5LockedShard struct {
 	_  [128 - unsafe.Sizeof(sync.RWMutex{}) - unsafe.Sizeof(map[int64]int64(nil))]byte
 }
 
+// w5LockedShards returns the S shards of the rwmutex-map peer, preloaded
+// with every key.
+func w5LockedShards() []w5LockedShard {
+	shards := make([]w5LockedShard, w5Shards)
+	for s := range shards {
+		shards[s].m = make(map[int64]int64)
+	}
+	for k := range int64(w5Keys) {
+		shards[w5Shard(k)].m[k] = k
+	}
+	return shards
+}
+
 // w5Raw runs the streams on a raw peer. shard-goroutines: S goroutines,
 // each owning its map and reading requests from its own channel; each
 // client owns a reply channel of capacity 1 and reuses it. rwmutex-map: S
@@ -287,13 +299,7 @@ func w5Raw(variant string) func(p runParams) (result, error) {
 				return exited.wait(deadline.C, "shard exits")
 			}
 		case "rwmutex-map":
-			shards := make([]w5LockedShard, w5Shards)
-			for s := range shards {
-				shards[s].m = make(map[int64]int64)
-			}
-			for k := range int64(w5Keys) {
-				shards[w5Shard(k)].m[k] = k
-			}
+			shards := w5LockedShards()
 			client = func(_ int, ops []w5Op, got []int64) error {
 				for i, op := range ops {
 					s := &shards[w5Shard(op.key)]
@@ -343,12 +349,42 @@ func w5Raw(variant string) func(p runParams) (result, error) {
 	}
 }
 
-// w5Reactors runs the streams on a dht.Table of S shard reactors keyed with
-// dht.IntKey; clients are plain goroutines calling Get and Put with
-// context.Background(). The table is preloaded with Puts before t0 and its
-// Len checked. Besides w5Check, every Put of the run must report a
-// previous value, since every key is preloaded.
-func w5Reactors(p runParams) (res result, err error) {
+// w5Reactors runs the streams on a dht.Table of S shard reactors (see
+// w5OnTable); clients are plain goroutines calling Get and Put with
+// context.Background(). Besides w5Check, every Put of the run must report
+// a previous value, since every key is preloaded.
+func w5Reactors(p runParams) (result, error) {
+	return w5OnTable(p, func(tbl *dht.Table[int64, int64]) w5Client {
+		return func(_ int, ops []w5Op, got []int64) error {
+			ctx := context.Background()
+			for i, op := range ops {
+				if op.put {
+					_, had, err := tbl.Put(ctx, op.key, op.val)
+					if err != nil {
+						return err
+					}
+					if !had {
+						return fmt.Errorf("put of key %d found no previous value", op.key)
+					}
+					got[i] = 0
+					continue
+				}
+				v, ok, err := tbl.Get(ctx, op.key)
+				if err != nil {
+					return err
+				}
+				got[i] = w5Answer(op, v, ok)
+			}
+			return nil
+		}
+	})
+}
+
+// w5OnTable runs the streams of p with the clients that client returns for
+// a dht.Table of S shard reactors keyed with dht.IntKey. The table is
+// preloaded with Puts before t0 and its Len checked; it is closed and its
+// system shut down after t1.
+func w5OnTable(p runParams, client func(tbl *dht.Table[int64, int64]) w5Client) (res result, err error) {
 	streams := w5Generate(w5PerClient(p))
 	sys, deadline, finish := startReactors()
 	defer finish(&res, &err)
@@ -379,26 +415,5 @@ func w5Reactors(p runParams) (res result, err error) {
 		return nil, fmt.Errorf("preload: table holds %d keys, want %d", n, w5Keys)
 	}
 
-	return w5Drive(streams, func(_ int, ops []w5Op, got []int64) error {
-		ctx := context.Background()
-		for i, op := range ops {
-			if op.put {
-				_, had, err := tbl.Put(ctx, op.key, op.val)
-				if err != nil {
-					return err
-				}
-				if !had {
-					return fmt.Errorf("put of key %d found no previous value", op.key)
-				}
-				got[i] = 0
-				continue
-			}
-			v, ok, err := tbl.Get(ctx, op.key)
-			if err != nil {
-				return err
-			}
-			got[i] = w5Answer(op, v, ok)
-		}
-		return nil
-	}, deadline.C)
+	return w5Drive(streams, client(tbl), deadline.C)
 }

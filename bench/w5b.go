@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/reactors-go/reactors/dht"
+)
+
+// w5bSize is the number of consecutive ops of a batch (not scaled); the
+// last batch of a stream may be shorter.
+const w5bSize = 100
+
+// w5b is W5b, sharded KV in batches: W5's data, streams, preload, clients
+// and check, but each client cuts its stream into batches of w5bSize
+// consecutive ops and issues each batch as one MultiGet of its Gets, then
+// one MultiPut of its Puts (each item in stream order). The reference is
+// the same batches applied to W5's S RWMutex-guarded maps: the items of
+// each part are grouped by shard, and each shard involved is locked once
+// per part (RLock for the Gets, Lock for the Puts). This framework's peer
+// is a dht.Table of S shard reactors, whose MultiGet and MultiPut send one
+// message per shard involved.
+func w5b() workload {
+	return workload{
+		name: "W5b",
+		describe: func(cfg *config) string {
+			per := w5PerClient(runParams{factor: cfg.scale})
+			return fmt.Sprintf("sharded KV batches of %d ops S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1) as W5; "+
+				"each batch = one MultiGet of its Gets, then one MultiPut of its Puts; "+
+				"raw splitmix64(key) mod S, one RLock/Lock per shard involved; reactors dht.Table IntKey+Jump, MultiGet/MultiPut(context.Background())",
+				w5bSize, w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed)
+		},
+		cases: []benchCase{
+			{peer: peerRaw, variant: "rwmutex-map", run: w5bRaw},
+			{peer: peerReactors, variant: "dht", run: w5bReactors},
+		},
+		ratios: []ratioDef{
+			{variant: "dht", refVariant: "rwmutex-map", metric: "ops_per_s"},
+		},
+	}
+}
+
+// w5bBatch is one batch of a client's stream, split into its Gets and its
+// Puts, each in stream order.
+type w5bBatch struct {
+	gets   []int64                // the keys of the Gets
+	getIdx []int                  // getIdx[j]: the stream index of Get j
+	puts   []dht.KV[int64, int64] // the keys and values of the Puts
+	putIdx []int                  // putIdx[j]: the stream index of Put j
+}
+
+// w5bBatches caches the batches last cut, like w5Streams; they are
+// read-only once cut.
+var w5bBatches struct {
+	sync.Mutex
+	per     int
+	batches [][]w5bBatch
+}
+
+// w5bCut returns the streams of the C clients, per ops each (w5Generate),
+// and each client's stream cut into batches of w5bSize consecutive ops.
+// Both are built before t0 and are the same for every peer.
+func w5bCut(per int) ([][]w5Op, [][]w5bBatch) {
+	streams := w5Generate(per)
+	w5bBatches.Lock()
+	defer w5bBatches.Unlock()
+	if w5bBatches.per == per {
+		return streams, w5bBatches.batches
+	}
+	all := make([][]w5bBatch, len(streams))
+	for c, ops := range streams {
+		batches := make([]w5bBatch, 0, (len(ops)+w5bSize-1)/w5bSize)
+		for lo := 0; lo < len(ops); lo += w5bSize {
+			var b w5bBatch
+			for i := lo; i < min(lo+w5bSize, len(ops)); i++ {
+				if op := ops[i]; op.put {
+					b.puts = append(b.puts, dht.KV[int64, int64]{Key: op.key, Value: op.val})
+					b.putIdx = append(b.putIdx, i)
+				} else {
+					b.gets = append(b.gets, op.key)
+					b.getIdx = append(b.getIdx, i)
+				}
+			}
+			batches = append(batches, b)
+		}
+		all[c] = batches
+	}
+	w5bBatches.per, w5bBatches.batches = per, all
+	return streams, all
+}
+
+// w5bGrouper groups the items of one part of a batch by raw shard, keeping
+// batch order within each shard. A client owns one and reuses it.
+type w5bGrouper struct {
+	shard [w5bSize]uint64   // shard[j]: the shard of item j, set by the caller
+	start [w5Shards + 1]int // after group: shard s's items are order[start[s]:start[s+1]]
+	order [w5bSize]int      // item indices grouped by shard
+	next  [w5Shards + 1]int // scratch cursors
+	_     [128]byte         // keeps two clients' groupers off shared cache lines
+}
+
+// group groups the first n items, whose shards are in g.shard[:n].
+func (g *w5bGrouper) group(n int) {
+	g.start = [w5Shards + 1]int{}
+	for _, s := range g.shard[:n] {
+		g.start[s+1]++
+	}
+	for s := range w5Shards {
+		g.start[s+1] += g.start[s]
+	}
+	g.next = g.start
+	for j, s := range g.shard[:n] {
+		g.order[g.next[s]] = j
+		g.next[s]++
+	}
+}
+
+// w5bRaw applies the batches to S padded {RWMutex, map} shards preloaded
+// with every key (W5's rwmutex-map): for each batch, its Gets grouped by
+// shard under one RLock per shard involved, then its Puts grouped by shard
+// under one Lock per shard involved.
+func w5bRaw(p runParams) (result, error) {
+	streams, batches := w5bCut(w5PerClient(p))
+	deadline := newDeadline()
+	defer deadline.Stop()
+	shards := w5LockedShards()
+	groupers := make([]w5bGrouper, w5Clients)
+	return w5Drive(streams, func(c int, ops []w5Op, got []int64) error {
+		g := &groupers[c]
+		for _, b := range batches[c] {
+			for j, k := range b.gets {
+				g.shard[j] = w5Shard(k)
+			}
+			g.group(len(b.gets))
+			for s := range w5Shards {
+				lo, hi := g.start[s], g.start[s+1]
+				if lo == hi {
+					continue
+				}
+				sh := &shards[s]
+				sh.mu.RLock()
+				for _, j := range g.order[lo:hi] {
+					v, ok := sh.m[b.gets[j]]
+					i := b.getIdx[j]
+					got[i] = w5Answer(ops[i], v, ok)
+				}
+				sh.mu.RUnlock()
+			}
+
+			for j, kv := range b.puts {
+				g.shard[j] = w5Shard(kv.Key)
+			}
+			g.group(len(b.puts))
+			for s := range w5Shards {
+				lo, hi := g.start[s], g.start[s+1]
+				if lo == hi {
+					continue
+				}
+				sh := &shards[s]
+				sh.mu.Lock()
+				for _, j := range g.order[lo:hi] {
+					sh.m[b.puts[j].Key] = b.puts[j].Value
+					got[b.putIdx[j]] = 0
+				}
+				sh.mu.Unlock()
+			}
+		}
+		return nil
+	}, deadline.C)
+}
+
+// w5bReactors applies the batches to a dht.Table of S shard reactors (see
+// w5OnTable): for each batch, one MultiGet of its Gets, then one MultiPut
+// of its Puts, with context.Background(). Any error, *dht.BatchError
+// included, fails the run. Besides w5Check, each call must return one
+// result per item, and every Put must report a previous value, since every
+// key is preloaded.
+func w5bReactors(p runParams) (result, error) {
+	_, batches := w5bCut(w5PerClient(p))
+	return w5OnTable(p, func(tbl *dht.Table[int64, int64]) w5Client {
+		return func(c int, ops []w5Op, got []int64) error {
+			ctx := context.Background()
+			for _, b := range batches[c] {
+				if len(b.gets) > 0 {
+					res, err := tbl.MultiGet(ctx, b.gets)
+					if err != nil {
+						return err
+					}
+					if len(res) != len(b.gets) {
+						return fmt.Errorf("MultiGet of %d keys returned %d results", len(b.gets), len(res))
+					}
+					for j, r := range res {
+						i := b.getIdx[j]
+						got[i] = w5Answer(ops[i], r.Value, r.Found)
+					}
+				}
+				if len(b.puts) > 0 {
+					res, err := tbl.MultiPut(ctx, b.puts)
+					if err != nil {
+						return err
+					}
+					if len(res) != len(b.puts) {
+						return fmt.Errorf("MultiPut of %d items returned %d results", len(b.puts), len(res))
+					}
+					for j, r := range res {
+						if !r.Found {
+							return fmt.Errorf("put of key %d found no previous value", b.puts[j].Key)
+						}
+						got[b.putIdx[j]] = 0
+					}
+				}
+			}
+			return nil
+		}
+	})
+}
