@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/server"
 )
@@ -182,7 +182,9 @@ func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
 	if len(c.parts) == 0 {
 		return []Result[V]{}, nil
 	}
-	in := &inbox[V]{sys: t.shards[0].System(), c: make(chan server.Reply[reply[V]], len(c.parts)), n: len(c.parts)}
+	// Refused replies (the caller stopped waiting) make their shard undo
+	// its part.
+	in := protocol.NewInbox[server.Reply[reply[V]]](t.shards[0].System(), "dht batch reply", len(c.parts))
 	to := reactor.ChannelOf[server.Reply[reply[V]]](in)
 	pending := 0
 	for j := range c.parts {
@@ -212,7 +214,7 @@ func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
 			wdone = t.shards[c.parts[w].shard].Done()
 		}
 		select {
-		case r := <-in.c:
+		case r := <-in.C():
 			c.settle(r)
 			pending--
 		case <-wdone:
@@ -223,8 +225,9 @@ func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
 			}
 		case <-done:
 			cause = context.Cause(ctx)
-			in.close()
-			c.drain(in) // replies taken before the end count
+			for _, r := range in.Close(nil) { // replies taken before the end count
+				c.settle(r)
+			}
 			for j := range c.parts {
 				if c.parts[j].state == partSent {
 					c.fail(j, cause)
@@ -282,7 +285,7 @@ func (c *call[K, V]) firstSent() int {
 
 // settle records a shard's reply.
 func (c *call[K, V]) settle(r server.Reply[reply[V]]) {
-	j := int(r.ID() - 1) // checked by the inbox
+	j := int(r.ID() - 1) // a shard answers with the id of its request: 1..len(parts)
 	if r.Err != nil {
 		c.fail(j, c.t.wrap(r.Err)) // the shard undid its part
 		return
@@ -291,10 +294,10 @@ func (c *call[K, V]) settle(r server.Reply[reply[V]]) {
 }
 
 // drain settles the replies already taken and returns their number.
-func (c *call[K, V]) drain(in *inbox[V]) int {
+func (c *call[K, V]) drain(in *protocol.Inbox[server.Reply[reply[V]]]) int {
 	for n := 0; ; n++ {
 		select {
-		case r := <-in.c:
+		case r := <-in.C():
 			c.settle(r)
 		default:
 			return n
@@ -354,43 +357,4 @@ func containsErr(errs []error, err error) bool {
 		}
 	}
 	return false
-}
-
-// inbox is the reply destination of a blocking batch: a Sender that
-// takes the replies of its parts into a Go channel buffered for all of
-// them, so that a shard's send never blocks, until the caller stops
-// waiting; it then refuses them with reactor.ErrExpired (the shard undoes
-// its part) and dead-letters them with reactor.ReasonExpired. The channel
-// is never closed; it is garbage once the caller returns.
-type inbox[V any] struct {
-	sys *reactor.System
-	c   chan server.Reply[reply[V]]
-	n   int // parts: valid ids are 1..n
-
-	mu     sync.Mutex
-	closed bool // guarded by mu
-}
-
-// Send takes a part's reply while the caller waits. Safe for concurrent
-// use.
-func (b *inbox[V]) Send(r server.Reply[reply[V]]) error {
-	b.mu.Lock()
-	if b.closed || r.ID() == 0 || r.ID() > uint64(b.n) {
-		b.mu.Unlock()
-		b.sys.DeadLetter(b.Name(), reactor.ReasonExpired, r)
-		return reactor.ErrExpired
-	}
-	b.c <- r // never blocks: one reply per part, and room for each
-	b.mu.Unlock()
-	return nil
-}
-
-// Name names the reply channel in dead letters.
-func (b *inbox[V]) Name() string { return "dht batch reply" }
-
-// close refuses the replies that come from now on. Caller only.
-func (b *inbox[V]) close() {
-	b.mu.Lock()
-	b.closed = true
-	b.mu.Unlock()
 }

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -218,23 +217,7 @@ func (rt *pathRoute[T]) send(v T) (routed bool, err error) {
 	if rt.group == nil {
 		return true, rt.ch.Send(v)
 	}
-	set := rt.group.set
-	switch i := rt.policy.Pick(v, &set.m); {
-	case i >= 0 && i < len(set.targets):
-		return true, set.targets[i].Send(v)
-	case i == All && len(set.targets) > 0:
-		var errs []error
-		for _, t := range set.targets {
-			if err := t.Send(v); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		return true, errors.Join(errs...)
-	case i == None || i == All:
-		return false, nil
-	default:
-		panic(fmt.Sprintf("router: policy picked member %d of %d", i, len(set.targets)))
-	}
+	return deliver("paths", rt.policy, rt.group.set, v)
 }
 
 // Send routes v by path (see Paths for the rules). It returns ErrBadPath,

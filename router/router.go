@@ -119,10 +119,22 @@ func indexOf[T any](cs []reactor.Channel[T], c reactor.Channel[T]) int {
 // every failed target, joined. Send follows reactor.Channel.Send's
 // contract for each target it sends to.
 func (r *Router[T]) Send(v T) error {
-	set := r.set.Load()
-	switch i := r.policy.Pick(v, &set.m); {
+	routed, err := deliver(r.name, r.policy, r.set.Load(), v)
+	if routed {
+		return err
+	}
+	r.sys.DeadLetter(r.name, reactor.ReasonNoRoute, v)
+	return fmt.Errorf("router %s: %w", r.name, ErrNoRoute)
+}
+
+// deliver sends v to the member(s) p picks in set and reports whether p
+// picked any; the errors are the targets' (for a broadcast, every failed
+// target's, joined). Routers and path groups share it; name names the
+// router in the panic of a policy that picks out of range.
+func deliver[T any](name string, p Policy[T], set *memberSet[T], v T) (routed bool, err error) {
+	switch i := p.Pick(v, &set.m); {
 	case i >= 0 && i < len(set.targets):
-		return set.targets[i].Send(v)
+		return true, set.targets[i].Send(v)
 	case i == All && len(set.targets) > 0:
 		var errs []error
 		for _, t := range set.targets {
@@ -130,11 +142,10 @@ func (r *Router[T]) Send(v T) error {
 				errs = append(errs, err)
 			}
 		}
-		return errors.Join(errs...)
+		return true, errors.Join(errs...)
 	case i == None || i == All:
-		r.sys.DeadLetter(r.name, reactor.ReasonNoRoute, v)
-		return fmt.Errorf("router %s: %w", r.name, ErrNoRoute)
+		return false, nil
 	default:
-		panic(fmt.Sprintf("router %s: policy picked member %d of %d", r.name, i, len(set.targets)))
+		panic(fmt.Sprintf("router %s: policy picked member %d of %d", name, i, len(set.targets)))
 	}
 }

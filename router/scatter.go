@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -117,7 +117,7 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 	if ctx.Err() != nil {
 		return nil, &GatherError[Resp]{Wanted: want, Err: context.Cause(ctx)}
 	}
-	in := newInbox[Resp](sys, scatterName, want)
+	in := protocol.NewInbox[Resp](sys, scatterName, want)
 	reply := reactor.ChannelOf[Resp](in)
 	var errs []error
 	var cause error // why the gather stopped early: ctx ended
@@ -136,13 +136,13 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 	got := make([]Resp, 0, want)
 	for cause == nil && len(got) < min(want, sent) {
 		select {
-		case v := <-in.c:
+		case v := <-in.C():
 			got = append(got, v)
 		case <-ctx.Done():
 			cause = context.Cause(ctx)
 		}
 	}
-	got = in.close(got)
+	got = in.Close(got)
 	if len(got) == want {
 		return got, nil
 	}
@@ -290,57 +290,6 @@ func joinCause(cause error, errs []error) error {
 // sendError names the target whose send failed.
 func sendError[T any](t reactor.Channel[T], err error) error {
 	return fmt.Errorf("%s: %w", t.Name(), err)
-}
-
-// inbox is the reply destination of the goroutine forms: a Sender that
-// takes at most want replies into a Go channel buffered for all of them,
-// so a send never blocks, and refuses every other with ErrExpired. The
-// channel is never closed: after close no send touches it, and it is
-// garbage once the waiter returns.
-type inbox[T any] struct {
-	sys  *reactor.System
-	name string
-	c    chan T
-
-	mu   sync.Mutex
-	left int // guarded by mu: replies still taken; 0 once full or closed
-}
-
-func newInbox[T any](sys *reactor.System, name string, want int) *inbox[T] {
-	return &inbox[T]{sys: sys, name: name, c: make(chan T, want), left: want}
-}
-
-// Send takes v if the waiter still wants it. Safe for concurrent use.
-func (b *inbox[T]) Send(v T) error {
-	b.mu.Lock()
-	if b.left == 0 {
-		b.mu.Unlock()
-		b.sys.DeadLetter(b.name, reactor.ReasonExpired, v)
-		return reactor.ErrExpired
-	}
-	b.left--
-	b.c <- v // never blocks: c has room for every reply taken
-	b.mu.Unlock()
-	return nil
-}
-
-// Name names the destination in dead letters.
-func (b *inbox[T]) Name() string { return b.name }
-
-// close refuses later replies and appends to got those taken before and
-// not yet received: a send that returned nil is never lost. Waiter only.
-func (b *inbox[T]) close(got []T) []T {
-	b.mu.Lock()
-	b.left = 0
-	b.mu.Unlock()
-	for {
-		select {
-		case v := <-b.c:
-			got = append(got, v)
-		default:
-			return got
-		}
-	}
 }
 
 // gate is the reply channel of the in-reactor forms: a Sender forwarding

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -62,7 +63,7 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 	if ctx.Err() != nil {
 		return zero, tailError(context.Cause(ctx), nil)
 	}
-	in := newInbox[Resp](sys, tailName, 1)
+	in := protocol.NewInbox[Resp](sys, tailName, 1)
 	h := hedge[Req, Resp]{targets: targets, request: request, reply: reactor.ChannelOf[Resp](in)}
 	h.contact(ctx)
 	if interval <= 0 {
@@ -81,8 +82,8 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 	var cause error // set when ctx ends
 	for cause == nil {
 		select {
-		case v := <-in.c:
-			in.close(nil)
+		case v := <-in.C():
+			in.Close(nil)
 			return v, nil
 		case <-tick:
 			if h.contact(ctx); h.more() {
@@ -94,7 +95,7 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 			cause = context.Cause(ctx)
 		}
 	}
-	if got := in.close(nil); len(got) > 0 {
+	if got := in.Close(nil); len(got) > 0 {
 		return got[0], nil // accepted as ctx ended
 	}
 	return zero, tailError(cause, h.errs)

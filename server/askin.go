@@ -21,15 +21,35 @@ import (
 // Cost: a connector, a termination watch of the server and a few small
 // allocations per ask.
 func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
+	var watch func(reactor.Channel[Reply[R]]) events.Subscription
+	if srv.System() != nil { // a reactor's channel: its termination ends the ask
+		// The failure goes through the reply connector, behind any reply
+		// the server sent before it terminated, so that reply wins.
+		watch = func(reply reactor.Channel[Reply[R]]) events.Subscription {
+			return reactor.Watch(o, srv).OnEvent(func(reactor.Termination) {
+				_ = reply.Send(Reply[R]{Err: terminated(srv.Name())})
+			})
+		}
+	}
+	return callIn(o, func(f Flow[R]) error {
+		return srv.Send(Request[Q, R]{Value: q, reply: f.reply, id: f.id})
+	}, watch)
+}
+
+// callIn is AskIn and CallIn: it opens a daemon reply connector on o,
+// starts the exchange with a Flow answering there, and completes the IVar
+// with the first reply (or start's error), then unsubscribes watch's
+// subscription, if any, and seals the connector.
+func callIn[R any](o reactor.Owner, start func(Flow[R]) error, watch func(reactor.Channel[Reply[R]]) events.Subscription) *events.IVar[R] {
 	iv := &events.IVar[R]{}
 	c, err := reactor.Open[Reply[R]](o, reactor.Daemon())
 	if err != nil {
 		iv.Fail(err)
 		return iv
 	}
-	var watch events.Subscription = events.Nop()
+	var w events.Subscription = events.Nop()
 	finish := func() {
-		watch.Unsubscribe()
+		w.Unsubscribe()
 		c.Seal()
 	}
 	c.Events().OnEvent(func(r Reply[R]) {
@@ -40,14 +60,10 @@ func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
 		}
 		finish()
 	})
-	if srv.System() != nil { // a reactor's channel: its termination ends the ask
-		// The failure goes through the reply connector, behind any reply
-		// the server sent before it terminated, so that reply wins.
-		watch = reactor.Watch(o, srv).OnEvent(func(reactor.Termination) {
-			_ = c.Channel().Send(Reply[R]{Err: terminated(srv.Name())})
-		})
+	if watch != nil {
+		w = watch(c.Channel())
 	}
-	if err := srv.Send(Request[Q, R]{Value: q, reply: c.Channel(), id: 1}); err != nil {
+	if err := start(Flow[R]{reply: c.Channel(), id: nextFlowID()}); err != nil {
 		iv.Fail(err)
 		finish()
 	}

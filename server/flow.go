@@ -88,25 +88,7 @@ func Call[R any](ctx context.Context, sys *reactor.System, start func(Flow[R]) e
 // only. The answer travels on a daemon connector of o, sealed once the
 // flow is answered; later answers are refused and dead-lettered.
 func CallIn[R any](o reactor.Owner, start func(Flow[R]) error) *events.IVar[R] {
-	iv := &events.IVar[R]{}
-	c, err := reactor.Open[Reply[R]](o, reactor.Daemon())
-	if err != nil {
-		iv.Fail(err)
-		return iv
-	}
-	c.Events().OnEvent(func(r Reply[R]) {
-		if r.Err != nil {
-			iv.TryFail(r.Err)
-		} else {
-			iv.TrySet(r.Value)
-		}
-		c.Seal()
-	})
-	if err := start(Flow[R]{reply: c.Channel(), id: nextFlowID()}); err != nil {
-		iv.Fail(err)
-		c.Seal()
-	}
-	return iv
+	return callIn(o, start, nil)
 }
 
 func nextFlowID() uint64 { return askIDs.Add(1) }
