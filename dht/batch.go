@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/protocol"
@@ -43,11 +44,11 @@ type KV[K comparable, V any] struct {
 // its results. It must not be called from a reactor's handler (use
 // MultiGetIn).
 func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], error) {
-	c, err := t.plan(len(keys), func(i int) K { return keys[i] }, nil)
+	m, err := t.multi(len(keys), func(i int) K { return keys[i] }, nil)
 	if err != nil {
 		return nil, err
 	}
-	return c.run(ctx)
+	return m.run(ctx)
 }
 
 // MultiPut sets every key of kvs to its value and returns, in the order
@@ -57,11 +58,11 @@ func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], erro
 // is unchanged, and on a *BatchError exactly the items it reports as
 // applied took effect.
 func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V], error) {
-	c, err := t.plan(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
+	m, err := t.multi(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
 	if err != nil {
 		return nil, err
 	}
-	return c.run(ctx)
+	return m.run(ctx)
 }
 
 // MultiGetIn is MultiGet for reactor handlers, with the rules of the In
@@ -70,29 +71,156 @@ func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V]
 // have answered, or fails it with MultiGet's errors once all have
 // answered or failed. Cost: that of one AskIn per shard involved.
 func (t *Table[K, V]) MultiGetIn(o reactor.Owner, keys []K) *events.IVar[[]Result[V]] {
-	c, err := t.plan(len(keys), func(i int) K { return keys[i] }, nil)
+	m, err := t.multi(len(keys), func(i int) K { return keys[i] }, nil)
 	if err != nil {
 		return failed[[]Result[V]](err)
 	}
-	return c.runIn(o)
+	return m.runIn(o)
 }
 
 // MultiPutIn is MultiPut for reactor handlers, as MultiGetIn is for
 // MultiGet. If o terminates before a shard's reply, that shard's part is
 // undone.
 func (t *Table[K, V]) MultiPutIn(o reactor.Owner, kvs []KV[K, V]) *events.IVar[[]Result[V]] {
-	c, err := t.plan(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
+	m, err := t.multi(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
 	if err != nil {
 		return failed[[]Result[V]](err)
 	}
-	return c.runIn(o)
+	return m.runIn(o)
 }
 
-// call is one batch under way: its items grouped by shard, one part per
-// shard involved. Caller only, but for msgs, whose items belong to their
-// shards once sent.
+// multi is one batch: its items, and their outcomes as the shards report
+// them. It is sent in rounds, one per layout its items are placed with:
+// one round, unless a Resize moved some items' keys while they were on
+// their way, in which case the parts that their shards refused with
+// errMoved are placed again. Caller only.
+type multi[K comparable, V any] struct {
+	t       *Table[K, V]
+	keys    []K
+	hs      []uint64
+	vals    []V // MultiPut's values; nil for MultiGet
+	res     []Result[V]
+	applied []bool
+	errs    []error // why parts failed, each once
+}
+
+// multi hashes the n items of a batch (key(i) and, for MultiPut,
+// val(i)). It runs the key function once per item and fails with
+// ErrUserPanic, before anything is sent, if it panics.
+func (t *Table[K, V]) multi(n int, key func(int) K, val func(int) V) (*multi[K, V], error) {
+	m := &multi[K, V]{t: t, keys: make([]K, n), hs: make([]uint64, n),
+		res: make([]Result[V], n), applied: make([]bool, n)}
+	if val != nil {
+		m.vals = make([]V, n)
+	}
+	for i := range n {
+		k := key(i)
+		h, err := t.hash(k)
+		if err != nil {
+			return nil, err
+		}
+		m.keys[i], m.hs[i] = k, h
+		if val != nil {
+			m.vals[i] = val(i)
+		}
+	}
+	return m, nil
+}
+
+// all returns the indexes of every item.
+func (m *multi[K, V]) all() []int {
+	idx := make([]int, len(m.keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// run sends the batch in rounds from a plain goroutine.
+func (m *multi[K, V]) run(ctx context.Context) ([]Result[V], error) {
+	if m.t.closed.Load() {
+		return nil, ErrClosed
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx) // nothing sent
+	}
+	for idx := m.all(); len(idx) > 0; {
+		c := m.plan(idx)
+		c.run(ctx)
+		idx = c.record()
+	}
+	return m.result()
+}
+
+// runIn sends the batch in rounds from the reactor o and completes the
+// IVar once every part has settled.
+func (m *multi[K, V]) runIn(o reactor.Owner) *events.IVar[[]Result[V]] {
+	t := m.t
+	if t.closed.Load() {
+		return failed[[]Result[V]](ErrClosed)
+	}
+	out := &events.IVar[[]Result[V]]{}
+	finish := func() {
+		if res, err := m.result(); err != nil {
+			out.TryFail(err)
+		} else {
+			out.TrySet(res)
+		}
+	}
+	var round func(idx []int)
+	round = func(idx []int) {
+		if len(idx) == 0 {
+			finish()
+			return
+		}
+		c := m.plan(idx)
+		if t.closed.Load() {
+			for j := range c.parts {
+				c.end(j, ErrClosed)
+			}
+			round(c.record())
+			return
+		}
+		left := len(c.parts)
+		settled := func() {
+			if left--; left == 0 {
+				round(c.record())
+			}
+		}
+		for j := range c.parts {
+			c.parts[j].state = partSent
+			server.AskIn(o, c.l.shards[c.parts[j].shard], c.request(j)).Subscribe(&events.Funcs[reply[V]]{
+				Event: func(reply[V]) { c.parts[j].state = partApplied; settled() },
+				Error: func(err error) { c.end(j, err); settled() },
+			})
+		}
+	}
+	round(m.all())
+	return out
+}
+
+// result builds a settled batch's answer: the results in batch order
+// and nil, or the failures (see "Batches").
+func (m *multi[K, V]) result() ([]Result[V], error) {
+	if len(m.errs) == 0 {
+		return m.res, nil
+	}
+	err := m.errs[0]
+	if len(m.errs) > 1 {
+		err = errors.Join(m.errs...)
+	}
+	if !slices.Contains(m.applied, true) {
+		return nil, err
+	}
+	return m.res, &BatchError{Applied: m.applied, Err: err}
+}
+
+// call is one round of a batch: some of its items grouped by their
+// shards in the layout l, one part per shard involved. Caller only, but
+// for msgs, whose items belong to their shards once sent.
 type call[K comparable, V any] struct {
-	t     *Table[K, V]
+	m     *multi[K, V]
+	l     *layout[K, V]
 	order []int         // order[p]: the batch index of the item at grouped position p
 	parts []part        // in shard order
 	msgs  []batch[K, V] // msgs[j]: part j's message
@@ -113,41 +241,39 @@ const (
 	partSent              // waiting for the shard's reply
 	partApplied           // the shard's reply was taken: the part happened
 	partFailed            // the part did not happen
+	partMoved             // the part did not happen: its keys moved; place it again
 )
 
-// plan places the n items of a batch (key(i) and, for MultiPut, val(i))
-// and groups them by shard, keeping batch order within each shard. It
-// runs the key function once per item and fails with ErrUserPanic,
-// before anything is sent, if it panics.
-func (t *Table[K, V]) plan(n int, key func(int) K, val func(int) V) (*call[K, V], error) {
+// plan groups the items idx (in batch order) by their shards in the
+// table's current layout, keeping batch order within each shard.
+func (m *multi[K, V]) plan(idx []int) *call[K, V] {
+	l := m.t.cur.Load()
+	n, shards := len(idx), len(l.shards)
 	where := make([]int, n)
-	next := make([]int, len(t.shards)+1) // next[s+1]: items of shard s, then cursors
-	for i := range n {
-		s, err := t.place(key(i))
-		if err != nil {
-			return nil, err
-		}
-		where[i] = s
+	next := make([]int, shards+1) // next[s+1]: items of shard s, then cursors
+	for p, i := range idx {
+		s := Jump(m.hs[i], shards)
+		where[p] = s
 		next[s+1]++
 	}
 	involved := 0
-	for s := range t.shards {
+	for s := range shards {
 		if next[s+1] > 0 {
 			involved++
 		}
 		next[s+1] += next[s]
 	}
 	// next[s] is now where shard s's items start.
-	c := &call[K, V]{t: t, order: make([]int, n),
+	c := &call[K, V]{m: m, l: l, order: make([]int, n),
 		parts: make([]part, 0, involved), msgs: make([]batch[K, V], 0, involved)}
-	keys, res := make([]K, n), make([]reply[V], n)
+	keys, hs, res := make([]K, n), make([]uint64, n), make([]reply[V], n)
 	var vals []V
-	if val != nil {
+	if m.vals != nil {
 		vals = make([]V, n)
 	}
-	for s := range t.shards {
+	for s := range shards {
 		if lo, hi := next[s], next[s+1]; lo < hi {
-			b := batch[K, V]{put: val != nil, keys: keys[lo:hi:hi], res: res[lo:hi:hi]}
+			b := batch[K, V]{put: m.vals != nil, keys: keys[lo:hi:hi], hs: hs[lo:hi:hi], res: res[lo:hi:hi]}
 			if vals != nil {
 				b.vals = vals[lo:hi:hi]
 			}
@@ -155,40 +281,46 @@ func (t *Table[K, V]) plan(n int, key func(int) K, val func(int) V) (*call[K, V]
 			c.msgs = append(c.msgs, b)
 		}
 	}
-	for i, s := range where {
+	for q, s := range where {
 		p := next[s]
 		next[s]++
-		c.order[p], keys[p] = i, key(i)
+		i := idx[q]
+		c.order[p], keys[p], hs[p] = i, m.keys[i], m.hs[i]
 		if vals != nil {
-			vals[p] = val(i)
+			vals[p] = m.vals[i]
 		}
 	}
-	return c, nil
+	return c
 }
 
 // request is part j's message.
-func (c *call[K, V]) request(j int) op[K, V] { return op[K, V]{kind: opBatch, b: &c.msgs[j]} }
+func (c *call[K, V]) request(j int) op[K, V] {
+	return op[K, V]{kind: opBatch, epoch: c.l.epoch, b: &c.msgs[j]}
+}
 
 // run sends every part, then waits for the replies, the end of a shard
-// that has not answered, or the end of ctx.
-func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
-	t := c.t
-	if t.closed.Load() {
-		return nil, ErrClosed
-	}
-	if ctx.Err() != nil {
-		return nil, context.Cause(ctx) // nothing sent
-	}
-	if len(c.parts) == 0 {
-		return []Result[V]{}, nil
+// that has not answered, or the end of ctx; every part is settled when
+// it returns.
+func (c *call[K, V]) run(ctx context.Context) {
+	t := c.m.t
+	if err := ctx.Err(); err != nil || t.closed.Load() {
+		if err != nil {
+			err = context.Cause(ctx)
+		} else {
+			err = ErrClosed
+		}
+		for j := range c.parts {
+			c.end(j, err)
+		}
+		return
 	}
 	// Refused replies (the caller stopped waiting) make their shard undo
 	// its part.
-	in := protocol.NewInbox[server.Reply[reply[V]]](t.shards[0].System(), "dht batch reply", len(c.parts))
+	in := protocol.NewInbox[server.Reply[reply[V]]](t.sys, "dht batch reply", len(c.parts))
 	to := reactor.ChannelOf[server.Reply[reply[V]]](in)
 	pending := 0
 	for j := range c.parts {
-		srv := t.shards[c.parts[j].shard]
+		srv := c.l.shards[c.parts[j].shard]
 		req := server.NewRequest(c.request(j), to, uint64(j+1))
 		var err error
 		if j == len(c.parts)-1 {
@@ -199,19 +331,18 @@ func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
 			err = srv.Offer(ctx, req)
 		}
 		if err != nil {
-			c.fail(j, t.wrap(err))
+			c.end(j, err)
 			continue
 		}
 		c.parts[j].state = partSent
 		pending++
 	}
-	var cause error
 	done := ctx.Done()
 	w, wdone := -1, (<-chan struct{})(nil) // the first part waited for, and its shard's end
 	for pending > 0 {
 		if w < 0 || c.parts[w].state != partSent {
 			w = c.firstSent()
-			wdone = t.shards[c.parts[w].shard].Done()
+			wdone = c.l.shards[c.parts[w].shard].Done()
 		}
 		select {
 		case r := <-in.C():
@@ -220,11 +351,11 @@ func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
 		case <-wdone:
 			pending -= c.drain(in) // replies sent before the shard's end
 			if c.parts[w].state == partSent {
-				c.fail(w, t.wrap(fmt.Errorf("dht: shard %d: %w", c.parts[w].shard, server.ErrServerTerminated)))
+				c.end(w, fmt.Errorf("dht: shard %d: %w", c.parts[w].shard, server.ErrServerTerminated))
 				pending--
 			}
 		case <-done:
-			cause = context.Cause(ctx)
+			cause := context.Cause(ctx)
 			for _, r := range in.Close(nil) { // replies taken before the end count
 				c.settle(r)
 			}
@@ -236,39 +367,6 @@ func (c *call[K, V]) run(ctx context.Context) ([]Result[V], error) {
 			pending = 0
 		}
 	}
-	return c.result()
-}
-
-// runIn sends every part from the reactor o and completes the IVar once
-// all have settled.
-func (c *call[K, V]) runIn(o reactor.Owner) *events.IVar[[]Result[V]] {
-	t := c.t
-	if t.closed.Load() {
-		return failed[[]Result[V]](ErrClosed)
-	}
-	out := &events.IVar[[]Result[V]]{}
-	if len(c.parts) == 0 {
-		out.Set([]Result[V]{})
-		return out
-	}
-	left := len(c.parts)
-	settled := func() {
-		if left--; left == 0 {
-			if res, err := c.result(); err != nil {
-				out.TryFail(err)
-			} else {
-				out.TrySet(res)
-			}
-		}
-	}
-	for j := range c.parts {
-		c.parts[j].state = partSent
-		server.AskIn(o, t.shards[c.parts[j].shard], c.request(j)).Subscribe(&events.Funcs[reply[V]]{
-			Event: func(reply[V]) { c.parts[j].state = partApplied; settled() },
-			Error: func(err error) { c.fail(j, t.wrap(err)); settled() },
-		})
-	}
-	return out
 }
 
 // firstSent returns the first part still waiting for its reply. Watching
@@ -287,7 +385,7 @@ func (c *call[K, V]) firstSent() int {
 func (c *call[K, V]) settle(r server.Reply[reply[V]]) {
 	j := int(r.ID() - 1) // a shard answers with the id of its request: 1..len(parts)
 	if r.Err != nil {
-		c.fail(j, c.t.wrap(r.Err)) // the shard undid its part
+		c.end(j, r.Err) // the shard did not apply its part, or undid it
 		return
 	}
 	c.parts[j].state = partApplied
@@ -305,47 +403,43 @@ func (c *call[K, V]) drain(in *protocol.Inbox[server.Reply[reply[V]]]) int {
 	}
 }
 
+// end settles part j, which did not happen because of err: it is to be
+// placed again if a Resize moved its keys, else it failed.
+func (c *call[K, V]) end(j int, err error) {
+	if c.m.t.replace(err, c.l) {
+		c.parts[j].state = partMoved
+		return
+	}
+	c.fail(j, c.m.t.wrap(err))
+}
+
 func (c *call[K, V]) fail(j int, err error) {
 	c.parts[j].state, c.parts[j].err = partFailed, err
 }
 
-// result builds a settled call's answer: the results in batch order and
-// nil, or the failures (see "Batches").
-func (c *call[K, V]) result() ([]Result[V], error) {
-	out := make([]Result[V], len(c.order))
-	var errs []error
-	applied := 0
+// record writes the settled parts' outcomes into the batch and returns
+// the batch indexes of the items to place again, in batch order.
+func (c *call[K, V]) record() []int {
+	m := c.m
+	var again []int
 	for j, p := range c.parts {
-		if p.state != partApplied {
-			if !containsErr(errs, p.err) {
-				errs = append(errs, p.err)
+		items := c.order[p.lo : p.lo+len(c.msgs[j].keys)]
+		switch p.state {
+		case partApplied:
+			for q, r := range c.msgs[j].res {
+				i := items[q]
+				m.res[i], m.applied[i] = Result[V]{Value: r.val, Found: r.ok}, true
 			}
-			continue
-		}
-		applied++
-		for q, r := range c.msgs[j].res {
-			out[c.order[p.lo+q]] = Result[V]{Value: r.val, Found: r.ok}
-		}
-	}
-	if len(errs) == 0 {
-		return out, nil
-	}
-	err := errs[0]
-	if len(errs) > 1 {
-		err = errors.Join(errs...)
-	}
-	if applied == 0 {
-		return nil, err
-	}
-	done := make([]bool, len(c.order))
-	for j, p := range c.parts {
-		if p.state == partApplied {
-			for q := range c.msgs[j].keys {
-				done[c.order[p.lo+q]] = true
+		case partMoved:
+			again = append(again, items...)
+		default:
+			if !containsErr(m.errs, p.err) {
+				m.errs = append(m.errs, p.err)
 			}
 		}
 	}
-	return out, &BatchError{Applied: done, Err: err}
+	slices.Sort(again)
+	return again
 }
 
 // containsErr reports whether errs holds err (by errors.Is, which

@@ -49,3 +49,9 @@ func (e *BatchError) Error() string {
 
 // Unwrap returns Err.
 func (e *BatchError) Unwrap() error { return e.Err }
+
+// errMoved is a shard's answer to an operation placed with a layout
+// older than the shard's own, for a key the shard no longer owns: the
+// operation did not happen, and the table places it again with its
+// current layout. It never reaches a caller.
+var errMoved = errors.New("dht: key moved by a resize")

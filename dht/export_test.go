@@ -1,6 +1,18 @@
 package dht
 
+import "context"
+
 // ShardBacklog returns about how many messages wait in shard i's
 // mailbox (reactor.Channel.Len), for tests that count the messages an
 // operation sends to a shard held busy.
-func ShardBacklog[K comparable, V any](t *Table[K, V], i int) int { return t.shards[i].Len() }
+func ShardBacklog[K comparable, V any](t *Table[K, V], i int) int {
+	return t.cur.Load().shards[i].Len()
+}
+
+// ShardLen returns how many keys shard i of t's current layout holds,
+// for tests that check where keys live after a Resize.
+func ShardLen[K comparable, V any](t *Table[K, V], i int) (int, error) {
+	l := t.cur.Load()
+	r, err := t.ask(context.Background(), l, l.shards[i], op[K, V]{kind: opLen})
+	return r.n, err
+}

@@ -51,43 +51,82 @@ func (t *Table[K, V]) CompareAndSwapIn(o reactor.Owner, k K, old, new V, eq func
 }
 
 // LenIn is Len for reactor handlers: it asks every shard at once and
-// completes with the sum once all have answered, or fails with the first
-// error.
+// completes with the sum once all have answered (asking again if a
+// Resize changed the layout meanwhile, as Len does), or fails with the
+// first error.
 func (t *Table[K, V]) LenIn(o reactor.Owner) *events.IVar[int] {
-	if t.closed.Load() {
-		return failed[int](ErrClosed)
-	}
 	out := &events.IVar[int]{}
-	n, left := 0, len(t.shards)
-	for _, s := range t.shards {
-		server.AskIn(o, s, op[K, V]{kind: opLen}).Subscribe(&events.Funcs[reply[V]]{
-			Event: func(r reply[V]) {
-				n += r.n
-				if left--; left == 0 {
-					out.TrySet(n)
-				}
-			},
-			Error: func(err error) { out.TryFail(t.wrap(err)) },
-		})
+	round := 0
+	var count func()
+	count = func() {
+		if t.closed.Load() {
+			out.TryFail(ErrClosed)
+			return
+		}
+		round++
+		this, l := round, t.cur.Load()
+		n, left := 0, len(l.shards)
+		again := func() {
+			if this == round { // the first shard to see the change starts the next round
+				count()
+			}
+		}
+		for _, s := range l.shards {
+			server.AskIn(o, s, op[K, V]{kind: opLen, epoch: l.epoch}).Subscribe(&events.Funcs[reply[V]]{
+				Event: func(r reply[V]) {
+					if r.epoch != l.epoch {
+						again()
+						return
+					}
+					n += r.n
+					if left--; left == 0 && this == round {
+						out.TrySet(n)
+					}
+				},
+				Error: func(err error) {
+					if t.replace(err, l) {
+						again()
+					} else if this == round {
+						out.TryFail(t.wrap(err))
+					}
+				},
+			})
+		}
 	}
+	count()
 	return out
 }
 
 // keyedIn sends o to its key's shard from the reactor ow and completes
-// the result with conv of the reply.
+// the result with conv of the reply, placing o again if a Resize moved
+// its key meanwhile.
 func keyedIn[K comparable, V, R any](t *Table[K, V], ow reactor.Owner, o op[K, V], conv func(reply[V]) R) *events.IVar[R] {
-	i, err := t.place(o.key)
+	h, err := t.hash(o.key)
 	if err != nil {
 		return failed[R](err)
 	}
-	if t.closed.Load() {
-		return failed[R](ErrClosed)
-	}
+	o.h = h
 	out := &events.IVar[R]{}
-	server.AskIn(ow, t.shards[i], o).Subscribe(&events.Funcs[reply[V]]{
-		Event: func(r reply[V]) { out.TrySet(conv(r)) },
-		Error: func(err error) { out.TryFail(t.wrap(err)) },
-	})
+	var send func()
+	send = func() {
+		if t.closed.Load() {
+			out.TryFail(ErrClosed)
+			return
+		}
+		l := t.cur.Load()
+		o.epoch = l.epoch
+		server.AskIn(ow, l.placed(h), o).Subscribe(&events.Funcs[reply[V]]{
+			Event: func(r reply[V]) { out.TrySet(conv(r)) },
+			Error: func(err error) {
+				if t.replace(err, l) {
+					send()
+					return
+				}
+				out.TryFail(t.wrap(err))
+			},
+		})
+	}
+	send()
 	return out
 }
 

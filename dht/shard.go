@@ -2,9 +2,10 @@ package dht
 
 import "fmt"
 
-// This file is the pure core of a shard: a plain map and the operations
-// on it, with no goroutine, channel or clock. The reactor shell in
-// table.go feeds it one request at a time.
+// This file is the pure core of a shard: a plain map, the operations on
+// it, and the shard's part of resharding (which keys it owns, which keys
+// it waits for), with no goroutine, channel or clock. The reactor shell
+// (shell.go) feeds it one request at a time and does the messaging.
 
 // opKind says which operation a request carries.
 type opKind uint8
@@ -16,31 +17,189 @@ const (
 	opCAS
 	opLen
 	opBatch // the shard's part of a MultiGet or MultiPut (batch.go)
-	opStop  // seal the shard (Close); handled by the shell
+
+	// Control operations, sent by the table itself (resize.go,
+	// snapshot.go, Close); the shell handles them, never buffers them.
+	opStop    // seal the shard (Close, or a shard retired by Resize)
+	opHold    // Range: copy the map and hold every data operation
+	opRelease // Range: end one hold
+	opGrow    // Resize up: hand the keys of the new shards to them
+	opExpect  // Resize down: wait for the keys of the retiring shards
+	opDrain   // Resize down: hand every key to the remaining shards
+	opInstall // keys handed over by another shard
+	opSettle  // answer once no handed-over keys are awaited
 )
 
 // op is one operation as it travels to its shard: a small value, copied
 // into the shard's mailbox, never mutated after the send.
 type op[K comparable, V any] struct {
-	kind opKind
-	key  K
-	val  V                 // Put's value; CompareAndSwap's new value
-	old  V                 // CompareAndSwap's expected value
-	eq   func(a, b V) bool // CompareAndSwap's equality
-	b    *batch[K, V]      // opBatch's items and results
+	kind  opKind
+	epoch uint32 // the layout the caller placed the operation with
+	h     uint64 // the key's placement hash (single-key operations)
+	key   K
+	val   V                 // Put's value; CompareAndSwap's new value
+	old   V                 // CompareAndSwap's expected value
+	eq    func(a, b V) bool // CompareAndSwap's equality
+	b     *batch[K, V]      // opBatch's items and results
+	x     *control[K, V]    // the payload of a control operation
 }
 
 // reply is a shard's answer to an op.
 type reply[V any] struct {
-	val V    // Get: the value; Put, Delete, CompareAndSwap: the previous value
-	ok  bool // Get, Put, Delete: the key was present; CompareAndSwap: swapped
-	n   int  // Len: the shard's number of keys
+	val   V      // Get: the value; Put, Delete, CompareAndSwap: the previous value
+	ok    bool   // Get, Put, Delete: the key was present; CompareAndSwap: swapped
+	n     int    // Len: the shard's number of keys
+	epoch uint32 // Len: the layout the shard served when it counted
+}
+
+// entry is a stored value with its key's placement hash, kept so that
+// resharding moves keys without running user code.
+type entry[V any] struct {
+	v V
+	h uint64
 }
 
 // shard is one shard's state. It is owned by one reactor and needs no
 // lock.
+//
+// Ownership: the shard is shard self of a layout of own shards (epoch
+// epoch) and owns the keys whose hash h has Jump(h, own) == self. An
+// operation placed with another epoch is checked against that rule
+// (moved); one placed with the shard's epoch is its own by construction.
+//
+// Awaiting: after a resize, the keys a shard gains arrive from their
+// previous shards (of a layout of prev shards) in opInstall messages;
+// until the one from shard s has come, operations on keys that were on
+// s wait (ready). held counts the Range holds in force: while it is
+// above 0, no data operation runs.
 type shard[K comparable, V any] struct {
-	m map[K]V
+	m        map[K]entry[V]
+	self     int
+	epoch    uint32
+	own      int
+	prev     int    // while waiting > 0: the shard count keys come from
+	awaiting []bool // awaiting[s]: shard s has not handed its keys over yet
+	waiting  int    // how many awaiting entries are true
+	held     int
+}
+
+// newShard returns shard self of a layout of own shards at epoch.
+func newShard[K comparable, V any](self, own int, epoch uint32) *shard[K, V] {
+	return &shard[K, V]{m: make(map[K]entry[V]), self: self, own: own, epoch: epoch}
+}
+
+// owns reports whether the key of hash h belongs to the shard.
+func (s *shard[K, V]) owns(h uint64) bool { return Jump(h, s.own) == s.self }
+
+// moved reports whether o was placed on the shard by a layout under
+// which it holds keys the shard does not own: its caller must place it
+// again with the table's current layout.
+func (s *shard[K, V]) moved(o op[K, V]) bool {
+	if o.epoch == s.epoch {
+		return false
+	}
+	switch o.kind {
+	case opGet, opPut, opDelete, opCAS:
+		return !s.owns(o.h)
+	case opBatch:
+		for _, h := range o.b.hs {
+			if !s.owns(h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ready reports whether o may run now: the shard is not held and no key
+// of o is still on its way from its previous shard.
+func (s *shard[K, V]) ready(o op[K, V]) bool {
+	if s.held > 0 {
+		return false
+	}
+	if s.waiting == 0 {
+		return true
+	}
+	switch o.kind {
+	case opGet, opPut, opDelete, opCAS:
+		return s.arrived(o.h)
+	case opBatch:
+		for _, h := range o.b.hs {
+			if !s.arrived(h) {
+				return false
+			}
+		}
+		return true
+	}
+	return false // Len counts every key: it waits for all of them
+}
+
+// arrived reports whether the key of hash h is in the shard's map, if it
+// exists: its previous shard has handed it over, or it never moved.
+func (s *shard[K, V]) arrived(h uint64) bool {
+	from := Jump(h, s.prev)
+	return from == s.self || from >= len(s.awaiting) || !s.awaiting[from]
+}
+
+// expect makes the shard serve a layout of own shards at epoch, into
+// which the keys of the shards from..prev-1 of the previous layout (of
+// prev shards) are still to be handed over.
+func (s *shard[K, V]) expect(epoch uint32, own, prev, from int) {
+	s.epoch, s.own, s.prev = epoch, own, prev
+	s.awaiting = make([]bool, prev)
+	s.waiting = 0
+	for i := from; i < prev; i++ {
+		if i != s.self {
+			s.awaiting[i] = true
+			s.waiting++
+		}
+	}
+}
+
+// handOff makes the shard serve a layout of own shards at epoch and
+// removes the keys it no longer owns, returned grouped by their new
+// shard (keys of shard j in out[j]; out has own entries). It runs no
+// user code.
+func (s *shard[K, V]) handOff(epoch uint32, own int) []*keys[K, V] {
+	s.epoch, s.own = epoch, own
+	out := make([]*keys[K, V], own)
+	for k, e := range s.m {
+		j := Jump(e.h, own)
+		if j == s.self {
+			continue
+		}
+		if out[j] == nil {
+			out[j] = &keys[K, V]{}
+		}
+		out[j].k = append(out[j].k, k)
+		out[j].e = append(out[j].e, e)
+		delete(s.m, k)
+	}
+	return out
+}
+
+// install adds the keys handed over by shard from.
+func (s *shard[K, V]) install(from int, ks *keys[K, V]) {
+	if ks != nil {
+		for i, k := range ks.k {
+			s.m[k] = ks.e[i]
+		}
+	}
+	if from < len(s.awaiting) && s.awaiting[from] {
+		s.awaiting[from] = false
+		if s.waiting--; s.waiting == 0 {
+			s.awaiting = nil
+		}
+	}
+}
+
+// snapshot returns a copy of the shard's keys and values.
+func (s *shard[K, V]) snapshot() []KV[K, V] {
+	out := make([]KV[K, V], 0, len(s.m))
+	for k, e := range s.m {
+		out = append(out, KV[K, V]{Key: k, Value: e.v})
+	}
+	return out
 }
 
 // apply runs o and returns its reply. It fails, with an error matching
@@ -66,23 +225,26 @@ func (s *shard[K, V]) apply(o op[K, V]) (r reply[V], err error) {
 	}()
 	switch o.kind {
 	case opGet:
-		r.val, r.ok = s.m[o.key]
+		e, ok := s.m[o.key]
+		r.val, r.ok = e.v, ok
 	case opPut:
-		r.val, r.ok = s.m[o.key]
-		s.m[o.key] = o.val
+		e, ok := s.m[o.key]
+		r.val, r.ok = e.v, ok
+		s.m[o.key] = entry[V]{v: o.val, h: o.h}
 	case opDelete:
-		r.val, r.ok = s.m[o.key]
-		if r.ok {
+		e, ok := s.m[o.key]
+		r.val, r.ok = e.v, ok
+		if ok {
 			delete(s.m, o.key)
 		}
 	case opCAS:
 		cur, ok := s.m[o.key]
-		if ok && o.eq(cur, o.old) {
-			s.m[o.key] = o.val
-			r.val, r.ok = cur, true
+		if ok && o.eq(cur.v, o.old) {
+			s.m[o.key] = entry[V]{v: o.val, h: o.h}
+			r.val, r.ok = cur.v, true
 		}
 	case opLen:
-		r.n = len(s.m)
+		r.n, r.epoch = len(s.m), s.epoch
 	}
 	return r, nil
 }
@@ -95,13 +257,13 @@ func (s *shard[K, V]) undo(o op[K, V], r reply[V]) {
 	switch o.kind {
 	case opPut:
 		if r.ok {
-			s.m[o.key] = r.val
+			s.m[o.key] = entry[V]{v: r.val, h: o.h}
 		} else {
 			delete(s.m, o.key)
 		}
 	case opDelete, opCAS:
 		if r.ok {
-			s.m[o.key] = r.val
+			s.m[o.key] = entry[V]{v: r.val, h: o.h}
 		}
 	case opBatch:
 		s.undoBatch(o.b, len(o.b.keys))
@@ -120,6 +282,7 @@ func userPanic(what string, p any) error {
 type batch[K comparable, V any] struct {
 	put  bool       // MultiPut; else MultiGet
 	keys []K        // the items' keys
+	hs   []uint64   // their placement hashes
 	vals []V        // MultiPut's values, one per key
 	res  []reply[V] // one per key: what Get or Put would reply
 }
@@ -135,7 +298,7 @@ func (s *shard[K, V]) applyBatch(b *batch[K, V]) error {
 		o.kind = opPut
 	}
 	for j, k := range b.keys {
-		o.key = k
+		o.key, o.h = k, b.hs[j]
 		if b.put {
 			o.val = b.vals[j]
 		}
@@ -156,6 +319,6 @@ func (s *shard[K, V]) undoBatch(b *batch[K, V], n int) {
 		return
 	}
 	for j := n - 1; j >= 0; j-- {
-		s.undo(op[K, V]{kind: opPut, key: b.keys[j]}, b.res[j])
+		s.undo(op[K, V]{kind: opPut, key: b.keys[j], h: b.hs[j]}, b.res[j])
 	}
 }

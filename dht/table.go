@@ -10,9 +10,10 @@ import (
 	"github.com/reactors-go/reactors/server"
 )
 
-// Table is a hash table of K to V split over a fixed number of shard
-// reactors. Each shard owns a plain map; an operation on key k is one
-// request to shard Jump(key(k), shards) and one reply.
+// Table is a hash table of K to V split over shard reactors. Each shard
+// owns a plain map; an operation on key k is one request to shard
+// Jump(key(k), Shards()) and one reply. Resize changes the shard count
+// while the table serves.
 //
 // Operations come in two forms: the blocking form (Get, Put, ...) for
 // plain goroutines, which takes a context, and the In form (GetIn,
@@ -23,9 +24,10 @@ import (
 //
 // Consistency: each shard applies its operations one at a time, so every
 // operation on one key is atomic and takes effect at one instant between
-// its call and its return; operations of one caller on one shard are
-// applied in the order called. Len visits the shards one after another
-// and is not a snapshot.
+// its call and its return, also across a Resize (operations on a table
+// are linearizable per key); operations of one caller on one shard are
+// applied in the order called. Range reads a snapshot of the whole
+// table; Len visits the shards one after another and is not one.
 //
 // Context expiry: if ctx ends before an operation's reply is taken, the
 // operation returns ctx's error (context.Cause) and has not happened: it
@@ -35,8 +37,20 @@ import (
 // operation returns its result.
 type Table[K comparable, V any] struct {
 	key    KeyFunc[K]
-	shards []server.Server[op[K, V], reply[V]]
+	sys    *reactor.System
+	name   string
+	cur    atomic.Pointer[layout[K, V]]
+	admin  chan struct{} // held (one token inside) by Resize, Range and Close
 	closed atomic.Bool
+}
+
+// layout is one shard numbering of a table: shard i is shards[i]. A
+// layout is never changed once published; Resize publishes a new one
+// with the next epoch. Operations carry the epoch they were placed with
+// so that a shard can tell a stale placement (shard.moved).
+type layout[K comparable, V any] struct {
+	epoch  uint32
+	shards []server.Server[op[K, V], reply[V]]
 }
 
 // Option configures New.
@@ -49,7 +63,8 @@ type config struct {
 // WithName names the shard reactors name-0, name-1, ..., so that they
 // appear by name in logs and dead letters and are registered in the
 // system's names (see reactor.WithName); names must be unique among the
-// system's live reactors.
+// system's live reactors. Shards added by Resize continue the numbering;
+// a shard removed by Resize gives its name back before Resize returns.
 func WithName(name string) Option {
 	return func(c *config) { c.name = name }
 }
@@ -60,8 +75,7 @@ func WithName(name string) Option {
 // are then stopped).
 //
 // Cost: one reactor per shard, an empty map each and no goroutine (an
-// idle reactor owns none). The shard count is fixed for the table's
-// life.
+// idle reactor owns none).
 func New[K comparable, V any](sys *reactor.System, shards int, key KeyFunc[K], opts ...Option) (*Table[K, V], error) {
 	if shards < 1 {
 		return nil, ErrShards
@@ -73,85 +87,137 @@ func New[K comparable, V any](sys *reactor.System, shards int, key KeyFunc[K], o
 	for _, o := range opts {
 		o(&cfg)
 	}
-	t := &Table[K, V]{key: key, shards: make([]server.Server[op[K, V], reply[V]], 0, shards)}
-	for i := range shards {
-		var sopts []reactor.SpawnOption
-		if cfg.name != "" {
-			sopts = append(sopts, reactor.WithName(cfg.name+"-"+strconv.Itoa(i)))
-		}
-		ch, err := reactor.Spawn(sys, shardBody[K, V], sopts...)
-		if err != nil {
-			_ = t.Close(context.Background())
-			return nil, err
-		}
-		t.shards = append(t.shards, ch)
+	t := &Table[K, V]{key: key, sys: sys, name: cfg.name, admin: make(chan struct{}, 1)}
+	ss, err := t.spawn(0, shards, 1, 0)
+	if err != nil {
+		return nil, err
 	}
+	t.cur.Store(&layout[K, V]{epoch: 1, shards: ss})
 	return t, nil
 }
 
-// shardBody is the reactor shell of a shard: it serves requests with the
-// pure core and reverts an operation whose reply is refused.
-//
-// It reads requests itself rather than through server.Serve because it
-// needs Respond's error (to revert an operation nobody will learn of)
-// and its own connector (to seal it on Close).
-func shardBody[K comparable, V any](r *reactor.Reactor[server.Request[op[K, V], reply[V]]]) {
-	s := &shard[K, V]{m: make(map[K]V)}
-	main := r.Main()
-	main.Events().OnEvent(func(req server.Request[op[K, V], reply[V]]) {
-		if req.Value.kind == opStop {
-			main.Seal() // queued requests are dead-lettered; their askers get ErrClosed
-			_ = req.Respond(reply[V]{})
-			return
+// spawn starts the shards lo..hi-1 of a layout of hi shards at epoch; if
+// prev > 0 they wait for the keys of the shards 0..prev-1 of the
+// previous layout. On error it stops the shards it started.
+func (t *Table[K, V]) spawn(lo, hi int, epoch uint32, prev int) ([]server.Server[op[K, V], reply[V]], error) {
+	ss := make([]server.Server[op[K, V], reply[V]], 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		var sopts []reactor.SpawnOption
+		if t.name != "" {
+			sopts = append(sopts, reactor.WithName(t.name+"-"+strconv.Itoa(i)))
 		}
-		rep, err := s.apply(req.Value)
+		ch, err := reactor.Spawn(t.sys, shardBody[K, V](i, hi, epoch, prev), sopts...)
 		if err != nil {
-			_ = req.Fail(err)
-			return
+			stop(ss)
+			return nil, err
 		}
-		if req.Respond(rep) != nil { // the asker gave up or is gone
-			s.undo(req.Value, rep)
-		}
-	})
+		ss = append(ss, ch)
+	}
+	return ss, nil
 }
 
-// Shards returns the table's shard count.
-func (t *Table[K, V]) Shards() int { return len(t.shards) }
+// stop stops the shards ss and waits until they have terminated. A stop
+// is a control operation: it is served even while a shard waits for
+// keys or is held.
+func stop[K comparable, V any](ss []server.Server[op[K, V], reply[V]]) {
+	for _, s := range ss {
+		_ = server.Tell(s, op[K, V]{kind: opStop}) // an error: already terminated
+	}
+	for _, s := range ss {
+		<-s.Done()
+	}
+}
 
-// Shard returns the shard of k: Jump(key(k), Shards()). It fails only
-// with ErrUserPanic, if the key function panics.
+// lock takes the table's admin token, waiting until it is free or ctx
+// ends.
+func (t *Table[K, V]) lock(ctx context.Context) error {
+	select {
+	case t.admin <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (t *Table[K, V]) unlock() { <-t.admin }
+
+// Shards returns the table's current shard count.
+func (t *Table[K, V]) Shards() int { return len(t.cur.Load().shards) }
+
+// Shard returns the shard of k under the current layout:
+// Jump(key(k), Shards()). It fails only with ErrUserPanic, if the key
+// function panics.
 func (t *Table[K, V]) Shard(k K) (int, error) {
-	return t.place(k)
+	h, err := t.hash(k)
+	if err != nil {
+		return 0, err
+	}
+	return Jump(h, t.Shards()), nil
 }
 
-// place returns k's shard, catching a panic of the key function so that
-// it fails this operation only. It runs on the caller's goroutine,
-// before anything is sent.
-func (t *Table[K, V]) place(k K) (i int, err error) {
+// hash returns k's placement hash, catching a panic of the key function
+// so that it fails this operation only. It runs on the caller's
+// goroutine, before anything is sent.
+func (t *Table[K, V]) hash(k K) (h uint64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			i, err = 0, userPanic("key function", p)
+			h, err = 0, userPanic("key function", p)
 		}
 	}()
-	return Jump(t.key(k), len(t.shards)), nil
+	return t.key(k), nil
 }
 
-// ask runs o on shard i from a plain goroutine.
-func (t *Table[K, V]) ask(ctx context.Context, i int, o op[K, V]) (reply[V], error) {
+// placed returns the shard of the hash h in the layout l.
+func (l *layout[K, V]) placed(h uint64) server.Server[op[K, V], reply[V]] {
+	return l.shards[Jump(h, len(l.shards))]
+}
+
+// ask runs o on srv, a shard of the layout l, from a plain goroutine.
+func (t *Table[K, V]) ask(ctx context.Context, l *layout[K, V], srv server.Server[op[K, V], reply[V]], o op[K, V]) (reply[V], error) {
 	if t.closed.Load() {
 		return reply[V]{}, ErrClosed
 	}
-	r, err := server.Ask(ctx, t.shards[i], o)
-	return r, t.wrap(err)
+	o.epoch = l.epoch
+	return server.Ask(ctx, srv, o)
 }
 
-// keyed runs o on k's shard from a plain goroutine.
+// keyed runs o on its key's shard from a plain goroutine, placing it
+// again if a Resize moved the key meanwhile.
 func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
-	i, err := t.place(o.key)
+	h, err := t.hash(o.key)
 	if err != nil {
 		return reply[V]{}, err
 	}
-	return t.ask(ctx, i, o)
+	o.h = h
+	for {
+		l := t.cur.Load()
+		r, err := t.ask(ctx, l, l.placed(h), o)
+		if err != nil && t.replace(err, l) {
+			continue
+		}
+		return r, t.wrap(err)
+	}
+}
+
+// replace reports whether an operation placed with the layout l that
+// failed with err did not happen because a Resize moved its keys, so
+// that it must be placed again with the current layout: its shard
+// answered errMoved, or it was a shard that a Resize retired.
+//
+// It cannot loop forever: a shard answers errMoved only to operations
+// placed with an older layout than its own, which is published before
+// any shard serves it.
+func (t *Table[K, V]) replace(err error, l *layout[K, V]) bool {
+	if errors.Is(err, errMoved) {
+		return true
+	}
+	return !t.closed.Load() && t.cur.Load() != l && gone(err)
+}
+
+// gone reports whether err says that a shard has stopped.
+func gone(err error) bool {
+	return errors.Is(err, reactor.ErrSealed) || errors.Is(err, reactor.ErrTerminated) ||
+		errors.Is(err, server.ErrServerTerminated)
 }
 
 // wrap turns the errors of a shard that Close stopped into ErrClosed.
@@ -159,8 +225,7 @@ func (t *Table[K, V]) wrap(err error) error {
 	if err == nil || !t.closed.Load() {
 		return err
 	}
-	if errors.Is(err, reactor.ErrSealed) || errors.Is(err, reactor.ErrTerminated) ||
-		errors.Is(err, server.ErrServerTerminated) {
+	if gone(err) {
 		return ErrClosed
 	}
 	return err
@@ -219,34 +284,53 @@ func Equal[V comparable](a, b V) bool { return a == b }
 
 // Len returns the number of keys: the sum of the shards' counts, each
 // taken at its own moment (one request per shard, in shard order), so
-// under concurrent writes it is not a snapshot. It blocks and fails like
-// Get.
+// under concurrent writes it is not a snapshot; across a Resize it counts
+// every key once (it counts again if the layout changed while it
+// counted). It blocks and fails like Get.
 func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
-	n := 0
-	for i := range t.shards {
-		r, err := t.ask(ctx, i, op[K, V]{kind: opLen})
-		if err != nil {
-			return 0, err
+	for {
+		l := t.cur.Load()
+		n, again := 0, false
+		for _, s := range l.shards {
+			r, err := t.ask(ctx, l, s, op[K, V]{kind: opLen})
+			if err != nil {
+				if t.replace(err, l) {
+					again = true
+					break
+				}
+				return 0, t.wrap(err)
+			}
+			if r.epoch != l.epoch { // s counted before or after a Resize did its part
+				again = true
+				break
+			}
+			n += r.n
 		}
-		n += r.n
+		if !again {
+			return n, nil
+		}
 	}
-	return n, nil
 }
 
 // Close stops the shards and waits until they have terminated or ctx
-// ends (it then returns ctx's error; the shards still stop). From its
-// call on, operations return ErrClosed and did not happen; operations
-// already taken by a shard complete normally. The table's data is
-// dropped. Close may be called more than once and from any goroutine;
-// every call waits for the shards. It must not be called from a
-// reactor's handler (it blocks).
+// ends (it then returns ctx's error; the shards still stop, unless a
+// Resize or Range still runs: Close waits for it first). From its call
+// on, operations return ErrClosed and did not happen; operations already
+// taken by a shard complete normally. The table's data is dropped. Close
+// may be called more than once and from any goroutine; every call waits
+// for the shards. It must not be called from a reactor's handler (it
+// blocks).
 func (t *Table[K, V]) Close(ctx context.Context) error {
-	if !t.closed.Swap(true) {
-		for _, s := range t.shards {
-			_ = server.Tell(s, op[K, V]{kind: opStop}) // an error: already terminated
-		}
+	t.closed.Store(true)
+	if err := t.lock(ctx); err != nil {
+		return err
 	}
-	for _, s := range t.shards {
+	l := t.cur.Load()
+	t.unlock()
+	for _, s := range l.shards {
+		_ = server.Tell(s, op[K, V]{kind: opStop}) // an error: already stopped
+	}
+	for _, s := range l.shards {
 		select {
 		case <-s.Done():
 		case <-ctx.Done():

@@ -1,0 +1,176 @@
+package dht_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// requirePlacement checks that every shard of tb holds exactly the keys
+// of want that Jump places on it.
+func requirePlacement(t *testing.T, tb *dht.Table[string, int], want map[string]int) {
+	t.Helper()
+	n := tb.Shards()
+	per := make([]int, n)
+	for k := range want {
+		per[dht.Jump(dht.StringKey(k), n)]++
+	}
+	for s := range n {
+		got, err := dht.ShardLen(tb, s)
+		require.NoError(t, err)
+		require.Equal(t, per[s], got, "keys of shard %d of %d", s, n)
+	}
+}
+
+// TestResizeKeepsEveryKey grows and shrinks a table through a sequence
+// of shard counts and checks after each step that every key keeps its
+// value and lives on its placement shard, and that absent keys stay
+// absent.
+func TestResizeKeepsEveryKey(t *testing.T) {
+	sys, failures := newSystem(t)
+	tb := newTable(t, sys, 4)
+	ctx := context.Background()
+	want := fill(t, tb, 2000)
+	absent := []string{"absent-1", "absent-2", "absent-3"}
+	for _, n := range []int{7, 16, 5, 1, 9, 9, 32, 2} {
+		require.NoError(t, tb.Resize(ctx, n))
+		require.Equal(t, n, tb.Shards())
+		requireContents(t, tb, want, absent...)
+		requirePlacement(t, tb, want)
+		for i := 0; i < 50; i++ { // the resized table takes writes
+			k := fmt.Sprintf("key-%d", i)
+			want[k] = want[k] + n
+			_, _, err := tb.Put(ctx, k, want[k])
+			require.NoError(t, err)
+		}
+	}
+	require.Zero(t, failures.Load())
+}
+
+// TestResizeMovesOnlyJumpsShare counts the keys each shard holds before
+// and after growing by one: the new shard takes about 1/(n+1) of them and
+// every old shard only loses keys.
+func TestResizeMovesOnlyJumpsShare(t *testing.T) {
+	sys, _ := newSystem(t)
+	tb := newTable(t, sys, 8)
+	want := fill(t, tb, 9000)
+	before := make([]int, 8)
+	for s := range before {
+		n, err := dht.ShardLen(tb, s)
+		require.NoError(t, err)
+		before[s] = n
+	}
+	require.NoError(t, tb.Resize(context.Background(), 9))
+	moved := 0
+	for s := range 8 {
+		n, err := dht.ShardLen(tb, s)
+		require.NoError(t, err)
+		require.LessOrEqual(t, n, before[s], "shard %d gained keys", s)
+		moved += before[s] - n
+	}
+	added, err := dht.ShardLen(tb, 8)
+	require.NoError(t, err)
+	require.Equal(t, moved, added)
+	require.InDelta(t, 9000.0/9, float64(added), 9000*0.02)
+	requireContents(t, tb, want)
+}
+
+func TestResizeBadArgumentsAndClosedTable(t *testing.T) {
+	sys, _ := newSystem(t)
+	tb, err := dht.New[string, int](sys, 3, dht.StringKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.ErrorIs(t, tb.Resize(ctx, 0), dht.ErrShards)
+	canceled, cancel := context.WithCancelCause(ctx)
+	cause := fmt.Errorf("stop now")
+	cancel(cause)
+	require.ErrorIs(t, tb.Resize(canceled, 5), cause)
+	require.Equal(t, 3, tb.Shards(), "a canceled resize changes nothing")
+	require.NoError(t, tb.Resize(ctx, 3)) // same count: nothing to do
+	require.NoError(t, tb.Close(ctx))
+	require.ErrorIs(t, tb.Resize(ctx, 5), dht.ErrClosed)
+}
+
+// TestResizeNames checks that added shards continue the naming and that
+// a shard removed by Resize gives its name back before Resize returns,
+// so that growing again can reuse it.
+func TestResizeNames(t *testing.T) {
+	sys, _ := newSystem(t)
+	tb, err := dht.New[string, int](sys, 2, dht.StringKey, dht.WithName("users"))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, tb.Close(context.Background())) }()
+	ctx := context.Background()
+	want := fill(t, tb, 300)
+	require.NoError(t, tb.Resize(ctx, 4))
+	quit := func(r *reactor.Reactor[int]) { r.Main().Seal() }
+	for _, name := range []string{"users-2", "users-3"} {
+		_, err := reactor.Spawn(sys, quit, reactor.WithName(name))
+		require.Error(t, err, "%s is a live shard's name", name)
+	}
+	require.NoError(t, tb.Resize(ctx, 2))
+	ch, err := reactor.Spawn(sys, quit, reactor.WithName("users-3"))
+	require.NoError(t, err, "a removed shard's name is free")
+	<-ch.Done()
+	require.NoError(t, tb.Resize(ctx, 5)) // spawns users-2..users-4 again
+	requireContents(t, tb, want)
+}
+
+// TestResizeWhileBatching runs MultiPut and MultiGet rounds over many
+// shards while the table grows and shrinks: every batch sees the
+// previous round's values, whatever moved meanwhile.
+func TestResizeWhileBatching(t *testing.T) {
+	sys, _ := newSystem(t)
+	tb := newTable(t, sys, 3)
+	ctx := context.Background()
+	keys := make([]string, 400)
+	kvs := make([]dht.KV[string, int], len(keys))
+	for i := range keys {
+		keys[i] = fmt.Sprintf("b-%d", i)
+		kvs[i] = dht.KV[string, int]{Key: keys[i], Value: i}
+	}
+	_, err := tb.MultiPut(ctx, kvs)
+	require.NoError(t, err)
+	// The resizer cycles through shard counts until the batches have
+	// seen enough resizes; the batches run until then.
+	var resizes atomic.Int64
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if err := tb.Resize(ctx, []int{6, 2, 11, 4}[i%4]); err != nil {
+				done <- err
+				return
+			}
+			resizes.Add(1)
+		}
+	}()
+	for round := 1; ; round++ {
+		if round > 20 && resizes.Load() >= 20 {
+			close(stop)
+			require.NoError(t, <-done)
+			return
+		}
+		for i := range kvs {
+			kvs[i].Value = round*1000 + i
+		}
+		prev, err := tb.MultiPut(ctx, kvs)
+		require.NoError(t, err)
+		got, err := tb.MultiGet(ctx, keys)
+		require.NoError(t, err)
+		for i := range keys {
+			require.Equal(t, dht.Result[int]{Value: (round-1)*1000 + i, Found: true}, prev[i], "round %d key %d", round, i)
+			require.Equal(t, dht.Result[int]{Value: round*1000 + i, Found: true}, got[i], "round %d key %d", round, i)
+		}
+	}
+}
