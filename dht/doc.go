@@ -20,13 +20,44 @@
 // one of n shards. Unlike Reactors.IO's h % n, going from n to n+1
 // shards moves only about 1/(n+1) of the keys, all to the new shard.
 //
+// # Resharding
+//
+// Resize changes the shard count while clients run. Shards are added and
+// removed at the end of the numbering (jump hashing allows nothing
+// else), and only the keys whose shard changes move, each in one message
+// from its old shard to its new one. No write is lost or applied twice,
+// and no read returns a value older than an acknowledged write:
+//
+//   - A layout (the shard list, with an epoch) is published atomically;
+//     callers place operations with the layout they read, and carry its
+//     epoch.
+//   - A shard that lost a key refuses operations on it that were placed
+//     with an older layout (they did not happen), and the table places
+//     them again with the current one: at most one extra round trip per
+//     operation and resize.
+//   - A shard that gains keys holds operations on them, in arrival
+//     order, until the shard they come from has handed them over; other
+//     keys are served at once.
+//
+// The linearizability of histories recorded across resizes, with
+// expiring deadlines, batches and In forms, is checked in the tests with
+// a linearizability checker (porcupine).
+//
+// # Snapshots
+//
+// Range calls a function for every key of a consistent snapshot: the
+// table's content at one instant. It holds each shard in turn (the shard
+// copies its map and holds data operations), and lets them all go once
+// every shard is held. Range and Resize run one at a time.
+//
 // # Guarantees
 //
 //   - Every operation on a key is atomic: its shard applies it in one
 //     step between the call and the return (so operations on one key are
-//     linearizable). Operations of one caller on one shard apply in the
-//     order called; nothing orders operations of different shards, and
-//     Len is not a snapshot.
+//     linearizable, also across Resize). Operations of one caller on one
+//     shard apply in the order called; nothing orders operations of
+//     different shards. Range is a snapshot; Len is not (it is exact only
+//     when no write runs).
 //   - An operation that returns an error did not change the table: after
 //     Close (ErrClosed), after a panic in user code (ErrUserPanic), and
 //     after the end of its context (the shard reverts an operation whose
@@ -70,8 +101,8 @@
 //     that fails in its shard (the map's hashing of an interface key
 //     panicked) is undone likewise and fails with ErrUserPanic.
 //
-// # Not yet
+// # Not here
 //
-// The shard count is fixed for a table's life: there is no online
-// resharding and no Range.
+// Shards live in one process; there are no In forms of Range and
+// Resize (they block), and Range and Resize exclude each other.
 package dht

@@ -81,3 +81,54 @@ func ExampleJump() {
 	fmt.Println()
 	// Output: 0 2 18 234
 }
+
+// Grow a table from 4 to 5 shards while it serves: only the keys the new
+// shard takes move, and every value stays readable.
+func ExampleTable_Resize() {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer sys.Shutdown(ctx)
+	t, _ := dht.New[int, int](sys, 4, dht.IntKey)
+	defer t.Close(ctx)
+
+	for k := range 1000 {
+		_, _, _ = t.Put(ctx, k, k*k)
+	}
+	before := make([]int, 1000)
+	for k := range before {
+		before[k], _ = t.Shard(k)
+	}
+	if err := t.Resize(ctx, 5); err != nil {
+		panic(err)
+	}
+	moved := 0
+	for k := range before {
+		if s, _ := t.Shard(k); s != before[k] {
+			moved++
+		}
+	}
+	v, _, _ := t.Get(ctx, 999)
+	n, _ := t.Len(ctx)
+	fmt.Println(t.Shards(), moved, v, n)
+	// Output: 5 214 998001 1000
+}
+
+// Range reads a consistent snapshot of the whole table.
+func ExampleTable_Range() {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer sys.Shutdown(ctx)
+	t, _ := dht.New[string, int](sys, 8, dht.StringKey)
+	defer t.Close(ctx)
+
+	for i, k := range []string{"a", "b", "c"} {
+		_, _, _ = t.Put(ctx, k, i+1)
+	}
+	sum := 0
+	_ = t.Range(ctx, func(k string, v int) bool {
+		sum += v
+		return true
+	})
+	fmt.Println(sum)
+	// Output: 6
+}

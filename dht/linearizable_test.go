@@ -2,6 +2,7 @@ package dht_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -180,9 +181,84 @@ func doIn(o reactor.Owner, tb *dht.Table[string, int], in kvInput) *events.IVar[
 	return out
 }
 
+// randomBatch draws a MultiGet (put false) or a MultiPut of 1 to 6
+// distinct keys of keys keys, with values unique per client and batch.
+func randomBatch(rng *rand.Rand, client, i, keys int) (put bool, items []kvInput) {
+	put = rng.IntN(2) == 0
+	seen := map[string]bool{}
+	for j, n := 0, 1+rng.IntN(6); j < n; j++ {
+		in := kvInput{kind: kvGet, key: fmt.Sprintf("lin-%d", rng.IntN(keys))}
+		if seen[in.key] {
+			continue
+		}
+		seen[in.key] = true
+		if put {
+			in.kind, in.val = kvPut, client<<20|i<<3|j
+		}
+		items = append(items, in)
+	}
+	return put, items
+}
+
+// recordBatch adds a batch's items that took effect to h, each as an
+// operation on its key spanning the whole batch: a batch is atomic per
+// shard, so each item takes effect at one instant inside the call.
+func (h *history) recordBatch(client int, items []kvInput, call int64, res []dht.Result[int], err error) {
+	var applied []bool
+	if err != nil {
+		var be *dht.BatchError
+		if !errors.As(err, &be) {
+			return // nothing took effect
+		}
+		applied = be.Applied
+	}
+	ret := h.now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for j, in := range items {
+		if applied == nil || applied[j] {
+			h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Call: call,
+				Output: kvOutput{val: res[j].Value, ok: res[j].Found}, Return: ret})
+		}
+	}
+}
+
+// doBatch runs a batch on tb from a plain goroutine.
+func doBatch(ctx context.Context, tb *dht.Table[string, int], put bool, items []kvInput) ([]dht.Result[int], error) {
+	if !put {
+		keys := make([]string, len(items))
+		for j, in := range items {
+			keys[j] = in.key
+		}
+		return tb.MultiGet(ctx, keys)
+	}
+	kvs := make([]dht.KV[string, int], len(items))
+	for j, in := range items {
+		kvs[j] = dht.KV[string, int]{Key: in.key, Value: in.val}
+	}
+	return tb.MultiPut(ctx, kvs)
+}
+
+// doBatchIn runs a batch on tb from the reactor o.
+func doBatchIn(o reactor.Owner, tb *dht.Table[string, int], put bool, items []kvInput) *events.IVar[[]dht.Result[int]] {
+	if !put {
+		keys := make([]string, len(items))
+		for j, in := range items {
+			keys[j] = in.key
+		}
+		return tb.MultiGetIn(o, keys)
+	}
+	kvs := make([]dht.KV[string, int], len(items))
+	for j, in := range items {
+		kvs[j] = dht.KV[string, int]{Key: in.key, Value: in.val}
+	}
+	return tb.MultiPutIn(o, kvs)
+}
+
 // TestLinearizableAcrossResizes records the histories of concurrent
 // clients (plain goroutines, some with deadlines short enough to expire
-// mid-operation, and a reactor using the In forms) while another
+// mid-operation, one of them sending batches, and a reactor using the In
+// forms, single and batched) while another
 // goroutine grows and shrinks the table, and checks every key's history
 // for linearizability. It also checks that the resizes, the expiries and
 // the retried placements all happened, so that the check covered them.
@@ -218,11 +294,23 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(7, uint64(c)))
 			for i := range ops {
-				in := randomInput(rng, c, i, keys)
 				opCtx, cancel := ctx, context.CancelFunc(func() {})
 				if c%2 == 1 && rng.IntN(4) == 0 { // deadlines of 0-20us: some expire mid-flight
 					opCtx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(20_000)))
 				}
+				if c == clients-1 { // the batch client
+					put, items := randomBatch(rng, c, i, keys)
+					call := h.now()
+					res, err := doBatch(opCtx, tb, put, items)
+					cancel()
+					if err != nil {
+						require.ErrorIs(t, err, context.DeadlineExceeded)
+						expired.Add(1)
+					}
+					h.recordBatch(c, items, call, res, err)
+					continue
+				}
+				in := randomInput(rng, c, i, keys)
 				call := h.now()
 				out, err := do(opCtx, tb, in)
 				cancel()
@@ -245,6 +333,15 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 			if i == ops {
 				reactorDone <- nil
 				r.Main().Seal()
+				return
+			}
+			if i%3 == 2 {
+				put, items := randomBatch(rng, clients, i, keys)
+				call := h.now()
+				doBatchIn(r, tb, put, items).Subscribe(&events.Funcs[[]dht.Result[int]]{
+					Event: func(res []dht.Result[int]) { h.recordBatch(clients, items, call, res, nil); next(i + 1) },
+					Error: func(err error) { reactorDone <- err; r.Main().Seal() },
+				})
 				return
 			}
 			in := randomInput(rng, clients, i, keys)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -173,4 +174,60 @@ func TestResizeWhileBatching(t *testing.T) {
 			require.Equal(t, dht.Result[int]{Value: round*1000 + i, Found: true}, got[i], "round %d key %d", round, i)
 		}
 	}
+}
+
+// TestLenAcrossResizes counts a table of fixed contents with Len and,
+// from a reactor, LenIn, while the table grows and shrinks: every count
+// is exact, though keys move between the shards while they are counted.
+func TestLenAcrossResizes(t *testing.T) {
+	const keys = 500
+	sys, _ := newSystem(t)
+	tb := newTable(t, sys, 3)
+	ctx := context.Background()
+	fill(t, tb, keys)
+	var resizes atomic.Int64
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if err := tb.Resize(ctx, []int{8, 1, 5, 13, 2}[i%5]); err != nil {
+				done <- err
+				return
+			}
+			resizes.Add(1)
+		}
+	}()
+	counts := make(chan int, 1<<16)
+	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
+		var next func(i int)
+		next = func(i int) {
+			if i >= 200 && resizes.Load() >= 30 {
+				close(counts)
+				r.Main().Seal()
+				return
+			}
+			tb.LenIn(r).Subscribe(&events.Funcs[int]{
+				Event: func(n int) { counts <- n; next(i + 1) },
+				Error: func(err error) { t.Error(err); close(counts); r.Main().Seal() },
+			})
+		}
+		next(0)
+	})
+	require.NoError(t, err)
+	in := 0
+	for n := range counts {
+		require.Equal(t, keys, n, "LenIn")
+		in++
+		got, err := tb.Len(ctx)
+		require.NoError(t, err)
+		require.Equal(t, keys, got, "Len")
+	}
+	require.GreaterOrEqual(t, in, 200)
+	close(stop)
+	require.NoError(t, <-done)
 }

@@ -5,12 +5,12 @@
 // batch overwrites keys already present). It prints where some keys live
 // (Table.Shard), how many keys each shard holds, and Len.
 //
-// The shard count of a table is fixed for its life: live resharding is not
-// available yet. The command only computes how many keys a 33rd shard would
-// take, by comparing dht.Jump(hash, 32) and dht.Jump(hash, 33) over the
-// keys' placement hashes (the table's own key function): with jump
-// consistent hashing about 1/33 of the keys would move, all to the new
-// shard, and none between the old ones.
+// Then it reshards live: it adds a 33rd shard (Table.Resize) while a
+// client goroutine keeps putting keys and reading them back, prints how
+// many keys moved (with jump consistent hashing about 1/33, all to the new
+// shard, none between the old ones) and checks that every key kept its
+// value and that the client never read a stale value; then it removes the
+// shard again, checks again, and counts the keys of a Range snapshot.
 //
 //	go run ./examples/dht [-shards 32] [-keys 1000] [-batch 200] [-show 4]
 package main
@@ -22,6 +22,8 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
@@ -73,8 +75,15 @@ type stats struct {
 	shardOf   map[string]int       // Table.Shard of every key
 	counts    []int                // keys per shard, from shardOf
 	length    int                  // Table.Len
-	moved     int                  // keys whose shard changes with one more shard
+	moved     int                  // keys whose shard changed with one more shard
 	movedTo   map[int]int          // new shard -> moved keys
+
+	clientStarted chan struct{} // closed once the resharding client has run once
+	clientOps     int           // put/get pairs the client ran during the resize
+	staleReads    int           // of those, gets that missed the put before them
+	lostGrow      int           // keys without their value after growing
+	lostShrink    int           // keys without their value after shrinking back
+	ranged        int           // keys of the final Range (the client's left out)
 }
 
 // run fills a table, reads it back and prints the placement.
@@ -92,7 +101,7 @@ func run(w io.Writer, cfg config) (stats, error) {
 	}
 	defer t.Close(ctx)
 
-	var st stats
+	st := stats{clientStarted: make(chan struct{})}
 	// Put, then get, one key at a time.
 	for i := range cfg.keys {
 		_, had, err := t.Put(ctx, key(i), singleValue(i))
@@ -178,19 +187,108 @@ func run(w io.Writer, cfg config) (stats, error) {
 			float64(st.length)/float64(len(st.counts)), st.length)
 	}
 
-	// What one more shard would move (not done: no live resharding).
+	// Live resharding: one more shard while a client writes and reads,
+	// then back; a Range snapshot at the end.
+	if err := reshard(ctx, w, t, &st); err != nil {
+		return stats{}, err
+	}
+	return st, nil
+}
+
+// reshard grows the table by one shard while a client goroutine keeps
+// writing and reading back its own keys, counts the keys that moved and
+// checks every key's value, then shrinks the table back and checks
+// again.
+func reshard(ctx context.Context, w io.Writer, t *dht.Table[string, string], st *stats) error {
 	n := t.Shards()
+	before := make(map[string]int, len(st.keys))
+	for _, k := range st.keys {
+		before[k], _ = t.Shard(k)
+	}
+	stop, clientDone := make(chan struct{}), make(chan error, 1)
+	go func() { clientDone <- client(ctx, t, stop, st) }()
+	<-st.clientStarted // the client runs before the resize starts
+	err := t.Resize(ctx, n+1)
+	close(stop)
+	if cerr := <-clientDone; err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
 	st.movedTo = map[int]int{}
 	for _, k := range st.keys {
-		h := keyFunc(k)
-		if to := dht.Jump(h, n+1); to != dht.Jump(h, n) {
+		if s, _ := t.Shard(k); s != before[k] {
 			st.moved++
-			st.movedTo[to]++
+			st.movedTo[s]++
 		}
 	}
-	fmt.Fprintf(w, "shard %d, if added, would take %d of %d keys (%.1f%%; 1/%d = %.1f%%); live resharding is not available yet\n",
-		n, st.moved, len(st.keys), 100*float64(st.moved)/float64(max(len(st.keys), 1)), n+1, 100/float64(n+1))
-	return st, nil
+	if st.lostGrow, err = check(ctx, t, st.final); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "resized %d -> %d shards while a client ran %d put/get pairs (%d stale reads): shard %d took %d of %d keys (%.1f%%; 1/%d = %.1f%%), %d keys lost\n",
+		n, t.Shards(), st.clientOps, st.staleReads, n, st.moved, len(st.keys),
+		100*float64(st.moved)/float64(max(len(st.keys), 1)), n+1, 100/float64(n+1), st.lostGrow)
+	if err := t.Resize(ctx, n); err != nil {
+		return err
+	}
+	if st.lostShrink, err = check(ctx, t, st.final); err != nil {
+		return err
+	}
+	err = t.Range(ctx, func(k, v string) bool {
+		if !strings.HasPrefix(k, "client-") {
+			st.ranged++
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "resized back to %d shards: %d keys lost; a Range snapshot holds %d keys\n", t.Shards(), st.lostShrink, st.ranged)
+	return nil
+}
+
+// client puts client-i = i and reads it back, for growing i, until stop
+// is closed, counting the reads that did not return the value just put.
+func client(ctx context.Context, t *dht.Table[string, string], stop <-chan struct{}, st *stats) error {
+	for i := 0; ; i++ {
+		k, v := fmt.Sprintf("client-%d", i%64), strconv.Itoa(i)
+		if _, _, err := t.Put(ctx, k, v); err != nil {
+			return err
+		}
+		got, ok, err := t.Get(ctx, k)
+		if err != nil {
+			return err
+		}
+		if !ok || got != v {
+			st.staleReads++
+		}
+		st.clientOps++
+		if i == 0 {
+			close(st.clientStarted)
+		}
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+	}
+}
+
+// check returns how many keys of want the table does not hold with their
+// value.
+func check(ctx context.Context, t *dht.Table[string, string], want map[string]string) (int, error) {
+	lost := 0
+	for k, v := range want {
+		got, ok, err := t.Get(ctx, k)
+		if err != nil {
+			return 0, err
+		}
+		if !ok || got != v {
+			lost++
+		}
+	}
+	return lost, nil
 }
 
 // showIndexes picks up to cfg.show key indexes to print: about half from

@@ -16,8 +16,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestRun checks the example's claims: every get returns what was put,
 // Len is the number of distinct keys, the per-shard counts add up to Len
-// and follow Table.Shard, and one more shard would take about 1/(n+1) of
-// the keys, all to itself.
+// and follow Table.Shard, and one more shard, added while a client runs,
+// takes about 1/(n+1) of the keys, all to itself, losing none.
 func TestRun(t *testing.T) {
 	for _, cfg := range []config{
 		{shards: 32, keys: 1000, batch: 200, show: 4},
@@ -82,8 +82,10 @@ func TestRun(t *testing.T) {
 			}
 			require.Equal(t, st.length, sum, "counts add up to Len")
 
-			// One more shard: recomputed from the placement hashes,
-			// every moved key goes to the new shard, about 1/(n+1).
+			// One more shard, added live: recomputed from the placement
+			// hashes, every moved key went to the new shard, about
+			// 1/(n+1); no key lost its value, growing or shrinking, and
+			// the client running meanwhile never read a stale value.
 			moved := 0
 			for _, k := range st.keys {
 				h := dht.HashString(k)
@@ -98,8 +100,15 @@ func TestRun(t *testing.T) {
 			require.InDelta(t, expect, float64(moved), 4*math.Sqrt(expect)+1,
 				"moved %d of %d keys, expected about %.1f", moved, distinct, expect)
 
+			require.Positive(t, st.clientOps)
+			require.Zero(t, st.staleReads)
+			require.Zero(t, st.lostGrow)
+			require.Zero(t, st.lostShrink)
+			require.Equal(t, distinct, st.ranged, "the Range snapshot holds every key")
+
 			require.Contains(t, out.String(), fmt.Sprintf("Len = %d", distinct))
-			require.Contains(t, out.String(), "live resharding is not available yet")
+			require.Contains(t, out.String(), fmt.Sprintf("resized %d -> %d shards", cfg.shards, cfg.shards+1))
+			require.Contains(t, out.String(), fmt.Sprintf("resized back to %d shards: 0 keys lost", cfg.shards))
 			require.Equal(t, cfg.show, strings.Count(out.String(), " on shard "))
 		})
 	}
