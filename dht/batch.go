@@ -314,16 +314,36 @@ func (c *call[K, V]) run(ctx context.Context) {
 		}
 		return
 	}
+	// Parts of idle shards are applied here and now (Table.direct); the
+	// others are sent.
+	last, left := -1, 0
+	for j := range c.parts {
+		_, err, ok := t.direct(ctx, c.l, c.parts[j].shard, c.request(j))
+		switch {
+		case !ok:
+			last, left = j, left+1
+		case err != nil:
+			c.fail(j, err) // the shard undid the part
+		default:
+			c.parts[j].state = partApplied
+		}
+	}
+	if left == 0 {
+		return
+	}
 	// Refused replies (the caller stopped waiting) make their shard undo
 	// its part.
-	in := protocol.NewInbox[server.Reply[reply[V]]](t.sys, "dht batch reply", len(c.parts))
+	in := protocol.NewInbox[server.Reply[reply[V]]](t.sys, "dht batch reply", left)
 	to := reactor.ChannelOf[server.Reply[reply[V]]](in)
 	pending := 0
 	for j := range c.parts {
+		if c.parts[j].state != partUnsent {
+			continue
+		}
 		srv := c.l.shards[c.parts[j].shard]
 		req := server.NewRequest(c.request(j), to, uint64(j+1))
 		var err error
-		if j == len(c.parts)-1 {
+		if j == last {
 			// The others are sent: an idle shard's turn may run here
 			// while the pool runs theirs.
 			err = srv.SendAndRun(ctx, req)

@@ -2,8 +2,10 @@ package dht_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -137,6 +139,71 @@ func BenchmarkRawShards(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			raw.do(rawReq{put: true, key: keys[i&1023], val: i, reply: reply})
+		}
+	})
+}
+
+// BenchmarkTableParallel is W5's shape as a micro-benchmark: 8 client
+// goroutines, 32 shards, 100,000 int keys, 90% Gets.
+func BenchmarkTableParallel(b *testing.B) {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer func() { _ = sys.Shutdown(ctx) }()
+	tb, err := dht.New[int64, int64](sys, 32, dht.IntKey)
+	require.NoError(b, err)
+	defer func() { _ = tb.Close(ctx) }()
+	const keys = 100_000
+	for k := range int64(keys) {
+		_, _, _ = tb.Put(ctx, k, k)
+	}
+	b.SetParallelism(4) // 8 clients on 2 cores
+	b.ReportAllocs()
+	var seed atomic.Uint64
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewPCG(1, seed.Add(1)))
+		for pb.Next() {
+			k := rng.Int64N(keys)
+			if rng.IntN(100) >= 90 {
+				_, _, _ = tb.Put(ctx, k, k)
+			} else {
+				_, _, _ = tb.Get(ctx, k)
+			}
+		}
+	})
+}
+
+// BenchmarkMultiParallel is W5b's shape as a micro-benchmark: 8 client
+// goroutines, 32 shards, 100,000 int keys, MultiGet batches of 90 keys
+// and MultiPut batches of 10; one op is one item.
+func BenchmarkMultiParallel(b *testing.B) {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer func() { _ = sys.Shutdown(ctx) }()
+	tb, err := dht.New[int64, int64](sys, 32, dht.IntKey)
+	require.NoError(b, err)
+	defer func() { _ = tb.Close(ctx) }()
+	const keys = 100_000
+	for k := range int64(keys) {
+		_, _, _ = tb.Put(ctx, k, k)
+	}
+	b.SetParallelism(4) // 8 clients on 2 cores
+	b.ReportAllocs()
+	var seed atomic.Uint64
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewPCG(1, seed.Add(1)))
+		gets := make([]int64, 0, 90)
+		puts := make([]dht.KV[int64, int64], 0, 10)
+		for pb.Next() {
+			if k := rng.Int64N(keys); rng.IntN(100) >= 90 {
+				puts = append(puts, dht.KV[int64, int64]{Key: k, Value: k})
+			} else {
+				gets = append(gets, k)
+			}
+			if len(gets)+len(puts) == 100 {
+				_, _ = tb.MultiGet(ctx, gets)
+				_, _ = tb.MultiPut(ctx, puts)
+				gets, puts = gets[:0], puts[:0]
+			}
 		}
 	})
 }

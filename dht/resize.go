@@ -73,7 +73,7 @@ func (t *Table[K, V]) Resize(ctx context.Context, shards int) error {
 // grow resizes from the layout old to m > len(old.shards) shards.
 func (t *Table[K, V]) grow(ctx context.Context, old *layout[K, V], m int) error {
 	n, epoch := len(old.shards), old.epoch+1
-	added, err := t.spawn(n, m, epoch, n) // each waits for all n old shards
+	added, shells, err := t.spawn(n, m, epoch, n) // each waits for all n old shards
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,8 @@ func (t *Table[K, V]) grow(ctx context.Context, old *layout[K, V], m int) error 
 		stop(added)
 		return context.Cause(ctx)
 	}
-	t.cur.Store(&layout[K, V]{epoch: epoch, shards: slices.Concat(old.shards, added)})
+	t.cur.Store(&layout[K, V]{epoch: epoch, shards: slices.Concat(old.shards, added),
+		shells: slices.Concat(old.shells, shells)})
 	// From here on, the resize completes: nothing waits on ctx.
 	hand := &control[K, V]{epoch: epoch, shards: m, to: added, first: n}
 	for i, s := range old.shards {
@@ -102,7 +103,7 @@ func (t *Table[K, V]) shrink(old *layout[K, V], m int) error {
 			return fmt.Errorf("dht: resize: shard %d: %w", i, err)
 		}
 	}
-	t.cur.Store(&layout[K, V]{epoch: epoch, shards: kept})
+	t.cur.Store(&layout[K, V]{epoch: epoch, shards: kept, shells: old.shells[:m:m]})
 	hand := &control[K, V]{epoch: epoch, shards: m, to: kept, first: 0}
 	for i, s := range retired {
 		if err := t.control(s, op[K, V]{kind: opDrain, x: hand}); err != nil {

@@ -35,17 +35,35 @@ type shell[K comparable, V any] struct {
 	settle  []server.Request[op[K, V], reply[V]] // opSettle requests waiting for waiting == 0
 }
 
-// shardBody returns the body of shard self of a layout of own shards at
+// newShell returns the shell of shard self of a layout of own shards at
 // epoch. If prev > 0 the shard is new in a grown layout and waits for
-// the keys of shards 0..prev-1 of the previous one.
-func shardBody[K comparable, V any](self, own int, epoch uint32, prev int) func(*reactor.Reactor[server.Request[op[K, V], reply[V]]]) {
-	return func(r *reactor.Reactor[server.Request[op[K, V], reply[V]]]) {
-		sh := &shell[K, V]{s: newShard[K, V](self, own, epoch), main: r.Main()}
-		if prev > 0 {
-			sh.s.expect(epoch, own, prev, 0)
-		}
-		sh.main.Events().OnEvent(sh.handle)
+// the keys of shards 0..prev-1 of the previous one. The shell belongs to
+// the shard's reactor from its spawn on (body, direct).
+func newShell[K comparable, V any](self, own int, epoch uint32, prev int) *shell[K, V] {
+	sh := &shell[K, V]{s: newShard[K, V](self, own, epoch)}
+	if prev > 0 {
+		sh.s.expect(epoch, own, prev, 0)
 	}
+	return sh
+}
+
+// body is the shard reactor's constructor.
+func (sh *shell[K, V]) body(r *reactor.Reactor[server.Request[op[K, V], reply[V]]]) {
+	sh.main = r.Main()
+	sh.main.Events().OnEvent(sh.handle)
+}
+
+// direct applies the data operation o at once, as handle would, if it
+// needs no waiting, refusal or revert: it is the caller-runs fast path
+// of a blocking operation on an idle shard (reactor.Channel.RunIfIdle),
+// whose caller takes the reply itself, so there is no reply to refuse.
+// It reports false, doing nothing, if o must take the ordinary path.
+func (sh *shell[K, V]) direct(o op[K, V]) (r reply[V], err error, done bool) {
+	if len(sh.pending) > 0 || !sh.s.ready(o) || sh.s.moved(o) {
+		return r, nil, false
+	}
+	r, err = sh.s.apply(o)
+	return r, err, true
 }
 
 // handle is the shard's one handler.

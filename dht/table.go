@@ -51,6 +51,7 @@ type Table[K comparable, V any] struct {
 type layout[K comparable, V any] struct {
 	epoch  uint32
 	shards []server.Server[op[K, V], reply[V]]
+	shells []*shell[K, V] // shells[i]: shard i's state, for the fast path (RunIfIdle)
 }
 
 // Option configures New.
@@ -88,32 +89,34 @@ func New[K comparable, V any](sys *reactor.System, shards int, key KeyFunc[K], o
 		o(&cfg)
 	}
 	t := &Table[K, V]{key: key, sys: sys, name: cfg.name, admin: make(chan struct{}, 1)}
-	ss, err := t.spawn(0, shards, 1, 0)
+	ss, shells, err := t.spawn(0, shards, 1, 0)
 	if err != nil {
 		return nil, err
 	}
-	t.cur.Store(&layout[K, V]{epoch: 1, shards: ss})
+	t.cur.Store(&layout[K, V]{epoch: 1, shards: ss, shells: shells})
 	return t, nil
 }
 
 // spawn starts the shards lo..hi-1 of a layout of hi shards at epoch; if
 // prev > 0 they wait for the keys of the shards 0..prev-1 of the
 // previous layout. On error it stops the shards it started.
-func (t *Table[K, V]) spawn(lo, hi int, epoch uint32, prev int) ([]server.Server[op[K, V], reply[V]], error) {
+func (t *Table[K, V]) spawn(lo, hi int, epoch uint32, prev int) ([]server.Server[op[K, V], reply[V]], []*shell[K, V], error) {
 	ss := make([]server.Server[op[K, V], reply[V]], 0, hi-lo)
+	shells := make([]*shell[K, V], 0, hi-lo)
 	for i := lo; i < hi; i++ {
 		var sopts []reactor.SpawnOption
 		if t.name != "" {
 			sopts = append(sopts, reactor.WithName(t.name+"-"+strconv.Itoa(i)))
 		}
-		ch, err := reactor.Spawn(t.sys, shardBody[K, V](i, hi, epoch, prev), sopts...)
+		sh := newShell[K, V](i, hi, epoch, prev)
+		ch, err := reactor.Spawn(t.sys, sh.body, sopts...)
 		if err != nil {
 			stop(ss)
-			return nil, err
+			return nil, nil, err
 		}
-		ss = append(ss, ch)
+		ss, shells = append(ss, ch), append(shells, sh)
 	}
-	return ss, nil
+	return ss, shells, nil
 }
 
 // stop stops the shards ss and waits until they have terminated. A stop
@@ -191,12 +194,30 @@ func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 	o.h = h
 	for {
 		l := t.cur.Load()
-		r, err := t.ask(ctx, l, l.placed(h), o)
+		i := Jump(h, len(l.shards))
+		if r, err, ok := t.direct(ctx, l, i, o); ok {
+			return r, err
+		}
+		r, err := t.ask(ctx, l, l.shards[i], o)
 		if err != nil && t.replace(err, l) {
 			continue
 		}
 		return r, t.wrap(err)
 	}
+}
+
+// direct applies o on shard i of the layout l on the caller's goroutine
+// if the shard is idle and o needs no waiting (shell.direct): the fast
+// path of the blocking operations, with no message and no reply. It
+// reports false if o must be asked for.
+func (t *Table[K, V]) direct(ctx context.Context, l *layout[K, V], i int, o op[K, V]) (r reply[V], err error, ok bool) {
+	if t.closed.Load() || ctx.Err() != nil {
+		return r, nil, false // ask reports it
+	}
+	o.epoch = l.epoch
+	sh := l.shells[i]
+	l.shards[i].RunIfIdle(func() { r, err, ok = sh.direct(o) })
+	return r, err, ok
 }
 
 // replace reports whether an operation placed with the layout l that

@@ -1,0 +1,68 @@
+package reactor
+
+import "github.com/reactors-go/reactors/internal/owner"
+
+// RunIfIdle runs fn on the calling goroutine as a step of the channel's
+// reactor, if that reactor is idle at the moment of the call, and
+// reports whether it did. It is the hook behind caller-runs fast paths
+// of protocols (package dht applies an operation to an idle shard this
+// way, without a request or a reply): fn reads and writes the reactor's
+// own state as a handler would.
+//
+// Serial processing holds: the caller takes the reactor's scheduling
+// right with the same atomic switch a sender takes, so fn runs while no
+// turn of the reactor runs, and every earlier turn synchronizes before
+// fn, which synchronizes before every later turn. Events sent meanwhile
+// wait in the mailbox and are handled by a turn scheduled after fn. An
+// idle reactor has no event waiting that was sent before RunIfIdle was
+// called, so fn never overtakes an earlier send of the caller.
+//
+// fn is not part of a turn: no lifecycle event (Scheduled, Preempted)
+// marks it and it does not count against a turn's budget. It must not
+// block, and it must not seal or open connectors (a reactor that should
+// end is only noticed by its next turn). The reactor's streams accept
+// fn's calls, as in a handler. If fn panics, the reactor is released
+// and the panic goes on in the caller: it does not fail the reactor.
+//
+// RunIfIdle returns false, without running fn, when the reactor is
+// running or scheduled, has terminated or is stopping or restarting, has
+// a dedicated scheduler, when the channel is closed, forwarding (see
+// ChannelOf) or the zero Channel, when it is called from inside a
+// reactor (turns do not nest), or when all of the few goroutine slots
+// lent for caller-run turns are taken (see SendAndRun). The caller then
+// takes its ordinary path, a send. It costs two atomic operations on the
+// reactor's state and allocates nothing.
+func (ch Channel[T]) RunIfIdle(fn func()) bool {
+	c := ch.c
+	if c == nil || (c.cx != nil && c.cx.fwd != nil) || c.closed.Load()&closedMask != open {
+		return false
+	}
+	f := c.f
+	if f.loop != nil || f.flags.Load() != 0 || owner.Current() != 0 {
+		return false
+	}
+	if f.state.Load() != stIdle || !f.state.CompareAndSwap(stIdle, stScheduled) {
+		return false
+	}
+	if f.flags.Load() != 0 { // a stop or restart came meanwhile: a turn handles it
+		f.schedule()
+		return false
+	}
+	s := owner.Guest()
+	if s == nil {
+		if f.release() {
+			f.schedule()
+		}
+		return false
+	}
+	defer func() {
+		s.Set(0)
+		s.Release()
+		if f.release() { // sent to meanwhile
+			f.schedule()
+		}
+	}()
+	s.Set(f.id)
+	fn()
+	return true
+}

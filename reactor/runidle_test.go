@@ -1,0 +1,168 @@
+package reactor_test
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// counter is a reactor whose state, a plain int, is changed by its
+// handler (one event adds its value) and by RunIfIdle callers.
+type counter struct {
+	n  int
+	ch reactor.Channel[int]
+}
+
+func newCounter(t *testing.T, sys *reactor.System, opts ...reactor.SpawnOption) *counter {
+	t.Helper()
+	c := &counter{}
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) {
+			if v < 0 {
+				r.Main().Seal()
+				return
+			}
+			c.n += v
+		})
+	}, opts...)
+	require.NoError(t, err)
+	c.ch = ch
+	return c
+}
+
+// settle waits until the reactor has handled everything sent so far and is
+// idle: a RunIfIdle that succeeds after a round trip through the
+// handler.
+func (c *counter) settle(t *testing.T) {
+	t.Helper()
+	for !c.ch.RunIfIdle(func() {}) {
+		runtime.Gosched() // the constructor's or a pending turn is still running
+	}
+}
+
+// TestRunIfIdleRunsOnCaller: on an idle reactor fn runs at once on the
+// caller's goroutine, sees what every earlier handler did, and what it
+// does is seen by later handlers.
+func TestRunIfIdleRunsOnCaller(t *testing.T) {
+	sys, rec := newSys(t)
+	c := newCounter(t, sys)
+	c.settle(t)
+	require.NoError(t, c.ch.Send(5))
+	c.settle(t)
+	seen := -1
+	require.True(t, c.ch.RunIfIdle(func() { seen = c.n; c.n += 100 }))
+	require.Equal(t, 5, seen)
+	require.NoError(t, c.ch.Send(1))
+	c.settle(t)
+	require.True(t, c.ch.RunIfIdle(func() { seen = c.n }))
+	require.Equal(t, 106, seen)
+	require.Empty(t, rec.failed)
+}
+
+// TestRunIfIdleIsSerial: goroutines sending events and goroutines
+// running RunIfIdle change one plain int at once; the race detector
+// sees no race and no increment is lost.
+func TestRunIfIdleIsSerial(t *testing.T) {
+	sys, rec := newSys(t)
+	c := newCounter(t, sys)
+	const goroutines, each = 4, 2000
+	var wg sync.WaitGroup
+	var ran [goroutines]int
+	for g := range goroutines {
+		wg.Go(func() {
+			for range each {
+				if g%2 == 0 || !c.ch.RunIfIdle(func() { c.n++; ran[g]++ }) {
+					require.NoError(t, c.ch.Send(1))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	c.settle(t)
+	total := -1
+	require.True(t, c.ch.RunIfIdle(func() { total = c.n }))
+	require.Equal(t, goroutines*each, total)
+	require.Positive(t, ran[1]+ran[3], "some calls ran on their callers")
+	require.Empty(t, rec.failed)
+}
+
+// TestRunIfIdleRefuses lists the cases where fn must not run.
+func TestRunIfIdleRefuses(t *testing.T) {
+	sys, _ := newSys(t)
+	never := func() { t.Fatal("fn ran") }
+
+	require.False(t, reactor.Channel[int]{}.RunIfIdle(never), "zero channel")
+	fwd := reactor.ChannelOf[int](sinkSender{})
+	require.False(t, fwd.RunIfIdle(never), "forwarding channel")
+
+	// A reactor busy in its handler.
+	in, out := make(chan struct{}), make(chan struct{})
+	busy, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) { close(in); <-out })
+	})
+	require.NoError(t, err)
+	require.NoError(t, busy.Send(1))
+	<-in
+	require.False(t, busy.RunIfIdle(never), "busy reactor")
+	close(out)
+
+	// A dedicated reactor.
+	ded := newCounter(t, sys, reactor.WithScheduler(reactor.Dedicated))
+	require.False(t, ded.ch.RunIfIdle(never), "dedicated scheduler")
+
+	// From inside a reactor, even for an idle target.
+	target := newCounter(t, sys)
+	target.settle(t)
+	inside := make(chan bool, 1)
+	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		inside <- target.ch.RunIfIdle(func() {})
+		r.Main().Seal()
+	})
+	require.NoError(t, err)
+	require.False(t, <-inside, "from a reactor")
+
+	// A terminated reactor.
+	require.NoError(t, target.ch.Send(-1))
+	<-target.ch.Done()
+	require.False(t, target.ch.RunIfIdle(never), "terminated")
+}
+
+// TestRunIfIdlePanicReleases: a panic in fn reaches the caller and
+// leaves the reactor working, its state as fn left it.
+func TestRunIfIdlePanicReleases(t *testing.T) {
+	sys, rec := newSys(t)
+	c := newCounter(t, sys)
+	c.settle(t)
+	require.PanicsWithValue(t, "boom", func() {
+		c.ch.RunIfIdle(func() { c.n = 10; panic("boom") })
+	})
+	require.NoError(t, c.ch.Send(1))
+	c.settle(t)
+	got := 0
+	require.True(t, c.ch.RunIfIdle(func() { got = c.n }))
+	require.Equal(t, 11, got)
+	require.Empty(t, rec.failed)
+}
+
+// TestRunIfIdleThenShutdown: a reactor used through RunIfIdle stops at
+// Shutdown like any other.
+func TestRunIfIdleThenShutdown(t *testing.T) {
+	sys := reactor.New()
+	c := newCounter(t, sys)
+	c.settle(t)
+	require.True(t, c.ch.RunIfIdle(func() { c.n++ }))
+	require.NoError(t, sys.Shutdown(context.Background()))
+	<-c.ch.Done()
+	require.False(t, c.ch.RunIfIdle(func() {}))
+}
+
+// sinkSender is a Sender that takes everything.
+type sinkSender struct{}
+
+func (sinkSender) Send(int) error { return nil }
+func (sinkSender) Name() string   { return "sink" }
