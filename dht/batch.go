@@ -93,26 +93,49 @@ func (t *Table[K, V]) MultiPutIn(o reactor.Owner, kvs []KV[K, V]) *events.IVar[[
 // them. It is sent in rounds, one per layout its items are placed with:
 // one round, unless a Resize moved some items' keys while they were on
 // their way, in which case the parts that their shards refused with
-// errMoved are placed again. Caller only.
+// errMoved are placed again. Its items are copies of the caller's, so
+// that a shard that still reads them after the call gave up reads
+// nothing the caller changes. Caller only, but for the items, which
+// shards read.
 type multi[K comparable, V any] struct {
 	t       *Table[K, V]
 	keys    []K
 	hs      []uint64
 	vals    []V // MultiPut's values; nil for MultiGet
 	res     []Result[V]
-	applied []bool
+	applied []bool  // which items took effect
 	errs    []error // why parts failed, each once
+
+	// A blocking batch whose every part ended with its shard done with
+	// it (applied here, or answered) is clean: no shard can touch it
+	// any more, and once it succeeded it goes back to the table's pool
+	// with its buffers. Any other batch is left to the collector.
+	clean bool
+	vbuf  []V // the buffer of vals
+	idx   []int32
+	first call[K, V] // the first round
+	// plan's buffers, for the first round only
+	where, next, order []int32
+	gres               []Result[V]
 }
 
 // multi hashes the n items of a batch (key(i) and, for MultiPut,
 // val(i)). It runs the key function once per item and fails with
 // ErrUserPanic, before anything is sent, if it panics.
 func (t *Table[K, V]) multi(n int, key func(int) K, val func(int) V) (*multi[K, V], error) {
-	m := &multi[K, V]{t: t, keys: make([]K, n), hs: make([]uint64, n),
-		res: make([]Result[V], n), applied: make([]bool, n)}
-	if val != nil {
-		m.vals = make([]V, n)
+	m, _ := t.batches.Get().(*multi[K, V])
+	if m == nil {
+		m = &multi[K, V]{t: t}
 	}
+	m.keys, m.hs, m.applied = fit(m.keys, n), fit(m.hs, n), fit(m.applied, n)
+	clear(m.applied)
+	m.res = make([]Result[V], n) // the caller's
+	m.vals = nil
+	if val != nil {
+		m.vbuf = fit(m.vbuf, n)
+		m.vals = m.vbuf
+	}
+	m.clean = true
 	for i := range n {
 		k := key(i)
 		h, err := t.hash(k)
@@ -127,13 +150,36 @@ func (t *Table[K, V]) multi(n int, key func(int) K, val func(int) V) (*multi[K, 
 	return m, nil
 }
 
-// all returns the indexes of every item.
-func (m *multi[K, V]) all() []int {
-	idx := make([]int, len(m.keys))
-	for i := range idx {
-		idx[i] = i
+// fit returns s with length n, reusing its array if it is large enough.
+// The elements are not cleared.
+func fit[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
 	}
-	return idx
+	return s[:n]
+}
+
+// release gives a settled, successful, clean batch back to the table's
+// pool. It keeps nothing of the caller's: the items are cleared, the
+// results are the caller's.
+func (m *multi[K, V]) release() {
+	if !m.clean {
+		return
+	}
+	clear(m.keys)
+	clear(m.vbuf)
+	m.res, m.vals = nil, nil
+	m.first = call[K, V]{parts: m.first.parts[:0]}
+	m.t.batches.Put(m)
+}
+
+// all returns the indexes of every item.
+func (m *multi[K, V]) all() []int32 {
+	m.idx = fit(m.idx, len(m.keys))
+	for i := range m.idx {
+		m.idx[i] = int32(i)
+	}
+	return m.idx
 }
 
 // run sends the batch in rounds from a plain goroutine.
@@ -144,12 +190,16 @@ func (m *multi[K, V]) run(ctx context.Context) ([]Result[V], error) {
 	if ctx.Err() != nil {
 		return nil, context.Cause(ctx) // nothing sent
 	}
-	for idx := m.all(); len(idx) > 0; {
-		c := m.plan(idx)
+	for idx, round := m.all(), 0; len(idx) > 0; round++ {
+		c := m.plan(idx, round)
 		c.run(ctx)
 		idx = c.record()
 	}
-	return m.result()
+	res, err := m.result()
+	if err == nil {
+		m.release()
+	}
+	return res, err
 }
 
 // runIn sends the batch in rounds from the reactor o and completes the
@@ -159,6 +209,7 @@ func (m *multi[K, V]) runIn(o reactor.Owner) *events.IVar[[]Result[V]] {
 	if t.closed.Load() {
 		return failed[[]Result[V]](ErrClosed)
 	}
+	m.clean = false // never reused: its rounds end in callbacks
 	out := &events.IVar[[]Result[V]]{}
 	finish := func() {
 		if res, err := m.result(); err != nil {
@@ -167,13 +218,13 @@ func (m *multi[K, V]) runIn(o reactor.Owner) *events.IVar[[]Result[V]] {
 			out.TrySet(res)
 		}
 	}
-	var round func(idx []int)
-	round = func(idx []int) {
+	var round func(idx []int32)
+	round = func(idx []int32) {
 		if len(idx) == 0 {
 			finish()
 			return
 		}
-		c := m.plan(idx)
+		c := m.plan(idx, 1)
 		if t.closed.Load() {
 			for j := range c.parts {
 				c.end(j, ErrClosed)
@@ -210,26 +261,26 @@ func (m *multi[K, V]) result() ([]Result[V], error) {
 		err = errors.Join(m.errs...)
 	}
 	if !slices.Contains(m.applied, true) {
-		return nil, err
+		return nil, err // no part took effect
 	}
 	return m.res, &BatchError{Applied: m.applied, Err: err}
 }
 
 // call is one round of a batch: some of its items grouped by their
 // shards in the layout l, one part per shard involved. Caller only, but
-// for msgs, whose items belong to their shards once sent.
+// for the parts' messages, whose results belong to their shards once
+// sent.
 type call[K comparable, V any] struct {
 	m     *multi[K, V]
 	l     *layout[K, V]
-	order []int         // order[p]: the batch index of the item at grouped position p
-	parts []part        // in shard order
-	msgs  []batch[K, V] // msgs[j]: part j's message
+	parts []part[K, V] // in shard order
 }
 
-// part is the caller's record of one shard's part.
-type part struct {
+// part is one shard's part of a round: its message and the caller's
+// record of it.
+type part[K comparable, V any] struct {
+	b     batch[K, V]
 	shard int
-	lo    int // grouped position of the part's first item
 	state partState
 	err   error // why the part failed
 }
@@ -245,15 +296,28 @@ const (
 )
 
 // plan groups the items idx (in batch order) by their shards in the
-// table's current layout, keeping batch order within each shard.
-func (m *multi[K, V]) plan(idx []int) *call[K, V] {
+// table's current layout, keeping batch order within each shard. Round
+// 0 uses the batch's own buffers (a reused batch's are clean); later
+// rounds get new ones, since a shard may still read an earlier round's.
+func (m *multi[K, V]) plan(idx []int32, round int) *call[K, V] {
 	l := m.t.cur.Load()
 	n, shards := len(idx), len(l.shards)
-	where := make([]int, n)
-	next := make([]int, shards+1) // next[s+1]: items of shard s, then cursors
+	var c *call[K, V]
+	var where, next, order []int32
+	var res []Result[V]
+	if round == 0 {
+		c = &m.first
+		m.where, m.next, m.order, m.gres = fit(m.where, n), fit(m.next, shards+1), fit(m.order, n), fit(m.gres, n)
+		where, next, order, res = m.where, m.next, m.order, m.gres
+		clear(next)
+	} else {
+		c = &call[K, V]{}
+		where, next, order, res = make([]int32, n), make([]int32, shards+1), make([]int32, n), make([]Result[V], n)
+	}
+	// next[s+1]: items of shard s, then cursors
 	for p, i := range idx {
 		s := Jump(m.hs[i], shards)
-		where[p] = s
+		where[p] = int32(s)
 		next[s+1]++
 	}
 	involved := 0
@@ -264,38 +328,26 @@ func (m *multi[K, V]) plan(idx []int) *call[K, V] {
 		next[s+1] += next[s]
 	}
 	// next[s] is now where shard s's items start.
-	c := &call[K, V]{m: m, l: l, order: make([]int, n),
-		parts: make([]part, 0, involved), msgs: make([]batch[K, V], 0, involved)}
-	keys, hs, res := make([]K, n), make([]uint64, n), make([]reply[V], n)
-	var vals []V
-	if m.vals != nil {
-		vals = make([]V, n)
+	c.m, c.l = m, l
+	if cap(c.parts) < involved {
+		c.parts = make([]part[K, V], 0, involved)
 	}
 	for s := range shards {
 		if lo, hi := next[s], next[s+1]; lo < hi {
-			b := batch[K, V]{put: m.vals != nil, keys: keys[lo:hi:hi], hs: hs[lo:hi:hi], res: res[lo:hi:hi]}
-			if vals != nil {
-				b.vals = vals[lo:hi:hi]
-			}
-			c.parts = append(c.parts, part{shard: s, lo: lo})
-			c.msgs = append(c.msgs, b)
+			c.parts = append(c.parts, part[K, V]{shard: s,
+				b: batch[K, V]{m: m, idx: order[lo:hi:hi], res: res[lo:hi:hi]}})
 		}
 	}
-	for q, s := range where {
-		p := next[s]
+	for p, s := range where {
+		order[next[s]] = idx[p]
 		next[s]++
-		i := idx[q]
-		c.order[p], keys[p], hs[p] = i, m.keys[i], m.hs[i]
-		if vals != nil {
-			vals[p] = m.vals[i]
-		}
 	}
 	return c
 }
 
 // request is part j's message.
 func (c *call[K, V]) request(j int) op[K, V] {
-	return op[K, V]{kind: opBatch, epoch: c.l.epoch, b: &c.msgs[j]}
+	return op[K, V]{kind: opBatch, epoch: c.l.epoch, b: &c.parts[j].b}
 }
 
 // run sends every part, then waits for the replies, the end of a shard
@@ -351,7 +403,7 @@ func (c *call[K, V]) run(ctx context.Context) {
 			err = srv.Offer(ctx, req)
 		}
 		if err != nil {
-			c.end(j, err)
+			c.end(j, err) // refused: dead-lettered
 			continue
 		}
 		c.parts[j].state = partSent
@@ -379,6 +431,7 @@ func (c *call[K, V]) run(ctx context.Context) {
 			for _, r := range in.Close(nil) { // replies taken before the end count
 				c.settle(r)
 			}
+			c.m.clean = false // the shards still sent to may read their parts
 			for j := range c.parts {
 				if c.parts[j].state == partSent {
 					c.fail(j, cause)
@@ -405,7 +458,7 @@ func (c *call[K, V]) firstSent() int {
 func (c *call[K, V]) settle(r server.Reply[reply[V]]) {
 	j := int(r.ID() - 1) // a shard answers with the id of its request: 1..len(parts)
 	if r.Err != nil {
-		c.end(j, r.Err) // the shard did not apply its part, or undid it
+		c.answered(j, r.Err) // the shard did not apply its part, or undid it
 		return
 	}
 	c.parts[j].state = partApplied
@@ -425,7 +478,17 @@ func (c *call[K, V]) drain(in *protocol.Inbox[server.Reply[reply[V]]]) int {
 
 // end settles part j, which did not happen because of err: it is to be
 // placed again if a Resize moved its keys, else it failed.
+//
+// A part that ends without its shard's answer may still be read by the
+// shard (or kept in a dead letter): its batch is no longer clean.
 func (c *call[K, V]) end(j int, err error) {
+	c.m.clean = false
+	c.answered(j, err)
+}
+
+// answered is end for a part its shard answered with err: the shard is
+// done with it.
+func (c *call[K, V]) answered(j int, err error) {
 	if c.m.t.replace(err, c.l) {
 		c.parts[j].state = partMoved
 		return
@@ -433,25 +496,25 @@ func (c *call[K, V]) end(j int, err error) {
 	c.fail(j, c.m.t.wrap(err))
 }
 
+// fail settles part j as failed with err. The caller decides whether
+// the batch stays clean.
 func (c *call[K, V]) fail(j int, err error) {
 	c.parts[j].state, c.parts[j].err = partFailed, err
 }
 
 // record writes the settled parts' outcomes into the batch and returns
 // the batch indexes of the items to place again, in batch order.
-func (c *call[K, V]) record() []int {
+func (c *call[K, V]) record() []int32 {
 	m := c.m
-	var again []int
-	for j, p := range c.parts {
-		items := c.order[p.lo : p.lo+len(c.msgs[j].keys)]
+	var again []int32
+	for _, p := range c.parts {
 		switch p.state {
 		case partApplied:
-			for q, r := range c.msgs[j].res {
-				i := items[q]
-				m.res[i], m.applied[i] = Result[V]{Value: r.val, Found: r.ok}, true
+			for q, i := range p.b.idx {
+				m.res[i], m.applied[i] = p.b.res[q], true
 			}
 		case partMoved:
-			again = append(again, items...)
+			again = append(again, p.b.idx...)
 		default:
 			if !containsErr(m.errs, p.err) {
 				m.errs = append(m.errs, p.err)

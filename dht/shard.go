@@ -102,8 +102,8 @@ func (s *shard[K, V]) moved(o op[K, V]) bool {
 	case opGet, opPut, opDelete, opCAS:
 		return !s.owns(o.h)
 	case opBatch:
-		for _, h := range o.b.hs {
-			if !s.owns(h) {
+		for _, i := range o.b.idx {
+			if !s.owns(o.b.m.hs[i]) {
 				return true
 			}
 		}
@@ -124,8 +124,8 @@ func (s *shard[K, V]) ready(o op[K, V]) bool {
 	case opGet, opPut, opDelete, opCAS:
 		return s.arrived(o.h)
 	case opBatch:
-		for _, h := range o.b.hs {
-			if !s.arrived(h) {
+		for _, i := range o.b.idx {
+			if !s.arrived(o.b.m.hs[i]) {
 				return false
 			}
 		}
@@ -266,7 +266,7 @@ func (s *shard[K, V]) undo(o op[K, V], r reply[V]) {
 			s.m[o.key] = entry[V]{v: r.val, h: o.h}
 		}
 	case opBatch:
-		s.undoBatch(o.b, len(o.b.keys))
+		s.undoBatch(o.b, len(o.b.idx))
 	}
 }
 
@@ -275,39 +275,45 @@ func userPanic(what string, p any) error {
 	return fmt.Errorf("dht: %s: panic: %v: %w", what, p, ErrUserPanic)
 }
 
-// batch is a shard's part of a MultiGet or MultiPut: items in batch
-// order, all placed on the shard. The caller builds it and never touches
-// it again but to read res once the shard's reply was accepted; the
-// shard writes res only.
+// batch is a shard's part of a MultiGet or MultiPut: the indexes of
+// its items in the batch m, in batch order, all placed on the shard. The
+// caller builds it and never touches it again but to read res once the
+// shard's reply was accepted; the shard reads m's items (which nobody
+// changes while the batch runs) and writes res only.
 type batch[K comparable, V any] struct {
-	put  bool       // MultiPut; else MultiGet
-	keys []K        // the items' keys
-	hs   []uint64   // their placement hashes
-	vals []V        // MultiPut's values, one per key
-	res  []reply[V] // one per key: what Get or Put would reply
+	m   *multi[K, V]
+	idx []int32     // the items' indexes in m
+	res []Result[V] // res[q]: what Get or Put would reply to item idx[q]
 }
 
 // applyBatch applies b's items one after another, as single Gets or
 // Puts, so that an item sees the items before it (a key put twice ends
 // with the second value, whose previous value is the first). If an item
-// fails (user code panicked), the items before it are undone and the
-// shard is as before the batch.
-func (s *shard[K, V]) applyBatch(b *batch[K, V]) error {
-	o := op[K, V]{kind: opGet}
-	if b.put {
-		o.kind = opPut
+// fails (the map's hashing of an interface key panicked, at the item's
+// lookup, before it changed anything), the items before it are undone
+// and the shard is as before the batch. One deferred recover covers the
+// whole batch (see apply for why recovering is safe).
+func (s *shard[K, V]) applyBatch(b *batch[K, V]) (err error) {
+	m, q := b.m, 0
+	defer func() {
+		if p := recover(); p != nil {
+			s.undoBatch(b, q)
+			err = userPanic("shard operation", p)
+		}
+	}()
+	if m.vals == nil {
+		for ; q < len(b.idx); q++ {
+			e, ok := s.m[m.keys[b.idx[q]]]
+			b.res[q] = Result[V]{Value: e.v, Found: ok}
+		}
+		return nil
 	}
-	for j, k := range b.keys {
-		o.key, o.h = k, b.hs[j]
-		if b.put {
-			o.val = b.vals[j]
-		}
-		r, err := s.apply(o)
-		if err != nil {
-			s.undoBatch(b, j)
-			return err
-		}
-		b.res[j] = r
+	for ; q < len(b.idx); q++ {
+		i := b.idx[q]
+		k := m.keys[i]
+		e, ok := s.m[k]
+		b.res[q] = Result[V]{Value: e.v, Found: ok}
+		s.m[k] = entry[V]{v: m.vals[i], h: m.hs[i]}
 	}
 	return nil
 }
@@ -315,10 +321,12 @@ func (s *shard[K, V]) applyBatch(b *batch[K, V]) error {
 // undoBatch reverts the first n applied items of b, last first, so that
 // a key put twice gets back its value from before the batch.
 func (s *shard[K, V]) undoBatch(b *batch[K, V], n int) {
-	if !b.put {
+	if b.m.vals == nil {
 		return
 	}
-	for j := n - 1; j >= 0; j-- {
-		s.undo(op[K, V]{kind: opPut, key: b.keys[j], h: b.hs[j]}, b.res[j])
+	for q := n - 1; q >= 0; q-- {
+		i := b.idx[q]
+		r := reply[V]{val: b.res[q].Value, ok: b.res[q].Found}
+		s.undo(op[K, V]{kind: opPut, key: b.m.keys[i], h: b.m.hs[i]}, r)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -42,6 +43,8 @@ type Table[K comparable, V any] struct {
 	cur    atomic.Pointer[layout[K, V]]
 	admin  chan struct{} // held (one token inside) by Resize, Range and Close
 	closed atomic.Bool
+
+	batches sync.Pool // *multi[K, V]: clean batches' buffers (batch.go)
 }
 
 // layout is one shard numbering of a table: shard i is shards[i]. A
