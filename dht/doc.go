@@ -70,10 +70,12 @@
 //
 // # Cost
 //
-// One message and one reply per operation, no goroutine started. A
-// goroutine that operates on an idle shard runs the shard's turn itself
-// (server.Ask), with no goroutine switch, and a sequential blocking
-// operation allocates nothing beyond what its key function allocates.
+// No goroutine is started. A blocking operation on an idle shard is
+// applied on the caller's goroutine, as a step of the shard's reactor
+// (reactor.Channel.RunIfIdle): no message, no reply, no goroutine
+// switch. On a busy shard it is one request and one reply (server.Ask).
+// A sequential blocking operation allocates nothing beyond what its key
+// function allocates. In forms are always a request and a reply.
 //
 // # Batches
 //
