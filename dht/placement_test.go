@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -181,4 +182,18 @@ func xxh64(b []byte, seed uint64) uint64 {
 	h *= p3
 	h ^= h >> 32
 	return h
+}
+
+// TestIntegerHashIsHashBytes checks the 8-byte fast path of IntKey and
+// UintKey against HashBytes of the same bytes.
+func TestIntegerHashIsHashBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 100_000 {
+		x := rng.Uint64()
+		if i < 64 {
+			x = 1 << i
+		}
+		require.Equal(t, dht.HashBytes(le(x)), dht.UintKey(x), "%#x", x)
+		require.Equal(t, dht.HashBytes(le(x)), dht.IntKey(int64(x)), "%#x", x)
+	}
 }

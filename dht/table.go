@@ -218,6 +218,11 @@ func (t *Table[K, V]) direct(ctx context.Context, l *layout[K, V], i int, o op[K
 		return r, nil, false // ask reports it
 	}
 	o.epoch = l.epoch
+	return l.direct(i, o)
+}
+
+// direct is Table.direct once the table and the context were checked.
+func (l *layout[K, V]) direct(i int, o op[K, V]) (r reply[V], err error, ok bool) {
 	sh := l.shells[i]
 	l.shards[i].RunIfIdle(func() { r, err, ok = sh.direct(o) })
 	return r, err, ok
