@@ -143,26 +143,37 @@ func BenchmarkRawShards(b *testing.B) {
 	})
 }
 
+// w5Keys is the key space of the W5-shaped benchmarks.
+const w5Keys = 100_000
+
+// w5Table returns a 32-shard table holding every key of [0, w5Keys), for
+// 8 parallel clients on 2 cores; it is closed at the benchmark's end.
+func w5Table(b *testing.B) *dht.Table[int64, int64] {
+	ctx := context.Background()
+	sys := reactor.New()
+	b.Cleanup(func() { _ = sys.Shutdown(ctx) })
+	tb, err := dht.New[int64, int64](sys, 32, dht.IntKey)
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = tb.Close(ctx) })
+	for k := range int64(w5Keys) {
+		_, _, _ = tb.Put(ctx, k, k)
+	}
+	b.SetParallelism(4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	return tb
+}
+
 // BenchmarkTableParallel is W5's shape as a micro-benchmark: 8 client
 // goroutines, 32 shards, 100,000 int keys, 90% Gets.
 func BenchmarkTableParallel(b *testing.B) {
 	ctx := context.Background()
-	sys := reactor.New()
-	defer func() { _ = sys.Shutdown(ctx) }()
-	tb, err := dht.New[int64, int64](sys, 32, dht.IntKey)
-	require.NoError(b, err)
-	defer func() { _ = tb.Close(ctx) }()
-	const keys = 100_000
-	for k := range int64(keys) {
-		_, _, _ = tb.Put(ctx, k, k)
-	}
-	b.SetParallelism(4) // 8 clients on 2 cores
-	b.ReportAllocs()
+	tb := w5Table(b)
 	var seed atomic.Uint64
 	b.RunParallel(func(pb *testing.PB) {
 		rng := rand.New(rand.NewPCG(1, seed.Add(1)))
 		for pb.Next() {
-			k := rng.Int64N(keys)
+			k := rng.Int64N(w5Keys)
 			if rng.IntN(100) >= 90 {
 				_, _, _ = tb.Put(ctx, k, k)
 			} else {
@@ -177,24 +188,14 @@ func BenchmarkTableParallel(b *testing.B) {
 // and MultiPut batches of 10; one op is one item.
 func BenchmarkMultiParallel(b *testing.B) {
 	ctx := context.Background()
-	sys := reactor.New()
-	defer func() { _ = sys.Shutdown(ctx) }()
-	tb, err := dht.New[int64, int64](sys, 32, dht.IntKey)
-	require.NoError(b, err)
-	defer func() { _ = tb.Close(ctx) }()
-	const keys = 100_000
-	for k := range int64(keys) {
-		_, _, _ = tb.Put(ctx, k, k)
-	}
-	b.SetParallelism(4) // 8 clients on 2 cores
-	b.ReportAllocs()
+	tb := w5Table(b)
 	var seed atomic.Uint64
 	b.RunParallel(func(pb *testing.PB) {
 		rng := rand.New(rand.NewPCG(1, seed.Add(1)))
 		gets := make([]int64, 0, 90)
 		puts := make([]dht.KV[int64, int64], 0, 10)
 		for pb.Next() {
-			if k := rng.Int64N(keys); rng.IntN(100) >= 90 {
+			if k := rng.Int64N(w5Keys); rng.IntN(100) >= 90 {
 				puts = append(puts, dht.KV[int64, int64]{Key: k, Value: k})
 			} else {
 				gets = append(gets, k)

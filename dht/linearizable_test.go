@@ -223,36 +223,31 @@ func (h *history) recordBatch(client int, items []kvInput, call int64, res []dht
 	}
 }
 
+// batchArgs returns the keys and the key-value pairs of items.
+func batchArgs(items []kvInput) ([]string, []dht.KV[string, int]) {
+	keys, kvs := make([]string, len(items)), make([]dht.KV[string, int], len(items))
+	for j, in := range items {
+		keys[j], kvs[j] = in.key, dht.KV[string, int]{Key: in.key, Value: in.val}
+	}
+	return keys, kvs
+}
+
 // doBatch runs a batch on tb from a plain goroutine.
 func doBatch(ctx context.Context, tb *dht.Table[string, int], put bool, items []kvInput) ([]dht.Result[int], error) {
-	if !put {
-		keys := make([]string, len(items))
-		for j, in := range items {
-			keys[j] = in.key
-		}
+	if keys, kvs := batchArgs(items); !put {
 		return tb.MultiGet(ctx, keys)
+	} else {
+		return tb.MultiPut(ctx, kvs)
 	}
-	kvs := make([]dht.KV[string, int], len(items))
-	for j, in := range items {
-		kvs[j] = dht.KV[string, int]{Key: in.key, Value: in.val}
-	}
-	return tb.MultiPut(ctx, kvs)
 }
 
 // doBatchIn runs a batch on tb from the reactor o.
 func doBatchIn(o reactor.Owner, tb *dht.Table[string, int], put bool, items []kvInput) *events.IVar[[]dht.Result[int]] {
-	if !put {
-		keys := make([]string, len(items))
-		for j, in := range items {
-			keys[j] = in.key
-		}
+	if keys, kvs := batchArgs(items); !put {
 		return tb.MultiGetIn(o, keys)
+	} else {
+		return tb.MultiPutIn(o, kvs)
 	}
-	kvs := make([]dht.KV[string, int], len(items))
-	for j, in := range items {
-		kvs[j] = dht.KV[string, int]{Key: in.key, Value: in.val}
-	}
-	return tb.MultiPutIn(o, kvs)
 }
 
 // TestLinearizableAcrossResizes records the histories of concurrent
@@ -274,20 +269,7 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 	h := &history{}
 	var expired atomic.Int64
 
-	stop, resized := make(chan struct{}), make(chan int, 1)
-	go func() {
-		n := 0
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				resized <- n
-				return
-			default:
-			}
-			require.NoError(t, tb.Resize(ctx, []int{7, 2, 5, 12, 1, 4}[i%6]))
-			n++
-		}
-	}()
+	rs := startResizer(tb, 7, 2, 5, 12, 1, 4)
 
 	var wg sync.WaitGroup
 	for c := range clients {
@@ -356,8 +338,7 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 	require.NoError(t, err)
 	wg.Wait()
 	require.NoError(t, <-reactorDone)
-	close(stop)
-	n := <-resized
+	n := rs.end(t)
 
 	require.Positive(t, n, "resizes during the run")
 	require.Positive(t, expired.Load(), "operations expired mid-flight")

@@ -29,6 +29,42 @@ func requirePlacement(t *testing.T, tb *dht.Table[string, int], want map[string]
 	}
 }
 
+// resizer grows and shrinks a table through sizes, over and over, on a
+// goroutine of its own, until stopped.
+type resizer struct {
+	n    atomic.Int64 // resizes done
+	stop chan struct{}
+	done chan error
+}
+
+func startResizer(tb *dht.Table[string, int], sizes ...int) *resizer {
+	rs := &resizer{stop: make(chan struct{}), done: make(chan error, 1)}
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-rs.stop:
+				rs.done <- nil
+				return
+			default:
+			}
+			if err := tb.Resize(context.Background(), sizes[i%len(sizes)]); err != nil {
+				rs.done <- err
+				return
+			}
+			rs.n.Add(1)
+		}
+	}()
+	return rs
+}
+
+// end stops the resizer and returns how many resizes it did.
+func (rs *resizer) end(t *testing.T) int64 {
+	t.Helper()
+	close(rs.stop)
+	require.NoError(t, <-rs.done)
+	return rs.n.Load()
+}
+
 // TestResizeKeepsEveryKey grows and shrinks a table through a sequence
 // of shard counts and checks after each step that every key keeps its
 // value and lives on its placement shard, and that absent keys stay
@@ -137,29 +173,11 @@ func TestResizeWhileBatching(t *testing.T) {
 	}
 	_, err := tb.MultiPut(ctx, kvs)
 	require.NoError(t, err)
-	// The resizer cycles through shard counts until the batches have
-	// seen enough resizes; the batches run until then.
-	var resizes atomic.Int64
-	stop, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				done <- nil
-				return
-			default:
-			}
-			if err := tb.Resize(ctx, []int{6, 2, 11, 4}[i%4]); err != nil {
-				done <- err
-				return
-			}
-			resizes.Add(1)
-		}
-	}()
+	// The batches run until they have seen enough resizes.
+	rs := startResizer(tb, 6, 2, 11, 4)
 	for round := 1; ; round++ {
-		if round > 20 && resizes.Load() >= 20 {
-			close(stop)
-			require.NoError(t, <-done)
+		if round > 20 && rs.n.Load() >= 20 {
+			rs.end(t)
 			return
 		}
 		for i := range kvs {
@@ -185,28 +203,12 @@ func TestLenAcrossResizes(t *testing.T) {
 	tb := newTable(t, sys, 3)
 	ctx := context.Background()
 	fill(t, tb, keys)
-	var resizes atomic.Int64
-	stop, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				done <- nil
-				return
-			default:
-			}
-			if err := tb.Resize(ctx, []int{8, 1, 5, 13, 2}[i%5]); err != nil {
-				done <- err
-				return
-			}
-			resizes.Add(1)
-		}
-	}()
+	rs := startResizer(tb, 8, 1, 5, 13, 2)
 	counts := make(chan int, 1<<16)
 	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
 		var next func(i int)
 		next = func(i int) {
-			if i >= 200 && resizes.Load() >= 30 {
+			if i >= 200 && rs.n.Load() >= 30 {
 				close(counts)
 				r.Main().Seal()
 				return
@@ -228,6 +230,5 @@ func TestLenAcrossResizes(t *testing.T) {
 		require.Equal(t, keys, got, "Len")
 	}
 	require.GreaterOrEqual(t, in, 200)
-	close(stop)
-	require.NoError(t, <-done)
+	rs.end(t)
 }
