@@ -44,7 +44,7 @@ type KV[K comparable, V any] struct {
 // its results. It must not be called from a reactor's handler (use
 // MultiGetIn).
 func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], error) {
-	m, err := t.multi(len(keys), func(i int) K { return keys[i] }, nil)
+	m, err := t.multi(keys, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], erro
 // is unchanged, and on a *BatchError exactly the items it reports as
 // applied took effect.
 func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V], error) {
-	m, err := t.multi(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
+	m, err := t.multi(nil, kvs)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V]
 // have answered, or fails it with MultiGet's errors once all have
 // answered or failed. Cost: that of one AskIn per shard involved.
 func (t *Table[K, V]) MultiGetIn(o reactor.Owner, keys []K) *events.IVar[[]Result[V]] {
-	m, err := t.multi(len(keys), func(i int) K { return keys[i] }, nil)
+	m, err := t.multi(keys, nil)
 	if err != nil {
 		return failed[[]Result[V]](err)
 	}
@@ -82,7 +82,7 @@ func (t *Table[K, V]) MultiGetIn(o reactor.Owner, keys []K) *events.IVar[[]Resul
 // MultiGet. If o terminates before a shard's reply, that shard's part is
 // undone.
 func (t *Table[K, V]) MultiPutIn(o reactor.Owner, kvs []KV[K, V]) *events.IVar[[]Result[V]] {
-	m, err := t.multi(len(kvs), func(i int) K { return kvs[i].Key }, func(i int) V { return kvs[i].Value })
+	m, err := t.multi(nil, kvs)
 	if err != nil {
 		return failed[[]Result[V]](err)
 	}
@@ -119,10 +119,14 @@ type multi[K comparable, V any] struct {
 	gres               []Result[V]
 }
 
-// multi hashes the n items of a batch (key(i) and, for MultiPut,
-// val(i)). It runs the key function once per item and fails with
-// ErrUserPanic, before anything is sent, if it panics.
-func (t *Table[K, V]) multi(n int, key func(int) K, val func(int) V) (*multi[K, V], error) {
+// multi copies the items of a batch (keys for MultiGet, or kvs for
+// MultiPut) and hashes them. It runs the key function once per item and
+// fails with ErrUserPanic, before anything is sent, if it panics.
+func (t *Table[K, V]) multi(keys []K, kvs []KV[K, V]) (*multi[K, V], error) {
+	n := len(keys)
+	if kvs != nil {
+		n = len(kvs)
+	}
 	m, _ := t.batches.Get().(*multi[K, V])
 	if m == nil {
 		m = &multi[K, V]{t: t}
@@ -131,23 +135,34 @@ func (t *Table[K, V]) multi(n int, key func(int) K, val func(int) V) (*multi[K, 
 	clear(m.applied)
 	m.res = make([]Result[V], n) // the caller's
 	m.vals = nil
-	if val != nil {
+	if kvs == nil {
+		copy(m.keys, keys)
+	} else {
 		m.vbuf = fit(m.vbuf, n)
 		m.vals = m.vbuf
+		for i, kv := range kvs {
+			m.keys[i], m.vals[i] = kv.Key, kv.Value
+		}
 	}
 	m.clean = true
-	for i := range n {
-		k := key(i)
-		h, err := t.hash(k)
-		if err != nil {
-			return nil, err
-		}
-		m.keys[i], m.hs[i] = k, h
-		if val != nil {
-			m.vals[i] = val(i)
-		}
+	if err := t.hashAll(m.keys, m.hs); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// hashAll sets hs[i] to the placement hash of keys[i], catching a panic
+// of the key function as hash does, with one recover for all keys.
+func (t *Table[K, V]) hashAll(keys []K, hs []uint64) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = userPanic("key function", p)
+		}
+	}()
+	for i, k := range keys {
+		hs[i] = t.key(k)
+	}
+	return nil
 }
 
 // fit returns s with length n, reusing its array if it is large enough.
