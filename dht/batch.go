@@ -385,7 +385,7 @@ func (c *call[K, V]) run(ctx context.Context) {
 	// others are sent.
 	last, left := -1, 0
 	for j := range c.parts {
-		_, err, ok := c.l.direct(c.parts[j].shard, c.request(j)) // ctx and Close checked above
+		_, ok, err := c.l.direct(c.parts[j].shard, c.request(j)) // ctx and Close checked above
 		switch {
 		case !ok:
 			last, left = j, left+1

@@ -58,12 +58,12 @@ func (sh *shell[K, V]) body(r *reactor.Reactor[server.Request[op[K, V], reply[V]
 // of a blocking operation on an idle shard (reactor.Channel.RunIfIdle),
 // whose caller takes the reply itself, so there is no reply to refuse.
 // It reports false, doing nothing, if o must take the ordinary path.
-func (sh *shell[K, V]) direct(o op[K, V]) (r reply[V], err error, done bool) {
+func (sh *shell[K, V]) direct(o op[K, V]) (r reply[V], done bool, err error) {
 	if len(sh.pending) > 0 || !sh.s.ready(o) || sh.s.moved(o) {
-		return r, nil, false
+		return r, false, nil
 	}
 	r, err = sh.s.apply(o)
-	return r, err, true
+	return r, true, err
 }
 
 // handle is the shard's one handler.

@@ -198,7 +198,7 @@ func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 	for {
 		l := t.cur.Load()
 		i := Jump(h, len(l.shards))
-		if r, err, ok := t.direct(ctx, l, i, o); ok {
+		if r, ok, err := t.direct(ctx, l, i, o); ok {
 			return r, err
 		}
 		r, err := t.ask(ctx, l, l.shards[i], o)
@@ -213,19 +213,19 @@ func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 // if the shard is idle and o needs no waiting (shell.direct): the fast
 // path of the blocking operations, with no message and no reply. It
 // reports false if o must be asked for.
-func (t *Table[K, V]) direct(ctx context.Context, l *layout[K, V], i int, o op[K, V]) (r reply[V], err error, ok bool) {
+func (t *Table[K, V]) direct(ctx context.Context, l *layout[K, V], i int, o op[K, V]) (r reply[V], ok bool, err error) {
 	if t.closed.Load() || ctx.Err() != nil {
-		return r, nil, false // ask reports it
+		return r, false, nil // ask reports it
 	}
 	o.epoch = l.epoch
 	return l.direct(i, o)
 }
 
 // direct is Table.direct once the table and the context were checked.
-func (l *layout[K, V]) direct(i int, o op[K, V]) (r reply[V], err error, ok bool) {
+func (l *layout[K, V]) direct(i int, o op[K, V]) (r reply[V], ok bool, err error) {
 	sh := l.shells[i]
-	l.shards[i].RunIfIdle(func() { r, err, ok = sh.direct(o) })
-	return r, err, ok
+	l.shards[i].RunIfIdle(func() { r, ok, err = sh.direct(o) })
+	return r, ok, err
 }
 
 // replace reports whether an operation placed with the layout l that
