@@ -89,16 +89,15 @@ func (sh *shell[K, V]) handle(req server.Request[op[K, V], reply[V]]) {
 			sh.run()
 		}
 	case opRelease:
+		// Every release matches a hold whose reply Range took (Ask
+		// returns a reply accepted as its context ended).
 		s.held--
 		sh.run()
-	case opGrow:
+	case opGrow, opDrain:
 		sh.handOff(o.x)
 		_ = req.Respond(reply[V]{})
 	case opExpect:
 		s.expect(o.x.epoch, o.x.shards, o.x.prev, o.x.shards)
-		_ = req.Respond(reply[V]{})
-	case opDrain:
-		sh.handOff(o.x)
 		_ = req.Respond(reply[V]{})
 	case opInstall:
 		s.install(o.x.from, o.x.keys)
