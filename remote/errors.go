@@ -1,0 +1,55 @@
+package remote
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors of the remote layer. Match them with errors.Is: returned errors
+// wrap them with the name, the sizes or the transport's own error.
+var (
+	// ErrInvalidName: a remote name or a namespace is empty, has an empty
+	// token, a NATS wildcard ('*' or '>'), a '.', whitespace, a control
+	// character or invalid UTF-8, or is longer than MaxNameLen.
+	ErrInvalidName = errors.New("remote: invalid name")
+	// ErrPayloadTooLarge: an encoded event is larger than the node's
+	// payload limit (the smaller of the connection's MaxPayload and
+	// WithMaxPayload). The event is not sent. The error is a
+	// *PayloadError.
+	ErrPayloadTooLarge = errors.New("remote: payload too large")
+	// ErrAuth: the NATS server refused the node's credentials (or asked
+	// for credentials the node did not give).
+	ErrAuth = errors.New("remote: authentication failed")
+	// ErrClosed: the node is closing or closed.
+	ErrClosed = errors.New("remote: node closed")
+	// ErrDuplicateName: the node already exports a channel or server
+	// under the name.
+	ErrDuplicateName = errors.New("remote: name already exported by this node")
+	// ErrEncode: the codec could not encode an event; the event is not
+	// sent.
+	ErrEncode = errors.New("remote: cannot encode event")
+	// ErrDecode: the codec could not decode a payload. Undecodable events
+	// are dead-lettered (see Undecodable); requests and replies fail with
+	// it.
+	ErrDecode = errors.New("remote: cannot decode payload")
+	// ErrNoServer: a request found no server exported under its name.
+	ErrNoServer = errors.New("remote: no server exported under the name")
+	// ErrStart: the embedded server did not start, or the connection to
+	// the NATS server could not be made.
+	ErrStart = errors.New("remote: cannot start")
+)
+
+// PayloadError is the error of a send or request whose encoded event is
+// larger than the node's payload limit. It matches ErrPayloadTooLarge.
+type PayloadError struct {
+	Name  string // the remote name sent to
+	Size  int    // encoded size in bytes
+	Limit int    // the node's payload limit in bytes
+}
+
+func (e *PayloadError) Error() string {
+	return fmt.Sprintf("remote: payload too large: %s: %d bytes, limit %d", e.Name, e.Size, e.Limit)
+}
+
+// Is reports whether target is ErrPayloadTooLarge.
+func (e *PayloadError) Is(target error) bool { return target == ErrPayloadTooLarge }

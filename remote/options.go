@@ -1,0 +1,50 @@
+package remote
+
+import "time"
+
+// Option configures a node (see Start).
+type Option func(*nodeConfig)
+
+type nodeConfig struct {
+	url        string // "" for the embedded in-process server
+	user, pass string
+	token      string
+	namespace  string
+	maxPayload int // 0: the connection's MaxPayload
+	timeout    time.Duration
+	name       string
+}
+
+// WithURL connects the node as a plain NATS client to the server(s) at
+// url (a comma-separated list is allowed, as nats.Connect takes it)
+// instead of starting an embedded server. The connection reconnects as
+// nats.go does by default; events published while it is disconnected may
+// be lost (core NATS is at-most-once).
+func WithURL(url string) Option { return func(c *nodeConfig) { c.url = url } }
+
+// WithUserInfo gives the user name and password of a WithURL connection.
+func WithUserInfo(user, password string) Option {
+	return func(c *nodeConfig) { c.user, c.pass = user, password }
+}
+
+// WithToken gives the authentication token of a WithURL connection.
+func WithToken(token string) Option { return func(c *nodeConfig) { c.token = token } }
+
+// WithNamespace sets the first subject token(s) of every name the node
+// exports or sends to (default DefaultNamespace). Nodes reach each other
+// only within one namespace. It must be valid as Subject says; Start fails
+// otherwise.
+func WithNamespace(ns string) Option { return func(c *nodeConfig) { c.namespace = ns } }
+
+// WithMaxPayload limits encoded events to n bytes (n > 0). The node's
+// limit is the smaller of n and the connection's MaxPayload (1 MiB on a
+// default server); a larger event fails its send with a *PayloadError.
+func WithMaxPayload(n int) Option { return func(c *nodeConfig) { c.maxPayload = n } }
+
+// WithConnectTimeout bounds the start of the embedded server and the
+// connection (default 5 s).
+func WithConnectTimeout(d time.Duration) Option { return func(c *nodeConfig) { c.timeout = d } }
+
+// WithName names the node's NATS connection, as the server's monitoring
+// shows it (default "reactors").
+func WithName(name string) Option { return func(c *nodeConfig) { c.name = name } }
