@@ -22,6 +22,11 @@
 // an ordinary reactor.Channel: routers, servers and names take it as any
 // other.
 //
+// Serve makes a server.Server answer NATS requests under a name; a Client
+// of that name asks it from any node (Client.Ask blocks with a context,
+// like server.Ask). Errors of the serving side come back as a typed
+// *ServerError with a code.
+//
 // # Names
 //
 // A name is tokens separated by '/' or '#' ("workers/w1#main"); it is the

@@ -3,6 +3,9 @@ package remote
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/reactors-go/reactors/server"
 )
 
 // Errors of the remote layer. Match them with errors.Is: returned errors
@@ -53,3 +56,53 @@ func (e *PayloadError) Error() string {
 
 // Is reports whether target is ErrPayloadTooLarge.
 func (e *PayloadError) Is(target error) bool { return target == ErrPayloadTooLarge }
+
+// Codes of a ServerError: what went wrong on the serving side.
+const (
+	// CodeError: the server answered with an error (its Fail or its
+	// handler's error); Message is the error's text.
+	CodeError = "error"
+	// CodeFailed: the server's handler panicked or its reactor failed
+	// while holding the request; the error matches server.ErrServerFailed.
+	CodeFailed = "failed"
+	// CodeTerminated: the server's reactor had terminated or refused the
+	// request; the error matches server.ErrServerTerminated.
+	CodeTerminated = "terminated"
+	// CodeDecode: the serving node could not decode the request; the
+	// error matches ErrDecode.
+	CodeDecode = "decode"
+	// CodeReply: the serving node could not encode the reply, or the
+	// reply was larger than its payload limit; the error matches ErrEncode
+	// or ErrPayloadTooLarge respectively, as Message says.
+	CodeReply = "reply"
+)
+
+// ServerError is a failure reported by the node serving a remote request
+// (see Serve and Client.Ask): a code saying what failed, and the serving
+// side's message. It matches server.ErrServerFailed, ErrServerTerminated,
+// ErrDecode, ErrEncode or ErrPayloadTooLarge according to its code.
+type ServerError struct {
+	Name    string // the remote name asked
+	Code    string // one of the Code constants
+	Message string // the serving side's error text
+}
+
+func (e *ServerError) Error() string {
+	return fmt.Sprintf("remote: %s: server %s: %s", e.Name, e.Code, e.Message)
+}
+
+// Is matches the error's code against the package sentinels.
+func (e *ServerError) Is(target error) bool {
+	switch e.Code {
+	case CodeFailed:
+		return target == server.ErrServerFailed
+	case CodeTerminated:
+		return target == server.ErrServerTerminated
+	case CodeDecode:
+		return target == ErrDecode
+	case CodeReply:
+		return (target == ErrPayloadTooLarge && strings.Contains(e.Message, ErrPayloadTooLarge.Error())) ||
+			(target == ErrEncode && strings.Contains(e.Message, ErrEncode.Error()))
+	}
+	return false
+}

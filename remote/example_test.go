@@ -8,6 +8,7 @@ import (
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/server"
 )
 
 // A reactor exported under a name receives what another part of the
@@ -62,4 +63,23 @@ func ExampleSubject() {
 	s, _ := remote.Subject("app", "workers/w1#main")
 	fmt.Println(s)
 	// Output: app.workers.w1.main
+}
+
+// A server.Server served under a name answers requests from any node of
+// the namespace.
+func ExampleServe() {
+	sys := reactor.New()
+	defer sys.Shutdown(context.Background())
+	n, _ := remote.Start(sys)
+	defer n.Close(context.Background())
+
+	srv, _ := server.Spawn(sys, func(s string) (int, error) { return len(s), nil })
+	if _, err := remote.Serve(n, "strlen", srv); err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, _ := remote.NewClient[string, int](n, "strlen")
+	v, err := c.Ask(context.Background(), "hello")
+	fmt.Println(v, err)
+	// Output: 5 <nil>
 }
