@@ -79,6 +79,11 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 		}
 		deliver(n, dead, ch, v)
 	})
+	if err == nil {
+		if err = n.limitPending(sub); err != nil {
+			_ = sub.Unsubscribe()
+		}
+	}
 	if err != nil {
 		n.release(name)
 		return nil, n.transportErr(name, err)

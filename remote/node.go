@@ -25,6 +25,8 @@ type Node struct {
 	srv   *server.Server // nil with WithURL
 	limit int            // payload limit in bytes
 
+	pendMsgs, pendBytes int // pending limits of subscriptions; 0: default
+
 	ctx    context.Context // ends deliveries still waiting for room at Close
 	cancel context.CancelFunc
 	closed chan struct{} // closed when the connection is closed
@@ -61,7 +63,8 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	if cfg.maxPayload < 0 {
 		return nil, fmt.Errorf("%w: negative payload limit %d", ErrStart, cfg.maxPayload)
 	}
-	n := &Node{sys: sys, ns: cfg.namespace, closed: make(chan struct{}), names: map[string]struct{}{}}
+	n := &Node{sys: sys, ns: cfg.namespace, closed: make(chan struct{}), names: map[string]struct{}{},
+		pendMsgs: cfg.pendMsgs, pendBytes: cfg.pendBytes}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	copts := []nats.Option{
 		nats.Name(cfg.name),
@@ -160,6 +163,21 @@ func (n *Node) claim(name string) error {
 	}
 	n.names[name] = struct{}{}
 	return nil
+}
+
+// limitPending applies the node's pending limits to sub.
+func (n *Node) limitPending(sub *nats.Subscription) error {
+	if n.pendMsgs == 0 && n.pendBytes == 0 {
+		return nil
+	}
+	msgs, bytes := n.pendMsgs, n.pendBytes
+	if msgs == 0 {
+		msgs = nats.DefaultSubPendingMsgsLimit
+	}
+	if bytes == 0 {
+		bytes = nats.DefaultSubPendingBytesLimit
+	}
+	return sub.SetPendingLimits(msgs, bytes)
 }
 
 func (n *Node) release(name string) {

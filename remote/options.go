@@ -13,6 +13,8 @@ type nodeConfig struct {
 	maxPayload int // 0: the connection's MaxPayload
 	timeout    time.Duration
 	name       string
+	pendMsgs   int // 0: nats.go's default
+	pendBytes  int
 }
 
 // WithURL connects the node as a plain NATS client to the server(s) at
@@ -48,3 +50,13 @@ func WithConnectTimeout(d time.Duration) Option { return func(c *nodeConfig) { c
 // WithName names the node's NATS connection, as the server's monitoring
 // shows it (default "reactors").
 func WithName(name string) Option { return func(c *nodeConfig) { c.name = name } }
+
+// WithPendingLimits sets how many messages and bytes each export or
+// server of the node may hold received but not yet handed to its channel
+// (nats.go's default: 500,000 messages, 64 MB); -1 means no limit. Beyond
+// the limit the connection drops messages and the node logs a slow
+// consumer. Leave a limit in place outside measurements: without one a
+// stalled channel grows the process's memory without bound.
+func WithPendingLimits(msgs, bytes int) Option {
+	return func(c *nodeConfig) { c.pendMsgs, c.pendBytes = msgs, bytes }
+}

@@ -98,6 +98,11 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 			respondError(m, code, err)
 		}
 	})
+	if err == nil {
+		if err = n.limitPending(sub); err != nil {
+			_ = sub.Unsubscribe()
+		}
+	}
 	if err != nil {
 		n.release(name)
 		return nil, n.transportErr(name, err)
