@@ -3,7 +3,6 @@ package remote
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/reactors-go/reactors/server"
 )
@@ -71,16 +70,19 @@ const (
 	// CodeDecode: the serving node could not decode the request; the
 	// error matches ErrDecode.
 	CodeDecode = "decode"
-	// CodeReply: the serving node could not encode the reply, or the
-	// reply was larger than its payload limit; the error matches ErrEncode
-	// or ErrPayloadTooLarge respectively, as Message says.
-	CodeReply = "reply"
+	// CodeEncode: the serving node could not encode the reply; the error
+	// matches ErrEncode.
+	CodeEncode = "encode"
+	// CodePayload: the encoded reply was larger than the serving node's
+	// payload limit; the error matches ErrPayloadTooLarge.
+	CodePayload = "payload"
 )
 
 // ServerError is a failure reported by the node serving a remote request
 // (see Serve and Client.Ask): a code saying what failed, and the serving
 // side's message. It matches server.ErrServerFailed, ErrServerTerminated,
-// ErrDecode, ErrEncode or ErrPayloadTooLarge according to its code.
+// ErrDecode, ErrEncode or ErrPayloadTooLarge according to its code; a
+// Code this version does not know matches none of them.
 type ServerError struct {
 	Name    string // the remote name asked
 	Code    string // one of the Code constants
@@ -100,9 +102,10 @@ func (e *ServerError) Is(target error) bool {
 		return target == server.ErrServerTerminated
 	case CodeDecode:
 		return target == ErrDecode
-	case CodeReply:
-		return (target == ErrPayloadTooLarge && strings.Contains(e.Message, ErrPayloadTooLarge.Error())) ||
-			(target == ErrEncode && strings.Contains(e.Message, ErrEncode.Error()))
+	case CodeEncode:
+		return target == ErrEncode
+	case CodePayload:
+		return target == ErrPayloadTooLarge
 	}
 	return false
 }

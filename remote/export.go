@@ -41,7 +41,10 @@ type Exported struct {
 //
 // Messages are handled one at a time, in arrival order, on one goroutine
 // of the connection, so the per-sender FIFO of the remote side carries
-// over into ch. A payload the codec cannot decode is dead-lettered in ch's
+// over into ch. When ch's reactor is idle, its turn runs on that goroutine
+// (reactor.Channel.SendAndRun), which saves waking a worker for every
+// message; its handlers then hold back the name's later messages while
+// they run (they must not block anyway). A payload the codec cannot decode is dead-lettered in ch's
 // system with reactor.ReasonUndecodable and an Undecodable event. An event
 // ch refuses is dead-lettered as a local send would be (sealed,
 // terminated; ReasonOverflow for a full Fail mailbox). On a full Block
@@ -91,9 +94,10 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	return &Exported{n: n, name: name, sub: sub}, nil
 }
 
-// deliver sends v into ch, dead-lettering what the runtime does not.
+// deliver sends v into ch, dead-lettering what the runtime does not. An
+// idle reactor's turn runs here (see Export).
 func deliver[T any](n *Node, dead string, ch reactor.Channel[T], v T) {
-	err := ch.Offer(n.ctx, v)
+	err := ch.SendAndRun(n.ctx, v)
 	switch {
 	case err == nil:
 	case errors.Is(err, reactor.ErrFull):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -149,4 +150,42 @@ func TestNodeClose(t *testing.T) {
 	_, err = remote.Export(n, "b", local)
 	require.ErrorIs(t, err, remote.ErrClosed)
 	require.True(t, n.Server() == nil || !n.Server().Running())
+}
+
+// TestNodeCloseDeadline: a delivery waiting for room in a full Block
+// mailbox holds Close back until Close's context ends; then the waiting
+// event is dead-lettered with ReasonShutdown and Close reports the
+// context's error.
+func TestNodeCloseDeadline(t *testing.T) {
+	sys, dead := newSystem(t)
+	n, err := remote.Start(sys)
+	require.NoError(t, err)
+	release := make(chan struct{})
+	defer close(release)
+	taken := make(chan int, 1)
+	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) {
+			taken <- v
+			<-release
+		})
+	}, reactor.WithMain(reactor.Bounded(1, reactor.Block)))
+	require.NoError(t, err)
+	_, err = remote.Export(n, "blocked", local)
+	require.NoError(t, err)
+	ch, err := remote.Channel[int](n, "blocked")
+	require.NoError(t, err)
+	for i := range 3 {
+		require.NoError(t, ch.Send(i))
+	}
+	require.Equal(t, 0, receive(t, taken)) // 0 is held by the handler
+	require.NoError(t, n.Conn().Flush())   // 1 and 2 reached the connection
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, n.Close(ctx), context.DeadlineExceeded)
+	d := receive(t, dead)
+	require.Equal(t, reactor.ReasonShutdown, d.Reason)
+	require.Equal(t, "remote:blocked", d.Channel)
+	require.Equal(t, 2, d.Event)
+	require.Equal(t, 1, local.Len())
 }

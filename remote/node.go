@@ -208,8 +208,9 @@ func (n *Node) transportErr(name string, err error) error {
 // Close blocks until all of that is done or ctx ends. If ctx ends first,
 // deliveries still waiting for room in a Block mailbox give up (their
 // events are dead-lettered with reactor.ReasonShutdown), the connection
-// is closed at once, and Close returns ctx's error after the rest of the
-// teardown. When Close returns, every goroutine the node started has
+// is closed at once (messages received and not yet handed over are lost,
+// as core NATS loses them), and Close returns ctx's error after the rest
+// of the teardown. When Close returns, every goroutine the node started has
 // ended or is ending (the embedded server's goroutines have returned).
 // Calling Close again returns ErrClosed.
 func (n *Node) Close(ctx context.Context) error {

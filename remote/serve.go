@@ -132,10 +132,10 @@ func (r *responder[R]) Send(rep server.Reply[R]) error {
 	}
 	data, err := r.rc.Encode(rep.Value)
 	if err != nil {
-		return respondError(r.m, CodeReply, fmt.Errorf("%w: %w", ErrEncode, err))
+		return respondError(r.m, CodeEncode, fmt.Errorf("%w: %w", ErrEncode, err))
 	}
 	if len(data) > r.n.limit {
-		return respondError(r.m, CodeReply, &PayloadError{Name: r.name, Size: len(data), Limit: r.n.limit})
+		return respondError(r.m, CodePayload, &PayloadError{Name: r.name, Size: len(data), Limit: r.n.limit})
 	}
 	if err := r.m.Respond(data); err != nil {
 		return r.n.transportErr(r.name, err)

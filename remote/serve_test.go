@@ -194,7 +194,8 @@ func TestServeLimits(t *testing.T) {
 	require.ErrorIs(t, err, remote.ErrPayloadTooLarge)
 	var se *remote.ServerError
 	require.ErrorAs(t, err, &se)
-	require.Equal(t, remote.CodeReply, se.Code)
+	require.Equal(t, remote.CodePayload, se.Code)
+	require.Equal(t, "remote: rep: server payload: remote: payload too large: rep: 33 bytes, limit 32", err.Error())
 
 	big, err := remote.NewClient[string, string](n, "rep")
 	require.NoError(t, err)
@@ -217,4 +218,25 @@ func TestTell(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, c.Tell(9))
 	require.Equal(t, 9, receive(t, seen))
+}
+
+// TestServeReplyEncodeError: a reply the server's codec cannot encode
+// comes back as a ServerError of CodeEncode.
+func TestServeReplyEncodeError(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	srv, err := server.Spawn(sys, func(int) (unencodable, error) { return unencodable{F: func() {}}, nil })
+	require.NoError(t, err)
+	_, err = remote.Serve(n, "bad", srv)
+	require.NoError(t, err)
+	c, err := remote.NewClient[int, unencodable](n, "bad")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	_, err = c.Ask(ctx, 1)
+	require.ErrorIs(t, err, remote.ErrEncode)
+	require.NotErrorIs(t, err, remote.ErrPayloadTooLarge)
+	var se *remote.ServerError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, remote.CodeEncode, se.Code)
 }
