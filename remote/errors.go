@@ -49,6 +49,7 @@ type PayloadError struct {
 	Limit int    // the node's payload limit in bytes
 }
 
+// Error names the remote name, the size and the limit.
 func (e *PayloadError) Error() string {
 	return fmt.Sprintf("remote: payload too large: %s: %d bytes, limit %d", e.Name, e.Size, e.Limit)
 }
@@ -89,6 +90,7 @@ type ServerError struct {
 	Message string // the serving side's error text
 }
 
+// Error names the remote name, the code and the serving side's message.
 func (e *ServerError) Error() string {
 	return fmt.Sprintf("remote: %s: server %s: %s", e.Name, e.Code, e.Message)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
@@ -134,8 +135,12 @@ func TestExportClose(t *testing.T) {
 	require.Equal(t, 3, receive(t, got))
 }
 
+// TestNodeClose: after Close the node refuses everything with ErrClosed,
+// and every goroutine it started (connection, subscriptions, embedded
+// server) has ended.
 func TestNodeClose(t *testing.T) {
 	sys, _ := newSystem(t)
+	before := goleak.IgnoreCurrent()
 	n, err := remote.Start(sys)
 	require.NoError(t, err)
 	local, _ := collect[int](t, sys, 1)
@@ -149,7 +154,8 @@ func TestNodeClose(t *testing.T) {
 	require.ErrorIs(t, ch.Send(1), remote.ErrClosed)
 	_, err = remote.Export(n, "b", local)
 	require.ErrorIs(t, err, remote.ErrClosed)
-	require.True(t, n.Server() == nil || !n.Server().Running())
+	require.False(t, n.Server().Running())
+	goleak.VerifyNone(t, before)
 }
 
 // TestNodeCloseDeadline: a delivery waiting for room in a full Block
