@@ -5,8 +5,10 @@
 // A Node is a reactor system's presence on NATS. Start creates it: by
 // default with an embedded NATS server in this process that opens no port
 // and an in-process connection to it (zero set-up, and the same code path
-// as a real deployment); with WithURL as a plain client of an existing
-// NATS deployment, authenticated by WithUserInfo or WithToken. Close ends
+// as a real deployment); with WithLeafNode the embedded server also joins
+// an existing NATS deployment as a leaf node (still no port opened here);
+// with WithURL the node is a plain client of an existing deployment,
+// authenticated by WithUserInfo or WithToken. Close ends
 // the connection, the embedded server and every goroutine the node
 // started.
 //

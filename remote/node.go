@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -72,19 +73,16 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }),
 		nats.ErrorHandler(n.asyncError),
 	}
-	url := cfg.url
-	if url == "" {
-		s, err := server.NewServer(&server.Options{DontListen: true, NoLog: true, NoSigs: true})
+	addr := cfg.url
+	if addr != "" && cfg.leaf != "" {
+		n.cancel()
+		return nil, fmt.Errorf("%w: WithURL and WithLeafNode exclude each other", ErrStart)
+	}
+	if addr == "" {
+		s, err := startEmbedded(cfg)
 		if err != nil {
 			n.cancel()
-			return nil, fmt.Errorf("%w: embedded server: %w", ErrStart, err)
-		}
-		s.Start()
-		if !s.ReadyForConnections(cfg.timeout) {
-			s.Shutdown()
-			s.WaitForShutdown()
-			n.cancel()
-			return nil, fmt.Errorf("%w: embedded server not ready after %v", ErrStart, cfg.timeout)
+			return nil, err
 		}
 		n.srv = s
 		copts = append(copts, nats.InProcessServer(s), nats.MaxReconnects(0))
@@ -96,7 +94,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 			copts = append(copts, nats.Token(cfg.token))
 		}
 	}
-	nc, err := nats.Connect(url, copts...)
+	nc, err := nats.Connect(addr, copts...)
 	if err != nil {
 		n.stopServer()
 		n.cancel()
@@ -111,6 +109,55 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		n.limit = cfg.maxPayload
 	}
 	return n, nil
+}
+
+// startEmbedded starts the node's embedded server (a leaf node with
+// WithLeafNode) and waits until it is ready and, for a leaf, connected.
+func startEmbedded(cfg nodeConfig) (*server.Server, error) {
+	o := &server.Options{DontListen: true, NoLog: true, NoSigs: true}
+	if cfg.leaf != "" {
+		u, err := url.Parse(cfg.leaf)
+		if err != nil {
+			return nil, fmt.Errorf("%w: leaf node URL: %w", ErrStart, err)
+		}
+		o.LeafNode.Remotes = []*server.RemoteLeafOpts{{URLs: []*url.URL{u}}}
+	}
+	s, err := server.NewServer(o)
+	if err != nil {
+		return nil, fmt.Errorf("%w: embedded server: %w", ErrStart, err)
+	}
+	s.Start()
+	stop := func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}
+	if !s.ReadyForConnections(cfg.timeout) {
+		stop()
+		return nil, fmt.Errorf("%w: embedded server not ready after %v", ErrStart, cfg.timeout)
+	}
+	if cfg.leaf != "" {
+		// The server offers no notification of a leaf connection: poll.
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		giveUp := time.After(cfg.timeout)
+		for s.NumLeafNodes() == 0 {
+			select {
+			case <-tick.C:
+			case <-giveUp:
+				stop()
+				return nil, fmt.Errorf("%w: leaf node not connected to %s after %v", ErrStart, redact(cfg.leaf), cfg.timeout)
+			}
+		}
+	}
+	return s, nil
+}
+
+// redact removes the password from a URL for error messages.
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(invalid URL)"
 }
 
 // isAuthError reports whether err is the server refusing credentials.

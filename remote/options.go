@@ -7,6 +7,7 @@ type Option func(*nodeConfig)
 
 type nodeConfig struct {
 	url        string // "" for the embedded in-process server
+	leaf       string // the hub the embedded server joins as a leaf node
 	user, pass string
 	token      string
 	namespace  string
@@ -23,6 +24,19 @@ type nodeConfig struct {
 // nats.go does by default; events published while it is disconnected may
 // be lost (core NATS is at-most-once).
 func WithURL(url string) Option { return func(c *nodeConfig) { c.url = url } }
+
+// WithLeafNode makes the node's embedded server a leaf node of the NATS
+// deployment whose leaf-node listener is at url ("nats-leaf://host:port",
+// with "user:password@" before the host if the hub requires them). The
+// node's own connection stays in-process and its server still opens no
+// port; subjects with interest on either side cross the leaf connection,
+// so nodes that are leaves of one hub reach each other's names. Start
+// waits until the leaf connection is up. Interest travels asynchronously:
+// an export on another leaf becomes reachable a moment after it is made.
+// A hub that refuses the leaf (wrong credentials) only logs it, so Start
+// then fails with ErrStart after the connect timeout. It cannot be
+// combined with WithURL.
+func WithLeafNode(url string) Option { return func(c *nodeConfig) { c.leaf = url } }
 
 // WithUserInfo gives the user name and password of a WithURL connection.
 func WithUserInfo(user, password string) Option {
