@@ -41,7 +41,8 @@ type Node struct {
 // embedded NATS server in this process that opens no port (DontListen) and
 // connects to it in-process (nats.InProcessServer); WithURL connects to an
 // existing NATS deployment instead, with WithUserInfo or WithToken as its
-// credentials.
+// credentials and WithTLS for a TLS connection, and WithLeafNode makes the
+// embedded server a leaf node of one.
 //
 // Nothing of NATS runs before Start: reactor systems and their local
 // channels never touch NATS. Start blocks until the server is ready and
@@ -92,6 +93,9 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		}
 		if cfg.token != "" {
 			copts = append(copts, nats.Token(cfg.token))
+		}
+		if cfg.tls != nil {
+			copts = append(copts, nats.Secure(cfg.tls))
 		}
 	}
 	nc, err := nats.Connect(addr, copts...)

@@ -1,6 +1,9 @@
 package remote
 
-import "time"
+import (
+	"crypto/tls"
+	"time"
+)
 
 // Option configures a node (see Start).
 type Option func(*nodeConfig)
@@ -10,6 +13,7 @@ type nodeConfig struct {
 	leaf       string // the hub the embedded server joins as a leaf node
 	user, pass string
 	token      string
+	tls        *tls.Config
 	namespace  string
 	maxPayload int // 0: the connection's MaxPayload
 	timeout    time.Duration
@@ -45,6 +49,12 @@ func WithUserInfo(user, password string) Option {
 
 // WithToken gives the authentication token of a WithURL connection.
 func WithToken(token string) Option { return func(c *nodeConfig) { c.token = token } }
+
+// WithTLS secures a WithURL connection with cfg (its RootCAs to trust the
+// server, its Certificates for client authentication). The URL may keep
+// the nats:// scheme. A server whose certificate cfg does not trust fails
+// Start with ErrStart.
+func WithTLS(cfg *tls.Config) Option { return func(c *nodeConfig) { c.tls = cfg } }
 
 // WithNamespace sets the first subject token(s) of every name the node
 // exports or sends to (default DefaultNamespace). Nodes reach each other
