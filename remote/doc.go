@@ -8,9 +8,9 @@
 // as a real deployment); with WithLeafNode the embedded server also joins
 // an existing NATS deployment as a leaf node (still no port opened here);
 // with WithURL the node is a plain client of an existing deployment,
-// authenticated by WithUserInfo or WithToken. Close ends
-// the connection, the embedded server and every goroutine the node
-// started.
+// authenticated by WithUserInfo or WithToken and secured by WithTLS.
+// Close ends the connection, the embedded server and every goroutine the
+// node started.
 //
 //	n, _ := remote.Start(sys)
 //	defer n.Close(ctx)
