@@ -12,7 +12,8 @@ import (
 var (
 	// ErrInvalidName: a remote name or a namespace is empty, has an empty
 	// token, a NATS wildcard ('*' or '>'), a '.', whitespace, a control
-	// character or invalid UTF-8, or is longer than MaxNameLen.
+	// character or invalid UTF-8, or is longer than MaxNameLen; or a
+	// namespace is one NATS reserves ("$..." or "_INBOX").
 	ErrInvalidName = errors.New("remote: invalid name")
 	// ErrPayloadTooLarge: an encoded event is larger than the node's
 	// payload limit (the smaller of the connection's MaxPayload and

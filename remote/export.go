@@ -44,8 +44,9 @@ type Exported struct {
 // over into ch. When ch's reactor is idle, its turn runs on that goroutine
 // (reactor.Channel.SendAndRun), which saves waking a worker for every
 // message; its handlers then hold back the name's later messages while
-// they run (they must not block anyway). A payload the codec cannot decode is dead-lettered in ch's
-// system with reactor.ReasonUndecodable and an Undecodable event. An event
+// they run (they must not block anyway). A payload the codec cannot decode
+// is dead-lettered in ch's system (the node's, for a channel of no reactor)
+// with reactor.ReasonUndecodable and an Undecodable event. An event
 // ch refuses is dead-lettered as a local send would be (sealed,
 // terminated; ReasonOverflow for a full Fail mailbox). On a full Block
 // mailbox delivery waits for room, holding back the later messages of the
@@ -71,16 +72,17 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 		return nil, err
 	}
 	dead := "remote:" + name
+	sys := deadLetterSystem(n, ch)
 	sub, err := n.nc.QueueSubscribe(subj, exportQueue, func(m *nats.Msg) {
 		v, err := cfg.codec.Decode(m.Data)
 		if err != nil {
-			n.sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
+			sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
 				Name: name, Subject: m.Subject, Data: append([]byte(nil), m.Data...),
 				Err: fmt.Errorf("%w: %w", ErrDecode, err),
 			})
 			return
 		}
-		deliver(n, dead, ch, v)
+		deliver(n, sys, dead, ch, v)
 	})
 	if err == nil {
 		if err = n.limitPending(sub); err != nil {
@@ -96,16 +98,25 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 
 // deliver sends v into ch, dead-lettering what the runtime does not. An
 // idle reactor's turn runs here (see Export).
-func deliver[T any](n *Node, dead string, ch reactor.Channel[T], v T) {
+func deliver[T any](n *Node, sys *reactor.System, dead string, ch reactor.Channel[T], v T) {
 	err := ch.SendAndRun(n.ctx, v)
 	switch {
 	case err == nil:
 	case errors.Is(err, reactor.ErrFull):
-		n.sys.DeadLetter(dead, reactor.ReasonOverflow, v)
+		sys.DeadLetter(dead, reactor.ReasonOverflow, v)
 	case n.ctx.Err() != nil:
-		n.sys.DeadLetter(dead, reactor.ReasonShutdown, v)
+		sys.DeadLetter(dead, reactor.ReasonShutdown, v)
 	}
 	// ErrSealed, ErrTerminated: the runtime dead-lettered v.
+}
+
+// deadLetterSystem is the system that hears of ch's dead letters: ch's
+// own, or the node's for a channel that belongs to no reactor (a router).
+func deadLetterSystem[T any](n *Node, ch reactor.Channel[T]) *reactor.System {
+	if s := ch.System(); s != nil {
+		return s
+	}
+	return n.sys
 }
 
 // Name returns the exported name.

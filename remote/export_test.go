@@ -195,3 +195,20 @@ func TestNodeCloseDeadline(t *testing.T) {
 	require.Equal(t, 2, d.Event)
 	require.Equal(t, 1, local.Len())
 }
+
+// TestUndecodableOtherSystem: an undecodable payload for a channel of
+// another system than the node's is dead-lettered in the channel's
+// system.
+func TestUndecodableOtherSystem(t *testing.T) {
+	nodeSys, nodeDead := newSystem(t)
+	chSys, chDead := newSystem(t)
+	n := startNode(t, nodeSys)
+	local, _ := collect[int](t, chSys, 1)
+	_, err := remote.Export(n, "other", local)
+	require.NoError(t, err)
+	subj, err := remote.Subject(n.Namespace(), "other")
+	require.NoError(t, err)
+	require.NoError(t, n.Conn().Publish(subj, []byte("{")))
+	require.Equal(t, reactor.ReasonUndecodable, receive(t, chDead).Reason)
+	require.Empty(t, nodeDead)
+}

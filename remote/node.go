@@ -59,7 +59,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if err := checkTokens(cfg.namespace, ".", "namespace"); err != nil {
+	if err := checkNamespace(cfg.namespace); err != nil {
 		return nil, err
 	}
 	if cfg.maxPayload < 0 {

@@ -54,7 +54,10 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 // (an Undecodable value) and answered with a ServerError of CodeDecode; a
 // request srv refuses (its reactor terminated) is answered with
 // CodeTerminated. If srv's reactor terminates while holding a request,
-// that asker gets no answer and waits until its context ends.
+// that asker gets no answer and waits until its context ends. A stream
+// server's (server.ServeStream) first reply answers the request; the
+// others are refused with reactor.ErrExpired. Dead letters go to srv's
+// system.
 //
 // If several nodes serve one name, each request goes to one of them (a
 // NATS queue group). Errors: ErrInvalidName, ErrDuplicateName (the node
@@ -74,11 +77,12 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 		return nil, err
 	}
 	dead := "remote:" + name
+	sys := deadLetterSystem(n, srv)
 	sub, err := n.nc.QueueSubscribe(subj, exportQueue, func(m *nats.Msg) {
 		q, err := cfg.qc.Decode(m.Data)
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrDecode, err)
-			n.sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
+			sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
 				Name: name, Subject: m.Subject, Data: append([]byte(nil), m.Data...), Err: err,
 			})
 			respondError(m, CodeDecode, err)

@@ -20,7 +20,8 @@ const DefaultNamespace = "reactors"
 // "<namespace>.<tokens>". A name is one or more tokens separated by '/' or
 // '#', as reactor paths and "reactor#channel" names are: "workers/w1#main"
 // in namespace "app" is "app.workers.w1.main". The namespace is one or more
-// tokens separated by '.'.
+// tokens separated by '.', and its first token must not start with '$'
+// or be "_INBOX" (subjects NATS reserves).
 //
 // A token must be non-empty and must not contain '.', '*', '>', '/' or
 // '#', whitespace, control characters or invalid UTF-8; the name and the
@@ -32,7 +33,7 @@ const DefaultNamespace = "reactors"
 //
 // Subject allocates the result and nothing else; it is pure.
 func Subject(namespace, name string) (string, error) {
-	if err := checkTokens(namespace, ".", "namespace"); err != nil {
+	if err := checkNamespace(namespace); err != nil {
 		return "", err
 	}
 	if err := checkTokens(name, "/#", "name"); err != nil {
@@ -50,6 +51,20 @@ func Subject(namespace, name string) (string, error) {
 		b.WriteByte(c)
 	}
 	return b.String(), nil
+}
+
+// checkNamespace validates a namespace: tokens separated by '.', the
+// first of which is not reserved by NATS (it must not start with '$', as
+// "$SYS" and "$JS" do, and must not be "_INBOX", the reply subjects).
+func checkNamespace(ns string) error {
+	if err := checkTokens(ns, ".", "namespace"); err != nil {
+		return err
+	}
+	first, _, _ := strings.Cut(ns, ".")
+	if strings.HasPrefix(first, "$") || first == "_INBOX" {
+		return fmt.Errorf("%w: namespace %q is reserved by NATS", ErrInvalidName, ns)
+	}
+	return nil
 }
 
 // checkTokens validates s as tokens separated by any byte of seps.

@@ -21,6 +21,8 @@ func TestSubject(t *testing.T) {
 		{"app", "grüße", "app.grüße"},
 		{"app", "a-b_c:d$e", "app.a-b_c:d$e"},
 		{"app", long, "app." + long},
+		{"app.$x", "y", "app.$x.y"},
+		{"_inbox", "y", "_inbox.y"},
 	} {
 		got, err := remote.Subject(tc.ns, tc.name)
 		require.NoError(t, err, "%q %q", tc.ns, tc.name)
@@ -57,6 +59,10 @@ func TestSubjectInvalid(t *testing.T) {
 		{"a>", "x"},
 		{"a/b", "x"},
 		{"a b", "x"},
+		{"$SYS", "x"},
+		{"$JS.api", "x"},
+		{"_INBOX", "x"},
+		{"_INBOX.abc", "x"},
 	} {
 		_, err := remote.Subject(tc.ns, tc.name)
 		require.ErrorIs(t, err, remote.ErrInvalidName, "%q %q", tc.ns, tc.name)
@@ -71,6 +77,7 @@ func FuzzSubject(f *testing.F) {
 		{"reactors", "counter"}, {"app", "workers/w1#main"}, {"app.prod", "a/b"},
 		{"app", "a.b"}, {"app", "a/>"}, {"app", "*"}, {"app", "a b"}, {"app", ""},
 		{"", "x"}, {"a..b", "x"}, {"app", "\xff"}, {"app", "grüße"}, {"app", "a//b"},
+		{"$SYS", "x"}, {"_INBOX", "x"},
 	} {
 		f.Add(s[0], s[1])
 	}
@@ -82,6 +89,7 @@ func FuzzSubject(f *testing.F) {
 		}
 		require.True(t, server.IsValidLiteralSubject(subj), "%q", subj)
 		require.True(t, strings.HasPrefix(subj, ns+"."))
+		require.False(t, strings.HasPrefix(subj, "$") || strings.HasPrefix(subj, "_INBOX."), subj)
 		tokens := strings.Split(strings.TrimPrefix(subj, ns+"."), ".")
 		require.Len(t, tokens, 1+strings.Count(name, "/")+strings.Count(name, "#"))
 		for _, tok := range tokens {
