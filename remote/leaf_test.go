@@ -1,6 +1,7 @@
 package remote_test
 
 import (
+	"crypto/tls"
 	"fmt"
 	"testing"
 	"time"
@@ -85,5 +86,17 @@ func TestLeafNodeAuth(t *testing.T) {
 	require.Equal(t, 1, n.Server().NumLeafNodes())
 
 	_, err = remote.Start(sys, remote.WithLeafNode(hub), remote.WithURL("nats://127.0.0.1:1"))
+	require.ErrorIs(t, err, remote.ErrStart)
+}
+
+// TestOptionsNeedURL: credentials without WithURL are a mistake, not
+// something to ignore.
+func TestOptionsNeedURL(t *testing.T) {
+	sys, _ := newSystem(t)
+	for _, o := range []remote.Option{remote.WithUserInfo("u", "p"), remote.WithToken("t"), remote.WithTLS(&tls.Config{})} {
+		_, err := remote.Start(sys, o)
+		require.ErrorIs(t, err, remote.ErrStart)
+	}
+	_, err := remote.Start(sys, remote.WithMaxPayload(-1))
 	require.ErrorIs(t, err, remote.ErrStart)
 }

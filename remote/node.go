@@ -75,9 +75,13 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		nats.ErrorHandler(n.asyncError),
 	}
 	addr := cfg.url
-	if addr != "" && cfg.leaf != "" {
+	switch {
+	case addr != "" && cfg.leaf != "":
 		n.cancel()
 		return nil, fmt.Errorf("%w: WithURL and WithLeafNode exclude each other", ErrStart)
+	case addr == "" && (cfg.user != "" || cfg.pass != "" || cfg.token != "" || cfg.tls != nil):
+		n.cancel()
+		return nil, fmt.Errorf("%w: WithUserInfo, WithToken and WithTLS need WithURL", ErrStart)
 	}
 	if addr == "" {
 		s, err := startEmbedded(cfg)
