@@ -71,6 +71,7 @@ type sender[T any] struct {
 	codec   Codec[T]
 }
 
+// Send encodes v, checks its size and publishes it (see Channel).
 func (s *sender[T]) Send(v T) error {
 	data, err := s.codec.Encode(v)
 	if err != nil {

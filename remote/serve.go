@@ -123,6 +123,8 @@ type responder[R any] struct {
 	done atomic.Bool // set by the first reply
 }
 
+// Send answers the request with rep, once; later replies are refused
+// with reactor.ErrExpired.
 func (r *responder[R]) Send(rep server.Reply[R]) error {
 	if r.done.Swap(true) {
 		return reactor.ErrExpired // one reply per request
@@ -147,6 +149,7 @@ func (r *responder[R]) Send(rep server.Reply[R]) error {
 	return nil
 }
 
+// Name names the reply's destination for dead letters.
 func (r *responder[R]) Name() string { return "remote reply:" + r.name }
 
 // respondError answers m with an error reply: no payload, the code and
