@@ -1,6 +1,7 @@
 package remote_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -33,7 +34,9 @@ func TestJSONCodec(t *testing.T) {
 }
 
 // FuzzJSONDecode: the default decoder never panics, and whatever it
-// accepts encodes and decodes back to the same value.
+// accepts encodes to JSON that decodes and encodes again to the same
+// bytes (values themselves may differ where JSON cannot tell them apart,
+// such as an empty map and an omitted one).
 func FuzzJSONDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"id":1,"name":"a"}`, `{"id":1,"tags":["x","y"],"attrs":{"k":"v"}}`,
@@ -52,7 +55,9 @@ func FuzzJSONDecode(f *testing.F) {
 		require.NoError(t, err)
 		w, err := c.Decode(again)
 		require.NoError(t, err)
-		require.Equal(t, v, w)
+		third, err := c.Encode(w)
+		require.NoError(t, err)
+		require.Equal(t, string(again), string(third))
 	})
 }
 
@@ -93,7 +98,7 @@ func FuzzExportDecode(f *testing.F) {
 		case d := <-dead:
 			require.NotEqual(t, 8, len(data))
 			u := d.Event.(remote.Undecodable)
-			require.Equal(t, data, u.Data)
+			require.True(t, bytes.Equal(data, u.Data), "%x vs %x", data, u.Data)
 			require.ErrorIs(t, u.Err, remote.ErrDecode)
 		case <-time.After(wait):
 			t.Fatal("neither delivered nor dead-lettered")
