@@ -67,6 +67,13 @@ func TestSmoke(t *testing.T) {
 		"raw W6 spawn spawns_per_s", "reactors W6 spawn total_bytes_per_actor",
 		"reactors W6 spawn goroutines_per_actor", "reactors W6 spawn stops_per_s",
 		"reactors W6 spawn slowdown_vs_raw:spawn:spawns_per_s",
+		"raw W7 oneway-inprocess msgs_per_s", "reactors W7 oneway-tcp msgs_per_s",
+		"raw W7 reqrep-tcp p50_ns", "reactors W7 reqrep-inprocess p99_ns",
+		"reactors W7 oneway-inprocess slowdown_vs_raw:oneway-inprocess:msgs_per_s",
+		"reactors W7 oneway-tcp slowdown_vs_raw:oneway-tcp:msgs_per_s",
+		"reactors W7 reqrep-inprocess slowdown_vs_raw:reqrep-inprocess:p50_ns",
+		"reactors W7 reqrep-tcp slowdown_vs_raw:reqrep-tcp:p50_ns",
+		"reactors W7 oneway-inprocess-json slowdown_vs_raw:oneway-inprocess:msgs_per_s",
 	}
 	lines := map[string]bool{}
 	for _, l := range strings.Split(out.String(), "\n") {

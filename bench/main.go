@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6|all] [-peer=raw,reactors|all]
+//	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
 //	               [-runs=5] [-scale=1] [-json=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //
@@ -15,7 +15,9 @@
 // concurrent clients), W5 (sharded KV, single operations: shard
 // goroutines, RWMutex maps and sync.Map against a dht.Table), W5b (the
 // same streams in batches of 100: RWMutex maps against a dht.Table's
-// MultiGet/MultiPut) and W6 (spawn). Workload and peer names are matched
+// MultiGet/MultiPut), W6 (spawn) and W7 (remote channels and remote
+// request/reply over NATS, in-process and loopback TCP, against the NATS
+// client used directly on the same kind of connection). Workload and peer names are matched
 // without regard to case. The output format and the methodology (warm-up,
 // rotating rounds, paired ratios, validation) are those of BENCHMARKS.md.
 // The command exits with status 1 if any run fails its check.

@@ -70,7 +70,7 @@ type workload struct {
 
 // workloads returns every implemented workload, in canonical order.
 func workloads() []workload {
-	return []workload{w0(), w1(), w2(), w3(), w4(), w5(), w5b(), w6()}
+	return []workload{w0(), w1(), w2(), w3(), w4(), w5(), w5b(), w6(), w7()}
 }
 
 // workloadNames returns the names of every implemented workload.

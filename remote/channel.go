@@ -1,0 +1,90 @@
+package remote
+
+import (
+	"fmt"
+
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// ChannelOption configures a remote channel or an export of events of
+// type T.
+type ChannelOption[T any] func(*chanConfig[T])
+
+type chanConfig[T any] struct {
+	codec Codec[T]
+}
+
+// WithCodec sets the codec of a remote channel or export (default
+// JSON[T]). Both ends of a name must agree on it.
+func WithCodec[T any](c Codec[T]) ChannelOption[T] {
+	return func(cfg *chanConfig[T]) { cfg.codec = c }
+}
+
+func chanOptions[T any](opts []ChannelOption[T]) chanConfig[T] {
+	cfg := chanConfig[T]{codec: JSON[T]{}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+// Channel returns a channel whose sends encode the event and publish it on
+// the node's connection to the subject of name, where whatever node of
+// the namespace exports name receives it (see Export). It returns
+// ErrInvalidName for a name Subject refuses, and subscribes to nothing:
+// the name need not be exported yet. Call it once per name and share the
+// channel; it is safe for concurrent use.
+//
+// Send encodes v (the codec's cost) and hands it to the connection (a
+// lock and a copy into its buffer, about a microsecond for a small event);
+// it never waits for the receiver. It returns ErrEncode if the codec
+// fails, a *PayloadError (ErrPayloadTooLarge) if the encoded event is
+// larger than the node's MaxPayload, ErrClosed once the node is closed; a
+// refused event is not sent and not dead-lettered (the caller has the
+// error).
+//
+// Guarantees. Per-sender FIFO: every send of the node goes through its one
+// connection, which delivers in the order of the Send calls, so the
+// events of one goroutine (or one reactor) to one name arrive in the
+// order sent, and the exporting node hands them to its channel in that
+// order. Delivery is at most once, as core NATS's: a nil error means the
+// connection accepted the event, not that it arrived. An event sent while
+// nobody exports the name, or lost with a connection, is gone without an
+// error. Events between different nodes are not ordered.
+//
+// Local channels never go through here: only channels obtained from
+// Channel touch NATS, even when the exporter is in the same process.
+func Channel[T any](n *Node, name string, opts ...ChannelOption[T]) (reactor.Channel[T], error) {
+	subj, err := n.subject(name)
+	if err != nil {
+		return reactor.Channel[T]{}, err
+	}
+	cfg := chanOptions(opts)
+	return reactor.ChannelOf[T](&sender[T]{n: n, name: name, subject: subj, codec: cfg.codec}), nil
+}
+
+// sender publishes the events of one remote channel.
+type sender[T any] struct {
+	n       *Node
+	name    string
+	subject string
+	codec   Codec[T]
+}
+
+// Send encodes v, checks its size and publishes it (see Channel).
+func (s *sender[T]) Send(v T) error {
+	data, err := s.codec.Encode(v)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrEncode, s.name, err)
+	}
+	if len(data) > s.n.limit {
+		return &PayloadError{Name: s.name, Size: len(data), Limit: s.n.limit}
+	}
+	if err := s.n.nc.Publish(s.subject, data); err != nil {
+		return s.n.transportErr(s.name, err)
+	}
+	return nil
+}
+
+// Name returns "remote:" and the remote name.
+func (s *sender[T]) Name() string { return "remote:" + s.name }

@@ -1,0 +1,224 @@
+package remote_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
+)
+
+type point struct {
+	X, Y int
+	Tag  string
+}
+
+func TestChannelRoundTrip(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	local, got := collect[point](t, sys, 4)
+	exp, err := remote.Export(n, "points/p1", local)
+	require.NoError(t, err)
+	require.Equal(t, "points/p1", exp.Name())
+
+	ch, err := remote.Channel[point](n, "points/p1")
+	require.NoError(t, err)
+	require.Equal(t, "remote:points/p1", ch.Name())
+	require.NoError(t, ch.Send(point{1, 2, "a"}))
+	require.NoError(t, ch.Send(point{3, 4, "b"}))
+	require.Equal(t, point{1, 2, "a"}, receive(t, got))
+	require.Equal(t, point{3, 4, "b"}, receive(t, got))
+}
+
+// TestLocalSendsNeverTouchNATS: sends on plain reactor channels of a
+// system with a node produce no NATS traffic; a remote channel's send
+// does.
+func TestLocalSendsNeverTouchNATS(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	local, got := collect[int](t, sys, 100)
+	for i := range 100 {
+		require.NoError(t, local.Send(i))
+	}
+	for i := range 100 {
+		require.Equal(t, i, receive(t, got))
+	}
+	require.Zero(t, n.Conn().Stats().OutMsgs)
+	require.Zero(t, n.Conn().Stats().InMsgs)
+
+	_, err := remote.Export(n, "c", local)
+	require.NoError(t, err)
+	ch, err := remote.Channel[int](n, "c")
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(7))
+	require.Equal(t, 7, receive(t, got))
+	require.Equal(t, uint64(1), n.Conn().Stats().OutMsgs)
+	require.Equal(t, uint64(1), n.Conn().Stats().InMsgs)
+}
+
+// TestPerSenderFIFO: several goroutines send numbered events to one
+// remote name; the exporting reactor sees each sender's events in the
+// order sent, and all of them.
+func TestPerSenderFIFO(t *testing.T) {
+	const senders, per = 4, 5000
+	type ev struct{ From, Seq int }
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	done := make(chan error, 1)
+	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[ev]) {
+		next := make([]int, senders)
+		total := 0
+		r.Main().Events().OnEvent(func(e ev) {
+			if e.Seq != next[e.From] {
+				done <- fmt.Errorf("sender %d: got %d, want %d", e.From, e.Seq, next[e.From])
+				return
+			}
+			next[e.From]++
+			if total++; total == senders*per {
+				done <- nil
+			}
+		})
+	})
+	require.NoError(t, err)
+	_, err = remote.Export(n, "fifo", local)
+	require.NoError(t, err)
+	ch, err := remote.Channel[ev](n, "fifo")
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Go(func() {
+			for i := range per {
+				if err := ch.Send(ev{s, i}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, receive(t, done))
+}
+
+// TestTwoNodes: nodes of two systems connected to one NATS server over
+// loopback TCP; an event sent on one arrives on the other.
+func TestTwoNodes(t *testing.T) {
+	s := tcpServer(t, nil)
+	sysA, _ := newSystem(t)
+	sysB, _ := newSystem(t)
+	a := startNode(t, sysA, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
+	b := startNode(t, sysB, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
+	local, got := collect[string](t, sysB, 1)
+	_, err := remote.Export(b, "greeter#main", local)
+	require.NoError(t, err)
+	require.NoError(t, b.Conn().Flush()) // the subscription is known to the server
+	ch, err := remote.Channel[string](a, "greeter#main")
+	require.NoError(t, err)
+	require.NoError(t, ch.Send("hello"))
+	require.Equal(t, "hello", receive(t, got))
+}
+
+// TestNoImplicitBroadcast: two nodes export one name; each event reaches
+// exactly one of them.
+func TestNoImplicitBroadcast(t *testing.T) {
+	const total = 200
+	s := tcpServer(t, nil)
+	sys, _ := newSystem(t)
+	a := startNode(t, sys, remote.WithURL(s.ClientURL()))
+	b := startNode(t, sys, remote.WithURL(s.ClientURL()))
+	got := make(chan string, 2*total)
+	for _, n := range []*remote.Node{a, b} {
+		name := fmt.Sprintf("%p", n)
+		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			r.Main().Events().OnEvent(func(int) { got <- name })
+		})
+		require.NoError(t, err)
+		_, err = remote.Export(n, "shared", ch)
+		require.NoError(t, err)
+		require.NoError(t, n.Conn().Flush())
+	}
+	ch, err := remote.Channel[int](a, "shared")
+	require.NoError(t, err)
+	for i := range total {
+		require.NoError(t, ch.Send(i))
+	}
+	for range total {
+		receive(t, got)
+	}
+	// Everything sent has been delivered once; a round trip through the
+	// server on both connections shows nothing else is on its way.
+	require.NoError(t, a.Conn().Flush())
+	require.NoError(t, b.Conn().Flush())
+	require.Equal(t, uint64(total), a.Conn().Stats().InMsgs+b.Conn().Stats().InMsgs)
+	require.Empty(t, got)
+}
+
+func TestPayloadLimit(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys, remote.WithMaxPayload(100))
+	require.Equal(t, 100, n.MaxPayload())
+	local, got := collect[string](t, sys, 1)
+	_, err := remote.Export(n, "big", local)
+	require.NoError(t, err)
+	ch, err := remote.Channel[string](n, "big")
+	require.NoError(t, err)
+
+	fits := strings.Repeat("x", 98) // 100 bytes of JSON with the quotes
+	require.NoError(t, ch.Send(fits))
+	require.Equal(t, fits, receive(t, got))
+
+	err = ch.Send(fits + "x")
+	require.ErrorIs(t, err, remote.ErrPayloadTooLarge)
+	var pe *remote.PayloadError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, remote.PayloadError{Name: "big", Size: 101, Limit: 100}, *pe)
+	require.Equal(t, "remote: payload too large: big: 101 bytes, limit 100", err.Error())
+}
+
+// TestPayloadLimitOfConnection: a limit above the server's max_payload is
+// lowered to it; an embedded server's default is 1 MiB.
+func TestPayloadLimitOfConnection(t *testing.T) {
+	s := tcpServer(t, func(o *server.Options) { o.MaxPayload = 512 })
+	sys, _ := newSystem(t)
+	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithMaxPayload(1<<20))
+	require.Equal(t, 512, n.MaxPayload())
+	ch, err := remote.Channel[string](n, "big")
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(strings.Repeat("x", 510)))
+	var pe *remote.PayloadError
+	require.ErrorAs(t, ch.Send(strings.Repeat("x", 511)), &pe)
+	require.Equal(t, 513, pe.Size)
+
+	e := startNode(t, sys)
+	require.Equal(t, 1<<20, e.MaxPayload())
+}
+
+type unencodable struct{ F func() }
+
+func TestEncodeError(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	ch, err := remote.Channel[unencodable](n, "x")
+	require.NoError(t, err)
+	require.ErrorIs(t, ch.Send(unencodable{F: func() {}}), remote.ErrEncode)
+	require.Zero(t, n.Conn().Stats().OutMsgs)
+}
+
+func TestInvalidNames(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	local, _ := collect[int](t, sys, 1)
+	for _, name := range []string{"", "a.b", "a/*", ">", "a b", "a//b"} {
+		_, err := remote.Channel[int](n, name)
+		require.ErrorIs(t, err, remote.ErrInvalidName, name)
+		_, err = remote.Export(n, name, local)
+		require.ErrorIs(t, err, remote.ErrInvalidName, name)
+	}
+	_, err := remote.Start(sys, remote.WithNamespace("a.>"))
+	require.ErrorIs(t, err, remote.ErrInvalidName)
+}

@@ -1,0 +1,90 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Client asks a remote server (see Serve) over the node's connection. It
+// is safe for concurrent use; make one per name and share it.
+type Client[Q, R any] struct {
+	n       *Node
+	name    string
+	subject string
+	cfg     serveConfig[Q, R]
+}
+
+// NewClient returns a client of the server served under name. It
+// subscribes to nothing and does not check that the name is served. It
+// returns ErrInvalidName for a name Subject refuses.
+func NewClient[Q, R any](n *Node, name string, opts ...ServeOption[Q, R]) (*Client[Q, R], error) {
+	subj, err := n.subject(name)
+	if err != nil {
+		return nil, err
+	}
+	return &Client[Q, R]{n: n, name: name, subject: subj, cfg: serveOptions(opts)}, nil
+}
+
+// Name returns the remote name the client asks.
+func (c *Client[Q, R]) Name() string { return c.name }
+
+// Ask sends q to the server served under the client's name and waits for
+// its reply. It must be called from a plain goroutine, never from a
+// reactor's handler (it blocks).
+//
+// It blocks until the reply arrives or ctx ends; it returns at once with
+// an error matching ErrNoServer if no node serves the name (NATS reports
+// the absence of subscribers). It returns the server's value; its error
+// as a *ServerError (matching server.ErrServerFailed or
+// server.ErrServerTerminated when those were the cause); ErrEncode or a
+// *PayloadError if q could not be sent (nothing is sent then); ErrDecode
+// if the reply could not be decoded; ErrClosed once the node is closed;
+// or ctx's error. A reply that arrives after Ask gave up is dropped.
+//
+// One request costs one NATS round trip through the connection's shared
+// reply subscription (no subscription per request), the codecs, and a
+// few allocations; see the README's W7 for measured latency.
+func (c *Client[Q, R]) Ask(ctx context.Context, q Q) (R, error) {
+	var zero R
+	data, err := c.cfg.qc.Encode(q)
+	if err != nil {
+		return zero, fmt.Errorf("%w: %s: %w", ErrEncode, c.name, err)
+	}
+	if len(data) > c.n.limit {
+		return zero, &PayloadError{Name: c.name, Size: len(data), Limit: c.n.limit}
+	}
+	m, err := c.n.nc.RequestWithContext(ctx, c.subject, data)
+	if err != nil {
+		if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return zero, context.Cause(ctx)
+		}
+		return zero, c.n.transportErr(c.name, err)
+	}
+	if code := m.Header.Get(hdrCode); code != "" {
+		return zero, &ServerError{Name: c.name, Code: code, Message: m.Header.Get(hdrMessage)}
+	}
+	r, err := c.cfg.rc.Decode(m.Data)
+	if err != nil {
+		return zero, fmt.Errorf("%w: reply of %s: %w", ErrDecode, c.name, err)
+	}
+	return r, nil
+}
+
+// Tell sends q to the server served under the client's name as a one-way
+// request: nobody waits for the reply, which the server drops. It reports
+// like a remote channel's Send (at most once; nil means the connection
+// accepted it).
+func (c *Client[Q, R]) Tell(q Q) error {
+	data, err := c.cfg.qc.Encode(q)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrEncode, c.name, err)
+	}
+	if len(data) > c.n.limit {
+		return &PayloadError{Name: c.name, Size: len(data), Limit: c.n.limit}
+	}
+	if err := c.n.nc.Publish(c.subject, data); err != nil {
+		return c.n.transportErr(c.name, err)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+// Package remote carries reactor channels across processes over NATS. It
+// is the only package of the module that imports NATS: systems that do not
+// use it neither link nor start any of it.
+//
+// A Node is a reactor system's presence on NATS. Start creates it: by
+// default with an embedded NATS server in this process that opens no port
+// and an in-process connection to it (zero set-up, and the same code path
+// as a real deployment); with WithLeafNode the embedded server also joins
+// an existing NATS deployment as a leaf node (still no port opened here);
+// with WithURL the node is a plain client of an existing deployment,
+// authenticated by WithUserInfo or WithToken and secured by WithTLS.
+// Close ends the connection, the embedded server and every goroutine the
+// node started.
+//
+//	n, _ := remote.Start(sys)
+//	defer n.Close(ctx)
+//	remote.Export(n, "counter", counterCh)          // receive side
+//	ch, _ := remote.Channel[int](n, "counter")      // send side, any node
+//	ch.Send(1)
+//
+// Export makes a local reactor.Channel reachable under a name; Channel
+// returns a reactor.Channel for a name, whose Send encodes the event with
+// the name's Codec (JSON by default) and publishes it. A remote channel is
+// an ordinary reactor.Channel: routers, servers and names take it as any
+// other.
+//
+// Serve makes a server.Server answer NATS requests under a name; a Client
+// of that name asks it from any node (Client.Ask blocks with a context,
+// like server.Ask). Errors of the serving side come back as a typed
+// *ServerError with a code.
+//
+// # Names
+//
+// A name is tokens separated by '/' or '#' ("workers/w1#main"); it is the
+// NATS subject "<namespace>.<tokens>" (Subject). Names that would produce
+// a wildcard, an empty token or an invalid subject are refused with
+// ErrInvalidName before anything is sent or subscribed.
+//
+// # Guarantees
+//
+// Local sends never touch NATS: only channels obtained from Channel
+// publish, even when the exporting reactor is in the same process.
+//
+// Ordering: a node publishes every event through its one connection, so
+// the events of one sender to one name arrive in the order sent
+// (per-sender FIFO), and Export hands them to the local channel in that
+// order. Events of different senders, or of different nodes, are not
+// ordered with each other.
+//
+// Delivery is at most once (core NATS): a nil error from Send means the
+// connection accepted the event. An event sent while no node exports its
+// name, or in flight when a connection is lost, is gone without error.
+// Everything that is refused on purpose is reported: an event larger than
+// the node's payload limit fails its Send with a *PayloadError; a payload
+// that its codec cannot decode is dead-lettered on the receiving system
+// with reactor.ReasonUndecodable and an Undecodable value; events the
+// local channel refuses are dead-lettered as a local send would be.
+//
+// Broadcast is never implicit: when several nodes export one name, each
+// event goes to exactly one of them.
+//
+// # Cost
+//
+// The embedded server costs about 2 ms to start, 5 MB and a dozen
+// goroutines; each Export costs one NATS subscription and one goroutine.
+// A remote send costs its encoding plus a lock and a copy into the
+// connection's buffer; see the README's W7 for measured rates.
+package remote

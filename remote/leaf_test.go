@@ -1,0 +1,102 @@
+package remote_test
+
+import (
+	"crypto/tls"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/remote"
+)
+
+// leafHub starts a hub server that accepts leaf nodes on 127.0.0.1 and
+// returns its leaf URL.
+func leafHub(t *testing.T, edit func(*server.Options)) string {
+	t.Helper()
+	var opts *server.Options
+	tcpServer(t, func(o *server.Options) {
+		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
+		if edit != nil {
+			edit(o)
+		}
+		opts = o
+	})
+	return fmt.Sprintf("nats-leaf://127.0.0.1:%d", opts.LeafNode.Port)
+}
+
+// TestLeafNodes: two nodes whose embedded servers are leaf nodes of one
+// hub reach each other's exports; each still opens no port.
+func TestLeafNodes(t *testing.T) {
+	hub := leafHub(t, nil)
+	sysA, _ := newSystem(t)
+	sysB, _ := newSystem(t)
+	a := startNode(t, sysA, remote.WithLeafNode(hub))
+	b := startNode(t, sysB, remote.WithLeafNode(hub))
+	require.Equal(t, 1, a.Server().NumLeafNodes())
+	require.Nil(t, a.Server().Addr()) // no client listener
+
+	local, got := collect[int](t, sysB, 1024)
+	_, err := remote.Export(b, "over/leaf", local)
+	require.NoError(t, err)
+	ch, err := remote.Channel[int](a, "over/leaf")
+	require.NoError(t, err)
+
+	// Interest in the name reaches a's server asynchronously: probe with
+	// negative values until one arrives (at most once: probes sent
+	// before are lost), then send the numbered events.
+	first := time.Now()
+	for probe := -1; ; probe-- {
+		require.NoError(t, ch.Send(probe))
+		select {
+		case v := <-got:
+			require.Less(t, v, 0)
+		case <-time.After(5 * time.Millisecond):
+			require.Less(t, time.Since(first), wait, "the export never became reachable")
+			continue
+		}
+		break
+	}
+	for i := range 1000 {
+		require.NoError(t, ch.Send(i))
+	}
+	for i := 0; i < 1000; {
+		v := receive(t, got)
+		if v < 0 {
+			continue // a late probe
+		}
+		require.Equal(t, i, v)
+		i++
+	}
+}
+
+// TestLeafNodeAuth: a hub whose leaf listener requires a password refuses
+// a leaf without it (Start times out with ErrStart) and accepts one with it.
+func TestLeafNodeAuth(t *testing.T) {
+	hub := leafHub(t, func(o *server.Options) {
+		o.LeafNode.Username, o.LeafNode.Password = "leaf", "pw"
+	})
+	sys, _ := newSystem(t)
+	_, err := remote.Start(sys, remote.WithLeafNode(hub), remote.WithConnectTimeout(200*time.Millisecond))
+	require.ErrorIs(t, err, remote.ErrStart)
+	withAuth := "nats-leaf://leaf:pw@" + hub[len("nats-leaf://"):]
+	n := startNode(t, sys, remote.WithLeafNode(withAuth))
+	require.Equal(t, 1, n.Server().NumLeafNodes())
+
+	_, err = remote.Start(sys, remote.WithLeafNode(hub), remote.WithURL("nats://127.0.0.1:1"))
+	require.ErrorIs(t, err, remote.ErrStart)
+}
+
+// TestOptionsNeedURL: credentials without WithURL are a mistake, not
+// something to ignore.
+func TestOptionsNeedURL(t *testing.T) {
+	sys, _ := newSystem(t)
+	for _, o := range []remote.Option{remote.WithUserInfo("u", "p"), remote.WithToken("t"), remote.WithTLS(&tls.Config{})} {
+		_, err := remote.Start(sys, o)
+		require.ErrorIs(t, err, remote.ErrStart)
+	}
+	_, err := remote.Start(sys, remote.WithMaxPayload(-1))
+	require.ErrorIs(t, err, remote.ErrStart)
+}

@@ -1,0 +1,86 @@
+package remote
+
+import (
+	"crypto/tls"
+	"time"
+)
+
+// Option configures a node (see Start).
+type Option func(*nodeConfig)
+
+type nodeConfig struct {
+	url        string // "" for the embedded in-process server
+	leaf       string // the hub the embedded server joins as a leaf node
+	user, pass string
+	token      string
+	tls        *tls.Config
+	namespace  string
+	maxPayload int // 0: the connection's MaxPayload
+	timeout    time.Duration
+	name       string
+	pendMsgs   int // 0: nats.go's default
+	pendBytes  int
+}
+
+// WithURL connects the node as a plain NATS client to the server(s) at
+// url (a comma-separated list is allowed, as nats.Connect takes it)
+// instead of starting an embedded server. The connection reconnects as
+// nats.go does by default; events published while it is disconnected may
+// be lost (core NATS is at-most-once).
+func WithURL(url string) Option { return func(c *nodeConfig) { c.url = url } }
+
+// WithLeafNode makes the node's embedded server a leaf node of the NATS
+// deployment whose leaf-node listener is at url ("nats-leaf://host:port",
+// with "user:password@" before the host if the hub requires them). The
+// node's own connection stays in-process and its server still opens no
+// port; subjects with interest on either side cross the leaf connection,
+// so nodes that are leaves of one hub reach each other's names. Start
+// waits until the leaf connection is up. Interest travels asynchronously:
+// an export on another leaf becomes reachable a moment after it is made.
+// A hub that refuses the leaf (wrong credentials) only logs it, so Start
+// then fails with ErrStart after the connect timeout. It cannot be
+// combined with WithURL.
+func WithLeafNode(url string) Option { return func(c *nodeConfig) { c.leaf = url } }
+
+// WithUserInfo gives the user name and password of a WithURL connection.
+func WithUserInfo(user, password string) Option {
+	return func(c *nodeConfig) { c.user, c.pass = user, password }
+}
+
+// WithToken gives the authentication token of a WithURL connection.
+func WithToken(token string) Option { return func(c *nodeConfig) { c.token = token } }
+
+// WithTLS secures a WithURL connection with cfg (its RootCAs to trust the
+// server, its Certificates for client authentication). The URL may keep
+// the nats:// scheme. A server whose certificate cfg does not trust fails
+// Start with ErrStart.
+func WithTLS(cfg *tls.Config) Option { return func(c *nodeConfig) { c.tls = cfg } }
+
+// WithNamespace sets the first subject token(s) of every name the node
+// exports or sends to (default DefaultNamespace). Nodes reach each other
+// only within one namespace. It must be valid as Subject says; Start fails
+// otherwise.
+func WithNamespace(ns string) Option { return func(c *nodeConfig) { c.namespace = ns } }
+
+// WithMaxPayload limits encoded events to n bytes (n > 0). The node's
+// limit is the smaller of n and the connection's MaxPayload (1 MiB on a
+// default server); a larger event fails its send with a *PayloadError.
+func WithMaxPayload(n int) Option { return func(c *nodeConfig) { c.maxPayload = n } }
+
+// WithConnectTimeout bounds the start of the embedded server and the
+// connection (default 5 s).
+func WithConnectTimeout(d time.Duration) Option { return func(c *nodeConfig) { c.timeout = d } }
+
+// WithName names the node's NATS connection, as the server's monitoring
+// shows it (default "reactors").
+func WithName(name string) Option { return func(c *nodeConfig) { c.name = name } }
+
+// WithPendingLimits sets how many messages and bytes each export or
+// server of the node may hold received but not yet handed to its channel
+// (nats.go's default: 500,000 messages, 64 MB); -1 means no limit. Beyond
+// the limit the connection drops messages and the node logs a slow
+// consumer. Leave a limit in place outside measurements: without one a
+// stalled channel grows the process's memory without bound.
+func WithPendingLimits(msgs, bytes int) Option {
+	return func(c *nodeConfig) { c.pendMsgs, c.pendBytes = msgs, bytes }
+}
