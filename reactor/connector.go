@@ -289,8 +289,12 @@ func (c *Connector[T]) drain(budget int) int {
 		c.deliver(v)
 		n++
 	}
-	if popped {
-		c.q.Publish() // for Channel.Len: once per batch, not per event
+	// For Channel.Len: once per batch, not per event. Not once the
+	// connector is closed (a handler sealed it): from then on the queue is
+	// popped only under the discard lock, by late senders too, and Len
+	// no longer matters.
+	if popped && !c.shutOwner {
+		c.q.Publish()
 	}
 	return n
 }

@@ -288,3 +288,38 @@ func TestRegressionNameStillTakenAfterDonePublicAPI(t *testing.T) {
 	}
 	require.Zero(t, dup, "Spawn right after Done failed with ErrDuplicateName %d times", dup)
 }
+
+// Bug 6: a turn read the mailbox's consumer index after its handler had
+// sealed the connector, racing with late senders.
+//
+// Connector.drain published how far it had read (MPSC.Publish, for
+// Channel.Len) after its loop, also when the loop ended because a handler
+// sealed the connector. From the seal on, every pop happens under the
+// discard lock, and a late sender's Send empties the queue itself
+// (discardLate), moving the consumer index that Publish was reading
+// without the lock. The race detector saw it in TestStressSealRacesSends.
+// drain now publishes only while the connector is open.
+func TestRegressionPublishAfterSeal(t *testing.T) {
+	sys := New(WithLogger(zerolog.Nop()))
+	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
+	for range 200 {
+		ch, err := Spawn(sys, func(r *Reactor[int]) {
+			r.Main().Events().OnEvent(func(v int) {
+				if v == 3 {
+					r.Main().Seal()
+				}
+			})
+		})
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				for i := range 20 {
+					_ = ch.Send(i) // ErrSealed once sealed
+				}
+			})
+		}
+		wg.Wait()
+		<-ch.Done()
+	}
+}
