@@ -284,8 +284,11 @@ func (c *Connector[T]) drain(budget int) int {
 		if !ok {
 			break
 		}
-		popped = true
-		c.f.queued = true
+		if !popped {
+			// Once per batch: the frame's line is read by every sender.
+			popped = true
+			c.f.queued = true
+		}
 		c.deliver(v)
 		n++
 	}
