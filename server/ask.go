@@ -86,7 +86,9 @@ func Tell[Q, R any](srv Server[Q, R], q Q) error {
 // server's askers would share. Slots are therefore never dropped: they
 // live in a free list per reply type (not a sync.Pool, which the collector
 // empties), so their callbacks on long-lived servers stay bounded by the
-// number of asks ever in flight at once.
+// number of asks ever in flight at once, plus one per cell of the list
+// (hotSlots): a slot is made only when the asker's cell and the shared
+// stack are both empty.
 //
 // An ask costs the slot one atomic store (arm) and the reply one
 // compare-and-swap (Send); the mutex is taken only when the slot asks a
