@@ -30,27 +30,27 @@ type MPSC[T any] struct {
 }
 
 // A segment keeps what producers write (claim) and what the consumer
-// writes (its read position) on different cache lines, and the consumer
-// reads its own copy of the slots: a consumer popping behind a producer
+// writes (its read position) more than a cache line apart, with the
+// inline slots and a little padding between them, and the consumer reads
+// its own copy of the slots header: a consumer popping behind a producer
 // pushing into the same segment then moves no header line between their
-// cores. The padding costs 64 bytes per segment, a thirty-second of a
-// full one.
+// cores. The padding costs 16 bytes per segment (a first segment of
+// int64 is 176 bytes).
 type segment[T any] struct {
 	// producers
 	claim atomic.Int64 // next slot to claim; grows past len(slots) once full
 	next  atomic.Pointer[segment[T]]
 	slots []slot[T] // read only after newSegment
 	base  int64     // position of slots[0] in the queue's sequence (for Len)
-	_     [16]byte
+
+	inline [minSegment]slot[T] // the slots of a first-size segment: one allocation
+	_      [16]byte            // claim and idx stay over 64 bytes apart for any T
 
 	// the consumer
 	idx   int          // next slot to read
 	taken atomic.Int64 // slots the consumer has read, as of its last Publish
 	cons  []slot[T]    // slots, as the consumer reads it
 	clear bool         // T holds pointers: popped slots are zeroed for the collector
-	_     [23]byte
-
-	inline [minSegment]slot[T] // the slots of a first-size segment: one allocation
 }
 
 type slot[T any] struct {
