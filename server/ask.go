@@ -2,13 +2,11 @@ package server
 
 import (
 	"context"
-	"math/bits"
 	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
 
-	"github.com/reactors-go/reactors/internal/gid"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -86,9 +84,7 @@ func Tell[Q, R any](srv Server[Q, R], q Q) error {
 // server's askers would share. Slots are therefore never dropped: they
 // live in a free list per reply type (not a sync.Pool, which the collector
 // empties), so their callbacks on long-lived servers stay bounded by the
-// number of asks ever in flight at once, plus one per cell of the list
-// (hotSlots): a slot is made only when the asker's cell and the shared
-// stack are both empty.
+// number of asks ever in flight at once.
 //
 // An ask costs the slot one atomic store (arm) and the reply one
 // compare-and-swap (Send); the mutex is taken only when the slot asks a
@@ -209,43 +205,18 @@ func (s *slot[R]) Send(r Reply[R]) error {
 // Name names the reply channel in dead letters.
 func (s *slot[R]) Name() string { return "ask reply" }
 
-// put returns the slot to its free list: to the calling goroutine's
-// cell of the list if that is empty, else to the shared stack.
+// put returns the slot to its free list.
 func (s *slot[R]) put() {
 	l := s.list
-	if c := &l.hot[hotIndex()]; c.p.Load() == nil && c.p.CompareAndSwap(nil, s) {
-		return
-	}
 	l.mu.Lock()
 	l.free = append(l.free, s)
 	l.mu.Unlock()
 }
 
-// hotSlots is the number of cells of a slot list, a power of two.
-const hotSlots = 32
-
-// slotList is the free list of slots of one reply type. In front of the
-// mutex-guarded stack sit hotSlots cells, one cache line each, indexed by
-// a hash of the goroutine: a goroutine that asks again and again takes
-// back the slot it has just returned, with one atomic swap and no lock
-// shared with the other askers. Goroutines that share a cell only share
-// its line. A cell holds one whole slot or nothing, so no pop can see a
-// half-made link (nothing like a Treiber stack's ABA).
+// slotList is the free list of slots of one reply type.
 type slotList[R any] struct {
-	hot  [hotSlots]hotCell[R]
 	mu   sync.Mutex
 	free []*slot[R]
-}
-
-type hotCell[R any] struct {
-	p atomic.Pointer[slot[R]]
-	_ [56]byte
-}
-
-// hotIndex returns the calling goroutine's cell index (0 where goroutines
-// cannot be identified: every goroutine then shares one cell).
-func hotIndex() int {
-	return int((uint64(gid.Current()) * 0x9E3779B97F4A7C15) >> (64 - bits.Len(hotSlots-1)))
 }
 
 // lists holds the *slotList of each reply type.
@@ -258,11 +229,6 @@ func getSlot[R any]() *slot[R] {
 		v, _ = lists.LoadOrStore(t, &slotList[R]{})
 	}
 	l := v.(*slotList[R])
-	if c := &l.hot[hotIndex()]; c.p.Load() != nil {
-		if s := c.p.Swap(nil); s != nil {
-			return s
-		}
-	}
 	l.mu.Lock()
 	if n := len(l.free); n > 0 {
 		s := l.free[n-1]
