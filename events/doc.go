@@ -58,5 +58,7 @@
 // last passed it, about 5 ns after it moved. The first subscription to an
 // Emitter allocates nothing, later ones allocate a small record each.
 // Subscribing with OnEvent does not allocate beyond that. Combinators add
-// no check per event: only their sources emit.
+// no check per event: only their sources emit. The streams of a reactor's
+// connectors check ownership when subscribed to, not per event: the
+// runtime delivers their events only in the owner's turns.
 package events

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/reactors-go/reactors/events"
+	"github.com/reactors-go/reactors/internal/emit"
 	"github.com/reactors-go/reactors/internal/owner"
 	"github.com/reactors-go/reactors/internal/queue"
 )
@@ -39,7 +40,7 @@ type Connector[T any] struct {
 	shutOwner bool          // owner: closed, deliver nothing more
 	daemon    bool
 	isMain    bool
-	em        events.Emitter[T] // owner
+	subs      emit.List[T] // owner: the stream's subscribers
 }
 
 // connExtra holds the rarely used parts of a connector, so that a
@@ -95,7 +96,23 @@ func (c *Connector[T]) Channel() Channel[T] { return Channel[T]{c: c} }
 // when the connector is sealed or the reactor terminates. Owner only.
 func (c *Connector[T]) Events() events.Events[T] {
 	c.f.checkOwner()
-	return c.em.Events()
+	return events.From[T]((*connStream[T])(c))
+}
+
+// connStream is a connector as the source of its Events stream. Only the
+// owner may subscribe (the check of an events.Emitter, made once per
+// subscription); deliveries need no check, because the runtime makes them
+// only in the owner's turns (drain), so a connector pays nothing per
+// event for ownership.
+type connStream[T any] Connector[T]
+
+func (s *connStream[T]) Subscribe(o events.Observer[T]) events.Subscription {
+	c := (*Connector[T])(s)
+	c.f.checkOwner()
+	if sub := c.subs.Subscribe(o); sub != nil {
+		return sub
+	}
+	return events.Nop() // closed: o is done already
 }
 
 // Name returns the connector's name, "" if it has none.
@@ -284,8 +301,11 @@ func (c *Connector[T]) drain(budget int) int {
 		if !ok {
 			break
 		}
-		popped = true
-		c.f.queued = true
+		if !popped {
+			// Once per batch: the frame's line is read by every sender.
+			popped = true
+			c.f.queued = true
+		}
 		c.deliver(v)
 		n++
 	}
@@ -300,11 +320,11 @@ func (c *Connector[T]) drain(budget int) int {
 }
 
 func (c *Connector[T]) deliver(v T) {
-	if !c.em.HasSubscribers() {
+	if !c.subs.HasSubscribers() {
 		c.f.sys.deadLetter(c.fullName(), ReasonUnhandled, v)
 		return
 	}
-	c.em.Emit(v)
+	c.subs.Emit(v) // owner: drain runs in the owner's turn
 }
 
 func (c *Connector[T]) pending() bool {
@@ -348,10 +368,10 @@ func (c *Connector[T]) shut(r Reason) {
 			h()
 		}
 	}
-	c.em.Close()
+	c.subs.Close()
 }
 
-func (c *Connector[T]) reset() { c.em.Clear() }
+func (c *Connector[T]) reset() { c.subs.Clear() }
 
 func (c *Connector[T]) trim() {
 	if !c.shutOwner {

@@ -12,9 +12,10 @@ import (
 
 // owned is what a reactor hands out that only it may use.
 type owned struct {
-	conn *reactor.Connector[int]
-	em   *events.Emitter[int]
-	sig  *events.Signal[int]
+	conn   *reactor.Connector[int]
+	stream events.Events[int] // conn's stream, taken by the owner
+	em     *events.Emitter[int]
+	sig    *events.Signal[int]
 }
 
 // spawnOwner spawns a reactor that creates a connector, an emitter and a
@@ -25,12 +26,13 @@ func spawnOwner(t *testing.T, sys *reactor.System) owned {
 	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 		c, err := reactor.Open[int](r, reactor.Daemon())
 		require.NoError(t, err)
-		c.Events().OnEvent(func(int) {})
+		stream := c.Events()
+		stream.OnEvent(func(int) {})
 		em := &events.Emitter[int]{}
 		em.Events().OnEvent(func(int) {})
 		sig := events.NewSignal(0)
 		sig.Set(1)
-		out <- owned{conn: c, em: em, sig: sig}
+		out <- owned{conn: c, stream: stream, em: em, sig: sig}
 	})
 	require.NoError(t, err)
 	return recv(t, out)
@@ -43,9 +45,12 @@ func TestOwnershipFromAnotherReactor(t *testing.T) {
 	misuses := map[string]func(o owned){
 		"subscribe to connector": func(o owned) { o.conn.Events().OnEvent(func(int) {}) },
 		"seal connector":         func(o owned) { o.conn.Seal() },
-		"emit":                   func(o owned) { o.em.Emit(1) },
-		"subscribe to emitter":   func(o owned) { o.em.Events().OnEvent(func(int) {}) },
-		"set signal":             func(o owned) { o.sig.Set(2) },
+		// Deliveries skip the check (the runtime makes them in the owner's
+		// turns); subscribing to the stream handed out does not.
+		"subscribe to connector's stream": func(o owned) { o.stream.OnEvent(func(int) {}) },
+		"emit":                            func(o owned) { o.em.Emit(1) },
+		"subscribe to emitter":            func(o owned) { o.em.Events().OnEvent(func(int) {}) },
+		"set signal":                      func(o owned) { o.sig.Set(2) },
 	}
 	for name, misuse := range misuses {
 		t.Run(name, func(t *testing.T) {
@@ -77,6 +82,7 @@ func TestOwnershipFromPlainGoroutine(t *testing.T) {
 	}
 	require.ErrorIs(t, catch(func() { o.em.Emit(1) }), events.ErrNotOwner)
 	require.ErrorIs(t, catch(func() { o.conn.Events() }), reactor.ErrNotOwner)
+	require.ErrorIs(t, catch(func() { o.stream.OnEvent(func(int) {}) }), reactor.ErrNotOwner)
 	require.ErrorIs(t, catch(func() { o.sig.Changes().OnEvent(func(int) {}) }), events.ErrNotOwner)
 	// Channels are for everyone.
 	require.NoError(t, o.conn.Channel().Send(1))

@@ -34,7 +34,7 @@ func Hash[T any](key func(T) uint64) Policy[T] {
 		if n == 0 {
 			return None
 		}
-		return int(hashKey(key(v)) % uint64(n))
+		return reduce(hashKey(key(v)), n)
 	})
 }
 
@@ -56,7 +56,7 @@ func HashString[T any](key func(T) string) Policy[T] {
 		if n == 0 {
 			return None
 		}
-		return int(xxhash.Sum64String(key(v)) % uint64(n))
+		return reduce(xxhash.Sum64String(key(v)), n)
 	})
 }
 

@@ -79,5 +79,20 @@ func (m *Members) Len() int {
 // every run, so that key-affine policies agree.
 func (m *Members) Key(i int) uint64 { return m.keys[i] }
 
+// reduce returns k mod n for n > 0: a mask when n is a power of two, a
+// 32-bit division when both fit in 32 bits, a 64-bit division otherwise
+// (on amd64 a 64-bit division costs several times a 32-bit one). Pick
+// results must not depend on which branch is taken; they do not.
+func reduce(k uint64, n int) int {
+	u := uint64(n)
+	if u&(u-1) == 0 {
+		return int(k & (u - 1))
+	}
+	if (k|u)>>32 == 0 {
+		return int(uint32(k) % uint32(u))
+	}
+	return int(k % u)
+}
+
 // KeyOf returns the stable key of a target named name.
 func KeyOf(name string) uint64 { return xxhash.Sum64String(name) }

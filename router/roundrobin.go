@@ -29,5 +29,5 @@ func (p *roundRobin[T]) Pick(_ T, m *Members) int {
 	if n == 0 {
 		return None
 	}
-	return int((p.next.Add(1) - 1) % uint64(n))
+	return reduce(p.next.Add(1)-1, n)
 }

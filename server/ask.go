@@ -33,7 +33,7 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 		return zero, context.Cause(ctx) // nothing sent
 	}
 	s := getSlot[R]()
-	id := s.arm(srv)
+	id := s.arm(srv, s.nextAskID())
 	// An idle server's turn runs right here: the reply is in got when
 	// SendAndRun returns, with no goroutine switch.
 	if err := srv.SendAndRun(ctx, Request[Q, R]{Value: q, reply: s.ch, id: id}); err != nil {
@@ -43,11 +43,25 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 		s.put()
 		return zero, err
 	}
+	return s.wait(ctx, zero)
+}
+
+// wait returns the reply of the slot's current ask, or ends the ask when
+// ctx ends first. A context that can never end (Done is nil, as for
+// context.Background) needs no select: a plain receive costs a fraction
+// of one.
+func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
+	done := ctx.Done()
+	if done == nil {
+		r := <-s.got
+		s.put()
+		return r.Value, r.Err
+	}
 	select {
 	case r := <-s.got:
 		s.put()
 		return r.Value, r.Err
-	case <-ctx.Done():
+	case <-done:
 		return s.abandon(zero, context.Cause(ctx))
 	}
 }
@@ -71,18 +85,35 @@ func Tell[Q, R any](srv Server[Q, R], q Q) error {
 // live in a free list per reply type (not a sync.Pool, which the collector
 // empties), so their callbacks on long-lived servers stay bounded by the
 // number of asks ever in flight at once.
+//
+// An ask costs the slot one atomic store (arm) and the reply one
+// compare-and-swap (Send); the mutex is taken only when the slot asks a
+// server other than the one it asked last, and on the rare paths (a
+// refused reply, a server's end).
 type slot[R any] struct {
 	ch   reactor.Channel[Reply[R]]
 	got  chan Reply[R] // capacity 1: at most one reply is accepted per ask
 	list *slotList[R]
+	gen  atomic.Uint64 // id of the ask being served; 0 when none
+	seq  uint64        // the slot's holder only: asks served so far
 
 	mu      sync.Mutex
-	gen     uint64  // id of the ask being served; 0 when none
-	srv     namer   // the server asked, for dead letters and its end
+	srv     namer   // the server asked, for dead letters and its end; written under mu by the holder only
 	watched []namer // servers whose termination this slot hears of
 }
 
-var askIDs atomic.Uint64 // ask ids, process-wide, never 0
+// askIDs numbers flows (Call, CallIn), process-wide, never 0. Asks take
+// their ids from their slot instead (nextAskID), with the top bit set so
+// that the two never meet on one slot: a reply only has to be told from
+// the other replies its slot ever received.
+var askIDs atomic.Uint64
+
+// nextAskID returns an id no earlier ask or flow of the slot carried.
+// Holder only.
+func (s *slot[R]) nextAskID() uint64 {
+	s.seq++
+	return 1<<63 | s.seq
+}
 
 // namer is a server channel of any request type.
 type namer interface {
@@ -91,11 +122,17 @@ type namer interface {
 	AfterTerminate(f func(error)) bool
 }
 
-// arm starts serving a new ask to srv and returns its id.
-func (s *slot[R]) arm(srv namer) uint64 {
-	id := askIDs.Add(1)
+// arm starts serving a new ask with id (not 0) to srv and returns id.
+// Holder only. Reading srv without the lock is safe: only the holder
+// writes it.
+func (s *slot[R]) arm(srv namer, id uint64) uint64 {
+	if s.srv == srv {
+		s.gen.Store(id) // already watched, or srv's end already reported
+		return id
+	}
 	s.mu.Lock()
-	s.gen, s.srv = id, srv
+	s.srv = srv
+	s.gen.Store(id)
 	watch := !slices.Contains(s.watched, srv)
 	if watch {
 		s.watched = append(s.watched, srv)
@@ -113,12 +150,14 @@ func (s *slot[R]) arm(srv namer) uint64 {
 func (s *slot[R]) ended(srv namer) {
 	s.unwatch(srv)
 	s.mu.Lock()
-	if s.gen == 0 || s.srv != srv {
-		s.mu.Unlock()
+	id := s.gen.Load()
+	asked := s.srv == srv
+	s.mu.Unlock()
+	// An ask's id is stored after its server: if id is current, asked is
+	// about its ask. The swap fails if the ask got its reply or ended.
+	if id == 0 || !asked || !s.gen.CompareAndSwap(id, 0) {
 		return
 	}
-	s.gen = 0
-	s.mu.Unlock()
 	s.got <- Reply[R]{Err: terminated(srv.Name())} // room: no reply was accepted for this ask
 }
 
@@ -131,11 +170,7 @@ func (s *slot[R]) unwatch(srv namer) {
 // disarm ends the current ask; it reports false if its reply (or the
 // server's end) was already accepted: it is then in got.
 func (s *slot[R]) disarm() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	armed := s.gen != 0
-	s.gen = 0
-	return armed
+	return s.gen.Swap(0) != 0
 }
 
 // abandon ends an ask that stopped waiting: it returns err, or the reply
@@ -152,8 +187,8 @@ func (s *slot[R]) abandon(zero R, err error) (R, error) {
 
 // Send accepts the reply of the current ask and refuses every other.
 func (s *slot[R]) Send(r Reply[R]) error {
-	s.mu.Lock()
-	if r.id == 0 || r.id != s.gen {
+	if r.id == 0 || !s.gen.CompareAndSwap(r.id, 0) {
+		s.mu.Lock()
 		srv := s.srv
 		s.mu.Unlock()
 		if srv != nil {
@@ -163,8 +198,6 @@ func (s *slot[R]) Send(r Reply[R]) error {
 		}
 		return reactor.ErrExpired
 	}
-	s.gen = 0
-	s.mu.Unlock()
 	s.got <- r // never blocks: one accepted reply per ask, taken before reuse
 	return nil
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -51,5 +52,68 @@ func BenchmarkAsk(b *testing.B) {
 				b.Fatal("wrong reply", v, err)
 			}
 		}
+	})
+}
+
+// BenchmarkAskConcurrent is W4 (concurrent) in small: 16 goroutines ask
+// one echo server, each one request after another, b.N requests in all;
+// raw is a goroutine serving a buffered Go channel of {value, reply
+// channel}, each client reusing its own reply channel.
+//
+//	go test -run '^$' -bench AskConcurrent -count 8 ./server | benchstat -col /impl -
+func BenchmarkAskConcurrent(b *testing.B) {
+	const clients = 16
+	per := func(n int) int { return n/clients + 1 }
+	b.Run("impl=raw", func(b *testing.B) {
+		type req struct {
+			v     int64
+			reply chan int64
+		}
+		reqs := make(chan req, 1024)
+		go func() {
+			for r := range reqs {
+				r.reply <- r.v
+			}
+		}()
+		defer close(reqs)
+		m := per(b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Go(func() {
+				reply := make(chan int64, 1)
+				for i := range int64(m) {
+					reqs <- req{i, reply}
+					if <-reply != i {
+						panic("wrong reply")
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
+	b.Run("impl=reactors", func(b *testing.B) {
+		sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
+		defer sys.Shutdown(context.Background())
+		srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		m := per(b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Go(func() {
+				for i := range int64(m) {
+					if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
+						panic("wrong reply")
+					}
+				}
+			})
+		}
+		wg.Wait()
 	})
 }

@@ -69,17 +69,11 @@ func Call[R any](ctx context.Context, sys *reactor.System, start func(Flow[R]) e
 		return zero, context.Cause(ctx)
 	}
 	s := getSlot[R]()
-	id := s.arm(flowSystem{sys})
+	id := s.arm(flowSystem{sys}, nextFlowID())
 	if err := start(Flow[R]{reply: s.ch, id: id}); err != nil {
 		return s.abandon(zero, err)
 	}
-	select {
-	case r := <-s.got:
-		s.put()
-		return r.Value, r.Err
-	case <-ctx.Done():
-		return s.abandon(zero, context.Cause(ctx))
-	}
+	return s.wait(ctx, zero)
 }
 
 // CallIn starts a flow from inside the reactor o and returns an IVar that

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"reflect"
 	"sync"
 	"testing"
 
@@ -234,4 +235,47 @@ func TestMPSCDrainedCountsUnpublishedSlots(t *testing.T) {
 	q.Push(3)
 	require.True(t, q.Empty(), "the oldest slot is unpublished")
 	require.False(t, q.Drained(), "but elements are pending")
+}
+
+func TestHasPointers(t *testing.T) {
+	type plain struct {
+		a int64
+		b [3]float64
+		c bool
+	}
+	type withPtr struct {
+		a int64
+		p *int
+	}
+	for _, c := range []struct {
+		t    reflect.Type
+		want bool
+	}{
+		{reflect.TypeFor[int64](), false},
+		{reflect.TypeFor[plain](), false},
+		{reflect.TypeFor[[0]*int](), false},
+		{reflect.TypeFor[[2]plain](), false},
+		{reflect.TypeFor[string](), true},
+		{reflect.TypeFor[[]int](), true},
+		{reflect.TypeFor[withPtr](), true},
+		{reflect.TypeFor[[2]withPtr](), true},
+		{reflect.TypeFor[any](), true},
+		{reflect.TypeFor[func()](), true},
+		{reflect.TypeFor[chan int](), true},
+		{reflect.TypeFor[map[int]int](), true},
+	} {
+		require.Equal(t, c.want, hasPointers(c.t), c.t.String())
+	}
+}
+
+// TestMPSCPopClearsPointerSlots: a popped element that holds a pointer is
+// not kept alive by its slot; plain values are left in place.
+func TestMPSCPopClearsPointerSlots(t *testing.T) {
+	var q MPSC[*int]
+	x := 1
+	q.Push(&x)
+	v, ok := q.Pop()
+	require.True(t, ok)
+	require.Same(t, &x, v)
+	require.Nil(t, q.head.Load().cons[0].v)
 }

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// fakeServer is a namer with no reactor to watch.
+type fakeServer struct{ name string }
+
+func (f *fakeServer) System() *reactor.System         { return nil }
+func (f *fakeServer) Name() string                    { return f.name }
+func (f *fakeServer) AfterTerminate(func(error)) bool { return false }
+
+// TestSlotRefusesRepliesOfEarlierAsksAndFlows: a slot reused by the same
+// goroutine (it comes back from the goroutine's cell) accepts only the
+// reply of its current ask; replies carrying the id of an earlier ask or
+// of an earlier flow on the same slot are refused, whichever counter
+// those ids came from.
+func TestSlotRefusesRepliesOfEarlierAsksAndFlows(t *testing.T) {
+	srv := &fakeServer{"srv"}
+	s := getSlot[int]()
+	flow := s.arm(srv, nextFlowID())
+	require.True(t, s.disarm())
+	s.put()
+
+	s2 := getSlot[int]()
+	require.Same(t, s, s2, "the free list gives the last slot back")
+	ask1 := s2.arm(srv, s2.nextAskID())
+	require.NotEqual(t, flow, ask1)
+	require.NoError(t, s2.Send(Reply[int]{Value: 1, id: ask1}))
+	require.ErrorIs(t, s2.Send(Reply[int]{Value: 2, id: ask1}), reactor.ErrExpired, "one reply per ask")
+	require.Equal(t, 1, (<-s2.got).Value)
+	s2.put()
+
+	s3 := getSlot[int]()
+	ask2 := s3.arm(srv, s3.nextAskID())
+	require.NotEqual(t, ask1, ask2)
+	require.ErrorIs(t, s3.Send(Reply[int]{id: ask1}), reactor.ErrExpired)
+	require.ErrorIs(t, s3.Send(Reply[int]{id: flow}), reactor.ErrExpired)
+	require.ErrorIs(t, s3.Send(Reply[int]{id: 0}), reactor.ErrExpired)
+	require.NoError(t, s3.Send(Reply[int]{Value: 3, id: ask2}))
+	require.False(t, s3.disarm(), "answered: the reply is in got")
+	require.Equal(t, 3, (<-s3.got).Value)
+	s3.put()
+}
+
+// TestSlotEndedAnswersOnlyTheCurrentAskToThatServer: a server's end
+// answers the slot's current ask if, and only if, it is an ask to that
+// server.
+func TestSlotEndedAnswersOnlyTheCurrentAskToThatServer(t *testing.T) {
+	a, b := &fakeServer{"a"}, &fakeServer{"b"}
+	s := getSlot[string]()
+	s.arm(a, s.nextAskID())
+	s.ended(b)
+	require.Empty(t, s.got, "an ask to a is not b's")
+	s.ended(a)
+	r := <-s.got
+	require.ErrorIs(t, r.Err, ErrServerTerminated)
+	require.False(t, s.disarm())
+	s.arm(a, s.nextAskID()) // same server: the fast path
+	id := s.gen.Load()
+	s.ended(a)
+	require.ErrorIs(t, (<-s.got).Err, ErrServerTerminated)
+	require.ErrorIs(t, s.Send(Reply[string]{id: id}), reactor.ErrExpired, "ended first")
+	s.put()
+}
+
+// TestSlotListStress: goroutines take and return slots concurrently;
+// no slot is ever held by two of them at once, and none is lost.
+func TestSlotListStress(t *testing.T) {
+	type tag struct{}
+	const goroutines, rounds = 24, 2000
+	var held sync.Map // *slot -> struct{}
+	var holders atomic.Int32
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for i := range rounds {
+				s := getSlot[tag]()
+				if _, dup := held.LoadOrStore(s, struct{}{}); dup {
+					t.Errorf("slot %p held twice", s)
+					return
+				}
+				holders.Add(1)
+				id := s.arm(&fakeServer{}, s.nextAskID())
+				if i%3 == 0 {
+					_ = s.Send(Reply[tag]{id: id})
+					<-s.got
+				} else {
+					s.disarm()
+				}
+				holders.Add(-1)
+				held.Delete(s)
+				s.put()
+			}
+		})
+	}
+	wg.Wait()
+	require.Zero(t, holders.Load())
+	// Every slot made is back on the free list, and a slot is made only
+	// when the list is empty: never more than the asks in flight at once
+	// (here at most goroutines, in this run or an earlier one).
+	v, _ := lists.Load(reflect.TypeFor[tag]())
+	l := v.(*slotList[tag])
+	n := len(l.free)
+	require.LessOrEqual(t, n, goroutines)
+	require.Positive(t, n)
+}
