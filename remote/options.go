@@ -20,6 +20,11 @@ type nodeConfig struct {
 	name       string
 	pendMsgs   int // 0: nats.go's default
 	pendBytes  int
+
+	eventBuffer    int           // 0: DefaultEventBuffer
+	reconnectWait  time.Duration // 0: nats.go's default
+	maxReconnects  int           // 0: nats.go's default
+	reconnectGiven bool
 }
 
 // WithURL connects the node as a plain NATS client to the server(s) at
