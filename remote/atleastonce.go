@@ -222,12 +222,12 @@ func (s *aloSender) send(data []byte) error {
 	}
 	defer s.mu.Unlock()
 	seq := s.next
-	err := s.publish(seq, data)
-	if err != nil && !errors.Is(err, nats.ErrReconnectBufExceeded) {
+	if err := s.publish(seq, data); err != nil && refused(err) {
 		// Not taken: the event is not sent and its number is given again.
 		return s.n.transportErr(s.name, err)
 	}
-	// Taken, or to be resent once the connection has room again.
+	// Taken, or lost with a failing connection (a write error, a full
+	// reconnection buffer): resent until acknowledged.
 	s.next++
 	s.buf = append(s.buf, data)
 	return nil
@@ -290,4 +290,12 @@ func (r *aloReceiver) ack(m *nats.Msg, p *aloPeer) {
 		return
 	}
 	_ = r.n.nc.Publish(m.Reply, strconv.AppendUint(nil, p.next-1, 10))
+}
+
+// refused reports whether a publish error is final for the event (the
+// connection is closing or refuses it); any other error is the transport
+// failing, which retransmission overcomes.
+func refused(err error) bool {
+	return errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionDraining) ||
+		errors.Is(err, nats.ErrMaxPayload) || errors.Is(err, nats.ErrBadSubject)
 }

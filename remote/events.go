@@ -79,7 +79,8 @@ const DefaultEventBuffer = 1024
 // failures is the node's state of failure reporting.
 type failures struct {
 	mu       sync.Mutex
-	out      chan Event // guarded by mu for sends: nil once closed
+	out      chan Event   // guarded by mu for sends: nil once closed
+	events   <-chan Event // out, as Events returns it
 	subs     map[*nats.Subscription]*watched
 	serverID string        // guarded by mu: the server connected to last
 	lost     atomic.Uint64 // events not delivered for a full buffer
@@ -100,6 +101,7 @@ func (f *failures) init(buffer int) {
 		buffer = DefaultEventBuffer
 	}
 	f.out = make(chan Event, buffer)
+	f.events = f.out
 	f.subs = map[*nats.Subscription]*watched{}
 }
 
@@ -115,7 +117,7 @@ func (f *failures) init(buffer int) {
 // also logged on the node's system (warning level), watched or not. The
 // same channel is returned on every call; several readers share its
 // events.
-func (n *Node) Events() <-chan Event { return n.fail.out }
+func (n *Node) Events() <-chan Event { return n.fail.events }
 
 // EventsLost returns the number of events that Events did not deliver
 // because its buffer was full.
@@ -189,16 +191,10 @@ func (n *Node) connected() {
 	n.fail.mu.Unlock()
 }
 
-// watch names sub in failure reports; unwatch forgets it.
+// watch names sub in failure reports (until flushDrops).
 func (n *Node) watch(sub *nats.Subscription, name string, sys *reactor.System) {
 	n.fail.mu.Lock()
 	n.fail.subs[sub] = &watched{name: name, sys: sys}
-	n.fail.mu.Unlock()
-}
-
-func (n *Node) unwatch(sub *nats.Subscription) {
-	n.fail.mu.Lock()
-	delete(n.fail.subs, sub)
 	n.fail.mu.Unlock()
 }
 
@@ -219,20 +215,58 @@ func (n *Node) surface(sub *nats.Subscription, err error) {
 	if errors.Is(err, nats.ErrSlowConsumer) {
 		ev.Kind = EventSlowConsumer
 		if sub != nil {
-			if total, derr := sub.Dropped(); derr == nil {
-				n.fail.mu.Lock()
-				if w != nil {
-					ev.Count = total - w.reported
-					w.reported = total
-				} else {
-					ev.Count = total
-				}
-				n.fail.mu.Unlock()
-			}
+			ev.Count = n.newDrops(sub, w)
 		}
 		if ev.Count > 0 && w != nil {
 			w.sys.DeadLetter("remote:"+w.name, reactor.ReasonOverflow, Dropped{Name: w.name, Subject: ev.Subject, Count: ev.Count})
 		}
 	}
 	n.emit(ev)
+}
+
+// newDrops returns how many messages sub dropped since the last report,
+// and records them as reported.
+func (n *Node) newDrops(sub *nats.Subscription, w *watched) int {
+	total, err := sub.Dropped()
+	if err != nil {
+		return 0
+	}
+	n.fail.mu.Lock()
+	defer n.fail.mu.Unlock()
+	if w == nil {
+		return total
+	}
+	c := total - w.reported
+	w.reported = total
+	return c
+}
+
+// flushDrops reports the drops of sub that no slow-consumer report
+// covered yet (the connection reports a slow consumer once until it
+// catches up) and forgets sub. Export's Close calls it.
+func (n *Node) flushDrops(sub *nats.Subscription) {
+	n.fail.mu.Lock()
+	w := n.fail.subs[sub]
+	delete(n.fail.subs, sub)
+	n.fail.mu.Unlock()
+	if w == nil {
+		return
+	}
+	if c := n.newDrops(sub, w); c > 0 {
+		w.sys.DeadLetter("remote:"+w.name, reactor.ReasonOverflow, Dropped{Name: w.name, Subject: sub.Subject, Count: c})
+		n.emit(Event{Kind: EventSlowConsumer, Name: w.name, Subject: sub.Subject, Count: c, Err: nats.ErrSlowConsumer})
+	}
+}
+
+// flushAllDrops reports the unreported drops of every export (Close).
+func (n *Node) flushAllDrops() {
+	n.fail.mu.Lock()
+	subs := make([]*nats.Subscription, 0, len(n.fail.subs))
+	for sub := range n.fail.subs {
+		subs = append(subs, sub)
+	}
+	n.fail.mu.Unlock()
+	for _, sub := range subs {
+		n.flushDrops(sub)
+	}
 }

@@ -134,15 +134,17 @@ func (e *Exported) Name() string { return e.name }
 // Close stops the export: it unsubscribes, so no new message is handed to
 // the channel once Close returns, except the one being handed over at that
 // moment; messages the connection had received but not yet handed over
-// are dropped. The name can then be exported again. Close is idempotent;
+// are dropped. Messages the connection dropped as a slow consumer and had
+// not reported yet are reported first (Node.Events, dead letters). The
+// name can then be exported again. Close is idempotent;
 // it returns the unsubscribe error of the first call, if any.
 func (e *Exported) Close() error {
 	e.once.Do(func() {
+		e.n.flushDrops(e.sub)
 		if err := e.sub.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) &&
 			!errors.Is(err, nats.ErrBadSubscription) && !errors.Is(err, nats.ErrConnectionDraining) {
 			e.err = e.n.transportErr(e.name, err)
 		}
-		e.n.unwatch(e.sub)
 		e.n.release(e.name)
 	})
 	return e.err

@@ -281,6 +281,7 @@ func (n *Node) Close(ctx context.Context) error {
 	n.mu.Unlock()
 
 	var err error
+	n.flushAllDrops()
 	if derr := n.nc.Drain(); derr != nil {
 		n.nc.Close()
 	}
