@@ -277,7 +277,8 @@ func (r *aloReceiver) wrap(handle nats.MsgHandler) nats.MsgHandler {
 		handle(m)
 		p.next++
 		p.unacked++
-		if pending, _, _ := m.Sub.Pending(); pending == 0 || p.unacked >= ackEvery {
+		// Pending counts m itself until the handler returns.
+		if pending, _, _ := m.Sub.Pending(); pending <= 1 || p.unacked >= ackEvery {
 			r.ack(m, p)
 		}
 	}

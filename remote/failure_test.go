@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -341,5 +342,65 @@ func awaitValue(ch <-chan int, want int, d time.Duration) bool {
 		case <-timeout:
 			return false
 		}
+	}
+}
+
+// rawALO publishes an at-least-once event as a sender with acknowledgement
+// inbox reply would: the wire format of WithAtLeastOnce.
+func rawALO(t *testing.T, n *remote.Node, subject, reply string, seq, base uint64, v int) {
+	t.Helper()
+	m := &nats.Msg{Subject: subject, Reply: reply, Data: []byte(strconv.Itoa(v)), Header: nats.Header{
+		"Reactors-Seq":  {strconv.FormatUint(seq, 10)},
+		"Reactors-Base": {strconv.FormatUint(base, 10)},
+	}}
+	require.NoError(t, n.Conn().PublishMsg(m))
+}
+
+func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	ch, got := collect[int](t, sys, 100)
+	_, err := remote.Export(n, "dedup", ch, remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
+	require.NoError(t, err)
+	acks := make(chan uint64, 100)
+	inbox := nats.NewInbox()
+	sub, err := n.Conn().Subscribe(inbox, func(m *nats.Msg) {
+		v, err := strconv.ParseUint(string(m.Data), 10, 64)
+		if err == nil {
+			acks <- v
+		}
+	})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, sub.Unsubscribe()) }()
+	require.NoError(t, n.Conn().Flush())
+
+	// 1, 1 (duplicate), 3 (after a gap: dropped), 2, 3, 2 (duplicate), 4.
+	for _, seq := range []uint64{1, 1, 3, 2, 3, 2, 4} {
+		rawALO(t, n, "reactors.dedup", inbox, seq, 1, int(seq)*10)
+	}
+	for _, want := range []int{10, 20, 30, 40} {
+		require.Equal(t, want, receive(t, got))
+	}
+	for a := uint64(0); a != 4; {
+		a = receive(t, acks)
+		require.LessOrEqual(t, a, uint64(4), "acknowledged only what was handed over")
+	}
+
+	// Another sender that an earlier exporter had served up to 99 starts at
+	// its base.
+	other := nats.NewInbox()
+	rawALO(t, n, "reactors.dedup", other, 100, 100, 1000)
+	rawALO(t, n, "reactors.dedup", other, 100, 100, 1000)
+	rawALO(t, n, "reactors.dedup", other, 101, 100, 1010)
+	require.Equal(t, 1000, receive(t, got))
+	require.Equal(t, 1010, receive(t, got))
+
+	// An event without sequence headers is handed over as it comes.
+	require.NoError(t, n.Conn().Publish("reactors.dedup", []byte("7")))
+	require.Equal(t, 7, receive(t, got))
+	select {
+	case v := <-got:
+		t.Fatalf("unexpected event %d", v)
+	default:
 	}
 }
