@@ -119,11 +119,18 @@ func newALOSender(n *Node, name, subject string, cfg AtLeastOnce) (*aloSender, e
 		return nil, n.transportErr(name, err)
 	}
 	s.sub = sub
+	n.mu.Lock() // Close waits for the timers once closing is set
+	if n.closing {
+		n.mu.Unlock()
+		_ = sub.Unsubscribe()
+		return nil, fmt.Errorf("%w: %s", ErrClosed, name)
+	}
 	f := &n.fail
 	f.mu.Lock()
 	f.resend = append(f.resend, s.wake)
-	f.wg.Add(1)
 	f.mu.Unlock()
+	f.wg.Add(1)
+	n.mu.Unlock()
 	go s.run()
 	return s, nil
 }

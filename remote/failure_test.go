@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -403,4 +404,37 @@ func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
 		t.Fatalf("unexpected event %d", v)
 	default:
 	}
+}
+
+// BenchmarkAtLeastOnce measures an at-least-once stream of small events
+// through the embedded server, from Send to the exporter's handler.
+func BenchmarkAtLeastOnce(b *testing.B) {
+	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
+	defer func() { _ = sys.Shutdown(context.Background()) }()
+	n, err := remote.Start(sys)
+	require.NoError(b, err)
+	defer func() { _ = n.Close(context.Background()) }()
+	var count atomic.Int64
+	done := make(chan struct{})
+	total := int64(b.N)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) {
+			if count.Add(1) == total {
+				close(done)
+			}
+		})
+	})
+	require.NoError(b, err)
+	alo := remote.WithAtLeastOnce[int](remote.AtLeastOnce{Block: wait})
+	_, err = remote.Export(n, "bench", ch, alo)
+	require.NoError(b, err)
+	out, err := remote.Channel[int](n, "bench", alo)
+	require.NoError(b, err)
+	b.ResetTimer()
+	for i := range b.N {
+		if err := out.Send(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	<-done
 }
