@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/reactors-go/reactors/reactor"
 )
 
 // ErrWindowFull: an at-least-once channel's window is full (as many
@@ -70,7 +72,9 @@ type AtLeastOnce struct {
 // an event the channel refuses or that does not decode is dead-lettered
 // there and counts as delivered. Events are lost only with the sending
 // process, or with the sending node's Close (Close does not wait for
-// acknowledgements), or when Send failed. An export that restarts (a new
+// acknowledgements: the events still unacknowledged then are
+// dead-lettered on the node's system as Unacknowledged, with
+// reactor.ReasonShutdown), or when Send failed. An export that restarts (a new
 // process) takes up each sender at its lowest unacknowledged event, so
 // events the old exporter had taken but not acknowledged come again.
 //
@@ -135,9 +139,22 @@ func newALOSender(n *Node, name, subject string, cfg AtLeastOnce) (*aloSender, e
 	return s, nil
 }
 
-// run is the retransmission timer, until the node closes.
+// Unacknowledged is the event of a dead letter with reason
+// reactor.ReasonShutdown on the node's system: an event of an
+// at-least-once channel that was not acknowledged when its node closed.
+// It may or may not have reached the exporter (its acknowledgement may
+// have been in flight).
+type Unacknowledged struct {
+	Name string // the remote name sent to
+	Seq  uint64 // its sequence number in its channel
+	Data []byte // the encoded event
+}
+
+// run is the retransmission timer, until the node closes; then it
+// dead-letters what was not acknowledged.
 func (s *aloSender) run() {
 	defer s.n.fail.wg.Done()
+	defer s.abandon()
 	t := time.NewTicker(s.cfg.Retry)
 	defer t.Stop()
 	for {
@@ -168,6 +185,17 @@ func (s *aloSender) resend(now bool) {
 		if err := s.publish(s.base+uint64(i), data); err != nil {
 			return
 		}
+	}
+}
+
+// abandon dead-letters the unacknowledged events (the node closed).
+func (s *aloSender) abandon() {
+	s.mu.Lock()
+	buf, base := s.buf, s.base
+	s.buf, s.base = nil, s.next
+	s.mu.Unlock()
+	for i, data := range buf {
+		s.n.sys.DeadLetter("remote:"+s.name, reactor.ReasonShutdown, Unacknowledged{Name: s.name, Seq: base + uint64(i), Data: data})
 	}
 }
 
@@ -251,6 +279,7 @@ type aloReceiver struct {
 type aloPeer struct {
 	next    uint64 // next sequence number to hand over
 	unacked int    // handed over since the last acknowledgement
+	dups    int    // duplicates since the last event handed over
 }
 
 // wrap returns the message handler of an at-least-once export: handle is
@@ -275,13 +304,16 @@ func (r *aloReceiver) wrap(handle nats.MsgHandler) nats.MsgHandler {
 			p.next = base
 		}
 		switch {
-		case seq < p.next: // duplicate: say again what was handed over
-			r.ack(m, p)
+		case seq < p.next: // duplicate: say again what was handed over, once a burst
+			if p.dups++; p.dups%ackEvery == 1 {
+				r.ack(m, p)
+			}
 			return
 		case seq > p.next: // after a gap: the sender resends from the gap
 			return
 		}
 		handle(m)
+		p.dups = 0
 		p.next++
 		p.unacked++
 		// Pending counts m itself until the handler returns.

@@ -438,3 +438,24 @@ func BenchmarkAtLeastOnce(b *testing.B) {
 	}
 	<-done
 }
+
+func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
+	sys, dead := newSystem(t)
+	n := startNode(t, sys)
+	out, err := remote.Channel[int](n, "nobody", remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
+	require.NoError(t, err)
+	for i := 1; i <= 3; i++ {
+		require.NoError(t, out.Send(i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, n.Close(ctx))
+	for seq := uint64(1); seq <= 3; seq++ {
+		d := receive(t, dead)
+		require.Equal(t, reactor.ReasonShutdown, d.Reason)
+		u, ok := d.Event.(remote.Unacknowledged)
+		require.True(t, ok, "%T", d.Event)
+		require.Equal(t, remote.Unacknowledged{Name: "nobody", Seq: seq, Data: []byte(strconv.FormatUint(seq, 10))}, u)
+	}
+	require.ErrorIs(t, out.Send(4), remote.ErrClosed)
+}
