@@ -270,7 +270,10 @@ func (n *Node) transportErr(name string, err error) error {
 // as core NATS loses them), and Close returns ctx's error after the rest
 // of the teardown. When Close returns, every goroutine the node started has
 // ended or is ending (the embedded server's goroutines have returned).
-// Calling Close again returns ErrClosed.
+// Calling Close again returns ErrClosed. Node.Events reports EventClosed
+// and is then closed; drops of slow consumers not reported yet are
+// reported first, and the events of at-least-once channels still
+// unacknowledged are dead-lettered as Unacknowledged.
 func (n *Node) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closing {
