@@ -47,7 +47,9 @@ type AtLeastOnce struct {
 	Block time.Duration
 	// Retry is the retransmission timer (default DefaultRetry): when no
 	// acknowledgement has advanced for a whole Retry, every unacknowledged
-	// event is sent again, in order.
+	// event is sent again, in order. It should exceed the time the
+	// exporter's channel takes for 64 events, or a busy exporter gets
+	// duplicates (harmless but wasted: it drops them).
 	Retry time.Duration
 }
 

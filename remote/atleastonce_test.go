@@ -272,3 +272,54 @@ func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
 	}
 	require.ErrorIs(t, out.Send(4), remote.ErrClosed)
 }
+
+func TestAtLeastOnceExporterRestart(t *testing.T) {
+	sys, _ := newSystem(t)
+	n := startNode(t, sys)
+	const window = 10
+	alo := remote.WithAtLeastOnce[int](remote.AtLeastOnce{Window: window, Retry: 20 * time.Millisecond})
+	out, err := remote.Channel[int](n, "restarted", alo)
+	require.NoError(t, err)
+	ch, got := collect[int](t, sys, 100)
+	exp, err := remote.Export(n, "restarted", ch, alo)
+	require.NoError(t, err)
+	for i := 1; i <= window; i++ {
+		require.NoError(t, out.Send(i))
+	}
+	for i := 1; i <= window; i++ {
+		require.Equal(t, i, receive(t, got))
+	}
+	require.NoError(t, exp.Close())
+
+	// Room comes back as 1..10 are acknowledged; 11..20 go out with
+	// nobody exporting the name.
+	for i := window + 1; i <= 2*window; i++ {
+		sendRetry(t, out, i)
+	}
+	require.ErrorIs(t, out.Send(2*window+1), remote.ErrWindowFull)
+
+	// A new export (no memory of the sender) takes it up at its base.
+	_, err = remote.Export(n, "restarted", ch, alo)
+	require.NoError(t, err)
+	for i := window + 1; i <= 2*window; i++ {
+		require.Equal(t, i, receive(t, got))
+	}
+	select { // five retransmission periods: no duplicate comes
+	case v := <-got:
+		t.Fatalf("unexpected event %d", v)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// sendRetry sends v, trying again while the window is full.
+func sendRetry(t *testing.T, out reactor.Channel[int], v int) {
+	t.Helper()
+	for deadline := time.Now().Add(wait); ; time.Sleep(time.Millisecond) {
+		err := out.Send(v)
+		if err == nil {
+			return
+		}
+		require.ErrorIs(t, err, remote.ErrWindowFull)
+		require.True(t, time.Now().Before(deadline), "no room in the window for %d", v)
+	}
+}

@@ -114,7 +114,9 @@ func (f *failures) init(buffer int) {
 // WithEventBuffer sets another size. Events are never waited for: when the
 // buffer is full, a new event is not queued but counted by EventsLost, so
 // a node nobody watches costs nothing more than the buffer. Every event is
-// also logged on the node's system (warning level), watched or not. The
+// also logged on the node's system (warning level; reconnections and
+// the close at info level), watched or not. Close's own disconnection
+// is not reported as EventDisconnected. The
 // same channel is returned on every call; several readers share its
 // events.
 func (n *Node) Events() <-chan Event { return n.fail.events }
@@ -125,7 +127,11 @@ func (n *Node) EventsLost() uint64 { return n.fail.lost.Load() }
 
 // emit logs ev and queues it on Events unless the buffer is full.
 func (n *Node) emit(ev Event) {
-	l := n.sys.Logger().Warn().Str("event", ev.Kind.String())
+	l := n.sys.Logger().Warn()
+	if ev.Kind == EventReconnected || ev.Kind == EventClosed {
+		l = n.sys.Logger().Info()
+	}
+	l = l.Str("event", ev.Kind.String())
 	if ev.Name != "" {
 		l = l.Str("name", ev.Name)
 	}
@@ -164,7 +170,12 @@ func (n *Node) emit(ev Event) {
 func (n *Node) connHandlers() []nats.Option {
 	return []nats.Option{
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			n.emit(Event{Kind: EventDisconnected, Err: err})
+			n.mu.Lock()
+			closing := n.closing
+			n.mu.Unlock()
+			if !closing { // Close's own disconnection is reported as EventClosed alone
+				n.emit(Event{Kind: EventDisconnected, Err: err})
+			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			id := nc.ConnectedServerId()
