@@ -282,9 +282,9 @@ func (n *Node) Close(ctx context.Context) error {
 	}
 	n.closing = true
 	n.mu.Unlock()
+	n.flushAllDrops()
 
 	var err error
-	n.flushAllDrops()
 	if derr := n.nc.Drain(); derr != nil {
 		n.nc.Close()
 	}
