@@ -12,11 +12,6 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// ErrWindowFull: an at-least-once channel's window is full (as many
-// events sent and not acknowledged as its Window) and no room came within
-// its Block time; the event is not sent.
-var ErrWindowFull = errors.New("remote: at-least-once window full")
-
 // Headers of at-least-once events. The sender is named by its reply
 // subject, its acknowledgement inbox (unique per channel).
 const (
