@@ -53,6 +53,9 @@ func chanOptions[T any](opts []ChannelOption[T]) chanConfig[T] {
 // connection accepted the event, not that it arrived. An event sent while
 // nobody exports the name, or lost with a connection, is gone without an
 // error. Events between different nodes are not ordered.
+// WithAtLeastOnce (on this channel and on the export) changes delivery to
+// exactly once and in order per channel while the sending node runs, and
+// Send can then fail with ErrWindowFull.
 //
 // Local channels never go through here: only channels obtained from
 // Channel touch NATS, even when the exporter is in the same process.
