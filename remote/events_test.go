@@ -199,3 +199,19 @@ func awaitValue(ch <-chan int, want int, d time.Duration) bool {
 		}
 	}
 }
+
+func TestEventsAsyncError(t *testing.T) {
+	sys, _ := newSystem(t)
+	s := tcpServer(t, func(o *server.Options) {
+		o.Users = []*server.User{{Username: "u", Password: "p", Permissions: &server.Permissions{
+			Publish: &server.SubjectPermission{Deny: []string{"reactors.secret"}},
+		}}}
+	})
+	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))
+	out, err := remote.Channel[int](n, "secret")
+	require.NoError(t, err)
+	require.NoError(t, out.Send(1), "the connection takes it; the server refuses it asynchronously")
+	ev := awaitEvent(t, n, remote.EventError)
+	require.ErrorContains(t, ev.Err, "Permissions Violation")
+	require.Equal(t, "error", ev.Kind.String())
+}
