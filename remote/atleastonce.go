@@ -59,7 +59,9 @@ type AtLeastOnce struct {
 // the channel once and in order, drops duplicates and events that came
 // after a gap (they are sent again), and acknowledges cumulatively (at
 // the latest after 64 events of a sender, and whenever no more messages
-// are waiting).
+// are waiting). A gap is reported at once by repeating the last
+// acknowledgement, on which the sender resends its window without
+// waiting for the timer (once per advance of its acknowledgements).
 //
 // Guarantee: as long as the sending node runs, every event whose Send
 // returned nil reaches the exporter's channel exactly once, in the order
@@ -110,6 +112,7 @@ type aloSender struct {
 	buf      [][]byte      // payloads of base..next-1
 	room     chan struct{} // closed when acknowledgements make room
 	progress bool          // an acknowledgement advanced base since the last tick
+	fast     bool          // resent on a repeated acknowledgement since base last advanced
 }
 
 func newALOSender(n *Node, name, subject string, cfg AtLeastOnce) (*aloSender, error) {
@@ -214,6 +217,17 @@ func (s *aloSender) onAck(m *nats.Msg) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if seq+1 == s.base && len(s.buf) > 0 && !s.fast && s.n.nc.IsConnected() {
+		// The exporter says again where it stands: it has seen a gap
+		// (or duplicates). Resend now, once per advance, not on the timer.
+		s.fast = true
+		for i, data := range s.buf {
+			if s.publish(s.base+uint64(i), data) != nil {
+				break
+			}
+		}
+		return
+	}
 	if seq < s.base || seq >= s.next {
 		return
 	}
@@ -222,6 +236,7 @@ func (s *aloSender) onAck(m *nats.Msg) {
 	s.buf = s.buf[k:]
 	s.base = seq + 1
 	s.progress = true
+	s.fast = false
 	close(s.room)
 	s.room = make(chan struct{})
 }
@@ -277,6 +292,7 @@ type aloPeer struct {
 	next    uint64 // next sequence number to hand over
 	unacked int    // handed over since the last acknowledgement
 	dups    int    // duplicates since the last event handed over
+	gap     bool   // a gap was reported since the last event handed over
 }
 
 // wrap returns the message handler of an at-least-once export: handle is
@@ -307,10 +323,14 @@ func (r *aloReceiver) wrap(handle nats.MsgHandler) nats.MsgHandler {
 			}
 			return
 		case seq > p.next: // after a gap: the sender resends from the gap
+			if !p.gap { // tell it at once: it resends on a repeated acknowledgement
+				p.gap = true
+				r.ack(m, p)
+			}
 			return
 		}
 		handle(m)
-		p.dups = 0
+		p.dups, p.gap = 0, false
 		p.next++
 		p.unacked++
 		// Pending counts m itself until the handler returns.
