@@ -12,6 +12,7 @@ type ChannelOption[T any] func(*chanConfig[T])
 
 type chanConfig[T any] struct {
 	codec Codec[T]
+	alo   *AtLeastOnce // nil: at most once
 }
 
 // WithCodec sets the codec of a remote channel or export (default
@@ -32,8 +33,9 @@ func chanOptions[T any](opts []ChannelOption[T]) chanConfig[T] {
 // the node's connection to the subject of name, where whatever node of
 // the namespace exports name receives it (see Export). It returns
 // ErrInvalidName for a name Subject refuses, and subscribes to nothing:
-// the name need not be exported yet. Call it once per name and share the
-// channel; it is safe for concurrent use.
+// the name need not be exported yet (with WithAtLeastOnce it subscribes to
+// its acknowledgements and can also fail with ErrClosed). Call it once per
+// name and share the channel; it is safe for concurrent use.
 //
 // Send encodes v (the codec's cost) and hands it to the connection (a
 // lock and a copy into its buffer, about a microsecond for a small event);
@@ -51,6 +53,9 @@ func chanOptions[T any](opts []ChannelOption[T]) chanConfig[T] {
 // connection accepted the event, not that it arrived. An event sent while
 // nobody exports the name, or lost with a connection, is gone without an
 // error. Events between different nodes are not ordered.
+// WithAtLeastOnce (on this channel and on the export) changes delivery to
+// exactly once and in order per channel while the sending node runs, and
+// Send can then fail with ErrWindowFull.
 //
 // Local channels never go through here: only channels obtained from
 // Channel touch NATS, even when the exporter is in the same process.
@@ -60,7 +65,13 @@ func Channel[T any](n *Node, name string, opts ...ChannelOption[T]) (reactor.Cha
 		return reactor.Channel[T]{}, err
 	}
 	cfg := chanOptions(opts)
-	return reactor.ChannelOf[T](&sender[T]{n: n, name: name, subject: subj, codec: cfg.codec}), nil
+	s := &sender[T]{n: n, name: name, subject: subj, codec: cfg.codec}
+	if cfg.alo != nil {
+		if s.alo, err = newALOSender(n, name, subj, *cfg.alo); err != nil {
+			return reactor.Channel[T]{}, err
+		}
+	}
+	return reactor.ChannelOf[T](s), nil
 }
 
 // sender publishes the events of one remote channel.
@@ -69,6 +80,7 @@ type sender[T any] struct {
 	name    string
 	subject string
 	codec   Codec[T]
+	alo     *aloSender // nil: at most once (see WithAtLeastOnce)
 }
 
 // Send encodes v, checks its size and publishes it (see Channel).
@@ -79,6 +91,9 @@ func (s *sender[T]) Send(v T) error {
 	}
 	if len(data) > s.n.limit {
 		return &PayloadError{Name: s.name, Size: len(data), Limit: s.n.limit}
+	}
+	if s.alo != nil {
+		return s.alo.send(data)
 	}
 	if err := s.n.nc.Publish(s.subject, data); err != nil {
 		return s.n.transportErr(s.name, err)

@@ -56,6 +56,24 @@
 // with reactor.ReasonUndecodable and an Undecodable value; events the
 // local channel refuses are dead-lettered as a local send would be.
 //
+// At least once: with WithAtLeastOnce on both the Channel and the Export
+// of a name, every event whose Send returned nil reaches the exporter's
+// channel exactly once and in order per sender, across disconnections and
+// NATS server restarts, as long as the sending node runs: events carry
+// per-sender sequence numbers, the exporter acknowledges them and drops
+// duplicates, and the sender keeps a bounded window of unacknowledged
+// events that it sends again on a timer and on reconnection. Send fails
+// with ErrWindowFull when the window stays full for the option's Block
+// time (at once by default).
+//
+// Failures are never silent: Node.Events reports disconnections,
+// reconnections (and whether the server is a restarted instance), the
+// closing of the connection, slow consumers (an export whose pending
+// limit overflowed, with its name and the number of messages dropped) and
+// other asynchronous errors; messages dropped as a slow consumer are also
+// dead-lettered (a Dropped with its count, reactor.ReasonOverflow).
+// WithReconnect sets how a client connection reconnects.
+//
 // Broadcast is never implicit: when several nodes export one name, each
 // event goes to exactly one of them.
 //

@@ -25,6 +25,10 @@ var (
 	ErrAuth = errors.New("remote: authentication failed")
 	// ErrClosed: the node is closing or closed.
 	ErrClosed = errors.New("remote: node closed")
+	// ErrWindowFull: an at-least-once channel's window is full (as many
+	// events sent and not acknowledged as its Window) and no room came
+	// within its Block time; the event is not sent (see WithAtLeastOnce).
+	ErrWindowFull = errors.New("remote: at-least-once window full")
 	// ErrDuplicateName: the node already exports a channel or server
 	// under the name.
 	ErrDuplicateName = errors.New("remote: name already exported by this node")

@@ -51,8 +51,12 @@ type Exported struct {
 // terminated; ReasonOverflow for a full Fail mailbox). On a full Block
 // mailbox delivery waits for room, holding back the later messages of the
 // name (the connection buffers them up to nats.go's pending limits of
-// 500,000 messages or 64 MB, beyond which it drops them and logs a slow
-// consumer).
+// 500,000 messages or 64 MB, beyond which it drops them: a slow consumer,
+// reported on Node.Events with the name and dead-lettered as a Dropped
+// with reactor.ReasonOverflow and the count).
+//
+// With WithAtLeastOnce the export removes duplicates and acknowledges
+// the events of at-least-once channels (see WithAtLeastOnce).
 //
 // If several nodes export one name, each event goes to one of them (a
 // NATS queue group), and per-sender FIFO holds only per receiving node.
@@ -73,7 +77,7 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	}
 	dead := "remote:" + name
 	sys := deadLetterSystem(n, ch)
-	sub, err := n.nc.QueueSubscribe(subj, exportQueue, func(m *nats.Msg) {
+	handle := func(m *nats.Msg) {
 		v, err := cfg.codec.Decode(m.Data)
 		if err != nil {
 			sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
@@ -83,7 +87,11 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 			return
 		}
 		deliver(n, sys, dead, ch, v)
-	})
+	}
+	if cfg.alo != nil {
+		handle = (&aloReceiver{n: n, senders: map[string]*aloPeer{}}).wrap(handle)
+	}
+	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
 	if err == nil {
 		if err = n.limitPending(sub); err != nil {
 			_ = sub.Unsubscribe()
@@ -93,6 +101,7 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 		n.release(name)
 		return nil, n.transportErr(name, err)
 	}
+	n.watch(sub, name, sys)
 	return &Exported{n: n, name: name, sub: sub}, nil
 }
 
@@ -125,10 +134,13 @@ func (e *Exported) Name() string { return e.name }
 // Close stops the export: it unsubscribes, so no new message is handed to
 // the channel once Close returns, except the one being handed over at that
 // moment; messages the connection had received but not yet handed over
-// are dropped. The name can then be exported again. Close is idempotent;
+// are dropped. Messages the connection dropped as a slow consumer and had
+// not reported yet are reported first (Node.Events, dead letters). The
+// name can then be exported again. Close is idempotent;
 // it returns the unsubscribe error of the first call, if any.
 func (e *Exported) Close() error {
 	e.once.Do(func() {
+		e.n.flushDrops(e.sub)
 		if err := e.sub.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) &&
 			!errors.Is(err, nats.ErrBadSubscription) && !errors.Is(err, nats.ErrConnectionDraining) {
 			e.err = e.n.transportErr(e.name, err)

@@ -31,6 +31,7 @@ type Node struct {
 	ctx    context.Context // ends deliveries still waiting for room at Close
 	cancel context.CancelFunc
 	closed chan struct{} // closed when the connection is closed
+	fail   failures      // transport events, slow consumers, at-least-once senders
 
 	mu      sync.Mutex
 	names   map[string]struct{} // guarded by mu: exported names
@@ -68,12 +69,17 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	n := &Node{sys: sys, ns: cfg.namespace, closed: make(chan struct{}), names: map[string]struct{}{},
 		pendMsgs: cfg.pendMsgs, pendBytes: cfg.pendBytes}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.fail.init(cfg.eventBuffer)
 	copts := []nats.Option{
 		nats.Name(cfg.name),
 		nats.Timeout(cfg.timeout),
-		nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }),
+		nats.ClosedHandler(func(*nats.Conn) {
+			n.emit(Event{Kind: EventClosed})
+			close(n.closed)
+		}),
 		nats.ErrorHandler(n.asyncError),
 	}
+	copts = append(copts, n.connHandlers()...)
 	addr := cfg.url
 	switch {
 	case addr != "" && cfg.leaf != "":
@@ -101,6 +107,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		if cfg.tls != nil {
 			copts = append(copts, nats.Secure(cfg.tls))
 		}
+		copts = append(copts, cfg.reconnectOptions()...)
 	}
 	nc, err := nats.Connect(addr, copts...)
 	if err != nil {
@@ -112,6 +119,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		return nil, fmt.Errorf("%w: %w", ErrStart, err)
 	}
 	n.nc = nc
+	n.connected()
 	n.limit = int(nc.MaxPayload())
 	if cfg.maxPayload > 0 && cfg.maxPayload < n.limit {
 		n.limit = cfg.maxPayload
@@ -174,15 +182,10 @@ func isAuthError(err error) bool {
 		errors.Is(err, nats.ErrAuthRevoked) || errors.Is(err, nats.ErrAccountAuthExpired)
 }
 
-// asyncError logs the connection's asynchronous errors (a subscription
-// whose pending limit overflowed drops messages: "slow consumer").
-func (n *Node) asyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
-	ev := n.sys.Logger().Warn().Err(err)
-	if sub != nil {
-		ev = ev.Str("subject", sub.Subject)
-	}
-	ev.Msg("remote: NATS error")
-}
+// asyncError reports the connection's asynchronous errors as events (a
+// subscription whose pending limit overflowed drops messages: "slow
+// consumer", also dead-lettered); see Events.
+func (n *Node) asyncError(_ *nats.Conn, sub *nats.Subscription, err error) { n.surface(sub, err) }
 
 // System returns the node's reactor system.
 func (n *Node) System() *reactor.System { return n.sys }
@@ -267,7 +270,10 @@ func (n *Node) transportErr(name string, err error) error {
 // as core NATS loses them), and Close returns ctx's error after the rest
 // of the teardown. When Close returns, every goroutine the node started has
 // ended or is ending (the embedded server's goroutines have returned).
-// Calling Close again returns ErrClosed.
+// Calling Close again returns ErrClosed. Node.Events reports EventClosed
+// and is then closed; drops of slow consumers not reported yet are
+// reported first, and the events of at-least-once channels still
+// unacknowledged are dead-lettered as Unacknowledged.
 func (n *Node) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closing {
@@ -276,6 +282,7 @@ func (n *Node) Close(ctx context.Context) error {
 	}
 	n.closing = true
 	n.mu.Unlock()
+	n.flushAllDrops()
 
 	var err error
 	if derr := n.nc.Drain(); derr != nil {
@@ -290,6 +297,7 @@ func (n *Node) Close(ctx context.Context) error {
 		<-n.closed
 	}
 	n.cancel()
+	n.fail.wg.Wait()
 	n.stopServer()
 	return err
 }

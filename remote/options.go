@@ -14,6 +14,12 @@ type nodeConfig struct {
 	user, pass string
 	token      string
 	tls        *tls.Config
+
+	eventBuffer    int           // 0: DefaultEventBuffer
+	reconnectWait  time.Duration // 0: nats.go's default
+	maxReconnects  int           // 0: nats.go's default
+	reconnectGiven bool
+
 	namespace  string
 	maxPayload int // 0: the connection's MaxPayload
 	timeout    time.Duration

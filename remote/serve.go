@@ -57,7 +57,8 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 // that asker gets no answer and waits until its context ends. A stream
 // server's (server.ServeStream) first reply answers the request; the
 // others are refused with reactor.ErrExpired. Dead letters go to srv's
-// system.
+// system. Requests the connection drops as a slow consumer are reported
+// on Node.Events and dead-lettered as Dropped, as for Export.
 //
 // If several nodes serve one name, each request goes to one of them (a
 // NATS queue group). Errors: ErrInvalidName, ErrDuplicateName (the node
@@ -111,6 +112,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 		n.release(name)
 		return nil, n.transportErr(name, err)
 	}
+	n.watch(sub, name, sys)
 	return &Exported{n: n, name: name, sub: sub}, nil
 }
 

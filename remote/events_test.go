@@ -1,0 +1,217 @@
+package remote_test
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
+)
+
+// freePort returns a port of 127.0.0.1 that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	return port
+}
+
+// fixedServer starts a NATS server on 127.0.0.1:port; the returned stop
+// shuts it down (idempotent; also called when the test ends).
+func fixedServer(t *testing.T, port int) (stop func()) {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
+	require.NoError(t, err)
+	s.Start()
+	require.True(t, s.ReadyForConnections(wait))
+	stop = func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// urlNode starts a node connected by URL to 127.0.0.1:port, reconnecting
+// every 10 ms without giving up.
+func urlNode(t *testing.T, sys *reactor.System, port int, opts ...remote.Option) *remote.Node {
+	t.Helper()
+	opts = append([]remote.Option{remote.WithURL("nats://127.0.0.1:" + strconv.Itoa(port)),
+		remote.WithReconnect(10*time.Millisecond, -1)}, opts...)
+	return startNode(t, sys, opts...)
+}
+
+// awaitEvent returns the next event of n of kind k, skipping others,
+// failing the test after wait.
+func awaitEvent(t *testing.T, n *remote.Node, k remote.EventKind) remote.Event {
+	t.Helper()
+	deadline := time.After(wait)
+	for {
+		select {
+		case ev, ok := <-n.Events():
+			require.True(t, ok, "events closed while waiting for %v", k)
+			if ev.Kind == k {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no %v event after %v", k, wait)
+		}
+	}
+}
+
+func TestEventsDisconnectReconnectClose(t *testing.T) {
+	sys, _ := newSystem(t)
+	port := freePort(t)
+	stop := fixedServer(t, port)
+	n := urlNode(t, sys, port)
+
+	stop()
+	ev := awaitEvent(t, n, remote.EventDisconnected)
+	require.Equal(t, "disconnected", ev.Kind.String())
+
+	fixedServer(t, port)
+	ev = awaitEvent(t, n, remote.EventReconnected)
+	require.Contains(t, ev.URL, "127.0.0.1:"+strconv.Itoa(port))
+	require.True(t, ev.Restarted, "a new server instance is reported as restarted")
+
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, n.Close(ctx))
+	awaitEvent(t, n, remote.EventClosed)
+	_, open := <-n.Events()
+	require.False(t, open, "Events is closed after EventClosed")
+	require.Zero(t, n.EventsLost())
+}
+
+func TestEventsBufferFullCountsLost(t *testing.T) {
+	sys, _ := newSystem(t)
+	port := freePort(t)
+	stop := fixedServer(t, port)
+	n := urlNode(t, sys, port, remote.WithEventBuffer(1))
+
+	stop()
+	fixedServer(t, port) // reconnects: disconnected, reconnected; only the first fits
+	for deadline := time.Now().Add(wait); n.EventsLost() == 0; time.Sleep(time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "reconnection not counted")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, n.Close(ctx))
+	ev := <-n.Events()
+	require.Equal(t, remote.EventDisconnected, ev.Kind)
+	_, open := <-n.Events()
+	require.False(t, open)
+	require.GreaterOrEqual(t, n.EventsLost(), uint64(2), "reconnected and closed were counted, not queued")
+}
+
+func TestSlowConsumerSurfaced(t *testing.T) {
+	sys, dead := newSystem(t)
+	n := startNode(t, sys, remote.WithPendingLimits(1, -1))
+	release := make(chan struct{})
+	var handled atomic.Int64
+	got := make(chan int, 1000)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) {
+			if v == 0 {
+				<-release // holds the export's delivery goroutine
+			}
+			handled.Add(1)
+			got <- v
+		})
+	})
+	require.NoError(t, err)
+	exp, err := remote.Export(n, "slow", ch)
+	require.NoError(t, err)
+	out, err := remote.Channel[int](n, "slow")
+	require.NoError(t, err)
+
+	const total = 100
+	for i := range total {
+		require.NoError(t, out.Send(i))
+	}
+	require.NoError(t, n.Conn().Flush()) // every message has reached the connection
+	ev := awaitEvent(t, n, remote.EventSlowConsumer)
+	require.Equal(t, "slow", ev.Name)
+	require.Equal(t, "reactors.slow", ev.Subject)
+	require.Positive(t, ev.Count)
+	dropped := ev.Count
+	close(release)
+
+	// Sentinels -1, -2, ... until the latest one gets through: everything
+	// sent before it has then been handed over or dropped.
+	sent := 0
+	for through := false; !through; {
+		require.Less(t, sent, 100, "no sentinel got through")
+		sent++
+		require.NoError(t, out.Send(-sent))
+		require.NoError(t, n.Conn().Flush())
+		through = awaitValue(got, -sent, 100*time.Millisecond)
+	}
+	require.NoError(t, exp.Close()) // reports the drops not reported yet
+	for drained := false; !drained; {
+		select {
+		case ev := <-n.Events():
+			if ev.Kind == remote.EventSlowConsumer {
+				dropped += ev.Count
+			}
+		default:
+			drained = true
+		}
+	}
+	require.Equal(t, int64(total+sent), handled.Load()+int64(dropped), "every message is handled or reported dropped")
+
+	letters := 0
+	for drained := false; !drained; {
+		select {
+		case d := <-dead:
+			if drop, ok := d.Event.(remote.Dropped); ok {
+				require.Equal(t, reactor.ReasonOverflow, d.Reason)
+				require.Equal(t, "slow", drop.Name)
+				letters += drop.Count
+			}
+		default:
+			drained = true
+		}
+	}
+	require.Equal(t, dropped, letters, "drops are dead-lettered with their count")
+}
+
+// awaitValue consumes ch until it yields want (true) or d passes (false).
+func awaitValue(ch <-chan int, want int, d time.Duration) bool {
+	timeout := time.After(d)
+	for {
+		select {
+		case v := <-ch:
+			if v == want {
+				return true
+			}
+		case <-timeout:
+			return false
+		}
+	}
+}
+
+func TestEventsAsyncError(t *testing.T) {
+	sys, _ := newSystem(t)
+	s := tcpServer(t, func(o *server.Options) {
+		o.Users = []*server.User{{Username: "u", Password: "p", Permissions: &server.Permissions{
+			Publish: &server.SubjectPermission{Deny: []string{"reactors.secret"}},
+		}}}
+	})
+	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))
+	out, err := remote.Channel[int](n, "secret")
+	require.NoError(t, err)
+	require.NoError(t, out.Send(1), "the connection takes it; the server refuses it asynchronously")
+	ev := awaitEvent(t, n, remote.EventError)
+	require.ErrorContains(t, ev.Err, "Permissions Violation")
+	require.Equal(t, "error", ev.Kind.String())
+}
