@@ -35,6 +35,9 @@ type Node struct {
 	mu      sync.Mutex
 	names   map[string]struct{} // guarded by mu: exported names
 	closing bool                // guarded by mu
+
+	reg      *registry // nil without WithRegistry
+	storeDir string    // the embedded server's JetStream store; "" if none
 }
 
 // Start connects sys to NATS and returns the node. By default it starts an
@@ -83,13 +86,18 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		n.cancel()
 		return nil, fmt.Errorf("%w: WithUserInfo, WithToken and WithTLS need WithURL", ErrStart)
 	}
+	if err := checkRegistry(&cfg); err != nil {
+		n.cancel()
+		return nil, err
+	}
 	if addr == "" {
 		s, err := startEmbedded(cfg)
 		if err != nil {
+			removeStore(cfg.storeDir)
 			n.cancel()
 			return nil, err
 		}
-		n.srv = s
+		n.srv, n.storeDir = s, cfg.storeDir
 		copts = append(copts, nats.InProcessServer(s), nats.MaxReconnects(0))
 	} else {
 		if cfg.user != "" || cfg.pass != "" {
@@ -116,6 +124,14 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	if cfg.maxPayload > 0 && cfg.maxPayload < n.limit {
 		n.limit = cfg.maxPayload
 	}
+	if cfg.registry {
+		if n.reg, err = startRegistry(n, cfg); err != nil {
+			nc.Close()
+			n.stopServer()
+			n.cancel()
+			return nil, err
+		}
+	}
 	return n, nil
 }
 
@@ -123,6 +139,9 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 // WithLeafNode) and waits until it is ready and, for a leaf, connected.
 func startEmbedded(cfg nodeConfig) (*server.Server, error) {
 	o := &server.Options{DontListen: true, NoLog: true, NoSigs: true}
+	if cfg.storeDir != "" {
+		o.JetStream, o.StoreDir = true, cfg.storeDir
+	}
 	if cfg.leaf != "" {
 		u, err := url.Parse(cfg.leaf)
 		if err != nil {
@@ -278,6 +297,9 @@ func (n *Node) Close(ctx context.Context) error {
 	n.mu.Unlock()
 
 	var err error
+	if n.reg != nil {
+		n.reg.leave(ctx)
+	}
 	if derr := n.nc.Drain(); derr != nil {
 		n.nc.Close()
 	}
@@ -301,4 +323,5 @@ func (n *Node) stopServer() {
 		n.srv.Shutdown()
 		n.srv.WaitForShutdown()
 	}
+	removeStore(n.storeDir)
 }
