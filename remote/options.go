@@ -23,6 +23,7 @@ type nodeConfig struct {
 	registry   bool          // WithRegistry
 	leaseTTL   time.Duration // WithLeaseTTL; 0: DefaultLeaseTTL
 	nodeID     string        // WithNodeID; "": random
+	jsDomain   string        // WithJetStreamDomain
 	storeDir   string        // the embedded server's JetStream store, removed by Close
 }
 
@@ -100,7 +101,8 @@ func WithPendingLimits(msgs, bytes int) Option {
 // The NATS deployment must run JetStream with per-message TTLs (NATS
 // server 2.11 or later). The embedded server of a node without WithURL or
 // WithLeafNode enables JetStream in a temporary store directory that Close
-// removes; a leaf node's embedded server does not, and uses the hub's.
+// removes; a leaf node's embedded server does not, and uses the hub's
+// through WithJetStreamDomain.
 //
 // With a registry, Export also subscribes the name's node subject (see
 // NodeChannel) and broadcast subject (see Broadcast): three subscriptions
@@ -119,3 +121,10 @@ func WithLeaseTTL(d time.Duration) Option { return func(c *nodeConfig) { c.lease
 // the namespace (two live nodes with one id overwrite each other's
 // lease). It needs WithRegistry.
 func WithNodeID(id string) Option { return func(c *nodeConfig) { c.nodeID = id } }
+
+// WithJetStreamDomain makes the registry use the JetStream of domain (the
+// JetStreamDomain of the servers that hold it), as a node whose embedded
+// server is a leaf node must, to reach its hub's JetStream: a leaf's own
+// server runs no JetStream and answers JetStream requests that name no
+// domain itself. It needs WithRegistry.
+func WithJetStreamDomain(domain string) Option { return func(c *nodeConfig) { c.jsDomain = domain } }

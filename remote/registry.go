@@ -99,6 +99,11 @@ func bucketName(ns string) string {
 // goroutines.
 func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 	js, err := jetstream.New(n.nc)
+	prefix := ""
+	if cfg.jsDomain != "" {
+		js, err = jetstream.NewWithDomain(n.nc, cfg.jsDomain)
+		prefix = "$JS." + cfg.jsDomain + ".API."
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: registry: %w", ErrStart, err)
 	}
@@ -117,7 +122,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 	}
 	r := &registry{
 		n: n, id: cfg.nodeID, ttl: cfg.leaseTTL, kv: kv, js: js,
-		subj: "$KV." + bucket + "." + cfg.nodeID,
+		subj: prefix + "$KV." + bucket + "." + cfg.nodeID,
 		poke: make(chan struct{}, 1), stop: make(chan struct{}),
 		names: map[string]struct{}{}, members: map[string]Member{},
 		watchers: map[*MemberWatch]struct{}{}, followers: map[*follower]struct{}{},
@@ -360,8 +365,8 @@ func (n *Node) Exporters(name string) ([]string, error) {
 // temporary JetStream store directory.
 func checkRegistry(cfg *nodeConfig) error {
 	if !cfg.registry {
-		if cfg.leaseTTL != 0 || cfg.nodeID != "" {
-			return fmt.Errorf("%w: WithLeaseTTL and WithNodeID need WithRegistry", ErrStart)
+		if cfg.leaseTTL != 0 || cfg.nodeID != "" || cfg.jsDomain != "" {
+			return fmt.Errorf("%w: WithLeaseTTL, WithNodeID and WithJetStreamDomain need WithRegistry", ErrStart)
 		}
 		return nil
 	}

@@ -450,3 +450,53 @@ func TestRegistryErrors(t *testing.T) {
 		remote.WithConnectTimeout(500*time.Millisecond))
 	require.ErrorIs(t, err, remote.ErrStart)
 }
+
+// TestRegistryLeafNodes: nodes whose embedded servers are leaf nodes of
+// one hub share the hub's JetStream registry (their own servers run no
+// JetStream) and find each other's names.
+func TestRegistryLeafNodes(t *testing.T) {
+	var hubOpts *server.Options
+	jsServer(t, func(o *server.Options) {
+		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
+		o.JetStreamDomain = "hub"
+		hubOpts = o
+	})
+	hub := fmt.Sprintf("nats-leaf://127.0.0.1:%d", hubOpts.LeafNode.Port)
+	sysA, _ := newSystem(t)
+	sysB, _ := newSystem(t)
+	a := startNode(t, sysA, remote.WithLeafNode(hub), remote.WithRegistry(), remote.WithNodeID("leaf-a"),
+		remote.WithJetStreamDomain("hub"))
+	require.False(t, a.Server().JetStreamEnabled())
+	w := watch(t, a)
+	b := startNode(t, sysB, remote.WithLeafNode(hub), remote.WithRegistry(), remote.WithNodeID("leaf-b"),
+		remote.WithJetStreamDomain("hub"))
+	local, got := collect[int](t, sysB, 16)
+	_, err := remote.Export(b, "leafy", local)
+	require.NoError(t, err)
+	exporting(t, w, "leafy", "leaf-b")
+	ms, err := b.Members()
+	require.NoError(t, err)
+	require.Equal(t, []string{"leaf-a", "leaf-b"}, ids(ms))
+
+	// Interest crosses the leaf connections asynchronously: probe the
+	// node subject until an event arrives.
+	ch, err := remote.NodeChannel[int](a, "leaf-b", "leafy")
+	require.NoError(t, err)
+	first := time.Now()
+	for {
+		require.NoError(t, ch.Send(7))
+		select {
+		case v := <-got:
+			require.Equal(t, 7, v)
+		case <-time.After(5 * time.Millisecond):
+			require.Less(t, time.Since(first), wait, "the node subject never became reachable")
+			continue
+		}
+		break
+	}
+
+	require.NoError(t, b.Close(context.Background()))
+	ev := until(t, w, func(ev remote.MemberEvent) bool { return ev.Member.ID == "leaf-b" })
+	require.Equal(t, remote.MemberLeft, ev.Change)
+	require.False(t, ev.Expired)
+}
