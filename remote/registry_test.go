@@ -188,9 +188,15 @@ func TestWatchOverflow(t *testing.T) {
 	w, err := a.WatchMembers(1) // room for the current member only
 	require.NoError(t, err)
 	defer w.Stop()
+	big := watch(t, a)
 	b := member(t, url, "b")
 	local, _ := collect[int](t, b.System(), 1)
 	_, err = remote.Export(b, "x", local)
+	require.NoError(t, err)
+	// Read w only after both changes were offered to it: big has seen
+	// the second, and Members waits for the change to be applied.
+	exporting(t, big, "x", "b")
+	_, err = a.Members()
 	require.NoError(t, err)
 	var got []remote.MemberEvent
 	for ev := range w.Events() {
