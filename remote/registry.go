@@ -110,13 +110,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
 	bucket := bucketName(n.ns)
-	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL,
-		Description: "reactors registry of namespace " + n.ns,
-	})
-	if errors.Is(err, jetstream.ErrBucketExists) {
-		kv, err = js.KeyValue(ctx, bucket)
-	}
+	kv, err := openBucket(ctx, js, bucket, n.ns)
 	if err != nil {
 		return nil, fmt.Errorf("%w: registry bucket: %w", ErrStart, err)
 	}
@@ -153,6 +147,30 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 	go r.renew()
 	go r.watch(kw)
 	return r, nil
+}
+
+// openBucket creates the registry bucket or opens the existing one. A
+// leaf node learns of its hub's JetStream asynchronously, so it retries
+// while JetStream does not answer, until ctx ends.
+func openBucket(ctx context.Context, js jetstream.JetStream, bucket, ns string) (jetstream.KeyValue, error) {
+	for {
+		kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL,
+			Description: "reactors registry of namespace " + ns,
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.KeyValue(ctx, bucket)
+		}
+		if err == nil || !(errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+			errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || errors.Is(err, nats.ErrNoResponders)) {
+			return kv, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // put writes the node's lease with the registry's TTL.
