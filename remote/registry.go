@@ -45,16 +45,16 @@ func (m Member) Exports(name string) bool {
 // registry is a node's lease in the registry bucket and its view of the
 // other leases. The watch goroutine is the only writer of members.
 type registry struct {
-	n      *Node
-	id     string
-	ttl    time.Duration
-	kv     jetstream.KeyValue
-	js     jetstream.JetStream
-	subj   string // the subject of the node's lease
-	poke   chan struct{}
-	stop   chan struct{} // closed by leave: stops both goroutines
-	done   sync.WaitGroup
-	leaved sync.Once
+	n        *Node
+	id       string
+	ttl      time.Duration
+	kv       jetstream.KeyValue
+	js       jetstream.JetStream
+	subj     string // the subject of the node's lease
+	poke     chan struct{}
+	stop     chan struct{} // closed by leave: stops both goroutines
+	done     sync.WaitGroup
+	leftOnce sync.Once
 
 	mu        sync.Mutex
 	names     map[string]struct{}       // guarded by mu: names announced in the lease
@@ -308,7 +308,7 @@ func (r *registry) exportersLocked(name string) []string {
 // leave stops the goroutines and removes the node's lease at once (ctx
 // bounds the removal). It is idempotent.
 func (r *registry) leave(ctx context.Context) {
-	r.leaved.Do(func() {
+	r.leftOnce.Do(func() {
 		close(r.stop)
 		r.done.Wait()
 		// Best effort: with a lost connection the lease expires instead.
