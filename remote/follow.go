@@ -1,7 +1,10 @@
 package remote
 
 import (
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -116,4 +119,77 @@ func (fw *Following) Stop() {
 		fw.f.stopped = true
 		delete(fw.r.followers, fw.f)
 	})
+}
+
+// FollowPaths keeps the group at prefix in the path tree p equal to the
+// exporters of name: the NodeChannel of name on each member that exports
+// it is registered at prefix + "/" + its node id (node ids are valid path
+// segments), and unregistered when the member leaves or stops exporting
+// name. So path routing works across nodes: with SetPolicy(prefix,
+// router.Broadcast()) a send to prefix + "/*" reaches every exporting
+// node once; with another policy prefix + "/?" selects one node by it;
+// prefix + "/" + id reaches one node. Changes are applied as Follow's are,
+// before the node's watchers hear of them.
+//
+// FollowPaths owns the paths below prefix that are node ids: a path it
+// finds taken when a node joins is replaced. A registration that fails
+// otherwise is logged on the node's system and retried at the next
+// change. Each change costs one Register or Unregister per joining or
+// leaving member. Stop ends the following and leaves the paths as they
+// are.
+//
+// It returns ErrNoRegistry for a node started without WithRegistry,
+// ErrInvalidName for a name Subject refuses, and router.ErrBadPath for a
+// prefix that is not a plain path.
+func FollowPaths[T any](n *Node, name string, p *router.Paths[T], prefix string, opts ...ChannelOption[T]) (*Following, error) {
+	if n.reg == nil {
+		return nil, ErrNoRegistry
+	}
+	if _, err := n.subject(name); err != nil {
+		return nil, err
+	}
+	if _, err := p.Channel(prefix); err != nil {
+		return nil, err
+	}
+	for _, seg := range strings.Split(prefix, "/") {
+		if seg == router.BroadcastMarker || seg == router.SelectMarker {
+			return nil, fmt.Errorf("%w: %q: a prefix takes no marker", router.ErrBadPath, prefix)
+		}
+	}
+	at := map[string]bool{} // node ids registered; guarded by the registry's lock
+	f := &follower{name: name}
+	f.set = func(ids []string) {
+		if f.stopped {
+			return
+		}
+		for id := range at {
+			if _, ok := slices.BinarySearch(ids, id); !ok {
+				_ = p.Unregister(prefix + "/" + id)
+				delete(at, id)
+			}
+		}
+		for _, id := range ids {
+			if at[id] {
+				continue
+			}
+			ch, err := NodeChannel[T](n, id, name, opts...)
+			if err == nil {
+				path := prefix + "/" + id
+				if err = p.Register(path, ch); errors.Is(err, router.ErrPathTaken) {
+					err = p.Replace(path, ch)
+				}
+			}
+			if err != nil {
+				n.sys.Logger().Warn().Err(err).Str("path", prefix+"/"+id).Msg("remote: node path not registered")
+				continue
+			}
+			at[id] = true
+		}
+	}
+	r := n.reg
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f.sync(r.exportersLocked(name))
+	r.followers[f] = struct{}{}
+	return &Following{r: r, f: f}, nil
 }

@@ -520,3 +520,68 @@ func TestRegistryNamespaces(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, [][]string{{"a"}, {"a", "c"}}, ids(ms))
 }
+
+// TestFollowPaths: a path tree following a name's exporters broadcasts to
+// every node once with "prefix/*", selects one by round-robin with
+// "prefix/?", and reaches one node by its id.
+func TestFollowPaths(t *testing.T) {
+	url := jsServer(t, nil)
+	s := member(t, url, "sender")
+	w := watch(t, s)
+	all := router.NewPaths[int](s.System())
+	require.NoError(t, all.SetPolicy("work", router.Broadcast[int]()))
+	fa, err := remote.FollowPaths(s, "work", all, "work")
+	require.NoError(t, err)
+	defer fa.Stop()
+	one := router.NewPaths[int](s.System())
+	require.NoError(t, one.SetPolicy("srv/work", router.RoundRobin[int]()))
+	fo, err := remote.FollowPaths(s, "work", one, "srv/work")
+	require.NoError(t, err)
+	defer fo.Stop()
+	_, err = remote.FollowPaths(s, "work", one, "bad/*")
+	require.ErrorIs(t, err, router.ErrBadPath)
+
+	nodes, outs := exporters(t, url, "work", 3)
+	exporting(t, w, "work", "n0", "n1", "n2")
+	members, err := one.Members("srv/work/?")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"srv/work/n0", "srv/work/n1", "srv/work/n2"}, members)
+
+	for i := range 20 {
+		require.NoError(t, all.Send("work/*", i))
+	}
+	for _, out := range outs {
+		for i := range 20 {
+			require.Equal(t, i, receive(t, out))
+		}
+	}
+	quiet(t, outs)
+
+	for i := range 30 {
+		require.NoError(t, one.Send("srv/work/?", i))
+	}
+	got := make([]int, 3)
+	for range 30 {
+		select {
+		case <-outs[0]:
+			got[0]++
+		case <-outs[1]:
+			got[1]++
+		case <-outs[2]:
+			got[2]++
+		case <-time.After(wait):
+			t.Fatal("timed out")
+		}
+	}
+	require.Equal(t, []int{10, 10, 10}, got)
+	quiet(t, outs)
+
+	require.NoError(t, one.Send("srv/work/n2", 99))
+	require.Equal(t, 99, receive(t, outs[2]))
+
+	require.NoError(t, nodes[0].Close(context.Background()))
+	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n0" })
+	members, err = all.Members("work/*")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"work/n1", "work/n2"}, members)
+}
