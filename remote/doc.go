@@ -73,7 +73,8 @@
 // reaches every exporting node once each). Follow keeps a router's
 // targets equal to the NodeChannels of a name's exporters, sorted by node
 // id, so router policies (round-robin, hash, consistent hash) work across
-// nodes:
+// nodes; FollowPaths does the same for a group of a router.Paths tree
+// ("prefix/*" broadcasts to the exporting nodes, "prefix/?" selects one):
 //
 //	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
 //	rt := router.New(sys, "workers", router.RoundRobin[job]())

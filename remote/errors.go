@@ -41,7 +41,8 @@ var (
 	// the NATS server could not be made.
 	ErrStart = errors.New("remote: cannot start")
 	// ErrNoRegistry: a registry operation (Members, WatchMembers,
-	// Exporters, Follow) on a node started without WithRegistry.
+	// Exporters, Follow, FollowPaths) on a node started without
+	// WithRegistry.
 	ErrNoRegistry = errors.New("remote: node has no registry")
 	// ErrWatchOverflow: a MemberWatch fell behind and its channel was
 	// closed (see Node.WatchMembers).
