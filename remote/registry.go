@@ -236,7 +236,7 @@ func (r *registry) renew() {
 func (r *registry) watch(kw jetstream.KeyWatcher) {
 	defer r.done.Done()
 	defer r.halt(ErrClosed)
-	defer func() { _ = kw.Stop() }()
+	defer stopWatch(kw)
 	for {
 		select {
 		case <-r.stop:
@@ -250,6 +250,26 @@ func (r *registry) watch(kw jetstream.KeyWatcher) {
 			if e != nil {
 				r.apply(e)
 			}
+		}
+	}
+}
+
+// stopWatch stops kw and drains what it still holds: its delivery
+// callback blocks while the updates channel is full, and a blocked
+// callback would hold up the connection's drain at Close. It returns when
+// the channel is closed, or after a quiet second.
+func stopWatch(kw jetstream.KeyWatcher) {
+	_ = kw.Stop()
+	quiet := time.NewTimer(time.Second)
+	defer quiet.Stop()
+	for {
+		select {
+		case _, ok := <-kw.Updates():
+			if !ok {
+				return
+			}
+		case <-quiet.C:
+			return
 		}
 	}
 }
