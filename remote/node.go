@@ -54,9 +54,13 @@ type Node struct {
 // (three goroutines for a client connection alone), all of them ended by
 // Close.
 //
-// Errors: ErrInvalidName for a bad namespace; ErrAuth if the server
-// refused the credentials; ErrStart if the server did not start or could
-// not be reached. On error nothing is left running.
+// With WithRegistry, Start also writes the node's lease and loads the
+// registry before it returns (see WithRegistry), within the same timeout.
+//
+// Errors: ErrInvalidName for a bad namespace or node id; ErrAuth if the
+// server refused the credentials; ErrStart if the server did not start or
+// could not be reached, or the registry's JetStream did not answer. On
+// error nothing is left running.
 func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	cfg := nodeConfig{namespace: DefaultNamespace, timeout: 5 * time.Second, name: "reactors"}
 	for _, o := range opts {
@@ -287,6 +291,11 @@ func (n *Node) transportErr(name string, err error) error {
 // of the teardown. When Close returns, every goroutine the node started has
 // ended or is ending (the embedded server's goroutines have returned).
 // Calling Close again returns ErrClosed.
+//
+// With WithRegistry, Close first stops the registry's goroutines, ends
+// the node's MemberWatch channels (ErrClosed) and removes the node's
+// lease, so other members see it leave at once (the removal is bounded
+// by ctx; if it fails, the lease expires after its TTL).
 func (n *Node) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closing {
