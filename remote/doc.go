@@ -75,7 +75,34 @@
 // WithReconnect sets how a client connection reconnects.
 //
 // Broadcast is never implicit: when several nodes export one name, each
-// event goes to exactly one of them.
+// event goes to exactly one of them. Only a channel from Broadcast sends
+// to all of them (see Registry).
+//
+// # Registry
+//
+// WithRegistry makes a node a member of its namespace's registry, a
+// JetStream key-value bucket of leases: one per node, holding its id and
+// the names it exports, renewed every third of its TTL (WithLeaseTTL),
+// removed at once by Close and expiring a TTL after the last renewal when
+// the node dies. Members, Exporters and WatchMembers show the registry as
+// the node sees it, so nodes find each other with nothing but the NATS
+// URL. On such a node, Export also subscribes the name's node subject
+// (NodeChannel reaches that one node) and broadcast subject (Broadcast
+// reaches every exporting node once each). Follow keeps a router's
+// targets equal to the NodeChannels of a name's exporters, sorted by node
+// id, so router policies (round-robin, hash, consistent hash) work across
+// nodes; FollowPaths does the same for a group of a router.Paths tree
+// ("prefix/*" broadcasts to the exporting nodes, "prefix/?" selects one):
+//
+//	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
+//	rt := router.New(sys, "workers", router.RoundRobin[job]())
+//	f, _ := remote.Follow(n, "workers", rt)
+//	defer f.Stop()
+//	rt.Channel().Send(job{})                        // one node, in turn
+//	all, _ := remote.Broadcast[job](n, "workers")   // every node
+//	all.Send(job{})
+//	one, _ := remote.Channel[job](n, "workers")     // any one node
+//	one.Send(job{})
 //
 // # Cost
 //

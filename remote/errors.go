@@ -44,6 +44,13 @@ var (
 	// ErrStart: the embedded server did not start, or the connection to
 	// the NATS server could not be made.
 	ErrStart = errors.New("remote: cannot start")
+	// ErrNoRegistry: a registry operation (Members, WatchMembers,
+	// Exporters, Follow, FollowPaths) on a node started without
+	// WithRegistry.
+	ErrNoRegistry = errors.New("remote: node has no registry")
+	// ErrWatchOverflow: a MemberWatch fell behind and its channel was
+	// closed (see Node.WatchMembers).
+	ErrWatchOverflow = errors.New("remote: member watch overflowed")
 )
 
 // PayloadError is the error of a send or request whose encoded event is

@@ -31,6 +31,7 @@ type Exported struct {
 	n    *Node
 	name string
 	sub  *nats.Subscription
+	more []*nats.Subscription // node and broadcast subjects, with a registry
 	once sync.Once
 	err  error
 }
@@ -60,6 +61,13 @@ type Exported struct {
 //
 // If several nodes export one name, each event goes to one of them (a
 // NATS queue group), and per-sender FIFO holds only per receiving node.
+// On a node started WithRegistry, Export also subscribes the name's node
+// subject (NodeChannel) and broadcast subject (Broadcast), each with a
+// plain subscription and a goroutine of its own, and adds name to the
+// node's lease (written asynchronously; watchers see it as a
+// MemberUpdated event, after the subscriptions are in place on the
+// node's server); Close removes it again.
+//
 // Errors: ErrInvalidName; ErrDuplicateName if this node already exports
 // name; ErrClosed. Export costs one NATS subscription and one goroutine
 // until Close.
@@ -97,12 +105,24 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 			_ = sub.Unsubscribe()
 		}
 	}
+	var more []*nats.Subscription
+	if err == nil {
+		if more, err = n.subscribeMore(subj, handle); err != nil {
+			_ = sub.Unsubscribe()
+		}
+	}
 	if err != nil {
 		n.release(name)
 		return nil, n.transportErr(name, err)
 	}
 	n.watch(sub, name, sys)
-	return &Exported{n: n, name: name, sub: sub}, nil
+	for _, m := range more {
+		n.watch(m, name, sys)
+	}
+	if n.reg != nil {
+		n.reg.announce(name, true)
+	}
+	return &Exported{n: n, name: name, sub: sub, more: more}, nil
 }
 
 // deliver sends v into ch, dead-lettering what the runtime does not. An
@@ -144,6 +164,13 @@ func (e *Exported) Close() error {
 		if err := e.sub.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) &&
 			!errors.Is(err, nats.ErrBadSubscription) && !errors.Is(err, nats.ErrConnectionDraining) {
 			e.err = e.n.transportErr(e.name, err)
+		}
+		for _, s := range e.more {
+			e.n.flushDrops(s)
+			_ = s.Unsubscribe()
+		}
+		if e.n.reg != nil {
+			e.n.reg.announce(e.name, false)
 		}
 		e.n.release(e.name)
 	})

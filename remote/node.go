@@ -36,6 +36,9 @@ type Node struct {
 	mu      sync.Mutex
 	names   map[string]struct{} // guarded by mu: exported names
 	closing bool                // guarded by mu
+
+	reg      *registry // nil without WithRegistry
+	storeDir string    // the embedded server's JetStream store; "" if none
 }
 
 // Start connects sys to NATS and returns the node. By default it starts an
@@ -52,9 +55,13 @@ type Node struct {
 // (three goroutines for a client connection alone), all of them ended by
 // Close.
 //
-// Errors: ErrInvalidName for a bad namespace; ErrAuth if the server
-// refused the credentials; ErrStart if the server did not start or could
-// not be reached. On error nothing is left running.
+// With WithRegistry, Start also writes the node's lease and loads the
+// registry before it returns (see WithRegistry), within the same timeout.
+//
+// Errors: ErrInvalidName for a bad namespace or node id; ErrAuth if the
+// server refused the credentials; ErrStart if the server did not start or
+// could not be reached, or the registry's JetStream did not answer. On
+// error nothing is left running.
 func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	cfg := nodeConfig{namespace: DefaultNamespace, timeout: 5 * time.Second, name: "reactors"}
 	for _, o := range opts {
@@ -89,13 +96,18 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		n.cancel()
 		return nil, fmt.Errorf("%w: WithUserInfo, WithToken and WithTLS need WithURL", ErrStart)
 	}
+	if err := checkRegistry(&cfg); err != nil {
+		n.cancel()
+		return nil, err
+	}
 	if addr == "" {
 		s, err := startEmbedded(cfg)
 		if err != nil {
+			removeStore(cfg.storeDir)
 			n.cancel()
 			return nil, err
 		}
-		n.srv = s
+		n.srv, n.storeDir = s, cfg.storeDir
 		copts = append(copts, nats.InProcessServer(s), nats.MaxReconnects(0))
 	} else {
 		if cfg.user != "" || cfg.pass != "" {
@@ -124,6 +136,14 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	if cfg.maxPayload > 0 && cfg.maxPayload < n.limit {
 		n.limit = cfg.maxPayload
 	}
+	if cfg.registry {
+		if n.reg, err = startRegistry(n, cfg); err != nil {
+			nc.Close()
+			n.stopServer()
+			n.cancel()
+			return nil, err
+		}
+	}
 	return n, nil
 }
 
@@ -131,6 +151,9 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 // WithLeafNode) and waits until it is ready and, for a leaf, connected.
 func startEmbedded(cfg nodeConfig) (*server.Server, error) {
 	o := &server.Options{DontListen: true, NoLog: true, NoSigs: true}
+	if cfg.storeDir != "" {
+		o.JetStream, o.StoreDir = true, cfg.storeDir
+	}
 	if cfg.leaf != "" {
 		u, err := url.Parse(cfg.leaf)
 		if err != nil {
@@ -274,6 +297,11 @@ func (n *Node) transportErr(name string, err error) error {
 // and is then closed; drops of slow consumers not reported yet are
 // reported first, and the events of at-least-once channels still
 // unacknowledged are dead-lettered as Unacknowledged.
+//
+// With WithRegistry, Close first stops the registry's goroutines, ends
+// the node's MemberWatch channels (ErrClosed) and removes the node's
+// lease, so other members see it leave at once (the removal is bounded
+// by ctx; if it fails, the lease expires after its TTL).
 func (n *Node) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closing {
@@ -285,6 +313,9 @@ func (n *Node) Close(ctx context.Context) error {
 	n.flushAllDrops()
 
 	var err error
+	if n.reg != nil {
+		n.reg.leave(ctx)
+	}
 	if derr := n.nc.Drain(); derr != nil {
 		n.nc.Close()
 	}
@@ -309,4 +340,5 @@ func (n *Node) stopServer() {
 		n.srv.Shutdown()
 		n.srv.WaitForShutdown()
 	}
+	removeStore(n.storeDir)
 }

@@ -26,6 +26,11 @@ type nodeConfig struct {
 	name       string
 	pendMsgs   int // 0: nats.go's default
 	pendBytes  int
+	registry   bool          // WithRegistry
+	leaseTTL   time.Duration // WithLeaseTTL; 0: DefaultLeaseTTL
+	nodeID     string        // WithNodeID; "": random
+	jsDomain   string        // WithJetStreamDomain
+	storeDir   string        // the embedded server's JetStream store, removed by Close
 }
 
 // WithURL connects the node as a plain NATS client to the server(s) at
@@ -90,3 +95,42 @@ func WithName(name string) Option { return func(c *nodeConfig) { c.name = name }
 func WithPendingLimits(msgs, bytes int) Option {
 	return func(c *nodeConfig) { c.pendMsgs, c.pendBytes = msgs, bytes }
 }
+
+// WithRegistry makes the node a member of its namespace's registry: a
+// JetStream key-value bucket holding one lease per node (its id and the
+// names it exports with Export), renewed every third of the lease TTL
+// (WithLeaseTTL) and removed by Close, or expiring a TTL after the last
+// renewal when the node dies or loses its connection. Every member
+// watches the bucket, so nodes find each other's names with nothing but
+// the NATS connection (see Members, WatchMembers, Follow).
+//
+// The NATS deployment must run JetStream with per-message TTLs (NATS
+// server 2.11 or later). The embedded server of a node without WithURL or
+// WithLeafNode enables JetStream in a temporary store directory that Close
+// removes; a leaf node's embedded server does not, and uses the hub's
+// through WithJetStreamDomain.
+//
+// With a registry, Export also subscribes the name's node subject (see
+// NodeChannel) and broadcast subject (see Broadcast): three subscriptions
+// per export instead of one. The registry costs two goroutines, one
+// JetStream write per renewal and per Export or its Close, and one watch
+// subscription.
+func WithRegistry() Option { return func(c *nodeConfig) { c.registry = true } }
+
+// WithLeaseTTL sets how long the node's lease outlives its last renewal
+// (default DefaultLeaseTTL; at least one second, as JetStream's
+// per-message TTLs are). It needs WithRegistry.
+func WithLeaseTTL(d time.Duration) Option { return func(c *nodeConfig) { c.leaseTTL = d } }
+
+// WithNodeID sets the node's id in the registry (default: 16 random hex
+// digits): 1 to MaxNodeIDLen ASCII letters, digits, '-' or '_', unique in
+// the namespace (two live nodes with one id overwrite each other's
+// lease). It needs WithRegistry.
+func WithNodeID(id string) Option { return func(c *nodeConfig) { c.nodeID = id } }
+
+// WithJetStreamDomain makes the registry use the JetStream of domain (the
+// JetStreamDomain of the servers that hold it), as a node whose embedded
+// server is a leaf node must, to reach its hub's JetStream: a leaf's own
+// server runs no JetStream and answers JetStream requests that name no
+// domain itself. It needs WithRegistry.
+func WithJetStreamDomain(domain string) Option { return func(c *nodeConfig) { c.jsDomain = domain } }

@@ -1,0 +1,438 @@
+package remote
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// DefaultLeaseTTL is the lease time of a node started WithRegistry and
+// not given WithLeaseTTL.
+const DefaultLeaseTTL = 5 * time.Second
+
+// MaxNodeIDLen is the longest node id accepted by WithNodeID, in bytes.
+const MaxNodeIDLen = 64
+
+// markerTTL is how long the registry keeps the marker of a removed or
+// expired lease, so that watchers that are behind still see the removal.
+const markerTTL = 10 * time.Second
+
+// Member is one node of a registry: its id and the names it exports with
+// Export, sorted.
+type Member struct {
+	ID    string   `json:"id"`
+	Names []string `json:"names"`
+}
+
+// Exports reports whether the member exports name.
+func (m Member) Exports(name string) bool {
+	_, ok := slices.BinarySearch(m.Names, name)
+	return ok
+}
+
+// registry is a node's lease in the registry bucket and its view of the
+// other leases. The watch goroutine is the only writer of members.
+type registry struct {
+	n        *Node
+	id       string
+	ttl      time.Duration
+	kv       jetstream.KeyValue
+	js       jetstream.JetStream
+	subj     string // the subject of the node's lease
+	poke     chan struct{}
+	stop     chan struct{} // closed by leave: stops both goroutines
+	done     sync.WaitGroup
+	leftOnce sync.Once
+
+	mu        sync.Mutex
+	names     map[string]struct{}       // guarded by mu: names announced in the lease
+	members   map[string]Member         // guarded by mu: the registry as last seen
+	watchers  map[*MemberWatch]struct{} // guarded by mu
+	followers map[*follower]struct{}    // guarded by mu
+	halted    bool                      // guarded by mu: no more watch events
+}
+
+// newNodeID returns a random node id of 16 hex digits.
+func newNodeID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// checkNodeID validates a node id: 1 to MaxNodeIDLen bytes of ASCII
+// letters, digits, '-' and '_' (valid as a NATS subject token and a KV
+// key).
+func checkNodeID(id string) error {
+	if id == "" || len(id) > MaxNodeIDLen {
+		return fmt.Errorf("%w: node id %q must have 1 to %d bytes", ErrInvalidName, id, MaxNodeIDLen)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("%w: node id %q has %q", ErrInvalidName, id, c)
+		}
+	}
+	return nil
+}
+
+// bucketName returns the registry bucket of a namespace: one bucket per
+// namespace, named after a hash of it (namespaces may hold characters
+// bucket names may not).
+func bucketName(ns string) string {
+	return "reactors_registry_" + strconv.FormatUint(xxhash.Sum64String(ns), 16)
+}
+
+// startRegistry creates or opens the namespace's bucket, writes the
+// node's lease, loads the current leases and starts the renewal and watch
+// goroutines.
+func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
+	js, err := jetstream.New(n.nc)
+	prefix := ""
+	if cfg.jsDomain != "" {
+		js, err = jetstream.NewWithDomain(n.nc, cfg.jsDomain)
+		prefix = "$JS." + cfg.jsDomain + ".API."
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: registry: %w", ErrStart, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
+	bucket := bucketName(n.ns)
+	kv, err := openBucket(ctx, js, bucket, n.ns)
+	if err != nil {
+		return nil, fmt.Errorf("%w: registry bucket: %w", ErrStart, err)
+	}
+	r := &registry{
+		n: n, id: cfg.nodeID, ttl: cfg.leaseTTL, kv: kv, js: js,
+		subj: prefix + "$KV." + bucket + "." + cfg.nodeID,
+		poke: make(chan struct{}, 1), stop: make(chan struct{}),
+		names: map[string]struct{}{}, members: map[string]Member{},
+		watchers: map[*MemberWatch]struct{}{}, followers: map[*follower]struct{}{},
+	}
+	if err := r.put(ctx); err != nil {
+		return nil, fmt.Errorf("%w: registry lease: %w", ErrStart, err)
+	}
+	kw, err := kv.WatchAll(n.ctx) // ends with the node, not with Start's timeout
+	if err != nil {
+		return nil, fmt.Errorf("%w: registry watch: %w", ErrStart, err)
+	}
+	// The initial values end with a nil entry: load them before Start
+	// returns, so Members is complete from the start.
+	for loaded := false; !loaded; {
+		select {
+		case e := <-kw.Updates():
+			if e == nil {
+				loaded = true
+				break
+			}
+			r.apply(e)
+		case <-ctx.Done():
+			_ = kw.Stop()
+			return nil, fmt.Errorf("%w: registry not loaded after %v", ErrStart, cfg.timeout)
+		}
+	}
+	r.done.Add(2)
+	go r.renew()
+	go r.watch(kw)
+	return r, nil
+}
+
+// openBucket creates the registry bucket or opens the existing one. A
+// leaf node learns of its hub's JetStream asynchronously, so it retries
+// while JetStream does not answer, until ctx ends.
+func openBucket(ctx context.Context, js jetstream.JetStream, bucket, ns string) (jetstream.KeyValue, error) {
+	for {
+		kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL,
+			Description: "reactors registry of namespace " + ns,
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.KeyValue(ctx, bucket)
+		}
+		if err == nil || !(errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+			errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || errors.Is(err, nats.ErrNoResponders)) {
+			return kv, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// put writes the node's lease with the registry's TTL.
+func (r *registry) put(ctx context.Context) error {
+	r.mu.Lock()
+	m := Member{ID: r.id, Names: make([]string, 0, len(r.names))}
+	for name := range r.names {
+		m.Names = append(m.Names, name)
+	}
+	r.mu.Unlock()
+	slices.Sort(m.Names)
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	// A plain KV Put cannot carry a per-key TTL: publish to the key's
+	// subject with one, as Put would without it.
+	_, err = r.js.PublishMsg(ctx, &nats.Msg{Subject: r.subj, Data: data}, jetstream.WithMsgTTL(r.ttl))
+	return err
+}
+
+// announce adds or removes name in the node's lease and asks the renewal
+// goroutine to write it now.
+func (r *registry) announce(name string, on bool) {
+	r.mu.Lock()
+	if on {
+		r.names[name] = struct{}{}
+	} else {
+		delete(r.names, name)
+	}
+	r.mu.Unlock()
+	select {
+	case r.poke <- struct{}{}:
+	default:
+	}
+}
+
+// renew rewrites the lease every third of the TTL and whenever announce
+// asks, until leave or the connection's end.
+func (r *registry) renew() {
+	defer r.done.Done()
+	tick := time.NewTicker(r.ttl / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-r.n.closed:
+			return
+		case <-tick.C:
+		case <-r.poke:
+		}
+		ctx, cancel := context.WithTimeout(r.n.ctx, r.ttl/3)
+		if err := r.put(ctx); err != nil {
+			r.n.sys.Logger().Warn().Err(err).Str("node", r.id).Msg("remote: lease not renewed")
+		}
+		cancel()
+	}
+}
+
+// watch applies the registry's changes until leave or the connection's
+// end, then closes every watch.
+func (r *registry) watch(kw jetstream.KeyWatcher) {
+	defer r.done.Done()
+	defer r.halt(ErrClosed)
+	defer stopWatch(kw)
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-r.n.closed:
+			return
+		case e, ok := <-kw.Updates():
+			if !ok {
+				return
+			}
+			if e != nil {
+				r.apply(e)
+			}
+		}
+	}
+}
+
+// stopWatch stops kw and drains what it still holds: its delivery
+// callback blocks while the updates channel is full, and a blocked
+// callback would hold up the connection's drain at Close. It returns when
+// the channel is closed, or after a quiet second.
+func stopWatch(kw jetstream.KeyWatcher) {
+	_ = kw.Stop()
+	quiet := time.NewTimer(time.Second)
+	defer quiet.Stop()
+	for {
+		select {
+		case _, ok := <-kw.Updates():
+			if !ok {
+				return
+			}
+		case <-quiet.C:
+			return
+		}
+	}
+}
+
+// apply records one registry entry and tells the followers and watchers.
+func (r *registry) apply(e jetstream.KeyValueEntry) {
+	id := e.Key()
+	ev := MemberEvent{Member: Member{ID: id}}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old, had := r.members[id]
+	switch e.Operation() {
+	case jetstream.KeyValuePut:
+		var m Member
+		if err := json.Unmarshal(e.Value(), &m); err != nil || m.ID != id {
+			r.n.sys.Logger().Warn().Str("key", id).Msg("remote: malformed lease ignored")
+			return
+		}
+		slices.Sort(m.Names)
+		if had && slices.Equal(old.Names, m.Names) {
+			return // a renewal
+		}
+		r.members[id] = m
+		ev.Member, ev.Change = m, MemberJoined
+		if had {
+			ev.Change = MemberUpdated
+		}
+	default: // KeyValueDelete (left), KeyValuePurge (expired)
+		if !had {
+			return
+		}
+		delete(r.members, id)
+		ev.Member, ev.Change = old, MemberLeft
+		ev.Expired = e.Operation() == jetstream.KeyValuePurge
+	}
+	for f := range r.followers {
+		f.sync(r.exportersLocked(f.name))
+	}
+	for w := range r.watchers {
+		w.offer(r, ev)
+	}
+}
+
+// exportersLocked returns the ids of the members exporting name, sorted.
+func (r *registry) exportersLocked(name string) []string {
+	var ids []string
+	for id, m := range r.members {
+		if m.Exports(name) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// leave stops the goroutines and removes the node's lease at once (ctx
+// bounds the removal). It is idempotent.
+func (r *registry) leave(ctx context.Context) {
+	r.leftOnce.Do(func() {
+		close(r.stop)
+		r.done.Wait()
+		// Best effort: with a lost connection the lease expires instead.
+		_ = r.kv.Delete(ctx, r.id)
+	})
+}
+
+// halt closes every watch with err and stops further events.
+func (r *registry) halt(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.halted = true
+	for w := range r.watchers {
+		w.end(r, err)
+	}
+}
+
+// ID returns the node's id in the registry: WithNodeID's, or a random one
+// chosen at Start. It is "" for a node started without WithRegistry.
+func (n *Node) ID() string {
+	if n.reg == nil {
+		return ""
+	}
+	return n.reg.id
+}
+
+// Members returns the registry's members as this node last saw them,
+// sorted by id, this node included. A member joins when its lease is
+// first written and leaves when its node closes (at once) or its lease
+// expires (at most its TTL after its last renewal, plus the time the NATS
+// server takes to notice, about a second). Start loads the registry before
+// it returns, so Members is complete from then on; changes arrive
+// asynchronously (see WatchMembers). It returns ErrNoRegistry for a node
+// started without WithRegistry. It allocates a copy: O(members + names).
+func (n *Node) Members() ([]Member, error) {
+	if n.reg == nil {
+		return nil, ErrNoRegistry
+	}
+	r := n.reg
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Member, 0, len(r.members))
+	for _, m := range r.members {
+		out = append(out, Member{ID: m.ID, Names: slices.Clone(m.Names)})
+	}
+	slices.SortFunc(out, func(a, b Member) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Exporters returns the ids of the members that export name, sorted, as
+// this node last saw them (see Members). It returns ErrNoRegistry for a
+// node started without WithRegistry.
+func (n *Node) Exporters(name string) ([]string, error) {
+	if n.reg == nil {
+		return nil, ErrNoRegistry
+	}
+	n.reg.mu.Lock()
+	defer n.reg.mu.Unlock()
+	return n.reg.exportersLocked(name), nil
+}
+
+// checkRegistry validates the registry options of cfg, chooses the node id
+// and, for an embedded server that is not a leaf node, creates the
+// temporary JetStream store directory.
+func checkRegistry(cfg *nodeConfig) error {
+	if !cfg.registry {
+		if cfg.leaseTTL != 0 || cfg.nodeID != "" || cfg.jsDomain != "" {
+			return fmt.Errorf("%w: WithLeaseTTL, WithNodeID and WithJetStreamDomain need WithRegistry", ErrStart)
+		}
+		return nil
+	}
+	if cfg.leaseTTL == 0 {
+		cfg.leaseTTL = DefaultLeaseTTL
+	}
+	if cfg.leaseTTL < time.Second {
+		return fmt.Errorf("%w: lease TTL %v is under a second", ErrStart, cfg.leaseTTL)
+	}
+	if cfg.nodeID == "" {
+		cfg.nodeID = newNodeID()
+	}
+	if err := checkNodeID(cfg.nodeID); err != nil {
+		return err
+	}
+	if cfg.url == "" && cfg.leaf == "" {
+		dir, err := os.MkdirTemp("", "reactors-js-")
+		if err != nil {
+			return fmt.Errorf("%w: JetStream store: %w", ErrStart, err)
+		}
+		cfg.storeDir = dir
+	}
+	return nil
+}
+
+// removeStore removes a JetStream store directory made by checkRegistry.
+func removeStore(dir string) {
+	if dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+}
