@@ -367,7 +367,6 @@ func TestFollowOrder(t *testing.T) {
 // policy send every key to the same exporter.
 func TestFollowConsistentHash(t *testing.T) {
 	url := jsServer(t, nil)
-	var senders []*remote.Node
 	var routers []*router.Router[int]
 	var watches []*remote.MemberWatch
 	for _, id := range []string{"s0", "s1"} {
@@ -376,7 +375,7 @@ func TestFollowConsistentHash(t *testing.T) {
 		f, err := remote.Follow(s, "work", rt)
 		require.NoError(t, err)
 		t.Cleanup(f.Stop)
-		senders, routers, watches = append(senders, s), append(routers, rt), append(watches, watch(t, s))
+		routers, watches = append(routers, rt), append(watches, watch(t, s))
 	}
 	_, outs := exporters(t, url, "work", 3)
 	for _, w := range watches {

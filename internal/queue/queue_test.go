@@ -238,11 +238,13 @@ func TestMPSCDrainedCountsUnpublishedSlots(t *testing.T) {
 }
 
 func TestHasPointers(t *testing.T) {
+	//lint:ignore U1000 the fields are what the test inspects, by reflection
 	type plain struct {
 		a int64
 		b [3]float64
 		c bool
 	}
+	//lint:ignore U1000 the fields are what the test inspects, by reflection
 	type withPtr struct {
 		a int64
 		p *int
