@@ -89,6 +89,20 @@ func w7Server(kind string) (s *natsserver.Server, stop func(), err error) {
 }
 
 // w7RawConn connects the raw peer to s the way a node does.
+// w7RawSetup starts a server of kind and connects the raw peer to it;
+// stop closes the connection and the server.
+func w7RawSetup(kind string) (nc *nats.Conn, stop func(), err error) {
+	s, stopServer, err := w7Server(kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	if nc, err = w7RawConn(kind, s); err != nil {
+		stopServer()
+		return nil, nil, err
+	}
+	return nc, func() { nc.Close(); stopServer() }, nil
+}
+
 func w7RawConn(kind string, s *natsserver.Server) (*nats.Conn, error) {
 	if kind == "inprocess" {
 		return nats.Connect("", nats.InProcessServer(s))
@@ -205,16 +219,11 @@ func w7RawOneway(kind string) func(p runParams) (result, error) {
 	return func(p runParams) (result, error) {
 		deadline := newDeadline()
 		defer deadline.Stop()
-		s, stop, err := w7Server(kind)
+		nc, stop, err := w7RawSetup(kind)
 		if err != nil {
 			return nil, err
 		}
 		defer stop()
-		nc, err := w7RawConn(kind, s)
-		if err != nil {
-			return nil, err
-		}
-		defer nc.Close()
 		n := p.count(w7Events)
 		c := newW7Counter(n)
 		sub, err := nc.Subscribe(w7Subject, func(m *nats.Msg) { c.count(m.Data) })
@@ -345,16 +354,11 @@ func w7Ask(p runParams, ask func(v int64) (int64, error)) (result, error) {
 // asks them with RequestWithContext.
 func w7RawReqrep(kind string) func(p runParams) (result, error) {
 	return func(p runParams) (result, error) {
-		s, stop, err := w7Server(kind)
+		nc, stop, err := w7RawSetup(kind)
 		if err != nil {
 			return nil, err
 		}
 		defer stop()
-		nc, err := w7RawConn(kind, s)
-		if err != nil {
-			return nil, err
-		}
-		defer nc.Close()
 		if _, err := nc.Subscribe(w7Subject, func(m *nats.Msg) { _ = m.Respond(m.Data) }); err != nil {
 			return nil, err
 		}
