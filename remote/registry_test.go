@@ -308,27 +308,10 @@ func TestFollowRoundRobin(t *testing.T) {
 	}
 	require.Equal(t, []string{"remote:work@n0", "remote:work@n1", "remote:work@n2"}, names)
 
-	count := func(outs []<-chan int, total int) []int {
-		got := make([]int, len(outs))
-		for range total {
-			select {
-			case <-outs[0]:
-				got[0]++
-			case <-outs[1]:
-				got[1]++
-			case <-outs[2]:
-				got[2]++
-			case <-time.After(wait):
-				t.Fatal("timed out")
-			}
-		}
-		quiet(t, outs)
-		return got
-	}
 	for i := range 300 {
 		require.NoError(t, rt.Channel().Send(i))
 	}
-	require.Equal(t, []int{100, 100, 100}, count(outs, 300))
+	require.Equal(t, []int{100, 100, 100}, tally(t, outs, 300))
 
 	require.NoError(t, nodes[1].Close(context.Background()))
 	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n1" })
@@ -336,7 +319,7 @@ func TestFollowRoundRobin(t *testing.T) {
 	for i := range 200 {
 		require.NoError(t, rt.Channel().Send(i))
 	}
-	require.Equal(t, []int{100, 0, 100}, count(outs, 200))
+	require.Equal(t, []int{100, 0, 100}, tally(t, outs, 200))
 }
 
 // TestFollowOrder: members are kept sorted by node id whatever order they
@@ -561,8 +544,24 @@ func TestFollowPaths(t *testing.T) {
 	for i := range 30 {
 		require.NoError(t, one.Send("srv/work/?", i))
 	}
-	got := make([]int, 3)
-	for range 30 {
+	require.Equal(t, []int{10, 10, 10}, tally(t, outs, 30))
+
+	require.NoError(t, one.Send("srv/work/n2", 99))
+	require.Equal(t, 99, receive(t, outs[2]))
+
+	require.NoError(t, nodes[0].Close(context.Background()))
+	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n0" })
+	members, err = all.Members("work/*")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"work/n1", "work/n2"}, members)
+}
+
+// tally receives total events from the three exporters' outputs outs,
+// counts them per exporter, and checks that nothing more arrives.
+func tally(t *testing.T, outs []<-chan int, total int) []int {
+	t.Helper()
+	got := make([]int, len(outs))
+	for range total {
 		select {
 		case <-outs[0]:
 			got[0]++
@@ -574,15 +573,6 @@ func TestFollowPaths(t *testing.T) {
 			t.Fatal("timed out")
 		}
 	}
-	require.Equal(t, []int{10, 10, 10}, got)
 	quiet(t, outs)
-
-	require.NoError(t, one.Send("srv/work/n2", 99))
-	require.Equal(t, 99, receive(t, outs[2]))
-
-	require.NoError(t, nodes[0].Close(context.Background()))
-	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n0" })
-	members, err = all.Members("work/*")
-	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"work/n1", "work/n2"}, members)
+	return got
 }
