@@ -270,14 +270,20 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 	var expired atomic.Int64
 
 	rs := startResizer(tb, 7, 2, 5, 12, 1, 4)
+	// Every client runs at least ops operations, and on until the table
+	// has been resized a few times while they ran (at most 10*ops).
+	running := func(i int) bool { return i < ops || (rs.n.Load() < 5 && i < 10*ops) }
 
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(7, uint64(c)))
-			for i := range ops {
+			for i := 0; running(i); i++ {
 				opCtx, cancel := ctx, context.CancelFunc(func() {})
-				if c%2 == 1 && rng.IntN(4) == 0 { // deadlines of 0-20us: some expire mid-flight
+				switch {
+				case c%2 == 1 && i%100 == 0: // an expired deadline: nothing is sent
+					opCtx, cancel = context.WithTimeout(ctx, 0)
+				case c%2 == 1 && rng.IntN(4) == 0: // deadlines of 0-20us: some expire mid-flight
 					opCtx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(20_000)))
 				}
 				if c == clients-1 { // the batch client
@@ -312,7 +318,7 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, clients))
 		var next func(i int)
 		next = func(i int) {
-			if i == ops {
+			if !running(i) {
 				reactorDone <- nil
 				r.Main().Seal()
 				return

@@ -3,7 +3,11 @@ package dht_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,59 +49,105 @@ func TestRangeVisitsEveryKey(t *testing.T) {
 // form a prefix: a key present means every earlier key of its writer is
 // too. A scan that copied the shards at different moments, each while
 // the others took writes, would show later keys without earlier ones.
+//
+// The writers run until the snapshots are taken, at most window Puts
+// ahead of the last snapshot; before each snapshot the test waits until
+// more Puts have returned than the previous snapshot held, so every
+// snapshot is taken while the writers run and holds more keys than the
+// one before.
 func TestRangeIsASnapshot(t *testing.T) {
-	const writers, perWriter = 3, 3000
+	const writers, snapshots, window = 3, 20, 2000
+	const limit = (snapshots + 2) * window // keys per writer: more than they can reach
 	sys, _ := newSystem(t)
 	tb := newTable(t, sys, 8)
 	ctx := context.Background()
 	var wg sync.WaitGroup
+	var returned atomic.Int64 // Puts that have returned
+	var held atomic.Int64     // keys of the last snapshot
+	wrote := make([]int, writers)
+	stop := make(chan struct{})
 	for w := range writers {
 		wg.Go(func() {
-			for j := range perWriter {
+			for j := range limit {
+				select {
+				case <-stop:
+					wrote[w] = j
+					return
+				default:
+				}
+				for returned.Load() >= held.Load()+window { // far enough ahead
+					select {
+					case <-stop:
+						wrote[w] = j
+						return
+					default:
+						runtime.Gosched()
+					}
+				}
 				_, _, err := tb.Put(ctx, fmt.Sprintf("%d-%d", w, j), j)
 				require.NoError(t, err)
+				returned.Add(1)
 			}
+			wrote[w] = limit
 		})
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	snapshots, partial := 0, 0
-	for running := true; running; snapshots++ {
-		select {
-		case <-done:
-			running = false // one last snapshot of the full table
-		default:
-		}
+
+	// snapshot takes a Range, checks the prefixes and returns them.
+	snapshot := func(i int) []int {
 		seen := make([][]bool, writers)
 		for w := range seen {
-			seen[w] = make([]bool, perWriter)
+			seen[w] = make([]bool, limit)
 		}
 		require.NoError(t, tb.Range(ctx, func(k string, v int) bool {
-			var w, j int
-			_, err := fmt.Sscanf(k, "%d-%d", &w, &j)
-			require.NoError(t, err)
-			require.Equal(t, j, v)
+			ws, js, _ := strings.Cut(k, "-")
+			w, err1 := strconv.Atoi(ws)
+			j, err2 := strconv.Atoi(js)
+			if err1 != nil || err2 != nil || j != v {
+				t.Errorf("key %q holds %d", k, v)
+				return false
+			}
 			seen[w][j] = true
 			return true
 		}))
+		prefix := make([]int, writers)
 		for w, s := range seen {
 			n := 0
-			for n < perWriter && s[n] {
+			for n < limit && s[n] {
 				n++
 			}
-			for j := n; j < perWriter; j++ {
-				require.False(t, s[j], "snapshot %d: writer %d's key %d without its key %d", snapshots, w, j, n)
+			for j := n; j < limit; j++ {
+				require.False(t, s[j], "snapshot %d: writer %d's key %d without its key %d", i, w, j, n)
 			}
-			if n > 0 && n < perWriter {
-				partial++
-			}
-			if !running {
-				require.Equal(t, perWriter, n, "the last snapshot holds every key")
+			prefix[w] = n
+		}
+		return prefix
+	}
+	sum := func(xs []int) (n int) {
+		for _, x := range xs {
+			n += x
+		}
+		return n
+	}
+	taken := 0
+	for ; taken < snapshots; taken++ {
+		for returned.Load() <= held.Load() { // wait for progress past the last snapshot
+			select {
+			case <-done:
+				t.Fatalf("the writers reached %d keys each before %d snapshots", limit, snapshots)
+			default:
+				runtime.Gosched()
 			}
 		}
+		n := int64(sum(snapshot(taken)))
+		require.Greater(t, n, held.Load(), "snapshot %d holds the Puts returned before it", taken)
+		held.Store(n)
 	}
-	require.Positive(t, partial, "some snapshots were taken while the writers ran")
-	t.Logf("%d snapshots, %d writer prefixes cut mid-run", snapshots, partial)
+	close(stop)
+	<-done
+	require.Equal(t, wrote, snapshot(taken), "the last snapshot holds every key")
+	t.Logf("%d snapshots while %d keys were written", taken, sum(wrote))
 }
 
 // TestRangeContextEnd holds one shard busy so that Range cannot hold it,
