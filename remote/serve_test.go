@@ -33,13 +33,21 @@ func echoServer(t *testing.T, sys *reactor.System) server.Server[int, int] {
 	return srv
 }
 
-func TestServeAsk(t *testing.T) {
+// doubler serves echoServer as "doubler" on a new node and returns a
+// client of it.
+func doubler(t *testing.T) *remote.Client[int, int] {
+	t.Helper()
 	sys, _ := newSystem(t)
 	n := startNode(t, sys)
 	_, err := remote.Serve(n, "doubler", echoServer(t, sys))
 	require.NoError(t, err)
 	c, err := remote.NewClient[int, int](n, "doubler")
 	require.NoError(t, err)
+	return c
+}
+
+func TestServeAsk(t *testing.T) {
+	c := doubler(t)
 	require.Equal(t, "doubler", c.Name())
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
@@ -49,7 +57,7 @@ func TestServeAsk(t *testing.T) {
 		require.Equal(t, 2*i, got)
 	}
 
-	_, err = c.Ask(ctx, 3)
+	_, err := c.Ask(ctx, 3)
 	var se *remote.ServerError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, remote.ServerError{Name: "doubler", Code: remote.CodeError, Message: "odd"}, *se)
@@ -58,12 +66,7 @@ func TestServeAsk(t *testing.T) {
 
 // TestServeConcurrent: concurrent askers each get their own answers.
 func TestServeConcurrent(t *testing.T) {
-	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	_, err := remote.Serve(n, "doubler", echoServer(t, sys))
-	require.NoError(t, err)
-	c, err := remote.NewClient[int, int](n, "doubler")
-	require.NoError(t, err)
+	c := doubler(t)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	var wg sync.WaitGroup

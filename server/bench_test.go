@@ -39,12 +39,7 @@ func BenchmarkAsk(b *testing.B) {
 		}
 	})
 	b.Run("impl=reactors", func(b *testing.B) {
-		sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
-		defer sys.Shutdown(context.Background())
-		srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
-		if err != nil {
-			b.Fatal(err)
-		}
+		srv := benchEcho(b)
 		ctx := context.Background()
 		b.ReportAllocs()
 		for i := range int64(b.N) {
@@ -94,12 +89,7 @@ func BenchmarkAskConcurrent(b *testing.B) {
 		wg.Wait()
 	})
 	b.Run("impl=reactors", func(b *testing.B) {
-		sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
-		defer sys.Shutdown(context.Background())
-		srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
-		if err != nil {
-			b.Fatal(err)
-		}
+		srv := benchEcho(b)
 		ctx := context.Background()
 		m := per(b.N)
 		b.ReportAllocs()
@@ -116,4 +106,17 @@ func BenchmarkAskConcurrent(b *testing.B) {
 		}
 		wg.Wait()
 	})
+}
+
+// benchEcho spawns an echo server in a system of its own, shut down at
+// the benchmark's end.
+func benchEcho(b *testing.B) server.Server[int64, int64] {
+	b.Helper()
+	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
+	b.Cleanup(func() { _ = sys.Shutdown(context.Background()) })
+	srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv
 }
