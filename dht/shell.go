@@ -118,13 +118,9 @@ func (sh *shell[K, V]) handle(req server.Request[op[K, V], reply[V]]) {
 	}
 }
 
-// serve runs a data operation and answers it, reverting it if its reply
-// is refused (the asker gave up or is gone).
+// serve runs a data operation the shard owns and answers it, reverting
+// it if its reply is refused (the asker gave up or is gone).
 func (sh *shell[K, V]) serve(req server.Request[op[K, V], reply[V]]) {
-	if sh.s.moved(req.Value) {
-		_ = req.Fail(errMoved)
-		return
-	}
 	rep, err := sh.s.apply(req.Value)
 	if err != nil {
 		_ = req.Fail(err)
@@ -141,7 +137,11 @@ func (sh *shell[K, V]) serve(req server.Request[op[K, V], reply[V]]) {
 func (sh *shell[K, V]) run() {
 	n := 0
 	for n < len(sh.pending) && sh.s.ready(sh.pending[n].Value) {
-		sh.serve(sh.pending[n])
+		if req := sh.pending[n]; sh.s.moved(req.Value) { // a resize came while it waited
+			_ = req.Fail(errMoved)
+		} else {
+			sh.serve(req)
+		}
 		n++
 	}
 	if n > 0 {

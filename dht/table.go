@@ -126,11 +126,16 @@ func (t *Table[K, V]) spawn(lo, hi int, epoch uint32, prev int) ([]server.Server
 // is a control operation: it is served even while a shard waits for
 // keys or is held.
 func stop[K comparable, V any](ss []server.Server[op[K, V], reply[V]]) {
-	for _, s := range ss {
-		_ = server.Tell(s, op[K, V]{kind: opStop}) // an error: already terminated
-	}
+	tellStop(ss)
 	for _, s := range ss {
 		<-s.Done()
+	}
+}
+
+// tellStop asks the shards ss to stop, without waiting.
+func tellStop[K comparable, V any](ss []server.Server[op[K, V], reply[V]]) {
+	for _, s := range ss {
+		_ = server.Tell(s, op[K, V]{kind: opStop}) // an error: already stopped
 	}
 }
 
@@ -356,9 +361,7 @@ func (t *Table[K, V]) Close(ctx context.Context) error {
 	}
 	l := t.cur.Load()
 	t.unlock()
-	for _, s := range l.shards {
-		_ = server.Tell(s, op[K, V]{kind: opStop}) // an error: already stopped
-	}
+	tellStop(l.shards)
 	for _, s := range l.shards {
 		select {
 		case <-s.Done():
