@@ -246,6 +246,13 @@ func (n *Node) claim(name string) error {
 	return nil
 }
 
+// isClosing reports whether Close was called.
+func (n *Node) isClosing() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.closing
+}
+
 // limitPending applies the node's pending limits to sub.
 func (n *Node) limitPending(sub *nats.Subscription) error {
 	if n.pendMsgs == 0 && n.pendBytes == 0 {

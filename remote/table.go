@@ -1,0 +1,455 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/reactors-go/reactors/dht"
+)
+
+// TableConfig configures a Table on the node that opens it. Every node
+// of one table must give the same Equal (it runs on the node holding the
+// key); Shards may differ from node to node.
+type TableConfig[V any] struct {
+	// Shards is the number of shard reactors of the node's own part of
+	// the table (a local dht.Table); 0 means 4.
+	Shards int
+	// Equal is CompareAndSwap's equality of values. Nil means that two
+	// values are equal when their JSON encodings are.
+	Equal func(a, b V) bool
+}
+
+// Table is a sharded key-value table whose keys are spread over the nodes
+// that opened it under one name (D5): each such node holds its share in
+// a local dht.Table and serves it to the others over NATS, and a client
+// on any of them reaches every key. Keys and values cross the network as
+// JSON, so K and V must encode and decode to equal values.
+//
+// # Placement and membership
+//
+// The table's layout (its members, with an epoch) lives in a JetStream
+// key-value bucket beside the registry and is changed by compare-and-set,
+// so every node sees the same sequence of layouts. A key belongs to the
+// member of highest rendezvous score for the key's hash (the KeyFunc's
+// value, as in dht): a node joining takes about 1/(n+1) of the keys, a
+// node leaving gives away only its own. OpenTable adds its node to the
+// layout; Close removes it after handing its keys over; a node whose
+// registry lease ends (its node closed, or dead for a lease time) is
+// removed by the others.
+//
+// # Guarantees
+//
+// Operations on one key are linearizable while the layout changes,
+// provided no member dies: at any instant at most one node serves a key,
+// a node that loses keys stops serving them before it hands them over,
+// and a node that gains keys serves them only once their previous
+// holder's hand-over arrived. An operation that reached a node that no
+// longer (or not yet) serves its key did not happen there and is placed
+// again, so an operation costs at most a few extra round trips per
+// layout change. Failure: there is no replication. When a member dies,
+// its keys are lost, and they start empty on their new holders; a member
+// that stops renewing its lease but keeps running (a pause longer than
+// the lease time) is removed and loses the writes it takes after that.
+// Len is exact once the layout has settled, as in dht.Table.
+//
+// Operations block; call them from plain goroutines, never from a
+// reactor's handler. An operation on a key this node holds costs a local
+// dht operation and, for Put and CompareAndSwap, the encoding of the
+// value (for the payload limit); on another node's key, one NATS request
+// and reply through the node's connection.
+type Table[K comparable, V any] struct {
+	n     *Node
+	name  string
+	self  string
+	key   dht.KeyFunc[K]
+	eq    func(a, b V) bool
+	local *dht.Table[K, V]
+	kv    jetstream.KeyValue
+	subj  string // prefix of the members' subjects
+	subs  []*nats.Subscription
+
+	ctx     context.Context // ends with the table
+	cancel  context.CancelFunc
+	stop    chan struct{} // closed by teardown
+	stopped sync.Once
+	done    sync.WaitGroup
+	wake    chan struct{} // capacity 1: wakes the run loop
+	closing atomic.Bool
+
+	vmu     sync.Mutex
+	latest  record        // guarded by vmu: the newest layout record seen
+	lview   *view         // guarded by vmu: latest's current layout
+	changed chan struct{} // guarded by vmu: closed and replaced at every change
+	err     error         // guarded by vmu: why the table stopped serving
+
+	mu       sync.RWMutex       // held shared to check and apply an operation, exclusively to change state
+	cur      *view              // guarded by mu: the layout this node serves
+	prev     *view              // guarded by mu: the layout before cur (nil before the first change)
+	waiting  map[string]bool    // guarded by mu: holders in prev whose hand-over of cur has not arrived
+	nextSeq  map[string]int     // guarded by mu: the next hand-over chunk expected from each holder
+	early    map[uint64][]handoff[K, V] // guarded by mu: hand-overs of epochs after cur, in arrival order
+	shipping bool               // guarded by mu: the keys cur took away are being handed over
+}
+
+// OpenTable joins the table name of the node's namespace (creating it if
+// no node has it open), with this node as a member: it opens the node's
+// local part, adds the node to the layout and waits until the keys that
+// move to it have arrived. n must have a registry (WithRegistry).
+//
+// It blocks until the node serves its share or ctx ends, and returns
+// ErrNoRegistry without a registry, ErrInvalidName for a bad name,
+// ErrDuplicateName if the node already has the table (or an export of
+// that name) open, dht.ErrNilFunc for a nil key, ErrClosed for a closed
+// node, or ctx's error (the node then leaves again; it has taken no
+// keys). It costs a JetStream bucket lookup, two subscriptions and three
+// goroutines, ended by Close.
+func OpenTable[K comparable, V any](ctx context.Context, n *Node, name string, key dht.KeyFunc[K], cfg TableConfig[V]) (*Table[K, V], error) {
+	if n.reg == nil {
+		return nil, ErrNoRegistry
+	}
+	if key == nil {
+		return nil, dht.ErrNilFunc
+	}
+	subj, err := tableSubject(n.ns, name)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Shards == 0 {
+		cfg.Shards = 4
+	}
+	if err := n.claim("#dht/" + name); err != nil {
+		return nil, err
+	}
+	t := &Table[K, V]{
+		n: n, name: name, self: n.reg.id, key: key, eq: cfg.Equal, subj: subj,
+		stop: make(chan struct{}), wake: make(chan struct{}, 1), changed: make(chan struct{}),
+		waiting: map[string]bool{}, nextSeq: map[string]int{}, early: map[uint64][]handoff[K, V]{},
+	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	if t.eq == nil {
+		t.eq = jsonEqual[V]
+	}
+	if err := t.open(ctx, cfg.Shards); err != nil {
+		t.teardown(context.Background())
+		return nil, err
+	}
+	return t, nil
+}
+
+// open starts t's parts in the order its peers need them: the local table
+// and the subscriptions before the node can be a member, the layout watch
+// before the node's own change.
+func (t *Table[K, V]) open(ctx context.Context, shards int) error {
+	local, err := dht.New[K, V](t.n.sys, shards, t.key)
+	if err != nil {
+		return err
+	}
+	t.local = local
+	for _, s := range []struct {
+		suffix string
+		handle nats.MsgHandler
+	}{{"op", t.onOp}, {"hand", t.onHandoff}} {
+		sub, err := t.n.nc.Subscribe(t.subj+t.self+"."+s.suffix, s.handle)
+		if err != nil {
+			return t.n.transportErr(t.name, err)
+		}
+		t.subs = append(t.subs, sub)
+	}
+	if err := t.n.nc.FlushWithContext(ctx); err != nil {
+		return t.n.transportErr(t.name, err)
+	}
+	if t.kv, err = openTableBucket(ctx, t.n.reg.js, tableBucket(t.n.ns, t.name), "table "+t.name); err != nil {
+		return fmt.Errorf("remote: table %s: bucket: %w", t.name, err)
+	}
+	kw, err := t.kv.Watch(t.ctx, layoutKey)
+	if err != nil {
+		return fmt.Errorf("remote: table %s: watch: %w", t.name, err)
+	}
+	// The first update is the current record (or nil if there is none):
+	// the node starts from it as a non-member holding nothing.
+	select {
+	case e := <-kw.Updates():
+		var r record
+		if e != nil {
+			if r, err = decodeRecord(e.Value()); err != nil {
+				stopWatch(kw)
+				return err
+			}
+		}
+		t.latest, t.lview = r, newView(r.current())
+		t.cur = t.lview
+	case <-ctx.Done():
+		stopWatch(kw)
+		return context.Cause(ctx)
+	}
+	w, err := t.n.WatchMembers(0)
+	if err != nil {
+		stopWatch(kw)
+		return err
+	}
+	t.done.Add(3)
+	go t.watchLayout(kw)
+	go t.watchMembers(w)
+	go t.run()
+	// A layout that still lists this node is from an earlier life of it,
+	// whose keys are gone: leave first, then join afresh.
+	if t.cur.has(t.self) {
+		if err := t.propose(ctx, without(t.self)); err != nil {
+			return err
+		}
+	}
+	if err := t.propose(ctx, with(t.self)); err != nil {
+		return err
+	}
+	return t.await(ctx, func(cur *view, settled bool) bool { return cur.has(t.self) && settled })
+}
+
+// await blocks until ok holds for the layout the node serves and whether
+// it has settled (no hand-over pending either way), or ctx ends, or the
+// table stops.
+func (t *Table[K, V]) await(ctx context.Context, ok func(cur *view, settled bool) bool) error {
+	for {
+		_, changed, err := t.latestView()
+		if err != nil {
+			return err
+		}
+		t.mu.RLock()
+		done := ok(t.cur, t.settledLocked())
+		t.mu.RUnlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// Name returns the table's name.
+func (t *Table[K, V]) Name() string { return t.name }
+
+// Members returns the ids of the table's members in the newest layout
+// this node has seen, sorted.
+func (t *Table[K, V]) Members() []string {
+	v, _, _ := t.latestView()
+	return append([]string(nil), v.Members...)
+}
+
+// Owner returns the id of the member that holds k in the newest layout
+// this node has seen ("" if the table has no member). It returns an error
+// matching dht.ErrUserPanic if the key function panics.
+func (t *Table[K, V]) Owner(k K) (string, error) {
+	h, err := t.hash(k)
+	if err != nil {
+		return "", err
+	}
+	v, _, _ := t.latestView()
+	return v.owner(h), nil
+}
+
+// Get returns the value of k and whether k is present. It blocks until
+// the node holding k answered or ctx ends; it returns ErrTableClosed
+// after Close, ErrClosed once the node is closed, an error matching
+// dht.ErrUserPanic if the key function panics (here or on the holder),
+// a *PayloadError if the request is over the payload limit, or ctx's
+// error. When ctx ends after the request was sent, the operation may or
+// may not have happened.
+func (t *Table[K, V]) Get(ctx context.Context, k K) (V, bool, error) {
+	r, err := t.do(ctx, tableReq[K, V]{Op: tOpGet, Key: k})
+	return r.Val, r.Found, err
+}
+
+// Put sets k to v and returns the previous value and whether there was
+// one. It blocks and fails like Get; a value whose encoding is over the
+// node's payload limit is refused with a *PayloadError (it could not be
+// handed over when its key moves).
+func (t *Table[K, V]) Put(ctx context.Context, k K, v V) (prev V, had bool, err error) {
+	r, err := t.do(ctx, tableReq[K, V]{Op: tOpPut, Key: k, Val: v})
+	return r.Val, r.Found, err
+}
+
+// Delete removes k and returns its value and whether it was present. It
+// blocks and fails like Get.
+func (t *Table[K, V]) Delete(ctx context.Context, k K) (prev V, had bool, err error) {
+	r, err := t.do(ctx, tableReq[K, V]{Op: tOpDelete, Key: k})
+	return r.Val, r.Found, err
+}
+
+// CompareAndSwap sets k to new if k is present and its value equals old
+// by the table's Equal (run on the node holding k), and reports whether it
+// did. It blocks and fails like Put; if Equal panics, it returns an error
+// matching dht.ErrUserPanic and the table is unchanged.
+func (t *Table[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V) (bool, error) {
+	r, err := t.do(ctx, tableReq[K, V]{Op: tOpCAS, Key: k, Val: new, Old: old})
+	return r.Found, err
+}
+
+// Len returns the number of keys of the whole table: the sum of every
+// member's count, taken when all of them serve the newest layout and
+// none has a hand-over pending (it waits for that, and counts again if
+// the layout changed while it counted). Each count is taken at its own
+// moment: under concurrent writes Len is not a snapshot. It blocks and
+// fails like Get, with one request per member.
+func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
+	pause := firstPause
+	for {
+		v, changed, err := t.latestView()
+		if err != nil {
+			return 0, err
+		}
+		total, again := 0, len(v.Members) == 0
+		for _, m := range v.Members {
+			q := tableReq[K, V]{Op: tOpLen, Epoch: v.Epoch}
+			r, err := t.send(ctx, m, &q, 0)
+			if err != nil {
+				return 0, err
+			}
+			if r.Code != tCodeOK || r.Epoch != v.Epoch || !r.Found {
+				again = true
+				break
+			}
+			total += r.N
+		}
+		if !again {
+			return total, nil
+		}
+		if err := t.pause(ctx, changed, &pause); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Close removes the node from the table's layout, hands its keys over to
+// the members that take them, and stops the node's part of the table. It
+// blocks until the hand-over is acknowledged or ctx ends; if ctx ends
+// first (or the node is the last member, or the node's connection is
+// gone), the keys the node held are lost, and Close returns ctx's error
+// in the first case. Calling Close again returns ErrTableClosed.
+func (t *Table[K, V]) Close(ctx context.Context) error {
+	if t.closing.Swap(true) {
+		return ErrTableClosed
+	}
+	err := t.leave(ctx)
+	t.teardown(ctx)
+	return err
+}
+
+// leave removes the node from the layout and waits until it has handed
+// its keys over.
+func (t *Table[K, V]) leave(ctx context.Context) error {
+	if _, _, err := t.latestView(); err != nil {
+		return nil // the node is gone: there is nothing to hand over
+	}
+	if err := t.propose(ctx, without(t.self)); err != nil {
+		return err
+	}
+	return t.await(ctx, func(cur *view, settled bool) bool { return !cur.has(t.self) && settled })
+}
+
+// teardown stops the goroutines and subscriptions of t and closes its
+// local table.
+func (t *Table[K, V]) teardown(ctx context.Context) {
+	t.closing.Store(true)
+	t.stopped.Do(func() { close(t.stop) })
+	t.fail(ErrTableClosed)
+	for _, s := range t.subs {
+		_ = s.Unsubscribe()
+	}
+	t.cancel()
+	t.done.Wait()
+	if t.local != nil {
+		_ = t.local.Close(ctx)
+	}
+	t.n.release("#dht/" + t.name)
+}
+
+// latestView returns the newest layout seen, the channel closed at the
+// next change, and the error that stopped the table, if any.
+func (t *Table[K, V]) latestView() (*view, <-chan struct{}, error) {
+	t.vmu.Lock()
+	defer t.vmu.Unlock()
+	return t.lview, t.changed, t.err
+}
+
+// publish records r as the newest record, if it is newer.
+func (t *Table[K, V]) publish(r record) {
+	t.vmu.Lock()
+	if r.current().Epoch > t.latest.current().Epoch {
+		t.latest, t.lview = r, newView(r.current())
+	}
+	t.vmu.Unlock()
+	t.notify()
+}
+
+// notify wakes everything waiting for a change of the table's state.
+func (t *Table[K, V]) notify() {
+	t.vmu.Lock()
+	close(t.changed)
+	t.changed = make(chan struct{})
+	t.vmu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fail stops the table's operations with err (the first error wins).
+func (t *Table[K, V]) fail(err error) {
+	t.vmu.Lock()
+	if t.err == nil {
+		t.err = err
+	}
+	t.vmu.Unlock()
+	t.notify()
+}
+
+// Pauses between attempts of an operation that found its key's holder
+// not ready: doubling from firstPause up to maxPause, or until the layout
+// changes.
+const (
+	firstPause = 50 * time.Microsecond
+	maxPause   = 20 * time.Millisecond
+)
+
+// pause waits for the next attempt.
+func (t *Table[K, V]) pause(ctx context.Context, changed <-chan struct{}, d *time.Duration) error {
+	tm := time.NewTimer(*d)
+	defer tm.Stop()
+	*d = min(2**d, maxPause)
+	select {
+	case <-changed:
+	case <-tm.C:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// hash returns the hash of k, or an error matching dht.ErrUserPanic.
+func (t *Table[K, V]) hash(k K) (h uint64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: key function: %v", dht.ErrUserPanic, p)
+		}
+	}()
+	return t.key(k), nil
+}
+
+// jsonEqual is the default equality: equal JSON encodings.
+func jsonEqual[V any](a, b V) bool {
+	ea, err1 := json.Marshal(a)
+	eb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ea) == string(eb)
+}
+
+
+var _ dht.Store[string, int] = (*Table[string, int])(nil)

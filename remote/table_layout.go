@@ -1,0 +1,240 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/reactors-go/reactors/internal/xxh64"
+)
+
+// layoutKey is the key of a table's layout record in its bucket.
+const layoutKey = "layout"
+
+// layoutHistory is how many layouts a record keeps: a node that fell
+// further behind than that cannot replay the changes it missed and stops
+// serving the table (see Table).
+const layoutHistory = 64
+
+// ownerSeed is the seed of the rendezvous score of a key and a member.
+const ownerSeed = 0x517cc1b727220a95
+
+// layout is one epoch of a table: the ids of the nodes that hold its keys,
+// sorted.
+type layout struct {
+	Epoch   uint64   `json:"epoch"`
+	Members []string `json:"members"`
+}
+
+// record is the value of a table's layout key: its current layout last,
+// after at most layoutHistory-1 of the layouts before it, in epoch order
+// without gaps, so that a node that missed some updates replays them.
+type record struct {
+	Layouts []layout `json:"layouts"`
+}
+
+// current returns the newest layout of r (epoch 0 and no members for an
+// empty record).
+func (r *record) current() layout {
+	if len(r.Layouts) == 0 {
+		return layout{}
+	}
+	return r.Layouts[len(r.Layouts)-1]
+}
+
+// next returns r with members appended as the next epoch's layout.
+func (r *record) next(members []string) record {
+	cur := r.current()
+	all := append(slices.Clone(r.Layouts), layout{Epoch: cur.Epoch + 1, Members: members})
+	if len(all) > layoutHistory {
+		all = all[len(all)-layoutHistory:]
+	}
+	return record{Layouts: all}
+}
+
+// view is a layout with its members' hashes, ready for placement. Views
+// are immutable once built.
+type view struct {
+	layout
+	hs []uint64 // hs[i] = xxhash of Members[i]
+}
+
+func newView(l layout) *view {
+	v := &view{layout: l, hs: make([]uint64, len(l.Members))}
+	for i, m := range l.Members {
+		v.hs[i] = xxhash.Sum64String(m)
+	}
+	return v
+}
+
+// owner returns the member that holds the key whose hash is h: the
+// member of highest rendezvous score xxh64(h ^ hash(id)) (ties, which
+// need a 64-bit collision, go to the smaller id). It returns "" for a
+// layout without members. Adding a member moves to it only the keys it
+// now scores highest for, about 1/(n+1) of them; removing one moves only
+// its keys. The function is part of the table's frozen behaviour: every
+// node computes it alike.
+func (v *view) owner(h uint64) string {
+	best, bi := uint64(0), -1
+	for i, mh := range v.hs {
+		if s := xxh64.Uint64(h^mh, ownerSeed); bi < 0 || s > best {
+			best, bi = s, i
+		}
+	}
+	if bi < 0 {
+		return ""
+	}
+	return v.Members[bi]
+}
+
+// has reports whether id is a member of v.
+func (v *view) has(id string) bool {
+	_, ok := slices.BinarySearch(v.Members, id)
+	return ok
+}
+
+// tableBucket returns the bucket of table name in namespace ns (named
+// after a hash: names may hold characters bucket names may not).
+func tableBucket(ns, name string) string {
+	return "reactors_table_" + strconv.FormatUint(xxhash.Sum64String(ns+"\x00"+name), 16)
+}
+
+// tableSubject returns the prefix of the subjects of table name's members
+// in namespace ns: "<ns>.#.#dht.<tokens>.". A name's tokens never start
+// with '#', so no export's subject, node subject or broadcast subject
+// (broadcast.go) has it as a prefix.
+func tableSubject(ns, name string) (string, error) {
+	subj, err := Subject(ns, name)
+	if err != nil {
+		return "", err
+	}
+	return ns + ".#.#dht" + subj[len(ns):] + ".", nil
+}
+
+// openTableBucket creates table's bucket or opens the existing one.
+func openTableBucket(ctx context.Context, js jetstream.JetStream, bucket, what string) (jetstream.KeyValue, error) {
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: bucket, History: 1, Description: "reactors layout of " + what,
+	})
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		kv, err = js.KeyValue(ctx, bucket)
+	}
+	return kv, err
+}
+
+// decodeRecord decodes a layout record, checking that its layouts are in
+// epoch order without gaps and that their members are sorted.
+func decodeRecord(data []byte) (record, error) {
+	var r record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, fmt.Errorf("%w: table layout: %w", ErrDecode, err)
+	}
+	for i, l := range r.Layouts {
+		if i > 0 && l.Epoch != r.Layouts[i-1].Epoch+1 || !slices.IsSorted(l.Members) {
+			return r, fmt.Errorf("%w: table layout: epochs or members out of order", ErrDecode)
+		}
+	}
+	return r, nil
+}
+
+// propose changes the table's layout with edit, which returns the next
+// members (sorted) and whether they differ from the current ones; it
+// retries from the new value when another node changed the layout first.
+// It returns once the change is written (or none was needed), or ctx
+// ends.
+func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) ([]string, bool)) error {
+	for {
+		var r record
+		var rev uint64
+		e, err := t.kv.Get(ctx, layoutKey)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+		case err != nil:
+			return fmt.Errorf("remote: table %s: layout: %w", t.name, err)
+		default:
+			if r, err = decodeRecord(e.Value()); err != nil {
+				return err
+			}
+			rev = e.Revision()
+		}
+		members, change := edit(slices.Clone(r.current().Members))
+		if !change {
+			return nil
+		}
+		data, err := json.Marshal(r.next(members))
+		if err != nil {
+			return err
+		}
+		if rev == 0 {
+			_, err = t.kv.Create(ctx, layoutKey, data)
+		} else {
+			_, err = t.kv.Update(ctx, layoutKey, data, rev)
+		}
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) && !strings.Contains(err.Error(), "wrong last sequence") {
+			return fmt.Errorf("remote: table %s: layout: %w", t.name, err)
+		}
+		// Another node wrote first: edit its layout instead.
+	}
+}
+
+// with returns an edit adding id to the members.
+func with(id string) func([]string) ([]string, bool) {
+	return func(ms []string) ([]string, bool) {
+		i, ok := slices.BinarySearch(ms, id)
+		if ok {
+			return ms, false
+		}
+		return slices.Insert(ms, i, id), true
+	}
+}
+
+// without returns an edit removing id from the members.
+func without(id string) func([]string) ([]string, bool) {
+	return func(ms []string) ([]string, bool) {
+		i, ok := slices.BinarySearch(ms, id)
+		if !ok {
+			return ms, false
+		}
+		return slices.Delete(ms, i, i+1), true
+	}
+}
+
+// watchLayout follows the layout key: it publishes every record it sees
+// (t.latest) and wakes the node's run loop. It returns when the watch
+// ends (Close, or the node's connection closes).
+func (t *Table[K, V]) watchLayout(kw jetstream.KeyWatcher) {
+	defer t.done.Done()
+	defer stopWatch(kw)
+	for {
+		select {
+		case e, ok := <-kw.Updates():
+			if !ok {
+				t.fail(fmt.Errorf("%w: table %s: layout watch ended", ErrClosed, t.name))
+				return
+			}
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			r, err := decodeRecord(e.Value())
+			if err != nil {
+				t.fail(err)
+				return
+			}
+			t.publish(r)
+		case <-t.stop:
+			return
+		case <-t.n.closed:
+			return
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/reactors-go/reactors/dht"
+)
+
+// Operations of a table request.
+const (
+	tOpGet uint8 = iota + 1
+	tOpPut
+	tOpDelete
+	tOpCAS
+	tOpLen
+	tOpPing
+)
+
+// Codes of a table reply.
+const (
+	tCodeOK       uint8 = iota // applied
+	tCodeMoved                 // the node does not hold the key in its layout (Epoch)
+	tCodeNotReady              // the node holds the key but has not got it yet, or is behind
+	tCodeErr                   // the operation failed (Err, Panic)
+)
+
+// tableReq is an operation on a table member, placed with the layout of
+// Epoch.
+type tableReq[K comparable, V any] struct {
+	Op    uint8  `json:"op"`
+	Epoch uint64 `json:"e"`
+	Key   K      `json:"k"`
+	Val   V      `json:"v"`
+	Old   V      `json:"o"`
+}
+
+// tableRep is a member's answer. Found is the previous value's presence
+// (Get, Put, Delete), the swap (CompareAndSwap) or, for Len, that the
+// member had settled.
+type tableRep[V any] struct {
+	Code  uint8  `json:"c"`
+	Epoch uint64 `json:"e"`
+	Val   V      `json:"v"`
+	Found bool   `json:"f"`
+	N     int    `json:"n"`
+	Err   string `json:"err,omitempty"`
+	Panic bool   `json:"panic,omitempty"`
+}
+
+// do places q with the newest layout and applies it on the member that
+// holds its key, placing it again while the answer is that the member
+// does not serve the key (yet).
+func (t *Table[K, V]) do(ctx context.Context, q tableReq[K, V]) (tableRep[V], error) {
+	h, err := t.hash(q.Key)
+	if err != nil {
+		return tableRep[V]{}, err
+	}
+	if q.Op == tOpPut || q.Op == tOpCAS {
+		if err := t.checkSize(q.Key, q.Val); err != nil {
+			return tableRep[V]{}, err
+		}
+	}
+	pause := firstPause
+	for {
+		v, changed, err := t.latestView()
+		if err != nil {
+			return tableRep[V]{}, err
+		}
+		if owner := v.owner(h); owner != "" {
+			q.Epoch = v.Epoch
+			r, err := t.send(ctx, owner, &q, h)
+			switch {
+			case err != nil:
+				return r, err
+			case r.Code == tCodeOK:
+				return r, nil
+			case r.Code == tCodeErr:
+				if r.Panic {
+					return r, fmt.Errorf("%w: %s", dht.ErrUserPanic, r.Err)
+				}
+				return r, fmt.Errorf("remote: table %s: %s", t.name, r.Err)
+			}
+		}
+		if err := t.pause(ctx, changed, &pause); err != nil {
+			return tableRep[V]{}, err
+		}
+	}
+}
+
+// checkSize refuses a key and value whose hand-over entry would be over
+// the payload limit (a hand-over chunk holds at least one entry).
+func (t *Table[K, V]) checkSize(k K, v V) error {
+	data, err := json.Marshal(dht.KV[K, V]{Key: k, Value: v})
+	if err != nil {
+		return fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
+	}
+	if len(data)+handoffOverhead > t.n.limit {
+		return &PayloadError{Name: t.name, Size: len(data) + handoffOverhead, Limit: t.n.limit}
+	}
+	return nil
+}
+
+// send applies q on member m: locally if m is this node, else by one NATS
+// request. A member that cannot be reached (it has gone: no responders)
+// answers tCodeNotReady, so the caller waits for the layout to change.
+func (t *Table[K, V]) send(ctx context.Context, m string, q *tableReq[K, V], h uint64) (tableRep[V], error) {
+	if m == t.self {
+		r := t.apply(ctx, q, h)
+		if r.Code == tCodeErr && ctx.Err() != nil {
+			return r, context.Cause(ctx)
+		}
+		return r, nil
+	}
+	data, err := json.Marshal(q)
+	if err != nil {
+		return tableRep[V]{}, fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
+	}
+	if len(data) > t.n.limit {
+		return tableRep[V]{}, &PayloadError{Name: t.name, Size: len(data), Limit: t.n.limit}
+	}
+	msg, err := t.n.nc.RequestWithContext(ctx, t.subj+m+".op", data)
+	if err != nil {
+		if ctx.Err() != nil {
+			return tableRep[V]{}, context.Cause(ctx)
+		}
+		if errors.Is(err, nats.ErrNoResponders) {
+			return tableRep[V]{Code: tCodeNotReady}, nil
+		}
+		return tableRep[V]{}, t.n.transportErr(t.name, err)
+	}
+	var r tableRep[V]
+	if err := json.Unmarshal(msg.Data, &r); err != nil {
+		return r, fmt.Errorf("%w: table %s reply: %w", ErrDecode, t.name, err)
+	}
+	return r, nil
+}
+
+// onOp serves a request of another node (on the subscription's
+// goroutine, one at a time).
+func (t *Table[K, V]) onOp(m *nats.Msg) {
+	var q tableReq[K, V]
+	var r tableRep[V]
+	if err := json.Unmarshal(m.Data, &q); err != nil {
+		r = tableRep[V]{Code: tCodeErr, Err: fmt.Sprintf("undecodable request: %v", err)}
+	} else if h, err := t.hash(q.Key); err != nil {
+		r = tableRep[V]{Code: tCodeErr, Err: err.Error(), Panic: true}
+	} else {
+		r = t.apply(t.ctx, &q, h)
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		data, _ = json.Marshal(tableRep[V]{Code: tCodeErr, Err: fmt.Sprintf("unencodable reply: %v", err)})
+	}
+	_ = m.Respond(data)
+}
+
+// apply checks that this node serves q's key (hash h) in its layout and
+// applies q to the local table, under t.mu held shared, so that no layout
+// change overtakes it.
+func (t *Table[K, V]) apply(ctx context.Context, q *tableReq[K, V], h uint64) tableRep[V] {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	cur := t.cur
+	switch q.Op {
+	case tOpPing:
+		return tableRep[V]{Epoch: cur.Epoch}
+	case tOpLen:
+		n, err := t.local.Len(ctx)
+		if err != nil {
+			return tableRep[V]{Code: tCodeErr, Err: err.Error()}
+		}
+		return tableRep[V]{Epoch: cur.Epoch, N: n, Found: cur.has(t.self) && t.settledLocked()}
+	}
+	switch {
+	case q.Epoch > cur.Epoch:
+		return tableRep[V]{Code: tCodeNotReady, Epoch: cur.Epoch}
+	case cur.owner(h) != t.self:
+		return tableRep[V]{Code: tCodeMoved, Epoch: cur.Epoch}
+	case t.prev != nil:
+		if src := t.prev.owner(h); src != t.self && t.waiting[src] {
+			return tableRep[V]{Code: tCodeNotReady, Epoch: cur.Epoch}
+		}
+	}
+	r := tableRep[V]{Epoch: cur.Epoch}
+	var err error
+	switch q.Op {
+	case tOpGet:
+		r.Val, r.Found, err = t.local.Get(ctx, q.Key)
+	case tOpPut:
+		r.Val, r.Found, err = t.local.Put(ctx, q.Key, q.Val)
+	case tOpDelete:
+		r.Val, r.Found, err = t.local.Delete(ctx, q.Key)
+	case tOpCAS:
+		r.Found, err = t.local.CompareAndSwap(ctx, q.Key, q.Old, q.Val, t.eq)
+	default:
+		err = fmt.Errorf("unknown operation %d", q.Op)
+	}
+	if err != nil {
+		return tableRep[V]{Code: tCodeErr, Err: err.Error(), Panic: errors.Is(err, dht.ErrUserPanic)}
+	}
+	return r
+}

@@ -1,0 +1,323 @@
+package remote_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/remote"
+)
+
+// openTable opens table name on n, closing it when the test ends (if the
+// test did not).
+func openTable(t *testing.T, n *remote.Node, name string) *remote.Table[string, int] {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	tb, err := remote.OpenTable[string, int](ctx, n, name, dht.StringKey, remote.TableConfig[int]{})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		_ = tb.Close(ctx)
+	})
+	return tb
+}
+
+// tableNodes starts k members of one JetStream server, each with table
+// name open.
+func tableNodes(t *testing.T, k int, name string) ([]*remote.Node, []*remote.Table[string, int]) {
+	t.Helper()
+	url := jsServer(t, nil)
+	var nodes []*remote.Node
+	var tables []*remote.Table[string, int]
+	for i := range k {
+		n := member(t, url, fmt.Sprintf("n%d", i+1))
+		nodes = append(nodes, n)
+		tables = append(tables, openTable(t, n, name))
+	}
+	return nodes, tables
+}
+
+// bounded returns a context ending after wait.
+func bounded(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// settledMembers waits until every table lists want as its members.
+func settledMembers(t *testing.T, want []string, tables ...*remote.Table[string, int]) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		for _, tb := range tables {
+			if strings.Join(tb.Members(), ",") != strings.Join(want, ",") {
+				return false
+			}
+		}
+		return true
+	}, wait, time.Millisecond)
+}
+
+func TestTableEveryNodeReachesEveryKey(t *testing.T) {
+	_, tables := tableNodes(t, 3, "kv")
+	ctx := bounded(t)
+	settledMembers(t, []string{"n1", "n2", "n3"}, tables...)
+	owners := map[string]int{}
+	for i, tb := range tables {
+		for j := range 100 {
+			k := fmt.Sprintf("k%d-%d", i, j)
+			_, had, err := tb.Put(ctx, k, i*1000+j)
+			require.NoError(t, err)
+			require.False(t, had)
+		}
+	}
+	for i := range tables {
+		for j := range 100 {
+			k := fmt.Sprintf("k%d-%d", i, j)
+			o, err := tables[0].Owner(k)
+			require.NoError(t, err)
+			owners[o]++
+			for _, tb := range tables {
+				v, ok, err := tb.Get(ctx, k)
+				require.NoError(t, err)
+				require.True(t, ok, k)
+				require.Equal(t, i*1000+j, v)
+				o2, _ := tb.Owner(k)
+				require.Equal(t, o, o2, "every node places a key alike")
+			}
+		}
+	}
+	require.Len(t, owners, 3, "keys spread over every member: %v", owners)
+	for _, tb := range tables {
+		n, err := tb.Len(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 300, n)
+	}
+
+	// CompareAndSwap, Delete and Put's previous value, through another node.
+	ok, err := tables[1].CompareAndSwap(ctx, "k0-1", 999, 5)
+	require.NoError(t, err)
+	require.False(t, ok)
+	ok, err = tables[1].CompareAndSwap(ctx, "k0-1", 1, 5)
+	require.NoError(t, err)
+	require.True(t, ok)
+	prev, had, err := tables[2].Put(ctx, "k0-1", 6)
+	require.NoError(t, err)
+	require.True(t, had)
+	require.Equal(t, 5, prev)
+	prev, had, err = tables[0].Delete(ctx, "k0-1")
+	require.NoError(t, err)
+	require.True(t, had)
+	require.Equal(t, 6, prev)
+	_, ok, err = tables[2].Get(ctx, "k0-1")
+	require.NoError(t, err)
+	require.False(t, ok)
+	ok, err = tables[2].CompareAndSwap(ctx, "k0-1", 6, 7)
+	require.NoError(t, err)
+	require.False(t, ok, "an absent key is never swapped")
+}
+
+// A client writes and reads back keys while a node joins and another
+// leaves: no write is lost and no read is stale.
+func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
+	url := jsServer(t, nil)
+	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
+	t1, t2 := openTable(t, n1, "kv"), openTable(t, n2, "kv")
+	ctx := bounded(t)
+
+	var written sync.Map // key -> last value acknowledged
+	stop := make(chan struct{})
+	errs := make(chan error, 2)
+	var count sync.WaitGroup
+	count.Add(1)
+	progress := make(chan int, 1<<16)
+	for c, tb := range []*remote.Table[string, int]{t1} {
+		go func() {
+			defer count.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				k := fmt.Sprintf("c%d-%d", c, i%500)
+				if _, _, err := tb.Put(ctx, k, i); err != nil {
+					errs <- err
+					return
+				}
+				written.Store(k, i)
+				v, ok, err := tb.Get(ctx, k)
+				if err != nil || !ok || v != i {
+					errs <- fmt.Errorf("read of %s after writing %d: %d %v %v", k, i, v, ok, err)
+					return
+				}
+				progress <- i
+			}
+		}()
+	}
+	waitFor := func(n int) {
+		t.Helper()
+		for i := range n {
+			select {
+			case <-progress:
+			case err := <-errs:
+				t.Fatalf("writer stopped after %d: %v", i, err)
+			case <-ctx.Done():
+				t.Fatal("writer made no progress")
+			}
+		}
+	}
+	waitFor(300)
+	n3 := member(t, url, "n3")
+	t3 := openTable(t, n3, "kv")
+	waitFor(300)
+	require.NoError(t, t2.Close(ctx))
+	waitFor(300)
+	close(stop)
+	count.Wait()
+	require.NoError(t, <-errs)
+	settledMembers(t, []string{"n1", "n3"}, t1, t3)
+
+	want, onN3 := 0, 0
+	written.Range(func(k, v any) bool {
+		want++
+		if o, _ := t1.Owner(k.(string)); o == "n3" {
+			onN3++
+		}
+		for _, tb := range []*remote.Table[string, int]{t1, t3} {
+			got, ok, err := tb.Get(ctx, k.(string))
+			require.NoError(t, err)
+			require.True(t, ok, k)
+			require.Equal(t, v, got, k)
+		}
+		return true
+	})
+	require.Positive(t, onN3, "keys moved to the node that joined")
+	n, err := t3.Len(ctx)
+	require.NoError(t, err)
+	require.Equal(t, want, n)
+	_, _, err = t2.Get(ctx, "c0-1")
+	require.ErrorIs(t, err, remote.ErrTableClosed)
+	require.ErrorIs(t, t2.Close(ctx), remote.ErrTableClosed)
+}
+
+// A member whose connection dies is removed by the others once its lease
+// expires: its keys are lost, every other key stays, and the table goes
+// on.
+func TestTableMemberDies(t *testing.T) {
+	url := jsServer(t, nil)
+	var nodes []*remote.Node
+	var tables []*remote.Table[string, int]
+	for i := range 3 {
+		n := member(t, url, fmt.Sprintf("n%d", i+1), remote.WithLeaseTTL(time.Second))
+		nodes = append(nodes, n)
+		tables = append(tables, openTable(t, n, "kv"))
+	}
+	ctx := bounded(t)
+	settledMembers(t, []string{"n1", "n2", "n3"}, tables...)
+	owned := map[string]string{}
+	for i := range 300 {
+		k := fmt.Sprintf("k%d", i)
+		_, _, err := tables[0].Put(ctx, k, i)
+		require.NoError(t, err)
+		owned[k], _ = tables[0].Owner(k)
+	}
+	nodes[2].Conn().Close() // no goodbye: the lease expires
+	settledMembers(t, []string{"n1", "n2"}, tables[0], tables[1])
+	lost := 0
+	for i := range 300 {
+		k := fmt.Sprintf("k%d", i)
+		v, ok, err := tables[1].Get(ctx, k)
+		require.NoError(t, err)
+		if owned[k] == "n3" {
+			require.False(t, ok, "%s was on the dead node", k)
+			lost++
+			continue
+		}
+		require.True(t, ok, k)
+		require.Equal(t, i, v)
+	}
+	require.Positive(t, lost)
+	n, err := tables[0].Len(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 300-lost, n)
+	_, _, err = tables[0].Put(ctx, "after", 1)
+	require.NoError(t, err)
+	v, ok, err := tables[1].Get(ctx, "after")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, 1, v)
+	_, _, err = tables[2].Get(ctx, "k1")
+	require.ErrorIs(t, err, remote.ErrClosed)
+}
+
+func TestTableBadInput(t *testing.T) {
+	ctx := bounded(t)
+	sys, _ := newSystem(t)
+	plain := startNode(t, sys)
+	_, err := remote.OpenTable[string, int](ctx, plain, "kv", dht.StringKey, remote.TableConfig[int]{})
+	require.ErrorIs(t, err, remote.ErrNoRegistry)
+
+	url := jsServer(t, nil)
+	n := member(t, url, "n1")
+	_, err = remote.OpenTable[string, int](ctx, n, "a.b", dht.StringKey, remote.TableConfig[int]{})
+	require.ErrorIs(t, err, remote.ErrInvalidName)
+	_, err = remote.OpenTable[string, int](ctx, n, "kv", nil, remote.TableConfig[int]{})
+	require.ErrorIs(t, err, dht.ErrNilFunc)
+	tb := openTable(t, n, "kv")
+	_, err = remote.OpenTable[string, int](ctx, n, "kv", dht.StringKey, remote.TableConfig[int]{})
+	require.ErrorIs(t, err, remote.ErrDuplicateName)
+
+	// A value over the payload limit is refused and nothing is written.
+	small := member(t, url, "n2", remote.WithMaxPayload(512))
+	ts, err := remote.OpenTable[string, string](ctx, small, "big", dht.StringKey, remote.TableConfig[string]{})
+	require.NoError(t, err)
+	defer ts.Close(ctx)
+	_, _, err = ts.Put(ctx, "k", strings.Repeat("x", 600))
+	var pe *remote.PayloadError
+	require.ErrorAs(t, err, &pe)
+	_, ok, err := ts.Get(ctx, "k")
+	require.NoError(t, err)
+	require.False(t, ok)
+
+	// A panicking key function fails only that operation.
+	bad, err := remote.OpenTable[string, int](ctx, n, "panicky", func(k string) uint64 {
+		if k == "boom" {
+			panic("no hash for boom")
+		}
+		return dht.StringKey(k)
+	}, remote.TableConfig[int]{})
+	require.NoError(t, err)
+	defer bad.Close(ctx)
+	_, _, err = bad.Put(ctx, "boom", 1)
+	require.ErrorIs(t, err, dht.ErrUserPanic)
+	_, _, err = bad.Put(ctx, "fine", 1)
+	require.NoError(t, err)
+
+	// An undecodable request is answered with an error, and the member
+	// goes on serving.
+	msg, err := n.Conn().Request("reactors.#.#dht.kv.n1.op", []byte("{not json"), wait)
+	require.NoError(t, err)
+	var rep struct {
+		Code uint8  `json:"c"`
+		Err  string `json:"err"`
+	}
+	require.NoError(t, json.Unmarshal(msg.Data, &rep))
+	require.NotZero(t, rep.Code)
+	require.Contains(t, rep.Err, "undecodable")
+	_, _, err = tb.Put(ctx, "k", 1)
+	require.NoError(t, err)
+
+	require.NoError(t, tb.Close(ctx))
+	_, _, err = tb.Put(ctx, "k", 1)
+	require.ErrorIs(t, err, remote.ErrTableClosed)
+}
