@@ -89,13 +89,13 @@ type Table[K comparable, V any] struct {
 	changed chan struct{} // guarded by vmu: closed and replaced at every change
 	err     error         // guarded by vmu: why the table stopped serving
 
-	mu       sync.RWMutex       // held shared to check and apply an operation, exclusively to change state
-	cur      *view              // guarded by mu: the layout this node serves
-	prev     *view              // guarded by mu: the layout before cur (nil before the first change)
-	waiting  map[string]bool    // guarded by mu: holders in prev whose hand-over of cur has not arrived
-	nextSeq  map[string]int     // guarded by mu: the next hand-over chunk expected from each holder
+	mu       sync.RWMutex               // held shared to check and apply an operation, exclusively to change state
+	cur      *view                      // guarded by mu: the layout this node serves
+	prev     *view                      // guarded by mu: the layout before cur (nil before the first change)
+	waiting  map[string]bool            // guarded by mu: holders in prev whose hand-over of cur has not arrived
+	nextSeq  map[string]int             // guarded by mu: the next hand-over chunk expected from each holder
 	early    map[uint64][]handoff[K, V] // guarded by mu: hand-overs of epochs after cur, in arrival order
-	shipping bool               // guarded by mu: the keys cur took away are being handed over
+	shipping bool                       // guarded by mu: the keys cur took away are being handed over
 }
 
 // OpenTable joins the table name of the node's namespace (creating it if
@@ -450,6 +450,5 @@ func jsonEqual[V any](a, b V) bool {
 	eb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(ea) == string(eb)
 }
-
 
 var _ dht.Store[string, int] = (*Table[string, int])(nil)
