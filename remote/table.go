@@ -137,7 +137,9 @@ func OpenTable[K comparable, V any](ctx context.Context, n *Node, name string, k
 		t.eq = jsonEqual[V]
 	}
 	if err := t.open(ctx, cfg.Shards); err != nil {
-		t.teardown(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		t.teardown(ctx)
 		return nil, err
 	}
 	return t, nil
@@ -359,11 +361,22 @@ func (t *Table[K, V]) leave(ctx context.Context) error {
 // local table.
 func (t *Table[K, V]) teardown(ctx context.Context) {
 	t.closing.Store(true)
-	t.stopped.Do(func() { close(t.stop) })
 	t.fail(ErrTableClosed)
+	// Drain, not unsubscribe: a request the node has received is still
+	// answered (as moved), so its asker does not wait for its context.
 	for _, s := range t.subs {
-		_ = s.Unsubscribe()
+		closed := s.StatusChanged(nats.SubscriptionClosed)
+		if s.Drain() != nil {
+			continue
+		}
+		select {
+		case <-closed:
+		case <-ctx.Done():
+			_ = s.Unsubscribe()
+		case <-t.n.closed:
+		}
 	}
+	t.stopped.Do(func() { close(t.stop) })
 	t.cancel()
 	t.done.Wait()
 	if t.local != nil {
