@@ -105,6 +105,9 @@
 //
 // # Not here
 //
-// Shards live in one process; there are no In forms of Range and
-// Resize (they block), and Range and Resize exclude each other.
+// Shards live in one process: the remote package's Table spreads a table
+// over several nodes (it is built on this package, which imports no
+// NATS), and Store is the interface both satisfy. There are no In forms
+// of Range and Resize (they block), and Range and Resize exclude each
+// other.
 package dht
