@@ -164,7 +164,9 @@ func (t *Table[K, V]) open(ctx context.Context, shards int) error {
 		}
 		t.subs = append(t.subs, sub)
 	}
-	if err := t.n.nc.FlushWithContext(ctx); err != nil {
+	// Flush: the subscriptions are known to the server before the node
+	// can be a member.
+	if err := t.n.nc.Flush(); err != nil {
 		return t.n.transportErr(t.name, err)
 	}
 	if t.kv, err = openTableBucket(ctx, t.n.reg.js, tableBucket(t.n.ns, t.name), "table "+t.name); err != nil {

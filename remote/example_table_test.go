@@ -1,0 +1,39 @@
+package remote_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
+)
+
+// A table over the nodes that open it; here one node with its embedded
+// server (with WithURL every node of one NATS deployment would share it,
+// as examples/cluster shows).
+func ExampleOpenTable() {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer sys.Shutdown(ctx)
+	n, err := remote.Start(sys, remote.WithRegistry(), remote.WithNodeID("n1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer n.Close(ctx)
+
+	stock, err := remote.OpenTable[string, int](ctx, n, "stock", dht.StringKey, remote.TableConfig[int]{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer stock.Close(ctx)
+	_, _, _ = stock.Put(ctx, "apples", 3)
+	swapped, _ := stock.CompareAndSwap(ctx, "apples", 3, 5)
+	v, ok, _ := stock.Get(ctx, "apples")
+	owner, _ := stock.Owner("apples")
+	size, _ := stock.Len(ctx)
+	fmt.Println(swapped, v, ok, owner, size, stock.Members())
+	// Output: true 5 true n1 1 [n1]
+}
