@@ -198,13 +198,14 @@ func (t *Table[K, V]) open(ctx context.Context, shards int) error {
 		stopWatch(kw)
 		return err
 	}
+	// A layout that still lists this node is from an earlier life of it,
+	// whose keys are gone: leave first, then join afresh.
+	stale := t.cur.has(t.self)
 	t.done.Add(3)
 	go t.watchLayout(kw)
 	go t.watchMembers(w)
 	go t.run()
-	// A layout that still lists this node is from an earlier life of it,
-	// whose keys are gone: leave first, then join afresh.
-	if t.cur.has(t.self) {
+	if stale {
 		if err := t.propose(ctx, without(t.self)); err != nil {
 			return err
 		}

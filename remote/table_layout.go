@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/nats-io/nats.go/jetstream"
@@ -180,11 +179,22 @@ func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) (
 		if err == nil {
 			return nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !strings.Contains(err.Error(), "wrong last sequence") {
+		if !casConflict(err) {
 			return fmt.Errorf("remote: table %s: layout: %w", t.name, err)
 		}
 		// Another node wrote first: edit its layout instead.
 	}
+}
+
+// casConflict reports whether err says that the key changed since the
+// revision a write was conditioned on.
+func casConflict(err error) bool {
+	var api *jetstream.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			api.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	return errors.Is(err, jetstream.ErrKeyExists)
 }
 
 // with returns an edit adding id to the members.

@@ -321,3 +321,78 @@ func TestTableBadInput(t *testing.T) {
 	_, _, err = tb.Put(ctx, "k", 1)
 	require.ErrorIs(t, err, remote.ErrTableClosed)
 }
+
+// Nodes that open the table at once all become members: their layout
+// writes conflict and are redone on the newer layout.
+func TestTableConcurrentJoins(t *testing.T) {
+	url := jsServer(t, nil)
+	const k = 5
+	nodes := make([]*remote.Node, k)
+	for i := range nodes {
+		nodes[i] = member(t, url, fmt.Sprintf("n%d", i+1))
+	}
+	tables := make([]*remote.Table[string, int], k)
+	errs := make([]error, k)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			tables[i], errs[i] = remote.OpenTable[string, int](bounded(t), nodes[i], "kv", dht.StringKey, remote.TableConfig[int]{})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range tables {
+		require.NoError(t, errs[i])
+		t.Cleanup(func() { _ = tables[i].Close(context.Background()) })
+	}
+	settledMembers(t, []string{"n1", "n2", "n3", "n4", "n5"}, tables...)
+	ctx := bounded(t)
+	for i := range 50 {
+		_, _, err := tables[i%k].Put(ctx, fmt.Sprint(i), i)
+		require.NoError(t, err)
+	}
+	n, err := tables[k-1].Len(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 50, n)
+}
+
+// A node that comes back under the id of a dead member before the
+// member's lease expired leaves and joins afresh: the old member's keys
+// are lost, the others stay, and the new node serves its share.
+func TestTableNodeBackUnderSameID(t *testing.T) {
+	url := jsServer(t, nil)
+	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
+	t1, _ := openTable(t, n1, "kv"), openTable(t, n2, "kv")
+	ctx := bounded(t)
+	owner := map[string]string{}
+	for i := range 100 {
+		k := fmt.Sprint(i)
+		_, _, err := t1.Put(ctx, k, i)
+		require.NoError(t, err)
+		owner[k], _ = t1.Owner(k)
+	}
+	n2.Conn().Close() // dies; its 5 s lease is still there
+	again := member(t, url, "n2")
+	t2 := openTable(t, again, "kv")
+	settledMembers(t, []string{"n1", "n2"}, t1, t2)
+	for i := range 100 {
+		k := fmt.Sprint(i)
+		v, ok, err := t2.Get(ctx, k)
+		require.NoError(t, err)
+		if owner[k] == "n2" {
+			require.False(t, ok, "%s was on the dead node", k)
+			_, _, err = t2.Put(ctx, k, -i)
+			require.NoError(t, err)
+			continue
+		}
+		require.True(t, ok)
+		require.Equal(t, i, v)
+	}
+	n, err := t1.Len(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 100, n)
+}
