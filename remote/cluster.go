@@ -91,13 +91,23 @@ type cluster struct {
 // (Replicas, default min(3, servers)), and the registry is available
 // while a majority of the cluster's servers runs. Start then blocks until
 // the JetStream cluster has elected its leader and the bucket is open,
-// which needs a majority of the servers to be up and routed (about 2.5 s
-// for three servers started together): start the nodes of a cluster
-// concurrently, not one after the other. Every server needs Routes to all
-// the others, as JetStream counts the cluster's servers from them; a
-// clustered registry without routes fails Start with ErrStart. If the
-// cluster has no leader within the connect timeout (WithConnectTimeout),
-// Start fails with ErrStart and says so.
+// which needs a majority of the servers to be up and routed: start the
+// nodes of a cluster concurrently, not one after the other. For three
+// servers started together on one machine that takes about a second, or
+// 5 to 10 s when the first election fails (a vote sent before the routes
+// were up) and JetStream waits an election timeout for the next one;
+// the connect timeout of such a node is DefaultClusterTimeout unless
+// WithConnectTimeout says otherwise. Close of such a node removes its
+// lease, then hands the leaderships its server holds over to the other
+// servers before it shuts the server down (about a second more), so the
+// registry goes on without waiting for an election. Every server needs Routes to all
+// the others, as JetStream counts the cluster's servers from them (a
+// clustered registry without routes fails Start with ErrStart), and
+// every node of the cluster must use WithRegistry, or none: a server
+// without it runs no JetStream, yet counts in the cluster size whose
+// majority JetStream waits for. If the
+// cluster has no leader within the connect timeout, Start fails with
+// ErrStart and says so.
 //
 // WithCluster cannot be combined with WithURL (a client has no server to
 // cluster) or WithLeafNode. A missing cluster name, an address that is
@@ -172,8 +182,18 @@ func checkCluster(cfg *nodeConfig) error {
 		return fmt.Errorf("%w: a clustered registry needs the routes of the other servers", ErrStart)
 	}
 	cfg.cluster = k
+	if cfg.registry && !cfg.timeoutGiven {
+		cfg.timeout = DefaultClusterTimeout
+	}
 	return nil
 }
+
+// DefaultClusterTimeout is the connect timeout (see WithConnectTimeout) of
+// a node started WithCluster and WithRegistry and not given
+// WithConnectTimeout. A JetStream cluster whose first leader election
+// fails (its servers were not all routed yet) waits an election timeout
+// of 4 to 9 s for the next one.
+const DefaultClusterTimeout = 20 * time.Second
 
 // sameHost reports whether route host h names the listen host of this
 // server.
@@ -216,7 +236,19 @@ func (k *cluster) apply(o *server.Options, serverName string) {
 		Username: k.username, Password: k.password,
 	}
 	o.Routes = k.routes
+	if o.JetStream {
+		o.LameDuckDuration, o.LameDuckGracePeriod = handOver, handOver/4
+	}
 }
+
+// handOver bounds the lame duck mode of a clustered JetStream server at
+// Close. Shut down plainly, a server that leads raft groups (the
+// JetStream cluster's metadata, the registry bucket) leaves the others
+// without a leader until their election timeout (4 to 9 s); in lame duck
+// mode it first hands its leaderships over and waits a second for them
+// to move. Only clients of its listener still connected then (WithURL
+// nodes of other processes) make it wait longer, up to handOver.
+const handOver = 2 * time.Second
 
 // ClusterURL returns the route URL of the node's embedded server
 // ("nats-route://host:port"), for the Routes of other servers, or "" if

@@ -320,7 +320,7 @@ func registryCluster(t *testing.T, ids ...string) []*remote.Node {
 		cfg.Listen = fmt.Sprintf("127.0.0.1:%d", ports[i])
 		wg.Go(func() {
 			nodes[i], errs[i] = remote.Start(sys, remote.WithCluster(cfg), remote.WithRegistry(),
-				remote.WithNodeID(id), remote.WithConnectTimeout(wait))
+				remote.WithNodeID(id), remote.WithConnectTimeout(3*wait))
 		})
 	}
 	wg.Wait()

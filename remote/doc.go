@@ -139,12 +139,14 @@
 // the registry bucket is replicated (by default on min(3, servers)
 // servers); it stays available while a majority of the servers runs.
 // Every server then needs routes to all the others, and Start blocks
-// until the JetStream cluster has elected its leader (about a second or
-// two for three servers on one machine; start them concurrently), at most
-// the connect timeout. A member that closes is seen leaving at once;
-// one whose process dies is seen leaving when its lease expires, and
-// members whose registry watch ran on its server see changes again only
-// after the watch recovers (about ten seconds).
+// until the JetStream cluster has elected its leader (about a second for
+// three servers on one machine started concurrently, up to about ten when
+// the first election fails), at most the connect timeout
+// (DefaultClusterTimeout). A member that closes is seen leaving at once,
+// and hands its server's JetStream leaderships over before it stops; one
+// whose process dies is seen leaving when its lease expires, and members
+// whose registry watch ran on its server see changes again only after the
+// watch recovers (about ten seconds).
 //
 // # Cost
 //

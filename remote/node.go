@@ -348,9 +348,14 @@ func (n *Node) Close(ctx context.Context) error {
 }
 
 // stopServer shuts the embedded server down, if any, and waits for its
-// goroutines.
+// goroutines. A server of a JetStream cluster goes through lame duck mode
+// first, which hands the leaderships of its raft groups to the other
+// servers (see handOver).
 func (n *Node) stopServer() {
 	if n.srv != nil {
+		if n.cluster != nil && n.storeDir != "" {
+			n.srv.LameDuckShutdown()
+		}
 		n.srv.Shutdown()
 		n.srv.WaitForShutdown()
 	}

@@ -20,19 +20,20 @@ type nodeConfig struct {
 	maxReconnects  int           // 0: nats.go's default
 	reconnectGiven bool
 
-	namespace  string
-	maxPayload int // 0: the connection's MaxPayload
-	timeout    time.Duration
-	name       string
-	pendMsgs   int // 0: nats.go's default
-	pendBytes  int
-	registry   bool           // WithRegistry
-	leaseTTL   time.Duration  // WithLeaseTTL; 0: DefaultLeaseTTL
-	nodeID     string         // WithNodeID; "": random
-	jsDomain   string         // WithJetStreamDomain
-	storeDir   string         // the embedded server's JetStream store, removed by Close
-	clusterCfg *ClusterConfig // WithCluster, as given
-	cluster    *cluster       // WithCluster, validated by checkCluster
+	namespace    string
+	maxPayload   int // 0: the connection's MaxPayload
+	timeout      time.Duration
+	timeoutGiven bool // WithConnectTimeout
+	name         string
+	pendMsgs     int // 0: nats.go's default
+	pendBytes    int
+	registry     bool           // WithRegistry
+	leaseTTL     time.Duration  // WithLeaseTTL; 0: DefaultLeaseTTL
+	nodeID       string         // WithNodeID; "": random
+	jsDomain     string         // WithJetStreamDomain
+	storeDir     string         // the embedded server's JetStream store, removed by Close
+	clusterCfg   *ClusterConfig // WithCluster, as given
+	cluster      *cluster       // WithCluster, validated by checkCluster
 }
 
 // WithURL connects the node as a plain NATS client to the server(s) at
@@ -81,8 +82,12 @@ func WithNamespace(ns string) Option { return func(c *nodeConfig) { c.namespace 
 func WithMaxPayload(n int) Option { return func(c *nodeConfig) { c.maxPayload = n } }
 
 // WithConnectTimeout bounds the start of the embedded server and the
-// connection (default 5 s).
-func WithConnectTimeout(d time.Duration) Option { return func(c *nodeConfig) { c.timeout = d } }
+// connection, and the registry's start (default 5 s; DefaultClusterTimeout
+// for a node started WithCluster and WithRegistry, whose JetStream cluster
+// may take a whole election timeout to elect its leader).
+func WithConnectTimeout(d time.Duration) Option {
+	return func(c *nodeConfig) { c.timeout, c.timeoutGiven = d, true }
+}
 
 // WithName names the node's NATS connection, as the server's monitoring
 // shows it (default "reactors").

@@ -131,7 +131,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 		names: map[string]struct{}{}, members: map[string]Member{},
 		watchers: map[*MemberWatch]struct{}{}, followers: map[*follower]struct{}{},
 	}
-	if err := r.put(ctx); err != nil {
+	if err := r.firstPut(ctx); err != nil {
 		return nil, fmt.Errorf("%w: registry lease: %w", ErrStart, err)
 	}
 	kw, err := kv.WatchAll(n.ctx) // ends with the node, not with Start's timeout
@@ -206,6 +206,26 @@ func (r *registry) put(ctx context.Context) error {
 	// subject with one, as Put would without it.
 	_, err = r.js.PublishMsg(ctx, &nats.Msg{Subject: r.subj, Data: data}, jetstream.WithMsgTTL(r.ttl))
 	return err
+}
+
+// firstPut writes the node's first lease. The stream of a bucket just
+// created on a JetStream cluster answers once it has elected its leader:
+// until then, it retries, each attempt bounded, until ctx ends.
+func (r *registry) firstPut(ctx context.Context) error {
+	for {
+		attempt, cancel := context.WithTimeout(ctx, clusterAttemptLimit)
+		err := r.put(attempt)
+		retry := r.n.cluster != nil && (errors.Is(err, jetstream.ErrNoStreamResponse) || clusterNotReady(attempt, err))
+		cancel()
+		if err == nil || !retry {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // announce adds or removes name in the node's lease and asks the renewal
