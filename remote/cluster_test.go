@@ -375,11 +375,14 @@ func TestClusterRegistry(t *testing.T) {
 	require.Equal(t, 84, got)
 
 	left := time.Now()
-	require.NoError(t, c.Close(ctx))
+	closeCtx, cancelClose := context.WithTimeout(context.Background(), wait)
+	defer cancelClose()
+	require.NoError(t, c.Close(closeCtx)) // hands its leaderships over first
+	t.Logf("c closed in %v", time.Since(left))
 	ev := until(t, w, func(ev remote.MemberEvent) bool { return ev.Member.ID == "c" })
 	require.Equal(t, remote.MemberLeft, ev.Change)
 	require.False(t, ev.Expired)
-	t.Logf("closed node left after %v", time.Since(left))
+	t.Logf("a saw c leave %v after c.Close began", time.Since(left))
 	exps, err = a.Exporters("svc/double")
 	require.NoError(t, err)
 	require.Empty(t, exps)
@@ -393,6 +396,8 @@ func TestClusterRegistry(t *testing.T) {
 
 	// The last two leave together: neither waits for a cluster without a
 	// majority to remove its lease.
+	ctx, cancel = context.WithTimeout(context.Background(), wait)
+	defer cancel()
 	var wg sync.WaitGroup
 	closed := make([]error, 2)
 	for i, n := range []*remote.Node{a, b} {
