@@ -23,14 +23,19 @@ func broadcastSubject(ns, subj string) string {
 	return ns + ".#" + subj[len(ns):]
 }
 
-// subscribeMore subscribes handle to the node and broadcast subjects of
-// an export whose subject is subj, if the node has a registry.
-func (n *Node) subscribeMore(subj string, handle nats.MsgHandler) ([]*nats.Subscription, error) {
+// subscribeMore subscribes handle to the node subject and, with
+// broadcast, the broadcast subject of an export whose subject is subj, if
+// the node has a registry.
+func (n *Node) subscribeMore(subj string, handle nats.MsgHandler, broadcast bool) ([]*nats.Subscription, error) {
 	if n.reg == nil {
 		return nil, nil
 	}
+	subjects := []string{nodeSubject(n.ns, subj, n.reg.id)}
+	if broadcast {
+		subjects = append(subjects, broadcastSubject(n.ns, subj))
+	}
 	var subs []*nats.Subscription
-	for _, s := range []string{nodeSubject(n.ns, subj, n.reg.id), broadcastSubject(n.ns, subj)} {
+	for _, s := range subjects {
 		sub, err := n.nc.Subscribe(s, handle)
 		if err == nil {
 			if err = n.limitPending(sub); err != nil {

@@ -26,7 +26,27 @@ func NewClient[Q, R any](n *Node, name string, opts ...ServeOption[Q, R]) (*Clie
 	return &Client[Q, R]{n: n, name: name, subject: subj, cfg: serveOptions(opts)}, nil
 }
 
-// Name returns the remote name the client asks.
+// NodeClient returns a client of the server served under name on the node
+// whose registry id is id (see Node.ID and Exporters), and only there: its
+// requests go to that node's node subject of name, which Serve subscribes
+// on a node started WithRegistry, instead of the queue group of every
+// node serving name. Ask returns ErrNoServer while that node does not
+// serve name (or was started without a registry), even if others do; the
+// asking node needs no registry. Costs and errors are NewClient's, and
+// ErrInvalidName for a bad node id.
+func NodeClient[Q, R any](n *Node, id, name string, opts ...ServeOption[Q, R]) (*Client[Q, R], error) {
+	subj, err := n.subject(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNodeID(id); err != nil {
+		return nil, err
+	}
+	return &Client[Q, R]{n: n, name: name + "@" + id, subject: nodeSubject(n.ns, subj, id), cfg: serveOptions(opts)}, nil
+}
+
+// Name returns the remote name the client asks; for a NodeClient, the
+// name, "@" and the node id.
 func (c *Client[Q, R]) Name() string { return c.name }
 
 // Ask sends q to the server served under the client's name and waits for

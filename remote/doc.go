@@ -7,7 +7,9 @@
 // and an in-process connection to it (zero set-up, and the same code path
 // as a real deployment); with WithLeafNode the embedded server also joins
 // an existing NATS deployment as a leaf node (still no port opened here);
-// with WithURL the node is a plain client of an existing deployment,
+// with WithCluster it forms a NATS cluster with the embedded servers of
+// other nodes (see Clusters); with WithURL the node is a plain client of
+// an existing deployment,
 // authenticated by WithUserInfo or WithToken and secured by WithTLS.
 // Close ends the connection, the embedded server and every goroutine the
 // node started.
@@ -104,6 +106,48 @@
 //	one, _ := remote.Channel[job](n, "workers")     // any one node
 //	one.Send(job{})
 //
+// On a node with a registry, Serve also announces its name in the lease
+// (Exporters lists the nodes serving it) and subscribes the name's node
+// subject, so that NodeClient asks the server of one given node.
+//
+// # Clusters
+//
+// WithCluster joins the embedded servers of several nodes by NATS routes
+// into one cluster (a full mesh: the servers gossip the routes they
+// know), so that nodes in several processes or on several machines reach
+// each other with no NATS deployment of their own. Every guarantee above
+// holds across the routes: per-sender FIFO, one exporter per event of a
+// name exported by several nodes (a queue group spanning the cluster),
+// requests and replies. A clustered server opens two ports, a route
+// listener and a client listener (NATS forms no routes without the
+// latter), both on 127.0.0.1 and a random port unless ClusterConfig says
+// otherwise; Node.ClusterURL and Node.ClientURL name them, for other
+// nodes' Routes and for WithURL clients. The node's own connection stays
+// in-process. The listeners carry no TLS; routes may require a user and
+// password (ClusterConfig.Username).
+//
+//	seed, _ := remote.Start(sys, remote.WithCluster(remote.ClusterConfig{Name: "c"}))
+//	other, _ := remote.Start(sys2, remote.WithCluster(remote.ClusterConfig{
+//		Name: "c", Routes: []string{seed.ClusterURL()}}))
+//
+// Routes and interest travel asynchronously: an export on one server is
+// reachable from another a moment (milliseconds on one machine) after
+// Export returns; an event sent before is gone, as any event sent to a
+// name nobody exports.
+//
+// With WithRegistry, the cluster's servers run JetStream as a cluster and
+// the registry bucket is replicated (by default on min(3, servers)
+// servers); it stays available while a majority of the servers runs.
+// Every server then needs routes to all the others, and Start blocks
+// until the JetStream cluster has elected its leader (about a second for
+// three servers on one machine started concurrently, up to about ten when
+// the first election fails), at most the connect timeout
+// (DefaultClusterTimeout). A member that closes is seen leaving at once,
+// and hands its server's JetStream leaderships over before it stops; one
+// whose process dies is seen leaving when its lease expires, and members
+// whose registry watch ran on its server see changes again only after the
+// watch recovers (about ten seconds).
+//
 // # Tables
 //
 // OpenTable spreads one sharded key-value table over the registry nodes
@@ -127,6 +171,8 @@
 //
 // The embedded server costs about 2 ms to start, 5 MB and a dozen
 // goroutines; each Export costs one NATS subscription and one goroutine.
+// A clustered server adds two listeners and, per other server of the
+// cluster, four TCP connections with two goroutines each.
 // A remote send costs its encoding plus a lock and a copy into the
 // connection's buffer; see the README's W7 for measured rates.
 package remote

@@ -107,7 +107,7 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	}
 	var more []*nats.Subscription
 	if err == nil {
-		if more, err = n.subscribeMore(subj, handle); err != nil {
+		if more, err = n.subscribeMore(subj, handle, true); err != nil {
 			_ = sub.Unsubscribe()
 		}
 	}

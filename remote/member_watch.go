@@ -12,7 +12,8 @@ const (
 	// MemberJoined: a lease appeared (a node started, or a node this one
 	// had seen leave came back).
 	MemberJoined MemberChange = iota + 1
-	// MemberUpdated: a member's names changed (an Export or its Close).
+	// MemberUpdated: a member's names changed (an Export or a Serve, or
+	// the Close of one).
 	MemberUpdated
 	// MemberLeft: a lease was removed by its node's Close, or expired
 	// (MemberEvent.Expired).

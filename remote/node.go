@@ -39,14 +39,17 @@ type Node struct {
 
 	reg      *registry // nil without WithRegistry
 	storeDir string    // the embedded server's JetStream store; "" if none
+	cluster  *cluster  // nil without WithCluster
 }
 
 // Start connects sys to NATS and returns the node. By default it starts an
 // embedded NATS server in this process that opens no port (DontListen) and
 // connects to it in-process (nats.InProcessServer); WithURL connects to an
 // existing NATS deployment instead, with WithUserInfo or WithToken as its
-// credentials and WithTLS for a TLS connection, and WithLeafNode makes the
-// embedded server a leaf node of one.
+// credentials and WithTLS for a TLS connection, WithLeafNode makes the
+// embedded server a leaf node of one, and WithCluster clusters it with
+// the embedded servers of other nodes (opening a route and a client
+// listener, on loopback by default).
 //
 // Nothing of NATS runs before Start: reactor systems and their local
 // channels never touch NATS. Start blocks until the server is ready and
@@ -60,8 +63,10 @@ type Node struct {
 //
 // Errors: ErrInvalidName for a bad namespace or node id; ErrAuth if the
 // server refused the credentials; ErrStart if the server did not start or
-// could not be reached, or the registry's JetStream did not answer. On
-// error nothing is left running.
+// could not be reached, the registry's JetStream did not answer (or, on
+// a cluster, elected no leader in time), or options contradict each
+// other or are malformed (WithCluster's addresses and routes). On error
+// nothing is left running.
 func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 	cfg := nodeConfig{namespace: DefaultNamespace, timeout: 5 * time.Second, name: "reactors"}
 	for _, o := range opts {
@@ -96,6 +101,10 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		n.cancel()
 		return nil, fmt.Errorf("%w: WithUserInfo, WithToken and WithTLS need WithURL", ErrStart)
 	}
+	if err := checkCluster(&cfg); err != nil {
+		n.cancel()
+		return nil, err
+	}
 	if err := checkRegistry(&cfg); err != nil {
 		n.cancel()
 		return nil, err
@@ -107,7 +116,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 			n.cancel()
 			return nil, err
 		}
-		n.srv, n.storeDir = s, cfg.storeDir
+		n.srv, n.storeDir, n.cluster = s, cfg.storeDir, cfg.cluster
 		copts = append(copts, nats.InProcessServer(s), nats.MaxReconnects(0))
 	} else {
 		if cfg.user != "" || cfg.pass != "" {
@@ -148,11 +157,15 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 }
 
 // startEmbedded starts the node's embedded server (a leaf node with
-// WithLeafNode) and waits until it is ready and, for a leaf, connected.
+// WithLeafNode, a cluster member with WithCluster) and waits until it is
+// ready and, for a leaf, connected.
 func startEmbedded(cfg nodeConfig) (*server.Server, error) {
 	o := &server.Options{DontListen: true, NoLog: true, NoSigs: true}
 	if cfg.storeDir != "" {
 		o.JetStream, o.StoreDir = true, cfg.storeDir
+	}
+	if cfg.cluster != nil {
+		cfg.cluster.apply(o, cfg.nodeID)
 	}
 	if cfg.leaf != "" {
 		u, err := url.Parse(cfg.leaf)
@@ -308,7 +321,8 @@ func (n *Node) transportErr(name string, err error) error {
 // With WithRegistry, Close first stops the registry's goroutines, ends
 // the node's MemberWatch channels (ErrClosed) and removes the node's
 // lease, so other members see it leave at once (the removal is bounded
-// by ctx; if it fails, the lease expires after its TTL).
+// by ctx and by a second; if it fails, as it does on a JetStream cluster
+// that has lost its majority, the lease expires after its TTL).
 func (n *Node) Close(ctx context.Context) error {
 	n.mu.Lock()
 	if n.closing {
@@ -341,9 +355,14 @@ func (n *Node) Close(ctx context.Context) error {
 }
 
 // stopServer shuts the embedded server down, if any, and waits for its
-// goroutines.
+// goroutines. A server of a JetStream cluster goes through lame duck mode
+// first, which hands the leaderships of its raft groups to the other
+// servers (see handOver).
 func (n *Node) stopServer() {
 	if n.srv != nil {
+		if n.cluster != nil && n.storeDir != "" {
+			n.srv.LameDuckShutdown()
+		}
 		n.srv.Shutdown()
 		n.srv.WaitForShutdown()
 	}

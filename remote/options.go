@@ -20,17 +20,20 @@ type nodeConfig struct {
 	maxReconnects  int           // 0: nats.go's default
 	reconnectGiven bool
 
-	namespace  string
-	maxPayload int // 0: the connection's MaxPayload
-	timeout    time.Duration
-	name       string
-	pendMsgs   int // 0: nats.go's default
-	pendBytes  int
-	registry   bool          // WithRegistry
-	leaseTTL   time.Duration // WithLeaseTTL; 0: DefaultLeaseTTL
-	nodeID     string        // WithNodeID; "": random
-	jsDomain   string        // WithJetStreamDomain
-	storeDir   string        // the embedded server's JetStream store, removed by Close
+	namespace    string
+	maxPayload   int // 0: the connection's MaxPayload
+	timeout      time.Duration
+	timeoutGiven bool // WithConnectTimeout
+	name         string
+	pendMsgs     int // 0: nats.go's default
+	pendBytes    int
+	registry     bool           // WithRegistry
+	leaseTTL     time.Duration  // WithLeaseTTL; 0: DefaultLeaseTTL
+	nodeID       string         // WithNodeID; "": random
+	jsDomain     string         // WithJetStreamDomain
+	storeDir     string         // the embedded server's JetStream store, removed by Close
+	clusterCfg   *ClusterConfig // WithCluster, as given
+	cluster      *cluster       // WithCluster, validated by checkCluster
 }
 
 // WithURL connects the node as a plain NATS client to the server(s) at
@@ -79,8 +82,12 @@ func WithNamespace(ns string) Option { return func(c *nodeConfig) { c.namespace 
 func WithMaxPayload(n int) Option { return func(c *nodeConfig) { c.maxPayload = n } }
 
 // WithConnectTimeout bounds the start of the embedded server and the
-// connection (default 5 s).
-func WithConnectTimeout(d time.Duration) Option { return func(c *nodeConfig) { c.timeout = d } }
+// connection, and the registry's start (default 5 s; DefaultClusterTimeout
+// for a node started WithCluster and WithRegistry, whose JetStream cluster
+// may take a whole election timeout to elect its leader).
+func WithConnectTimeout(d time.Duration) Option {
+	return func(c *nodeConfig) { c.timeout, c.timeoutGiven = d, true }
+}
 
 // WithName names the node's NATS connection, as the server's monitoring
 // shows it (default "reactors").
@@ -98,7 +105,7 @@ func WithPendingLimits(msgs, bytes int) Option {
 
 // WithRegistry makes the node a member of its namespace's registry: a
 // JetStream key-value bucket holding one lease per node (its id and the
-// names it exports with Export), renewed every third of the lease TTL
+// names it exports with Export or serves with Serve), renewed every third of the lease TTL
 // (WithLeaseTTL) and removed by Close, or expiring a TTL after the last
 // renewal when the node dies or loses its connection. Every member
 // watches the bucket, so nodes find each other's names with nothing but
@@ -108,13 +115,16 @@ func WithPendingLimits(msgs, bytes int) Option {
 // server 2.11 or later). The embedded server of a node without WithURL or
 // WithLeafNode enables JetStream in a temporary store directory that Close
 // removes; a leaf node's embedded server does not, and uses the hub's
-// through WithJetStreamDomain.
+// through WithJetStreamDomain. Embedded servers clustered by WithCluster
+// run JetStream as a cluster holding a replicated bucket (see
+// WithCluster for what that needs).
 //
 // With a registry, Export also subscribes the name's node subject (see
 // NodeChannel) and broadcast subject (see Broadcast): three subscriptions
-// per export instead of one. The registry costs two goroutines, one
-// JetStream write per renewal and per Export or its Close, and one watch
-// subscription.
+// per export instead of one; Serve subscribes the node subject (see
+// NodeClient): two instead of one. The registry costs two goroutines, one
+// JetStream write per renewal and per Export, Serve or the Close of one,
+// and one watch subscription.
 func WithRegistry() Option { return func(c *nodeConfig) { c.registry = true } }
 
 // WithLeaseTTL sets how long the node's lease outlives its last renewal

@@ -30,7 +30,7 @@ const MaxNodeIDLen = 64
 const markerTTL = 10 * time.Second
 
 // Member is one node of a registry: its id and the names it exports with
-// Export, sorted.
+// Export or serves with Serve, sorted.
 type Member struct {
 	ID    string   `json:"id"`
 	Names []string `json:"names"`
@@ -52,7 +52,9 @@ type registry struct {
 	js       jetstream.JetStream
 	subj     string // the subject of the node's lease
 	poke     chan struct{}
-	stop     chan struct{} // closed by leave: stops both goroutines
+	stop     chan struct{}   // closed by leave: stops both goroutines
+	life     context.Context // ended by leave: bounds the watch's requests
+	end      context.CancelFunc
 	done     sync.WaitGroup
 	leftOnce sync.Once
 
@@ -110,8 +112,16 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
 	bucket := bucketName(n.ns)
-	kv, err := openBucket(ctx, js, bucket, n.ns)
+	replicas := 1
+	if cfg.cluster != nil && cfg.storeDir != "" {
+		replicas = cfg.cluster.replicas
+	}
+	kv, err := openBucket(ctx, js, bucket, n.ns, replicas)
 	if err != nil {
+		if replicas > 1 || cfg.cluster != nil {
+			return nil, fmt.Errorf("%w: registry bucket (R%d) on a JetStream cluster not ready after %v (it needs a majority of its servers routed): %w",
+				ErrStart, replicas, cfg.timeout, err)
+		}
 		return nil, fmt.Errorf("%w: registry bucket: %w", ErrStart, err)
 	}
 	r := &registry{
@@ -121,7 +131,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 		names: map[string]struct{}{}, members: map[string]Member{},
 		watchers: map[*MemberWatch]struct{}{}, followers: map[*follower]struct{}{},
 	}
-	if err := r.put(ctx); err != nil {
+	if err := r.firstPut(ctx); err != nil {
 		return nil, fmt.Errorf("%w: registry lease: %w", ErrStart, err)
 	}
 	kw, err := kv.WatchAll(n.ctx) // ends with the node, not with Start's timeout
@@ -143,6 +153,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 			return nil, fmt.Errorf("%w: registry not loaded after %v", ErrStart, cfg.timeout)
 		}
 	}
+	r.life, r.end = context.WithCancel(n.ctx)
 	r.done.Add(2)
 	go r.renew()
 	go r.watch(kw)
@@ -150,18 +161,23 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 }
 
 // openBucket creates the registry bucket or opens the existing one. A
-// leaf node learns of its hub's JetStream asynchronously, so it retries
-// while JetStream does not answer, until ctx ends.
-func openBucket(ctx context.Context, js jetstream.JetStream, bucket, ns string) (jetstream.KeyValue, error) {
+// leaf node learns of its hub's JetStream asynchronously, and a JetStream
+// cluster does not answer before it has elected its leader, so it retries
+// while JetStream is not ready, each attempt bounded on its own, until
+// ctx ends.
+func openBucket(ctx context.Context, js jetstream.JetStream, bucket, ns string, replicas int) (jetstream.KeyValue, error) {
 	for {
-		kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL,
+		attempt, cancel := context.WithTimeout(ctx, clusterAttemptLimit)
+		kv, err := js.CreateKeyValue(attempt, jetstream.KeyValueConfig{
+			Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL, Replicas: replicas,
 			Description: "reactors registry of namespace " + ns,
 		})
 		if errors.Is(err, jetstream.ErrBucketExists) {
-			kv, err = js.KeyValue(ctx, bucket)
+			kv, err = js.KeyValue(attempt, bucket)
 		}
-		if err == nil || !(errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+		notReady := clusterNotReady(attempt, err)
+		cancel()
+		if err == nil || !(notReady || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
 			errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || errors.Is(err, nats.ErrNoResponders)) {
 			return kv, err
 		}
@@ -190,6 +206,26 @@ func (r *registry) put(ctx context.Context) error {
 	// subject with one, as Put would without it.
 	_, err = r.js.PublishMsg(ctx, &nats.Msg{Subject: r.subj, Data: data}, jetstream.WithMsgTTL(r.ttl))
 	return err
+}
+
+// firstPut writes the node's first lease. The stream of a bucket just
+// created on a JetStream cluster answers once it has elected its leader:
+// until then, it retries, each attempt bounded, until ctx ends.
+func (r *registry) firstPut(ctx context.Context) error {
+	for {
+		attempt, cancel := context.WithTimeout(ctx, clusterAttemptLimit)
+		err := r.put(attempt)
+		retry := r.n.cluster != nil && (errors.Is(err, jetstream.ErrNoStreamResponse) || clusterNotReady(attempt, err))
+		cancel()
+		if err == nil || !retry {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // announce adds or removes name in the node's lease and asks the renewal
@@ -236,7 +272,7 @@ func (r *registry) renew() {
 func (r *registry) watch(kw jetstream.KeyWatcher) {
 	defer r.done.Done()
 	defer r.halt(ErrClosed)
-	defer stopWatch(kw)
+	defer func() { stopWatch(kw) }() // the last watcher, see rewatch
 	for {
 		select {
 		case <-r.stop:
@@ -247,8 +283,8 @@ func (r *registry) watch(kw jetstream.KeyWatcher) {
 			if !ok {
 				return
 			}
-			if e != nil {
-				r.apply(e)
+			if e != nil && r.apply(e) && r.n.cluster != nil && e.Key() != r.id {
+				kw = r.rewatch(kw, e.Key())
 			}
 		}
 	}
@@ -275,7 +311,8 @@ func stopWatch(kw jetstream.KeyWatcher) {
 }
 
 // apply records one registry entry and tells the followers and watchers.
-func (r *registry) apply(e jetstream.KeyValueEntry) {
+// It reports whether the entry is a member leaving.
+func (r *registry) apply(e jetstream.KeyValueEntry) (left bool) {
 	id := e.Key()
 	ev := MemberEvent{Member: Member{ID: id}}
 	r.mu.Lock()
@@ -286,11 +323,11 @@ func (r *registry) apply(e jetstream.KeyValueEntry) {
 		var m Member
 		if err := json.Unmarshal(e.Value(), &m); err != nil || m.ID != id {
 			r.n.sys.Logger().Warn().Str("key", id).Msg("remote: malformed lease ignored")
-			return
+			return false
 		}
 		slices.Sort(m.Names)
 		if had && slices.Equal(old.Names, m.Names) {
-			return // a renewal
+			return false // a renewal
 		}
 		r.members[id] = m
 		ev.Member, ev.Change = m, MemberJoined
@@ -299,12 +336,18 @@ func (r *registry) apply(e jetstream.KeyValueEntry) {
 		}
 	default: // KeyValueDelete (left), KeyValuePurge (expired)
 		if !had {
-			return
+			return false
 		}
 		delete(r.members, id)
 		ev.Member, ev.Change = old, MemberLeft
 		ev.Expired = e.Operation() == jetstream.KeyValuePurge
 	}
+	r.notifyLocked(ev)
+	return ev.Change == MemberLeft
+}
+
+// notifyLocked tells the followers and watchers of a change.
+func (r *registry) notifyLocked(ev MemberEvent) {
 	for f := range r.followers {
 		f.sync(r.exportersLocked(f.name))
 	}
@@ -325,13 +368,22 @@ func (r *registry) exportersLocked(name string) []string {
 	return ids
 }
 
+// leaveLimit bounds the removal of a closing node's lease: a JetStream
+// write takes milliseconds, but one to a JetStream cluster that has lost
+// its majority is never answered.
+const leaveLimit = time.Second
+
 // leave stops the goroutines and removes the node's lease at once (ctx
-// bounds the removal). It is idempotent.
+// and leaveLimit bound the removal). It is idempotent.
 func (r *registry) leave(ctx context.Context) {
 	r.leftOnce.Do(func() {
+		r.end()
 		close(r.stop)
 		r.done.Wait()
-		// Best effort: with a lost connection the lease expires instead.
+		// Best effort: with a lost connection, or a JetStream cluster
+		// without a majority, the lease expires instead.
+		ctx, cancel := context.WithTimeout(ctx, leaveLimit)
+		defer cancel()
 		_ = r.kv.Delete(ctx, r.id)
 	})
 }
@@ -386,8 +438,8 @@ func (n *Node) Members() ([]Member, error) {
 	return out, nil
 }
 
-// Exporters returns the ids of the members that export name, sorted, as
-// this node last saw them (see Members). It returns ErrNoRegistry for a
+// Exporters returns the ids of the members that export or serve name,
+// sorted, as this node last saw them (see Members). It returns ErrNoRegistry for a
 // node started without WithRegistry.
 func (n *Node) Exporters(name string) ([]string, error) {
 	if n.reg == nil {

@@ -61,9 +61,14 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 // on Node.Events and dead-lettered as Dropped, as for Export.
 //
 // If several nodes serve one name, each request goes to one of them (a
-// NATS queue group). Errors: ErrInvalidName, ErrDuplicateName (the node
+// NATS queue group). On a node started WithRegistry, Serve also
+// subscribes the name's node subject, so that NodeClient reaches this
+// node's server only, and adds name to the node's lease as Export does
+// (Exporters lists the nodes serving it; Close of the returned export
+// removes it again). Errors: ErrInvalidName, ErrDuplicateName (the node
 // already exports or serves name), ErrClosed. Serve costs one NATS
-// subscription and one goroutine until the returned export is closed, and
+// subscription and one goroutine until the returned export is closed (two
+// of each with a registry, plus a lease write at Serve and at Close), and
 // per request two small allocations beyond the codecs'.
 func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...ServeOption[Q, R]) (*Exported, error) {
 	subj, err := n.subject(name)
@@ -79,7 +84,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 	}
 	dead := "remote:" + name
 	sys := deadLetterSystem(n, srv)
-	sub, err := n.nc.QueueSubscribe(subj, exportQueue, func(m *nats.Msg) {
+	handle := func(m *nats.Msg) {
 		q, err := cfg.qc.Decode(m.Data)
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrDecode, err)
@@ -102,9 +107,16 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 			}
 			respondError(m, code, err)
 		}
-	})
+	}
+	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
 	if err == nil {
 		if err = n.limitPending(sub); err != nil {
+			_ = sub.Unsubscribe()
+		}
+	}
+	var more []*nats.Subscription
+	if err == nil {
+		if more, err = n.subscribeMore(subj, handle, false); err != nil {
 			_ = sub.Unsubscribe()
 		}
 	}
@@ -113,7 +125,13 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 		return nil, n.transportErr(name, err)
 	}
 	n.watch(sub, name, sys)
-	return &Exported{n: n, name: name, sub: sub}, nil
+	for _, m := range more {
+		n.watch(m, name, sys)
+	}
+	if n.reg != nil {
+		n.reg.announce(name, true)
+	}
+	return &Exported{n: n, name: name, sub: sub, more: more}, nil
 }
 
 // responder sends the reply of one remote request back to its asker.

@@ -1,0 +1,410 @@
+package remote_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
+)
+
+// routeAuth is the cluster configuration of the test clusters: a name and
+// route credentials, loopback listeners on random ports.
+func routeAuth(routes ...string) remote.ClusterConfig {
+	return remote.ClusterConfig{Name: "test", Username: "route", Password: "secret", Routes: routes}
+}
+
+// routed starts count nodes, each of its own system, whose embedded
+// servers form one cluster on loopback: the first is the seed, the others
+// route to it, and the servers' gossip completes the mesh. It waits until
+// every server has a route to every other one.
+func routed(t *testing.T, count int) []*remote.Node {
+	t.Helper()
+	sys, _ := newSystem(t)
+	seed := startNode(t, sys, remote.WithCluster(routeAuth()))
+	nodes := []*remote.Node{seed}
+	for range count - 1 {
+		sys, _ := newSystem(t)
+		nodes = append(nodes, startNode(t, sys, remote.WithCluster(routeAuth(seed.ClusterURL()))))
+	}
+	meshed(t, nodes)
+	return nodes
+}
+
+// meshed waits until the embedded server of every node has routes to the
+// servers of all the others.
+func meshed(t *testing.T, nodes []*remote.Node) {
+	t.Helper()
+	for _, n := range nodes {
+		eventually(t, func() bool {
+			rz, err := n.Server().Routez(nil)
+			require.NoError(t, err)
+			peers := map[string]bool{}
+			for _, r := range rz.Routes {
+				peers[r.RemoteID] = true
+			}
+			return len(peers) == len(nodes)-1
+		}, "routes of %s", n.Server().ID())
+	}
+}
+
+// eventually polls cond every millisecond until it holds, failing the
+// test after wait.
+func eventually(t *testing.T, cond func() bool, what string, args ...any) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(wait)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("timed out waiting for "+what, args...)
+		}
+	}
+}
+
+// reachable waits until the embedded server of n knows of want
+// subscriptions to name's subject (local ones, or one per server across
+// the routes): sends from n then reach them.
+func reachable(t *testing.T, n *remote.Node, name string, want int) {
+	t.Helper()
+	subj, err := remote.Subject(n.Namespace(), name)
+	require.NoError(t, err)
+	eventually(t, func() bool { return n.Server().GlobalAccount().Interest(subj) >= want },
+		"interest in %s", name)
+}
+
+// TestClusterAddresses: a clustered node opens a route and a client
+// listener on loopback and says where; a default node opens none.
+func TestClusterAddresses(t *testing.T) {
+	nodes := routed(t, 2)
+	for _, n := range nodes {
+		require.True(t, strings.HasPrefix(n.ClusterURL(), "nats-route://127.0.0.1:"), n.ClusterURL())
+		require.True(t, strings.HasPrefix(n.ClientURL(), "nats://127.0.0.1:"), n.ClientURL())
+		require.Equal(t, "test", n.Server().ClusterName())
+	}
+	// The client listener serves clients of other processes.
+	sys, _ := newSystem(t)
+	c := startNode(t, sys, remote.WithURL(nodes[1].ClientURL()))
+	local, got := collect[int](t, nodes[0].System(), 16)
+	_, err := remote.Export(nodes[0], "addr", local)
+	require.NoError(t, err)
+	reachable(t, nodes[1], "addr", 1)
+	ch, err := remote.Channel[int](c, "addr")
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(7))
+	require.Equal(t, 7, receive(t, got))
+
+	plain := startNode(t, sys)
+	require.Empty(t, plain.ClusterURL())
+	require.Empty(t, plain.ClientURL())
+	require.Nil(t, plain.Server().Addr())
+}
+
+// TestClusterFIFO: a name exported on one server of a 3-server cluster
+// receives the events of senders on the two others, all of them, each
+// sender's in the order sent.
+func TestClusterFIFO(t *testing.T) {
+	const per = 3000
+	type ev struct{ From, Seq int }
+	nodes := routed(t, 3)
+	done := make(chan error, 1)
+	local, err := reactor.Spawn(nodes[0].System(), func(r *reactor.Reactor[ev]) {
+		next := map[int]int{}
+		total := 0
+		r.Main().Events().OnEvent(func(e ev) {
+			if e.Seq != next[e.From] {
+				done <- fmt.Errorf("sender %d: got %d, want %d", e.From, e.Seq, next[e.From])
+				return
+			}
+			next[e.From]++
+			if total++; total == 2*per {
+				done <- nil
+			}
+		})
+	})
+	require.NoError(t, err)
+	_, err = remote.Export(nodes[0], "routes/fifo", local)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for from := 1; from <= 2; from++ {
+		reachable(t, nodes[from], "routes/fifo", 1)
+		ch, err := remote.Channel[ev](nodes[from], "routes/fifo")
+		require.NoError(t, err)
+		wg.Go(func() {
+			for i := range per {
+				if err := ch.Send(ev{from, i}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, receive(t, done))
+}
+
+// TestClusterServe: a client on one server asks a server served on
+// another across the route; errors of the serving side come back typed.
+func TestClusterServe(t *testing.T) {
+	nodes := routed(t, 3)
+	_, err := remote.Serve(nodes[2], "routes/double", echoServer(t, nodes[2].System()))
+	require.NoError(t, err)
+	reachable(t, nodes[0], "routes/double", 1)
+	c, err := remote.NewClient[int, int](nodes[0], "routes/double")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for i := 0; i < 200; i += 2 {
+		got, err := c.Ask(ctx, i)
+		require.NoError(t, err)
+		require.Equal(t, 2*i, got)
+	}
+	_, err = c.Ask(ctx, 3)
+	var se *remote.ServerError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, remote.CodeError, se.Code)
+
+	none, err := remote.NewClient[int, int](nodes[1], "routes/nobody")
+	require.NoError(t, err)
+	_, err = none.Ask(ctx, 2)
+	require.ErrorIs(t, err, remote.ErrNoServer)
+}
+
+// TestClusterQueueGroup: two servers export one name; each event sent
+// from the third goes to exactly one of them, and both get some.
+func TestClusterQueueGroup(t *testing.T) {
+	const total = 1000
+	nodes := routed(t, 3)
+	var outs []<-chan int
+	for _, n := range nodes[1:] {
+		local, got := collect[int](t, n.System(), total)
+		_, err := remote.Export(n, "routes/q", local)
+		require.NoError(t, err)
+		outs = append(outs, got)
+	}
+	reachable(t, nodes[0], "routes/q", 2)
+	ch, err := remote.Channel[int](nodes[0], "routes/q")
+	require.NoError(t, err)
+	for i := range total {
+		require.NoError(t, ch.Send(i))
+	}
+	seen := map[int]int{} // event -> receiving exporter
+	counts := make([]int, len(outs))
+	deadline := time.After(wait)
+	for len(seen) < total {
+		select {
+		case v := <-outs[0]:
+			require.NotContains(t, seen, v, "event %d delivered twice", v)
+			seen[v] = 0
+			counts[0]++
+		case v := <-outs[1]:
+			require.NotContains(t, seen, v, "event %d delivered twice", v)
+			seen[v] = 1
+			counts[1]++
+		case <-deadline:
+			t.Fatalf("got %d of %d events", len(seen), total)
+		}
+	}
+	// Nothing more is on its way: a flushed round trip through both
+	// exporters' servers finds no late copy.
+	for _, n := range nodes {
+		require.NoError(t, n.Conn().Flush())
+	}
+	for i, out := range outs {
+		require.Empty(t, out, "exporter %d got more", i)
+	}
+	t.Logf("split %v", counts)
+	require.Positive(t, counts[0])
+	require.Positive(t, counts[1])
+}
+
+// TestClusterCloseLeaksNothing: closing the nodes of a cluster ends every
+// goroutine they started, routes and listeners included.
+func TestClusterCloseLeaksNothing(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	sys := reactor.New()
+	a, err := remote.Start(sys, remote.WithCluster(routeAuth()))
+	require.NoError(t, err)
+	b, err := remote.Start(sys, remote.WithCluster(routeAuth(a.ClusterURL())))
+	require.NoError(t, err)
+	meshed(t, []*remote.Node{a, b})
+	local, got := collect[int](t, sys, 1)
+	_, err = remote.Export(a, "leak", local)
+	require.NoError(t, err)
+	reachable(t, b, "leak", 1)
+	ch, err := remote.Channel[int](b, "leak")
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(1))
+	require.Equal(t, 1, receive(t, got))
+
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, b.Close(ctx))
+	require.NoError(t, a.Close(ctx))
+	require.NoError(t, sys.Shutdown(ctx))
+	goleak.VerifyNone(t, before)
+}
+
+// TestClusterOptionErrors: a cluster configuration that cannot work fails
+// Start with ErrStart before anything starts.
+func TestClusterOptionErrors(t *testing.T) {
+	sys, _ := newSystem(t)
+	good := remote.ClusterConfig{Name: "c"}
+	bad := map[string][]remote.Option{
+		"with URL":         {remote.WithCluster(good), remote.WithURL("nats://127.0.0.1:1")},
+		"with leaf node":   {remote.WithCluster(good), remote.WithLeafNode("nats-leaf://127.0.0.1:1")},
+		"no name":          {remote.WithCluster(remote.ClusterConfig{})},
+		"spaced name":      {remote.WithCluster(remote.ClusterConfig{Name: "a b"})},
+		"listen no port":   {remote.WithCluster(remote.ClusterConfig{Name: "c", Listen: "127.0.0.1"})},
+		"listen bad port":  {remote.WithCluster(remote.ClusterConfig{Name: "c", Listen: "127.0.0.1:70000"})},
+		"client no host":   {remote.WithCluster(remote.ClusterConfig{Name: "c", ClientListen: ":4222"})},
+		"advertise":        {remote.WithCluster(remote.ClusterConfig{Name: "c", Advertise: "nohost"})},
+		"route scheme":     {remote.WithCluster(remote.ClusterConfig{Name: "c", Routes: []string{"http://127.0.0.1:6222"}})},
+		"route no port":    {remote.WithCluster(remote.ClusterConfig{Name: "c", Routes: []string{"nats-route://127.0.0.1"}})},
+		"route no host":    {remote.WithCluster(remote.ClusterConfig{Name: "c", Routes: []string{"nats-route://:6222"}})},
+		"route unparsable": {remote.WithCluster(remote.ClusterConfig{Name: "c", Routes: []string{"nats-route://[::1"}})},
+		"route path":       {remote.WithCluster(remote.ClusterConfig{Name: "c", Routes: []string{"nats-route://127.0.0.1:6222/x"}})},
+		"replicas":         {remote.WithCluster(remote.ClusterConfig{Name: "c", Replicas: 6})},
+		"password only":    {remote.WithCluster(remote.ClusterConfig{Name: "c", Password: "p"})},
+		"registry alone":   {remote.WithCluster(good), remote.WithRegistry()},
+	}
+	for what, opts := range bad {
+		_, err := remote.Start(sys, opts...)
+		require.ErrorIs(t, err, remote.ErrStart, what)
+	}
+}
+
+// freePorts returns count loopback ports that were free a moment ago, for
+// servers that must know each other's route ports before they start.
+func freePorts(t *testing.T, count int) []int {
+	t.Helper()
+	var ports []int
+	for range count {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// registryCluster starts one node per id, each of its own system, with a
+// registry, whose embedded servers form a cluster with every server
+// routing to every other one. The nodes start concurrently: a JetStream
+// cluster elects its leader only once a majority of its servers runs.
+func registryCluster(t *testing.T, ids ...string) []*remote.Node {
+	t.Helper()
+	ports := freePorts(t, len(ids))
+	var routes []string
+	for _, p := range ports {
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+	}
+	nodes := make([]*remote.Node, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, id := range ids {
+		sys, _ := newSystem(t)
+		cfg := routeAuth(routes...) // its own route too: a shared list
+		cfg.Listen = fmt.Sprintf("127.0.0.1:%d", ports[i])
+		wg.Go(func() {
+			nodes[i], errs[i] = remote.Start(sys, remote.WithCluster(cfg), remote.WithRegistry(),
+				remote.WithNodeID(id), remote.WithConnectTimeout(3*wait))
+		})
+	}
+	wg.Wait()
+	t.Logf("clustered registry of %d started in %v", len(ids), time.Since(start))
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			defer cancel()
+			if err := n.Close(ctx); err != nil {
+				require.ErrorIs(t, err, remote.ErrClosed)
+			}
+		})
+	}
+	for i, err := range errs {
+		require.NoError(t, err, "node %s", ids[i])
+	}
+	return nodes
+}
+
+// TestClusterRegistry: the registry of a cluster of three embedded
+// servers: every member sees the others, sees which node serves a name,
+// reaches that node alone, and sees a closing node leave while the two
+// others keep the registry working.
+func TestClusterRegistry(t *testing.T) {
+	nodes := registryCluster(t, "a", "b", "c")
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	for _, n := range nodes {
+		require.Equal(t, n.ID(), n.Server().Name())
+		require.True(t, n.Server().JetStreamIsClustered())
+	}
+	w := watch(t, a)
+	for _, id := range []string{"a", "b", "c"} {
+		until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined && ev.Member.ID == id })
+	}
+	eventually(t, func() bool { ms, _ := b.Members(); return len(ms) == 3 }, "b to see 3 members")
+
+	_, err := remote.Serve(c, "svc/double", echoServer(t, c.System()))
+	require.NoError(t, err)
+	exporting(t, w, "svc/double", "c")
+	exps, err := a.Exporters("svc/double")
+	require.NoError(t, err)
+	require.Equal(t, []string{"c"}, exps)
+	cl, err := remote.NodeClient[int, int](a, "c", "svc/double")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	got, err := cl.Ask(ctx, 21*2)
+	require.NoError(t, err)
+	require.Equal(t, 84, got)
+
+	left := time.Now()
+	closeCtx, cancelClose := context.WithTimeout(context.Background(), wait)
+	defer cancelClose()
+	require.NoError(t, c.Close(closeCtx)) // hands its leaderships over first
+	t.Logf("c closed in %v", time.Since(left))
+	ev := until(t, w, func(ev remote.MemberEvent) bool { return ev.Member.ID == "c" })
+	require.Equal(t, remote.MemberLeft, ev.Change)
+	require.False(t, ev.Expired)
+	t.Logf("a saw c leave %v after c.Close began", time.Since(left))
+	exps, err = a.Exporters("svc/double")
+	require.NoError(t, err)
+	require.Empty(t, exps)
+
+	// Two of three servers still hold the registry.
+	local, _ := collect[int](t, b.System(), 1)
+	_, err = remote.Export(b, "after", local)
+	require.NoError(t, err)
+	exporting(t, w, "after", "b")
+	t.Logf("a saw b's export %v after c left", time.Since(left))
+
+	// The last two leave together: neither waits for a cluster without a
+	// majority to remove its lease.
+	ctx, cancel = context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	var wg sync.WaitGroup
+	closed := make([]error, 2)
+	for i, n := range []*remote.Node{a, b} {
+		wg.Go(func() { closed[i] = n.Close(ctx) })
+	}
+	wg.Wait()
+	t.Logf("the last two closed %v after c left", time.Since(left))
+	require.NoError(t, closed[0])
+	require.NoError(t, closed[1])
+}

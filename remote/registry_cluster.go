@@ -1,0 +1,127 @@
+package remote
+
+import (
+	"context"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// A registry on a JetStream cluster watches the bucket through an
+// ordered consumer that lives on one of the cluster's servers, chosen by
+// JetStream. When that server shuts down, the consumer is gone, and
+// nats.go notices only after two missed heartbeats of five seconds, then
+// recreates it: for ten seconds or more the watch would show nothing. A
+// member that closes removes its lease before its server stops, so every
+// other member sees it leave while the watch still works; rewatch then
+// waits until that server's routes are gone and replaces the watch by a
+// new one on the servers that remain. A server that dies without Close
+// still costs the ten seconds (its lease expires within that time anyway).
+
+// Bounds of a rewatch: how long to wait for the leaving server's routes
+// to go and for a new watch to load, and the pause between attempts.
+const (
+	routeGoneLimit = 2 * time.Second
+	rewatchLimit   = 10 * time.Second
+	rewatchPause   = 50 * time.Millisecond
+)
+
+// rewatch replaces kw by a new watch after the member id left, once the
+// routes to its server (named after it) are gone. It applies what the new
+// watch loads and reports members it no longer holds as left (expired:
+// their removal was missed). It returns the watch to use: the new one, or
+// kw if none could be made within rewatchLimit (kw then recovers by
+// itself). It gives up at once when the registry stops.
+func (r *registry) rewatch(kw jetstream.KeyWatcher, id string) jetstream.KeyWatcher {
+	if !r.routeGone(id) {
+		return kw
+	}
+	ctx, cancel := context.WithTimeout(r.life, rewatchLimit)
+	defer cancel()
+	for ctx.Err() == nil {
+		// The watch lives as long as the registry; its creation is
+		// bounded by the JetStream client's default request timeout.
+		nkw, err := r.kv.WatchAll(r.life)
+		if err != nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(rewatchPause):
+			}
+			continue
+		}
+		seen, ok := r.load(ctx, nkw)
+		if !ok {
+			stopWatch(nkw)
+			continue
+		}
+		stopWatch(kw)
+		r.forgetUnseen(seen)
+		return nkw
+	}
+	r.n.sys.Logger().Warn().Str("left", id).Msg("remote: registry watch not renewed; it recovers by itself")
+	return kw
+}
+
+// routeGone waits until the node's server has no route to the server
+// named name, at most routeGoneLimit; it reports false if the registry
+// stopped or the routes stayed.
+func (r *registry) routeGone(name string) bool {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	giveUp := time.After(routeGoneLimit)
+	for {
+		rz, err := r.n.srv.Routez(nil)
+		if err != nil {
+			return false
+		}
+		found := false
+		for _, ri := range rz.Routes {
+			found = found || ri.RemoteName == name
+		}
+		if !found {
+			return true
+		}
+		select {
+		case <-tick.C:
+		case <-giveUp:
+			return false
+		case <-r.life.Done():
+			return false
+		}
+	}
+}
+
+// load applies the initial values of a new watch, up to the nil entry
+// that ends them, and returns the keys it saw; false if ctx ended first.
+func (r *registry) load(ctx context.Context, kw jetstream.KeyWatcher) (map[string]bool, bool) {
+	seen := map[string]bool{}
+	for {
+		select {
+		case e, ok := <-kw.Updates():
+			if !ok {
+				return nil, false
+			}
+			if e == nil {
+				return seen, true
+			}
+			if e.Operation() == jetstream.KeyValuePut {
+				seen[e.Key()] = true
+			}
+			r.apply(e)
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+}
+
+// forgetUnseen reports every member a new watch did not load as left.
+func (r *registry) forgetUnseen(seen map[string]bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, m := range r.members {
+		if !seen[id] {
+			delete(r.members, id)
+			r.notifyLocked(MemberEvent{Change: MemberLeft, Member: m, Expired: true})
+		}
+	}
+}
