@@ -381,20 +381,7 @@ func (c *call[K, V]) run(ctx context.Context) {
 		}
 		return
 	}
-	// Parts of idle shards are applied here and now (Table.direct); the
-	// others are sent.
-	last, left := -1, 0
-	for j := range c.parts {
-		_, ok, err := c.l.direct(c.parts[j].shard, c.request(j)) // ctx and Close checked above
-		switch {
-		case !ok:
-			last, left = j, left+1
-		case err != nil:
-			c.fail(j, err) // the shard undid the part
-		default:
-			c.parts[j].state = partApplied
-		}
-	}
+	last, left := c.direct() // ctx and Close checked above
 	if left == 0 {
 		return
 	}
@@ -455,6 +442,32 @@ func (c *call[K, V]) run(ctx context.Context) {
 			pending = 0
 		}
 	}
+}
+
+// direct applies here and now, as the shard's reactor would (see
+// Table.direct), the parts of the shards that are idle, all with one
+// guest slot (reactor.Guest). It returns how many parts are left to send
+// and the last of them.
+func (c *call[K, V]) direct() (last, left int) {
+	last = -1
+	g, _ := reactor.TakeGuest() // none: every part is sent
+	defer g.Release()
+	for j := range c.parts {
+		p := &c.parts[j]
+		sh := c.l.shells[p.shard]
+		var ok bool
+		var err error
+		c.l.shards[p.shard].RunIfIdleAs(g, func() { ok, err = sh.directBatch(c.l.epoch, &p.b) })
+		switch {
+		case !ok:
+			last, left = j, left+1
+		case err != nil:
+			c.fail(j, err) // the shard undid the part
+		default:
+			p.state = partApplied
+		}
+	}
+	return last, left
 }
 
 // firstSent returns the first part still waiting for its reply. Watching
