@@ -452,16 +452,24 @@ func (c *call[K, V]) direct() (last, left int) {
 	last = -1
 	g, _ := reactor.TakeGuest() // none: every part is sent
 	defer g.Release()
+	m := c.m
 	for j := range c.parts {
 		p := &c.parts[j]
 		sh := c.l.shells[p.shard]
 		var ok bool
 		var err error
+		p.b.inPlace = m.vals == nil
 		c.l.shards[p.shard].RunIfIdleAs(g, func() { ok, err = sh.directBatch(c.l.epoch, &p.b) })
 		switch {
 		case !ok:
+			p.b.inPlace = false // it is sent: the shard writes p.b.res
 			last, left = j, left+1
 		case err != nil:
+			if p.b.inPlace {
+				for _, i := range p.b.idx {
+					m.res[i] = Result[V]{} // a failed item has no result
+				}
+			}
 			c.fail(j, err) // the shard undid the part
 		default:
 			p.state = partApplied
@@ -538,6 +546,12 @@ func (c *call[K, V]) record() []int32 {
 	for _, p := range c.parts {
 		switch p.state {
 		case partApplied:
+			if p.b.inPlace { // its results are in place
+				for _, i := range p.b.idx {
+					m.applied[i] = true
+				}
+				continue
+			}
 			for q, i := range p.b.idx {
 				m.res[i], m.applied[i] = p.b.res[q], true
 			}
