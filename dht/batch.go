@@ -13,14 +13,15 @@ import (
 )
 
 // The batch operations: see "Batches" in the package documentation for
-// their semantics. The caller groups the items by shard (plan), sends
-// one opBatch per shard involved (run, runIn), and each shard applies
-// its part in one turn (applyBatch, shard.go).
+// their semantics. The caller groups the items by shard (plan), applies
+// the parts of idle shards itself, one guest step each (call.direct),
+// sends one opBatch to every other shard involved (run, runIn), and each
+// shard applies its part in one turn (applyBatch, shard.go).
 //
-// Cost: per call, a few allocations proportional to the batch (the
-// grouping, the messages, the results) and one message and reply per
-// shard involved, against one each per item for single operations; no
-// goroutine.
+// Cost: per blocking call on idle shards, one allocation (the results;
+// the other buffers are pooled) and two atomic operations per shard
+// involved; per shard that is busy, one message and reply, against one
+// each per item for single operations; no goroutine.
 
 // KV is a key and its value: an item of MultiPut.
 type KV[K comparable, V any] struct {
@@ -30,11 +31,14 @@ type KV[K comparable, V any] struct {
 
 // MultiGet returns the value of every key of keys and whether it is
 // present, in the order of keys, as Get would for each (see "Batches"
-// in the package documentation). It sends one message to every shard
-// holding some of keys, all before waiting, and blocks until their
-// replies or the end of ctx, like Get; if the last shard sent to is
-// idle, its turn runs on the caller's goroutine while the others run on
-// the pool. An empty batch sends nothing and returns an empty slice.
+// in the package documentation). The part of every idle shard holding
+// some of keys is applied on the caller's goroutine, as a step of that
+// shard's reactor (reactor.Channel.RunIfIdleAs), with no message; every
+// other shard involved gets one message, all before waiting, and
+// MultiGet blocks until their replies or the end of ctx, like Get (if
+// the last shard sent to is idle by then, its turn runs on the caller's
+// goroutine while the others run on the pool). An empty batch sends
+// nothing and returns an empty slice.
 //
 // It fails with ErrUserPanic if the key function panics, ErrClosed
 // after Close, ctx's error (context.Cause) if ctx ended before anything
