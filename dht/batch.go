@@ -13,14 +13,15 @@ import (
 )
 
 // The batch operations: see "Batches" in the package documentation for
-// their semantics. The caller groups the items by shard (plan), sends
-// one opBatch per shard involved (run, runIn), and each shard applies
-// its part in one turn (applyBatch, shard.go).
+// their semantics. The caller groups the items by shard (plan), applies
+// the parts of idle shards itself, one guest step each (call.direct),
+// sends one opBatch to every other shard involved (run, runIn), and each
+// shard applies its part in one turn (applyBatch, shard.go).
 //
-// Cost: per call, a few allocations proportional to the batch (the
-// grouping, the messages, the results) and one message and reply per
-// shard involved, against one each per item for single operations; no
-// goroutine.
+// Cost: per blocking call on idle shards, one allocation (the results;
+// the other buffers are pooled) and two atomic operations per shard
+// involved; per shard that is busy, one message and reply, against one
+// each per item for single operations; no goroutine.
 
 // KV is a key and its value: an item of MultiPut.
 type KV[K comparable, V any] struct {
@@ -30,11 +31,14 @@ type KV[K comparable, V any] struct {
 
 // MultiGet returns the value of every key of keys and whether it is
 // present, in the order of keys, as Get would for each (see "Batches"
-// in the package documentation). It sends one message to every shard
-// holding some of keys, all before waiting, and blocks until their
-// replies or the end of ctx, like Get; if the last shard sent to is
-// idle, its turn runs on the caller's goroutine while the others run on
-// the pool. An empty batch sends nothing and returns an empty slice.
+// in the package documentation). The part of every idle shard holding
+// some of keys is applied on the caller's goroutine, as a step of that
+// shard's reactor (reactor.Channel.RunIfIdleAs), with no message; every
+// other shard involved gets one message, all before waiting, and
+// MultiGet blocks until their replies or the end of ctx, like Get (if
+// the last shard sent to is idle by then, its turn runs on the caller's
+// goroutine while the others run on the pool). An empty batch sends
+// nothing and returns an empty slice.
 //
 // It fails with ErrUserPanic if the key function panics, ErrClosed
 // after Close, ctx's error (context.Cause) if ctx ended before anything
@@ -381,20 +385,7 @@ func (c *call[K, V]) run(ctx context.Context) {
 		}
 		return
 	}
-	// Parts of idle shards are applied here and now (Table.direct); the
-	// others are sent.
-	last, left := -1, 0
-	for j := range c.parts {
-		_, ok, err := c.l.direct(c.parts[j].shard, c.request(j)) // ctx and Close checked above
-		switch {
-		case !ok:
-			last, left = j, left+1
-		case err != nil:
-			c.fail(j, err) // the shard undid the part
-		default:
-			c.parts[j].state = partApplied
-		}
-	}
+	last, left := c.direct() // ctx and Close checked above
 	if left == 0 {
 		return
 	}
@@ -455,6 +446,40 @@ func (c *call[K, V]) run(ctx context.Context) {
 			pending = 0
 		}
 	}
+}
+
+// direct applies here and now, as the shard's reactor would (see
+// Table.direct), the parts of the shards that are idle, all with one
+// guest slot (reactor.Guest). It returns how many parts are left to send
+// and the last of them.
+func (c *call[K, V]) direct() (last, left int) {
+	last = -1
+	g, _ := reactor.TakeGuest() // none: every part is sent
+	defer g.Release()
+	m := c.m
+	for j := range c.parts {
+		p := &c.parts[j]
+		sh := c.l.shells[p.shard]
+		var ok bool
+		var err error
+		p.b.inPlace = m.vals == nil
+		c.l.shards[p.shard].RunIfIdleAs(g, func() { ok, err = sh.directBatch(c.l.epoch, &p.b) })
+		switch {
+		case !ok:
+			p.b.inPlace = false // it is sent: the shard writes p.b.res
+			last, left = j, left+1
+		case err != nil:
+			if p.b.inPlace {
+				for _, i := range p.b.idx {
+					m.res[i] = Result[V]{} // a failed item has no result
+				}
+			}
+			c.fail(j, err) // the shard undid the part
+		default:
+			p.state = partApplied
+		}
+	}
+	return last, left
 }
 
 // firstSent returns the first part still waiting for its reply. Watching
@@ -525,6 +550,12 @@ func (c *call[K, V]) record() []int32 {
 	for _, p := range c.parts {
 		switch p.state {
 		case partApplied:
+			if p.b.inPlace { // its results are in place
+				for _, i := range p.b.idx {
+					m.applied[i] = true
+				}
+				continue
+			}
 			for q, i := range p.b.idx {
 				m.res[i], m.applied[i] = p.b.res[q], true
 			}

@@ -319,3 +319,36 @@ func TestMultiUnhashableKeyFailsItsShardPart(t *testing.T) {
 	}
 	require.Zero(t, failures.Load())
 }
+
+// TestMultiGetFailedPartHasNoResults: a MultiGet part that fails in its
+// shard after some of its items were read reports none of them: their
+// results are zero and not applied, whether the part ran on the caller's
+// goroutine or in the shard.
+func TestMultiGetFailedPartHasNoResults(t *testing.T) {
+	ctx := context.Background()
+	sys, failures := newSystem(t)
+	tb, err := dht.New[any, int](sys, 2, func(k any) uint64 { return dht.HashString(fmt.Sprint(k)) })
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, tb.Close(ctx)) })
+	bad, err := tb.Shard([]int{1})
+	require.NoError(t, err)
+	var before, other any // keys on the bad shard and on the other one
+	for i := 0; before == nil || other == nil; i++ {
+		_, _, err := tb.Put(ctx, i, 100+i)
+		require.NoError(t, err)
+		if s, _ := tb.Shard(i); s == bad && before == nil {
+			before = i
+		} else if s != bad && other == nil {
+			other = i
+		}
+	}
+	for range 20 { // the bad part is applied here or sent, as the shard is idle or not
+		res, err := tb.MultiGet(ctx, []any{before, []int{1}, other})
+		require.ErrorIs(t, err, dht.ErrUserPanic)
+		var be *dht.BatchError
+		require.ErrorAs(t, err, &be)
+		require.Equal(t, []bool{false, false, true}, be.Applied)
+		require.Equal(t, []dht.Result[int]{{}, {}, {Value: 100 + other.(int), Found: true}}, res)
+	}
+	require.Zero(t, failures.Load())
+}

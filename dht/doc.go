@@ -81,7 +81,9 @@
 //
 // MultiGet and MultiPut (and MultiGetIn, MultiPutIn) group their items
 // by shard on the caller's side and send one message per shard
-// involved, to all of them before waiting for any reply. Each shard
+// involved, to all of them before waiting for any reply; the blocking
+// forms apply the parts of idle shards on the caller's goroutine
+// instead, as steps of those shards' reactors, with no message. Each shard
 // applies its part in one turn, so a batch is atomic per shard, not as a
 // whole: nothing orders the parts of different shards.
 //

@@ -284,6 +284,11 @@ type batch[K comparable, V any] struct {
 	m   *multi[K, V]
 	idx []int32     // the items' indexes in m
 	res []Result[V] // res[q]: what Get or Put would reply to item idx[q]
+
+	// A MultiGet part applied on its caller's goroutine (call.direct)
+	// writes its results straight into the caller's m.res[idx[q]]
+	// instead of res[q]: nobody else can see them before it returns.
+	inPlace bool
 }
 
 // applyBatch applies b's items one after another, as single Gets or
@@ -301,6 +306,14 @@ func (s *shard[K, V]) applyBatch(b *batch[K, V]) (err error) {
 			err = userPanic("shard operation", p)
 		}
 	}()
+	if m.vals == nil && b.inPlace {
+		for ; q < len(b.idx); q++ {
+			i := b.idx[q]
+			e, ok := s.m[m.keys[i]]
+			m.res[i] = Result[V]{Value: e.v, Found: ok}
+		}
+		return nil
+	}
 	if m.vals == nil {
 		for ; q < len(b.idx); q++ {
 			e, ok := s.m[m.keys[b.idx[q]]]

@@ -66,6 +66,20 @@ func (sh *shell[K, V]) direct(o op[K, V]) (r reply[V], done bool, err error) {
 	return r, true, err
 }
 
+// directBatch is direct for the batch part b placed with epoch.
+func (sh *shell[K, V]) directBatch(epoch uint32, b *batch[K, V]) (done bool, err error) {
+	if len(sh.pending) > 0 {
+		return false, nil
+	}
+	if s := sh.s; s.held == 0 && s.waiting == 0 && s.epoch == epoch {
+		return true, s.applyBatch(b) // ready, and placed with the shard's layout
+	}
+	if o := (op[K, V]{kind: opBatch, epoch: epoch, b: b}); !sh.s.ready(o) || sh.s.moved(o) {
+		return false, nil
+	}
+	return true, sh.s.applyBatch(b)
+}
+
 // handle is the shard's one handler.
 func (sh *shell[K, V]) handle(req server.Request[op[K, V], reply[V]]) {
 	s := sh.s

@@ -33,14 +33,86 @@ import "github.com/reactors-go/reactors/internal/owner"
 // takes its ordinary path, a send. It costs two atomic operations on the
 // reactor's state and allocates nothing.
 func (ch Channel[T]) RunIfIdle(fn func()) bool {
+	f := ch.idleFrame()
+	if f == nil || owner.Current() != 0 {
+		return false
+	}
+	s := owner.Guest()
+	if s == nil {
+		return false
+	}
+	defer s.Release()
+	return f.runIdle(s, fn)
+}
+
+// A Guest is a goroutine slot lent to a plain goroutine for a run of
+// caller-run steps, one after another, on reactors that may all differ
+// (Channel.RunIfIdleAs): it pays once for what RunIfIdle pays per call,
+// the check that the caller is no reactor and the claim of a slot.
+// Package dht applies the parts of a batch that fall on idle shards this
+// way.
+//
+// Only the goroutine that took it may use it, and only until it calls
+// Release, which it must do (a deferred call is right). While it holds
+// a Guest, the goroutine must not call RunIfIdle or SendAndRun, nor run
+// anything that may (a plain Send does not). The zero Guest is none:
+// RunIfIdleAs refuses it.
+type Guest struct {
+	s *owner.Slot
+}
+
+// TakeGuest lends the calling goroutine a Guest. It reports false, with
+// the zero Guest, when it is called from inside a reactor or all of the
+// few goroutine slots lent for caller-run turns are taken (see
+// SendAndRun); the caller then takes its ordinary path, a send. It costs
+// one atomic operation per slot tried and allocates nothing.
+func TakeGuest() (Guest, bool) {
+	if owner.Current() != 0 {
+		return Guest{}, false
+	}
+	s := owner.Guest()
+	return Guest{s: s}, s != nil
+}
+
+// Release gives g's slot back. It accepts the zero Guest, and g must not
+// be used afterwards.
+func (g Guest) Release() {
+	if g.s != nil {
+		g.s.Release()
+	}
+}
+
+// RunIfIdleAs is RunIfIdle run by the goroutine holding g: it runs fn
+// as a step of the channel's reactor if that reactor is idle, with the
+// same guarantees and limits as RunIfIdle, and reports whether it did.
+// It refuses (returns false) the zero Guest. It costs two atomic
+// operations on the reactor's state and allocates nothing.
+func (ch Channel[T]) RunIfIdleAs(g Guest, fn func()) bool {
+	f := ch.idleFrame()
+	if f == nil || g.s == nil {
+		return false
+	}
+	return f.runIdle(g.s, fn)
+}
+
+// idleFrame returns the frame of the channel's reactor if RunIfIdle may
+// try it: a plain, open channel of a pooled reactor that is neither
+// stopping nor restarting. Otherwise it returns nil.
+func (ch Channel[T]) idleFrame() *frame {
 	c := ch.c
 	if c == nil || (c.cx != nil && c.cx.fwd != nil) || c.closed.Load()&closedMask != open {
-		return false
+		return nil
 	}
 	f := c.f
-	if f.loop != nil || f.flags.Load() != 0 || owner.Current() != 0 {
-		return false
+	if f.loop != nil || f.flags.Load() != 0 {
+		return nil
 	}
+	return f
+}
+
+// runIdle runs fn as a step of f if f is idle, with the goroutine's
+// guest slot s naming f meanwhile.
+func (f *frame) runIdle(s *owner.Slot, fn func()) bool {
 	if f.state.Load() != stIdle || !f.state.CompareAndSwap(stIdle, stScheduled) {
 		return false
 	}
@@ -48,16 +120,8 @@ func (ch Channel[T]) RunIfIdle(fn func()) bool {
 		f.schedule()
 		return false
 	}
-	s := owner.Guest()
-	if s == nil {
-		if f.release() {
-			f.schedule()
-		}
-		return false
-	}
 	defer func() {
 		s.Set(0)
-		s.Release()
 		if f.release() { // sent to meanwhile
 			f.schedule()
 		}

@@ -168,3 +168,82 @@ type sinkSender struct{}
 
 func (sinkSender) Send(int) error { return nil }
 func (sinkSender) Name() string   { return "sink" }
+
+// TestRunIfIdleAsRunsOnSeveralReactors: one Guest runs steps of several
+// idle reactors one after another on the caller's goroutine; what each
+// step does is seen by the reactor's later handlers.
+func TestRunIfIdleAsRunsOnSeveralReactors(t *testing.T) {
+	sys, rec := newSys(t)
+	cs := []*counter{newCounter(t, sys), newCounter(t, sys), newCounter(t, sys)}
+	for _, c := range cs {
+		c.settle(t)
+	}
+	g, ok := reactor.TakeGuest()
+	require.True(t, ok)
+	for i, c := range cs {
+		require.True(t, c.ch.RunIfIdleAs(g, func() { c.n += i + 1 }))
+	}
+	g.Release()
+	for i, c := range cs {
+		require.NoError(t, c.ch.Send(10))
+		c.settle(t)
+		got := 0
+		require.True(t, c.ch.RunIfIdle(func() { got = c.n }))
+		require.Equal(t, i+11, got)
+	}
+	require.Empty(t, rec.failed)
+}
+
+// TestRunIfIdleAsRefuses: the zero Guest runs nothing, TakeGuest fails
+// inside a reactor, and a Guest refuses a busy reactor like RunIfIdle.
+func TestRunIfIdleAsRefuses(t *testing.T) {
+	sys, _ := newSys(t)
+	never := func() { t.Fatal("fn ran") }
+	c := newCounter(t, sys)
+	c.settle(t)
+	require.False(t, c.ch.RunIfIdleAs(reactor.Guest{}, never), "zero Guest")
+	reactor.Guest{}.Release() // accepted
+
+	inside := make(chan bool, 1)
+	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		g, ok := reactor.TakeGuest()
+		g.Release()
+		inside <- ok
+		r.Main().Seal()
+	})
+	require.NoError(t, err)
+	require.False(t, <-inside, "from a reactor")
+
+	in, out := make(chan struct{}), make(chan struct{})
+	busy, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) { close(in); <-out })
+	})
+	require.NoError(t, err)
+	require.NoError(t, busy.Send(1))
+	<-in
+	g, ok := reactor.TakeGuest()
+	require.True(t, ok)
+	require.False(t, busy.RunIfIdleAs(g, never), "busy reactor")
+	require.True(t, c.ch.RunIfIdleAs(g, func() {}), "the Guest still serves idle reactors")
+	g.Release()
+	close(out)
+}
+
+// TestRunIfIdleAsPanicReleases: a panic in fn reaches the caller and
+// leaves the reactor working; the Guest is released by its holder.
+func TestRunIfIdleAsPanicReleases(t *testing.T) {
+	sys, rec := newSys(t)
+	c := newCounter(t, sys)
+	c.settle(t)
+	require.PanicsWithValue(t, "boom", func() {
+		g, _ := reactor.TakeGuest()
+		defer g.Release()
+		c.ch.RunIfIdleAs(g, func() { c.n = 10; panic("boom") })
+	})
+	require.NoError(t, c.ch.Send(1))
+	c.settle(t)
+	got := 0
+	require.True(t, c.ch.RunIfIdle(func() { got = c.n }))
+	require.Equal(t, 11, got)
+	require.Empty(t, rec.failed)
+}

@@ -19,6 +19,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/reactors-go/reactors/internal/gid"
 )
@@ -39,7 +40,14 @@ type Slot struct {
 // compare-and-swap of its g and gives it back with Release; the claim
 // synchronizes with the previous holder's Release, so Token needs no
 // synchronization of its own.
-var guests [16]Slot
+//
+// Each guest slot has a cache line of its own: the goroutines holding
+// two of them run on different cores and write their Tokens at every
+// turn.
+var guests [16]struct {
+	Slot
+	_ [128 - unsafe.Sizeof(Slot{})]byte
+}
 
 type table struct {
 	slots []*Slot // power-of-two length, at most half full
@@ -115,7 +123,7 @@ func Guest() *Slot {
 	}
 	for i := range guests {
 		if guests[i].g.CompareAndSwap(0, g) {
-			return &guests[i]
+			return &guests[i].Slot
 		}
 	}
 	return nil
@@ -161,7 +169,7 @@ func Lookup() (*Slot, uint64) {
 		}
 	}
 	for i := range guests {
-		if s := &guests[i]; s.g.Load() == g {
+		if s := &guests[i].Slot; s.g.Load() == g {
 			return s, s.Token
 		}
 	}
