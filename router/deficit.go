@@ -122,27 +122,52 @@ func (p *deficitRoundRobin[T]) Pick(v T, m *Members) int {
 	// quantum, so a cost with c+quantum < 2^bits keeps them all in
 	// range.
 	if s.bits != 0 && c+p.quantum < 1<<s.bits {
-		var d [drrMaxPacked]int
 		for {
 			old := s.word.Load()
 			if old&drrUnpacked != 0 {
 				break
 			}
-			mask := uint64(1)<<s.bits - 1
-			for j := range n {
-				d[j] = int(old >> (uint(j) * s.bits) & mask)
-			}
-			i := drrPick(d[:n], int(old>>drrIndexPos), p.quantum, c)
-			next := uint64(i) << drrIndexPos
-			for j := range n {
-				next |= uint64(d[j]) << (uint(j) * s.bits)
-			}
+			i, next := s.packedPick(old, p.quantum, c)
 			if s.word.CompareAndSwap(old, next) {
 				return i
 			}
 		}
 	}
 	return s.pickLocked(p.quantum, c)
+}
+
+// packedPick runs Reactors.IO's loop on the packed state old for an
+// event of cost c with quantum q, and returns the picked member and the
+// new packed state. c+q < 2^s.bits (the caller checks), so no counter
+// outgrows its field: adding a quantum to one cannot carry into the
+// next. The loop works on the word itself; only a whole round in which
+// nobody exceeds c (costs well above the quantum) unpacks the counters
+// for drrPick's shortcut.
+func (s *drrState) packedPick(old uint64, q, c int) (int, uint64) {
+	const indexMask = uint64(drrMaxPacked-1) << drrIndexPos
+	n, bits, mask := s.n, s.bits, uint64(1)<<s.bits-1
+	i := int(old >> drrIndexPos)
+	w := old &^ indexMask
+	for steps := 0; int(w>>(uint(i)*bits)&mask) <= c; steps++ {
+		if steps == n {
+			var d [drrMaxPacked]int
+			for j := range n {
+				d[j] = int(w >> (uint(j) * bits) & mask)
+			}
+			i = drrPick(d[:n], i, q, c)
+			w = 0
+			for j := range n {
+				w |= uint64(d[j]) << (uint(j) * bits)
+			}
+			return i, w | uint64(i)<<drrIndexPos
+		}
+		if i++; i == n {
+			i = 0
+		}
+		w += uint64(q) << (uint(i) * bits)
+	}
+	w -= uint64(c) << (uint(i) * bits)
+	return i, w | uint64(i)<<drrIndexPos
 }
 
 // install makes the state of m the current one, unless a concurrent pick
