@@ -23,11 +23,14 @@ type Router[T any] struct {
 	name   string
 	ch     reactor.Channel[T]
 
-	// Shortcuts for the two policies that need no call at all: set at
-	// New (at most one), they let Send pick inline, exactly as the
-	// policy's Pick would, instead of through the interface.
-	rr *roundRobin[T]
-	bc bool // policy is Broadcast's
+	// Shortcuts for built-in policies, set at New (at most one): Send
+	// picks inline or with a direct call, exactly as the policy's Pick would, instead
+	// of through the interface.
+	rr  *roundRobin[T]
+	hs  *hashPolicy[T]
+	rnd *random[T]
+	drr *deficitRoundRobin[T]
+	bc  bool // policy is Broadcast's
 
 	mu  sync.Mutex                   // serializes Add and Remove
 	set atomic.Pointer[memberSet[T]] // the current targets, replaced whole
@@ -55,6 +58,12 @@ func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
 	switch p := p.(type) {
 	case *roundRobin[T]:
 		r.rr = p
+	case *hashPolicy[T]:
+		r.hs = p
+	case *random[T]:
+		r.rnd = p
+	case *deficitRoundRobin[T]:
+		r.drr = p
 	case broadcast[T]:
 		r.bc = true
 	}
@@ -134,10 +143,16 @@ func (r *Router[T]) Send(v T) error {
 	set := r.set.Load()
 	if n := len(set.targets); n > 0 {
 		// The shortcuts pick exactly as Pick would (a non-empty set).
-		if r.rr != nil {
+		switch {
+		case r.rr != nil:
 			return set.targets[reduce(r.rr.next.Add(1)-1, n)].Send(v)
-		}
-		if r.bc {
+		case r.hs != nil:
+			return set.targets[reduce(hashKey(r.hs.key(v)), n)].Send(v)
+		case r.rnd != nil:
+			return set.targets[r.rnd.Pick(v, &set.m)].Send(v)
+		case r.drr != nil:
+			return set.targets[r.drr.Pick(v, &set.m)].Send(v)
+		case r.bc:
 			return sendAll(set.targets, v)
 		}
 	}
