@@ -3,6 +3,7 @@ package router_test
 import (
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -147,4 +148,71 @@ func TestDeficitRoundRobinBadArgumentsPanic(t *testing.T) {
 	require.PanicsWithValue(t, "router: DeficitRoundRobin: quantum out of range", func() { router.DeficitRoundRobin(0, cost) })
 	require.PanicsWithValue(t, "router: DeficitRoundRobin: quantum out of range", func() { router.DeficitRoundRobin(-1, cost) })
 	require.PanicsWithValue(t, "router: DeficitRoundRobin: nil cost function", func() { router.DeficitRoundRobin[int](1, nil) })
+}
+
+func TestDeficitRoundRobinPackedAndLockedAgree(t *testing.T) {
+	// Up to 8 members the counters live in one word while every cost plus
+	// the quantum fits its counter width (2^(60/n)); the first cost that
+	// does not fit moves them under the lock for good. Both must follow
+	// the literal loop, through the move too.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name    string
+		n       int
+		quantum int
+		cost    func(e int) int
+	}{
+		{"4 members, widest costs that fit", 4, 1000, func(int) int { return 1<<15 - 1001 - rng.IntN(3) }},
+		{"4 members, cost one past the width late", 4, 8, func(e int) int {
+			if e == 5_000 {
+				return 1<<15 - 8 // with the quantum: 2^15
+			}
+			return 1 + rng.IntN(8)
+		}},
+		{"8 members, costs across the width", 8, 3, func(int) int { return rng.IntN(300) }},
+		{"2 members, whole-round shortcut packed", 2, 2, func(int) int { return rng.IntN(2000) }},
+		{"9 members, never packed", 9, 8, func(int) int { return 1 + rng.IntN(8) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c int
+			p := router.DeficitRoundRobin(tc.quantum, func(int) int { return c })
+			want := newLiteralDRR(tc.n, tc.quantum)
+			m := polMembers(tc.n)
+			for e := range 20_000 {
+				c = tc.cost(e)
+				require.Equal(t, want.pick(c), p.Pick(e, m), "event %d, cost %d", e, c)
+			}
+		})
+	}
+}
+
+func TestDeficitRoundRobinConcurrentPicksStayBalanced(t *testing.T) {
+	// Concurrent picks happen in some serial order (each one replaces the
+	// whole state at once), so the totals obey the documented bound of
+	// any serial run: 2·quantum + the largest cost apart. A lost or
+	// duplicated update would skew them past it over this many events.
+	const quantum, maxCost, goroutines, picks = 8, 8, 4, 20_000
+	cost := func(e int) int { return e%maxCost + 1 }
+	for _, n := range []int{3, 4, 8, 9} {
+		p := router.DeficitRoundRobin(quantum, cost)
+		m := polMembers(n)
+		totals := make([][]int, goroutines)
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			totals[g] = make([]int, n)
+			wg.Go(func() {
+				for e := range picks {
+					totals[g][p.Pick(e, m)] += cost(e)
+				}
+			})
+		}
+		wg.Wait()
+		sum := make([]int, n)
+		for _, tg := range totals {
+			for i, x := range tg {
+				sum[i] += x
+			}
+		}
+		require.LessOrEqual(t, slices.Max(sum)-slices.Min(sum), 2*quantum+maxCost, "n=%d totals %v", n, sum)
+	}
 }

@@ -29,13 +29,19 @@ func Hash[T any](key func(T) uint64) Policy[T] {
 	if key == nil {
 		panic("router: Hash: nil key function")
 	}
-	return PolicyFunc[T](func(v T, m *Members) int {
-		n := m.Len()
-		if n == 0 {
-			return None
-		}
-		return reduce(hashKey(key(v)), n)
-	})
+	return &hashPolicy[T]{key: key}
+}
+
+type hashPolicy[T any] struct {
+	key func(T) uint64
+}
+
+func (p *hashPolicy[T]) Pick(v T, m *Members) int {
+	n := m.Len()
+	if n == 0 {
+		return None
+	}
+	return reduce(hashKey(p.key(v)), n)
 }
 
 // HashString is Hash for string keys: for key s and n members the target

@@ -23,6 +23,15 @@ type Router[T any] struct {
 	name   string
 	ch     reactor.Channel[T]
 
+	// Shortcuts for built-in policies, set at New (at most one): Send
+	// picks inline or with a direct call, exactly as the policy's Pick would, instead
+	// of through the interface.
+	rr  *roundRobin[T]
+	hs  *hashPolicy[T]
+	rnd *random[T]
+	drr *deficitRoundRobin[T]
+	bc  bool // policy is Broadcast's
+
 	mu  sync.Mutex                   // serializes Add and Remove
 	set atomic.Pointer[memberSet[T]] // the current targets, replaced whole
 }
@@ -46,6 +55,18 @@ func newMemberSet[T any](targets []reactor.Channel[T], keys []uint64) *memberSet
 // and in Channel().Name().
 func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
 	r := &Router[T]{sys: sys, policy: p, name: name}
+	switch p := p.(type) {
+	case *roundRobin[T]:
+		r.rr = p
+	case *hashPolicy[T]:
+		r.hs = p
+	case *random[T]:
+		r.rnd = p
+	case *deficitRoundRobin[T]:
+		r.drr = p
+	case broadcast[T]:
+		r.bc = true
+	}
 	r.set.Store(newMemberSet[T](nil, nil))
 	r.ch = reactor.ChannelOf[T](r)
 	return r
@@ -119,7 +140,23 @@ func indexOf[T any](cs []reactor.Channel[T], c reactor.Channel[T]) int {
 // every failed target, joined. Send follows reactor.Channel.Send's
 // contract for each target it sends to.
 func (r *Router[T]) Send(v T) error {
-	routed, err := deliver(r.name, r.policy, r.set.Load(), v)
+	set := r.set.Load()
+	if n := len(set.targets); n > 0 {
+		// The shortcuts pick exactly as Pick would (a non-empty set).
+		switch {
+		case r.rr != nil:
+			return set.targets[reduce(r.rr.next.Add(1)-1, n)].Send(v)
+		case r.hs != nil:
+			return set.targets[reduce(hashKey(r.hs.key(v)), n)].Send(v)
+		case r.rnd != nil:
+			return set.targets[r.rnd.Pick(v, &set.m)].Send(v)
+		case r.drr != nil:
+			return set.targets[r.drr.Pick(v, &set.m)].Send(v)
+		case r.bc:
+			return sendAll(set.targets, v)
+		}
+	}
+	routed, err := deliver(r.name, r.policy, set, v)
 	if routed {
 		return err
 	}
@@ -136,16 +173,22 @@ func deliver[T any](name string, p Policy[T], set *memberSet[T], v T) (routed bo
 	case i >= 0 && i < len(set.targets):
 		return true, set.targets[i].Send(v)
 	case i == All && len(set.targets) > 0:
-		var errs []error
-		for _, t := range set.targets {
-			if err := t.Send(v); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		return true, errors.Join(errs...)
+		return true, sendAll(set.targets, v)
 	case i == None || i == All:
 		return false, nil
 	default:
 		panic(fmt.Sprintf("router %s: policy picked member %d of %d", name, i, len(set.targets)))
 	}
+}
+
+// sendAll sends v to every target, in order, and returns the errors of
+// those that failed, joined (nil if none did).
+func sendAll[T any](targets []reactor.Channel[T], v T) error {
+	var errs []error
+	for _, t := range targets {
+		if err := t.Send(v); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
