@@ -340,6 +340,12 @@ func (c *Connector[T]) pending() bool {
 	return !c.q.Empty()
 }
 
+// claimed reports whether a sender has claimed a slot of the unbounded
+// queue that the owner has not read (see frame.claimedAny).
+func (c *Connector[T]) claimed() bool {
+	return !c.shutOwner && c.ring() == nil && !c.q.Drained()
+}
+
 // shut closes the connector (owner): senders see it closed, queued events
 // are dead-lettered with r, the stream completes.
 func (c *Connector[T]) shut(r Reason) {

@@ -45,6 +45,7 @@ const (
 type pump interface {
 	drain(budget int) int // deliver up to budget events, return how many
 	pending() bool        // undelivered events are queued
+	claimed() bool        // a sender holds a queue slot that the turn has not read
 	shut(r Reason)        // close, dead-letter what is queued, complete the stream
 	reset()               // drop every subscriber (restart)
 	sealed() bool
@@ -221,7 +222,7 @@ func (f *frame) turn() bool {
 		f.terminate(nil, ReasonTerminated)
 		return false
 	}
-	if more {
+	if more || f.claimedAny() {
 		return true
 	}
 	if f.queued {
@@ -310,6 +311,30 @@ func (f *frame) drainAll(budget int) bool {
 		x.cursor = 0
 	}
 	return budget == 0
+}
+
+// claimedAny reports whether a sender has claimed a slot of some
+// connector's queue that the turn has not read: its event may be written
+// but not yet visible here. Such a reactor must not go idle: the queue
+// publishes a slot with a plain store (a release store, not a full fence,
+// on amd64), so a sender that then finds the reactor already notified
+// returns without a locked instruction, and its publication can become
+// visible after the turn looked at the slot. Its claim, a locked add made
+// before it looked at the reactor's state, is visible to this check, which
+// runs after the turn cleared the notified state; staying scheduled, the
+// reactor runs again and reads the slot once it is published.
+func (f *frame) claimedAny() bool {
+	if f.t.claimed() {
+		return true
+	}
+	if x := f.x.Load(); x != nil {
+		for _, p := range x.conns {
+			if p.claimed() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (f *frame) pendingAll() bool {

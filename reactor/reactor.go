@@ -83,6 +83,7 @@ func (r *Reactor[T]) Log() *zerolog.Logger {
 func (r *Reactor[T]) construct()           { r.body(r) }
 func (r *Reactor[T]) drain(budget int) int { return r.main.drain(budget) }
 func (r *Reactor[T]) pending() bool        { return r.main.pending() }
+func (r *Reactor[T]) claimed() bool        { return r.main.claimed() }
 func (r *Reactor[T]) shut(reason Reason)   { r.main.shut(reason) }
 func (r *Reactor[T]) reset()               { r.main.reset() }
 func (r *Reactor[T]) sealed() bool         { return r.main.sealed() }
