@@ -2,6 +2,7 @@ package remote
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/reactors-go/reactors/reactor"
 )
@@ -66,6 +67,9 @@ func Channel[T any](n *Node, name string, opts ...ChannelOption[T]) (reactor.Cha
 	}
 	cfg := chanOptions(opts)
 	s := &sender[T]{n: n, name: name, subject: subj, codec: cfg.codec}
+	if app, ok := cfg.codec.(Appender[T]); ok && cfg.alo == nil {
+		s.app = app
+	}
 	if cfg.alo != nil {
 		if s.alo, err = newALOSender(n, name, subj, *cfg.alo); err != nil {
 			return reactor.Channel[T]{}, err
@@ -80,11 +84,16 @@ type sender[T any] struct {
 	name    string
 	subject string
 	codec   Codec[T]
-	alo     *aloSender // nil: at most once (see WithAtLeastOnce)
+	alo     *aloSender  // nil: at most once (see WithAtLeastOnce)
+	app     Appender[T] // the codec's, if it has one and alo is nil
+	bufs    sync.Pool   // of *[]byte: encoding buffers for app
 }
 
 // Send encodes v, checks its size and publishes it (see Channel).
 func (s *sender[T]) Send(v T) error {
+	if s.app != nil {
+		return s.sendAppended(v)
+	}
 	data, err := s.codec.Encode(v)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrEncode, s.name, err)
@@ -94,6 +103,30 @@ func (s *sender[T]) Send(v T) error {
 	}
 	if s.alo != nil {
 		return s.alo.send(data)
+	}
+	if err := s.n.nc.Publish(s.subject, data); err != nil {
+		return s.n.transportErr(s.name, err)
+	}
+	return nil
+}
+
+// sendAppended is Send with the codec's Appender and a pooled buffer: the
+// connection copies the payload before Publish returns.
+func (s *sender[T]) sendAppended(v T) error {
+	bp, _ := s.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	defer s.bufs.Put(bp)
+	data, err := s.app.AppendEncode((*bp)[:0], v)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrEncode, s.name, err)
+	}
+	if cap(data) <= 64<<10 {
+		*bp = data // keep the grown buffer, but not a huge one
+	}
+	if len(data) > s.n.limit {
+		return &PayloadError{Name: s.name, Size: len(data), Limit: s.n.limit}
 	}
 	if err := s.n.nc.Publish(s.subject, data); err != nil {
 		return s.n.transportErr(s.name, err)
