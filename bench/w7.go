@@ -146,7 +146,9 @@ func (w7EventCodec) Encode(v w7Event) ([]byte, error) { return append([]byte(nil
 
 // AppendEncode makes the codec a remote.Appender: the channel encodes into
 // a buffer it reuses, as the raw peer publishes from one array.
-func (w7EventCodec) AppendEncode(dst []byte, v w7Event) ([]byte, error) { return append(dst, v[:]...), nil }
+func (w7EventCodec) AppendEncode(dst []byte, v w7Event) ([]byte, error) {
+	return append(dst, v[:]...), nil
+}
 
 func (w7EventCodec) Decode(data []byte) (w7Event, error) {
 	var v w7Event
