@@ -60,11 +60,6 @@ func (t *Table[K, V]) do(ctx context.Context, q tableReq[K, V]) (tableRep[V], er
 	if err != nil {
 		return tableRep[V]{}, err
 	}
-	if q.Op == tOpPut || q.Op == tOpCAS {
-		if err := t.checkSize(q.Key, q.Val); err != nil {
-			return tableRep[V]{}, err
-		}
-	}
 	pause := firstPause
 	for {
 		v, changed, err := t.latestView()
@@ -92,24 +87,36 @@ func (t *Table[K, V]) do(ctx context.Context, q tableReq[K, V]) (tableRep[V], er
 	}
 }
 
-// checkSize refuses a key and value whose hand-over entry would be over
-// the payload limit (a hand-over chunk holds at least one entry).
-func (t *Table[K, V]) checkSize(k K, v V) error {
-	data, err := json.Marshal(dht.KV[K, V]{Key: k, Value: v})
-	if err != nil {
-		return fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
-	}
-	if len(data)+handoffOverhead > t.n.limit {
-		return &PayloadError{Name: t.name, Size: len(data) + handoffOverhead, Limit: t.n.limit}
+// writes reports whether q stores a value, which must then fit a
+// hand-over chunk (at least one entry) when its key moves.
+func (q *tableReq[K, V]) writes() bool { return q.Op == tOpPut || q.Op == tOpCAS }
+
+// sizeErr refuses a write whose encoding (the entry alone, or a request
+// holding it) of n bytes would not fit a hand-over chunk.
+func (t *Table[K, V]) sizeErr(n int) error {
+	if n+handoffOverhead > t.n.limit {
+		return &PayloadError{Name: t.name, Size: n + handoffOverhead, Limit: t.n.limit}
 	}
 	return nil
 }
 
 // send applies q on member m: locally if m is this node, else by one NATS
-// request. A member that cannot be reached (it has gone: no responders)
-// answers tCodeNotReady, so the caller waits for the layout to change.
+// request. A write is refused with a *PayloadError, before anything is
+// applied, if it could not be handed over: the value is encoded once,
+// alone for a local write, as part of the request otherwise. A member
+// that cannot be reached (it has gone: no responders) answers
+// tCodeNotReady, so the caller waits for the layout to change.
 func (t *Table[K, V]) send(ctx context.Context, m string, q *tableReq[K, V], h uint64) (tableRep[V], error) {
 	if m == t.self {
+		if q.writes() {
+			data, err := json.Marshal(dht.KV[K, V]{Key: q.Key, Value: q.Val})
+			if err != nil {
+				return tableRep[V]{}, fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
+			}
+			if err := t.sizeErr(len(data)); err != nil {
+				return tableRep[V]{}, err
+			}
+		}
 		r := t.apply(ctx, q, h)
 		if r.Code == tCodeErr && ctx.Err() != nil {
 			return r, context.Cause(ctx)
@@ -120,7 +127,11 @@ func (t *Table[K, V]) send(ctx context.Context, m string, q *tableReq[K, V], h u
 	if err != nil {
 		return tableRep[V]{}, fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
 	}
-	if len(data) > t.n.limit {
+	if q.writes() {
+		if err := t.sizeErr(len(data)); err != nil {
+			return tableRep[V]{}, err
+		}
+	} else if len(data) > t.n.limit {
 		return tableRep[V]{}, &PayloadError{Name: t.name, Size: len(data), Limit: t.n.limit}
 	}
 	msg, err := t.n.nc.RequestWithContext(ctx, t.subj+m+".op", data)
