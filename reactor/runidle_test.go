@@ -103,15 +103,9 @@ func TestRunIfIdleRefuses(t *testing.T) {
 	require.False(t, fwd.RunIfIdle(never), "forwarding channel")
 
 	// A reactor busy in its handler.
-	in, out := make(chan struct{}), make(chan struct{})
-	busy, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		r.Main().Events().OnEvent(func(int) { close(in); <-out })
-	})
-	require.NoError(t, err)
-	require.NoError(t, busy.Send(1))
-	<-in
+	busy, release := spawnBusy(t, sys)
 	require.False(t, busy.RunIfIdle(never), "busy reactor")
-	close(out)
+	release()
 
 	// A dedicated reactor.
 	ded := newCounter(t, sys, reactor.WithScheduler(reactor.Dedicated))
@@ -121,7 +115,7 @@ func TestRunIfIdleRefuses(t *testing.T) {
 	target := newCounter(t, sys)
 	target.settle(t)
 	inside := make(chan bool, 1)
-	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 		inside <- target.ch.RunIfIdle(func() {})
 		r.Main().Seal()
 	})
@@ -214,19 +208,13 @@ func TestRunIfIdleAsRefuses(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, <-inside, "from a reactor")
 
-	in, out := make(chan struct{}), make(chan struct{})
-	busy, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		r.Main().Events().OnEvent(func(int) { close(in); <-out })
-	})
-	require.NoError(t, err)
-	require.NoError(t, busy.Send(1))
-	<-in
+	busy, release := spawnBusy(t, sys)
 	g, ok := reactor.TakeGuest()
 	require.True(t, ok)
 	require.False(t, busy.RunIfIdleAs(g, never), "busy reactor")
 	require.True(t, c.ch.RunIfIdleAs(g, func() {}), "the Guest still serves idle reactors")
 	g.Release()
-	close(out)
+	release()
 }
 
 // TestRunIfIdleAsPanicReleases: a panic in fn reaches the caller and
@@ -246,4 +234,18 @@ func TestRunIfIdleAsPanicReleases(t *testing.T) {
 	require.True(t, c.ch.RunIfIdle(func() { got = c.n }))
 	require.Equal(t, 11, got)
 	require.Empty(t, rec.failed)
+}
+
+// spawnBusy spawns a reactor of sys and keeps it busy in its handler
+// until release is called.
+func spawnBusy(t *testing.T, sys *reactor.System) (busy reactor.Channel[int], release func()) {
+	t.Helper()
+	in, out := make(chan struct{}), make(chan struct{})
+	busy, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) { close(in); <-out })
+	})
+	require.NoError(t, err)
+	require.NoError(t, busy.Send(1))
+	<-in
+	return busy, func() { close(out) }
 }

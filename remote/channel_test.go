@@ -66,40 +66,17 @@ func TestLocalSendsNeverTouchNATS(t *testing.T) {
 // order sent, and all of them.
 func TestPerSenderFIFO(t *testing.T) {
 	const senders, per = 4, 5000
-	type ev struct{ From, Seq int }
 	sys, _ := newSystem(t)
 	n := startNode(t, sys)
-	done := make(chan error, 1)
-	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[ev]) {
-		next := make([]int, senders)
-		total := 0
-		r.Main().Events().OnEvent(func(e ev) {
-			if e.Seq != next[e.From] {
-				done <- fmt.Errorf("sender %d: got %d, want %d", e.From, e.Seq, next[e.From])
-				return
-			}
-			next[e.From]++
-			if total++; total == senders*per {
-				done <- nil
-			}
-		})
-	})
+	local, done := fifoChecker(t, sys, senders*per)
+	_, err := remote.Export(n, "fifo", local)
 	require.NoError(t, err)
-	_, err = remote.Export(n, "fifo", local)
-	require.NoError(t, err)
-	ch, err := remote.Channel[ev](n, "fifo")
+	ch, err := remote.Channel[seqEvent](n, "fifo")
 	require.NoError(t, err)
 
 	var wg sync.WaitGroup
 	for s := range senders {
-		wg.Go(func() {
-			for i := range per {
-				if err := ch.Send(ev{s, i}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
+		sendSeq(t, &wg, ch, s, per)
 	}
 	wg.Wait()
 	require.NoError(t, receive(t, done))

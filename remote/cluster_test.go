@@ -115,40 +115,17 @@ func TestClusterAddresses(t *testing.T) {
 // sender's in the order sent.
 func TestClusterFIFO(t *testing.T) {
 	const per = 3000
-	type ev struct{ From, Seq int }
 	nodes := routed(t, 3)
-	done := make(chan error, 1)
-	local, err := reactor.Spawn(nodes[0].System(), func(r *reactor.Reactor[ev]) {
-		next := map[int]int{}
-		total := 0
-		r.Main().Events().OnEvent(func(e ev) {
-			if e.Seq != next[e.From] {
-				done <- fmt.Errorf("sender %d: got %d, want %d", e.From, e.Seq, next[e.From])
-				return
-			}
-			next[e.From]++
-			if total++; total == 2*per {
-				done <- nil
-			}
-		})
-	})
-	require.NoError(t, err)
-	_, err = remote.Export(nodes[0], "routes/fifo", local)
+	local, done := fifoChecker(t, nodes[0].System(), 2*per)
+	_, err := remote.Export(nodes[0], "routes/fifo", local)
 	require.NoError(t, err)
 
 	var wg sync.WaitGroup
 	for from := 1; from <= 2; from++ {
 		reachable(t, nodes[from], "routes/fifo", 1)
-		ch, err := remote.Channel[ev](nodes[from], "routes/fifo")
+		ch, err := remote.Channel[seqEvent](nodes[from], "routes/fifo")
 		require.NoError(t, err)
-		wg.Go(func() {
-			for i := range per {
-				if err := ch.Send(ev{from, i}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
+		sendSeq(t, &wg, ch, from, per)
 	}
 	wg.Wait()
 	require.NoError(t, receive(t, done))
