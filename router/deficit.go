@@ -79,7 +79,8 @@ type deficitRoundRobin[T any] struct {
 type drrState struct {
 	m    *Members
 	n    int
-	bits uint // width of one packed counter; 0: never packed
+	bits uint   // width of one packed counter; 0: never packed
+	mask uint64 // 1<<bits - 1
 	word atomic.Uint64
 
 	mu       sync.Mutex
@@ -99,6 +100,7 @@ func newDRRState(m *Members, n int) *drrState {
 	s := &drrState{m: m, n: n}
 	if n <= drrMaxPacked {
 		s.bits = uint(min(drrIndexPos/n, 30))
+		s.mask = 1<<s.bits - 1
 		s.word.Store(uint64(n-1) << drrIndexPos) // counters 0, index n-1
 	} else {
 		s.deficits = make([]int, n)
@@ -127,7 +129,14 @@ func (p *deficitRoundRobin[T]) Pick(v T, m *Members) int {
 			if old&drrUnpacked != 0 {
 				break
 			}
-			i, next := s.packedPick(old, p.quantum, c)
+			// The current member keeps the turn while its counter exceeds
+			// c: then the pick only takes c from that counter.
+			i := int(old >> drrIndexPos)
+			sh := uint(i) * s.bits & 63
+			next := old - uint64(c)<<sh
+			if int(old>>sh&s.mask) <= c {
+				i, next = s.packedPick(old, p.quantum, c)
+			}
 			if s.word.CompareAndSwap(old, next) {
 				return i
 			}
@@ -142,31 +151,38 @@ func (p *deficitRoundRobin[T]) Pick(v T, m *Members) int {
 // outgrows its field: adding a quantum to one cannot carry into the
 // next. The loop works on the word itself; only a whole round in which
 // nobody exceeds c (costs well above the quantum) unpacks the counters
-// for drrPick's shortcut.
+// for drrPick's shortcut (packedRound).
 func (s *drrState) packedPick(old uint64, q, c int) (int, uint64) {
 	const indexMask = uint64(drrMaxPacked-1) << drrIndexPos
-	n, bits, mask := s.n, s.bits, uint64(1)<<s.bits-1
+	n, bits, mask := s.n, s.bits, s.mask
 	i := int(old >> drrIndexPos)
 	w := old &^ indexMask
-	for steps := 0; int(w>>(uint(i)*bits)&mask) <= c; steps++ {
+	for steps := 0; int(w>>(uint(i)*bits&63)&mask) <= c; steps++ {
 		if steps == n {
-			var d [drrMaxPacked]int
-			for j := range n {
-				d[j] = int(w >> (uint(j) * bits) & mask)
-			}
-			i = drrPick(d[:n], i, q, c)
-			w = 0
-			for j := range n {
-				w |= uint64(d[j]) << (uint(j) * bits)
-			}
-			return i, w | uint64(i)<<drrIndexPos
+			return s.packedRound(w, i, q, c)
 		}
 		if i++; i == n {
 			i = 0
 		}
-		w += uint64(q) << (uint(i) * bits)
+		w += uint64(q) << (uint(i) * bits & 63)
 	}
-	w -= uint64(c) << (uint(i) * bits)
+	w -= uint64(c) << (uint(i) * bits & 63)
+	return i, w | uint64(i)<<drrIndexPos
+}
+
+// packedRound finishes packedPick with drrPick on unpacked counters w
+// from member i, after a whole round in which nobody exceeded c.
+func (s *drrState) packedRound(w uint64, i, q, c int) (int, uint64) {
+	n, bits, mask := s.n, s.bits, s.mask
+	var d [drrMaxPacked]int
+	for j := range n {
+		d[j] = int(w >> (uint(j) * bits) & mask)
+	}
+	i = drrPick(d[:n], i, q, c)
+	w = 0
+	for j := range n {
+		w |= uint64(d[j]) << (uint(j) * bits)
+	}
 	return i, w | uint64(i)<<drrIndexPos
 }
 
