@@ -19,23 +19,6 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// do runs in on tb from a plain goroutine.
-func do(ctx context.Context, tb *dht.Table[string, int], in kvcheck.Input) (kvcheck.Output, error) {
-	var out kvcheck.Output
-	var err error
-	switch in.Kind {
-	case kvcheck.Get:
-		out.Val, out.OK, err = tb.Get(ctx, in.Key)
-	case kvcheck.Put:
-		out.Val, out.OK, err = tb.Put(ctx, in.Key, in.Val)
-	case kvcheck.Delete:
-		out.Val, out.OK, err = tb.Delete(ctx, in.Key)
-	default:
-		out.OK, err = tb.CompareAndSwap(ctx, in.Key, in.Old, in.Val, dht.Equal[int])
-	}
-	return out, err
-}
-
 // doIn runs in on tb from the reactor o.
 func doIn(o reactor.Owner, tb *dht.Table[string, int], in kvcheck.Input) *events.IVar[kvcheck.Output] {
 	out := &events.IVar[kvcheck.Output]{}
@@ -142,6 +125,9 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 	)
 	sys, failures := newSystem(t)
 	tb := newTable(t, sys, 3)
+	cas := func(ctx context.Context, k string, old, v int) (bool, error) {
+		return tb.CompareAndSwap(ctx, k, old, v, dht.Equal[int])
+	}
 	ctx := context.Background()
 	h := &kvcheck.History{}
 	var expired atomic.Int64
@@ -177,7 +163,7 @@ func TestLinearizableAcrossResizes(t *testing.T) {
 				}
 				in := kvcheck.Random(rng, c, i, keys)
 				call := h.Now()
-				out, err := do(opCtx, tb, in)
+				out, err := kvcheck.Apply(opCtx, tb, cas, in)
 				cancel()
 				if err != nil {
 					require.ErrorIs(t, err, context.DeadlineExceeded)

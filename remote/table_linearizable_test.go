@@ -5,7 +5,6 @@ package remote_test
 // out (they did not happen).
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"sync"
@@ -19,23 +18,6 @@ import (
 	"github.com/reactors-go/reactors/internal/kvcheck"
 	"github.com/reactors-go/reactors/remote"
 )
-
-// linApply runs in on tb.
-func linApply(ctx context.Context, tb *remote.Table[string, int], in kvcheck.Input) (kvcheck.Output, error) {
-	var out kvcheck.Output
-	var err error
-	switch in.Kind {
-	case kvcheck.Get:
-		out.Val, out.OK, err = tb.Get(ctx, in.Key)
-	case kvcheck.Put:
-		out.Val, out.OK, err = tb.Put(ctx, in.Key, in.Val)
-	case kvcheck.Delete:
-		out.Val, out.OK, err = tb.Delete(ctx, in.Key)
-	default:
-		out.OK, err = tb.CompareAndSwap(ctx, in.Key, in.Old, in.Val)
-	}
-	return out, err
-}
 
 // Clients on several nodes run random operations on a few keys while
 // members join and leave; the history must be linearizable.
@@ -61,7 +43,7 @@ func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
 			}
 			in := kvcheck.Random(rng, id, i, 6)
 			call := h.Now()
-			out, err := linApply(ctx, tb, in)
+			out, err := kvcheck.Apply(ctx, tb, tb.CompareAndSwap, in)
 			if errors.Is(err, remote.ErrTableClosed) {
 				return
 			}

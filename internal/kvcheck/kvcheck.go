@@ -12,12 +12,15 @@
 package kvcheck
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/reactors-go/reactors/dht"
 )
 
 // Kind is an operation's kind.
@@ -150,4 +153,23 @@ func Random(rng *rand.Rand, client, i, keys int) Input {
 		in.Old = rng.IntN(client+1)<<20 | rng.IntN(i+1)
 	}
 	return in
+}
+
+// Apply runs in on s; cas runs a CompareAndSwap, which the tables spell
+// differently (dht.Table takes the equality per call, remote.Table at
+// open).
+func Apply(ctx context.Context, s dht.Store[string, int], cas func(ctx context.Context, key string, old, val int) (bool, error), in Input) (Output, error) {
+	var out Output
+	var err error
+	switch in.Kind {
+	case Get:
+		out.Val, out.OK, err = s.Get(ctx, in.Key)
+	case Put:
+		out.Val, out.OK, err = s.Put(ctx, in.Key, in.Val)
+	case Delete:
+		out.Val, out.OK, err = s.Delete(ctx, in.Key)
+	default:
+		out.OK, err = cas(ctx, in.Key, in.Old, in.Val)
+	}
+	return out, err
 }
