@@ -1,0 +1,113 @@
+package remote
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+)
+
+// slowKV answers the first fails WatchAll calls as a bucket on a JetStream
+// cluster whose stream has not settled does (the client's request times
+// out), then gives a watch whose initial values are loaded at once, or
+// never when silent is set.
+type slowKV struct {
+	jetstream.KeyValue
+	fails   int
+	silent  bool
+	lives   []context.Context // the context of every call
+	watches []*fakeWatch
+}
+
+func (k *slowKV) WatchAll(ctx context.Context, _ ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	k.lives = append(k.lives, ctx)
+	if len(k.lives) <= k.fails {
+		return nil, context.DeadlineExceeded
+	}
+	w := &fakeWatch{ch: make(chan jetstream.KeyValueEntry, 1)}
+	if !k.silent {
+		w.ch <- nil // the end of the initial values
+	}
+	k.watches = append(k.watches, w)
+	return w, nil
+}
+
+type fakeWatch struct {
+	ch      chan jetstream.KeyValueEntry
+	once    sync.Once
+	stopped bool
+}
+
+func (w *fakeWatch) Updates() <-chan jetstream.KeyValueEntry { return w.ch }
+
+func (w *fakeWatch) Stop() error {
+	w.once.Do(func() { w.stopped = true; close(w.ch) })
+	return nil
+}
+
+func testRegistry(t *testing.T, kv jetstream.KeyValue, clustered bool) *registry {
+	t.Helper()
+	n := &Node{}
+	if clustered {
+		n.cluster = &cluster{}
+	}
+	r := &registry{n: n, kv: kv, members: map[string]Member{}, watchers: map[*MemberWatch]struct{}{}}
+	r.life, r.end = context.WithCancel(context.Background())
+	t.Cleanup(r.end)
+	return r
+}
+
+// TestFirstWatchRetriesOnACluster: on a JetStream cluster, a watch whose
+// creation timed out is tried again until one loads; every failed
+// attempt's context is ended, the watch made lives until the registry
+// ends.
+func TestFirstWatchRetriesOnACluster(t *testing.T) {
+	kv := &slowKV{fails: 3}
+	r := testRegistry(t, kv, true)
+	kw, err := r.firstWatch(context.Background(), time.Minute)
+	require.NoError(t, err)
+	require.Len(t, kv.lives, 4)
+	for i, life := range kv.lives[:3] {
+		require.Error(t, life.Err(), "attempt %d", i)
+	}
+	require.Same(t, kv.watches[0], kw)
+	require.NoError(t, kv.lives[3].Err())
+	r.end()
+	require.ErrorIs(t, kv.lives[3].Err(), context.Canceled)
+}
+
+// TestFirstWatchWithoutClusterFailsAtOnce: a single server answers or
+// fails for good; Start reports the watch's error.
+func TestFirstWatchWithoutClusterFailsAtOnce(t *testing.T) {
+	kv := &slowKV{fails: 1}
+	r := testRegistry(t, kv, false)
+	_, err := r.firstWatch(context.Background(), time.Minute)
+	require.ErrorIs(t, err, ErrStart)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Len(t, kv.lives, 1)
+}
+
+// TestFirstWatchGivesUpWhenStartsTimeEnds: a cluster that never answers
+// makes Start fail once its context ends, and a watch that never loads
+// is stopped.
+func TestFirstWatchGivesUpWhenStartsTimeEnds(t *testing.T) {
+	for _, kv := range []*slowKV{{fails: 1 << 30}, {silent: true}} {
+		r := testRegistry(t, kv, true)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := r.firstWatch(ctx, 50*time.Millisecond)
+		cancel()
+		require.ErrorIs(t, err, ErrStart)
+		for _, life := range kv.lives {
+			require.Error(t, life.Err())
+		}
+		for _, w := range kv.watches {
+			require.True(t, w.stopped)
+		}
+		if kv.silent {
+			require.Len(t, kv.watches, 1)
+		}
+	}
+}
