@@ -135,10 +135,10 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 		return nil, fmt.Errorf("%w: registry lease: %w", ErrStart, err)
 	}
 	r.life, r.end = context.WithCancel(n.ctx)
-	kw, err := r.firstWatch(ctx, cfg.timeout)
+	kw, err := r.firstWatch(ctx)
 	if err != nil {
 		r.end()
-		return nil, err
+		return nil, fmt.Errorf("%w: registry watch (within %v): %w", ErrStart, cfg.timeout, err)
 	}
 	r.done.Add(2)
 	go r.renew()
@@ -147,36 +147,16 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 }
 
 // firstWatch starts the registry's watch and applies the values it loads
-// before Start returns, so that Members is complete from the start. The
-// watch lives as long as the registry, so its context cannot carry
-// Start's deadline: an attempt's request waits the JetStream client's
-// default timeout (5 s), or until ctx ends, whichever comes first. A
-// bucket just created on a JetStream cluster may not answer that soon
-// while its stream settles: there firstWatch tries again until ctx ends.
-func (r *registry) firstWatch(ctx context.Context, timeout time.Duration) (jetstream.KeyWatcher, error) {
-	for {
-		life, abort := context.WithCancel(r.life)
-		stop := context.AfterFunc(ctx, abort) // out of time: the attempt ends
-		kw, err := r.kv.WatchAll(life)
-		if err == nil {
-			if _, ok := r.load(ctx, kw); ok && stop() {
-				return kw, nil // lives on life, which ends with r.life
-			}
-			stopWatch(kw)
-			abort()
-			return nil, fmt.Errorf("%w: registry not loaded after %v", ErrStart, timeout)
-		}
-		stop()
-		abort()
-		if r.n.cluster == nil || ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: registry watch: %w", ErrStart, err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: registry watch: %w", ErrStart, err)
-		case <-time.After(rewatchPause):
-		}
+// before Start returns, so that Members is complete from the start. A
+// bucket just created on a JetStream cluster may not answer at first
+// while its stream settles: there it tries again until ctx ends.
+func (r *registry) firstWatch(ctx context.Context) (jetstream.KeyWatcher, error) {
+	if r.n.cluster == nil {
+		kw, _, err := r.newWatch(ctx)
+		return kw, err
 	}
+	kw, _, err := r.watchUntil(ctx)
+	return kw, err
 }
 
 // openBucket creates the registry bucket or opens the existing one. A

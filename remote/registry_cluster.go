@@ -2,6 +2,8 @@ package remote
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,28 +40,58 @@ func (r *registry) rewatch(kw jetstream.KeyWatcher, id string) jetstream.KeyWatc
 	}
 	ctx, cancel := context.WithTimeout(r.life, rewatchLimit)
 	defer cancel()
-	for ctx.Err() == nil {
-		// The watch lives as long as the registry; its creation is
-		// bounded by the JetStream client's default request timeout.
-		nkw, err := r.kv.WatchAll(r.life)
-		if err != nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(rewatchPause):
-			}
-			continue
-		}
-		seen, ok := r.load(ctx, nkw)
-		if !ok {
-			stopWatch(nkw)
-			continue
-		}
-		stopWatch(kw)
-		r.forgetUnseen(seen)
-		return nkw
+	nkw, seen, err := r.watchUntil(ctx)
+	if err != nil {
+		r.n.sys.Logger().Warn().Str("left", id).Err(err).Msg("remote: registry watch not renewed; it recovers by itself")
+		return kw
 	}
-	r.n.sys.Logger().Warn().Str("left", id).Msg("remote: registry watch not renewed; it recovers by itself")
-	return kw
+	stopWatch(kw)
+	r.forgetUnseen(seen)
+	return nkw
+}
+
+// newWatch makes a watch of the whole bucket and applies the values it
+// loads, up to the nil entry that ends them; it returns the watch and the
+// keys it loaded. The watch lives as long as the registry, so its context
+// cannot carry ctx's deadline; making and loading it still ends with ctx:
+// the JetStream client's request (bounded only by its default timeout, 5
+// s, on a context without deadline) is cancelled when ctx ends, and a
+// watch that did not load is stopped.
+func (r *registry) newWatch(ctx context.Context) (jetstream.KeyWatcher, map[string]bool, error) {
+	life, abort := context.WithCancel(r.life)
+	stop := context.AfterFunc(ctx, abort) // out of time: the attempt ends
+	kw, err := r.kv.WatchAll(life)
+	if err != nil {
+		stop()
+		abort()
+		return nil, nil, err
+	}
+	seen, ok := r.load(ctx, kw)
+	if ok && stop() {
+		return kw, seen, nil // lives on life, which ends with r.life
+	}
+	stopWatch(kw)
+	abort()
+	if err := context.Cause(ctx); err != nil {
+		return nil, nil, fmt.Errorf("values not loaded: %w", err)
+	}
+	return nil, nil, errors.New("watch ended before its values loaded")
+}
+
+// watchUntil tries newWatch until a watch loads or ctx ends, pausing
+// rewatchPause between attempts; it returns the last attempt's error.
+func (r *registry) watchUntil(ctx context.Context) (jetstream.KeyWatcher, map[string]bool, error) {
+	for {
+		kw, seen, err := r.newWatch(ctx)
+		if err == nil {
+			return kw, seen, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, err
+		case <-time.After(rewatchPause):
+		}
+	}
 }
 
 // routeGone waits until the node's server has no route to the server

@@ -1,7 +1,6 @@
 package router_test
 
 import (
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -9,12 +8,6 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/router"
 )
-
-// counter64 is a forwarding target that counts sends without allocating.
-type counter64 struct{ n atomic.Int64 }
-
-func (c *counter64) Send(uint64) error { c.n.Add(1); return nil }
-func (c *counter64) Name() string      { return "counter64" }
 
 // TestRoutedSendAllocatesNothing routes through every policy, by the
 // router's Send and by its Channel (which picks inline for the built-in
@@ -27,7 +20,7 @@ func TestRoutedSendAllocatesNothing(t *testing.T) {
 	for _, tc := range allPolicies() {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := router.New(sys, "alloc", tc.p)
-			targets := make([]counter64, 4)
+			targets := make([]counter[uint64], 4)
 			for i := range targets {
 				require.NoError(t, rt.Add(reactor.ChannelOf[uint64](&targets[i])))
 			}

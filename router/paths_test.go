@@ -353,16 +353,16 @@ func TestPathsConcurrent(t *testing.T) {
 }
 
 // counter is a forwarding target that counts sends without allocating.
-type counter struct{ n atomic.Int64 }
+type counter[T any] struct{ n atomic.Int64 }
 
-func (c *counter) Send(int) error { c.n.Add(1); return nil }
-func (c *counter) Name() string   { return "counter" }
+func (c *counter[T]) Send(T) error { c.n.Add(1); return nil }
+func (c *counter[T]) Name() string { return "counter" }
 
 func TestPathsSendAllocs(t *testing.T) {
 	sys, _ := deadSys(t)
 	p := router.NewPaths[int](sys)
 	require.NoError(t, p.SetPolicy("srv", router.RoundRobin[int]()))
-	var c1, c2 counter
+	var c1, c2 counter[int]
 	require.NoError(t, p.Register("srv/s1", reactor.ChannelOf[int](&c1)))
 	require.NoError(t, p.Register("srv/eu/s2", reactor.ChannelOf[int](&c2)))
 	ch, err := p.Channel("srv/?")
