@@ -419,9 +419,6 @@ func (f *frame) allowRestart(x *extra) bool {
 		return false
 	}
 	now := time.Now()
-	if x.history == nil {
-		x.backoff = p.Backoff
-	}
 	if p.Window > 0 {
 		kept := x.history[:0]
 		for _, t := range x.history {
@@ -430,6 +427,11 @@ func (f *frame) allowRestart(x *extra) bool {
 			}
 		}
 		x.history = kept
+	}
+	if len(x.history) == 0 {
+		// The first failure, or the first after a quiet window: the wait
+		// starts again from Backoff.
+		x.backoff = p.Backoff
 	}
 	if len(x.history) >= p.MaxRestarts {
 		return false

@@ -118,9 +118,16 @@ func Bounded(n int, policy Overflow) ConnOption {
 }
 
 // RestartPolicy says when a failed reactor is restarted: at most
-// MaxRestarts times within any Window (0: no limit in time), waiting
-// Backoff before the first restart and doubling the wait up to MaxBackoff
-// after each restart. A failure beyond the limit terminates the reactor.
+// MaxRestarts times within any Window, waiting Backoff before the first
+// restart and doubling the wait after each restart, up to MaxBackoff. A
+// failure beyond the limit terminates the reactor.
+//
+// The zero values mean: MaxRestarts 0 (so the zero RestartPolicy), never
+// restart, as without WithRestart; Window 0, no limit in time (at most
+// MaxRestarts restarts in the reactor's life, and the wait never starts
+// over); Backoff 0, restart at once, before the next event; MaxBackoff 0
+// (or below Backoff), the wait stays Backoff. A failure that comes after
+// a whole Window without one starts the wait over from Backoff.
 //
 // A restarted reactor keeps its main channel and the events queued on it;
 // the connectors it opened, its subscriptions and its timers are dropped,

@@ -1,0 +1,85 @@
+package reactor_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+)
+
+// restartDelays fails a reactor under p once per gap, n times, on a
+// bubble's virtual time, and returns how long each restart waited: from
+// the failing event to the next incarnation's constructor.
+func restartDelays(t *testing.T, p reactor.RestartPolicy, gap time.Duration, n int) []time.Duration {
+	var delays []time.Duration
+	synctest.Test(t, func(t *testing.T) {
+		sys := reactor.New(reactor.WithWorkers(2), reactor.WithFailureHandler(func(reactor.Failure) {}))
+		started := make(chan time.Time, n+1)
+		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			started <- time.Now()
+			r.Main().Events().OnEvent(func(int) { panic("fail") })
+		}, reactor.WithRestart(p))
+		require.NoError(t, err)
+		synctest.Wait()
+		<-started
+		for range n {
+			failed := time.Now()
+			require.NoError(t, ch.Send(1))
+			time.Sleep(gap)
+			synctest.Wait()
+			select {
+			case at := <-started:
+				delays = append(delays, at.Sub(failed))
+			default:
+				t.Fatalf("no restart within %v", gap)
+			}
+		}
+		require.NoError(t, sys.Shutdown(context.Background()))
+	})
+	return delays
+}
+
+// TestRestartBackoffStartsOverAfterQuietWindow checks that a failure
+// coming after a whole Window without one waits Backoff again, however
+// many restarts came before.
+func TestRestartBackoffStartsOverAfterQuietWindow(t *testing.T) {
+	p := reactor.RestartPolicy{MaxRestarts: 3, Window: 100 * time.Millisecond, Backoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Second}
+	for i, d := range restartDelays(t, p, 300*time.Millisecond, 6) {
+		require.Equal(t, 5*time.Millisecond, d, "restart %d", i)
+	}
+}
+
+// TestRestartBackoffDoublesWithinWindow checks that failures within one
+// Window double the wait up to MaxBackoff.
+func TestRestartBackoffDoublesWithinWindow(t *testing.T) {
+	p := reactor.RestartPolicy{MaxRestarts: 10, Window: time.Hour, Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+	ms := time.Millisecond
+	require.Equal(t, []time.Duration{5 * ms, 10 * ms, 20 * ms, 20 * ms}, restartDelays(t, p, 100*ms, 4))
+}
+
+// TestRestartPolicyZeroValues checks what the zero fields mean: no
+// MaxBackoff keeps the wait at Backoff, no Backoff restarts at once.
+func TestRestartPolicyZeroValues(t *testing.T) {
+	ms := time.Millisecond
+	require.Equal(t, []time.Duration{5 * ms, 5 * ms, 5 * ms},
+		restartDelays(t, reactor.RestartPolicy{MaxRestarts: 5, Backoff: 5 * ms}, 50*ms, 3))
+	require.Equal(t, []time.Duration{0, 0},
+		restartDelays(t, reactor.RestartPolicy{MaxRestarts: 5}, 50*ms, 2))
+}
+
+// TestZeroRestartPolicyNeverRestarts checks that the zero RestartPolicy
+// means no restart: the first failure terminates the reactor.
+func TestZeroRestartPolicyNeverRestarts(t *testing.T) {
+	sys, rec := newSys(t)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) { panic("fail") })
+	}, reactor.WithRestart(reactor.RestartPolicy{}))
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(1))
+	require.True(t, recv(t, rec.failed).Final)
+	waitDone(t, ch.Done())
+}
