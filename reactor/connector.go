@@ -12,16 +12,28 @@ import (
 )
 
 // Connector.closed holds the connector's state in its low bits (open,
-// closedSealed or closedTerminated) and, in discardLock, a lock taken by
-// whoever empties a closed connector's mailbox.
+// closedSealed, closedTerminated or closedStopping) and, in discardLock, a
+// lock taken by whoever empties a closed connector's mailbox. A stopping
+// connector (its reactor drains, Channel.Drain) refuses sends like a
+// closed one, but its owner still delivers what is queued: for the queue
+// it is open, and a sender that finds it stopping after its push leaves
+// its event to the owner (or to the discard at termination).
 const (
 	open uint32 = iota
 	closedSealed
 	closedTerminated
+	closedStopping
 
 	closedMask  uint32 = 3
 	discardLock uint32 = 4
 )
+
+// gone reports whether a connector whose closed word is v no longer
+// delivers: sealed or terminated, not open or stopping.
+func gone(v uint32) bool {
+	v &= closedMask
+	return v == closedSealed || v == closedTerminated
+}
 
 // Connector is the owner side of a channel: the reactor that opened it
 // receives the channel's events on Events and may Seal it.
@@ -198,43 +210,41 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, here bool) error {
 		c.q.Push(v)
 		f.notify()
 	}
-	if c.closed.Load()&closedMask != open {
+	if gone(c.closed.Load()) {
 		c.discardLate()
 	}
 	return nil
 }
 
-// closedErr is the error for a send to a closed connector: ErrTerminated
-// once its reactor has terminated, even if the connector was sealed before.
-func (c *Connector[T]) closedErr(closed uint32) error {
-	if closed == closedTerminated || c.f.state.Load()&stDead != 0 {
-		return ErrTerminated
+// closedErr is the error for a send to a closed connector, and the reason
+// its event is dead-lettered with: ErrTerminated once its reactor has
+// terminated (even if the connector was sealed before) or while it
+// stops, ErrSealed otherwise.
+func (c *Connector[T]) closedErr(closed uint32) (error, Reason) {
+	switch {
+	case closed == closedStopping:
+		return ErrTerminated, ReasonStopped
+	case closed == closedTerminated || c.f.state.Load()&stDead != 0:
+		return ErrTerminated, ReasonTerminated
 	}
-	return ErrSealed
+	return ErrSealed, ReasonSealed
 }
 
 // refuse answers a send to a closed connector: v is dead-lettered (unless
 // the connector is quiet) with the reason matching the returned error.
 func (c *Connector[T]) refuse(v T) error {
-	err := c.closedErr(c.closed.Load() & closedMask)
+	err, r := c.closedErr(c.closed.Load() & closedMask)
 	if !c.quiet() {
-		c.f.sys.deadLetter(c.fullName(), reasonFor(err), v)
+		c.f.sys.deadLetter(c.fullName(), r, v)
 	}
 	return err
-}
-
-// reasonFor is the dead-letter reason matching a closed-channel error.
-func reasonFor(err error) Reason {
-	if err == ErrTerminated {
-		return ReasonTerminated
-	}
-	return ReasonSealed
 }
 
 // discardLate dead-letters events that reached the queue after the
 // connector closed.
 func (c *Connector[T]) discardLate() {
-	c.discard(reasonFor(c.closedErr(c.closed.Load() & closedMask)))
+	_, r := c.closedErr(c.closed.Load() & closedMask)
+	c.discard(r)
 }
 
 // discard empties the mailbox of a closed connector and dead-letters what it
@@ -288,6 +298,9 @@ func (c *Connector[T]) pop() (T, bool) {
 // drain delivers up to budget events. Owner only.
 func (c *Connector[T]) drain(budget int) int {
 	n := 0
+	if c.f.flags.Load() != 0 && c.f.interrupted() {
+		return 0 // the reactor stops: what is queued is dead-lettered
+	}
 	if c.hasFirst {
 		v := c.first
 		var zero T
@@ -296,7 +309,10 @@ func (c *Connector[T]) drain(budget int) int {
 		n++
 	}
 	popped := false
-	for n < budget && !c.shutOwner {
+	// A stop request (Shutdown, Stop) ends the turn after the handler
+	// that is running, and a drain request closes the connectors to new
+	// sends there: one load of the frame's flags per event.
+	for n < budget && !c.shutOwner && (c.f.flags.Load() == 0 || !c.f.interrupted()) {
 		v, ok := c.pop()
 		if !ok {
 			break
@@ -357,7 +373,12 @@ func (c *Connector[T]) shut(r Reason) {
 	if r != ReasonSealed {
 		code = closedTerminated
 	}
-	c.closed.Or(code)
+	for { // replace the state bits, keeping discardLock
+		v := c.closed.Load()
+		if c.closed.CompareAndSwap(v, v&^closedMask|code) {
+			break
+		}
+	}
 	if !c.daemon {
 		c.f.nonDaemon--
 	}
@@ -375,6 +396,12 @@ func (c *Connector[T]) shut(r Reason) {
 		}
 	}
 	c.subs.Close()
+}
+
+// stopping refuses later sends; queued events are still delivered
+// (Channel.Drain). A closed connector stays as it is. Owner only.
+func (c *Connector[T]) stopping() {
+	c.closed.CompareAndSwap(open, closedStopping)
 }
 
 func (c *Connector[T]) reset() { c.subs.Clear() }

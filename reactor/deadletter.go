@@ -30,10 +30,14 @@ const (
 	// ReasonExpired: a reply arrived after its receiver stopped waiting (an
 	// ask or a gather whose deadline passed or whose answer was already in).
 	ReasonExpired
+	// ReasonStopped: the event was queued when its reactor was stopped
+	// (Channel.Stop), or sent after it was asked to stop (Channel.Stop,
+	// Channel.Drain).
+	ReasonStopped
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"sealed", "terminated", "overflow", "unhandled", "shutdown", "no-route", "undecodable", "expired"}
+var reasonNames = [numReasons]string{"sealed", "terminated", "overflow", "unhandled", "shutdown", "no-route", "undecodable", "expired", "stopped"}
 
 func (r Reason) String() string {
 	if r < numReasons {

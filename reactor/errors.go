@@ -41,6 +41,9 @@ var (
 	// own turns. The call panics with an error matching it, which fails
 	// the calling reactor. It is events.ErrNotOwner.
 	ErrNotOwner = owner.ErrNotOwner
+	// ErrNoReactor: a forwarding channel (ChannelOf) was asked for what
+	// only a reactor's channel has (Stop, Drain).
+	ErrNoReactor = errors.New("reactor: channel has no reactor")
 )
 
 // errClosedWhileWaiting tells sendBounded that the connector closed while a

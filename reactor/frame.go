@@ -35,9 +35,15 @@ const (
 
 // Frame flags, set from any goroutine and read at the start of a turn.
 const (
-	flagStop    uint32 = 1 << iota // terminate at the next turn (Shutdown)
+	flagStop    uint32 = 1 << iota // terminate after the running handler (Shutdown)
 	flagBackoff                    // waiting to restart: handle nothing
 	flagEnded                      // terminated and off the live list
+	flagHalt                       // terminate after the running handler (Channel.Stop)
+	flagDrain                      // refuse new events, terminate once drained (Channel.Drain)
+
+	// flagsHalting end a turn after the handler that is running: the
+	// turn's drain loops test them before each event.
+	flagsHalting = flagStop | flagHalt
 )
 
 // pump is the owner side of a connector, as the turn loop sees it. All
@@ -47,6 +53,7 @@ type pump interface {
 	pending() bool        // undelivered events are queued
 	claimed() bool        // a sender holds a queue slot that the turn has not read
 	shut(r Reason)        // close, dead-letter what is queued, complete the stream
+	stopping()            // refuse new sends; what is queued is still delivered (Drain)
 	reset()               // drop every subscriber (restart)
 	sealed() bool
 	keepsAlive() bool // open and not a daemon
@@ -69,6 +76,7 @@ type frame struct {
 	nonDaemon int32 // owner: open non-daemon connectors
 	started   bool  // owner: the constructor of this incarnation has run
 	queued    bool  // owner: a turn took events from a queue since the last trim
+	draining  bool  // owner: a drain request closed the connectors to new sends
 	id        uint64
 	sys       *System
 	t         typed
@@ -208,15 +216,31 @@ func (f *frame) checkOwner() {
 // stays scheduled). Owner: whoever holds the scheduling right.
 func (f *frame) turn() bool {
 	if fl := f.flags.Load(); fl != 0 {
-		if fl&flagStop != 0 {
-			f.terminate(nil, ReasonShutdown)
+		switch {
+		case fl&flagsHalting != 0:
+			f.terminate(nil, haltReason(fl))
 			return false
+		case fl&flagBackoff != 0:
+			return f.idleInBackoff()
+		default:
+			f.interrupted() // applies a drain request
 		}
-		return f.idleInBackoff()
 	}
 	more, err := f.safeTurn()
 	if err != nil {
 		return f.fail(err)
+	}
+	if fl := f.flags.Load(); fl != 0 {
+		// A stop request that came during the turn ended it after the
+		// running handler; a drained reactor that was asked to drain ends.
+		if f.interrupted() {
+			f.terminate(nil, haltReason(f.flags.Load()))
+			return false
+		}
+		if fl&flagDrain != 0 && !more && !f.pendingAll() && !f.claimedAny() {
+			f.terminate(nil, ReasonStopped)
+			return false
+		}
 	}
 	if f.nonDaemon <= 0 && !f.pendingAll() {
 		f.terminate(nil, ReasonTerminated)
@@ -337,6 +361,38 @@ func (f *frame) claimedAny() bool {
 	return false
 }
 
+// interrupted runs before an event of a turn when the frame's flags are
+// set: it applies a drain request, once, and reports whether a stop
+// request ends the turn. Owner only.
+func (f *frame) interrupted() bool {
+	fl := f.flags.Load()
+	if fl&flagDrain != 0 && !f.draining {
+		f.draining = true
+		f.stopping()
+	}
+	return fl&flagsHalting != 0
+}
+
+// stopping closes every connector of a draining reactor to new sends.
+// Owner only.
+func (f *frame) stopping() {
+	f.t.stopping()
+	if x := f.x.Load(); x != nil {
+		for _, p := range x.conns {
+			p.stopping()
+		}
+	}
+}
+
+// haltReason is the dead-letter reason of the events a halted reactor
+// leaves queued: a system shutdown wins over a Stop.
+func haltReason(fl uint32) Reason {
+	if fl&flagStop != 0 {
+		return ReasonShutdown
+	}
+	return ReasonStopped
+}
+
 func (f *frame) pendingAll() bool {
 	if f.t.pending() {
 		return true
@@ -447,7 +503,7 @@ func (f *frame) allowRestart(x *extra) bool {
 // A stop request (Shutdown) ends the wait like the timer does: the next
 // turn terminates the reactor.
 func (f *frame) idleInBackoff() bool {
-	waiting := func() bool { return f.flags.Load()&(flagBackoff|flagStop) == flagBackoff }
+	waiting := func() bool { return f.flags.Load()&(flagBackoff|flagsHalting) == flagBackoff }
 	for {
 		if !waiting() {
 			return true

@@ -86,7 +86,7 @@ func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) e
 		b.signal() // a pop may have found the token taken: pass room on
 	}
 	c.f.notify()
-	if c.closed.Load()&closedMask != open {
+	if gone(c.closed.Load()) {
 		c.discardLate()
 	}
 	return nil

@@ -86,6 +86,7 @@ func (r *Reactor[T]) pending() bool        { return r.main.pending() }
 func (r *Reactor[T]) claimed() bool        { return r.main.claimed() }
 func (r *Reactor[T]) shut(reason Reason)   { r.main.shut(reason) }
 func (r *Reactor[T]) reset()               { r.main.reset() }
+func (r *Reactor[T]) stopping()            { r.main.stopping() }
 func (r *Reactor[T]) sealed() bool         { return r.main.sealed() }
 func (r *Reactor[T]) keepsAlive() bool     { return r.main.keepsAlive() }
 func (r *Reactor[T]) trim()                { r.main.trim() }
@@ -232,6 +233,9 @@ func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 	}
 	c := &Connector[U]{}
 	c.init(f, cfg, false)
+	if f.draining {
+		c.stopping()
+	}
 	x.conns = append(x.conns, c)
 	if x.name != "" && cfg.name != "" {
 		f.sys.names.publish(x.name+"#"+cfg.name, c)

@@ -154,11 +154,12 @@ func (s *System) unregister(f *frame) {
 // Shutdown stops every reactor, then the worker pool, and returns when
 // everything has stopped or ctx is done.
 //
-// Each live reactor terminates at its next turn: its queued events are
-// dead-lettered with ReasonShutdown, its lifecycle stream gets Terminated,
-// and its timers stop. A handler that is running finishes first; Shutdown
-// cannot interrupt a handler that never returns. Spawn fails with ErrClosed
-// from the moment Shutdown is called.
+// Each live reactor terminates after the handler it is running, if any,
+// or at once if it is idle: no further event of its is handled, its
+// queued events are dead-lettered with ReasonShutdown, its lifecycle
+// stream gets Terminated, and its timers stop. Shutdown cannot interrupt
+// a handler that never returns. Spawn fails with ErrClosed from the
+// moment Shutdown is called.
 //
 // If ctx ends first, Shutdown returns an error wrapping ctx.Err() and the
 // reactors still running go on terminating; calling Shutdown again waits

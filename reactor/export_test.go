@@ -1,0 +1,8 @@
+package reactor
+
+// HaltRequested reports whether the reactor owning ch was asked to stop
+// after its running handler (Shutdown or Stop), so that tests can order a
+// handler's release after the request.
+func HaltRequested[T any](ch Channel[T]) bool {
+	return ch.c.f.flags.Load()&flagsHalting != 0
+}
