@@ -424,8 +424,9 @@ func (c *call[K, V]) run(ctx context.Context) {
 		}
 		select {
 		case r := <-in.C():
-			c.settle(r)
-			pending--
+			if c.settle(r) {
+				pending--
+			}
 		case <-wdone:
 			pending -= c.drain(in) // replies sent before the shard's end
 			if c.parts[w].state == partSent {
@@ -495,21 +496,35 @@ func (c *call[K, V]) firstSent() int {
 }
 
 // settle records a shard's reply.
-func (c *call[K, V]) settle(r server.Reply[reply[V]]) {
+//
+// It reports whether r settled a part that was waiting for its answer. A
+// part whose send was refused, or that was ended when its shard
+// terminated, also gets an answer when its request is dead-lettered
+// (server.UndeliveredError): that one is ignored, the part is settled
+// already.
+func (c *call[K, V]) settle(r server.Reply[reply[V]]) bool {
 	j := int(r.ID() - 1) // a shard answers with the id of its request: 1..len(parts)
+	if c.parts[j].state != partSent {
+		return false
+	}
 	if r.Err != nil {
 		c.answered(j, r.Err) // the shard did not apply its part, or undid it
-		return
+		return true
 	}
 	c.parts[j].state = partApplied
+	return true
 }
 
-// drain settles the replies already taken and returns their number.
+// drain settles the replies already taken and returns how many settled a
+// waiting part.
 func (c *call[K, V]) drain(in *protocol.Inbox[server.Reply[reply[V]]]) int {
-	for n := 0; ; n++ {
+	n := 0
+	for {
 		select {
 		case r := <-in.C():
-			c.settle(r)
+			if c.settle(r) {
+				n++
+			}
 		default:
 			return n
 		}

@@ -176,16 +176,28 @@ func (c *Connector[T]) fullName() string {
 // right no turn runs, so the check of the queue and the write of first
 // cannot race with the consumer, and an earlier event of the same sender,
 // already published in the queue, cannot be overtaken.
-func (c *Connector[T]) send(v T) error { return c.sendCtx(context.Background(), v) }
+func (c *Connector[T]) send(v T) error { return c.sendMode(context.Background(), v, modeSend) }
 
 // sendCtx is send; a Block mailbox waits for room at most until ctx is
 // done.
-func (c *Connector[T]) sendCtx(ctx context.Context, v T) error { return c.sendMode(ctx, v, false) }
+func (c *Connector[T]) sendCtx(ctx context.Context, v T) error { return c.sendMode(ctx, v, modeOffer) }
 
-// sendMode is send; with here set, a sender that wins the reactor's
-// idle-to-scheduled switch runs the turn itself (see Channel.SendRun).
-func (c *Connector[T]) sendMode(ctx context.Context, v T, here bool) error {
+// How a send is made: Send, Offer, or SendAndRun from a plain goroutine.
+const (
+	modeSend = iota
+	modeOffer
+	modeRun
+)
+
+// sendMode is send; in modeRun, a sender that wins the reactor's
+// idle-to-scheduled switch runs the turn itself (see Channel.SendAndRun).
+// A forwarding channel passes the mode on to a Sender that has the
+// matching method (see Sender).
+func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 	if cx := c.cx; cx != nil && cx.fwd != nil {
+		if mode != modeSend {
+			return forward(cx.fwd, ctx, v, mode)
+		}
 		return cx.fwd.Send(v)
 	}
 	if c.closed.Load()&closedMask != open {
@@ -201,7 +213,7 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, here bool) error {
 		} else {
 			c.q.Push(v)
 		}
-		if here {
+		if mode == modeRun {
 			f.runHere()
 		} else {
 			f.schedule()
@@ -447,24 +459,34 @@ func (ch Channel[T]) Send(v T) error {
 
 // SendAndRun is Offer for a plain goroutine that is about to wait for
 // the reactor's answer (request/reply): if the reactor is idle, the
-// caller runs its next turn on the calling goroutine, before SendAndRun
-// returns, instead of waking a pool worker for it. The turn is an
-// ordinary turn (serial with every other turn of the reactor, up to the
-// budget of events, lifecycle events included); only the goroutine
-// differs, so an answer the turn sends to the caller is already there
-// when SendAndRun returns. It saves a worker wake-up and two goroutine
-// switches per request.
+// caller runs a turn of one event, v, on the calling goroutine, before
+// SendAndRun returns, instead of waking a pool worker for it. The turn
+// is an ordinary turn (serial with every other turn of the reactor,
+// lifecycle events included) that handles v alone, so the caller never
+// runs other senders' work; only the goroutine differs, so an answer the
+// handler sends to the caller is already there when SendAndRun returns.
+// Events sent meanwhile go to a pool worker after the turn. It saves a
+// worker wake-up and two goroutine switches per request.
+//
+// The caller cannot give up while it runs the handler, whatever its
+// context says: a caller with a deadline to keep uses Offer and waits
+// for the answer alongside its context (server.Ask does).
 //
 // From inside a reactor, for a reactor with a dedicated scheduler, for a
-// bounded mailbox or a forwarding channel, when the reactor is busy, or
-// when all of the few goroutine slots lent for such turns are taken,
-// SendAndRun is Offer (ctx matters only for a full Block mailbox). A
-// handler that blocks blocks the caller. Errors are Offer's.
+// bounded mailbox, when the reactor is busy, or when all of the few
+// goroutine slots lent for such turns are taken, SendAndRun is Offer
+// (ctx matters only for a full Block mailbox). A forwarding channel
+// passes it on to its Sender's SendAndRun, if it has one (a router
+// does). Errors are Offer's.
 func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
 	if ch.c == nil {
 		return ErrNilChannel
 	}
-	return ch.c.sendMode(ctx, v, owner.Current() == 0)
+	mode := modeOffer
+	if owner.Current() == 0 {
+		mode = modeRun
+	}
+	return ch.c.sendMode(ctx, v, mode)
 }
 
 // Offer is Send that, on a full mailbox of the Block policy, waits at most
@@ -562,9 +584,35 @@ func (ch Channel[T]) Err() error {
 // concurrent use and follow Channel.Send's contract (per-sender FIFO where
 // it delivers to one place, no silent loss); Name names the destination
 // for dead letters and logs.
+//
+// A Sender may also have the methods
+//
+//	Offer(ctx context.Context, v T) error
+//	SendAndRun(ctx context.Context, v T) error
+//
+// with the contracts of Channel's methods of those names; the forwarding
+// channel's Offer and SendAndRun then call them (a router passes them on
+// to the target it picks). Without them, both call Send.
 type Sender[T any] interface {
 	Send(v T) error
 	Name() string
+}
+
+// forward makes an Offer or SendAndRun through a forwarding channel.
+func forward[T any](s Sender[T], ctx context.Context, v T, mode int) error {
+	if mode == modeRun {
+		if r, ok := s.(interface {
+			SendAndRun(context.Context, T) error
+		}); ok {
+			return r.SendAndRun(ctx, v)
+		}
+	}
+	if o, ok := s.(interface {
+		Offer(context.Context, T) error
+	}); ok {
+		return o.Offer(ctx, v)
+	}
+	return s.Send(v)
 }
 
 // ChannelOf returns a Channel whose sends go to s, so that protocols can

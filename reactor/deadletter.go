@@ -46,6 +46,16 @@ func (r Reason) String() string {
 	return fmt.Sprintf("reason(%d)", uint8(r))
 }
 
+// Undeliverable is an event that has somebody to tell when it cannot be
+// delivered: a server.Request answers its asker. Whenever the runtime or
+// a protocol dead-letters such an event (System.DeadLetter), through any
+// chain of forwarding channels, Undelivered is called with the channel
+// and the reason, once per dead letter, on the goroutine reporting it,
+// before the dead-letter handler; it must not block.
+type Undeliverable interface {
+	Undelivered(channel string, r Reason)
+}
+
 // DeadLetter is an event that could not be delivered. Event holds the
 // event's value as sent (the only untyped value of the API: dead letters of
 // every channel share one stream).

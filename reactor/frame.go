@@ -134,10 +134,11 @@ func (f *frame) schedule() {
 }
 
 // runHere runs the turn the caller has just scheduled on the caller's own
-// goroutine, with a guest ownership slot (Channel.SendRun). A reactor
-// with a loop of its own, or a caller that gets no guest slot, is
-// scheduled as usual. If work remains after the turn, the reactor goes to
-// the pool, still scheduled.
+// goroutine, with a guest ownership slot (Channel.SendAndRun): a turn of
+// one event, so that the caller runs its own request and nobody else's
+// work after it. A reactor with a loop of its own, or a caller that gets
+// no guest slot, is scheduled as usual. If work remains after the turn,
+// the reactor goes to the pool, still scheduled.
 func (f *frame) runHere() {
 	if f.loop != nil {
 		f.loop.Schedule()
@@ -148,7 +149,9 @@ func (f *frame) runHere() {
 		f.sys.pool.Schedule(f)
 		return
 	}
-	again := f.poolTurn(s)
+	s.Set(f.id)
+	again := f.turnOf(1)
+	s.Set(0)
 	s.Release()
 	if again {
 		f.sys.pool.Schedule(f)
@@ -212,9 +215,13 @@ func (f *frame) checkOwner() {
 	}
 }
 
-// turn runs one turn. It reports whether the reactor must run again (it
-// stays scheduled). Owner: whoever holds the scheduling right.
-func (f *frame) turn() bool {
+// turn runs one turn of the system's budget. It reports whether the
+// reactor must run again (it stays scheduled). Owner: whoever holds the
+// scheduling right.
+func (f *frame) turn() bool { return f.turnOf(f.sys.cfg.budget) }
+
+// turnOf runs a turn of at most budget events.
+func (f *frame) turnOf(budget int) bool {
 	if fl := f.flags.Load(); fl != 0 {
 		switch {
 		case fl&flagsHalting != 0:
@@ -226,7 +233,7 @@ func (f *frame) turn() bool {
 			f.interrupted() // applies a drain request
 		}
 	}
-	more, err := f.safeTurn()
+	more, err := f.safeTurn(budget)
 	if err != nil {
 		return f.fail(err)
 	}
@@ -246,7 +253,7 @@ func (f *frame) turn() bool {
 		f.terminate(nil, ReasonTerminated)
 		return false
 	}
-	if more || f.claimedAny() {
+	if (more && f.pendingAll()) || f.claimedAny() {
 		return true
 	}
 	if f.queued {
@@ -269,7 +276,7 @@ func (f *frame) trim() {
 	}
 }
 
-func (f *frame) safeTurn() (more bool, err error) {
+func (f *frame) safeTurn(budget int) (more bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = failureOf(v)
@@ -286,7 +293,7 @@ func (f *frame) safeTurn() (more bool, err error) {
 	if x := f.x.Load(); x != nil {
 		x.emitLife(Lifecycle{Phase: Scheduled})
 	}
-	more = f.drainAll(f.sys.cfg.budget)
+	more = f.drainAll(budget)
 	if x := f.x.Load(); x != nil {
 		x.emitLife(Lifecycle{Phase: Preempted})
 	}

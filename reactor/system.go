@@ -96,13 +96,17 @@ func (s *System) DeadLetterCount() uint64 {
 }
 
 // DeadLetter reports an event that could not be delivered, as the runtime
-// does for its own: it is counted, handed to the dead-letter handler and
-// the DeadLetters streams, and logged (rate-limited). Protocols built on
-// the runtime (routers, remote channels) call it with their reason, such
-// as ReasonNoRoute or ReasonUndecodable. Safe for concurrent use.
+// does for its own: an Undeliverable event is told first, then it is
+// counted, handed to the dead-letter handler and the DeadLetters
+// streams, and logged (rate-limited). Protocols built on the runtime
+// (routers, remote channels) call it with their reason, such as
+// ReasonNoRoute or ReasonUndecodable. Safe for concurrent use.
 func (s *System) DeadLetter(channel string, r Reason, event any) { s.deadLetter(channel, r, event) }
 
 func (s *System) deadLetter(channel string, r Reason, event any) {
+	if u, ok := event.(Undeliverable); ok {
+		u.Undelivered(channel, r)
+	}
 	s.dead[r].Add(1)
 	if h := s.cfg.deadLetter; h != nil {
 		h(DeadLetter{Channel: channel, Reason: r, Event: event})

@@ -52,9 +52,12 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 // goroutine switch on this side. Replies are sent as srv produces them.
 // Undecodable requests are dead-lettered with reactor.ReasonUndecodable
 // (an Undecodable value) and answered with a ServerError of CodeDecode; a
-// request srv refuses (its reactor terminated) is answered with
-// CodeTerminated. If srv's reactor terminates while holding a request,
-// that asker gets no answer and waits until its context ends. A stream
+// request srv refuses (its reactor terminated) or that is dead-lettered
+// on this side for a gone server (queued when srv's reactor terminated,
+// see server.UndeliveredError) is answered with CodeTerminated. A
+// request srv's reactor holds without answering when it terminates (an
+// asynchronous server) gets no answer: its asker waits until its context
+// ends. A stream
 // server's (server.ServeStream) first reply answers the request; the
 // others are refused with reactor.ErrExpired. Dead letters go to srv's
 // system. Requests the connection drops as a slow consumer are reported
@@ -151,8 +154,11 @@ func (r *responder[R]) Send(rep server.Reply[R]) error {
 	}
 	if rep.Err != nil {
 		code := CodeError
-		if errors.Is(rep.Err, server.ErrServerFailed) {
+		switch {
+		case errors.Is(rep.Err, server.ErrServerFailed):
 			code = CodeFailed
+		case errors.Is(rep.Err, server.ErrServerTerminated):
+			code = CodeTerminated // the request was dead-lettered: the server is gone
 		}
 		return respondError(r.m, code, rep.Err)
 	}

@@ -195,10 +195,10 @@ func ensure[T any](k *Kinds, kind Kind[T]) (*kindRoute[T], error) {
 // restarted reactor's constructor may register again). Handlers are kept
 // in the order they registered; the policy chooses among them.
 //
-// A handler stays registered until Unhandle, also after its reactor
-// terminates: posts routed to it then fail with reactor.ErrTerminated and
-// are dead-lettered. From inside the handling reactor, HandleConnector
-// unregisters by itself.
+// A handler stays registered until Unhandle or until its reactor
+// terminates (see Router.Add: a post racing with the termination may
+// still reach it, fail with reactor.ErrTerminated and be dead-lettered).
+// HandleConnector also unregisters when the connector is sealed.
 //
 // It costs O(handlers of kind), plus O(kinds) the first time kind is used.
 // Errors: reactor.ErrNilChannel for the zero channel, reactor.ErrInvalidName

@@ -46,9 +46,12 @@ import (
 // are shared, not copied, across versions of the tree, so a round-robin
 // keeps its cycle across changes.
 //
-// Channels stay registered until unregistered: sends to the path of a
-// terminated reactor are dead-lettered with ReasonTerminated by its
-// channel. Unregister a reactor's paths when it ends.
+// A channel stays registered until unregistered or replaced, or until
+// its reactor terminates: then it leaves its path by itself, and sends
+// that start after the termination completed (Done closed) no longer
+// reach it; a send racing with the termination may, and is then
+// dead-lettered with ReasonTerminated by the channel. Forwarding
+// channels (routers, remote channels) stay until unregistered.
 //
 // The zero Paths is not usable; create one with NewPaths.
 type Paths[T any] struct {
@@ -56,8 +59,9 @@ type Paths[T any] struct {
 	implicit bool
 	rr       Policy[T] // the implicit select policy
 
-	mu   sync.Mutex // serializes writers
-	root atomic.Pointer[pathNode[T]]
+	mu      sync.Mutex // serializes writers
+	root    atomic.Pointer[pathNode[T]]
+	watched map[pathEntry[T]]bool // guarded by mu: registrations whose reactor's termination unregisters them
 }
 
 // PathsOption configures a Paths.

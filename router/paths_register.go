@@ -16,12 +16,59 @@ func (p *Paths[T]) Register(path string, ch reactor.Channel[T]) error {
 	if ch == (reactor.Channel[T]{}) {
 		return fmt.Errorf("router: register %q: %w", path, reactor.ErrNilChannel)
 	}
-	return p.update(path, func(old *pathNode[T]) (*pathNode[T], error) {
+	err := p.update(path, func(old *pathNode[T]) (*pathNode[T], error) {
 		if old != nil && old.hasEntry() {
 			return nil, fmt.Errorf("%w: %q", ErrPathTaken, path)
 		}
 		n := cloneNode(old, path)
 		n.ch = ch
+		return n, nil
+	})
+	if err == nil {
+		p.watch(path, ch)
+	}
+	return err
+}
+
+// pathEntry names one registration, for the termination watches.
+type pathEntry[T any] struct {
+	path string
+	ch   reactor.Channel[T]
+}
+
+// watch makes the termination of ch's reactor unregister ch from path,
+// if path still holds it then (see Paths). Each registration is watched
+// once, however often it is made again.
+func (p *Paths[T]) watch(path string, ch reactor.Channel[T]) {
+	e := pathEntry[T]{path, ch}
+	p.mu.Lock()
+	if p.watched[e] {
+		p.mu.Unlock()
+		return
+	}
+	if p.watched == nil {
+		p.watched = map[pathEntry[T]]bool{}
+	}
+	p.watched[e] = true
+	p.mu.Unlock()
+	// Outside the lock: a terminated reactor calls back at once.
+	if !ch.AfterTerminate(func(error) { p.dropTerminated(e) }) {
+		p.mu.Lock()
+		delete(p.watched, e) // a forwarding channel: nothing to watch
+		p.mu.Unlock()
+	}
+}
+
+// dropTerminated unregisters e's channel, whose reactor has terminated,
+// if e's path still holds it.
+func (p *Paths[T]) dropTerminated(e pathEntry[T]) {
+	_ = p.update(e.path, func(old *pathNode[T]) (*pathNode[T], error) {
+		delete(p.watched, e) // under p.mu, which update holds
+		if old == nil || old.ch != e.ch {
+			return old, nil
+		}
+		n := cloneNode(old, e.path)
+		n.ch = reactor.Channel[T]{}
 		return n, nil
 	})
 }
@@ -33,11 +80,15 @@ func (p *Paths[T]) Replace(path string, ch reactor.Channel[T]) error {
 	if ch == (reactor.Channel[T]{}) {
 		return fmt.Errorf("router: replace %q: %w", path, reactor.ErrNilChannel)
 	}
-	return p.update(path, func(old *pathNode[T]) (*pathNode[T], error) {
+	err := p.update(path, func(old *pathNode[T]) (*pathNode[T], error) {
 		n := cloneNode(old, path)
 		n.ch, n.policy = ch, nil
 		return n, nil
 	})
+	if err == nil {
+		p.watch(path, ch)
+	}
+	return err
 }
 
 // SetPolicy makes path route by pol over its group: every channel

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -32,8 +33,9 @@ type Router[T any] struct {
 	drr *deficitRoundRobin[T]
 	bc  bool // policy is Broadcast's
 
-	mu  sync.Mutex                   // serializes Add and Remove
-	set atomic.Pointer[memberSet[T]] // the current targets, replaced whole
+	mu      sync.Mutex                   // serializes Add and Remove
+	set     atomic.Pointer[memberSet[T]] // the current targets, replaced whole
+	watched map[reactor.Channel[T]]bool  // guarded by mu: targets whose termination removes them
 }
 
 // memberSet pairs the targets with the Members the policy sees.
@@ -82,6 +84,18 @@ func (r *Router[T]) Name() string { return r.name }
 // Add appends targets to the router's set, in order. A target already
 // present is not added twice. A send that starts after Add returns can be
 // routed to the new targets. The zero Channel is refused.
+//
+// A target that is a reactor's channel leaves the set by itself when its
+// reactor terminates, as if removed (Akka's routers drop their dead
+// routees): a send that starts after the termination completed (after
+// Done is closed) is not routed to it. A send that races with the
+// termination may still reach it; it then fails with
+// reactor.ErrTerminated and its event is dead-lettered (an ask through
+// the router gets server.ErrServerTerminated). Forwarding targets (other
+// routers, remote channels) have no reactor to watch and stay until
+// removed. Adding a terminated reactor's channel adds nothing. Each
+// target is watched once (reactor.Channel.AfterTerminate), however
+// often it is added again.
 func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 	for _, t := range targets {
 		if t == (reactor.Channel[T]{}) {
@@ -89,18 +103,44 @@ func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 		}
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	old := r.set.Load()
 	next := newMemberSet(append([]reactor.Channel[T](nil), old.targets...), append([]uint64(nil), old.m.keys...))
+	var watch []reactor.Channel[T]
 	for _, t := range targets {
 		if indexOf(next.targets, t) >= 0 {
 			continue
 		}
 		next.targets = append(next.targets, t)
 		next.m.keys = append(next.m.keys, KeyOf(t.Name()))
+		if !r.watched[t] {
+			if r.watched == nil {
+				r.watched = map[reactor.Channel[T]]bool{}
+			}
+			r.watched[t] = true
+			watch = append(watch, t)
+		}
 	}
 	r.set.Store(next)
+	r.mu.Unlock()
+	// Outside the lock: a target that has terminated already calls back
+	// at once, on this goroutine.
+	for _, t := range watch {
+		if !t.AfterTerminate(func(error) { r.dropTerminated(t) }) {
+			r.mu.Lock()
+			delete(r.watched, t) // a forwarding target: nothing to watch
+			r.mu.Unlock()
+		}
+	}
 	return nil
+}
+
+// dropTerminated removes target t, whose reactor has terminated. It runs
+// on the goroutine of that reactor's last turn and takes only r.mu.
+func (r *Router[T]) dropTerminated(t reactor.Channel[T]) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.removeLocked([]reactor.Channel[T]{t})
+	delete(r.watched, t)
 }
 
 // Remove takes targets out of the router's set; absent ones are ignored.
@@ -109,6 +149,10 @@ func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 func (r *Router[T]) Remove(targets ...reactor.Channel[T]) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.removeLocked(targets)
+}
+
+func (r *Router[T]) removeLocked(targets []reactor.Channel[T]) {
 	old := r.set.Load()
 	next := newMemberSet[T](nil, nil)
 	for i, t := range old.targets {
@@ -156,7 +200,36 @@ func (r *Router[T]) Send(v T) error {
 			return sendAll(set.targets, v)
 		}
 	}
-	routed, err := deliver(r.name, r.policy, set, v)
+	return r.route(set, v, nil)
+}
+
+// SendAndRun routes v as Send does and sends it to the picked target
+// with reactor.Channel.SendAndRun, so that a plain goroutine asking
+// through the router's channel (server.Ask) runs an idle target's
+// handler itself; a broadcast sends with Send. It is what the router's
+// Channel().SendAndRun calls.
+func (r *Router[T]) SendAndRun(ctx context.Context, v T) error {
+	return r.route(r.set.Load(), v, func(t reactor.Channel[T]) error { return t.SendAndRun(ctx, v) })
+}
+
+// Offer routes v as Send does and sends it to the picked target with
+// reactor.Channel.Offer, so that a full Block mailbox makes it wait at
+// most until ctx ends; a broadcast sends with Send. It is what the
+// router's Channel().Offer calls.
+func (r *Router[T]) Offer(ctx context.Context, v T) error {
+	return r.route(r.set.Load(), v, func(t reactor.Channel[T]) error { return t.Offer(ctx, v) })
+}
+
+// route sends v where the policy picks in set, through send for a single
+// target (nil: Send), and dead-letters it when there is no route.
+func (r *Router[T]) route(set *memberSet[T], v T, send func(reactor.Channel[T]) error) error {
+	var routed bool
+	var err error
+	if send != nil && !r.bc {
+		routed, err = deliverWith(r.name, r.policy, set, v, send)
+	} else {
+		routed, err = deliver(r.name, r.policy, set, v)
+	}
 	if routed {
 		return err
 	}
@@ -169,8 +242,17 @@ func (r *Router[T]) Send(v T) error {
 // target's, joined). Routers and path groups share it; name names the
 // router in the panic of a policy that picks out of range.
 func deliver[T any](name string, p Policy[T], set *memberSet[T], v T) (routed bool, err error) {
+	return deliverWith(name, p, set, v, nil)
+}
+
+// deliverWith is deliver that sends to a single picked target through
+// send (nil: Send); a broadcast uses Send.
+func deliverWith[T any](name string, p Policy[T], set *memberSet[T], v T, send func(reactor.Channel[T]) error) (routed bool, err error) {
 	switch i := p.Pick(v, &set.m); {
 	case i >= 0 && i < len(set.targets):
+		if send != nil {
+			return true, send(set.targets[i])
+		}
 		return true, set.targets[i].Send(v)
 	case i == All && len(set.targets) > 0:
 		return true, sendAll(set.targets, v)

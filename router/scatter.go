@@ -73,6 +73,10 @@ func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 // reply per target. It must be called from a plain goroutine, never from
 // inside a reactor, since it blocks.
 //
+// Requests that are reactor.Undeliverable (server.Request values) answer
+// through the reply channel when they are dead-lettered, and such an
+// answer counts as a reply.
+//
 // The requests are built by request, once per target, and sent in the
 // order of targets on the caller's goroutine (with Offer, so a full Block
 // mailbox waits at most until ctx ends). They all carry the same reply

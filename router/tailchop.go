@@ -22,6 +22,10 @@ import (
 // never from inside a reactor, since it blocks. Akka picks the order at
 // random: to do the same, shuffle targets (a copy) before the call.
 //
+// Requests that are reactor.Undeliverable (server.Request values) answer
+// through the reply channel when they are dead-lettered, and such an
+// answer counts as a reply.
+//
 // A target whose send fails (it is sealed, terminated, or its mailbox is
 // full) is skipped at once: the next one is contacted without waiting,
 // and the interval restarts from the send that succeeded. interval <= 0

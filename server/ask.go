@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -11,16 +13,29 @@ import (
 )
 
 // Ask sends q to srv and waits for the reply. It must be called from a
-// plain goroutine, never from a reactor's handler (use AskIn there).
+// plain goroutine: from a reactor's constructor or handler it returns an
+// error matching reactor.ErrInsideReactor at once (use AskIn there).
 //
 // It returns the reply's value, or its error (the server's Fail, or
 // ErrServerFailed if the server's handler panicked); the send's error if
-// srv refused the request (sealed, terminated, full); ErrServerTerminated
-// if the server's reactor terminated first; or ctx's error (context.Cause)
-// if ctx ended first. When Ask returns because of ctx, the ask is over:
-// a reply that comes later is refused with reactor.ErrExpired and
-// dead-lettered with reactor.ReasonExpired. If the reply was accepted at
-// the moment ctx ended, Ask returns the reply.
+// srv refused the request (a full mailbox, a router's ErrNoRoute); an
+// error matching ErrServerTerminated if the server is gone: it had
+// terminated when asked, it terminated with the request queued or held,
+// or the request was dead-lettered on its way because its target was
+// gone (an *UndeliveredError says where and why, also for other reasons
+// such as a route that failed after a hop); or ctx's error
+// (context.Cause) if ctx ended first. When Ask returns because of ctx,
+// the ask is over: a reply that comes later is refused with
+// reactor.ErrExpired and dead-lettered with reactor.ReasonExpired. If
+// the reply was accepted at the moment ctx ended, Ask returns the reply.
+//
+// A context that can end (ctx.Done is not nil) bounds Ask on every path:
+// Ask returns by the time ctx ends plus a goroutine switch. A context
+// that never ends (context.Background) lets Ask run an idle server's
+// handler for q on the calling goroutine (reactor.Channel.SendAndRun),
+// which saves a worker wake-up and two goroutine switches; it runs only
+// its own request, never other callers' work, and it then takes as long
+// as the handler does. The same holds through a router's channel.
 //
 // Ask blocks on the reply, ctx and the server's termination; on a full
 // Block mailbox it waits for room until ctx ends. It starts no goroutine.
@@ -32,18 +47,48 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx) // nothing sent
 	}
+	if reactor.Inside() {
+		return zero, fmt.Errorf("server: ask %s: %w", srv.Name(), reactor.ErrInsideReactor)
+	}
 	s := getSlot[R]()
 	id := s.arm(srv, s.nextAskID())
-	// An idle server's turn runs right here: the reply is in got when
-	// SendAndRun returns, with no goroutine switch.
-	if err := srv.SendAndRun(ctx, Request[Q, R]{Value: q, reply: s.ch, id: id}); err != nil {
+	req := Request[Q, R]{Value: q, reply: s.ch, id: id}
+	var err error
+	if ctx.Done() == nil {
+		// An idle server's handler runs right here: the reply is in got
+		// when SendAndRun returns, with no goroutine switch.
+		err = srv.SendAndRun(ctx, req)
+	} else {
+		err = srv.Offer(ctx, req)
+	}
+	if err != nil {
 		if !s.disarm() {
-			<-s.got // the server's end was reported meanwhile; the send error says more
+			// The refusal was dead-lettered and answered the ask (or
+			// the server's end was reported meanwhile): that answer says
+			// more, with the send's error inside.
+			r := <-s.got
+			s.put()
+			return zero, refused(r.Err, err)
 		}
 		s.put()
 		return zero, err
 	}
 	return s.wait(ctx, zero)
+}
+
+// refused is the error of an ask whose send failed with err after the
+// refusal answered the ask with answer.
+func refused(answer, err error) error {
+	var u *UndeliveredError
+	if errors.As(answer, &u) {
+		c := *u
+		c.Err = err
+		return &c
+	}
+	if answer != nil {
+		return fmt.Errorf("%w (%w)", answer, err)
+	}
+	return err
 }
 
 // wait returns the reply of the slot's current ask, or ends the ask when

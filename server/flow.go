@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
@@ -53,7 +54,9 @@ func (f flowSystem) Name() string            { return "flow" }
 // AfterTerminate reports false: a flow has no single reactor to watch.
 func (f flowSystem) AfterTerminate(func(error)) bool { return false }
 
-// Call starts a flow from a plain goroutine and waits for its answer.
+// Call starts a flow from a plain goroutine and waits for its answer;
+// from a reactor's constructor or handler it returns an error matching
+// reactor.ErrInsideReactor at once (use CallIn there).
 // start sends the flow's first messages, carrying the Flow it is given;
 // if it returns an error, Call returns that error at once. Otherwise Call
 // returns the first answer, or ctx's error (context.Cause) if ctx ends
@@ -67,6 +70,9 @@ func Call[R any](ctx context.Context, sys *reactor.System, start func(Flow[R]) e
 	var zero R
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
+	}
+	if reactor.Inside() {
+		return zero, fmt.Errorf("server: call: %w", reactor.ErrInsideReactor)
 	}
 	s := getSlot[R]()
 	id := s.arm(flowSystem{sys}, nextFlowID())

@@ -62,6 +62,16 @@ func (r Request[Q, R]) Respond(v R) error {
 	return r.reply.Send(Reply[R]{Value: v, id: r.id})
 }
 
+// Undelivered answers the request with an *UndeliveredError when it is
+// dead-lettered on its way to a server (it makes Request a
+// reactor.Undeliverable): the runtime and the protocols call it, so that
+// the asker learns at once why its request went nowhere, through any
+// chain of routers and forwarding channels. A one-way request has nobody
+// to tell. It never blocks.
+func (r Request[Q, R]) Undelivered(channel string, reason reactor.Reason) {
+	_ = r.Fail(&UndeliveredError{Channel: channel, Reason: reason, Err: reasonErr(reason)})
+}
+
 // Fail answers the request with err instead of a value; the asker's Ask
 // returns err. It reports like Respond.
 func (r Request[Q, R]) Fail(err error) error {
