@@ -65,6 +65,8 @@ func TestSmoke(t *testing.T) {
 		"raw W5 sync-map ops_per_s", "reactors W5 dht ops_per_s",
 		"reactors W5 dht slowdown_vs_raw:shard-goroutines:ops_per_s",
 		"reactors W5 dht slowdown_vs_raw:rwmutex-map:ops_per_s",
+		"reactors W5 server-router ops_per_s",
+		"reactors W5 server-router slowdown_vs_raw:shard-goroutines:ops_per_s",
 		"raw W5b rwmutex-map ops_per_s", "reactors W5b dht ops_per_s",
 		"reactors W5b dht slowdown_vs_raw:rwmutex-map:ops_per_s",
 		"raw W6 spawn spawns_per_s", "reactors W6 spawn total_bytes_per_actor",

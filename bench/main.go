@@ -14,7 +14,8 @@
 // round-robin for this framework), W4 (request/reply: sequential, 16
 // concurrent clients, and sequential with a deadline on every request),
 // W5 (sharded KV, single operations: shard goroutines, RWMutex maps and
-// sync.Map against a dht.Table), W5b (the
+// sync.Map against a dht.Table and against server shards behind a hash
+// router), W5b (the
 // same streams in batches of 100: RWMutex maps against a dht.Table's
 // MultiGet/MultiPut), W6 (spawn) and W7 (remote channels and remote
 // request/reply over NATS, in-process and loopback TCP, against the NATS
