@@ -11,9 +11,11 @@
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
 // (router fan-out: round-robin, hash, random, broadcast, and deficit
-// round-robin for this framework), W4 (request/reply: sequential and 16
-// concurrent clients), W5 (sharded KV, single operations: shard
-// goroutines, RWMutex maps and sync.Map against a dht.Table), W5b (the
+// round-robin for this framework), W4 (request/reply: sequential, 16
+// concurrent clients, and sequential with a deadline on every request),
+// W5 (sharded KV, single operations: shard goroutines, RWMutex maps and
+// sync.Map against a dht.Table and against server shards behind a hash
+// router), W5b (the
 // same streams in batches of 100: RWMutex maps against a dht.Table's
 // MultiGet/MultiPut), W6 (spawn) and W7 (remote channels and remote
 // request/reply over NATS, in-process and loopback TCP, against the NATS

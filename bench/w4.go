@@ -18,23 +18,33 @@ const (
 	w4RawBuf     = 1024    // capacity of the raw server's request channel
 )
 
+// w4AskTimeout is the deadline of each request of sequential-deadline: long
+// enough never to fire in a run, so the variant measures what honouring a
+// deadline costs.
+const w4AskTimeout = time.Minute
+
 // setupAsk is the value of the untimed request that confirms, before t0,
 // that the server answers; measured requests carry values >= 0.
 const setupAsk int64 = -1
 
 // w4 is W4, request-reply: clients ask an echo server for their own int64,
 // one request after another, and check every reply. "sequential" is one
-// client; "concurrent" is C clients released together against one server.
+// client; "concurrent" is C clients released together against one server;
+// "sequential-deadline" is the sequential client with a deadline on every
+// request (a context.WithTimeout of w4AskTimeout made per request, as a
+// client that bounds each call does), which the raw client honours by
+// selecting on its reply channel and ctx.Done().
 func w4() workload {
 	w := workload{
 		name: "W4",
 		describe: func(cfg *config) string {
 			f := runParams{factor: cfg.scale}
-			return fmt.Sprintf("request-reply sequential n=%d; concurrent C=%d x %d; raw server chan capacity=%d, reply chan capacity=1; reactors server.Spawn + server.Ask(context.Background())",
-				f.count(w4Sequential), w4Clients, f.count(w4PerClient), w4RawBuf)
+			return fmt.Sprintf("request-reply sequential n=%d; concurrent C=%d x %d; raw server chan capacity=%d, reply chan capacity=1; reactors server.Spawn + server.Ask(context.Background()); "+
+				"sequential-deadline n=%d, each request under its own context.WithTimeout(%s) (raw: send, then select on the reply and ctx.Done())",
+				f.count(w4Sequential), w4Clients, f.count(w4PerClient), w4RawBuf, f.count(w4Sequential), w4AskTimeout)
 		},
 	}
-	for _, v := range []string{"sequential", "concurrent"} {
+	for _, v := range []string{"sequential", "concurrent", "sequential-deadline"} {
 		w.cases = append(w.cases,
 			benchCase{peer: peerRaw, variant: v, run: w4Raw(v)},
 			benchCase{peer: peerReactors, variant: v, run: w4Reactors(v)})
@@ -44,6 +54,8 @@ func w4() workload {
 		{variant: "sequential", refVariant: "sequential", metric: "req_per_s"},
 		{variant: "concurrent", refVariant: "concurrent", metric: "req_per_s"},
 		{variant: "concurrent", refVariant: "concurrent", metric: "p50_ns"},
+		{variant: "sequential-deadline", refVariant: "sequential-deadline", metric: "p50_ns"},
+		{variant: "sequential-deadline", refVariant: "sequential-deadline", metric: "req_per_s"},
 	}
 	return w
 }
@@ -52,7 +64,7 @@ func w4() workload {
 // variant.
 func w4Shape(variant string, p runParams) (clients, per int) {
 	switch variant {
-	case "sequential":
+	case "sequential", "sequential-deadline":
 		return 1, p.count(w4Sequential)
 	case "concurrent":
 		return w4Clients, p.count(w4PerClient)
@@ -167,7 +179,9 @@ type w4Req struct {
 
 // w4Raw serves {int64, chan int64} requests from one goroutine on a
 // buffered channel; each client owns one reply channel of capacity 1 and
-// reuses it.
+// reuses it. In sequential-deadline the client makes a context with a
+// deadline for each request, sends, and selects on its reply channel and
+// ctx.Done().
 func w4Raw(variant string) func(p runParams) (result, error) {
 	return func(p runParams) (result, error) {
 		deadline := newDeadline()
@@ -196,7 +210,7 @@ func w4Raw(variant string) func(p runParams) (result, error) {
 			replies[c] = make(chan int64, 1)
 		}
 
-		run, err := w4Drive(variant, p, func(c int, lat []int64, prev time.Time) (time.Time, error) {
+		client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
 			base, reply := int64(c)*int64(len(lat)), replies[c]
 			for i := range lat {
 				v := base + int64(i)
@@ -210,7 +224,34 @@ func w4Raw(variant string) func(p runParams) (result, error) {
 				prev = now
 			}
 			return prev, nil
-		}, deadline.C)
+		}
+		if variant == "sequential-deadline" {
+			client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
+				base, reply := int64(c)*int64(len(lat)), replies[c]
+				for i := range lat {
+					v := base + int64(i)
+					ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
+					reqs <- w4Req{v, reply}
+					var got int64
+					select {
+					case got = <-reply:
+					case <-ctx.Done():
+						cancel()
+						return prev, fmt.Errorf("request %d: %w", v, context.Cause(ctx))
+					}
+					cancel()
+					now := time.Now()
+					if got != v {
+						return prev, w4WrongReply(got, v)
+					}
+					lat[i] = int64(now.Sub(prev))
+					prev = now
+				}
+				return prev, nil
+			}
+		}
+
+		run, err := w4Drive(variant, p, client, deadline.C)
 		if err != nil {
 			return nil, err // clients may still be blocked: leave the server
 		}
@@ -223,7 +264,8 @@ func w4Raw(variant string) func(p runParams) (result, error) {
 }
 
 // w4Reactors serves with server.Spawn and an echo function; clients are
-// plain goroutines calling server.Ask with context.Background().
+// plain goroutines calling server.Ask with context.Background(), or in
+// sequential-deadline with a context.WithTimeout made for each ask.
 func w4Reactors(variant string) func(p runParams) (result, error) {
 	return func(p runParams) (res result, err error) {
 		sys, deadline, finish := startReactors()
@@ -243,7 +285,7 @@ func w4Reactors(variant string) func(p runParams) (result, error) {
 			return nil, w4WrongReply(v, setupAsk)
 		}
 
-		run, err := w4Drive(variant, p, func(c int, lat []int64, prev time.Time) (time.Time, error) {
+		client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
 			base, ctx := int64(c)*int64(len(lat)), context.Background()
 			for i := range lat {
 				v := base + int64(i)
@@ -259,7 +301,30 @@ func w4Reactors(variant string) func(p runParams) (result, error) {
 				prev = now
 			}
 			return prev, nil
-		}, deadline.C)
+		}
+		if variant == "sequential-deadline" {
+			client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
+				base := int64(c) * int64(len(lat))
+				for i := range lat {
+					v := base + int64(i)
+					ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
+					got, err := server.Ask(ctx, srv, v)
+					cancel()
+					now := time.Now()
+					if err != nil {
+						return prev, err
+					}
+					if got != v {
+						return prev, w4WrongReply(got, v)
+					}
+					lat[i] = int64(now.Sub(prev))
+					prev = now
+				}
+				return prev, nil
+			}
+		}
+
+		run, err := w4Drive(variant, p, client, deadline.C)
 		if err != nil {
 			return nil, err // the deferred shutdown ends blocked clients
 		}

@@ -34,7 +34,9 @@ const (
 // keys against S shards preloaded with every key. The raw peers are S
 // shard goroutines behind channels (the actor architecture without a
 // framework), S RWMutex-guarded maps and one sync.Map; this framework's
-// peer is a dht.Table of S shard reactors.
+// peer is a dht.Table of S shard reactors, and in server-router
+// (w5router.go) S server.Spawn shards behind a router.Hash, asked through
+// the router's Channel.
 //
 // W5b (w5b.go) runs the same streams in batches of 100 through
 // MultiGet/MultiPut, against the RWMutex-guarded maps.
@@ -44,7 +46,8 @@ func w5() workload {
 		describe: func(cfg *config) string {
 			per := w5PerClient(runParams{factor: cfg.scale})
 			return fmt.Sprintf("sharded KV single ops S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1); "+
-				"raw splitmix64(key) mod S, shard chan capacity=%d, reply chan capacity=1; reactors dht.Table IntKey+Jump, Get/Put(context.Background())",
+				"raw splitmix64(key) mod S, shard chan capacity=%d, reply chan capacity=1; reactors dht.Table IntKey+Jump, Get/Put(context.Background()); "+
+				"server-router: S server.Spawn map shards behind router.Hash(key), server.Ask(context.Background(), router.Channel(), op)",
 				w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed, w5RawBuf)
 		},
 		cases: []benchCase{
@@ -52,10 +55,12 @@ func w5() workload {
 			{peer: peerRaw, variant: "rwmutex-map", run: w5Raw("rwmutex-map")},
 			{peer: peerRaw, variant: "sync-map", run: w5Raw("sync-map")},
 			{peer: peerReactors, variant: "dht", run: w5Reactors},
+			{peer: peerReactors, variant: "server-router", run: w5Router},
 		},
 		ratios: []ratioDef{
 			{variant: "dht", refVariant: "shard-goroutines", metric: "ops_per_s"},
 			{variant: "dht", refVariant: "rwmutex-map", metric: "ops_per_s"},
+			{variant: "server-router", refVariant: "shard-goroutines", metric: "ops_per_s"},
 		},
 	}
 }

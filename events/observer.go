@@ -9,8 +9,9 @@ type Observer[T any] interface {
 	OnDone()
 }
 
-// Funcs is an Observer built from functions. A nil OnEvent or OnDone
-// ignores the events or the completion; a nil OnError makes errors
+// Funcs is an Observer built from functions: its methods OnEvent, OnError
+// and OnDone call the fields Event, Error and Done. A nil Event or Done
+// ignores the events or the completion; a nil Error makes errors
 // unhandled (a panic with *UnhandledError).
 type Funcs[T any] struct {
 	Event func(T)

@@ -11,9 +11,13 @@
 //	sys := reactor.New()
 //	defer sys.Shutdown(context.Background())
 //	ch, _ := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
-//		r.Main().Events().OnEvent(func(s string) { fmt.Println(s) })
+//		r.Main().Events().OnEvent(func(s string) {
+//			fmt.Println(s)
+//			r.Main().Seal() // no more events: the reactor terminates
+//		})
 //	})
 //	ch.Send("hello")
+//	<-ch.Done() // the event is handled before Shutdown stops the reactor
 //
 // # Guarantees
 //

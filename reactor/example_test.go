@@ -8,6 +8,23 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
+// The package example: a reactor prints the event it receives. Waiting
+// for the reactor to terminate before Shutdown makes the print certain;
+// Shutdown alone may stop the reactor before its first turn.
+func Example() {
+	sys := reactor.New()
+	defer sys.Shutdown(context.Background())
+	ch, _ := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
+		r.Main().Events().OnEvent(func(s string) {
+			fmt.Println(s)
+			r.Main().Seal() // no more events: the reactor terminates
+		})
+	})
+	ch.Send("hello")
+	<-ch.Done() // the event is handled before Shutdown stops the reactor
+	// Output: hello
+}
+
 func ExampleSpawn() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())

@@ -83,3 +83,50 @@ func ExampleServe() {
 	fmt.Println(v, err)
 	// Output: 5 <nil>
 }
+
+// Two nodes in separate processes: a node started with no option has a
+// private embedded server, so one process opens a client listener
+// (WithCluster; a cluster of one needs no routes) and the others dial it
+// with WithURL. Here both run in one process, on loopback.
+func ExampleWithURL() {
+	// Process A: listens for other processes on 127.0.0.1, on a port
+	// chosen by the system (ClusterConfig.ClientListen sets a fixed one).
+	sysA := reactor.New()
+	defer sysA.Shutdown(context.Background())
+	a, err := remote.Start(sysA, remote.WithCluster(remote.ClusterConfig{Name: "app"}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer a.Close(context.Background())
+	done := make(chan struct{})
+	counter, _ := reactor.Spawn(sysA, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) {
+			fmt.Println("counter got", v)
+			close(done)
+		})
+	})
+	if _, err := remote.Export(a, "counter", counter); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The export's subscription has reached the server once this returns.
+	if err := a.Conn().Flush(); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// Process B: dials A's listener.
+	sysB := reactor.New()
+	defer sysB.Shutdown(context.Background())
+	b, err := remote.Start(sysB, remote.WithURL(a.ClientURL()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close(context.Background())
+	ch, _ := remote.Channel[int](b, "counter")
+	_ = ch.Send(1)
+	<-done
+	// Output: counter got 1
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/server"
 )
@@ -35,10 +36,13 @@ func ExampleAskIn() {
 	square, _ := server.Spawn(sys, func(n int) (int, error) { return n * n, nil })
 	done := make(chan struct{})
 	reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		// Inside a reactor nothing blocks: the reply completes an IVar.
-		server.AskIn(r, square, 12).Events().OnEvent(func(v int) {
-			fmt.Println("12 squared is", v)
-			close(done)
+		// Inside a reactor nothing blocks: the reply completes an IVar,
+		// with the value or with the server's error. An observer without
+		// an Error function would let that error fail this reactor.
+		server.AskIn(r, square, 12).Subscribe(&events.Funcs[int]{
+			Event: func(v int) { fmt.Println("12 squared is", v) },
+			Error: func(err error) { fmt.Println("no reply:", err) },
+			Done:  func() { close(done) },
 		})
 	})
 	<-done
