@@ -48,6 +48,9 @@ type KV[K comparable, V any] struct {
 // its results. It must not be called from a reactor's handler (use
 // MultiGetIn).
 func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], error) {
+	if err := outside("multi-get"); err != nil {
+		return nil, err
+	}
 	m, err := t.multi(keys, nil)
 	if err != nil {
 		return nil, err
@@ -62,6 +65,9 @@ func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], erro
 // is unchanged, and on a *BatchError exactly the items it reports as
 // applied took effect.
 func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V], error) {
+	if err := outside("multi-put"); err != nil {
+		return nil, err
+	}
 	m, err := t.multi(nil, kvs)
 	if err != nil {
 		return nil, err

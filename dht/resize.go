@@ -50,6 +50,9 @@ func (t *Table[K, V]) Resize(ctx context.Context, shards int) error {
 	if shards < 1 {
 		return ErrShards
 	}
+	if err := outside("resize"); err != nil {
+		return err
+	}
 	if err := t.lock(ctx); err != nil {
 		return err
 	}

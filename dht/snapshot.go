@@ -31,6 +31,9 @@ import (
 // as long as it takes to hold the shards after theirs (a few
 // microseconds per shard when the shards are idle).
 func (t *Table[K, V]) Range(ctx context.Context, f func(k K, v V) bool) error {
+	if err := outside("range"); err != nil {
+		return err
+	}
 	copies, err := t.snapshot(ctx)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package dht
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -183,6 +184,17 @@ func (l *layout[K, V]) placed(h uint64) server.Server[op[K, V], reply[V]] {
 	return l.shards[Jump(h, len(l.shards))]
 }
 
+// outside returns an error matching reactor.ErrInsideReactor when the
+// blocking operation op is called from a reactor's handler, where it
+// would wait for ever. Get, Put, Delete, CompareAndSwap and Len get it
+// from server.Ask.
+func outside(op string) error {
+	if reactor.Inside() {
+		return fmt.Errorf("dht: %s: %w", op, reactor.ErrInsideReactor)
+	}
+	return nil
+}
+
 // ask runs o on srv, a shard of the layout l, from a plain goroutine.
 func (t *Table[K, V]) ask(ctx context.Context, l *layout[K, V], srv server.Server[op[K, V], reply[V]], o op[K, V]) (reply[V], error) {
 	if t.closed.Load() {
@@ -355,6 +367,9 @@ func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 // for the shards. It must not be called from a reactor's handler (it
 // blocks).
 func (t *Table[K, V]) Close(ctx context.Context) error {
+	if err := outside("close"); err != nil {
+		return err
+	}
 	t.closed.Store(true)
 	if err := t.lock(ctx); err != nil {
 		return err

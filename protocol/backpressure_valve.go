@@ -139,14 +139,18 @@ func (b *BlockingValve[T]) Send(x T) error {
 // Offer sends x, waiting until the valve has credit or ctx is done.
 // It blocks only on the arrival of credit (a Credit from the pump) or
 // Close; when ctx ends first it returns ctx.Err() and x is not sent, and
-// nothing is left behind. Other errors are Send's. Do not call it from
-// inside a reactor: reactors must not block (use Valve there).
+// nothing is left behind. Other errors are Send's. Inside a reactor,
+// where nothing may block, a send that would wait returns an error
+// matching reactor.ErrInsideReactor instead (use Valve there).
 func (b *BlockingValve[T]) Offer(ctx context.Context, x T) error {
 	for {
 		b.mu.Lock()
 		err := b.sendLocked(x)
 		wake := b.wake
 		b.mu.Unlock()
+		if errors.Is(err, ErrNoCredit) && reactor.Inside() {
+			return fmt.Errorf("protocol: valve offer: %w", reactor.ErrInsideReactor)
+		}
 		if !errors.Is(err, ErrNoCredit) {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/reactors-go/reactors/reactor"
 )
 
 // Client asks a remote server (see Serve) over the node's connection. It
@@ -50,8 +52,8 @@ func NodeClient[Q, R any](n *Node, id, name string, opts ...ServeOption[Q, R]) (
 func (c *Client[Q, R]) Name() string { return c.name }
 
 // Ask sends q to the server served under the client's name and waits for
-// its reply. It must be called from a plain goroutine, never from a
-// reactor's handler (it blocks).
+// its reply. It must be called from a plain goroutine: from a reactor's
+// handler it returns reactor.ErrInsideReactor at once.
 //
 // It blocks until the reply arrives or ctx ends; it returns at once with
 // an error matching ErrNoServer if no node serves the name (NATS reports
@@ -67,6 +69,9 @@ func (c *Client[Q, R]) Name() string { return c.name }
 // few allocations; see the README's W7 for measured latency.
 func (c *Client[Q, R]) Ask(ctx context.Context, q Q) (R, error) {
 	var zero R
+	if reactor.Inside() {
+		return zero, fmt.Errorf("remote: ask %s: %w", c.name, reactor.ErrInsideReactor)
+	}
 	data, err := c.cfg.qc.Encode(q)
 	if err != nil {
 		return zero, fmt.Errorf("%w: %s: %w", ErrEncode, c.name, err)

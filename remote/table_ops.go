@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/reactor"
 )
 
 // Operations of a table request.
@@ -56,6 +57,9 @@ type tableRep[V any] struct {
 // holds its key, placing it again while the answer is that the member
 // does not serve the key (yet).
 func (t *Table[K, V]) do(ctx context.Context, q tableReq[K, V]) (tableRep[V], error) {
+	if reactor.Inside() {
+		return tableRep[V]{}, fmt.Errorf("remote: table %s: %w", t.name, reactor.ErrInsideReactor)
+	}
 	h, err := t.hash(q.Key)
 	if err != nil {
 		return tableRep[V]{}, err

@@ -70,8 +70,8 @@ func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 // ScatterGather sends a request to every target and waits for n replies,
 // which it returns in arrival order. n = 1 returns the first reply (Akka's
 // ScatterGatherFirstCompleted); n <= 0 or n > len(targets) waits for one
-// reply per target. It must be called from a plain goroutine, never from
-// inside a reactor, since it blocks.
+// reply per target. It must be called from a plain goroutine: inside a
+// reactor it returns reactor.ErrInsideReactor at once.
 //
 // Requests that are reactor.Undeliverable (server.Request values) answer
 // through the reply channel when they are dead-lettered, and such an
@@ -111,6 +111,9 @@ func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 // replies, the result slice) plus whatever request builds, and about two
 // per failed send. Waiting allocates nothing.
 func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, n int) ([]Resp, error) {
+	if reactor.Inside() {
+		return nil, fmt.Errorf("router: scatter-gather: %w", reactor.ErrInsideReactor)
+	}
 	if len(targets) == 0 {
 		return nil, ErrNoRoute
 	}

@@ -18,8 +18,8 @@ import (
 
 // TailChop sends a request to targets[0] and, while no reply has come,
 // one more to the next target every interval, in the order given, and
-// returns the first reply. It must be called from a plain goroutine,
-// never from inside a reactor, since it blocks. Akka picks the order at
+// returns the first reply. It must be called from a plain goroutine:
+// inside a reactor it returns reactor.ErrInsideReactor at once. Akka picks the order at
 // random: to do the same, shuffle targets (a copy) before the call.
 //
 // Requests that are reactor.Undeliverable (server.Request values) answer
@@ -58,6 +58,9 @@ import (
 // The timer is reset for each hedge, not made anew.
 func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, interval time.Duration) (Resp, error) {
 	var zero Resp
+	if reactor.Inside() {
+		return zero, fmt.Errorf("router: tail-chop: %w", reactor.ErrInsideReactor)
+	}
 	if len(targets) == 0 {
 		return zero, ErrNoRoute
 	}
