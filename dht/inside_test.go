@@ -23,14 +23,17 @@ func TestBlockingCallsInsideReactorFailAtOnce(t *testing.T) {
 		echo, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {})
 		require.NoError(t, err)
 		calls := map[string]func() error{
-			"Get":            func() error { _, _, err := tb.Get(ctx, "k"); return err },
-			"Put":            func() error { _, _, err := tb.Put(ctx, "k", 1); return err },
-			"Delete":         func() error { _, _, err := tb.Delete(ctx, "k"); return err },
-			"CompareAndSwap": func() error { _, err := tb.CompareAndSwap(ctx, "k", 1, 2, func(a, b int) bool { return a == b }); return err },
-			"Len":            func() error { _, err := tb.Len(ctx); return err },
-			"MultiGet":       func() error { _, err := tb.MultiGet(ctx, []string{"a", "b"}); return err },
-			"Range":          func() error { return tb.Range(ctx, func(string, int) bool { return true }) },
-			"Resize":         func() error { return tb.Resize(ctx, 8) },
+			"Get":    func() error { _, _, err := tb.Get(ctx, "k"); return err },
+			"Put":    func() error { _, _, err := tb.Put(ctx, "k", 1); return err },
+			"Delete": func() error { _, _, err := tb.Delete(ctx, "k"); return err },
+			"CompareAndSwap": func() error {
+				_, err := tb.CompareAndSwap(ctx, "k", 1, 2, func(a, b int) bool { return a == b })
+				return err
+			},
+			"Len":      func() error { _, err := tb.Len(ctx); return err },
+			"MultiGet": func() error { _, err := tb.MultiGet(ctx, []string{"a", "b"}); return err },
+			"Range":    func() error { return tb.Range(ctx, func(string, int) bool { return true }) },
+			"Resize":   func() error { return tb.Resize(ctx, 8) },
 			"ScatterGather": func() error {
 				_, err := router.ScatterGather(ctx, sys, []reactor.Channel[int]{echo}, func(reactor.Channel[int]) int { return 1 }, 1)
 				return err
