@@ -32,7 +32,17 @@
 // handling with an error matching ErrServerFailed before its reactor
 // fails; requests still queued when a server's reactor terminates are
 // dead-lettered by the runtime, and askers waiting for them return
-// ErrServerTerminated.
+// ErrServerTerminated. A request dead-lettered anywhere on its way (a
+// router with no live target, a router reactor whose target is gone, a
+// sealed or terminated channel, an unhandled connector) answers its
+// asker with an *UndeliveredError (reactor.Undeliverable), through any
+// chain of forwarding channels.
+//
+// Deadlines: Ask with a context that can end returns by the time it
+// ends, on every scheduler and through routers; only a context that
+// never ends lets the caller run an idle server's handler itself, for
+// its own request alone. Blocking calls (Ask, Call) made from inside a
+// reactor fail at once with reactor.ErrInsideReactor.
 //
 // Ordering: requests of one client are served in the order sent (the
 // server channel's per-sender FIFO). Replies are unordered between asks.
