@@ -556,9 +556,19 @@ func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
 
 // Done returns a channel that is closed when the reactor owning ch
 // terminates. The first call allocates it; later calls return the same
-// channel. The zero Channel and forwarding channels (ChannelOf) return nil.
+// channel. A forwarding channel (ChannelOf) returns its Sender's Done if
+// the Sender has one (a remote channel's is closed with its node);
+// otherwise, as for a router, which never terminates, and for the zero
+// Channel, it returns nil, on which a receive blocks for ever: wait on
+// the Done of the reactors behind such a channel instead.
 func (ch Channel[T]) Done() <-chan struct{} {
-	if ch.c == nil || ch.c.f == nil {
+	if ch.c == nil {
+		return nil
+	}
+	if ch.c.f == nil {
+		if d, ok := ch.c.cx.fwd.(interface{ Done() <-chan struct{} }); ok {
+			return d.Done()
+		}
 		return nil
 	}
 	return ch.c.f.doneChan()

@@ -287,3 +287,22 @@ func TestStopAndDrainEdgeCases(t *testing.T) {
 	}
 	require.Equal(t, []reactor.Reason{reactor.ReasonStopped, reactor.ReasonStopped, reactor.ReasonStopped}, reasons)
 }
+
+// doneSender is a forwarding destination with an end of its own.
+type doneSender struct{ done chan struct{} }
+
+func (doneSender) Send(int) error          { return nil }
+func (doneSender) Name() string            { return "ending" }
+func (s doneSender) Done() <-chan struct{} { return s.done }
+
+// TestForwardingChannelDone checks that a forwarding channel's Done is
+// its Sender's when the Sender has one, and nil (never closed) otherwise.
+func TestForwardingChannelDone(t *testing.T) {
+	s := doneSender{done: make(chan struct{})}
+	ch := reactor.ChannelOf[int](s)
+	require.Equal(t, (<-chan struct{})(s.done), ch.Done())
+	close(s.done)
+	waitDone(t, ch.Done())
+	require.Nil(t, reactor.ChannelOf[int](discard{}).Done())
+	require.Nil(t, reactor.Channel[int]{}.Done())
+}

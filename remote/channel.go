@@ -136,3 +136,7 @@ func (s *sender[T]) sendAppended(v T) error {
 
 // Name returns "remote:" and the remote name.
 func (s *sender[T]) Name() string { return "remote:" + s.name }
+
+// Done is closed when the node's connection is closed: the channel can
+// send no more (reactor.Channel.Done of a remote channel).
+func (s *sender[T]) Done() <-chan struct{} { return s.n.closed }

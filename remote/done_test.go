@@ -1,0 +1,37 @@
+package remote_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/remote"
+)
+
+// TestRemoteChannelDoneClosesWithNode checks that a remote channel's
+// Done is a real signal: open while its node runs, closed once the node
+// is closed.
+func TestRemoteChannelDoneClosesWithNode(t *testing.T) {
+	sys, _ := newSystem(t)
+	n, err := remote.Start(sys)
+	require.NoError(t, err)
+	ch, err := remote.Channel[int](n, "counter")
+	require.NoError(t, err)
+	done := ch.Done()
+	require.NotNil(t, done)
+	select {
+	case <-done:
+		t.Fatal("Done closed while the node runs")
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, n.Close(ctx))
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Done not closed after the node closed")
+	}
+}
