@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/router"
 	"github.com/reactors-go/reactors/server"
@@ -381,4 +382,26 @@ func TestAskUnderLoadHonoursDeadlines(t *testing.T) {
 		n++
 	}
 	require.Equal(t, 20, n)
+}
+
+// TestAskThroughRouterLearnsAsyncServerDied checks that a request an
+// asynchronous server holds (its reply stream not answered yet) is
+// answered with ErrServerTerminated when the server's reactor
+// terminates, also when the ask came through a router, which has no
+// reactor to watch.
+func TestAskThroughRouterLearnsAsyncServerDied(t *testing.T) {
+	sys, _ := newSys(t)
+	took := make(chan struct{}, 1)
+	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[server.Request[int, int]]) {
+		server.ServeAsync(r.Main(), func(int) events.Events[int] {
+			took <- struct{}{}
+			return (&events.Emitter[int]{}).Events() // never emits
+
+		})
+	})
+	require.NoError(t, err)
+	got := askAsync(context.Background(), viaRouter(t, sys, srv), 1)
+	within(t, took)
+	require.NoError(t, srv.Stop())
+	require.ErrorIs(t, within(t, got).err, server.ErrServerTerminated)
 }

@@ -45,10 +45,25 @@ func answer[Q, R any](req Request[Q, R], f func(Q) (R, error)) {
 // events (an ask of its own, a timer). An error event before any value
 // answers with that error; a stream that completes without a value
 // answers with ErrNoReply. f runs in conn's reactor and must not block.
-// Owner only. A panic in f answers like Serve; a reactor that fails
-// while streams are pending leaves their asks to end by deadline or by
-// ErrServerTerminated.
+// Owner only. A panic in f answers like Serve. Requests still waiting for
+// their stream when the reactor terminates are answered with an error
+// matching ErrServerTerminated, whatever path they came by (a router, a
+// remote client); a reactor that fails and restarts drops its streams,
+// and their asks end by deadline (or, asked directly, by
+// ErrServerTerminated if the reactor terminates later).
+//
+// Cost beyond Serve's: one map entry per request while its reply is
+// pending.
 func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) events.Events[R]) events.Subscription {
+	pending := map[uint64]Request[Q, R]{} // owner only: requests whose stream has not answered
+	var next uint64
+	ch := conn.Channel()
+	ch.AfterTerminate(func(error) { // on the reactor's last turn
+		for _, req := range pending {
+			_ = req.Fail(terminated(ch.Name()))
+		}
+		clear(pending)
+	})
 	return conn.Events().OnEvent(func(req Request[Q, R]) {
 		answered := false
 		defer func() {
@@ -56,22 +71,24 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 				_ = req.Fail(ErrServerFailed)
 			}
 		}()
+		next++
+		key := next
 		replied := false
+		reply := func(answer func()) {
+			if !replied {
+				replied = true
+				delete(pending, key)
+				answer()
+			}
+		}
 		f(req.Value).Once().Subscribe(&events.Funcs[R]{
-			Event: func(v R) { replied = true; _ = req.Respond(v) },
-			Error: func(err error) {
-				if !replied {
-					replied = true
-					_ = req.Fail(err)
-				}
-			},
-			Done: func() {
-				if !replied {
-					replied = true
-					_ = req.Fail(ErrNoReply)
-				}
-			},
+			Event: func(v R) { reply(func() { _ = req.Respond(v) }) },
+			Error: func(err error) { reply(func() { _ = req.Fail(err) }) },
+			Done:  func() { reply(func() { _ = req.Fail(ErrNoReply) }) },
 		})
+		if !replied && !req.OneWay() {
+			pending[key] = req
+		}
 		answered = true
 	})
 }
