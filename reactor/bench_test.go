@@ -68,6 +68,68 @@ func BenchmarkPingPong(b *testing.B) {
 	})
 }
 
+// ringSize is the length of BenchmarkRing's ring (the classic thread-ring
+// benchmark's 503).
+const ringSize = 503
+
+// BenchmarkRing passes one token around a ring of ringSize reactors, each
+// hop a Send from inside a handler (raw: ringSize goroutines, each with a
+// channel); ns/op is per hop.
+func BenchmarkRing(b *testing.B) {
+	b.Run("impl=raw", func(b *testing.B) {
+		n := b.N
+		chans := make([]chan int, ringSize)
+		for i := range chans {
+			chans[i] = make(chan int, 1)
+		}
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range ringSize {
+			wg.Go(func() {
+				next := chans[(i+1)%ringSize]
+				for k := range chans[i] {
+					if k >= n {
+						close(done)
+						return
+					}
+					next <- k + 1
+				}
+			})
+		}
+		b.ResetTimer()
+		chans[0] <- 1
+		<-done
+		b.StopTimer()
+		for _, ch := range chans {
+			close(ch)
+		}
+		wg.Wait()
+	})
+	b.Run("impl=reactors", func(b *testing.B) {
+		sys := reactor.New()
+		defer sys.Shutdown(context.Background())
+		n := b.N
+		done := make(chan struct{})
+		// Filled before the first Send, which orders the writes before
+		// every handler's read.
+		chans := make([]reactor.Channel[int], ringSize)
+		for i := range ringSize {
+			chans[i], _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+				r.Main().Events().OnEvent(func(k int) {
+					if k >= n {
+						close(done)
+						return
+					}
+					_ = chans[(i+1)%ringSize].Send(k + 1)
+				})
+			})
+		}
+		b.ResetTimer()
+		_ = chans[0].Send(1)
+		<-done
+	})
+}
+
 // BenchmarkFanIn sends from 8 goroutines to one consumer; ns/op is per
 // message.
 func BenchmarkFanIn(b *testing.B) {

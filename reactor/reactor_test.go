@@ -175,6 +175,34 @@ func TestDedicatedScheduler(t *testing.T) {
 	waitDone(t, ch.Done())
 }
 
+// TestWokenReactorRunsWhileWakerHandlerBlocks has a handler wake another
+// reactor and then keep its worker: blocked on a channel here, a long
+// computation in real use (handlers must not block). The woken reactor
+// runs on the other worker meanwhile instead of waiting for the handler.
+func TestWokenReactorRunsWhileWakerHandlerBlocks(t *testing.T) {
+	sys, _ := newSys(t, reactor.WithWorkers(2))
+	handled := make(chan int, 2)
+	b, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) { handled <- v })
+	})
+	require.NoError(t, err)
+	// B has run its constructor and handled an event: it is idle, so the
+	// handler's Send below schedules it on the sending worker.
+	require.NoError(t, b.Send(1))
+	require.Equal(t, 1, recv(t, handled))
+	release := make(chan struct{})
+	defer close(release)
+	a, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(v int) {
+			_ = b.Send(v)
+			<-release
+		})
+	})
+	require.NoError(t, err)
+	require.NoError(t, a.Send(2))
+	require.Equal(t, 2, recv(t, handled), "B did not run while A's handler held its worker")
+}
+
 func TestSpawnErrors(t *testing.T) {
 	sys, _ := newSys(t)
 	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {}, reactor.WithName("x"))

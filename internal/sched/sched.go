@@ -21,12 +21,51 @@
 // the global queue instead and wakes at most one worker at a time, so a
 // burst of spawns does not pay a goroutine wake-up each.
 //
+// A pool of two workers or more also has a watcher (watch.go), for the one
+// case where run-next is slower than another worker: a handler wakes a
+// reactor and then runs on for long (a long computation), and the woken
+// reactor waits in the slot for the end of the waker's turn while other
+// workers idle. Once a millisecond (watchEvery) the watcher looks at every
+// slot; a task it finds in the same slot at two looks in a row, its worker
+// having claimed nothing in between, has waited a whole period while the
+// worker ran something else, and the watcher takes it and hands it to a
+// parked worker (or the global queue). A woken reactor so waits one to two
+// milliseconds for a busy waker (plus the wake-up of a parked worker), not
+// the waker's whole turn. The watcher sleeps while every slot stays empty
+// (watchQuiet periods) and is woken by the next worker that fills one:
+// nothing ticks at rest. It needs a processor to run: when every processor
+// runs a worker, it runs when the Go runtime preempts one (after 10 ms),
+// and then no worker is idle anyway.
+//
+// The hand-off stays almost as cheap as with an owner-only slot. The slot
+// can be taken by another goroutine only if the owner publishes it when it
+// fills it (the handler that then runs long is the same turn, and no
+// scheduler code runs again before it ends), and only if the owner's claim
+// and the watcher's take exclude each other; in Go every atomic store or
+// swap is a locked instruction on amd64. Instead the owner uses plain
+// stores (release stores on amd64) and a claim bracketed by two plain
+// increments of a counter, and the watcher pays for the fences of both
+// sides with membarrier(2), which makes every running thread of the
+// process execute a full fence: Dekker's handshake with one side's fence
+// moved to the other, as userspace RCU does. The watcher calls it only
+// when it is about to take a task (or fall asleep). The owner's extra
+// loads and stores cost 2-3 ns per hand-off: two tasks passing a token
+// through the slot (BenchmarkPoolRunNext) take 12 ns of CPU time per
+// hand-off with an owner-only slot, 15 with this one, 20 with a swap and a
+// compare-and-swap (two-core amd64). Where membarrier is not available
+// (other systems, race builds) the slot is an atomic pointer: the owner
+// claims with a swap and the watcher takes with a compare-and-swap.
+//
 // Invariants:
-//   - runnext and tick/streak are touched only by the owning worker.
+//   - A run-next slot is filled only by its owner, and emptied by its owner
+//     (claimNext) or by the watcher (take), never both for one stay of a
+//     task in the slot. tick and streak are touched only by the owner.
 //   - A worker parks only after registering in idle under mu and then
 //     re-checking the global queue (under mu) and every local queue. A push
 //     to a local queue wakes a parked worker after the push, so one of the
-//     two sides sees the other: no lost wake-up.
+//     two sides sees the other: no lost wake-up. A task left in a parked
+//     worker's slot is the watcher's, which does not sleep while any slot
+//     holds a task.
 //   - At most one worker is being woken for stealing at a time (waking), so
 //     a burst of local pushes does not wake every worker.
 //
@@ -39,11 +78,22 @@
 // the tests exercise migration between workers and more interleavings.
 //
 // Rejected designs:
-//   - A stealable run-next slot (Go's runtime) needs an atomic swap on both
-//     sides of every hand-off, which costs about as much as the rest of a
-//     ping-pong message. The slot is owner-only instead; the price is that a
-//     reactor woken by a handler waits for the end of the waker's turn (at
-//     most one budget of events) even if another worker is idle.
+//   - A run-next slot that idle workers steal from as in Go's runtime (an
+//     atomic swap on the owner's side of every hand-off, a compare-and-swap
+//     on the thief's, the thief waiting a few microseconds first): the
+//     locked instructions cost about 8-9 ns of CPU time per hand-off, on a
+//     ping-pong message of about 60 ns (two-core amd64). It remains the
+//     fallback where membarrier is missing.
+//   - An owner-only slot (this package's first design): a woken reactor
+//     waited for the end of its waker's turn, however long, while other
+//     workers idled.
+//   - Publishing the slot, or moving its task to the local queue, only
+//     when the worker starts a turn with the slot occupied: the slot is
+//     filled during the turn that then runs long, so no turn starts until
+//     it ends.
+//   - Waking an idle worker at each hand-off to watch the slot (Go wakes a
+//     spinning thread when it readies a goroutine): a goroutine wake-up, a
+//     microsecond or more, per message.
 //   - Spinning before parking: on a two-core machine a cross-core round trip
 //     costs ~280 ns, and a spinning worker steals the core of the goroutine it
 //     just woke. Workers park at once; nothing spins at rest.
@@ -56,6 +106,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
+	"unsafe"
 
 	"github.com/reactors-go/reactors/internal/gid"
 	"github.com/reactors-go/reactors/internal/owner"
@@ -90,16 +142,23 @@ type Pool[T any] struct {
 	nidle  atomic.Int32 // len(idle), readable without mu
 	waking atomic.Bool  // a worker was woken to steal and has not found work yet
 	wg     sync.WaitGroup
+
+	light       bool          // run-next slots use plain stores (see watch.go); fixed at NewPool
+	watchAsleep atomic.Bool   // the watcher sleeps until a run-next slot is filled
+	watchKick   chan struct{} // capacity 1: wakes a sleeping watcher
+	quit        chan struct{} // closed by Close: the watcher returns
 }
 
 type worker[T any] struct {
 	p       *Pool[T]
 	id      int
-	g       uintptr     // goroutine id, written before the pool is published
-	slot    *owner.Slot // the worker goroutine's ownership slot (see internal/owner)
-	runnext *T          // owner only
-	streak  int         // owner only
-	tick    uint32      // owner only
+	g       uintptr        // goroutine id, written before the pool is published
+	slot    *owner.Slot    // the worker goroutine's ownership slot (see internal/owner)
+	next    unsafe.Pointer // *T, the run-next slot: written by the owner, emptied by the watcher (watch.go)
+	takes   uintptr        // claims begun plus ended (odd: one under way): written by the owner, read by the watcher
+	taking  unsafe.Pointer // *T, written by the watcher: the run-next task it is taking
+	streak  int            // owner only
+	tick    uint32         // owner only
 	local   runq[T]
 	wake    chan struct{} // capacity 1; a token means "look for work"
 	handoff *T            // written under p.mu by the waker, read by the worker after wake
@@ -108,13 +167,19 @@ type worker[T any] struct {
 // NewPool starts n workers (n >= 1) that run tasks with run, passing the
 // worker goroutine's ownership slot. run returns true when the task must
 // run again (it is put at the tail of the local queue). NewPool returns
-// once every worker is running; it starts n goroutines, which exit at
-// Close.
+// once every worker is running; it starts n goroutines, and one more (the
+// watcher) when n >= 2, which exit at Close.
 func NewPool[T any](n int, run func(*T, *owner.Slot) bool) *Pool[T] {
+	return newPool(n, run, n == 1 || lightFences(), watchEvery)
+}
+
+// newPool is NewPool with the fence mode and the watcher's period chosen
+// by the caller (tests run both modes, and a short period).
+func newPool[T any](n int, run func(*T, *owner.Slot) bool, light bool, every time.Duration) *Pool[T] {
 	if n < 1 {
 		n = 1
 	}
-	p := &Pool[T]{run: run}
+	p := &Pool[T]{run: run, light: light, watchKick: make(chan struct{}, 1), quit: make(chan struct{})}
 	var started sync.WaitGroup
 	started.Add(n)
 	for i := range n {
@@ -138,6 +203,13 @@ func NewPool[T any](n int, run func(*T, *owner.Slot) bool) *Pool[T] {
 	p.buildTable()
 	for _, w := range p.workers {
 		w.wake <- struct{}{}
+	}
+	if n >= 2 {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			p.watch(every)
+		}()
 	}
 	return p
 }
@@ -182,20 +254,28 @@ func (p *Pool[T]) Inside() bool { return p.current() != nil }
 // Schedule makes t runnable. The caller must own t's scheduling right (it
 // won the task's idle-to-scheduled switch), so t is in no queue.
 //
-// From a worker, t goes to that worker's run-next slot. From any other
-// goroutine, t is handed to a parked worker, or queued globally when every
-// worker is busy.
+// From a worker, t goes to that worker's run-next slot (a task already
+// there moves to the local queue): it runs when the caller's turn ends,
+// or on an idle worker if it is still waiting a watcher period or two
+// later. With light fences this costs no locked instruction. From any
+// other goroutine, t is handed to a parked worker, or queued globally
+// when every worker is busy.
 func (p *Pool[T]) Schedule(t *T) {
 	if w := p.current(); w != nil {
 		if randomizeRunNext && rand.IntN(2) == 0 {
 			w.push(t)
 			return
 		}
-		old := w.runnext
-		w.runnext = t
-		if old != nil {
-			w.push(old)
+		if w.nextTask() != nil {
+			if old := w.claimNext(); old != nil {
+				w.push(old)
+			} else if w.nextTask() != nil {
+				w.push(t) // the watcher is taking the slot's task: leave it
+				return
+			}
 		}
+		w.setNext(t)
+		p.filled()
 		return
 	}
 	p.mu.Lock()
@@ -234,6 +314,7 @@ func (p *Pool[T]) ScheduleLazy(t *T) {
 // not run; the caller makes sure there are none.
 func (p *Pool[T]) Close() {
 	p.mu.Lock()
+	first := !p.closed
 	p.closed = true
 	idle := p.idle
 	p.idle = nil
@@ -241,6 +322,9 @@ func (p *Pool[T]) Close() {
 	p.mu.Unlock()
 	for _, w := range idle {
 		w.wake <- struct{}{}
+	}
+	if first {
+		close(p.quit)
 	}
 	p.wg.Wait()
 }
@@ -292,10 +376,13 @@ func (w *worker[T]) loop() {
 			}
 		}
 		if t == nil {
-			if !w.park() {
+			var ok bool
+			if t, ok = w.park(); !ok {
 				return
 			}
-			continue
+			if t == nil {
+				continue
+			}
 		}
 		if p.run(t, w.slot) {
 			w.push(t)
@@ -313,15 +400,21 @@ func (w *worker[T]) find() (*T, bool) {
 			return t, true
 		}
 	}
-	if t := w.runnext; t != nil {
-		if w.streak < streakCap || w.local.empty() {
-			w.runnext = nil
-			w.streak++
-			return t, false
+	if w.nextTask() != nil {
+		var t *T
+		if p.light {
+			t = w.claimLight()
+		} else {
+			t = w.swapNext()
 		}
-		// Fairness: run the local queue's head and let run-next wait its turn.
-		w.runnext = nil
-		w.push(t)
+		if t != nil {
+			if w.streak < streakCap || w.local.empty() {
+				w.streak++
+				return t, false
+			}
+			// Fairness: run the local queue's head and let run-next wait its turn.
+			w.push(t)
+		}
 	}
 	w.streak = 0
 	if t := w.local.pop(); t != nil {
@@ -354,17 +447,18 @@ func (p *Pool[T]) popGlobal() *T {
 }
 
 // park blocks until the worker is given work or the pool closes (false).
-func (w *worker[T]) park() bool {
+// It returns the task handed to the worker, or nil when the worker must
+// look for work again.
+func (w *worker[T]) park() (*T, bool) {
 	p := w.p
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return false
+		return nil, false
 	}
 	if t := p.global.pop(); t != nil {
 		p.mu.Unlock()
-		w.runnext = t
-		return true
+		return t, true
 	}
 	p.idle = append(p.idle, w)
 	p.nidle.Add(1)
@@ -382,7 +476,7 @@ func (w *worker[T]) park() bool {
 					p.idle = append(p.idle[:i], p.idle[i+1:]...)
 					p.nidle.Add(-1)
 					p.mu.Unlock()
-					return true
+					return nil, true
 				}
 			}
 			p.mu.Unlock()
@@ -394,9 +488,5 @@ func (w *worker[T]) park() bool {
 	t, closed := w.handoff, p.closed
 	w.handoff = nil
 	p.mu.Unlock()
-	if t != nil {
-		w.runnext = t
-		return true
-	}
-	return !closed
+	return t, t != nil || !closed
 }
