@@ -31,16 +31,26 @@ func WithBudget(n int) Option { return func(c *sysConfig) { c.budget = max(n, 1)
 func WithLogger(l zerolog.Logger) Option { return func(c *sysConfig) { c.logger = &l } }
 
 // WithFailureHandler sets the function told about every reactor failure
-// (a panic or an unhandled error in a constructor or handler). It runs on
-// the failing reactor's goroutine, after the reactor's own Died event, and
-// must not block. The default logs the failure at error level.
+// (a panic or an unhandled error in a constructor or handler, or a panic
+// in a function the runtime calls for the reactor outside its handlers:
+// an AfterTerminate function, a stream's completion handler during
+// termination). It runs on the failing reactor's goroutine (for an
+// AfterTerminate function, on the goroutine that ran it), after the
+// reactor's own Died event, and must not block. The default, also for a
+// nil f, logs the failure at error level.
+//
+// A panic in f goes no further: it is logged at error level with the
+// system's logger, with the failure f was told about, and the system runs
+// on (f is not called again for its own panic).
 func WithFailureHandler(f func(Failure)) Option { return func(c *sysConfig) { c.onFailure = f } }
 
 // WithDeadLetterHandler sets a function called with every dead letter, on
 // the goroutine that produced it (a sender, or the reactor that dropped
 // it). It must be fast and must not block or send to the channel that
 // dead-lettered. Dead letters are counted (Stats) and logged, rate-limited,
-// whether or not a handler is set.
+// whether or not a handler is set. A panic in f is logged at error level
+// (rate-limited) with the system's logger and goes no further: the send
+// or the reactor that produced the dead letter carries on.
 func WithDeadLetterHandler(f func(DeadLetter)) Option {
 	return func(c *sysConfig) { c.deadLetter = f }
 }

@@ -36,6 +36,7 @@ type System struct {
 	dead      [numReasons]atomic.Uint64
 	deadWatch atomic.Pointer[[]Channel[DeadLetter]] // DeadLetters subscribers
 	logGate   rateGate
+	panicGate rateGate // logs of panicking dead-letter handlers
 }
 
 // nextID numbers reactors across all systems of the process, so that an id
@@ -55,6 +56,9 @@ func New(opts ...Option) *System {
 		s.log = *cfg.logger
 	} else {
 		s.log = zerolog.New(os.Stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
+	}
+	if h := cfg.onFailure; h != nil {
+		s.cfg.onFailure = func(fl Failure) { s.callFailureHandler(h, fl) }
 	}
 	s.names.init()
 	s.pool = sched.NewPool(cfg.workers, (*frame).poolTurn)
@@ -105,7 +109,7 @@ func (s *System) DeadLetter(channel string, r Reason, event any) { s.deadLetter(
 func (s *System) deadLetter(channel string, r Reason, event any) {
 	s.dead[r].Add(1)
 	if h := s.cfg.deadLetter; h != nil {
-		h(DeadLetter{Channel: channel, Reason: r, Event: event})
+		s.callDeadLetterHandler(h, DeadLetter{Channel: channel, Reason: r, Event: event})
 	}
 	if w := s.deadWatch.Load(); w != nil {
 		for _, ch := range *w {
