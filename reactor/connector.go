@@ -552,7 +552,10 @@ type Sender[T any] interface {
 // hand out ordinary channels. Each call makes a new channel (a small
 // allocation): channels from two calls are not equal, so call it once per
 // destination and share the result. Done and Err of such a channel return
-// nil.
+// nil. A nil s panics.
 func ChannelOf[T any](s Sender[T]) Channel[T] {
+	if s == nil {
+		panic("reactor: ChannelOf with a nil Sender")
+	}
 	return Channel[T]{c: &Connector[T]{cx: &connExtra[T]{fwd: s}}}
 }

@@ -51,6 +51,12 @@
 // dead-letter handler is logged. No panic of a user function reaches a
 // worker goroutine.
 //
+// Bad input: a nil function, size, duration or policy that cannot work is
+// refused where it is given, never later on a worker: calls that return an
+// error return one (ErrInvalidOption, ErrNilSystem), the others panic at
+// once with a "reactor: " message (a nil Spawn body, a nil AfterTerminate
+// function or ChannelOf Sender, a non-positive Periodic period).
+//
 // Termination: a reactor terminates when all its non-daemon connectors are
 // sealed and its queues are drained, when it fails, or at shutdown. After
 // that, sends to its channels return ErrTerminated.

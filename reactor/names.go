@@ -84,10 +84,13 @@ func lookup[T any](g *registry, name string) (Channel[T], bool, error) {
 
 // Get returns the channel registered as name ("reactor#channel") now.
 // Errors: ErrInvalidName, ErrNotFound, ErrWrongType (the channel carries
-// another type than T).
+// another type than T), ErrNilSystem.
 func Get[T any](sys *System, name string) (Channel[T], error) {
 	if err := splitName(name); err != nil {
 		return Channel[T]{}, err
+	}
+	if sys == nil {
+		return Channel[T]{}, ErrNilSystem
 	}
 	sys.names.mu.Lock()
 	defer sys.names.mu.Unlock()

@@ -103,8 +103,14 @@ func (s *System) DeadLetterCount() uint64 {
 // does for its own: it is counted, handed to the dead-letter handler and
 // the DeadLetters streams, and logged (rate-limited). Protocols built on
 // the runtime (routers, remote channels) call it with their reason, such
-// as ReasonNoRoute or ReasonUndecodable. Safe for concurrent use.
-func (s *System) DeadLetter(channel string, r Reason, event any) { s.deadLetter(channel, r, event) }
+// as ReasonNoRoute or ReasonUndecodable. Safe for concurrent use. A
+// Reason that is none of the constants panics.
+func (s *System) DeadLetter(channel string, r Reason, event any) {
+	if r >= numReasons {
+		panic(fmt.Sprintf("reactor: DeadLetter with an unknown reason %d", uint8(r)))
+	}
+	s.deadLetter(channel, r, event)
+}
 
 func (s *System) deadLetter(channel string, r Reason, event any) {
 	s.dead[r].Add(1)
