@@ -27,6 +27,7 @@ type System struct {
 	live    *frame        // guarded by mu: doubly linked list of live reactors
 	nlive   int           // guarded by mu
 	closed  bool          // guarded by mu
+	stop    chan struct{} // closed when closed is set (Await's waiters end)
 	allDone chan struct{} // closed once closed is set and nlive reaches 0
 	loops   sync.WaitGroup
 
@@ -51,7 +52,7 @@ func New(opts ...Option) *System {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &System{cfg: cfg, allDone: make(chan struct{})}
+	s := &System{cfg: cfg, stop: make(chan struct{}), allDone: make(chan struct{})}
 	if cfg.logger != nil {
 		s.log = *cfg.logger
 	} else {
@@ -67,6 +68,18 @@ func New(opts ...Option) *System {
 
 // Logger returns the system's logger.
 func (s *System) Logger() *zerolog.Logger { return &s.log }
+
+// Err returns nil while the system runs and ErrClosed from the moment
+// Shutdown is called. Protocols built on the system (remote.Start) check
+// it before they start. It takes the system's lock briefly.
+func (s *System) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
+}
 
 // Stats is a snapshot of a system's counters.
 type Stats struct {
@@ -168,7 +181,8 @@ func (s *System) unregister(f *frame) {
 // dead-lettered with ReasonShutdown, its lifecycle stream gets Terminated,
 // and its timers stop. A handler that is running finishes first; Shutdown
 // cannot interrupt a handler that never returns. Spawn fails with ErrClosed
-// from the moment Shutdown is called.
+// from the moment Shutdown is called, and Await calls, waiting or new,
+// return ErrClosed.
 //
 // If ctx ends first, Shutdown returns an error wrapping ctx.Err() and the
 // reactors still running go on terminating; calling Shutdown again waits
@@ -177,6 +191,7 @@ func (s *System) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if !s.closed {
 		s.closed = true
+		close(s.stop)
 		if s.nlive == 0 {
 			close(s.allDone)
 		}
