@@ -18,7 +18,7 @@ var (
 	// ErrShards: New was asked for fewer than one shard.
 	ErrShards = errors.New("dht: shard count must be at least 1")
 	// ErrNilFunc: a required function (New's key function, a
-	// CompareAndSwap equality) was nil.
+	// CompareAndSwap equality, Range's f) was nil.
 	ErrNilFunc = errors.New("dht: nil function")
 )
 

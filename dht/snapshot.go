@@ -23,14 +23,18 @@ import (
 // Range waits for a Resize or Range already running (one at a time), and
 // blocks until every shard has been held, or until ctx ends: it then
 // returns ctx's error, lets the shards go, and calls f for nothing. It
-// returns ErrClosed after Close. It must not be called from a reactor's
-// handler (it blocks).
+// returns ErrClosed after Close, and ErrNilFunc at once, holding nothing,
+// if f is nil. It must not be called from a reactor's handler (it
+// blocks).
 //
 // Cost: one message and reply per shard, a copy of every key and value
 // (memory of the table's size until Range returns); operations wait for
 // as long as it takes to hold the shards after theirs (a few
 // microseconds per shard when the shards are idle).
 func (t *Table[K, V]) Range(ctx context.Context, f func(k K, v V) bool) error {
+	if f == nil {
+		return ErrNilFunc
+	}
 	if err := outside("range"); err != nil {
 		return err
 	}

@@ -76,8 +76,9 @@ func WithName(name string) Option {
 
 // New starts a table of shards shard reactors in sys, placing keys with
 // key. It returns ErrShards if shards is less than 1, ErrNilFunc if key
-// is nil, or the error of a shard's spawn (the shards already started
-// are then stopped).
+// is nil, an error matching reactor.ErrNilSystem if sys is nil, or the
+// error of a shard's spawn (the shards already started are then
+// stopped).
 //
 // Cost: one reactor per shard, an empty map each and no goroutine (an
 // idle reactor owns none).
@@ -87,6 +88,9 @@ func New[K comparable, V any](sys *reactor.System, shards int, key KeyFunc[K], o
 	}
 	if key == nil {
 		return nil, ErrNilFunc
+	}
+	if sys == nil {
+		return nil, fmt.Errorf("dht: New: %w", reactor.ErrNilSystem)
 	}
 	var cfg config
 	for _, o := range opts {

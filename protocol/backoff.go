@@ -149,9 +149,12 @@ func (b delays) Delay(k int) (time.Duration, bool) {
 //
 // Reactors.IO's Backoff.randexp(n, base, factor), delays drawn from
 // [base*factor^k, base*factor^(k+1)), is about Jittered(Exponential(n,
-// base*factor, factor, 0), 1-1/factor, rand). It panics if frac is not
-// in [0, 1].
+// base*factor, factor, 0), 1-1/factor, rand). It panics if b is nil or
+// frac is not in [0, 1].
 func Jittered(b Backoff, frac float64, rand func() float64) Backoff {
+	if b == nil {
+		panic("protocol: Jittered: nil Backoff")
+	}
 	if !(frac >= 0 && frac <= 1) {
 		panic("protocol: Jittered: frac must be in [0, 1]")
 	}

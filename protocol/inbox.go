@@ -27,9 +27,16 @@ type Inbox[T any] struct {
 	left int // guarded by mu: replies still taken; 0 once full or closed
 }
 
-// NewInbox returns an inbox that takes n replies. It costs one
-// allocation for the inbox and one for a channel of n slots.
+// NewInbox returns an inbox that takes n replies (with n = 0 it refuses
+// every reply). It costs one allocation for the inbox and one for a
+// channel of n slots. It panics if sys is nil or n is negative.
 func NewInbox[T any](sys *reactor.System, name string, n int) *Inbox[T] {
+	if sys == nil {
+		panic("protocol: NewInbox with a nil system")
+	}
+	if n < 0 {
+		panic("protocol: NewInbox: negative size")
+	}
 	return &Inbox[T]{sys: sys, name: name, c: make(chan T, n), left: n}
 }
 

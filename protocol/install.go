@@ -18,12 +18,14 @@ import (
 //	protocol.Spawn(sys, serve)            // 4. as a reactor of its own
 //
 // An Install runs inside the connector's reactor (owner only) and must not
-// block.
+// block. Open, Body and Spawn panic at once if given a nil Install, rather
+// than failing the reactor it would have run in.
 type Install[T any] func(c *reactor.Connector[T]) events.Subscription
 
 // Open opens a new connector on o, installs p on it and returns the
 // connector. Owner only; opts are those of reactor.Open.
 func Open[T any](o reactor.Owner, p Install[T], opts ...reactor.ConnOption) (*reactor.Connector[T], error) {
+	mustInstall(p)
 	c, err := reactor.Open[T](o, opts...)
 	if err != nil {
 		return nil, err
@@ -36,6 +38,7 @@ func Open[T any](o reactor.Owner, p Install[T], opts ...reactor.ConnOption) (*re
 // reactor.Spawn or reactor.Run with whatever options the caller chooses
 // (a name, a scheduler, a mailbox bound, a restart policy).
 func Body[T any](p Install[T]) func(*reactor.Reactor[T]) {
+	mustInstall(p)
 	return func(r *reactor.Reactor[T]) { p(r.Main()) }
 }
 
@@ -43,4 +46,11 @@ func Body[T any](p Install[T]) func(*reactor.Reactor[T]) {
 // channel: reactor.Spawn(sys, Body(p), opts...).
 func Spawn[T any](sys *reactor.System, p Install[T], opts ...reactor.SpawnOption) (reactor.Channel[T], error) {
 	return reactor.Spawn(sys, Body(p), opts...)
+}
+
+// mustInstall panics if p is nil.
+func mustInstall[T any](p Install[T]) {
+	if p == nil {
+		panic("protocol: nil Install")
+	}
 }

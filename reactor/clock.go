@@ -13,31 +13,45 @@ import (
 // termination. Timers hold no goroutine while they wait.
 
 // Timeout returns a stream that emits once, d after it is subscribed to,
-// then completes.
+// then completes. A d <= 0 has passed already: the event comes at one of
+// o's next turns, as with time.AfterFunc.
 func Timeout(o Owner, d time.Duration) events.Events[struct{}] {
 	return events.From[struct{}](&clockSource[struct{}]{o: o, d: d, n: 1, value: func(int) struct{} { return struct{}{} }})
 }
 
 // Periodic returns a stream that emits 1, 2, 3, ... every d (fixed delay:
-// d after the previous tick was sent) until unsubscribed.
+// d after the previous tick was sent) until unsubscribed. It panics if d
+// is not positive, as time.NewTicker does: ticks without delay would keep
+// o busy for ever.
 func Periodic(o Owner, d time.Duration) events.Events[int64] {
-	return events.From[int64](&clockSource[int64]{o: o, d: d, n: -1, value: func(i int) int64 { return int64(i) }})
+	if d <= 0 {
+		panic("reactor: Periodic: non-positive period " + d.String())
+	}
+	return events.From[int64](&clockSource[int64]{o: o, d: d, forever: true, value: func(i int) int64 { return int64(i) }})
 }
 
 // Countdown returns a stream that emits n-1, n-2, ..., 0, one every d,
-// then completes.
+// then completes. With n <= 0 it emits nothing and completes as soon as
+// it is subscribed to. A d <= 0 waits no time between ticks (each comes
+// at one of o's next turns).
 func Countdown(o Owner, n int, d time.Duration) events.Events[int] {
 	return events.From[int](&clockSource[int]{o: o, d: d, n: n, value: func(i int) int { return n - i }})
 }
 
 type clockSource[T any] struct {
-	o     Owner
-	d     time.Duration
-	n     int // ticks before completing; -1: forever
-	value func(tick int) T
+	o       Owner
+	d       time.Duration
+	n       int  // ticks before completing, unless forever
+	forever bool // Periodic: no last tick
+	value   func(tick int) T
 }
 
 func (s *clockSource[T]) Subscribe(obs events.Observer[T]) events.Subscription {
+	if !s.forever && s.n <= 0 {
+		s.o.frame().checkOwner()
+		obs.OnDone() // nothing to count down: no connector, no timer
+		return events.Nop()
+	}
 	c, err := Open[T](s.o, Daemon())
 	if err != nil {
 		obs.OnError(err)
@@ -55,7 +69,7 @@ func (s *clockSource[T]) Subscribe(obs events.Observer[T]) events.Subscription {
 		Event: func(v T) {
 			tick++
 			obs.OnEvent(v)
-			if s.n >= 0 && tick >= s.n {
+			if !s.forever && tick >= s.n {
 				c.Seal()
 				return
 			}

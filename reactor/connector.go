@@ -545,12 +545,20 @@ func (ch Channel[T]) System() *System {
 // registered until the reactor terminates (there is no way to take it
 // back), so register once per interested party (a reusable reply slot,
 // a registry entry), not once per event. It is context.AfterFunc for
-// reactors, and costs a lock and an append.
+// reactors, and costs a lock, an append and a small allocation.
+//
+// f runs isolated like a handler: a panic in f goes no further (neither
+// the reactor's goroutine nor the caller's unwinds) and is told to the
+// system's failure handler as a final Failure of the reactor, with a
+// *PanicError. A nil f panics at once.
 func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
+	if f == nil {
+		panic("reactor: AfterTerminate with a nil function")
+	}
 	if ch.c == nil || ch.c.f == nil {
 		return false
 	}
-	ch.c.f.onTerminate(f)
+	ch.c.f.onTerminate(ch.c.f.guarded(f))
 	return true
 }
 
@@ -629,7 +637,10 @@ func forward[T any](s Sender[T], ctx context.Context, v T, mode int) error {
 // hand out ordinary channels. Each call makes a new channel (a small
 // allocation): channels from two calls are not equal, so call it once per
 // destination and share the result. Done and Err of such a channel return
-// nil.
+// nil. A nil s panics.
 func ChannelOf[T any](s Sender[T]) Channel[T] {
+	if s == nil {
+		panic("reactor: ChannelOf with a nil Sender")
+	}
 	return Channel[T]{c: &Connector[T]{cx: &connExtra[T]{fwd: s}}}
 }

@@ -48,7 +48,18 @@
 // Died(err) with the panic value and stack, then Terminated (or, with a
 // RestartPolicy, runs its constructor again), and the system's failure
 // handler is told. Other reactors are unaffected. The event whose handler
-// failed is not redelivered.
+// failed is not redelivered. The functions the runtime calls outside a
+// turn are isolated the same way: a panic in an AfterTerminate function,
+// or in a stream's completion handler run while a reactor terminates, is
+// told to the failure handler; a panic in the failure handler or the
+// dead-letter handler is logged. No panic of a user function reaches a
+// worker goroutine.
+//
+// Bad input: a nil function, size, duration or policy that cannot work is
+// refused where it is given, never later on a worker: calls that return an
+// error return one (ErrInvalidOption, ErrNilSystem), the others panic at
+// once with a "reactor: " message (a nil Spawn body, a nil AfterTerminate
+// function or ChannelOf Sender, a non-positive Periodic period).
 //
 // Termination: a reactor terminates when all its non-daemon connectors are
 // sealed and its queues are drained, when it fails, or at shutdown. After

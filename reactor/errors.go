@@ -32,6 +32,13 @@ var (
 	ErrWrongType = errors.New("reactor: channel has another event type")
 	// ErrClosed: the system is shutting down or shut down.
 	ErrClosed = errors.New("reactor: system closed")
+	// ErrNilSystem: a nil *System was given where a system is needed.
+	ErrNilSystem = errors.New("reactor: nil system")
+	// ErrInvalidOption: an option holds a value outside its range (a
+	// mailbox bound below 1, an unknown Overflow policy or Scheduler, a
+	// negative RestartPolicy field). Spawn, Run and Open return it,
+	// wrapped with the option, and start or open nothing.
+	ErrInvalidOption = errors.New("reactor: invalid option")
 	// ErrExpired: a reply was sent to a receiver that has stopped waiting
 	// for it (its deadline passed, or it already has the answer it wanted).
 	// The reply is dead-lettered with ReasonExpired.

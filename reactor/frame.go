@@ -450,7 +450,7 @@ func (f *frame) fail(err error) bool {
 	}
 	// Drop this incarnation: its opened connectors, handlers and timers.
 	for _, p := range x.conns {
-		p.shut(ReasonTerminated)
+		f.safely(false, func() { p.shut(ReasonTerminated) })
 	}
 	x.conns, x.cursor, x.compact = nil, 0, false
 	f.t.reset()
@@ -538,13 +538,13 @@ func (f *frame) terminate(err error, reason Reason) {
 		x.err = err
 		x.mu.Unlock()
 		f.emitLifeSafe(Lifecycle{Phase: Terminated})
-		x.life.Close()
+		f.safely(true, x.life.Close)
 	}
 	f.state.Store(stDead)
-	f.t.shut(reason)
+	f.safely(true, func() { f.t.shut(reason) })
 	if x != nil {
 		for _, p := range x.conns {
-			p.shut(reason)
+			f.safely(true, func() { p.shut(reason) })
 		}
 		x.conns = nil
 		// Release the name and leave the live list first, so that whoever

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/reactors-go/reactors/internal/owner"
@@ -40,7 +41,7 @@ func (o Overflow) String() string {
 	case Block:
 		return "block"
 	}
-	return "overflow(?)"
+	return "overflow(" + strconv.Itoa(int(o)) + ")"
 }
 
 // blocking is the waiting room of a Block mailbox: senders wait on room for

@@ -84,10 +84,13 @@ func lookup[T any](g *registry, name string) (Channel[T], bool, error) {
 
 // Get returns the channel registered as name ("reactor#channel") now.
 // Errors: ErrInvalidName, ErrNotFound, ErrWrongType (the channel carries
-// another type than T).
+// another type than T), ErrNilSystem.
 func Get[T any](sys *System, name string) (Channel[T], error) {
 	if err := splitName(name); err != nil {
 		return Channel[T]{}, err
+	}
+	if sys == nil {
+		return Channel[T]{}, ErrNilSystem
 	}
 	sys.names.mu.Lock()
 	defer sys.names.mu.Unlock()
@@ -99,12 +102,18 @@ func Get[T any](sys *System, name string) (Channel[T], error) {
 }
 
 // Await returns the channel registered as name, waiting until a reactor
-// registers it or ctx is done. It blocks on nothing else, and leaves
-// nothing behind when ctx ends (its error is then ctx.Err()). Do not call
-// it from inside a reactor: reactors must not block.
+// registers it, ctx is done or the system shuts down. It blocks on
+// nothing else, and leaves nothing behind when it gives up: its error is
+// then ctx.Err(), or ErrClosed once Shutdown has been called (at once if
+// it had been before the call; a channel already registered is still
+// returned). Other errors are Get's. Do not call it from inside a
+// reactor: reactors must not block.
 func Await[T any](ctx context.Context, sys *System, name string) (Channel[T], error) {
 	if err := splitName(name); err != nil {
 		return Channel[T]{}, err
+	}
+	if sys == nil {
+		return Channel[T]{}, ErrNilSystem
 	}
 	g := &sys.names
 	for {
@@ -114,27 +123,41 @@ func Await[T any](ctx context.Context, sys *System, name string) (Channel[T], er
 			g.mu.Unlock()
 			return ch, err
 		}
+		select {
+		case <-sys.stop:
+			g.mu.Unlock()
+			return Channel[T]{}, ErrClosed
+		default:
+		}
 		w := make(chan struct{})
 		g.waiters[name] = append(g.waiters[name], w)
 		g.mu.Unlock()
 		select {
 		case <-w:
 		case <-ctx.Done():
-			g.mu.Lock()
-			ws := g.waiters[name]
-			for i, x := range ws {
-				if x == w {
-					ws = append(ws[:i], ws[i+1:]...)
-					break
-				}
-			}
-			if len(ws) == 0 {
-				delete(g.waiters, name)
-			} else {
-				g.waiters[name] = ws
-			}
-			g.mu.Unlock()
+			g.forget(name, w)
 			return Channel[T]{}, ctx.Err()
+		case <-sys.stop:
+			g.forget(name, w)
+			return Channel[T]{}, ErrClosed
 		}
+	}
+}
+
+// forget removes the waiter w of name, which gave up.
+func (g *registry) forget(name string, w chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ws := g.waiters[name]
+	for i, x := range ws {
+		if x == w {
+			ws = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(ws) == 0 {
+		delete(g.waiters, name)
+	} else {
+		g.waiters[name] = ws
 	}
 }

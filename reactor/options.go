@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -18,7 +19,7 @@ type sysConfig struct {
 }
 
 // WithWorkers sets the number of worker goroutines of the shared pool
-// (default GOMAXPROCS).
+// (default GOMAXPROCS); n < 1 counts as 1.
 func WithWorkers(n int) Option { return func(c *sysConfig) { c.workers = n } }
 
 // WithBudget sets how many events a reactor handles per turn before it
@@ -31,16 +32,26 @@ func WithBudget(n int) Option { return func(c *sysConfig) { c.budget = max(n, 1)
 func WithLogger(l zerolog.Logger) Option { return func(c *sysConfig) { c.logger = &l } }
 
 // WithFailureHandler sets the function told about every reactor failure
-// (a panic or an unhandled error in a constructor or handler). It runs on
-// the failing reactor's goroutine, after the reactor's own Died event, and
-// must not block. The default logs the failure at error level.
+// (a panic or an unhandled error in a constructor or handler, or a panic
+// in a function the runtime calls for the reactor outside its handlers:
+// an AfterTerminate function, a stream's completion handler during
+// termination). It runs on the failing reactor's goroutine (for an
+// AfterTerminate function, on the goroutine that ran it), after the
+// reactor's own Died event, and must not block. The default, also for a
+// nil f, logs the failure at error level.
+//
+// A panic in f goes no further: it is logged at error level with the
+// system's logger, with the failure f was told about, and the system runs
+// on (f is not called again for its own panic).
 func WithFailureHandler(f func(Failure)) Option { return func(c *sysConfig) { c.onFailure = f } }
 
 // WithDeadLetterHandler sets a function called with every dead letter, on
 // the goroutine that produced it (a sender, or the reactor that dropped
 // it). It must be fast and must not block or send to the channel that
 // dead-lettered. Dead letters are counted (Stats) and logged, rate-limited,
-// whether or not a handler is set.
+// whether or not a handler is set. A panic in f is logged at error level
+// (rate-limited) with the system's logger and goes no further: the send
+// or the reactor that produced the dead letter carries on.
 func WithDeadLetterHandler(f func(DeadLetter)) Option {
 	return func(c *sysConfig) { c.deadLetter = f }
 }
@@ -63,6 +74,7 @@ type spawnConfig struct {
 	sched   Scheduler
 	main    []ConnOption
 	restart *RestartPolicy
+	err     error // the first invalid option (ErrInvalidOption)
 }
 
 // WithName gives the reactor a name, unique among the system's live
@@ -73,7 +85,16 @@ func WithName(name string) SpawnOption {
 }
 
 // WithScheduler chooses how the reactor's turns run (default SharedPool).
-func WithScheduler(s Scheduler) SpawnOption { return func(c *spawnConfig) { c.sched = s } }
+// A value other than SharedPool and Dedicated makes Spawn and Run fail
+// with ErrInvalidOption.
+func WithScheduler(s Scheduler) SpawnOption {
+	return func(c *spawnConfig) {
+		if s > Dedicated {
+			c.fail(fmt.Errorf("reactor: WithScheduler(%d): %w", s, ErrInvalidOption))
+		}
+		c.sched = s
+	}
+}
 
 // WithMain configures the main connector: its name (default "main") and
 // its mailbox.
@@ -82,7 +103,23 @@ func WithMain(opts ...ConnOption) SpawnOption {
 }
 
 // WithRestart restarts the reactor when it fails, as the policy allows.
-func WithRestart(p RestartPolicy) SpawnOption { return func(c *spawnConfig) { c.restart = &p } }
+// A policy with a negative field makes Spawn and Run fail with
+// ErrInvalidOption.
+func WithRestart(p RestartPolicy) SpawnOption {
+	return func(c *spawnConfig) {
+		if p.MaxRestarts < 0 || p.Window < 0 || p.Backoff < 0 || p.MaxBackoff < 0 {
+			c.fail(fmt.Errorf("reactor: WithRestart(%+v): negative field: %w", p, ErrInvalidOption))
+		}
+		c.restart = &p
+	}
+}
+
+// fail records the first invalid option.
+func (c *spawnConfig) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
 
 func spawnOptions(opts []SpawnOption) spawnConfig {
 	var cfg spawnConfig
@@ -100,6 +137,7 @@ type connConfig struct {
 	daemon bool
 	bound  int
 	policy Overflow
+	err    error // the first invalid option (ErrInvalidOption)
 }
 
 // Named names the connector; with a named reactor, it is registered as
@@ -110,11 +148,20 @@ func Named(name string) ConnOption { return func(c *connConfig) { c.name = name 
 // A reactor terminates when all its non-daemon connectors are sealed.
 func Daemon() ConnOption { return func(c *connConfig) { c.daemon = true } }
 
-// Bounded gives the connector a mailbox of at most n queued events (n >= 1)
-// and the policy for a send that finds it full. The mailbox allocates its n
+// Bounded gives the connector a mailbox of at most n queued events and
+// the policy for a send that finds it full. The mailbox allocates its n
 // slots at once. Unbounded mailboxes (the default) never refuse a send.
+//
+// n must be at least 1 and policy one of DropNewest, DropOldest, Fail and
+// Block; otherwise Spawn, Run and Open fail with ErrInvalidOption and open
+// nothing.
 func Bounded(n int, policy Overflow) ConnOption {
-	return func(c *connConfig) { c.bound, c.policy = max(n, 1), policy }
+	return func(c *connConfig) {
+		if (n < 1 || policy > Block) && c.err == nil {
+			c.err = fmt.Errorf("reactor: Bounded(%d, %v): %w", n, policy, ErrInvalidOption)
+		}
+		c.bound, c.policy = max(n, 1), policy
+	}
 }
 
 // RestartPolicy says when a failed reactor is restarted: at most
@@ -127,7 +174,8 @@ func Bounded(n int, policy Overflow) ConnOption {
 // MaxRestarts restarts in the reactor's life, and the wait never starts
 // over); Backoff 0, restart at once, before the next event; MaxBackoff 0
 // (or below Backoff), the wait stays Backoff. A failure that comes after
-// a whole Window without one starts the wait over from Backoff.
+// a whole Window without one starts the wait over from Backoff. No
+// field may be negative (Spawn refuses it with ErrInvalidOption).
 //
 // A restarted reactor keeps its main channel and the events queued on it;
 // the connectors it opened, its subscriptions and its timers are dropped,

@@ -116,8 +116,11 @@ const (
 // goroutine, including from inside another reactor. It costs one
 // allocation of about 200 bytes with the shared pool (no goroutine).
 //
-// Errors: ErrInvalidName or ErrDuplicateName for a bad WithName, ErrClosed
-// once the system is shutting down.
+// Errors: ErrInvalidName or ErrDuplicateName for a bad WithName,
+// ErrInvalidOption for an option out of range (WithMain's Bounded,
+// WithScheduler, WithRestart), ErrClosed once the system is shutting
+// down, ErrNilSystem for a nil sys. On error nothing was started. A nil
+// body panics.
 func Spawn[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) (Channel[T], error) {
 	r, err := spawn(sys, body, opts, false)
 	if err != nil {
@@ -134,7 +137,8 @@ func Spawn[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) (Cha
 // Run runs a reactor on the calling goroutine (to make main a reactor, say)
 // and returns when it terminates: nil after a normal termination or a
 // shutdown, its failure otherwise. The body can hand out
-// r.Main().Channel() to other reactors.
+// r.Main().Channel() to other reactors. It fails at once, running
+// nothing, with Spawn's errors.
 func Run[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) error {
 	r, err := spawn(sys, body, opts, true)
 	if err != nil {
@@ -152,6 +156,9 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 	if body == nil {
 		panic("reactor: Spawn with a nil body")
 	}
+	if sys == nil {
+		return nil, ErrNilSystem
+	}
 	var cfg spawnConfig
 	if len(opts) > 0 { // options escape: pay for them only when used
 		cfg = spawnOptions(opts)
@@ -159,6 +166,12 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 	cc := connConfig{name: "main"}
 	if len(cfg.main) > 0 {
 		cc = connOptions(cc, cfg.main)
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
+	if cc.err != nil {
+		return nil, cc.err
 	}
 	if err := validName(cc.name); err != nil {
 		return nil, err
@@ -209,7 +222,8 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 // connector is registered as "reactor#name".
 //
 // Errors: ErrInvalidName, ErrDuplicateName (another connector of o has the
-// name), ErrTerminated (o has terminated).
+// name), ErrInvalidOption (a Bounded out of range), ErrTerminated (o has
+// terminated). On error nothing was opened.
 func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 	f := o.frame()
 	f.checkOwner()
@@ -217,6 +231,9 @@ func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 		return nil, ErrTerminated
 	}
 	cfg := connOptions(connConfig{}, opts)
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
 	x := f.ensureExtra()
 	if cfg.name != "" {
 		if err := validName(cfg.name); err != nil {

@@ -27,6 +27,7 @@ type System struct {
 	live    *frame        // guarded by mu: doubly linked list of live reactors
 	nlive   int           // guarded by mu
 	closed  bool          // guarded by mu
+	stop    chan struct{} // closed when closed is set (Await's waiters end)
 	allDone chan struct{} // closed once closed is set and nlive reaches 0
 	loops   sync.WaitGroup
 
@@ -36,6 +37,7 @@ type System struct {
 	dead      [numReasons]atomic.Uint64
 	deadWatch atomic.Pointer[[]Channel[DeadLetter]] // DeadLetters subscribers
 	logGate   rateGate
+	panicGate rateGate // logs of panicking dead-letter handlers
 }
 
 // nextID numbers reactors across all systems of the process, so that an id
@@ -50,11 +52,14 @@ func New(opts ...Option) *System {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &System{cfg: cfg, allDone: make(chan struct{})}
+	s := &System{cfg: cfg, stop: make(chan struct{}), allDone: make(chan struct{})}
 	if cfg.logger != nil {
 		s.log = *cfg.logger
 	} else {
 		s.log = zerolog.New(os.Stderr).Level(zerolog.WarnLevel).With().Timestamp().Logger()
+	}
+	if h := cfg.onFailure; h != nil {
+		s.cfg.onFailure = func(fl Failure) { s.callFailureHandler(h, fl) }
 	}
 	s.names.init()
 	s.pool = sched.NewPool(cfg.workers, (*frame).poolTurn)
@@ -63,6 +68,18 @@ func New(opts ...Option) *System {
 
 // Logger returns the system's logger.
 func (s *System) Logger() *zerolog.Logger { return &s.log }
+
+// Err returns nil while the system runs and ErrClosed from the moment
+// Shutdown is called. Protocols built on the system (remote.Start) check
+// it before they start. It takes the system's lock briefly.
+func (s *System) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
+}
 
 // Stats is a snapshot of a system's counters.
 type Stats struct {
@@ -100,8 +117,14 @@ func (s *System) DeadLetterCount() uint64 {
 // counted, handed to the dead-letter handler and the DeadLetters
 // streams, and logged (rate-limited). Protocols built on the runtime
 // (routers, remote channels) call it with their reason, such as
-// ReasonNoRoute or ReasonUndecodable. Safe for concurrent use.
-func (s *System) DeadLetter(channel string, r Reason, event any) { s.deadLetter(channel, r, event) }
+// ReasonNoRoute or ReasonUndecodable. Safe for concurrent use. A
+// Reason that is none of the constants panics.
+func (s *System) DeadLetter(channel string, r Reason, event any) {
+	if r >= numReasons {
+		panic(fmt.Sprintf("reactor: DeadLetter with an unknown reason %d", uint8(r)))
+	}
+	s.deadLetter(channel, r, event)
+}
 
 func (s *System) deadLetter(channel string, r Reason, event any) {
 	if u, ok := event.(Undeliverable); ok {
@@ -109,7 +132,7 @@ func (s *System) deadLetter(channel string, r Reason, event any) {
 	}
 	s.dead[r].Add(1)
 	if h := s.cfg.deadLetter; h != nil {
-		h(DeadLetter{Channel: channel, Reason: r, Event: event})
+		s.callDeadLetterHandler(h, DeadLetter{Channel: channel, Reason: r, Event: event})
 	}
 	if w := s.deadWatch.Load(); w != nil {
 		for _, ch := range *w {
@@ -163,7 +186,8 @@ func (s *System) unregister(f *frame) {
 // queued events are dead-lettered with ReasonShutdown, its lifecycle
 // stream gets Terminated, and its timers stop. Shutdown cannot interrupt
 // a handler that never returns. Spawn fails with ErrClosed from the
-// moment Shutdown is called.
+// moment Shutdown is called, and Await calls, waiting or new, return
+// ErrClosed.
 //
 // If ctx ends first, Shutdown returns an error wrapping ctx.Err() and the
 // reactors still running go on terminating; calling Shutdown again waits
@@ -172,6 +196,7 @@ func (s *System) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if !s.closed {
 		s.closed = true
+		close(s.stop)
 		if s.nlive == 0 {
 			close(s.allDone)
 		}

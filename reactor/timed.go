@@ -17,7 +17,8 @@ import (
 // has passed without a newer event: of a burst of events closer than d
 // together, only the last is emitted, d after it. When e completes, a
 // pending event is emitted at once, then done. Errors pass through. It
-// buffers one event.
+// buffers one event. With d <= 0 no time must pass: an event is emitted
+// at one of o's next turns, unless a newer one came before.
 func Debounce[T any](o Owner, e events.Events[T], d time.Duration) events.Events[T] {
 	return events.From[T](&timedSource[T, T]{o: o, e: e, d: d, mk: newDebouncer[T]})
 }
@@ -26,7 +27,8 @@ func Debounce[T any](o Owner, e events.Events[T], d time.Duration) events.Events
 // collected over consecutive periods of d (tumbling windows, measured from
 // the first event of each window), as one slice per non-empty window. When
 // e completes, the open window is emitted at once, then done. Errors pass
-// through. It buffers one window of events.
+// through. It buffers one window of events. With d <= 0 a window closes
+// at one of o's next turns after its first event.
 func Window[T any](o Owner, e events.Events[T], d time.Duration) events.Events[[]T] {
 	return events.From[[]T](&timedSource[T, []T]{o: o, e: e, d: d, mk: newWindower[T]})
 }

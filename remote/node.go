@@ -65,9 +65,18 @@ type Node struct {
 // server refused the credentials; ErrStart if the server did not start or
 // could not be reached, the registry's JetStream did not answer (or, on
 // a cluster, elected no leader in time), or options contradict each
-// other or are malformed (WithCluster's addresses and routes). On error
-// nothing is left running.
+// other or are malformed (WithCluster's addresses and routes). It
+// refuses, before starting anything, a nil sys (ErrStart wrapping
+// reactor.ErrNilSystem) and a system already shut down or shutting down
+// (ErrStart wrapping reactor.ErrClosed). On error nothing is left
+// running.
 func Start(sys *reactor.System, opts ...Option) (*Node, error) {
+	if sys == nil {
+		return nil, fmt.Errorf("%w: %w", ErrStart, reactor.ErrNilSystem)
+	}
+	if err := sys.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStart, err)
+	}
 	cfg := nodeConfig{namespace: DefaultNamespace, timeout: 5 * time.Second, name: "reactors"}
 	for _, o := range opts {
 		o(&cfg)

@@ -7,6 +7,11 @@ import "errors"
 // event is dead-lettered with reactor.ReasonNoRoute.
 var ErrNoRoute = errors.New("router: no route")
 
+// ErrNilFunc is returned (or failed with, by the in-reactor forms) when a
+// gather's request builder is nil: ScatterGather, ScatterGatherIn,
+// TailChop, TailChopIn. Nothing is sent.
+var ErrNilFunc = errors.New("router: nil function")
+
 // ErrKindType is returned when a message kind is used with another Go type
 // than the one it was first registered with: two Kind values share a name
 // and version but not a type. Posts of such a kind are dead-lettered with

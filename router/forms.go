@@ -20,7 +20,11 @@ import (
 // terminated target dead-letters the event itself; an event refused by a
 // target's full Fail mailbox is dropped, so give routed targets unbounded
 // or dropping mailboxes.
+//
+// Every form (Install, Open, Spawn, Body) panics at once if r is nil,
+// rather than at the first event, in the routing reactor.
 func Install[T any](conn *reactor.Connector[T], r *Router[T]) events.Subscription {
+	mustRouter(r)
 	return conn.Events().OnEvent(func(v T) { _ = r.Send(v) })
 }
 
@@ -46,5 +50,13 @@ func Body[T any](r *Router[T]) func(*reactor.Reactor[T]) { return protocol.Body(
 
 // installing is Install with r as a protocol installation.
 func installing[T any](r *Router[T]) protocol.Install[T] {
+	mustRouter(r)
 	return func(c *reactor.Connector[T]) events.Subscription { return Install(c, r) }
+}
+
+// mustRouter panics if r is nil.
+func mustRouter[T any](r *Router[T]) {
+	if r == nil {
+		panic("router: nil Router")
+	}
 }

@@ -126,8 +126,11 @@ func (kp *kindPolicy[T]) set(p Policy[T]) {
 }
 
 // NewKinds returns an empty registry whose dead letters (events of kinds
-// with no handler) go to sys.
+// with no handler) go to sys. A nil sys panics.
 func NewKinds(sys *reactor.System) *Kinds {
+	if sys == nil {
+		panic("router: NewKinds with a nil system")
+	}
 	k := &Kinds{sys: sys}
 	empty := map[string][]kindEntry{}
 	k.table.Store(&empty)

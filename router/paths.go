@@ -78,8 +78,12 @@ type pathsConfig struct{ implicit bool }
 // tree. Prefer explicit policies (SetPolicy) on the paths meant to route.
 func ImplicitRoutes() PathsOption { return func(c *pathsConfig) { c.implicit = true } }
 
-// NewPaths returns an empty tree. sys receives its dead letters.
+// NewPaths returns an empty tree. sys receives its dead letters; a nil
+// sys panics.
 func NewPaths[T any](sys *reactor.System, opts ...PathsOption) *Paths[T] {
+	if sys == nil {
+		panic("router: NewPaths with a nil system")
+	}
 	var cfg pathsConfig
 	for _, o := range opts {
 		o(&cfg)

@@ -54,8 +54,15 @@ func newMemberSet[T any](targets []reactor.Channel[T], keys []uint64) *memberSet
 
 // New returns a router with no targets that routes by p. sys receives the
 // router's dead letters (ReasonNoRoute); name names the router in them
-// and in Channel().Name().
+// and in Channel().Name(). A nil sys or p panics, here rather than at
+// the first send.
 func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
+	if sys == nil {
+		panic("router: New with a nil system")
+	}
+	if p == nil {
+		panic("router: New with a nil policy")
+	}
 	r := &Router[T]{sys: sys, policy: p, name: name}
 	switch p := p.(type) {
 	case *roundRobin[T]:

@@ -93,7 +93,8 @@ func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 //
 // It waits on nothing else: a target that accepts the request but never
 // replies (it terminates, say) is waited for until ctx ends, so give ctx
-// a deadline. With no targets it returns ErrNoRoute at once.
+// a deadline. With no targets it returns ErrNoRoute at once, and with a
+// nil request an error matching ErrNilFunc.
 //
 // Replies that come after ScatterGather returned, and those beyond the n
 // wanted, are refused with reactor.ErrExpired and dead-lettered to sys
@@ -111,6 +112,9 @@ func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 // replies, the result slice) plus whatever request builds, and about two
 // per failed send. Waiting allocates nothing.
 func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, n int) ([]Resp, error) {
+	if request == nil {
+		return nil, nilRequest("ScatterGather")
+	}
 	if reactor.Inside() {
 		return nil, fmt.Errorf("router: scatter-gather: %w", reactor.ErrInsideReactor)
 	}
@@ -169,9 +173,10 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 // replies that arrived when fewer than n can still come (the sends that
 // failed are joined in its Err) or when within has passed since the call
 // (Err matches context.DeadlineExceeded); with ErrNoRoute at once for no
-// targets; and with reactor.ErrTerminated if o terminates first. within
-// must be positive: it panics otherwise, since a gather nobody answers
-// would never end.
+// targets, and with ErrNilFunc for a nil request, sending nothing; and
+// with reactor.ErrTerminated if o terminates first. within must be
+// positive: it panics otherwise, since a gather nobody answers would
+// never end.
 //
 // The replies travel on a daemon connector of o (so gathering does not
 // keep o alive) through a forwarding reply channel. When the gather ends,
@@ -192,6 +197,10 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 // builds.
 func ScatterGatherIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, n int, within time.Duration) *events.IVar[[]Resp] {
 	s := new(scatterIn[Resp])
+	if request == nil {
+		s.iv.Fail(nilRequest("ScatterGatherIn"))
+		return &s.iv
+	}
 	if len(targets) == 0 {
 		s.iv.Fail(ErrNoRoute)
 		return &s.iv
@@ -276,6 +285,9 @@ func wanted(n, count int) int {
 	}
 	return n
 }
+
+// nilRequest is the error of a gather whose request builder is nil.
+func nilRequest(fn string) error { return fmt.Errorf("router: %s: nil request: %w", fn, ErrNilFunc) }
 
 // mustDeadline panics unless the deadline of an in-reactor form is
 // positive: nothing else ends a gather nobody answers.

@@ -37,7 +37,8 @@ import (
 // It returns the first reply with a nil error; otherwise, as soon as ctx
 // ends, or at once when every send failed, the zero Resp and an error
 // wrapping context.Cause(ctx) and the send errors (each prefixed with its
-// target's name). With no targets it returns ErrNoRoute at once; a ctx
+// target's name). With no targets it returns ErrNoRoute at once, and with
+// a nil request an error matching ErrNilFunc; a ctx
 // already done when it is called contacts nobody. Once every target has
 // been contacted it waits on ctx alone, so give ctx a deadline (the
 // overall deadline, Akka's within).
@@ -58,6 +59,9 @@ import (
 // The timer is reset for each hedge, not made anew.
 func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, interval time.Duration) (Resp, error) {
 	var zero Resp
+	if request == nil {
+		return zero, nilRequest("TailChop")
+	}
 	if reactor.Inside() {
 		return zero, fmt.Errorf("router: tail-chop: %w", reactor.ErrInsideReactor)
 	}
@@ -117,10 +121,11 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 // The IVar is set to the first reply. It fails with an error wrapping
 // context.DeadlineExceeded and the send errors when within has passed
 // since the call, wrapping the send errors at once when every send
-// failed, with ErrNoRoute at once for no targets, and with
-// reactor.ErrTerminated if o terminates first. within must be positive:
-// it panics otherwise. Targets are skipped and contacted as for TailChop;
-// the ones not contacted when the gather ends never are.
+// failed, with ErrNoRoute at once for no targets, with ErrNilFunc at once
+// for a nil request, and with reactor.ErrTerminated if o terminates
+// first. within must be positive: it panics otherwise. Targets are
+// skipped and contacted as for TailChop; the ones not contacted when the
+// gather ends never are.
 //
 // The requests are sent with Send (a full mailbox counts as a failed
 // send: nothing waits inside a reactor). The replies travel on a daemon
@@ -138,6 +143,10 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 // when there is more than one target, and whatever request builds.
 func TailChopIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, interval, within time.Duration) *events.IVar[Resp] {
 	s := new(tailIn[Req, Resp])
+	if request == nil {
+		s.iv.Fail(nilRequest("TailChopIn"))
+		return &s.iv
+	}
 	if len(targets) == 0 {
 		s.iv.Fail(ErrNoRoute)
 		return &s.iv

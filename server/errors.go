@@ -76,6 +76,10 @@ func reasonErr(r reactor.Reason) error {
 	return nil
 }
 
+// ErrNilFunc: Spawn, Open, Call or CallIn was given a nil function. Nothing
+// was started or sent.
+var ErrNilFunc = errors.New("server: nil function")
+
 // ErrNoReply: an asynchronous server's reply stream completed without a
 // value (ServeAsync).
 var ErrNoReply = errors.New("server: reply stream ended without a value")

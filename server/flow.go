@@ -65,9 +65,16 @@ func (f flowSystem) AfterTerminate(func(error)) bool { return false }
 //
 // Call blocks on the answer and ctx only: a flow whose reactors all
 // forget to answer ends with ctx, so give ctx a deadline. It starts no
-// goroutine, and reuses pooled reply slots like Ask.
+// goroutine, and reuses pooled reply slots like Ask. A nil start fails
+// with ErrNilFunc and a nil sys with reactor.ErrNilSystem, at once.
 func Call[R any](ctx context.Context, sys *reactor.System, start func(Flow[R]) error) (R, error) {
 	var zero R
+	if start == nil {
+		return zero, fmt.Errorf("server: Call: %w", ErrNilFunc)
+	}
+	if sys == nil {
+		return zero, fmt.Errorf("server: Call: %w", reactor.ErrNilSystem)
+	}
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
 	}
@@ -86,8 +93,14 @@ func Call[R any](ctx context.Context, sys *reactor.System, start func(Flow[R]) e
 // a later turn of o completes with the flow's first answer, or fails with
 // start's error. It never blocks and has no deadline of its own. Owner
 // only. The answer travels on a daemon connector of o, sealed once the
-// flow is answered; later answers are refused and dead-lettered.
+// flow is answered; later answers are refused and dead-lettered. A nil
+// start fails the IVar with ErrNilFunc at once.
 func CallIn[R any](o reactor.Owner, start func(Flow[R]) error) *events.IVar[R] {
+	if start == nil {
+		iv := &events.IVar[R]{}
+		iv.Fail(fmt.Errorf("server: CallIn: %w", ErrNilFunc))
+		return iv
+	}
 	return callIn(o, start, nil)
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
@@ -16,8 +18,10 @@ import (
 // If f panics, the request it was answering gets an error matching
 // ErrServerFailed, then the panic goes on and fails the reactor as any
 // handler panic does (with a restart policy, the next request is served
-// by the new incarnation). Serve adds no allocation per request.
+// by the new incarnation). Serve adds no allocation per request. A nil f
+// panics at once.
 func Serve[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) (R, error)) events.Subscription {
+	mustFunc("Serve", f == nil)
 	return conn.Events().OnEvent(func(req Request[Q, R]) { answer(req, f) })
 }
 
@@ -45,7 +49,7 @@ func answer[Q, R any](req Request[Q, R], f func(Q) (R, error)) {
 // events (an ask of its own, a timer). An error event before any value
 // answers with that error; a stream that completes without a value
 // answers with ErrNoReply. f runs in conn's reactor and must not block.
-// Owner only. A panic in f answers like Serve. Requests still waiting for
+// Owner only; a nil f panics at once. A panic in f answers like Serve. Requests still waiting for
 // their stream when the reactor terminates are answered with an error
 // matching ErrServerTerminated, whatever path they came by (a router, a
 // remote client); a reactor that fails and restarts drops its streams,
@@ -55,6 +59,7 @@ func answer[Q, R any](req Request[Q, R], f func(Q) (R, error)) {
 // Cost beyond Serve's: one map entry per request while its reply is
 // pending.
 func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) events.Events[R]) events.Subscription {
+	mustFunc("ServeAsync", f == nil)
 	pending := map[uint64]Request[Q, R]{} // owner only: requests whose stream has not answered
 	var next uint64
 	ch := conn.Channel()
@@ -95,8 +100,12 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 
 // Open opens a new connector on o that serves requests with f (Serve on
 // a fresh connector) and returns its channel. Owner only; opts are those
-// of reactor.Open (a name, a bounded mailbox, daemon).
+// of reactor.Open (a name, a bounded mailbox, daemon). A nil f fails
+// with ErrNilFunc, opening nothing.
 func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnOption) (Server[Q, R], error) {
+	if f == nil {
+		return Server[Q, R]{}, fmt.Errorf("server: Open: %w", ErrNilFunc)
+	}
 	c, err := protocol.Open(o, serving(f), opts...)
 	if err != nil {
 		return Server[Q, R]{}, err
@@ -106,15 +115,27 @@ func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnO
 
 // Body returns the body of a reactor that serves its main channel with f,
 // for reactor.Spawn or reactor.Run with options of the caller's choosing
-// (a name, a scheduler, a restart policy).
+// (a name, a scheduler, a restart policy). A nil f panics at once.
 func Body[Q, R any](f func(Q) (R, error)) func(*reactor.Reactor[Request[Q, R]]) {
+	mustFunc("Body", f == nil)
 	return protocol.Body(serving(f))
 }
 
 // Spawn starts a reactor that serves its main channel with f and returns
-// that channel. It is reactor.Spawn(sys, Body(f), opts...).
+// that channel. It is reactor.Spawn(sys, Body(f), opts...), except that
+// a nil f fails with ErrNilFunc, starting nothing.
 func Spawn[Q, R any](sys *reactor.System, f func(Q) (R, error), opts ...reactor.SpawnOption) (Server[Q, R], error) {
+	if f == nil {
+		return Server[Q, R]{}, fmt.Errorf("server: Spawn: %w", ErrNilFunc)
+	}
 	return protocol.Spawn(sys, serving(f), opts...)
+}
+
+// mustFunc panics, naming fn, if its function argument is nil.
+func mustFunc(fn string, isNil bool) {
+	if isNil {
+		panic("server: " + fn + " with a nil function")
+	}
 }
 
 // serving is Serve with f as a protocol installation.

@@ -16,8 +16,9 @@ import (
 // flow control (a fast server can fill a slow client's mailbox; bound the
 // stream or use the protocol package's backpressure). Clients read
 // streams with AskStreamIn; Ask takes the first item only and refuses the
-// rest as expired.
+// rest as expired. A nil f panics at once.
 func ServeStream[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) events.Events[R]) events.Subscription {
+	mustFunc("ServeStream", f == nil)
 	return conn.Events().OnEvent(func(req Request[Q, R]) {
 		started := false
 		defer func() {

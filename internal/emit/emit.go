@@ -139,7 +139,8 @@ func (l *List[T]) EmitError(err error) {
 }
 
 // Close completes the list: every current subscriber's OnDone runs once,
-// the subscribers are released, and later calls do nothing.
+// the subscribers are released, and later calls do nothing. If an OnDone
+// panics, the other subscribers are still told, then the panic goes on.
 func (l *List[T]) Close() {
 	if l.done {
 		return
@@ -147,7 +148,21 @@ func (l *List[T]) Close() {
 	l.done = true
 	l.emitting++
 	defer l.endEmit()
-	n := len(l.more)
+	l.tellDone(len(l.more))
+}
+
+// tellDone calls OnDone of the inline subscriber and of the first n
+// others, each at most once (an entry is cleared before its call). If one
+// panics, the others are still told, then the panic goes on: completion
+// reaches every subscriber even when one of them fails, and the failure
+// still reaches the caller (a reactor's failure handling).
+func (l *List[T]) tellDone(n int) {
+	defer func() {
+		if v := recover(); v != nil {
+			l.tellDone(n)
+			panic(v)
+		}
+	}()
 	if o := l.one.o; o != nil {
 		l.one.o = nil
 		o.OnDone()
