@@ -563,7 +563,9 @@ func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
 }
 
 // Done returns a channel that is closed when the reactor owning ch
-// terminates. The first call allocates it; later calls return the same
+// terminates, after the functions registered with AfterTerminate before
+// then have run (so a router or path no longer holds ch once Done is
+// closed). The first call allocates it; later calls return the same
 // channel. A forwarding channel (ChannelOf) returns its Sender's Done if
 // the Sender has one (a remote channel's is closed with its node);
 // otherwise, as for a router, which never terminates, and for the zero

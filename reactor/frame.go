@@ -104,8 +104,9 @@ type extra struct {
 
 	mu       sync.Mutex // guards the fields below
 	watchers []func(error)
-	done     chan struct{}
+	done     chan struct{} // closed once the watchers have run (finished)
 	ended    bool
+	finished bool
 	err      error
 	restarts int
 }
@@ -562,36 +563,53 @@ func (f *frame) terminate(err error, reason Reason) {
 		return
 	}
 	x.mu.Lock()
-	w, err := x.endLocked(), x.err
+	w, first := x.endLocked()
+	err = x.err
 	x.mu.Unlock()
+	x.told(w, first, err)
+}
+
+// endLocked records the end of the reactor in x, once: it returns the
+// watchers to call (after unlocking) and reports whether this call
+// recorded the end, so that its caller must then finish the record
+// (told). x.mu must be held.
+func (x *extra) endLocked() (w []func(error), first bool) {
+	if x.ended {
+		return nil, false
+	}
+	x.ended = true
+	w = x.watchers
+	x.watchers = nil
+	return w, true
+}
+
+// told calls the watchers w with err and then, if first, closes done:
+// whoever sees Done closed knows that every watcher registered before
+// the end has run (a router no longer holds the reactor's channel).
+func (x *extra) told(w []func(error), first bool, err error) {
 	for _, fn := range w {
 		fn(err)
 	}
-}
-
-// endLocked records the end of the reactor in x, once: it closes done and
-// returns the watchers to call (after unlocking). x.mu must be held.
-func (x *extra) endLocked() []func(error) {
-	if x.ended {
-		return nil
+	if !first {
+		return
 	}
-	x.ended = true
+	x.mu.Lock()
+	x.finished = true
 	if x.done != nil {
 		close(x.done)
 	}
-	w := x.watchers
-	x.watchers = nil
-	return w
+	x.mu.Unlock()
 }
 
-// lockEnded locks x.mu and, if the reactor has terminated, finishes the
-// record; it returns the watchers the caller must call after unlocking.
-func (f *frame) lockEnded(x *extra) []func(error) {
+// lockEnded locks x.mu and, if the reactor has terminated, records the
+// end; it returns the watchers the caller must call after unlocking, and
+// whether it recorded the end (see told).
+func (f *frame) lockEnded(x *extra) ([]func(error), bool) {
 	x.mu.Lock()
 	if f.flags.Load()&flagEnded != 0 {
 		return x.endLocked()
 	}
-	return nil
+	return nil, false
 }
 
 // onTerminate calls fn(err) when the reactor terminates, at once (on the
@@ -599,7 +617,7 @@ func (f *frame) lockEnded(x *extra) []func(error) {
 // terminating reactor's goroutine and must not block.
 func (f *frame) onTerminate(fn func(error)) {
 	x := f.ensureExtra()
-	fire := f.lockEnded(x)
+	fire, first := f.lockEnded(x)
 	if x.ended {
 		fire = append(fire, fn)
 	} else {
@@ -607,26 +625,22 @@ func (f *frame) onTerminate(fn func(error)) {
 	}
 	err := x.err
 	x.mu.Unlock()
-	for _, w := range fire {
-		w(err)
-	}
+	x.told(fire, first, err)
 }
 
 // doneChan returns a channel closed when the reactor terminates.
 func (f *frame) doneChan() <-chan struct{} {
 	x := f.ensureExtra()
-	fire := f.lockEnded(x)
+	fire, first := f.lockEnded(x)
 	if x.done == nil {
 		x.done = make(chan struct{})
-		if x.ended {
+		if x.finished {
 			close(x.done)
 		}
 	}
 	done, err := x.done, x.err
 	x.mu.Unlock()
-	for _, w := range fire {
-		w(err)
-	}
+	x.told(fire, first, err)
 	return done
 }
 

@@ -242,8 +242,10 @@ func TestRegressionDeadLetterHandlerRunsUnderFrameLock(t *testing.T) {
 // a reactor whose Done is closed.
 //
 // The first test is deterministic: the watcher callback runs on the
-// terminating goroutine after Done is closed and before the name is
-// released. The second shows the same race through the public API only.
+// terminating goroutine, and the name must be free by then. (Since then
+// Done closes after the watchers have run, so that whoever sees it
+// closed knows routers have dropped the reactor; the test checks that
+// order too.) The second shows the same race through the public API only.
 //
 // The fix: terminate releases the reactor's name and leaves the live list
 // before it closes done and calls the watchers.
@@ -256,9 +258,9 @@ func TestRegressionNameStillTakenWhenDoneCloses(t *testing.T) {
 		r.f.onTerminate(func(error) {
 			select {
 			case <-done:
-			default:
-				res <- errors.New("watcher called before Done closed")
+				res <- errors.New("Done closed before the watchers ran")
 				return
+			default:
 			}
 			_, err := Spawn(sys, func(r *Reactor[int]) { r.Main().Seal() }, WithName("once"))
 			res <- err
