@@ -23,17 +23,19 @@ func broadcastSubject(ns, subj string) string {
 	return ns + ".#" + subj[len(ns):]
 }
 
-// subscribeMore subscribes handle to the node subject and, with
-// broadcast, the broadcast subject of an export whose subject is subj, if
-// the node has a registry.
+// subscribeMore subscribes handle to the broadcast subject (with
+// broadcast) and then the node subject of an export whose subject is
+// subj, if the node has a registry. The node subject comes last: other
+// nodes list the name once its interest reached them (registry_reach.go).
 func (n *Node) subscribeMore(subj string, handle nats.MsgHandler, broadcast bool) ([]*nats.Subscription, error) {
 	if n.reg == nil {
 		return nil, nil
 	}
-	subjects := []string{nodeSubject(n.ns, subj, n.reg.id)}
+	var subjects []string
 	if broadcast {
 		subjects = append(subjects, broadcastSubject(n.ns, subj))
 	}
+	subjects = append(subjects, nodeSubject(n.ns, subj, n.reg.id))
 	var subs []*nats.Subscription
 	for _, s := range subjects {
 		sub, err := n.nc.Subscribe(s, handle)

@@ -79,7 +79,8 @@ type cluster struct {
 // waits until the server listens, not until its routes are up: routes
 // form asynchronously (a few milliseconds on one machine), and an export
 // on another server becomes reachable when its interest has crossed the
-// route, a moment after Export returns, as with WithLeafNode.
+// route, a moment after Export returns, as with WithLeafNode; the
+// registry of another node lists the export only from then on.
 //
 // Unlike the default embedded server, a clustered one opens ports: the
 // route listener (Listen) and a client listener (ClientListen), both on

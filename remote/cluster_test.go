@@ -60,9 +60,15 @@ func meshed(t *testing.T, nodes []*remote.Node) {
 // test after wait.
 func eventually(t *testing.T, cond func() bool, what string, args ...any) {
 	t.Helper()
+	eventuallyWithin(t, wait, cond, what, args...)
+}
+
+// eventuallyWithin is eventually, failing after bound instead of wait.
+func eventuallyWithin(t *testing.T, bound time.Duration, cond func() bool, what string, args ...any) {
+	t.Helper()
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	deadline := time.After(wait)
+	deadline := time.After(bound)
 	for !cond() {
 		select {
 		case <-tick.C:
@@ -276,11 +282,27 @@ func freePorts(t *testing.T, count int) []int {
 	return ports
 }
 
+// clusterStartLimit bounds the Start of a clustered registry: its
+// JetStream cluster elects a leader in about a second, in 5 to 10 s when
+// the first election fails, and slower again on a machine busy with
+// other work. It is a hang bound, not a speed target.
+const clusterStartLimit = 6 * wait
+
+// watchRecovery is how long the watch of a clustered registry can show
+// nothing after a JetStream leadership moved (see the package doc): two
+// missed heartbeats of 5 s, then a new consumer.
+const watchRecovery = 15 * time.Second
+
 // registryCluster starts one node per id, each of its own system, with a
 // registry, whose embedded servers form a cluster with every server
 // routing to every other one. The nodes start concurrently: a JetStream
 // cluster elects its leader only once a majority of its servers runs.
-func registryCluster(t *testing.T, ids ...string) []*remote.Node {
+//
+// It also returns how long to wait for a member event of the cluster:
+// an event can lag by a watch recovery after a leadership moved, and a
+// cluster whose elections took long to start can take as long to elect
+// again first; wait covers the rest.
+func registryCluster(t *testing.T, ids ...string) ([]*remote.Node, time.Duration) {
 	t.Helper()
 	ports := freePorts(t, len(ids))
 	var routes []string
@@ -297,11 +319,12 @@ func registryCluster(t *testing.T, ids ...string) []*remote.Node {
 		cfg.Listen = fmt.Sprintf("127.0.0.1:%d", ports[i])
 		wg.Go(func() {
 			nodes[i], errs[i] = remote.Start(sys, remote.WithCluster(cfg), remote.WithRegistry(),
-				remote.WithNodeID(id), remote.WithConnectTimeout(3*wait))
+				remote.WithNodeID(id), remote.WithConnectTimeout(clusterStartLimit))
 		})
 	}
 	wg.Wait()
-	t.Logf("clustered registry of %d started in %v", len(ids), time.Since(start))
+	took := time.Since(start)
+	t.Logf("clustered registry of %d started in %v", len(ids), took)
 	for _, n := range nodes {
 		if n == nil {
 			continue
@@ -317,7 +340,7 @@ func registryCluster(t *testing.T, ids ...string) []*remote.Node {
 	for i, err := range errs {
 		require.NoError(t, err, "node %s", ids[i])
 	}
-	return nodes
+	return nodes, took + watchRecovery + wait
 }
 
 // TestClusterRegistry: the registry of a cluster of three embedded
@@ -325,7 +348,7 @@ func registryCluster(t *testing.T, ids ...string) []*remote.Node {
 // reaches that node alone, and sees a closing node leave while the two
 // others keep the registry working.
 func TestClusterRegistry(t *testing.T) {
-	nodes := registryCluster(t, "a", "b", "c")
+	nodes, settle := registryCluster(t, "a", "b", "c")
 	a, b, c := nodes[0], nodes[1], nodes[2]
 	for _, n := range nodes {
 		require.Equal(t, n.ID(), n.Server().Name())
@@ -333,16 +356,17 @@ func TestClusterRegistry(t *testing.T) {
 	}
 	w := watch(t, a)
 	for _, id := range []string{"a", "b", "c"} {
-		until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined && ev.Member.ID == id })
+		untilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined && ev.Member.ID == id })
 	}
-	eventually(t, func() bool { ms, _ := b.Members(); return len(ms) == 3 }, "b to see 3 members")
+	eventuallyWithin(t, settle, func() bool { ms, _ := b.Members(); return len(ms) == 3 }, "b to see 3 members")
 
 	_, err := remote.Serve(c, "svc/double", echoServer(t, c.System()))
 	require.NoError(t, err)
-	exporting(t, w, "svc/double", "c")
+	exportingWithin(t, w, settle, "svc/double", "c")
 	exps, err := a.Exporters("svc/double")
 	require.NoError(t, err)
 	require.Equal(t, []string{"c"}, exps)
+	// Listed means reachable: the first request finds c's server.
 	cl, err := remote.NodeClient[int, int](a, "c", "svc/double")
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -356,7 +380,7 @@ func TestClusterRegistry(t *testing.T) {
 	defer cancelClose()
 	require.NoError(t, c.Close(closeCtx)) // hands its leaderships over first
 	t.Logf("c closed in %v", time.Since(left))
-	ev := until(t, w, func(ev remote.MemberEvent) bool { return ev.Member.ID == "c" })
+	ev := untilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Member.ID == "c" })
 	require.Equal(t, remote.MemberLeft, ev.Change)
 	require.False(t, ev.Expired)
 	t.Logf("a saw c leave %v after c.Close began", time.Since(left))
@@ -368,7 +392,7 @@ func TestClusterRegistry(t *testing.T) {
 	local, _ := collect[int](t, b.System(), 1)
 	_, err = remote.Export(b, "after", local)
 	require.NoError(t, err)
-	exporting(t, w, "after", "b")
+	exportingWithin(t, w, settle, "after", "b")
 	t.Logf("a saw b's export %v after c left", time.Since(left))
 
 	// The last two leave together: neither waits for a cluster without a

@@ -88,7 +88,8 @@
 // removed at once by Close and expiring a TTL after the last renewal when
 // the node dies. Members, Exporters and WatchMembers show the registry as
 // the node sees it, so nodes find each other with nothing but the NATS
-// URL. On such a node, Export also subscribes the name's node subject
+// URL; a node with an embedded server lists another member's name once
+// its server can route to it (see Node.Members). On such a node, Export also subscribes the name's node subject
 // (NodeChannel reaches that one node) and broadcast subject (Broadcast
 // reaches every exporting node once each). Follow keeps a router's
 // targets equal to the NodeChannels of a name's exporters, sorted by node
@@ -133,7 +134,8 @@
 // Routes and interest travel asynchronously: an export on one server is
 // reachable from another a moment (milliseconds on one machine) after
 // Export returns; an event sent before is gone, as any event sent to a
-// name nobody exports.
+// name nobody exports. The registry of a node lists the export only once
+// it is reachable from that node's server.
 //
 // With WithRegistry, the cluster's servers run JetStream as a cluster and
 // the registry bucket is replicated (by default on min(3, servers)

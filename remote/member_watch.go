@@ -57,7 +57,9 @@ type MemberWatch struct {
 // WatchMembers returns a watch of the registry: its channel first holds a
 // MemberJoined event for every current member (sorted by id, this node
 // included), then every later change in the order this node saw it. Renewals
-// that change nothing are not events.
+// that change nothing are not events. A member's names are those Members
+// lists: on a node with an embedded server, a name a member exports
+// appears (MemberUpdated) once this node's server can route to it.
 //
 // The channel has room for size events (size < 1 means 64, and it always
 // has room for the current members). Events are never dropped silently: a

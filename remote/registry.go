@@ -60,7 +60,8 @@ type registry struct {
 
 	mu        sync.Mutex
 	names     map[string]struct{}       // guarded by mu: names announced in the lease
-	members   map[string]Member         // guarded by mu: the registry as last seen
+	members   map[string]Member         // guarded by mu: the registry as last seen and listed
+	pending   map[string]Member         // guarded by mu: leases with names not listed yet (registry_reach.go)
 	watchers  map[*MemberWatch]struct{} // guarded by mu
 	followers map[*follower]struct{}    // guarded by mu
 	halted    bool                      // guarded by mu: no more watch events
@@ -128,7 +129,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 		n: n, id: cfg.nodeID, ttl: cfg.leaseTTL, kv: kv, js: js,
 		subj: prefix + "$KV." + bucket + "." + cfg.nodeID,
 		poke: make(chan struct{}, 1), stop: make(chan struct{}),
-		names: map[string]struct{}{}, members: map[string]Member{},
+		names: map[string]struct{}{}, members: map[string]Member{}, pending: map[string]Member{},
 		watchers: map[*MemberWatch]struct{}{}, followers: map[*follower]struct{}{},
 	}
 	if err := r.firstPut(ctx); err != nil {
@@ -271,13 +272,25 @@ func (r *registry) renew() {
 func (r *registry) watch(kw jetstream.KeyWatcher) {
 	defer r.done.Done()
 	defer r.halt(ErrClosed)
-	defer func() { stopWatch(kw) }() // the last watcher, see rewatch
+	defer func() { stopWatch(kw) }()  // the last watcher, see rewatch
+	poll := time.NewTicker(reachPoll) // runs while leases are pending
+	defer poll.Stop()
+	polling := true
 	for {
+		if p := r.hasPending(); p != polling {
+			if polling = p; p {
+				poll.Reset(reachPoll)
+			} else {
+				poll.Stop()
+			}
+		}
 		select {
 		case <-r.stop:
 			return
 		case <-r.n.closed:
 			return
+		case <-poll.C:
+			r.promote()
 		case e, ok := <-kw.Updates():
 			if !ok {
 				return
@@ -316,7 +329,6 @@ func (r *registry) apply(e jetstream.KeyValueEntry) (left bool) {
 	ev := MemberEvent{Member: Member{ID: id}}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old, had := r.members[id]
 	switch e.Operation() {
 	case jetstream.KeyValuePut:
 		var m Member
@@ -325,19 +337,24 @@ func (r *registry) apply(e jetstream.KeyValueEntry) (left bool) {
 			return false
 		}
 		slices.Sort(m.Names)
-		if had && slices.Equal(old.Names, m.Names) {
+		if last, ok := r.leaseLocked(id); ok && slices.Equal(last.Names, m.Names) {
 			return false // a renewal
 		}
-		r.members[id] = m
-		ev.Member, ev.Change = m, MemberJoined
+		old, had, shown := r.setLocked(m) // names listed once routable: see registry_reach.go
+		if had && slices.Equal(old.Names, shown.Names) {
+			return false
+		}
+		ev.Member, ev.Change = shown, MemberJoined
 		if had {
 			ev.Change = MemberUpdated
 		}
 	default: // KeyValueDelete (left), KeyValuePurge (expired)
+		old, had := r.members[id]
 		if !had {
 			return false
 		}
 		delete(r.members, id)
+		delete(r.pending, id)
 		ev.Member, ev.Change = old, MemberLeft
 		ev.Expired = e.Operation() == jetstream.KeyValuePurge
 	}
@@ -412,8 +429,20 @@ func (n *Node) ID() string {
 // expires (at most its TTL after its last renewal, plus the time the NATS
 // server takes to notice, about a second). Start loads the registry before
 // it returns, so Members is complete from then on; changes arrive
-// asynchronously (see WatchMembers). It returns ErrNoRegistry for a node
-// started without WithRegistry. It allocates a copy: O(members + names).
+// asynchronously (see WatchMembers).
+//
+// On a node with an embedded server (not WithURL), another member's name
+// is listed only once this node's server routes to that member's export
+// of it (its interest has crossed the routes or the leaf connection,
+// about a millisecond on one machine): a listed name is reachable at once
+// by NodeChannel, NodeClient and Follow. Until then the member is listed
+// with the names it can be reached by; names that never become reachable
+// (their node died) are never listed. A node started WithURL
+// lists the names as the leases say, and another server of its NATS
+// cluster may learn of them a moment later.
+//
+// It returns ErrNoRegistry for a node started without WithRegistry. It
+// allocates a copy: O(members + names).
 func (n *Node) Members() ([]Member, error) {
 	if n.reg == nil {
 		return nil, ErrNoRegistry
@@ -438,8 +467,9 @@ func (n *Node) Members() ([]Member, error) {
 }
 
 // Exporters returns the ids of the members that export or serve name,
-// sorted, as this node last saw them (see Members). It returns ErrNoRegistry for a
-// node started without WithRegistry.
+// sorted, as this node last saw them and, with an embedded server, can
+// reach them (see Members). It returns ErrNoRegistry for a node started
+// without WithRegistry.
 func (n *Node) Exporters(name string) ([]string, error) {
 	if n.reg == nil {
 		return nil, ErrNoRegistry

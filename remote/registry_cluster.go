@@ -153,6 +153,7 @@ func (r *registry) forgetUnseen(seen map[string]bool) {
 	for id, m := range r.members {
 		if !seen[id] {
 			delete(r.members, id)
+			delete(r.pending, id)
 			r.notifyLocked(MemberEvent{Change: MemberLeft, Member: m, Expired: true})
 		}
 	}

@@ -48,7 +48,13 @@ func watch(t *testing.T, n *remote.Node) *remote.MemberWatch {
 // until reads w's events until one satisfies ok, and returns it.
 func until(t *testing.T, w *remote.MemberWatch, ok func(remote.MemberEvent) bool) remote.MemberEvent {
 	t.Helper()
-	deadline := time.After(wait)
+	return untilWithin(t, w, wait, ok)
+}
+
+// untilWithin is until, failing after bound instead of wait.
+func untilWithin(t *testing.T, w *remote.MemberWatch, bound time.Duration, ok func(remote.MemberEvent) bool) remote.MemberEvent {
+	t.Helper()
+	deadline := time.After(bound)
 	for {
 		select {
 		case ev, open := <-w.Events():
@@ -57,7 +63,7 @@ func until(t *testing.T, w *remote.MemberWatch, ok func(remote.MemberEvent) bool
 				return ev
 			}
 		case <-deadline:
-			t.Fatal("timed out waiting for a member event")
+			t.Fatalf("timed out waiting for a member event (%v)", bound)
 		}
 	}
 }
@@ -65,12 +71,18 @@ func until(t *testing.T, w *remote.MemberWatch, ok func(remote.MemberEvent) bool
 // exporting waits until w reports that every node of ids exports name.
 func exporting(t *testing.T, w *remote.MemberWatch, name string, ids ...string) {
 	t.Helper()
+	exportingWithin(t, w, wait, name, ids...)
+}
+
+// exportingWithin is exporting, each event waited for at most bound.
+func exportingWithin(t *testing.T, w *remote.MemberWatch, bound time.Duration, name string, ids ...string) {
+	t.Helper()
 	left := map[string]bool{}
 	for _, id := range ids {
 		left[id] = true
 	}
 	for len(left) > 0 {
-		ev := until(t, w, func(ev remote.MemberEvent) bool {
+		ev := untilWithin(t, w, bound, func(ev remote.MemberEvent) bool {
 			return ev.Change != remote.MemberLeft && left[ev.Member.ID] && ev.Member.Exports(name)
 		})
 		delete(left, ev.Member.ID)

@@ -54,7 +54,7 @@ func testRegistry(t *testing.T, kv jetstream.KeyValue, clustered bool) *registry
 	if clustered {
 		n.cluster = &cluster{}
 	}
-	r := &registry{n: n, kv: kv, members: map[string]Member{}, watchers: map[*MemberWatch]struct{}{}}
+	r := &registry{n: n, kv: kv, members: map[string]Member{}, pending: map[string]Member{}, watchers: map[*MemberWatch]struct{}{}}
 	r.life, r.end = context.WithCancel(context.Background())
 	t.Cleanup(r.end)
 	return r

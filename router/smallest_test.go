@@ -48,26 +48,40 @@ func TestSmallestQueueSpreadsTies(t *testing.T) {
 // of the routed events while another has less queued.
 func TestSmallestQueueAvoidsStalledTarget(t *testing.T) {
 	sys := newSys(t)
+	const stall = 0 // the event whose handler stalls the target
+	entered := make(chan struct{})
 	gate := make(chan struct{})
 	stalledGot := make(chan int, 100)
+	// The stalled target runs on a goroutine of its own (Dedicated, whose
+	// handlers may block), so its stall holds no pool worker: the router
+	// and free run whatever the pool's size.
 	stalled, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		<-gate // a test-only stall: holds one worker while its mailbox fills
-		r.Main().Events().OnEvent(func(v int) { stalledGot <- v })
-	}, reactor.WithName("stalled"))
+		r.Main().Events().OnEvent(func(v int) {
+			if v == stall {
+				close(entered)
+				<-gate
+				return
+			}
+			stalledGot <- v
+		})
+	}, reactor.WithName("stalled"), reactor.WithScheduler(reactor.Dedicated))
 	require.NoError(t, err)
+	require.NoError(t, stalled.Send(stall))
+	<-entered // stalled is inside its stalling handler: its mailbox only grows
 	free := newSink(t, sys, "free")
 	const backlog = 5
 	for i := range backlog {
 		require.NoError(t, stalled.Send(-1-i))
 	}
+	require.GreaterOrEqual(t, stalled.Len(), backlog)
 	r := router.New(sys, "sq", router.SmallestQueue[int]())
 	require.NoError(t, r.Add(stalled, free.ch))
 	// free's queue holds at most the events routed to it so far, fewer
 	// than stalled's backlog, so every pick is free.
-	for i := range backlog - 1 {
+	for i := 1; i < backlog; i++ {
 		require.NoError(t, r.Channel().Send(i))
 	}
-	require.ElementsMatch(t, []int{0, 1, 2, 3}, recvN(t, free.got, backlog-1))
+	require.ElementsMatch(t, []int{1, 2, 3, 4}, recvN(t, free.got, backlog-1))
 	close(gate)
 	require.Equal(t, []int{-1, -2, -3, -4, -5}, recvN(t, stalledGot, backlog))
 }
