@@ -67,6 +67,20 @@ var stopPaths = []struct {
 	}},
 }
 
+// heldWithQueue spawns a held reactor, puts it inside the handler of
+// event 0 the way start does, and queues events 1 to 10 behind it.
+func heldWithQueue(t *testing.T, opts []reactor.SpawnOption, start startFirst) (*reactor.System, *recorder, *gated) {
+	t.Helper()
+	sys, rec := newSys(t)
+	g := spawnHeld(t, sys, opts...)
+	start(t, g)
+	require.Equal(t, 0, recv(t, g.entered))
+	for i := 1; i <= 10; i++ {
+		require.NoError(t, g.ch.Send(i))
+	}
+	return sys, rec, g
+}
+
 // TestStopEndsTurnAfterRunningHandler checks that Stop and Shutdown end
 // a running turn after the handler under way: the events queued behind it
 // are dead-lettered with the stop's reason, not handled, on every
@@ -75,13 +89,7 @@ func TestStopEndsTurnAfterRunningHandler(t *testing.T) {
 	for _, path := range stopPaths {
 		for _, how := range []string{"Stop", "Shutdown"} {
 			t.Run(path.name+"/"+how, func(t *testing.T) {
-				sys, rec := newSys(t)
-				g := spawnHeld(t, sys, path.opts...)
-				path.start(t, g)
-				require.Equal(t, 0, recv(t, g.entered))
-				for i := 1; i <= 10; i++ {
-					require.NoError(t, g.ch.Send(i))
-				}
+				sys, rec, g := heldWithQueue(t, path.opts, path.start)
 				want := reactor.ReasonStopped
 				shut := make(chan error, 1)
 				if how == "Stop" {
@@ -119,13 +127,7 @@ func TestStopEndsTurnAfterRunningHandler(t *testing.T) {
 func TestDrainHandlesQueuedThenTerminates(t *testing.T) {
 	for _, path := range stopPaths {
 		t.Run(path.name, func(t *testing.T) {
-			sys, rec := newSys(t)
-			g := spawnHeld(t, sys, path.opts...)
-			path.start(t, g)
-			require.Equal(t, 0, recv(t, g.entered))
-			for i := 1; i <= 10; i++ {
-				require.NoError(t, g.ch.Send(i))
-			}
+			_, rec, g := heldWithQueue(t, path.opts, path.start)
 			require.NoError(t, g.ch.Drain())
 			close(g.gate)
 			waitDone(t, g.ch.Done())
