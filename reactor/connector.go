@@ -232,20 +232,20 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 // its event is dead-lettered with: ErrTerminated once its reactor has
 // terminated (even if the connector was sealed before) or while it
 // stops, ErrSealed otherwise.
-func (c *Connector[T]) closedErr(closed uint32) (error, Reason) {
+func (c *Connector[T]) closedErr(closed uint32) (Reason, error) {
 	switch {
 	case closed == closedStopping:
-		return ErrTerminated, ReasonStopped
+		return ReasonStopped, ErrTerminated
 	case closed == closedTerminated || c.f.state.Load()&stDead != 0:
-		return ErrTerminated, ReasonTerminated
+		return ReasonTerminated, ErrTerminated
 	}
-	return ErrSealed, ReasonSealed
+	return ReasonSealed, ErrSealed
 }
 
 // refuse answers a send to a closed connector: v is dead-lettered (unless
 // the connector is quiet) with the reason matching the returned error.
 func (c *Connector[T]) refuse(v T) error {
-	err, r := c.closedErr(c.closed.Load() & closedMask)
+	r, err := c.closedErr(c.closed.Load() & closedMask)
 	if !c.quiet() {
 		c.f.sys.deadLetter(c.fullName(), r, v)
 	}
@@ -255,7 +255,7 @@ func (c *Connector[T]) refuse(v T) error {
 // discardLate dead-letters events that reached the queue after the
 // connector closed.
 func (c *Connector[T]) discardLate() {
-	_, r := c.closedErr(c.closed.Load() & closedMask)
+	r, _ := c.closedErr(c.closed.Load() & closedMask)
 	c.discard(r)
 }
 
