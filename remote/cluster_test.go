@@ -355,9 +355,12 @@ func TestClusterRegistry(t *testing.T) {
 		require.True(t, n.Server().JetStreamIsClustered())
 	}
 	w := watch(t, a)
-	for _, id := range []string{"a", "b", "c"} {
-		untilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined && ev.Member.ID == id })
+	joined := map[string]bool{}
+	for len(joined) < 3 { // in any order: a member may join after the watch began
+		ev := untilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined })
+		joined[ev.Member.ID] = true
 	}
+	require.Equal(t, map[string]bool{"a": true, "b": true, "c": true}, joined)
 	eventuallyWithin(t, settle, func() bool { ms, _ := b.Members(); return len(ms) == 3 }, "b to see 3 members")
 
 	_, err := remote.Serve(c, "svc/double", echoServer(t, c.System()))

@@ -55,6 +55,15 @@ var (
 	ErrWatchOverflow = errors.New("remote: member watch overflowed")
 )
 
+// Errors of the registry's watch, internal: a watch that is tried again.
+var (
+	// errWatchBehind: a new watch loaded the registry bucket without this
+	// node's own lease (see registry.load and registry.watchUntil).
+	errWatchBehind = errors.New("remote: registry watch loaded a copy without this node's lease")
+	// errWatchEnded: a new watch ended before it loaded its values.
+	errWatchEnded = errors.New("remote: registry watch ended before its values loaded")
+)
+
 // PayloadError is the error of a send or request whose encoded event is
 // larger than the node's payload limit. It matches ErrPayloadTooLarge.
 type PayloadError struct {

@@ -150,11 +150,17 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 // firstWatch starts the registry's watch and applies the values it loads
 // before Start returns, so that Members is complete from the start. A
 // bucket just created on a JetStream cluster may not answer at first
-// while its stream settles: there it tries again until ctx ends.
+// while its stream settles: there it tries again until ctx ends. On any
+// server, a watch that loaded a copy of the bucket without the node's
+// lease (see load) is tried again, after the lease is written again,
+// until ctx ends.
 func (r *registry) firstWatch(ctx context.Context) (jetstream.KeyWatcher, error) {
 	if r.n.cluster == nil {
 		kw, _, err := r.newWatch(ctx)
-		return kw, err
+		if !errors.Is(err, errWatchBehind) {
+			return kw, err
+		}
+		r.rewrite(ctx)
 	}
 	kw, _, err := r.watchUntil(ctx)
 	return kw, err

@@ -56,7 +56,8 @@ func (r *registry) rewatch(kw jetstream.KeyWatcher, id string) jetstream.KeyWatc
 // cannot carry ctx's deadline; making and loading it still ends with ctx:
 // the JetStream client's request (bounded only by its default timeout, 5
 // s, on a context without deadline) is cancelled when ctx ends, and a
-// watch that did not load is stopped.
+// watch that did not load is stopped. A watch that loads a copy of the
+// bucket without this node's lease is stopped unapplied (errWatchBehind).
 func (r *registry) newWatch(ctx context.Context) (jetstream.KeyWatcher, map[string]bool, error) {
 	life, abort := context.WithCancel(r.life)
 	stop := context.AfterFunc(ctx, abort) // out of time: the attempt ends
@@ -66,25 +67,33 @@ func (r *registry) newWatch(ctx context.Context) (jetstream.KeyWatcher, map[stri
 		abort()
 		return nil, nil, err
 	}
-	seen, ok := r.load(ctx, kw)
-	if ok && stop() {
+	seen, err := r.load(ctx, kw)
+	if err == nil && stop() {
 		return kw, seen, nil // lives on life, which ends with r.life
 	}
 	stopWatch(kw)
 	abort()
-	if err := context.Cause(ctx); err != nil {
-		return nil, nil, fmt.Errorf("values not loaded: %w", err)
+	if cause := context.Cause(ctx); cause != nil {
+		return nil, nil, fmt.Errorf("values not loaded: %w", cause)
 	}
-	return nil, nil, errors.New("watch ended before its values loaded")
+	return nil, nil, err
 }
 
 // watchUntil tries newWatch until a watch loads or ctx ends, pausing
 // rewatchPause between attempts; it returns the last attempt's error.
+// After a watch that loaded without this node's lease it writes the lease
+// again: either the copy read was behind, and the rewrite changes
+// nothing, or the bucket no longer holds the lease (seen on a JetStream
+// cluster still electing its first leaders), and the rewrite restores it
+// for the next watch.
 func (r *registry) watchUntil(ctx context.Context) (jetstream.KeyWatcher, map[string]bool, error) {
 	for {
 		kw, seen, err := r.newWatch(ctx)
 		if err == nil {
 			return kw, seen, nil
+		}
+		if errors.Is(err, errWatchBehind) {
+			r.rewrite(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -92,6 +101,15 @@ func (r *registry) watchUntil(ctx context.Context) (jetstream.KeyWatcher, map[st
 		case <-time.After(rewatchPause):
 		}
 	}
+}
+
+// rewrite writes the node's lease again after a watch loaded without it
+// (see watchUntil), bounded by ctx and clusterAttemptLimit. A failure
+// shows in the next watch, which is tried again.
+func (r *registry) rewrite(ctx context.Context) {
+	attempt, cancel := context.WithTimeout(ctx, clusterAttemptLimit)
+	defer cancel()
+	_ = r.put(attempt)
 }
 
 // routeGone waits until the node's server has no route to the server
@@ -124,24 +142,38 @@ func (r *registry) routeGone(name string) bool {
 }
 
 // load applies the initial values of a new watch, up to the nil entry
-// that ends them, and returns the keys it saw; false if ctx ended first.
-func (r *registry) load(ctx context.Context, kw jetstream.KeyWatcher) (map[string]bool, bool) {
+// that ends them, and returns the keys it saw. It applies nothing and
+// returns errWatchBehind if the values lack this node's lease: the node
+// wrote it, and JetStream acknowledged it, before making the watch, so
+// such a watch reads a copy of the bucket that is behind (a consumer of a
+// JetStream cluster can start on a server that has not caught up yet).
+// (It can also read a bucket that lost the lease: see watchUntil.) It
+// returns errWatchEnded if the watch ends first, and ctx's cause if ctx
+// ends first.
+func (r *registry) load(ctx context.Context, kw jetstream.KeyWatcher) (map[string]bool, error) {
 	seen := map[string]bool{}
+	var entries []jetstream.KeyValueEntry
 	for {
 		select {
 		case e, ok := <-kw.Updates():
 			if !ok {
-				return nil, false
+				return nil, errWatchEnded
 			}
 			if e == nil {
-				return seen, true
+				if !seen[r.id] {
+					return nil, errWatchBehind
+				}
+				for _, e := range entries {
+					r.apply(e)
+				}
+				return seen, nil
 			}
 			if e.Operation() == jetstream.KeyValuePut {
 				seen[e.Key()] = true
 			}
-			r.apply(e)
+			entries = append(entries, e)
 		case <-ctx.Done():
-			return nil, false
+			return nil, context.Cause(ctx)
 		}
 	}
 }
