@@ -638,8 +638,8 @@ func forward[T any](s Sender[T], ctx context.Context, v T, mode int) error {
 // ChannelOf returns a Channel whose sends go to s, so that protocols can
 // hand out ordinary channels. Each call makes a new channel (a small
 // allocation): channels from two calls are not equal, so call it once per
-// destination and share the result. Done and Err of such a channel return
-// nil. A nil s panics.
+// destination and share the result. Its Done is s's Done if s has one
+// (see Channel.Done), else nil; its Err is nil. A nil s panics.
 func ChannelOf[T any](s Sender[T]) Channel[T] {
 	if s == nil {
 		panic("reactor: ChannelOf with a nil Sender")

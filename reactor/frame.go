@@ -33,7 +33,8 @@ const (
 	stDead      uint32 = 4
 )
 
-// Frame flags, set from any goroutine and read at the start of a turn.
+// Frame flags, set from any goroutine and read at the start of a turn and
+// before each event of it.
 const (
 	flagStop    uint32 = 1 << iota // terminate after the running handler (Shutdown)
 	flagBackoff                    // waiting to restart: handle nothing
@@ -150,9 +151,7 @@ func (f *frame) runHere() {
 		f.sys.pool.Schedule(f)
 		return
 	}
-	s.Set(f.id)
-	again := f.turnOf(1)
-	s.Set(0)
+	again := f.turnAs(s, 1)
 	s.Release()
 	if again {
 		f.sys.pool.Schedule(f)
@@ -194,18 +193,19 @@ func (f *frame) release() bool {
 
 // poolTurn and loopTurn run a turn with the goroutine's ownership slot
 // naming this reactor, so that its streams accept the turn's calls.
-func (f *frame) poolTurn(s *owner.Slot) bool {
-	s.Set(f.id)
-	again := f.turn()
-	s.Set(0)
-	return again
-}
+func (f *frame) poolTurn(s *owner.Slot) bool { return f.turnAs(s, f.sys.cfg.budget) }
 
 func (f *frame) loopTurn(s *owner.Slot) (again, finished bool) {
-	s.Set(f.id)
-	again = f.turn()
-	s.Set(0)
+	again = f.turnAs(s, f.sys.cfg.budget)
 	return again, f.state.Load()&stDead != 0
+}
+
+// turnAs runs a turn of at most budget events with s naming the reactor.
+func (f *frame) turnAs(s *owner.Slot, budget int) bool {
+	s.Set(f.id)
+	again := f.turnOf(budget)
+	s.Set(0)
+	return again
 }
 
 // checkOwner panics with ErrNotOwner unless the calling goroutine runs
@@ -216,12 +216,9 @@ func (f *frame) checkOwner() {
 	}
 }
 
-// turn runs one turn of the system's budget. It reports whether the
+// turnOf runs one turn of at most budget events. It reports whether the
 // reactor must run again (it stays scheduled). Owner: whoever holds the
 // scheduling right.
-func (f *frame) turn() bool { return f.turnOf(f.sys.cfg.budget) }
-
-// turnOf runs a turn of at most budget events.
 func (f *frame) turnOf(budget int) bool {
 	if fl := f.flags.Load(); fl != 0 {
 		switch {
@@ -238,14 +235,15 @@ func (f *frame) turnOf(budget int) bool {
 	if err != nil {
 		return f.fail(err)
 	}
-	if fl := f.flags.Load(); fl != 0 {
+	if f.flags.Load() != 0 {
 		// A stop request that came during the turn ended it after the
-		// running handler; a drained reactor that was asked to drain ends.
+		// running handler; a reactor asked to drain ends once drained
+		// (whether or not the turn used its whole budget).
 		if f.interrupted() {
 			f.terminate(nil, haltReason(f.flags.Load()))
 			return false
 		}
-		if fl&flagDrain != 0 && !more && !f.pendingAll() && !f.claimedAny() {
+		if f.draining && !f.pendingAll() && !f.claimedAny() {
 			f.terminate(nil, ReasonStopped)
 			return false
 		}

@@ -2,6 +2,7 @@ package reactor_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -68,14 +69,14 @@ var stopPaths = []struct {
 }
 
 // heldWithQueue spawns a held reactor, puts it inside the handler of
-// event 0 the way start does, and queues events 1 to 10 behind it.
-func heldWithQueue(t *testing.T, opts []reactor.SpawnOption, start startFirst) (*reactor.System, *recorder, *gated) {
+// event 0 the way start does, and queues events 1 to n behind it.
+func heldWithQueue(t *testing.T, opts []reactor.SpawnOption, start startFirst, n int) (*reactor.System, *recorder, *gated) {
 	t.Helper()
 	sys, rec := newSys(t)
 	g := spawnHeld(t, sys, opts...)
 	start(t, g)
 	require.Equal(t, 0, recv(t, g.entered))
-	for i := 1; i <= 10; i++ {
+	for i := 1; i <= n; i++ {
 		require.NoError(t, g.ch.Send(i))
 	}
 	return sys, rec, g
@@ -89,7 +90,7 @@ func TestStopEndsTurnAfterRunningHandler(t *testing.T) {
 	for _, path := range stopPaths {
 		for _, how := range []string{"Stop", "Shutdown"} {
 			t.Run(path.name+"/"+how, func(t *testing.T) {
-				sys, rec, g := heldWithQueue(t, path.opts, path.start)
+				sys, rec, g := heldWithQueue(t, path.opts, path.start, 10)
 				want := reactor.ReasonStopped
 				shut := make(chan error, 1)
 				if how == "Stop" {
@@ -126,16 +127,25 @@ func TestStopEndsTurnAfterRunningHandler(t *testing.T) {
 // then terminates though its main connector was never sealed.
 func TestDrainHandlesQueuedThenTerminates(t *testing.T) {
 	for _, path := range stopPaths {
-		t.Run(path.name, func(t *testing.T) {
-			_, rec, g := heldWithQueue(t, path.opts, path.start)
-			require.NoError(t, g.ch.Drain())
-			close(g.gate)
-			waitDone(t, g.ch.Done())
-			require.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, g.got())
-			require.Empty(t, rec.deadLetters())
-			require.ErrorIs(t, g.ch.Send(11), reactor.ErrTerminated)
-			require.NoError(t, g.ch.Err())
-		})
+		// 63 queued behind event 0 fill the turn's budget of 64 exactly:
+		// the turn that drains the last of them ends with its budget
+		// used up and nothing left.
+		for _, n := range []int{10, 63} {
+			t.Run(fmt.Sprintf("%s/%d", path.name, n), func(t *testing.T) {
+				_, rec, g := heldWithQueue(t, path.opts, path.start, n)
+				require.NoError(t, g.ch.Drain())
+				close(g.gate)
+				waitDone(t, g.ch.Done())
+				want := make([]int, n+1)
+				for i := range want {
+					want[i] = i
+				}
+				require.Equal(t, want, g.got())
+				require.Empty(t, rec.deadLetters())
+				require.ErrorIs(t, g.ch.Send(n+1), reactor.ErrTerminated)
+				require.NoError(t, g.ch.Err())
+			})
+		}
 	}
 }
 
