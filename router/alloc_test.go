@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,7 +12,8 @@ import (
 
 // TestRoutedSendAllocatesNothing routes through every policy, by the
 // router's Send and by its Channel (which picks inline for the built-in
-// policies), and requires no allocation per routed event. The targets are
+// policies), and through its Channel's SendAndRun and Offer, and requires
+// no allocation per routed event. The targets are
 // forwarding channels, so what is measured is the router alone; a reactor
 // target adds its mailbox, whose queue segments are shared by up to 128
 // events each.
@@ -25,6 +27,7 @@ func TestRoutedSendAllocatesNothing(t *testing.T) {
 				require.NoError(t, rt.Add(reactor.ChannelOf[uint64](&targets[i])))
 			}
 			out := rt.Channel()
+			ctx := context.Background()
 			var v uint64
 			send := func() {
 				v++
@@ -32,6 +35,14 @@ func TestRoutedSendAllocatesNothing(t *testing.T) {
 					panic(err)
 				}
 				if err := out.Send(v); err != nil {
+					panic(err)
+				}
+				// Asks through the router's channel pass SendAndRun and
+				// Offer on to the picked target.
+				if err := out.SendAndRun(ctx, v); err != nil {
+					panic(err)
+				}
+				if err := out.Offer(ctx, v); err != nil {
 					panic(err)
 				}
 			}
