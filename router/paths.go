@@ -61,7 +61,7 @@ type Paths[T any] struct {
 
 	mu      sync.Mutex // serializes writers
 	root    atomic.Pointer[pathNode[T]]
-	watched map[pathEntry[T]]bool // guarded by mu: registrations whose reactor's termination unregisters them
+	watched watches[pathEntry[T]] // guarded by mu: registrations whose reactor's termination unregisters them
 }
 
 // PathsOption configures a Paths.

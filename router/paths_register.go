@@ -37,33 +37,17 @@ type pathEntry[T any] struct {
 }
 
 // watch makes the termination of ch's reactor unregister ch from path,
-// if path still holds it then (see Paths). Each registration is watched
-// once, however often it is made again.
+// if path still holds it then (see Paths).
 func (p *Paths[T]) watch(path string, ch reactor.Channel[T]) {
 	e := pathEntry[T]{path, ch}
-	p.mu.Lock()
-	if p.watched[e] {
-		p.mu.Unlock()
-		return
-	}
-	if p.watched == nil {
-		p.watched = map[pathEntry[T]]bool{}
-	}
-	p.watched[e] = true
-	p.mu.Unlock()
-	// Outside the lock: a terminated reactor calls back at once.
-	if !ch.AfterTerminate(func(error) { p.dropTerminated(e) }) {
-		p.mu.Lock()
-		delete(p.watched, e) // a forwarding channel: nothing to watch
-		p.mu.Unlock()
-	}
+	watch(&p.mu, &p.watched, e, ch, func() { p.dropTerminated(e) })
 }
 
 // dropTerminated unregisters e's channel, whose reactor has terminated,
 // if e's path still holds it.
 func (p *Paths[T]) dropTerminated(e pathEntry[T]) {
 	_ = p.update(e.path, func(old *pathNode[T]) (*pathNode[T], error) {
-		delete(p.watched, e) // under p.mu, which update holds
+		p.watched.forget(e) // under p.mu, which update holds
 		if old == nil || old.ch != e.ch {
 			return old, nil
 		}

@@ -35,7 +35,7 @@ type Router[T any] struct {
 
 	mu      sync.Mutex                   // serializes Add and Remove
 	set     atomic.Pointer[memberSet[T]] // the current targets, replaced whole
-	watched map[reactor.Channel[T]]bool  // guarded by mu: targets whose termination removes them
+	watched watches[reactor.Channel[T]]  // guarded by mu: targets whose termination removes them
 }
 
 // memberSet pairs the targets with the Members the policy sees.
@@ -112,31 +112,18 @@ func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 	r.mu.Lock()
 	old := r.set.Load()
 	next := newMemberSet(append([]reactor.Channel[T](nil), old.targets...), append([]uint64(nil), old.m.keys...))
-	var watch []reactor.Channel[T]
+	n := len(next.targets)
 	for _, t := range targets {
 		if indexOf(next.targets, t) >= 0 {
 			continue
 		}
 		next.targets = append(next.targets, t)
 		next.m.keys = append(next.m.keys, KeyOf(t.Name()))
-		if !r.watched[t] {
-			if r.watched == nil {
-				r.watched = map[reactor.Channel[T]]bool{}
-			}
-			r.watched[t] = true
-			watch = append(watch, t)
-		}
 	}
 	r.set.Store(next)
 	r.mu.Unlock()
-	// Outside the lock: a target that has terminated already calls back
-	// at once, on this goroutine.
-	for _, t := range watch {
-		if !t.AfterTerminate(func(error) { r.dropTerminated(t) }) {
-			r.mu.Lock()
-			delete(r.watched, t) // a forwarding target: nothing to watch
-			r.mu.Unlock()
-		}
+	for _, t := range next.targets[n:] {
+		watch(&r.mu, &r.watched, t, t, func() { r.dropTerminated(t) })
 	}
 	return nil
 }
@@ -147,7 +134,7 @@ func (r *Router[T]) dropTerminated(t reactor.Channel[T]) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.removeLocked([]reactor.Channel[T]{t})
-	delete(r.watched, t)
+	r.watched.forget(t)
 }
 
 // Remove takes targets out of the router's set; absent ones are ignored.
