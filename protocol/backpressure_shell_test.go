@@ -234,3 +234,27 @@ func drainInts(ch chan int) []int {
 		}
 	}
 }
+
+// TestBlockingValveOfferInsideReactorFailsAtOnce checks that an Offer
+// that would wait for credit returns reactor.ErrInsideReactor when a
+// handler makes it, while one that finds credit sends as usual.
+func TestBlockingValveOfferInsideReactorFailsAtOnce(t *testing.T) {
+	inBubble(t, func(t *testing.T, sys *reactor.System) {
+		out := make(chan int, 100)
+		_, pump := consumerOf(t, sys, protocol.Sliding(1), out)
+		b, err := protocol.NewBlockingValve(pump)
+		require.NoError(t, err)
+		synctest.Wait()
+		errs := make(chan error, 2)
+		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			r.Main().Events().OnEvent(func(v int) { errs <- b.Offer(context.Background(), v) })
+		})
+		require.NoError(t, err)
+		require.NoError(t, ch.Send(1)) // the one credit
+		require.NoError(t, ch.Send(2)) // no credit: would wait
+		synctest.Wait()
+		require.NoError(t, <-errs)
+		require.ErrorIs(t, <-errs, reactor.ErrInsideReactor)
+		require.Equal(t, uint64(1), b.Sent())
+	})
+}
