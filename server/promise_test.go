@@ -405,3 +405,38 @@ func TestAskThroughRouterLearnsAsyncServerDied(t *testing.T) {
 	require.NoError(t, srv.Stop())
 	require.ErrorIs(t, within(t, got).err, server.ErrServerTerminated)
 }
+
+// TestAskThroughRouterLearnsOfShutdown checks that an ask whose request
+// waits in a server's queue, sent through a router's channel, returns
+// ErrServerTerminated when the system shuts down, with a context that
+// never ends.
+func TestAskThroughRouterLearnsOfShutdown(t *testing.T) {
+	sys, _ := newSys(t)
+	// Shutdown asks the live reactors to stop newest first: once this
+	// older, idle reactor has terminated, the server has been asked too,
+	// and its held handler may return.
+	older, err := reactor.Spawn(sys, func(*reactor.Reactor[int]) {})
+	require.NoError(t, err)
+	h := spawnHeld(t, sys)
+	_, err = server.Ask(context.Background(), h.srv, 0)
+	require.NoError(t, err)
+	for !h.srv.RunIfIdle(func() {}) {
+		runtime.Gosched() // until the warm-up's turn has ended
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := askAsync(ctx, h.srv, 1)
+	require.Equal(t, 1, within(t, h.entered))
+	queued := askAsync(context.Background(), viaRouter(t, sys, h.srv), 2)
+	for h.srv.Len() == 0 {
+		runtime.Gosched()
+	}
+	shut := make(chan error, 1)
+	go func() { shut <- sys.Shutdown(context.Background()) }()
+	within(t, older.Done())
+	close(h.gate)
+	require.NoError(t, within(t, first).err)
+	err = within(t, queued).err
+	require.ErrorIs(t, err, server.ErrServerTerminated)
+	require.NoError(t, within(t, shut))
+}
