@@ -415,14 +415,11 @@ func TestAskThroughRouterLearnsOfShutdown(t *testing.T) {
 	// Shutdown asks the live reactors to stop newest first: once this
 	// older, idle reactor has terminated, the server has been asked too,
 	// and its held handler may return.
+	// The held server runs on its own goroutine, so that the older
+	// reactor's last turn finds a pool worker free even with one worker.
 	older, err := reactor.Spawn(sys, func(*reactor.Reactor[int]) {})
 	require.NoError(t, err)
-	h := spawnHeld(t, sys)
-	_, err = server.Ask(context.Background(), h.srv, 0)
-	require.NoError(t, err)
-	for !h.srv.RunIfIdle(func() {}) {
-		runtime.Gosched() // until the warm-up's turn has ended
-	}
+	h := spawnHeld(t, sys, reactor.WithScheduler(reactor.Dedicated))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	first := askAsync(ctx, h.srv, 1)
