@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -41,6 +42,54 @@ func BenchmarkAsk(b *testing.B) {
 	b.Run("impl=reactors", func(b *testing.B) {
 		srv := benchEcho(b)
 		ctx := context.Background()
+		b.ReportAllocs()
+		for i := range int64(b.N) {
+			if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
+				b.Fatal("wrong reply", v, err)
+			}
+		}
+	})
+}
+
+// BenchmarkAskDeadline is W4 (sequential-deadline) in small: one goroutine
+// asks an echo server b.N times under a context that can end (one made
+// for the whole run, so that the timer's own cost stays out); raw sends
+// on a Go channel and selects on the reply and ctx.Done().
+//
+//	go test -run '^$' -bench AskDeadline -count 8 ./server | benchstat -col /impl -
+func BenchmarkAskDeadline(b *testing.B) {
+	b.Run("impl=raw", func(b *testing.B) {
+		type req struct {
+			v     int64
+			reply chan int64
+		}
+		reqs := make(chan req)
+		go func() {
+			for r := range reqs {
+				r.reply <- r.v
+			}
+		}()
+		defer close(reqs)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		reply := make(chan int64, 1)
+		b.ReportAllocs()
+		for i := range int64(b.N) {
+			reqs <- req{i, reply}
+			select {
+			case v := <-reply:
+				if v != i {
+					b.Fatal("wrong reply")
+				}
+			case <-ctx.Done():
+				b.Fatal(ctx.Err())
+			}
+		}
+	})
+	b.Run("impl=reactors", func(b *testing.B) {
+		srv := benchEcho(b)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
 		b.ReportAllocs()
 		for i := range int64(b.N) {
 			if v, err := server.Ask(ctx, srv, i); err != nil || v != i {

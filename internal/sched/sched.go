@@ -161,7 +161,7 @@ type worker[T any] struct {
 	tick    uint32         // owner only
 	local   runq[T]
 	wake    chan struct{} // capacity 1; a token means "look for work"
-	handoff *T            // written under p.mu by the waker, read by the worker after wake
+	handoff *T            // written by the waker (under p.mu) before its wake send, read by the worker after it
 }
 
 // NewPool starts n workers (n >= 1) that run tasks with run, passing the
@@ -484,9 +484,15 @@ func (w *worker[T]) park() (*T, bool) {
 		}
 	}
 	<-w.wake
+	// The waker took w off the idle list and wrote handoff before its
+	// send, so the receive orders that write before this read, and no
+	// other goroutine writes handoff until w parks again.
+	if t := w.handoff; t != nil {
+		w.handoff = nil
+		return t, true
+	}
 	p.mu.Lock()
-	t, closed := w.handoff, p.closed
-	w.handoff = nil
+	closed := p.closed
 	p.mu.Unlock()
-	return t, t != nil || !closed
+	return nil, !closed
 }
