@@ -105,7 +105,9 @@ func (c *Connector[T]) quiet() bool { return c.cx != nil && c.cx.quiet }
 func (c *Connector[T]) Channel() Channel[T] { return Channel[T]{c: c} }
 
 // Events returns the stream of the events sent to the channel. It completes
-// when the connector is sealed or the reactor terminates. Owner only.
+// when the connector is sealed, when the reactor terminates, and when the
+// incarnation that subscribed fails and the reactor restarts (the next
+// constructor subscribes again). Owner only.
 func (c *Connector[T]) Events() events.Events[T] {
 	c.f.checkOwner()
 	return events.From[T]((*connStream[T])(c))
@@ -416,7 +418,14 @@ func (c *Connector[T]) stopping() {
 	c.closed.CompareAndSwap(open, closedStopping)
 }
 
-func (c *Connector[T]) reset() { c.subs.Clear() }
+// reset ends the stream of a failed incarnation for the connector that
+// outlives it (the main one): its subscribers are told Done, as those of
+// the incarnation's opened connectors are by shut, and the next
+// constructor subscribes to a fresh list.
+func (c *Connector[T]) reset() {
+	defer func() { c.subs = emit.List[T]{} }()
+	c.subs.Close()
+}
 
 func (c *Connector[T]) trim() {
 	if !c.shutOwner {

@@ -55,7 +55,7 @@ type pump interface {
 	claimed() bool        // a sender holds a queue slot that the turn has not read
 	shut(r Reason)        // close, dead-letter what is queued, complete the stream
 	stopping()            // refuse new sends; what is queued is still delivered (Drain)
-	reset()               // drop every subscriber (restart)
+	reset()               // complete every subscriber and start a fresh list (restart)
 	sealed() bool
 	keepsAlive() bool // open and not a daemon
 	trim()            // release the mailbox's memory if it is empty
@@ -452,7 +452,7 @@ func (f *frame) fail(err error) bool {
 		f.safely(false, func() { p.shut(ReasonTerminated) })
 	}
 	x.conns, x.cursor, x.compact = nil, 0, false
-	f.t.reset()
+	f.safely(false, f.t.reset)
 	x.life.Clear()
 	f.nonDaemon = 0
 	if f.t.keepsAlive() {

@@ -2,6 +2,7 @@ package reactor_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -147,6 +148,43 @@ func TestRestartPolicy(t *testing.T) {
 	require.NoError(t, ch.Send(-1)) // third failure: over the limit
 	require.True(t, recv(t, rec.failed).Final)
 	waitDone(t, ch.Done())
+}
+
+// TestRestartEndsFailedIncarnationsStreams checks that a restart
+// completes the streams the failed incarnation subscribed to, on the
+// main connector that outlives it as on a connector it opened, and that
+// the next incarnation's subscriptions get the events.
+func TestRestartEndsFailedIncarnationsStreams(t *testing.T) {
+	sys, _ := newSys(t)
+	ended := make(chan string, 10)
+	got := make(chan int, 10)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		n := r.Restarts()
+		opened, err := reactor.Open[int](r)
+		if err != nil {
+			panic(err)
+		}
+		opened.Events().OnDone(func() { ended <- fmt.Sprint("opened ", n) })
+		r.Main().Events().Subscribe(&events.Funcs[int]{
+			Event: func(v int) {
+				if v < 0 {
+					panic("fail")
+				}
+				got <- 100*n + v
+			},
+			Done: func() { ended <- fmt.Sprint("main ", n) },
+		})
+	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 1}))
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(1))
+	require.Equal(t, 1, recv(t, got))
+	require.NoError(t, ch.Send(-1))
+	require.NoError(t, ch.Send(2))
+	require.Equal(t, 102, recv(t, got)) // the second incarnation's subscriber
+	require.ElementsMatch(t, []string{"main 0", "opened 0"}, []string{recv(t, ended), recv(t, ended)})
+	require.NoError(t, ch.Stop())
+	waitDone(t, ch.Done())
+	require.ElementsMatch(t, []string{"main 1", "opened 1"}, []string{recv(t, ended), recv(t, ended)})
 }
 
 func TestRestartWithBackoffKeepsQueuedEvents(t *testing.T) {

@@ -223,9 +223,10 @@ func Handle[T any](k *Kinds, kind Kind[T], ch reactor.Channel[T]) error {
 // does) until conn's events complete: when conn is sealed or its reactor
 // terminates, the channel is unregistered. Owner only: call it from the
 // reactor's constructor or handlers. Posts that race with the end are
-// dead-lettered by the closed channel, never lost silently. A restart does
-// not unregister (the constructor runs again and registers again, which is
-// a no-op).
+// dead-lettered by the closed channel, never lost silently. A restart
+// ends the failed incarnation's events, so it unregisters too, and the
+// constructor's call registers again: while the reactor waits to restart,
+// posts of kind do not go to it.
 //
 // It costs what Handle costs plus one subscription to conn's events. Its
 // errors are Handle's.

@@ -437,3 +437,51 @@ func TestAskThroughRouterLearnsOfShutdown(t *testing.T) {
 	require.ErrorIs(t, err, server.ErrServerTerminated)
 	require.NoError(t, within(t, shut))
 }
+
+// TestAskLearnsAsyncServerRestarted checks that requests an asynchronous
+// server holds when it fails and restarts are answered with
+// ErrServerFailed (their streams went with the failed incarnation),
+// asked directly and through a router, and that the restarted server
+// serves the asks that follow.
+func TestAskLearnsAsyncServerRestarted(t *testing.T) {
+	for _, via := range []string{"direct", "router"} {
+		t.Run(via, func(t *testing.T) {
+			sys, _ := newSys(t)
+			took := make(chan int, 10)
+			srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[server.Request[int, int]]) {
+				server.ServeAsync(r.Main(), func(q int) events.Events[int] {
+					switch q {
+					case 1:
+						took <- q
+						return (&events.Emitter[int]{}).Events() // never emits
+					case 2:
+						panic("fail the incarnation")
+					}
+					return events.From[int](just(q * 10))
+				})
+			}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 5}))
+			require.NoError(t, err)
+			target := server.Server[int, int](srv)
+			if via == "router" {
+				target = viaRouter(t, sys, srv)
+			}
+			held := askAsync(context.Background(), target, 1)
+			require.Equal(t, 1, within(t, took))
+			_, err = server.Ask(context.Background(), target, 2)
+			require.ErrorIs(t, err, server.ErrServerFailed)
+			require.ErrorIs(t, within(t, held).err, server.ErrServerFailed)
+			v, err := server.Ask(context.Background(), target, 3)
+			require.NoError(t, err)
+			require.Equal(t, 30, v)
+		})
+	}
+}
+
+// just is a stream of one value, told at subscription.
+type just int
+
+func (j just) Subscribe(o events.Observer[int]) events.Subscription {
+	o.OnEvent(int(j))
+	o.OnDone()
+	return events.Nop()
+}

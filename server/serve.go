@@ -49,12 +49,17 @@ func answer[Q, R any](req Request[Q, R], f func(Q) (R, error)) {
 // events (an ask of its own, a timer). An error event before any value
 // answers with that error; a stream that completes without a value
 // answers with ErrNoReply. f runs in conn's reactor and must not block.
-// Owner only; a nil f panics at once. A panic in f answers like Serve. Requests still waiting for
-// their stream when the reactor terminates are answered with an error
-// matching ErrServerTerminated, whatever path they came by (a router, a
-// remote client); a reactor that fails and restarts drops its streams,
-// and their asks end by deadline (or, asked directly, by
-// ErrServerTerminated if the reactor terminates later).
+// Owner only; a nil f panics at once. A panic in f answers like Serve.
+//
+// No request is left waiting when the server goes away, whatever path it
+// came by (a router, a remote client): requests still waiting for their
+// stream when the reactor terminates are answered with an error matching
+// ErrServerTerminated, and when the reactor fails and restarts (its
+// streams are dropped with the failed incarnation), with ErrServerFailed.
+// A sealed conn stops taking requests; those it holds are still answered
+// by their streams, or when the reactor terminates. (A connector the
+// constructor opened is closed by a restart, which ServeAsync cannot tell
+// from a seal: serve the main connector for the restart answer.)
 //
 // Cost beyond Serve's: one map entry per request while its reply is
 // pending.
@@ -62,14 +67,16 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 	mustFunc("ServeAsync", f == nil)
 	pending := map[uint64]Request[Q, R]{} // owner only: requests whose stream has not answered
 	var next uint64
-	ch := conn.Channel()
-	ch.AfterTerminate(func(error) { // on the reactor's last turn
+	over := false // this incarnation's requests have all been answered
+	failAll := func(err error) {
+		over = true
 		for _, req := range pending {
-			_ = req.Fail(terminated(ch.Name()))
+			_ = req.Fail(err)
 		}
 		clear(pending)
-	})
-	return conn.Events().OnEvent(func(req Request[Q, R]) {
+	}
+	ch := conn.Channel()
+	handle := func(req Request[Q, R]) {
 		answered := false
 		defer func() {
 			if !answered {
@@ -80,7 +87,7 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 		key := next
 		replied := false
 		reply := func(answer func()) {
-			if !replied {
+			if !replied && !over {
 				replied = true
 				delete(pending, key)
 				answer()
@@ -95,6 +102,20 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 			pending[key] = req
 		}
 		answered = true
+	}
+	return conn.Events().Subscribe(&events.Funcs[Request[Q, R]]{
+		Event: handle,
+		Done: func() {
+			if !conn.Sealed() {
+				// The connector lives on, without this incarnation's
+				// subscribers: the reactor restarts.
+				failAll(ErrServerFailed)
+				return
+			}
+			// Sealed, or the reactor terminates: the streams may still
+			// answer until the reactor's last turn.
+			ch.AfterTerminate(func(error) { failAll(terminated(ch.Name())) })
+		},
 	})
 }
 
