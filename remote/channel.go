@@ -94,7 +94,7 @@ func (s *sender[T]) Send(v T) error {
 	if s.app != nil {
 		return s.sendAppended(v)
 	}
-	data, err := s.codec.Encode(v)
+	data, err := encode(s.codec, v)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrEncode, s.name, err)
 	}
@@ -118,7 +118,7 @@ func (s *sender[T]) sendAppended(v T) error {
 		bp = new([]byte)
 	}
 	defer s.bufs.Put(bp)
-	data, err := s.app.AppendEncode((*bp)[:0], v)
+	data, err := appendEncode(s.app, (*bp)[:0], v)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrEncode, s.name, err)
 	}

@@ -72,7 +72,7 @@ func (c *Client[Q, R]) Ask(ctx context.Context, q Q) (R, error) {
 	if reactor.Inside() {
 		return zero, fmt.Errorf("remote: ask %s: %w", c.name, reactor.ErrInsideReactor)
 	}
-	data, err := c.cfg.qc.Encode(q)
+	data, err := encode(c.cfg.qc, q)
 	if err != nil {
 		return zero, fmt.Errorf("%w: %s: %w", ErrEncode, c.name, err)
 	}
@@ -89,7 +89,7 @@ func (c *Client[Q, R]) Ask(ctx context.Context, q Q) (R, error) {
 	if code := m.Header.Get(hdrCode); code != "" {
 		return zero, &ServerError{Name: c.name, Code: code, Message: m.Header.Get(hdrMessage)}
 	}
-	r, err := c.cfg.rc.Decode(m.Data)
+	r, err := decode(c.cfg.rc, m.Data)
 	if err != nil {
 		return zero, fmt.Errorf("%w: reply of %s: %w", ErrDecode, c.name, err)
 	}
@@ -101,7 +101,7 @@ func (c *Client[Q, R]) Ask(ctx context.Context, q Q) (R, error) {
 // like a remote channel's Send (at most once; nil means the connection
 // accepted it).
 func (c *Client[Q, R]) Tell(q Q) error {
-	data, err := c.cfg.qc.Encode(q)
+	data, err := encode(c.cfg.qc, q)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrEncode, c.name, err)
 	}

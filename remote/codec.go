@@ -1,11 +1,17 @@
 package remote
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // Codec turns events of type T into payloads and back. Encode must not
 // keep or modify v after it returns; Decode must not keep data after it
-// returns (the transport may reuse the buffer) and must return an error,
-// never panic, for a payload it cannot read. A Codec is used from several
+// returns (the transport may reuse the buffer) and should return an
+// error for a payload it cannot read. A panic in either is caught and
+// becomes that call's error, so a faulty codec fails the event it was
+// given (an ErrEncode to the sender, an ErrDecode answer or dead letter
+// on the receiving side), never the process. A Codec is used from several
 // goroutines at once and must be safe for that.
 //
 // Both ends of a remote channel must use codecs that agree on the format.
@@ -40,4 +46,27 @@ func (JSON[T]) Decode(data []byte) (T, error) {
 // allocation for its encoding. The encoding must equal Encode's.
 type Appender[T any] interface {
 	AppendEncode(dst []byte, v T) ([]byte, error)
+}
+
+// encode, appendEncode and decode call a user's codec, turning a panic
+// into an error (deferred recovery costs a few nanoseconds per call).
+func encode[T any](c Codec[T], v T) (data []byte, err error) {
+	defer recoverCodec("Encode", &err)
+	return c.Encode(v)
+}
+
+func appendEncode[T any](a Appender[T], dst []byte, v T) (data []byte, err error) {
+	defer recoverCodec("AppendEncode", &err)
+	return a.AppendEncode(dst, v)
+}
+
+func decode[T any](c Codec[T], data []byte) (v T, err error) {
+	defer recoverCodec("Decode", &err)
+	return c.Decode(data)
+}
+
+func recoverCodec(method string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("codec %s panicked: %v", method, p)
+	}
 }

@@ -2,6 +2,7 @@ package remote_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/server"
 )
 
 type record struct {
@@ -104,4 +106,84 @@ func FuzzExportDecode(f *testing.F) {
 			t.Fatal("neither delivered nor dead-lettered")
 		}
 	})
+}
+
+// panicky is int64Codec, except that it panics on 13 both ways: a codec
+// that breaks the contract.
+type panicky struct{ int64Codec }
+
+func (c panicky) Encode(v int64) ([]byte, error) {
+	if v == 13 {
+		panic("cannot encode 13")
+	}
+	return c.int64Codec.Encode(v)
+}
+
+func (c panicky) Decode(data []byte) (int64, error) {
+	v, err := c.int64Codec.Decode(data)
+	if v == 13 {
+		panic("cannot decode 13")
+	}
+	return v, err
+}
+
+// TestPanickingCodecFailsOnlyItsEvent checks that a codec that panics
+// fails the one event it was given, with the error a codec's error
+// would give, on every side that calls a codec, and that the events
+// around it go through.
+func TestPanickingCodecFailsOnlyItsEvent(t *testing.T) {
+	sys, dead := newSystem(t)
+	n := startNode(t, sys)
+
+	// A channel's Encode (sender) and an export's Decode (receiver).
+	local, got := collect[int64](t, sys, 4)
+	_, err := remote.Export(n, "panicky", local, remote.WithCodec[int64](panicky{}))
+	require.NoError(t, err)
+	out, err := remote.Channel[int64](n, "panicky", remote.WithCodec[int64](panicky{}))
+	require.NoError(t, err)
+	require.ErrorIs(t, out.Send(13), remote.ErrEncode)
+	plain, err := remote.Channel[int64](n, "panicky", remote.WithCodec[int64](int64Codec{}))
+	require.NoError(t, err)
+	require.NoError(t, plain.Send(13)) // encodes; the export's Decode panics
+	select {
+	case d := <-dead:
+		u := d.Event.(remote.Undecodable)
+		require.ErrorIs(t, u.Err, remote.ErrDecode)
+		require.ErrorContains(t, u.Err, "cannot decode 13")
+	case <-time.After(wait):
+		t.Fatal("the undecodable event was not dead-lettered")
+	}
+	require.NoError(t, out.Send(7))
+	select {
+	case v := <-got:
+		require.Equal(t, int64(7), v)
+	case <-time.After(wait):
+		t.Fatal("the next event was not delivered")
+	}
+
+	// A server's Decode and Encode, and a client's Encode and Decode.
+	inc, err := server.Spawn(sys, func(v int64) (int64, error) { return v + 1, nil })
+	require.NoError(t, err)
+	_, err = remote.Serve(n, "panicky-inc", inc, remote.WithCodecs[int64, int64](panicky{}, panicky{}))
+	require.NoError(t, err)
+	_, err = remote.Serve(n, "plain-inc", inc, remote.WithCodecs[int64, int64](int64Codec{}, int64Codec{}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	client := func(name string, c remote.Codec[int64]) *remote.Client[int64, int64] {
+		cl, err := remote.NewClient(n, name, remote.WithCodecs[int64, int64](c, c))
+		require.NoError(t, err)
+		return cl
+	}
+	_, err = client("plain-inc", panicky{}).Ask(ctx, 13)
+	require.ErrorIs(t, err, remote.ErrEncode) // the client's Encode
+	_, err = client("panicky-inc", int64Codec{}).Ask(ctx, 13)
+	require.ErrorIs(t, err, remote.ErrDecode) // the server's Decode
+	_, err = client("panicky-inc", int64Codec{}).Ask(ctx, 12)
+	require.ErrorIs(t, err, remote.ErrEncode) // the server's Encode of 13
+	_, err = client("plain-inc", panicky{}).Ask(ctx, 12)
+	require.ErrorIs(t, err, remote.ErrDecode) // the client's Decode of 13
+	v, err := client("panicky-inc", panicky{}).Ask(ctx, 7)
+	require.NoError(t, err)
+	require.Equal(t, int64(8), v)
 }

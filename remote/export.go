@@ -86,7 +86,7 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	dead := "remote:" + name
 	sys := deadLetterSystem(n, ch)
 	handle := func(m *nats.Msg) {
-		v, err := cfg.codec.Decode(m.Data)
+		v, err := decode(cfg.codec, m.Data)
 		if err != nil {
 			sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
 				Name: name, Subject: m.Subject, Data: append([]byte(nil), m.Data...),

@@ -88,7 +88,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 	dead := "remote:" + name
 	sys := deadLetterSystem(n, srv)
 	handle := func(m *nats.Msg) {
-		q, err := cfg.qc.Decode(m.Data)
+		q, err := decode(cfg.qc, m.Data)
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrDecode, err)
 			sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
@@ -162,7 +162,7 @@ func (r *responder[R]) Send(rep server.Reply[R]) error {
 		}
 		return respondError(r.m, code, rep.Err)
 	}
-	data, err := r.rc.Encode(rep.Value)
+	data, err := encode(r.rc, rep.Value)
 	if err != nil {
 		return respondError(r.m, CodeEncode, fmt.Errorf("%w: %w", ErrEncode, err))
 	}
