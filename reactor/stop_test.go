@@ -260,23 +260,29 @@ func TestStopAndDrainEdgeCases(t *testing.T) {
 	require.ErrorIs(t, fwd.Drain(), reactor.ErrNoReactor)
 
 	// A handler that stops its own reactor ends the turn after itself.
+	// Event 0 holds the reactor until 1 to 3 are queued behind it.
 	got := make(chan int, 10)
+	entered, gate := make(chan struct{}), make(chan struct{})
 	self, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 		r.Main().Events().OnEvent(func(v int) {
+			if v == 0 {
+				entered <- struct{}{}
+				<-gate
+				return
+			}
 			got <- v
 			if v == 1 {
 				require.NoError(t, r.Main().Channel().Stop())
 			}
 		})
-	})
+	}, reactor.WithScheduler(reactor.Dedicated))
 	require.NoError(t, err)
-	g := spawnHeld(t, sys) // holds a worker so that self's events queue up
-	require.NoError(t, g.ch.Send(0))
-	recv(t, g.entered)
+	require.NoError(t, self.Send(0))
+	<-entered
 	for i := 1; i <= 3; i++ {
 		require.NoError(t, self.Send(i))
 	}
-	close(g.gate)
+	close(gate)
 	waitDone(t, self.Done())
 	require.Equal(t, 1, recv(t, got))
 	require.Len(t, got, 0)
