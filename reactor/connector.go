@@ -576,13 +576,14 @@ func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
 // then have run (so a router or path no longer holds ch once Done is
 // closed). The first call allocates it; later calls return the same
 // channel. A forwarding channel (ChannelOf) returns its Sender's Done if
-// the Sender has one (a remote channel's is closed with its node);
-// otherwise, as for a router, which never terminates, and for the zero
-// Channel, it returns nil, on which a receive blocks for ever: wait on
-// the Done of the reactors behind such a channel instead.
+// the Sender has one (a remote channel's is closed with its node, a
+// router's by Router.Close); otherwise it returns nil, on which a
+// receive blocks for ever: such a channel (a path of router.Paths, say)
+// has no end of its own, so wait on the Done of the reactors behind it.
+// The zero Channel, behind which nothing runs, returns a closed channel.
 func (ch Channel[T]) Done() <-chan struct{} {
 	if ch.c == nil {
-		return nil
+		return closedDone
 	}
 	if ch.c.f == nil {
 		if d, ok := ch.c.cx.fwd.(interface{ Done() <-chan struct{} }); ok {
@@ -592,6 +593,13 @@ func (ch Channel[T]) Done() <-chan struct{} {
 	}
 	return ch.c.f.doneChan()
 }
+
+// closedDone is the Done of the zero Channel: closed from the start.
+var closedDone = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // Err returns the error the owning reactor terminated with: nil while it
 // runs or if it terminated normally or by shutdown.

@@ -33,8 +33,9 @@ type Router[T any] struct {
 	drr *deficitRoundRobin[T]
 	bc  bool // policy is Broadcast's
 
-	mu      sync.Mutex                   // serializes Add and Remove
+	mu      sync.Mutex                   // serializes Add, Remove and Close
 	set     atomic.Pointer[memberSet[T]] // the current targets, replaced whole
+	done    chan struct{}                // closed by Close
 	watched watches[reactor.Channel[T]]  // guarded by mu: targets whose termination removes them
 }
 
@@ -42,6 +43,7 @@ type Router[T any] struct {
 type memberSet[T any] struct {
 	m       Members
 	targets []reactor.Channel[T]
+	closed  bool // the router was closed: the set stays empty
 }
 
 // newMemberSet returns a set over targets with the given keys, whose
@@ -63,7 +65,7 @@ func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
 	if p == nil {
 		panic("router: New with a nil policy")
 	}
-	r := &Router[T]{sys: sys, policy: p, name: name}
+	r := &Router[T]{sys: sys, policy: p, name: name, done: make(chan struct{})}
 	switch p := p.(type) {
 	case *roundRobin[T]:
 		r.rr = p
@@ -88,6 +90,32 @@ func (r *Router[T]) Channel() reactor.Channel[T] { return r.ch }
 // Name returns the router's name.
 func (r *Router[T]) Name() string { return r.name }
 
+// Close ends the router, as Channel.Stop ends a reactor: it drops every
+// target and closes Done. Every later send to
+// the router's channel fails with an error matching
+// reactor.ErrTerminated and dead-letters its event with
+// reactor.ReasonStopped (an ask through it gets
+// server.ErrServerTerminated); a send already under way may still reach
+// a target. Later calls to Add fail the same way; Close again does
+// nothing. The targets themselves are not touched: stop them apart.
+func (r *Router[T]) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set.Load().closed {
+		return
+	}
+	closed := newMemberSet[T](nil, nil)
+	closed.closed = true
+	r.set.Store(closed)
+	close(r.done)
+}
+
+// Done returns a channel that Close closes; the router's channel returns
+// it from its own Done. A router lives until closed: the termination of
+// its targets does not end it (they leave its set, and sends find no
+// route).
+func (r *Router[T]) Done() <-chan struct{} { return r.done }
+
 // Add appends targets to the router's set, in order. A target already
 // present is not added twice. A send that starts after Add returns can be
 // routed to the new targets. The zero Channel is refused.
@@ -111,6 +139,10 @@ func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 	}
 	r.mu.Lock()
 	old := r.set.Load()
+	if old.closed {
+		r.mu.Unlock()
+		return fmt.Errorf("router %s: add: %w", r.name, reactor.ErrTerminated)
+	}
 	next := newMemberSet(append([]reactor.Channel[T](nil), old.targets...), append([]uint64(nil), old.m.keys...))
 	n := len(next.targets)
 	for _, t := range targets {
@@ -148,6 +180,9 @@ func (r *Router[T]) Remove(targets ...reactor.Channel[T]) {
 
 func (r *Router[T]) removeLocked(targets []reactor.Channel[T]) {
 	old := r.set.Load()
+	if old.closed {
+		return
+	}
 	next := newMemberSet[T](nil, nil)
 	for i, t := range old.targets {
 		if indexOf(targets, t) < 0 {
@@ -226,6 +261,10 @@ func (r *Router[T]) route(set *memberSet[T], v T, send func(reactor.Channel[T]) 
 	}
 	if routed {
 		return err
+	}
+	if set.closed {
+		r.sys.DeadLetter(r.name, reactor.ReasonStopped, v)
+		return fmt.Errorf("router %s: %w", r.name, reactor.ErrTerminated)
 	}
 	r.sys.DeadLetter(r.name, reactor.ReasonNoRoute, v)
 	return fmt.Errorf("router %s: %w", r.name, ErrNoRoute)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/router"
+	"github.com/reactors-go/reactors/server"
 )
 
 // sink is a reactor that records what it receives.
@@ -136,8 +137,45 @@ func TestRouterChannel(t *testing.T) {
 	c1, c2 := r.Channel(), r.Channel()
 	require.True(t, c1 == c2, "one channel per router")
 	require.Equal(t, "named", r.Channel().Name())
-	require.Nil(t, r.Channel().Done())
 	require.NoError(t, r.Channel().Err())
+	select {
+	case <-r.Channel().Done():
+		t.Fatal("Done closed before Close")
+	default:
+	}
+}
+
+// TestRouterClose checks that Close closes the router's Done (and its
+// channel's), that later sends and asks fail as to a terminated reactor
+// and are dead-lettered with ReasonStopped, that Add fails, and that the
+// targets live on.
+func TestRouterClose(t *testing.T) {
+	dead := make(chan reactor.DeadLetter, 10)
+	sys := newSys(t, reactor.WithDeadLetterHandler(func(d reactor.DeadLetter) { dead <- d }))
+	srv, err := server.Spawn(sys, func(v int) (int, error) { return v, nil })
+	require.NoError(t, err)
+	r := router.New(sys, "closing", router.RoundRobin[server.Request[int, int]]())
+	require.NoError(t, r.Add(srv))
+	v, err := server.Ask(context.Background(), r.Channel(), 1)
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+	r.Close()
+	r.Close() // again: nothing
+	<-r.Done()
+	<-r.Channel().Done()
+	require.Empty(t, r.Targets())
+	require.ErrorIs(t, r.Channel().Send(server.NewRequest(2, reactor.Channel[server.Reply[int]]{}, 0)), reactor.ErrTerminated)
+	_, err = server.Ask(context.Background(), r.Channel(), 3)
+	require.ErrorIs(t, err, server.ErrServerTerminated)
+	require.ErrorIs(t, r.Add(srv), reactor.ErrTerminated)
+	for range 2 {
+		d := <-dead
+		require.Equal(t, reactor.ReasonStopped, d.Reason)
+		require.Equal(t, "closing", d.Channel)
+	}
+	v, err = server.Ask(context.Background(), srv, 4)
+	require.NoError(t, err)
+	require.Equal(t, 4, v)
 }
 
 // TestPerSenderFIFOThroughRouter sends from several goroutines through a
