@@ -12,6 +12,7 @@ import (
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // newSystem returns a system that counts reactor failures, shut down at
@@ -20,9 +21,7 @@ func newSystem(t *testing.T, opts ...reactor.Option) (*reactor.System, *atomic.I
 	t.Helper()
 	var failures atomic.Int64
 	opts = append(opts, reactor.WithFailureHandler(func(reactor.Failure) { failures.Add(1) }))
-	sys := reactor.New(opts...)
-	t.Cleanup(func() { require.NoError(t, sys.Shutdown(context.Background())) })
-	return sys, &failures
+	return reactortest.NewSystem(t, opts...), &failures
 }
 
 // newTable returns a string-keyed table of shards shards, closed at the

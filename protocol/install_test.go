@@ -1,17 +1,15 @@
 package protocol_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // TestInstallForms: one protocol (echo each event, doubled, to a Go
@@ -51,13 +49,4 @@ func TestInstallForms(t *testing.T) {
 }
 
 // newSystem returns a system shut down when the test ends.
-func newSystem(t *testing.T) *reactor.System {
-	t.Helper()
-	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		require.NoError(t, sys.Shutdown(ctx))
-	})
-	return sys
-}
+func newSystem(t *testing.T) *reactor.System { return reactortest.NewSystem(t) }

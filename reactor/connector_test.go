@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 func TestSealedChannelRefusesAndDeadLetters(t *testing.T) {
@@ -22,7 +23,7 @@ func TestSealedChannelRefusesAndDeadLetters(t *testing.T) {
 		r.Main().Events().OnEvent(func(int) {})
 	}, reactor.WithName("owner"))
 	require.NoError(t, err)
-	side := recv(t, sealed)
+	side := reactortest.Receive(t, sealed)
 	require.ErrorIs(t, side.Send("late"), reactor.ErrSealed)
 	dl := rec.deadLetters()
 	require.Len(t, dl, 1)
@@ -48,11 +49,11 @@ func TestReactorTerminatesWhenNonDaemonConnectorsSealed(t *testing.T) {
 		daemonCh <- d.Channel()
 	})
 	require.NoError(t, err)
-	side, daemon := recv(t, sideCh), recv(t, daemonCh)
+	side, daemon := reactortest.Receive(t, sideCh), reactortest.Receive(t, daemonCh)
 	require.NoError(t, ch.Send(1)) // seals main; the side connector keeps the reactor alive
 	require.NoError(t, daemon.Send(1))
 	require.NoError(t, side.Send("close")) // last non-daemon connector: terminate
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.ErrorIs(t, daemon.Send(2), reactor.ErrTerminated)
 }
 
@@ -67,7 +68,7 @@ func TestOpenErrors(t *testing.T) {
 		errs <- []error{e1, e2, e3, e4}
 	})
 	require.NoError(t, err)
-	e := recv(t, errs)
+	e := reactortest.Receive(t, errs)
 	require.ErrorIs(t, e[0], reactor.ErrDuplicateName)
 	require.NoError(t, e[1])
 	require.ErrorIs(t, e[2], reactor.ErrDuplicateName)
@@ -98,7 +99,7 @@ func TestRoundRobinAcrossConnectors(t *testing.T) {
 		<-gate // hold the first turn until both mailboxes are full
 	})
 	require.NoError(t, err)
-	b := recv(t, ready)
+	b := reactortest.Receive(t, ready)
 	for i := range 6 {
 		require.NoError(t, ch.Send("a"+string(rune('0'+i))))
 		require.NoError(t, b.Send("b"+string(rune('0'+i))))
@@ -108,7 +109,7 @@ func TestRoundRobinAcrossConnectors(t *testing.T) {
 		"a0", "a1", "a2", "a3", // turn 1: main, until the budget of 4 runs out
 		"b0", "b1", "b2", "b3", // turn 2 starts at the next connector
 		"a4", "a5", "b4", "b5", // turn 3: main drained, then b
-	}, recv(t, order))
+	}, reactortest.Receive(t, order))
 }
 
 func TestUnhandledEventsAreDeadLetters(t *testing.T) {
@@ -121,7 +122,7 @@ func TestUnhandledEventsAreDeadLetters(t *testing.T) {
 		r.Main().Events().OnEvent(func(int) {})
 	})
 	require.NoError(t, err)
-	d := recv(t, dead)
+	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonUnhandled, d.Reason)
 	require.Equal(t, 42, d.Event)
 }
@@ -139,13 +140,13 @@ func TestDeadLetterStream(t *testing.T) {
 	<-ready
 	gone, err := reactor.Spawn(sys, func(r *reactor.Reactor[string]) { r.Main().Seal() })
 	require.NoError(t, err)
-	waitDone(t, gone.Done())
+	reactortest.WaitClosed(t, gone.Done())
 	require.ErrorIs(t, gone.Send("lost"), reactor.ErrTerminated)
-	d := recv(t, got)
+	d := reactortest.Receive(t, got)
 	require.Equal(t, "lost", d.Event)
 	require.Equal(t, reactor.ReasonTerminated, d.Reason)
 	require.NoError(t, watcher.Send(0))
-	waitDone(t, watcher.Done())
+	reactortest.WaitClosed(t, watcher.Done())
 	// The watcher is gone: further dead letters do not loop through it.
 	require.ErrorIs(t, gone.Send("again"), reactor.ErrTerminated)
 	require.Equal(t, uint64(2), sys.Stats().DeadLetters[reactor.ReasonTerminated])

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // TestChannelLen: events queued behind a busy reactor are counted; once a
@@ -42,9 +43,9 @@ func TestChannelLen(t *testing.T) {
 			close(gate)
 			for range 10 {
 				// The events of the current turn still count while it runs.
-				require.LessOrEqual(t, recv(t, seen), 10)
+				require.LessOrEqual(t, reactortest.Receive(t, seen), 10)
 			}
-			recv(t, idle) // the turn has ended
+			reactortest.Receive(t, idle) // the turn has ended
 			// The reactor goes idle just after its Preempted event: a send
 			// before that would be queued behind the ending turn.
 			for !ch.RunIfIdle(func() {}) {
@@ -52,7 +53,7 @@ func TestChannelLen(t *testing.T) {
 			}
 			require.Equal(t, 0, ch.Len())
 			require.NoError(t, ch.Send(10))
-			require.Equal(t, 0, recv(t, seen), "an event taken by an idle reactor is not queued")
+			require.Equal(t, 0, reactortest.Receive(t, seen), "an event taken by an idle reactor is not queued")
 		})
 	}
 	require.Zero(t, reactor.Channel[int]{}.Len())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 func TestLifecycleOrder(t *testing.T) {
@@ -27,7 +28,7 @@ func TestLifecycleOrder(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
-	seen := recv(t, phases)
+	seen := reactortest.Receive(t, phases)
 	// Started first, Terminated last, turns in between as Scheduled/Preempted pairs.
 	require.Equal(t, reactor.Started, seen[0])
 	require.Equal(t, reactor.Terminated, seen[len(seen)-1])
@@ -71,26 +72,26 @@ func TestPanicInHandlerKillsOnlyThatReactor(t *testing.T) {
 	require.NoError(t, bad.Send(1))
 	require.NoError(t, bad.Send(2))
 	require.NoError(t, bad.Send(3)) // queued behind the failure: dead-lettered or refused
-	l := recv(t, died)
+	l := reactortest.Receive(t, died)
 	var pe *reactor.PanicError
 	require.ErrorAs(t, l.Err, &pe)
 	require.EqualError(t, errors.Unwrap(pe), "handler exploded")
 	require.Contains(t, string(pe.Stack), "lifecycle_test.go", "the stack is the panicking goroutine's")
 
-	f := recv(t, rec.failed)
+	f := reactortest.Receive(t, rec.failed)
 	require.Equal(t, "bad", f.Reactor)
 	require.True(t, f.Final)
 	require.ErrorAs(t, f.Err, &pe)
 
-	waitDone(t, bad.Done())
+	reactortest.WaitClosed(t, bad.Done())
 	// The failing turn ends without Preempted: Died, then Terminated.
-	require.Equal(t, []reactor.Phase{reactor.Scheduled, reactor.Died, reactor.Terminated}, recv(t, last))
+	require.Equal(t, []reactor.Phase{reactor.Scheduled, reactor.Died, reactor.Terminated}, reactortest.Receive(t, last))
 	require.ErrorAs(t, bad.Err(), &pe)
 	require.ErrorIs(t, bad.Send(4), reactor.ErrTerminated)
 
 	// The rest of the system runs on.
 	require.NoError(t, ok.Send(7))
-	require.Equal(t, 7, recv(t, good))
+	require.Equal(t, 7, reactortest.Receive(t, good))
 	require.GreaterOrEqual(t, sys.Stats().DeadLetters[reactor.ReasonTerminated], uint64(1))
 }
 
@@ -100,11 +101,11 @@ func TestPanicInConstructor(t *testing.T) {
 		panic("no good")
 	})
 	require.NoError(t, err)
-	f := recv(t, rec.failed)
+	f := reactortest.Receive(t, rec.failed)
 	var pe *reactor.PanicError
 	require.ErrorAs(t, f.Err, &pe)
 	require.Equal(t, "no good", pe.Value)
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.ErrorIs(t, ch.Send("x"), reactor.ErrTerminated)
 }
 
@@ -117,7 +118,7 @@ func TestUnhandledStreamErrorFailsReactor(t *testing.T) {
 		_ = r.Main().Channel().Send(1)
 	})
 	require.NoError(t, err)
-	f := recv(t, rec.failed)
+	f := reactortest.Receive(t, rec.failed)
 	var ue *events.UnhandledError
 	require.ErrorAs(t, f.Err, &ue)
 	require.EqualError(t, ue.Err, "nobody handles me")
@@ -136,18 +137,18 @@ func TestRestartPolicy(t *testing.T) {
 		})
 	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 2}))
 	require.NoError(t, err)
-	require.Equal(t, 0, recv(t, starts))
+	require.Equal(t, 0, reactortest.Receive(t, starts))
 	require.NoError(t, ch.Send(-1))
-	require.Equal(t, 1, recv(t, starts)) // restarted, same channel
-	require.False(t, recv(t, rec.failed).Final)
+	require.Equal(t, 1, reactortest.Receive(t, starts)) // restarted, same channel
+	require.False(t, reactortest.Receive(t, rec.failed).Final)
 	require.NoError(t, ch.Send(5))
-	require.Equal(t, 105, recv(t, starts)) // the new incarnation handles events
+	require.Equal(t, 105, reactortest.Receive(t, starts)) // the new incarnation handles events
 	require.NoError(t, ch.Send(-1))
-	require.Equal(t, 2, recv(t, starts))
-	require.False(t, recv(t, rec.failed).Final)
+	require.Equal(t, 2, reactortest.Receive(t, starts))
+	require.False(t, reactortest.Receive(t, rec.failed).Final)
 	require.NoError(t, ch.Send(-1)) // third failure: over the limit
-	require.True(t, recv(t, rec.failed).Final)
-	waitDone(t, ch.Done())
+	require.True(t, reactortest.Receive(t, rec.failed).Final)
+	reactortest.WaitClosed(t, ch.Done())
 }
 
 // TestRestartEndsFailedIncarnationsStreams checks that a restart
@@ -177,14 +178,14 @@ func TestRestartEndsFailedIncarnationsStreams(t *testing.T) {
 	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 1}))
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
-	require.Equal(t, 1, recv(t, got))
+	require.Equal(t, 1, reactortest.Receive(t, got))
 	require.NoError(t, ch.Send(-1))
 	require.NoError(t, ch.Send(2))
-	require.Equal(t, 102, recv(t, got)) // the second incarnation's subscriber
-	require.ElementsMatch(t, []string{"main 0", "opened 0"}, []string{recv(t, ended), recv(t, ended)})
+	require.Equal(t, 102, reactortest.Receive(t, got)) // the second incarnation's subscriber
+	require.ElementsMatch(t, []string{"main 0", "opened 0"}, []string{reactortest.Receive(t, ended), reactortest.Receive(t, ended)})
 	require.NoError(t, ch.Stop())
-	waitDone(t, ch.Done())
-	require.ElementsMatch(t, []string{"main 1", "opened 1"}, []string{recv(t, ended), recv(t, ended)})
+	reactortest.WaitClosed(t, ch.Done())
+	require.ElementsMatch(t, []string{"main 1", "opened 1"}, []string{reactortest.Receive(t, ended), reactortest.Receive(t, ended)})
 }
 
 func TestRestartWithBackoffKeepsQueuedEvents(t *testing.T) {
@@ -202,9 +203,9 @@ func TestRestartWithBackoffKeepsQueuedEvents(t *testing.T) {
 	require.NoError(t, ch.Send(-1))
 	require.NoError(t, ch.Send(1))
 	require.NoError(t, ch.Send(2))
-	require.Equal(t, 1, recv(t, got))
-	require.Equal(t, 2, recv(t, got))
-	require.False(t, recv(t, rec.failed).Final)
+	require.Equal(t, 1, reactortest.Receive(t, got))
+	require.Equal(t, 2, reactortest.Receive(t, got))
+	require.False(t, reactortest.Receive(t, rec.failed).Final)
 }
 
 func TestWatch(t *testing.T) {
@@ -222,10 +223,10 @@ func TestWatch(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, target.Send(1))
-	tm := recv(t, told)
+	tm := reactortest.Receive(t, told)
 	require.Equal(t, "target", tm.Reactor)
 	require.True(t, strings.Contains(tm.Err.Error(), "target down"))
-	waitDone(t, watcher.Done())
+	reactortest.WaitClosed(t, watcher.Done())
 
 	// Watching a reactor that has already terminated reports at once.
 	late := make(chan reactor.Termination, 1)
@@ -233,7 +234,7 @@ func TestWatch(t *testing.T) {
 		reactor.Watch(r, target).OnEvent(func(tm reactor.Termination) { late <- tm })
 	})
 	require.NoError(t, err)
-	require.Equal(t, "target", recv(t, late).Reactor)
+	require.Equal(t, "target", reactortest.Receive(t, late).Reactor)
 }
 
 // TestWatchRefusesForwardingChannels: a forwarding channel has no reactor;
@@ -248,7 +249,7 @@ func TestWatchRefusesForwardingChannels(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Same(t, sys, ch.System())
-	require.ErrorIs(t, recv(t, got), reactor.ErrNilChannel)
+	require.ErrorIs(t, reactortest.Receive(t, got), reactor.ErrNilChannel)
 }
 
 type discard struct{}
@@ -268,8 +269,8 @@ func TestAfterTerminate(t *testing.T) {
 	ended := make(chan error, 2)
 	require.True(t, ch.AfterTerminate(func(err error) { ended <- err }))
 	require.NoError(t, ch.Send(1))
-	require.ErrorContains(t, recv(t, ended), "down")
-	waitDone(t, ch.Done())
+	require.ErrorContains(t, reactortest.Receive(t, ended), "down")
+	reactortest.WaitClosed(t, ch.Done())
 	require.True(t, ch.AfterTerminate(func(err error) { ended <- err }))
 	select {
 	case err := <-ended:

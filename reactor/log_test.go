@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the system's goroutines.
@@ -42,7 +43,7 @@ func TestReactorLoggerCarriesNameAndID(t *testing.T) {
 		r.Main().Seal()
 	}, reactor.WithName("logger"))
 	require.NoError(t, err)
-	id := recv(t, done)
+	id := reactortest.Receive(t, done)
 	require.NoError(t, sys.Shutdown(context.Background()))
 	line := buf.lines()[0]
 	require.Contains(t, line, `"reactor":"logger"`)
@@ -55,7 +56,7 @@ func TestDeadLettersAreLoggedRateLimited(t *testing.T) {
 	sys := reactor.New(reactor.WithLogger(zerolog.New(&buf)))
 	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) { r.Main().Seal() })
 	require.NoError(t, err)
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	for range 100 {
 		require.ErrorIs(t, ch.Send(1), reactor.ErrTerminated)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // spawnGated spawns a reactor with a bounded main mailbox whose constructor
@@ -32,8 +33,8 @@ func TestBoundedDropNewest(t *testing.T) {
 		require.NoError(t, ch.Send(i))
 	}
 	close(gate)
-	require.Equal(t, 1, recv(t, got))
-	require.Equal(t, 2, recv(t, got))
+	require.Equal(t, 1, reactortest.Receive(t, got))
+	require.Equal(t, 2, reactortest.Receive(t, got))
 	dl := rec.deadLetters()
 	require.Len(t, dl, 2)
 	require.Equal(t, []any{3, 4}, []any{dl[0].Event, dl[1].Event})
@@ -47,8 +48,8 @@ func TestBoundedDropOldest(t *testing.T) {
 		require.NoError(t, ch.Send(i))
 	}
 	close(gate)
-	require.Equal(t, 3, recv(t, got))
-	require.Equal(t, 4, recv(t, got))
+	require.Equal(t, 3, reactortest.Receive(t, got))
+	require.Equal(t, 4, reactortest.Receive(t, got))
 	dl := rec.deadLetters()
 	require.Len(t, dl, 2)
 	require.Equal(t, []any{1, 2}, []any{dl[0].Event, dl[1].Event})
@@ -61,8 +62,8 @@ func TestBoundedFail(t *testing.T) {
 	require.NoError(t, ch.Send(2))
 	require.ErrorIs(t, ch.Send(3), reactor.ErrFull)
 	close(gate)
-	require.Equal(t, 1, recv(t, got))
-	require.Equal(t, 2, recv(t, got))
+	require.Equal(t, 1, reactortest.Receive(t, got))
+	require.Equal(t, 2, reactortest.Receive(t, got))
 	require.Empty(t, rec.deadLetters(), "a refused event stays with the sender")
 }
 
@@ -81,10 +82,10 @@ func TestBoundedBlock(t *testing.T) {
 	sent := make(chan error, 1)
 	go func() { sent <- ch.Send(3) }()
 	close(gate)
-	require.NoError(t, recv(t, sent))
-	require.Equal(t, 1, recv(t, got))
-	require.Equal(t, 2, recv(t, got))
-	require.Equal(t, 3, recv(t, got))
+	require.NoError(t, reactortest.Receive(t, sent))
+	require.Equal(t, 1, reactortest.Receive(t, got))
+	require.Equal(t, 2, reactortest.Receive(t, got))
+	require.Equal(t, 3, reactortest.Receive(t, got))
 }
 
 func TestBlockPolicyInsideReactorDoesNotBlock(t *testing.T) {
@@ -97,7 +98,7 @@ func TestBlockPolicyInsideReactorDoesNotBlock(t *testing.T) {
 			res <- target.Send(2) // from inside a reactor: ErrFull, not a deadlock
 		}, reactor.WithScheduler(s))
 		require.NoError(t, err)
-		require.ErrorIs(t, recv(t, res), reactor.ErrFull, "scheduler %d", s)
+		require.ErrorIs(t, reactortest.Receive(t, res), reactor.ErrFull, "scheduler %d", s)
 		close(gate)
 	}
 }
@@ -114,7 +115,7 @@ func TestBlockedSenderReleasedBySeal(t *testing.T) {
 	sent := make(chan error, 1)
 	go func() { sent <- ch.Send(2) }()
 	close(gate)
-	err = recv(t, sent)
+	err = reactortest.Receive(t, sent)
 	if err == nil {
 		// The seal dead-lettered event 1 and so made room, and the sender
 		// took it before it saw the seal: then its event is dead-lettered

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 func TestGet(t *testing.T) {
@@ -51,7 +52,7 @@ func TestAwaitNameThatAppearsLater(t *testing.T) {
 	<-waiting
 	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {}, reactor.WithName("late"))
 	require.NoError(t, err)
-	require.True(t, recv(t, found) == ch)
+	require.True(t, reactortest.Receive(t, found) == ch)
 }
 
 func TestAwaitNameThatNeverAppears(t *testing.T) {
@@ -63,7 +64,7 @@ func TestAwaitNameThatNeverAppears(t *testing.T) {
 		res <- err
 	}()
 	cancel()
-	require.ErrorIs(t, recv(t, res), context.Canceled)
+	require.ErrorIs(t, reactortest.Receive(t, res), context.Canceled)
 
 	_, err := reactor.Await[int](context.Background(), sys, "no-hash")
 	require.ErrorIs(t, err, reactor.ErrInvalidName)
@@ -84,7 +85,7 @@ func TestChannelUnregisteredWhenSealed(t *testing.T) {
 	}, reactor.WithName("short"))
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	_, err = reactor.Get[int](sys, "short#main")
 	require.ErrorIs(t, err, reactor.ErrNotFound)
 }

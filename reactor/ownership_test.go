@@ -8,6 +8,7 @@ import (
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/internal/gid"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // owned is what a reactor hands out that only it may use.
@@ -35,7 +36,7 @@ func spawnOwner(t *testing.T, sys *reactor.System) owned {
 		out <- owned{conn: c, stream: stream, em: em, sig: sig}
 	})
 	require.NoError(t, err)
-	return recv(t, out)
+	return reactortest.Receive(t, out)
 }
 
 func TestOwnershipFromAnotherReactor(t *testing.T) {
@@ -61,7 +62,7 @@ func TestOwnershipFromAnotherReactor(t *testing.T) {
 			})
 			require.NoError(t, err)
 			require.NoError(t, intruder.Send(1))
-			f := recv(t, rec.failed) // the intruder fails, not the owner
+			f := reactortest.Receive(t, rec.failed) // the intruder fails, not the owner
 			require.Equal(t, intruder.Name(), f.Reactor+"#main")
 			require.ErrorIs(t, f.Err, reactor.ErrNotOwner)
 			require.ErrorIs(t, f.Err, events.ErrNotOwner)
@@ -114,7 +115,7 @@ func TestOwnershipOfCompletedIVarAndSignalValue(t *testing.T) {
 		out <- pair{iv, sig}
 	})
 	require.NoError(t, err)
-	p := recv(t, out)
+	p := reactortest.Receive(t, out)
 	catch := func(f func()) (err error) {
 		defer func() { err, _ = recover().(error) }()
 		f()

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 func TestSpawnDeliversInOrder(t *testing.T) {
@@ -31,12 +32,12 @@ func TestSpawnDeliversInOrder(t *testing.T) {
 		require.NoError(t, ch.Send(i))
 	}
 	require.NoError(t, ch.Send(-1))
-	seen := recv(t, got)
+	seen := reactortest.Receive(t, got)
 	require.Len(t, seen, 1000)
 	for i, v := range seen {
 		require.Equal(t, i, v)
 	}
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.NoError(t, ch.Err())
 }
 
@@ -74,7 +75,7 @@ func TestSerialProcessing(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, senders*each, recv(t, total))
+	require.Equal(t, senders*each, reactortest.Receive(t, total))
 }
 
 func TestSendToSelfAndSpawnFromInside(t *testing.T) {
@@ -102,7 +103,7 @@ func TestSendToSelfAndSpawnFromInside(t *testing.T) {
 		require.NoError(t, self.Send(0)) // from the constructor
 	})
 	require.NoError(t, err)
-	require.Equal(t, 20, recv(t, result))
+	require.Equal(t, 20, reactortest.Receive(t, result))
 }
 
 func TestChannelValueSemantics(t *testing.T) {
@@ -120,7 +121,7 @@ func TestChannelValueSemantics(t *testing.T) {
 	var zero reactor.Channel[int]
 	require.ErrorIs(t, zero.Send(1), reactor.ErrNilChannel)
 	require.Equal(t, "", zero.Name())
-	waitDone(t, zero.Done()) // nothing runs behind it
+	reactortest.WaitClosed(t, zero.Done()) // nothing runs behind it
 }
 
 func TestRunOnCallerGoroutine(t *testing.T) {
@@ -150,7 +151,7 @@ func TestRunReturnsFailure(t *testing.T) {
 	var pe *reactor.PanicError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, "boom", pe.Value)
-	require.True(t, recv(t, rec.failed).Final)
+	require.True(t, reactortest.Receive(t, rec.failed).Final)
 }
 
 func TestDedicatedScheduler(t *testing.T) {
@@ -171,8 +172,8 @@ func TestDedicatedScheduler(t *testing.T) {
 		require.NoError(t, ch.Send(i))
 	}
 	require.NoError(t, ch.Send(0))
-	require.Equal(t, 200*201/2, recv(t, got))
-	waitDone(t, ch.Done())
+	require.Equal(t, 200*201/2, reactortest.Receive(t, got))
+	reactortest.WaitClosed(t, ch.Done())
 }
 
 // TestWokenReactorRunsWhileWakerHandlerBlocks has a handler wake another
@@ -189,7 +190,7 @@ func TestWokenReactorRunsWhileWakerHandlerBlocks(t *testing.T) {
 	// B has run its constructor and handled an event: it is idle, so the
 	// handler's Send below schedules it on the sending worker.
 	require.NoError(t, b.Send(1))
-	require.Equal(t, 1, recv(t, handled))
+	require.Equal(t, 1, reactortest.Receive(t, handled))
 	release := make(chan struct{})
 	defer close(release)
 	a, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
@@ -200,7 +201,7 @@ func TestWokenReactorRunsWhileWakerHandlerBlocks(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, a.Send(2))
-	require.Equal(t, 2, recv(t, handled), "B did not run while A's handler held its worker")
+	require.Equal(t, 2, reactortest.Receive(t, handled), "B did not run while A's handler held its worker")
 }
 
 func TestSpawnErrors(t *testing.T) {
@@ -223,7 +224,7 @@ func TestNameIsReleasedAtTermination(t *testing.T) {
 	sys, _ := newSys(t)
 	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) { r.Main().Seal() }, reactor.WithName("once"))
 	require.NoError(t, err)
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {}, reactor.WithName("once"))
 	require.NoError(t, err)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // restartDelays fails a reactor under p once per gap, n times, on a
@@ -80,6 +81,6 @@ func TestZeroRestartPolicyNeverRestarts(t *testing.T) {
 	}, reactor.WithRestart(reactor.RestartPolicy{}))
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
-	require.True(t, recv(t, rec.failed).Final)
-	waitDone(t, ch.Done())
+	require.True(t, reactortest.Receive(t, rec.failed).Final)
+	reactortest.WaitClosed(t, ch.Done())
 }

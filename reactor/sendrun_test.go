@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // TestSendAndRunRunsOnCaller: a plain goroutine that sends to an idle
@@ -40,7 +41,7 @@ func TestSendAndRunRunsOnCaller(t *testing.T) {
 			require.Equal(t, 2*i, v)
 			synchronous++
 		default:
-			require.Equal(t, 2*i, recv(t, out))
+			require.Equal(t, 2*i, reactortest.Receive(t, out))
 		}
 	}
 	require.GreaterOrEqual(t, synchronous, 90)
@@ -67,7 +68,7 @@ func TestSendAndRunFromReactorIsSend(t *testing.T) {
 		}
 	})
 	require.NoError(t, err)
-	require.Equal(t, 7, recv(t, got))
+	require.Equal(t, 7, reactortest.Receive(t, got))
 	require.Empty(t, rec.failed)
 }
 
@@ -80,9 +81,9 @@ func TestSendAndRunPanic(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, ch.SendAndRun(context.Background(), 1))
-	f := recv(t, rec.failed)
+	f := reactortest.Receive(t, rec.failed)
 	require.ErrorContains(t, f.Err, "boom")
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.ErrorIs(t, ch.SendAndRun(context.Background(), 2), reactor.ErrTerminated)
 }
 
@@ -114,7 +115,7 @@ func TestSendAndRunConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, senders*each, recv(t, done))
+	require.Equal(t, senders*each, reactortest.Receive(t, done))
 	require.Empty(t, rec.failed)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // gated is a reactor whose handler reports each event on entered and then
@@ -75,7 +76,7 @@ func heldWithQueue(t *testing.T, opts []reactor.SpawnOption, start startFirst, n
 	sys, rec := newSys(t)
 	g := spawnHeld(t, sys, opts...)
 	start(t, g)
-	require.Equal(t, 0, recv(t, g.entered))
+	require.Equal(t, 0, reactortest.Receive(t, g.entered))
 	for i := 1; i <= n; i++ {
 		require.NoError(t, g.ch.Send(i))
 	}
@@ -103,7 +104,7 @@ func TestStopEndsTurnAfterRunningHandler(t *testing.T) {
 					}
 				}
 				close(g.gate)
-				waitDone(t, g.ch.Done())
+				reactortest.WaitClosed(t, g.ch.Done())
 				require.Equal(t, []int{0}, g.got(), "only the running handler completes")
 				var lost []int
 				for _, d := range rec.deadLetters() {
@@ -114,7 +115,7 @@ func TestStopEndsTurnAfterRunningHandler(t *testing.T) {
 				require.ErrorIs(t, g.ch.Send(11), reactor.ErrTerminated)
 				require.NoError(t, g.ch.Err(), "a stopped reactor did not fail")
 				if how == "Shutdown" {
-					require.NoError(t, recv(t, shut))
+					require.NoError(t, reactortest.Receive(t, shut))
 				}
 			})
 		}
@@ -135,7 +136,7 @@ func TestDrainHandlesQueuedThenTerminates(t *testing.T) {
 				_, rec, g := heldWithQueue(t, path.opts, path.start, n)
 				require.NoError(t, g.ch.Drain())
 				close(g.gate)
-				waitDone(t, g.ch.Done())
+				reactortest.WaitClosed(t, g.ch.Done())
 				want := make([]int, n+1)
 				for i := range want {
 					want[i] = i
@@ -156,15 +157,15 @@ func TestDrainRefusesLaterSends(t *testing.T) {
 	sys, rec := newSys(t)
 	g := spawnHeld(t, sys)
 	require.NoError(t, g.ch.Send(0))
-	require.Equal(t, 0, recv(t, g.entered))
+	require.Equal(t, 0, reactortest.Receive(t, g.entered))
 	require.NoError(t, g.ch.Send(1))
 	require.NoError(t, g.ch.Drain())
 	g.gate <- struct{}{} // event 0 done: the next turn applies the drain
-	require.Equal(t, 1, recv(t, g.entered))
+	require.Equal(t, 1, reactortest.Receive(t, g.entered))
 	err := g.ch.Send(2)
 	require.ErrorIs(t, err, reactor.ErrTerminated)
 	close(g.gate)
-	waitDone(t, g.ch.Done())
+	reactortest.WaitClosed(t, g.ch.Done())
 	require.Equal(t, []int{0, 1}, g.got())
 	dead := rec.deadLetters()
 	require.Len(t, dead, 1)
@@ -206,7 +207,7 @@ func TestDrainUnderConcurrentSendersLosesNothing(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		waitDone(t, ch.Done())
+		reactortest.WaitClosed(t, ch.Done())
 		close(refused)
 		dead := map[int]bool{}
 		for _, d := range rec.deadLetters() {
@@ -236,12 +237,12 @@ func TestStopWhileWaitingToRestart(t *testing.T) {
 		r.Main().Events().OnEvent(func(int) { panic("fail") })
 	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 5, Backoff: time.Hour}))
 	require.NoError(t, err)
-	recv(t, starts)
+	reactortest.Receive(t, starts)
 	require.NoError(t, ch.Send(1))
-	require.False(t, recv(t, rec.failed).Final)
+	require.False(t, reactortest.Receive(t, rec.failed).Final)
 	require.NoError(t, ch.Send(2)) // queued behind the backoff
 	require.NoError(t, ch.Stop())
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.Len(t, starts, 0, "no restart")
 	dead := rec.deadLetters()
 	require.Len(t, dead, 1)
@@ -283,8 +284,8 @@ func TestStopAndDrainEdgeCases(t *testing.T) {
 		require.NoError(t, self.Send(i))
 	}
 	close(gate)
-	waitDone(t, self.Done())
-	require.Equal(t, 1, recv(t, got))
+	reactortest.WaitClosed(t, self.Done())
+	require.Equal(t, 1, reactortest.Receive(t, got))
 	require.Len(t, got, 0)
 	require.NoError(t, self.Stop(), "stopping a terminated reactor does nothing")
 	require.NoError(t, self.Drain())
@@ -292,12 +293,12 @@ func TestStopAndDrainEdgeCases(t *testing.T) {
 	// A Stop during a Drain ends it at once.
 	h := spawnHeld(t, sys)
 	require.NoError(t, h.ch.Send(0))
-	recv(t, h.entered)
+	reactortest.Receive(t, h.entered)
 	require.NoError(t, h.ch.Send(1))
 	require.NoError(t, h.ch.Drain())
 	require.NoError(t, h.ch.Stop())
 	close(h.gate)
-	waitDone(t, h.ch.Done())
+	reactortest.WaitClosed(t, h.ch.Done())
 	require.Equal(t, []int{0}, h.got())
 	var reasons []reactor.Reason
 	for _, d := range rec.deadLetters() {
@@ -321,7 +322,7 @@ func TestForwardingChannelDone(t *testing.T) {
 	ch := reactor.ChannelOf[int](s)
 	require.Equal(t, (<-chan struct{})(s.done), ch.Done())
 	close(s.done)
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.Nil(t, reactor.ChannelOf[int](discard{}).Done())
-	waitDone(t, reactor.Channel[int]{}.Done())
+	reactortest.WaitClosed(t, reactor.Channel[int]{}.Done())
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // TestSealedConnectorStreamCompletes checks that sealing a connector
@@ -31,7 +32,7 @@ func TestSealedConnectorStreamCompletes(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		require.NoError(t, ch.Send(i))
 	}
-	require.Equal(t, []int{20, 40}, recv(t, got))
+	require.Equal(t, []int{20, 40}, reactortest.Receive(t, got))
 }
 
 // TestPipeIntoChannel pipes a stream of one reactor into another reactor's
@@ -51,7 +52,7 @@ func TestPipeIntoChannel(t *testing.T) {
 		require.NoError(t, src.Send(i))
 	}
 	for _, want := range []int{1, 3, 6, 10} {
-		require.Equal(t, want, recv(t, got))
+		require.Equal(t, want, reactortest.Receive(t, got))
 	}
 }
 
@@ -71,7 +72,7 @@ func TestUnsubscribeFromInsideHandler(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
 	require.NoError(t, ch.Send(2))
-	require.Equal(t, "first", recv(t, got))
-	require.Equal(t, "second", recv(t, got))
-	require.Equal(t, "second", recv(t, got))
+	require.Equal(t, "first", reactortest.Receive(t, got))
+	require.Equal(t, "second", reactortest.Receive(t, got))
+	require.Equal(t, "second", reactortest.Receive(t, got))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 func TestShutdownStopsReactorsAndDeadLettersQueue(t *testing.T) {
@@ -34,9 +35,9 @@ func TestShutdownStopsReactorsAndDeadLettersQueue(t *testing.T) {
 	res := make(chan error, 1)
 	go func() { res <- sys.Shutdown(context.Background()) }()
 	close(gate)
-	require.NoError(t, recv(t, res))
+	require.NoError(t, reactortest.Receive(t, res))
 	<-terminated
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	handled := 10 - len(rec.deadLetters())
 	require.GreaterOrEqual(t, handled, 1)
 	for _, d := range rec.deadLetters() {
@@ -82,7 +83,7 @@ func TestStats(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
-	waitDone(t, ch.Done())
+	reactortest.WaitClosed(t, ch.Done())
 	require.ErrorIs(t, ch.Send(2), reactor.ErrTerminated)
 	st := sys.Stats()
 	require.Equal(t, uint64(1), st.Spawned)

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/router"
 	"github.com/reactors-go/reactors/server"
 )
@@ -22,13 +22,7 @@ type sink struct {
 
 func newSys(t *testing.T, opts ...reactor.Option) *reactor.System {
 	t.Helper()
-	sys := reactor.New(append([]reactor.Option{reactor.WithLogger(zerolog.Nop())}, opts...)...)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		require.NoError(t, sys.Shutdown(ctx))
-	})
-	return sys
+	return reactortest.NewSystem(t, opts...)
 }
 
 func newSink(t *testing.T, sys *reactor.System, name string) sink {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/router"
 	"github.com/reactors-go/reactors/server"
 )
@@ -39,17 +40,6 @@ func spawnHeld(t *testing.T, sys *reactor.System, opts ...reactor.SpawnOption) *
 	require.NoError(t, err)
 	h.srv = srv
 	return h
-}
-
-func within[T any](t *testing.T, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(10 * time.Second):
-		t.Fatal("timed out")
-		panic("unreachable")
-	}
 }
 
 type result struct {
@@ -106,9 +96,9 @@ func TestAskHonoursDeadlineOnIdleServer(t *testing.T) {
 				}
 				defer cancel()
 				got := askAsync(ctx, srv, 1)
-				require.Equal(t, 1, within(t, h.entered))
+				require.Equal(t, 1, reactortest.Receive(t, h.entered))
 				cancel() // no-op for the deadline: it passes by itself
-				r := within(t, got)
+				r := reactortest.Receive(t, got)
 				require.ErrorIs(t, r.err, context.Canceled, "Ask returned while the handler still runs")
 				close(h.gate)
 			})
@@ -139,11 +129,11 @@ func TestAskRunsOnlyItsOwnRequest(t *testing.T) {
 	})
 	require.NoError(t, err)
 	mine := askAsync(context.Background(), srv, 1)
-	r := within(t, mine)
+	r := reactortest.Receive(t, mine)
 	require.NoError(t, r.err)
 	require.Equal(t, 10, r.v)
 	close(gate)
-	r = within(t, others)
+	r = reactortest.Receive(t, others)
 	require.NoError(t, r.err)
 	require.Equal(t, 20, r.v)
 }
@@ -205,7 +195,7 @@ func TestAskThroughForwardingLearnsServerDied(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			first := askAsync(ctx, h.srv, 1)
-			require.Equal(t, 1, within(t, h.entered))
+			require.Equal(t, 1, reactortest.Receive(t, h.entered))
 			require.Zero(t, h.srv.Len())
 			queued := askAsync(context.Background(), via, 2)
 			for h.srv.Len() == 0 {
@@ -213,9 +203,9 @@ func TestAskThroughForwardingLearnsServerDied(t *testing.T) {
 			}
 			require.NoError(t, h.srv.Stop())
 			close(h.gate)
-			r := within(t, first)
+			r := reactortest.Receive(t, first)
 			require.NoError(t, r.err)
-			r = within(t, queued)
+			r = reactortest.Receive(t, queued)
 			require.ErrorIs(t, r.err, server.ErrServerTerminated)
 			require.ErrorIs(t, r.err, server.ErrUndelivered)
 			var u *server.UndeliveredError
@@ -250,7 +240,7 @@ func TestAskServerGoneIsOneError(t *testing.T) {
 	got := askAsync(ctx, never, 1)
 	<-took
 	require.NoError(t, never.Stop())
-	require.ErrorIs(t, within(t, got).err, server.ErrServerTerminated)
+	require.ErrorIs(t, reactortest.Receive(t, got).err, server.ErrServerTerminated)
 }
 
 // TestRoutersStopPickingTerminatedTargets checks that once a target's
@@ -347,8 +337,8 @@ func TestBlockingCallsInsideReactorFailAtOnce(t *testing.T) {
 		}, opts...)
 		require.NoError(t, err)
 		require.NoError(t, ch.Send(1))
-		require.ErrorIs(t, within(t, errs), reactor.ErrInsideReactor)
-		require.ErrorIs(t, within(t, errs), reactor.ErrInsideReactor)
+		require.ErrorIs(t, reactortest.Receive(t, errs), reactor.ErrInsideReactor)
+		require.ErrorIs(t, reactortest.Receive(t, errs), reactor.ErrInsideReactor)
 	}
 }
 
@@ -401,9 +391,9 @@ func TestAskThroughRouterLearnsAsyncServerDied(t *testing.T) {
 	})
 	require.NoError(t, err)
 	got := askAsync(context.Background(), viaRouter(t, sys, srv), 1)
-	within(t, took)
+	reactortest.Receive(t, took)
 	require.NoError(t, srv.Stop())
-	require.ErrorIs(t, within(t, got).err, server.ErrServerTerminated)
+	require.ErrorIs(t, reactortest.Receive(t, got).err, server.ErrServerTerminated)
 }
 
 // TestAskThroughRouterLearnsOfShutdown checks that an ask whose request
@@ -423,19 +413,19 @@ func TestAskThroughRouterLearnsOfShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	first := askAsync(ctx, h.srv, 1)
-	require.Equal(t, 1, within(t, h.entered))
+	require.Equal(t, 1, reactortest.Receive(t, h.entered))
 	queued := askAsync(context.Background(), viaRouter(t, sys, h.srv), 2)
 	for h.srv.Len() == 0 {
 		runtime.Gosched()
 	}
 	shut := make(chan error, 1)
 	go func() { shut <- sys.Shutdown(context.Background()) }()
-	within(t, older.Done())
+	reactortest.Receive(t, older.Done())
 	close(h.gate)
-	require.NoError(t, within(t, first).err)
-	err = within(t, queued).err
+	require.NoError(t, reactortest.Receive(t, first).err)
+	err = reactortest.Receive(t, queued).err
 	require.ErrorIs(t, err, server.ErrServerTerminated)
-	require.NoError(t, within(t, shut))
+	require.NoError(t, reactortest.Receive(t, shut))
 }
 
 // TestAskLearnsAsyncServerRestarted checks that requests an asynchronous
@@ -466,10 +456,10 @@ func TestAskLearnsAsyncServerRestarted(t *testing.T) {
 				target = viaRouter(t, sys, srv)
 			}
 			held := askAsync(context.Background(), target, 1)
-			require.Equal(t, 1, within(t, took))
+			require.Equal(t, 1, reactortest.Receive(t, took))
 			_, err = server.Ask(context.Background(), target, 2)
 			require.ErrorIs(t, err, server.ErrServerFailed)
-			require.ErrorIs(t, within(t, held).err, server.ErrServerFailed)
+			require.ErrorIs(t, reactortest.Receive(t, held).err, server.ErrServerFailed)
 			v, err := server.Ask(context.Background(), target, 3)
 			require.NoError(t, err)
 			require.Equal(t, 30, v)

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/server"
 )
 
@@ -26,13 +26,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func newSys(t *testing.T) (*reactor.System, *letters) {
 	t.Helper()
 	l := &letters{}
-	sys := reactor.New(reactor.WithLogger(zerolog.Nop()), reactor.WithDeadLetterHandler(l.add),
+	sys := reactortest.NewSystem(t, reactor.WithDeadLetterHandler(l.add),
 		reactor.WithFailureHandler(func(reactor.Failure) {}))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		require.NoError(t, sys.Shutdown(ctx))
-	})
 	return sys, l
 }
 
