@@ -37,8 +37,15 @@
 // is only a recipe: each channel builds its own stages from it. So, for
 // one sending goroutine, the same script and the same sends give the same
 // deliveries in the same order, on every run. Delays add the clock's
-// timing: with a ManualClock (WithClock), or inside a testing/synctest
-// bubble with the default clock, they are deterministic too. With many
+// timing: inside a testing/synctest bubble with the default clock, or
+// with a ManualClock (WithClock), they are deterministic too.
+//
+// Tests of reactor programs take time from testing/synctest: inside a
+// bubble, reactor timers, clock streams and a faulty channel's delays
+// all run on one virtual time. A ManualClock drives a faulty channel's
+// delays alone, by hand, outside a bubble (a test of the channel itself,
+// or one whose other parts cannot live in a bubble, such as a network
+// connection); it never moves reactor timers, so do not combine the two. With many
 // senders, the decisions follow the order in which their sends take the
 // channel's lock.
 //
