@@ -19,9 +19,16 @@ import (
 	"sync/atomic"
 
 	"github.com/anishathalye/porcupine"
-
-	"github.com/reactors-go/reactors/dht"
 )
+
+// Store is the part of a table that Apply drives: dht.Store over string
+// keys and int values, restated here so that this package imports no
+// table (it sits below the packages whose tests use it).
+type Store interface {
+	Get(ctx context.Context, k string) (int, bool, error)
+	Put(ctx context.Context, k string, v int) (prev int, had bool, err error)
+	Delete(ctx context.Context, k string) (prev int, had bool, err error)
+}
 
 // Kind is an operation's kind.
 type Kind uint8
@@ -158,7 +165,7 @@ func Random(rng *rand.Rand, client, i, keys int) Input {
 // Apply runs in on s; cas runs a CompareAndSwap, which the tables spell
 // differently (dht.Table takes the equality per call, remote.Table at
 // open).
-func Apply(ctx context.Context, s dht.Store[string, int], cas func(ctx context.Context, key string, old, val int) (bool, error), in Input) (Output, error) {
+func Apply(ctx context.Context, s Store, cas func(ctx context.Context, key string, old, val int) (bool, error), in Input) (Output, error) {
 	var out Output
 	var err error
 	switch in.Kind {
