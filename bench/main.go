@@ -1,4 +1,4 @@
-// Command bench runs the benchmark workloads of BENCHMARKS.md for raw Go
+// Command bench runs the benchmark workloads W0-W7 for raw Go
 // (goroutines and channels, the floor) and for this framework, in one
 // process, and prints each figure and its ratio against raw Go measured in
 // the same run.
@@ -20,8 +20,10 @@
 // MultiGet/MultiPut), W6 (spawn) and W7 (remote channels and remote
 // request/reply over NATS, in-process and loopback TCP, against the NATS
 // client used directly on the same kind of connection). Workload and peer names are matched
-// without regard to case. The output format and the methodology (warm-up,
-// rotating rounds, paired ratios, validation) are those of BENCHMARKS.md.
+// without regard to case. Each workload warms up, then runs in rounds that
+// rotate the peers, pairs each framework run with a raw-Go run moments
+// apart, validates every run's result, and reports medians and paired
+// ratios (README, Benchmarks).
 // The command exits with status 1 if any run fails its check.
 package main
 

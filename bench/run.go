@@ -60,7 +60,7 @@ type ratioDef struct {
 	metric     string
 }
 
-// workload is one workload of BENCHMARKS.md.
+// workload is one of W0-W7.
 type workload struct {
 	name     string
 	describe func(cfg *config) string // the parameters, for the header

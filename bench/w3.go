@@ -45,7 +45,8 @@ type w3Count struct{ n, cost int64 }
 
 func w3Cost(i int64) int64 { return i%w3MaxCost + 1 }
 
-// splitmix64 is the raw peer's hash (BENCHMARKS.md).
+// splitmix64 is the raw peer's hash: the routing key of W3's hash
+// policy, cheap and well mixed.
 func splitmix64(x uint64) uint64 {
 	x += 0x9E3779B97F4A7C15
 	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9

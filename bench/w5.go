@@ -85,7 +85,7 @@ var w5Streams struct {
 }
 
 // w5Generate returns the op streams of the C clients, per ops each, as
-// BENCHMARKS.md defines them: client c draws from PCG(1, c+1), key first,
+// W5 defines them: client c draws from PCG(1, c+1), key first,
 // then the Get/Put choice.
 func w5Generate(per int) [][]w5Op {
 	w5Streams.Lock()

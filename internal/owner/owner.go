@@ -37,7 +37,7 @@ type Slot struct {
 
 // guests are slots lent for one turn at a time to goroutines that are not
 // registered: a plain goroutine that runs the turn of the reactor it has
-// just sent to (reactor's SendRun). A goroutine claims a free guest by
+// just sent to (reactor's Channel.SendAndRun). A goroutine claims a free guest by
 // compare-and-swap of its g and gives it back with Release; the claim
 // synchronizes with the previous holder's Release, so Token needs no
 // synchronization of its own.

@@ -1,5 +1,6 @@
-// Regression tests for concurrency bugs of the runtime. Each test's
-// comment gives the mechanism and what the code does about it.
+// Tests of the runtime's concurrency hazards: each names the property it
+// holds, and its comment gives the interleaving that would break it and
+// what in the code prevents it.
 
 package reactor
 
@@ -16,28 +17,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Bug 1: per-sender FIFO was broken by the fast path of Connector.send.
+// TestFastPathKeepsPerSenderFIFO: an event handed over by the send fast
+// path (Connector.first) never overtakes an earlier event of its sender.
 //
-// The fast path puts an event into c.first when the sender wins the
-// idle-to-scheduled switch and the queue looks empty. It used MPSC.Empty,
-// which only looks at the slot at the consumer's index: while another
-// producer has claimed that slot and not yet published it, Empty is true
-// even if published events sit behind it. Sequence:
+// The fast path takes the idle-to-scheduled switch and puts the event in
+// c.first, which the next turn delivers before the queue, so it must be
+// sure that no event waits in the queue. MPSC.Empty only looks at the
+// slot at the consumer's index: while another producer has claimed that
+// slot and not yet published it, Empty is true even if published events
+// sit behind it. Sequence:
 //
 //  1. producer T claims slot k of the queue and is preempted before
 //     publishing it;
 //  2. sender S pushes e1 into slot k+1 (published) and notifies;
 //  3. the turn pops nothing (slot k is not ready) and goes idle;
-//  4. S sends e2: it wins idle->scheduled, Empty() is true (slot k is not
-//     ready), so e2 goes into c.first;
-//  5. the next turn delivers c.first (e2) before the queue (e1).
+//  4. S sends e2: it wins idle->scheduled and, if it asked Empty, would
+//     put e2 into c.first;
+//  5. the next turn would deliver c.first (e2) before the queue (e1).
 //
-// internal/queue/regression_test.go has the deterministic half (Empty true,
-// Drained false, with a published element behind a claimed slot). This
-// test is statistical; before the fix it failed in most runs, and
-// TestStressRandomSendsManyReactors failed in about a third of its runs.
-// The fix is Drained instead of Empty in send.
-func TestRegressionFastPathBreaksPerSenderFIFO(t *testing.T) {
+// send asks Drained, which is false in step 4. The deterministic half is
+// internal/queue's TestDrainedSeesPublishedElementBehindClaimedSlot; this
+// test is statistical, as is TestStressRandomSendsManyReactors.
+func TestFastPathKeepsPerSenderFIFO(t *testing.T) {
 	type ev struct{ sender, seq int }
 	const reactors, senders, each, rounds = 4, 8, 4000, 4
 	var violations atomic.Int64
@@ -87,24 +88,21 @@ func TestRegressionFastPathBreaksPerSenderFIFO(t *testing.T) {
 	require.Zero(t, violations.Load(), "events of one sender were delivered out of order")
 }
 
-// Bug 2: Shutdown waits for a restart backoff (it can stall for up to
-// MaxBackoff).
+// TestShutdownEndsRestartBackoff: Shutdown terminates a reactor that
+// waits to restart at once, not when its backoff ends (up to MaxBackoff).
 //
 // Shutdown sets flagStop and then notifies each reactor. If the reactor's
 // turn is running, notify only sets the notified bit. When that turn fails
 // and the restart policy has a backoff, fail() calls idleInBackoff, which
-// CASes the state from scheduled|notified to idle and returns false,
-// swallowing Shutdown's notification without looking at flagStop. The
-// reactor then sleeps until the backoff timer fires, and only the timer's
-// notify lets it see flagStop and terminate. (The same happens when the
-// turn entered idleInBackoff from turn() with flags == flagBackoff and
-// Shutdown's notification arrives meanwhile.)
-//
-// The fix: idleInBackoff treats flagStop like a cleared backoff, before and
-// after its swap to idle. Shutdown sets flagStop before it notifies, so if
-// the swap swallowed the notification the flag is visible to the re-check;
-// otherwise notify finds the reactor idle and schedules it.
-func TestRegressionShutdownWaitsForRestartBackoff(t *testing.T) {
+// swaps the state from scheduled|notified to idle, swallowing Shutdown's
+// notification. (The same holds when the turn entered idleInBackoff from
+// turn() with flags == flagBackoff and the notification arrives
+// meanwhile.) idleInBackoff therefore treats flagStop like a cleared
+// backoff, before and after its swap to idle: Shutdown sets flagStop
+// before it notifies, so if the swap swallowed the notification the flag
+// is visible to the re-check; otherwise notify finds the reactor idle and
+// schedules it.
+func TestShutdownEndsRestartBackoff(t *testing.T) {
 	const backoff = 5 * time.Second
 	sys := New(WithLogger(zerolog.Nop()), WithFailureHandler(func(Failure) {}))
 	entered := make(chan struct{})
@@ -134,19 +132,16 @@ func TestRegressionShutdownWaitsForRestartBackoff(t *testing.T) {
 	require.NoError(t, first, "Shutdown's notification was swallowed by idleInBackoff")
 }
 
-// Bug 3: a Block-policy send released by Seal (or termination) returns
-// ErrSealed/ErrTerminated but the event is neither delivered nor
-// dead-lettered, contrary to Send's contract ("ErrSealed or ErrTerminated
-// if the channel was already closed (the event is dead-lettered)") and C5.
+// TestBlockedSendReleasedBySealIsDeadLettered: a Block-policy send that
+// waits for room and is released by Seal (or termination) returns the
+// closed channel's error and dead-letters its event, as Send promises.
 //
-// sendBounded returns waitRoom's error as is; waitRoom returns
-// c.closedErr(s) when it wakes on a closed connector, and nobody
-// dead-letters v.
-//
-// The fix: waitRoom returns an internal sentinel when it wakes on a
-// closed connector, and sendBounded refuses the event like any send to a
-// closed channel (error and dead letter).
-func TestRegressionBlockedSendReleasedBySealIsLost(t *testing.T) {
+// waitRoom wakes on a closed connector; if sendBounded returned its
+// error as is, nobody would deliver or dead-letter the event. waitRoom
+// returns the internal errClosedWhileWaiting instead, and sendBounded
+// refuses the event like any send to a closed channel (error and dead
+// letter).
+func TestBlockedSendReleasedBySealIsDeadLettered(t *testing.T) {
 	var mu sync.Mutex
 	var dead []DeadLetter
 	sys := New(WithLogger(zerolog.Nop()), WithDeadLetterHandler(func(d DeadLetter) {
@@ -188,21 +183,20 @@ func TestRegressionBlockedSendReleasedBySealIsLost(t *testing.T) {
 	require.Contains(t, got, 2, "Send(2) returned ErrSealed, but event 2 was neither delivered nor dead-lettered")
 }
 
-// Bug 4 (lower severity): the dead-letter handler is called with the
-// reactor's x.mu held when the owner (Seal, termination) or a late sender
-// (discardLate) discards queued events. x.mu also guards Channel.Err,
-// Channel.Done, Reactor.Restarts and watch registration, so a dead-letter
-// handler that calls any of them for the reactor whose events it is told
-// about deadlocks that reactor's turn (and then Shutdown). The handler's
-// documented restrictions (fast, no blocking, no send to the same channel)
-// do not cover these non-blocking calls.
+// TestDeadLetterHandlerRunsWithoutFrameLock: the dead-letter handler
+// may call Channel.Err (and Done, Restarts, watches) of the reactor whose
+// events it is told about.
 //
-// The fix: discards are guarded by a per-connector lock bit, not x.mu, and
-// the discarded events are dead-lettered after it is released.
+// Those calls take the reactor's x.mu. Were the handler called with x.mu
+// held, as a discard by the owner (Seal, termination) or by a late
+// sender (discardLate) could do, they would deadlock that reactor's turn
+// and then Shutdown. Discards are guarded by a per-connector lock bit
+// instead, and the discarded events are dead-lettered after it is
+// released.
 //
 // The test calls Err from the handler on another goroutine and gives up
-// after two seconds, so the deadlock does not leak.
-func TestRegressionDeadLetterHandlerRunsUnderFrameLock(t *testing.T) {
+// after two seconds, so that a deadlock does not leak.
+func TestDeadLetterHandlerRunsWithoutFrameLock(t *testing.T) {
 	var target atomic.Pointer[Channel[int]]
 	blocked := make(chan bool, 16)
 	sys := New(WithLogger(zerolog.Nop()), WithDeadLetterHandler(func(d DeadLetter) {
@@ -233,23 +227,17 @@ func TestRegressionDeadLetterHandlerRunsUnderFrameLock(t *testing.T) {
 	require.False(t, <-blocked, "Channel.Err blocked inside the dead-letter handler (x.mu is held)")
 }
 
-// Bug 5: a reactor's Done channel is closed (and its watchers told) before
-// its name is released and before it leaves the live list. terminate closes
-// x.done under x.mu, calls the watchers, and only then calls
-// names.releaseReactor and sys.unregister. So "wait for Done, then spawn
-// a new reactor under the same name" (what TestNameIsReleasedAtTermination
-// does) can fail with ErrDuplicateName, and Stats().Reactors still counts
-// a reactor whose Done is closed.
+// TestNameIsFreeWhenDoneCloses: once a reactor's Done is closed (and
+// when its watchers run), its name is free and it has left the live list,
+// so "wait for Done, then spawn a new reactor under the same name" never
+// fails with ErrDuplicateName, and Stats().Reactors no longer counts it.
+// terminate releases the name and unregisters first, then runs the
+// watchers, then closes Done (so that whoever sees Done closed knows that
+// routers have dropped the reactor: the test checks that order too).
 //
-// The first test is deterministic: the watcher callback runs on the
-// terminating goroutine, and the name must be free by then. (Since then
-// Done closes after the watchers have run, so that whoever sees it
-// closed knows routers have dropped the reactor; the test checks that
-// order too.) The second shows the same race through the public API only.
-//
-// The fix: terminate releases the reactor's name and leaves the live list
-// before it closes done and calls the watchers.
-func TestRegressionNameStillTakenWhenDoneCloses(t *testing.T) {
+// This test is deterministic: the watcher runs on the terminating
+// goroutine, and the name must be free by then.
+func TestNameIsFreeWhenDoneCloses(t *testing.T) {
 	sys := New(WithLogger(zerolog.Nop()))
 	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
 	res := make(chan error, 1)
@@ -271,7 +259,9 @@ func TestRegressionNameStillTakenWhenDoneCloses(t *testing.T) {
 	require.NoError(t, <-res, "Done is closed but the name is still taken")
 }
 
-func TestRegressionNameStillTakenAfterDonePublicAPI(t *testing.T) {
+// TestNameIsFreeAfterDone is TestNameIsFreeWhenDoneCloses through the
+// public API only, over many terminations.
+func TestNameIsFreeAfterDone(t *testing.T) {
 	sys := New(WithLogger(zerolog.Nop()))
 	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
 	dup := 0
@@ -291,17 +281,17 @@ func TestRegressionNameStillTakenAfterDonePublicAPI(t *testing.T) {
 	require.Zero(t, dup, "Spawn right after Done failed with ErrDuplicateName %d times", dup)
 }
 
-// Bug 6: a turn read the mailbox's consumer index after its handler had
-// sealed the connector, racing with late senders.
+// TestSealInHandlerRacesNoLateSender: a turn whose handler seals the
+// connector does not read the mailbox's consumer index while late
+// senders move it.
 //
-// Connector.drain published how far it had read (MPSC.Publish, for
-// Channel.Len) after its loop, also when the loop ended because a handler
-// sealed the connector. From the seal on, every pop happens under the
-// discard lock, and a late sender's Send empties the queue itself
-// (discardLate), moving the consumer index that Publish was reading
-// without the lock. The race detector saw it in TestStressSealRacesSends.
-// drain now publishes only while the connector is open.
-func TestRegressionPublishAfterSeal(t *testing.T) {
+// Connector.drain publishes how far it has read (MPSC.Publish, for
+// Channel.Len). From the seal on, every pop happens under the discard
+// lock, and a late sender's Send empties the queue itself (discardLate),
+// moving the consumer index without the turn. So drain publishes only
+// while the connector is open; the race detector checks the rest (as in
+// TestStressSealRacesSends).
+func TestSealInHandlerRacesNoLateSender(t *testing.T) {
 	sys := New(WithLogger(zerolog.Nop()))
 	defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
 	for range 200 {
