@@ -10,48 +10,21 @@ import (
 // can overflow: counters stay within [0, largest cost + quantum].
 const maxDeficitCost = math.MaxInt >> 2
 
-// DeficitRoundRobin returns a policy that balances the total cost given
-// to each member, with Reactors.IO's deficit round-robin
-// (Router.deficitRoundRobin): every member has a deficit counter, all 0
-// when a member set is first seen, and the current index starts at the
-// last member. For an event of cost c = cost(v):
+// DeficitRoundRobin returns a policy that gives each member about the
+// same total cost, whatever the mix of costs: at any moment the totals
+// of two members differ by at most 2·quantum plus the largest cost.
+// Quantum and costs should be of the same order (with every cost 0, all
+// events go to one member). It is Reactors.IO's deficit round-robin; the
+// README's Design section gives the algorithm.
 //
-//	while deficit[i] <= c: i = (i+1) mod n; deficit[i] += quantum
-//	deficit[i] -= c; pick i
+// quantum must be in [1, math.MaxInt/4] and cost non-nil, or it panics;
+// costs are clamped to [0, math.MaxInt/4]. cost is called once per pick
+// and must be safe for concurrent use. A membership change starts a
+// fresh round, so give each router its own policy value.
 //
-// The comparison is <=, as in Reactors.IO (a member keeps the turn only
-// while its deficit is strictly greater than the cost). Over a long run
-// each member gets about the same total cost, whatever the mix of costs:
-// at any moment the totals given to two members differ by at most
-// 2·quantum plus the largest cost (the tests measure at most quantum plus
-// the largest cost). Quantum and costs should be of the same order of
-// magnitude; with all costs 0 every event goes to one member, exactly as
-// in Reactors.IO.
-//
-// quantum must be in [1, math.MaxInt/4] or DeficitRoundRobin panics; a
-// cost below 0 counts as 0 and a cost above math.MaxInt/4 counts as
-// math.MaxInt/4 (Reactors.IO does not guard either). cost is called once
-// per pick, before the pick touches the shared state, and must be safe
-// for concurrent use.
-//
-// The state depends on the member set: the counters belong to one
-// *Members, and a pick with a different *Members resets them (every
-// membership change starts a fresh round, as a new Reactors.IO policy
-// would). Give each router its own policy value: one shared by routers
-// with different member sets would reset at every alternation.
-//
-// Picks are serial, in one of two ways. For up to 8 members whose
-// counters fit in one 64-bit word (every cost plus the quantum below
-// 2^(60/n): 32768 for 4 members, 256 for 8), a pick is a
-// compare-and-swap of that word, lock free: one atomic operation when
-// senders do not collide. Otherwise, and for good once a cost does not
-// fit, picks take a sync.Mutex (about 10ns uncontended). Either way the
-// picks happen in one order and follow the loop above exactly. A pick
-// advances at most 2n times however large the cost is next to the
-// quantum (whole rounds in which nobody can reach the cost are added in
-// one step), so it costs O(n) in the worst case and O(1) when costs are
-// near the quantum. It allocates nothing, except that the first pick
-// with a new *Members allocates the state for it.
+// A pick is one compare-and-swap for up to 8 members with small costs,
+// otherwise it takes a mutex (about 10 ns uncontended); it costs O(n) at
+// worst and allocates nothing, except once per new member set.
 func DeficitRoundRobin[T any](quantum int, cost func(T) int) Policy[T] {
 	if quantum < 1 || quantum > maxDeficitCost {
 		panic("router: DeficitRoundRobin: quantum out of range")
@@ -62,6 +35,27 @@ func DeficitRoundRobin[T any](quantum int, cost func(T) int) Policy[T] {
 	return &deficitRoundRobin[T]{quantum: quantum, cost: cost}
 }
 
+// deficitRoundRobin keeps a deficit counter per member, all 0 when a
+// member set is first seen, and the current index starts at the last
+// member. For an event of cost c = cost(v):
+//
+//	while deficit[i] <= c: i = (i+1) mod n; deficit[i] += quantum
+//	deficit[i] -= c; pick i
+//
+// The comparison is <=, as in Reactors.IO (a member keeps the turn only
+// while its deficit is strictly greater than the cost). The tests measure
+// a spread of at most quantum plus the largest cost. cost is called
+// before the pick touches the shared state.
+//
+// The counters belong to one *Members: a pick with a different *Members
+// resets them, as a new Reactors.IO policy would. Picks are serial: for
+// up to 8 members whose counters fit in one 64-bit word (every cost plus
+// the quantum below 2^(60/n): 32768 for 4 members, 256 for 8) a pick is a
+// compare-and-swap of that word; otherwise, and for good once a cost does
+// not fit, picks take mu. Either way they follow the loop above exactly.
+// A pick advances at most 2n times however large the cost is next to the
+// quantum (whole rounds in which nobody can reach the cost are added in
+// one step).
 type deficitRoundRobin[T any] struct {
 	quantum int
 	cost    func(T) int
