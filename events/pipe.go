@@ -3,23 +3,17 @@ package events
 // This file holds the sinks that hand a stream's events on: Pipe to a
 // channel and ToIVar.
 
-// Sender is anything events can be sent to; a reactor channel
-// (reactor.Channel[T]) implements it.
-type Sender[T any] interface {
-	Send(v T) error
-}
-
-// Pipe sends every event of e to s, until e completes or the returned
-// subscription is unsubscribed. The error of a failed Send goes nowhere:
+// Pipe sends every event of e to s (a reactor.Channel, say), until e
+// completes or the returned subscription is unsubscribed. The error of a failed Send goes nowhere:
 // Pipe drops it. For a channel that has been closed, the channel itself
 // reports the event as a dead letter; an event refused by a full mailbox
 // of the Fail policy (ErrFull) or by the zero Channel is not a dead letter
 // and is lost. Subscribe with OnEvent and call Send to handle the error.
 // Errors of e are unhandled, as with OnEvent: they fail the reactor.
 // Pipe allocates one closure; it panics if s is nil.
-func (e Events[T]) Pipe(s Sender[T]) Subscription {
+func (e Events[T]) Pipe(s interface{ Send(T) error }) Subscription {
 	if s == nil {
-		panic("events: Pipe to a nil Sender")
+		panic("events: Pipe to nil")
 	}
 	return e.OnEvent(func(v T) { _ = s.Send(v) })
 }

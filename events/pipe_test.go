@@ -85,7 +85,7 @@ func TestPipe(t *testing.T) {
 	})
 	t.Run("nil sender", func(t *testing.T) {
 		var e events.Emitter[int]
-		require.PanicsWithValue(t, "events: Pipe to a nil Sender", func() { e.Events().Pipe(nil) })
+		require.PanicsWithValue(t, "events: Pipe to nil", func() { e.Events().Pipe(nil) })
 	})
 }
 
