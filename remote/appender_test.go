@@ -58,8 +58,14 @@ func TestAppenderCodec(t *testing.T) {
 		}
 	}
 	require.EqualValues(t, 1000, appends.Load())
-	// Measured with nobody exporting, so that only the sender allocates.
+	// Measured with nobody exporting. AllocsPerRun counts every
+	// goroutine's allocations (the embedded server's, the connection's
+	// reader), which only add to the sender's: the least of a few
+	// measurements bounds what a send allocates.
 	require.NoError(t, exp.Close())
 	allocs := testing.AllocsPerRun(1000, func() { _ = out.Send(7) })
+	for try := 0; try < 4 && allocs > 0; try++ {
+		allocs = min(allocs, testing.AllocsPerRun(1000, func() { _ = out.Send(7) }))
+	}
 	require.Zero(t, allocs)
 }
