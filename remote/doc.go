@@ -1,6 +1,7 @@
 // Package remote carries reactor channels across processes over NATS. It
-// is the only package of the module that imports NATS: systems that do not
-// use it neither link nor start any of it.
+// and the packages built on it (remote/table) are the only packages of
+// the module that import NATS: systems that do not use them neither link
+// nor start any of it.
 //
 // A Node is a reactor system's presence on NATS. Start creates it: by
 // default with an embedded NATS server in this process that opens no port
@@ -152,22 +153,10 @@
 //
 // # Tables
 //
-// OpenTable spreads one sharded key-value table over the registry nodes
-// that open it under a name: each holds its share of the keys in a local
-// dht.Table and serves it to the others, and an operation on any node
-// reaches the key's holder (locally, or by one NATS request). The layout
-// (the members, with an epoch) is a key of a JetStream KV bucket changed
-// by compare-and-set; a key's holder is the member of highest rendezvous
-// score, so a node that joins takes about 1/(n+1) of the keys and one that
-// leaves gives away only its own, handed over in acknowledged chunks.
-// Operations on a key stay linearizable while members join and leave;
-// there is no replication, so a member that dies loses its keys (see
-// Table). Table and dht.Table both satisfy dht.Store.
-//
-//	t, _ := remote.OpenTable[string, int](ctx, n, "stock", dht.StringKey, remote.TableConfig[int]{})
-//	defer t.Close(ctx)                          // hands this node's keys over
-//	t.Put(ctx, "apples", 3)
-//	owner, _ := t.Owner("apples")               // the id of the node holding it
+// Package remote/table spreads one sharded key-value table over the
+// registry nodes that open it under a name, on top of this package's
+// transport and registry: each node holds its share of the keys in a
+// local dht.Table and serves it to the others.
 //
 // # Cost
 //

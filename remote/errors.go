@@ -48,8 +48,6 @@ var (
 	// Exporters, Follow, FollowPaths) on a node started without
 	// WithRegistry.
 	ErrNoRegistry = errors.New("remote: node has no registry")
-	// ErrTableClosed: an operation on a Table after its Close.
-	ErrTableClosed = errors.New("remote: table closed")
 	// ErrWatchOverflow: a MemberWatch fell behind and its channel was
 	// closed (see Node.WatchMembers).
 	ErrWatchOverflow = errors.New("remote: member watch overflowed")

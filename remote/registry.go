@@ -16,6 +16,8 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
 // DefaultLeaseTTL is the lease time of a node started WithRegistry and
@@ -278,8 +280,8 @@ func (r *registry) renew() {
 func (r *registry) watch(kw jetstream.KeyWatcher) {
 	defer r.done.Done()
 	defer r.halt(ErrClosed)
-	defer func() { stopWatch(kw) }()  // the last watcher, see rewatch
-	poll := time.NewTicker(reachPoll) // runs while leases are pending
+	defer func() { node.StopWatch(kw) }() // the last watcher, see rewatch
+	poll := time.NewTicker(reachPoll)     // runs while leases are pending
 	defer poll.Stop()
 	polling := true
 	for {
@@ -304,26 +306,6 @@ func (r *registry) watch(kw jetstream.KeyWatcher) {
 			if e != nil && r.apply(e) && r.n.cluster != nil && e.Key() != r.id {
 				kw = r.rewatch(kw, e.Key())
 			}
-		}
-	}
-}
-
-// stopWatch stops kw and drains what it still holds: its delivery
-// callback blocks while the updates channel is full, and a blocked
-// callback would hold up the connection's drain at Close. It returns when
-// the channel is closed, or after a quiet second.
-func stopWatch(kw jetstream.KeyWatcher) {
-	_ = kw.Stop()
-	quiet := time.NewTimer(time.Second)
-	defer quiet.Stop()
-	for {
-		select {
-		case _, ok := <-kw.Updates():
-			if !ok {
-				return
-			}
-		case <-quiet.C:
-			return
 		}
 	}
 }

@@ -1,4 +1,4 @@
-// Command cluster spreads one sharded key-value table (remote.Table) over
+// Command cluster spreads one sharded key-value table (table.Table) over
 // several nodes and uses it from every node. By default it runs three
 // nodes in this process, each with its own reactor system, around a NATS
 // server with JetStream that it starts itself on the loopback interface
@@ -36,6 +36,7 @@ import (
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/table"
 )
 
 func main() {
@@ -79,7 +80,7 @@ type node struct {
 	id    string
 	sys   *reactor.System
 	n     *remote.Node
-	table *remote.Table[string, int]
+	table *table.Table[string, int]
 }
 
 // join starts a node with its own system, connected to url, and opens the
@@ -91,7 +92,7 @@ func join(ctx context.Context, url, id string) (*node, error) {
 		_ = sys.Shutdown(ctx)
 		return nil, err
 	}
-	t, err := remote.OpenTable[string, int](ctx, n, tableName, dht.StringKey, remote.TableConfig[int]{})
+	t, err := table.Open[string, int](ctx, n, tableName, dht.StringKey, table.Config[int]{})
 	if err != nil {
 		_ = n.Close(ctx)
 		_ = sys.Shutdown(ctx)
@@ -229,7 +230,7 @@ func check(ctx context.Context, out io.Writer, st *stats, nodes []*node, cfg con
 }
 
 // owners returns the holder of every key as t sees it.
-func owners(t *remote.Table[string, int], keys int) []string {
+func owners(t *table.Table[string, int], keys int) []string {
 	out := make([]string, keys)
 	for i := range out {
 		out[i], _ = t.Owner(key(i))
