@@ -1,7 +1,7 @@
 // Package remote carries reactor channels across processes over NATS. It
-// and the packages built on it (remote/table) are the only packages of
-// the module that import NATS: systems that do not use them neither link
-// nor start any of it.
+// is, with remote/table, the only package of the module that imports
+// NATS: systems that import neither remote nor a package built on it
+// (remote/table, remote/follow) neither link nor start any of it.
 //
 // A Node is a reactor system's presence on NATS. Start creates it: by
 // default with an embedded NATS server in this process that opens no port
@@ -90,19 +90,12 @@
 // the node dies. Members, Exporters and WatchMembers show the registry as
 // the node sees it, so nodes find each other with nothing but the NATS
 // URL; a node with an embedded server lists another member's name once
-// its server can route to it (see Node.Members). On such a node, Export also subscribes the name's node subject
-// (NodeChannel reaches that one node) and broadcast subject (Broadcast
-// reaches every exporting node once each). Follow keeps a router's
-// targets equal to the NodeChannels of a name's exporters, sorted by node
-// id, so router policies (round-robin, hash, consistent hash) work across
-// nodes; FollowPaths does the same for a group of a router.Paths tree
-// ("prefix/*" broadcasts to the exporting nodes, "prefix/?" selects one):
+// its server can route to it (see Node.Members). On such a node, Export
+// also subscribes the name's node subject (NodeChannel reaches that one
+// node) and broadcast subject (Broadcast reaches every exporting node
+// once each):
 //
 //	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
-//	rt := router.New(sys, "workers", router.RoundRobin[job]())
-//	f, _ := remote.Follow(n, "workers", rt)
-//	defer f.Stop()
-//	rt.Channel().Send(job{})                        // one node, in turn
 //	all, _ := remote.Broadcast[job](n, "workers")   // every node
 //	all.Send(job{})
 //	one, _ := remote.Channel[job](n, "workers")     // any one node
@@ -111,6 +104,11 @@
 // On a node with a registry, Serve also announces its name in the lease
 // (Exporters lists the nodes serving it) and subscribes the name's node
 // subject, so that NodeClient asks the server of one given node.
+//
+// Package remote/follow keeps a router's targets (or a group of a
+// router.Paths tree) equal to the NodeChannels of a name's exporters,
+// sorted by node id, so router policies (round-robin, hash, consistent
+// hash) work across nodes.
 //
 // # Clusters
 //

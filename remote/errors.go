@@ -45,8 +45,9 @@ var (
 	// the NATS server could not be made.
 	ErrStart = errors.New("remote: cannot start")
 	// ErrNoRegistry: a registry operation (Members, WatchMembers,
-	// Exporters, Follow, FollowPaths) on a node started without
-	// WithRegistry.
+	// Exporters, or those of the packages built on the registry:
+	// remote/table's Open, remote/follow's Router and Paths) on a node
+	// started without WithRegistry.
 	ErrNoRegistry = errors.New("remote: node has no registry")
 	// ErrWatchOverflow: a MemberWatch fell behind and its channel was
 	// closed (see Node.WatchMembers).

@@ -6,7 +6,7 @@ import (
 	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
-// The packages built on remote (remote/table) reach a Node's internals
+// The packages built on remote (remote/table, remote/follow) reach a Node's internals
 // through remote/internal/node, which cannot import remote: remote
 // registers the accessor here, and internals implements node.Internals
 // on a Node without adding anything to Node's methods.
@@ -30,3 +30,10 @@ func (i internals) Claim(name string) error                   { return i.n.claim
 func (i internals) Release(name string)                       { i.n.release(name) }
 func (i internals) TransportErr(name string, err error) error { return i.n.transportErr(name, err) }
 func (i internals) ReportError(err error)                     { i.n.emit(Event{Kind: EventError, Err: err}) }
+
+func (i internals) Follow(name string, set func(ids []string)) (func(), error) {
+	if i.n.reg == nil {
+		return nil, ErrNoRegistry
+	}
+	return i.n.reg.follow(name, set), nil
+}

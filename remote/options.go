@@ -109,7 +109,8 @@ func WithPendingLimits(msgs, bytes int) Option {
 // (WithLeaseTTL) and removed by Close, or expiring a TTL after the last
 // renewal when the node dies or loses its connection. Every member
 // watches the bucket, so nodes find each other's names with nothing but
-// the NATS connection (see Members, WatchMembers, Follow).
+// the NATS connection (see Members, WatchMembers, and package
+// remote/follow).
 //
 // The NATS deployment must run JetStream with per-message TTLs (NATS
 // server 2.11 or later). The embedded server of a node without WithURL or

@@ -353,7 +353,7 @@ func (r *registry) apply(e jetstream.KeyValueEntry) (left bool) {
 // notifyLocked tells the followers and watchers of a change.
 func (r *registry) notifyLocked(ev MemberEvent) {
 	for f := range r.followers {
-		f.sync(r.exportersLocked(f.name))
+		f.set(r.exportersLocked(f.name))
 	}
 	for w := range r.watchers {
 		w.offer(r, ev)
@@ -423,7 +423,7 @@ func (n *Node) ID() string {
 // is listed only once this node's server routes to that member's export
 // of it (its interest has crossed the routes or the leaf connection,
 // about a millisecond on one machine): a listed name is reachable at once
-// by NodeChannel, NodeClient and Follow. Until then the member is listed
+// by NodeChannel, NodeClient and remote/follow's routers. Until then the member is listed
 // with the names it can be reached by; names that never become reachable
 // (their node died) are never listed. A node started WithURL
 // lists the names as the leases say, and another server of its NATS

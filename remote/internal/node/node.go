@@ -1,8 +1,9 @@
 // Package node shares with the packages built on package remote
 // (remote/table, remote/follow) what remote keeps unexported about a
 // Node, as internal/poll serves both os and net: the node's closing
-// state, the names it holds, its registry's JetStream context and its
-// mapping of transport errors (Internals, reached through Of). It also holds the wire details they share with remote:
+// state, the names it holds, its registry's JetStream context and
+// followers, and its mapping of transport errors (Internals, reached
+// through Of). It also holds the wire details they share with remote:
 // the headers of an error reply (RespondError) and the stopping of a
 // key-value watch (StopWatch).
 //
@@ -43,6 +44,16 @@ type Internals interface {
 	// ReportError logs err and sends it on the node's Events as a
 	// remote.EventError.
 	ReportError(err error)
+	// Follow calls set with the ids of the registry members that export
+	// name, sorted, as the node lists them (see remote.Node.Exporters):
+	// once before it returns, and then at every change of the registry,
+	// before the node's MemberWatch channels are told of the change. set
+	// runs with the registry's lock held: its calls are serialized, and
+	// it must not call back into the node's registry. After stop returns
+	// set is not called again. Follow returns remote.ErrNoRegistry for a
+	// node started without WithRegistry. Each call of set costs a scan of
+	// the members.
+	Follow(name string, set func(ids []string)) (stop func(), err error)
 }
 
 // of is the accessor registered by package remote.
