@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -15,9 +15,9 @@ import (
 
 // jsServer starts a NATS server with JetStream on 127.0.0.1 (random port)
 // and returns its client URL.
-func jsServer(t *testing.T, edit func(*server.Options)) string {
+func jsServer(t *testing.T, edit func(*natsserver.Options)) string {
 	t.Helper()
-	s := tcpServer(t, func(o *server.Options) {
+	s := tcpServer(t, func(o *natsserver.Options) {
 		o.JetStream, o.StoreDir = true, t.TempDir()
 		if edit != nil {
 			edit(o)
@@ -349,8 +349,8 @@ func TestRegistryErrors(t *testing.T) {
 // one hub share the hub's JetStream registry (their own servers run no
 // JetStream) and find each other's names.
 func TestRegistryLeafNodes(t *testing.T) {
-	var hubOpts *server.Options
-	jsServer(t, func(o *server.Options) {
+	var hubOpts *natsserver.Options
+	jsServer(t, func(o *natsserver.Options) {
 		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
 		o.JetStreamDomain = "hub"
 		hubOpts = o

@@ -30,7 +30,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/rs/zerolog"
 
 	"github.com/reactors-go/reactors/dht"
@@ -240,7 +240,7 @@ func owners(t *table.Table[string, int], keys int) []string {
 
 // hub is the example's NATS server.
 type hub struct {
-	s   *server.Server
+	s   *natsserver.Server
 	dir string
 }
 
@@ -251,7 +251,7 @@ func startHub() (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
+	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
