@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -13,7 +13,7 @@ import (
 // TestAuth: against a server that requires a user and password, wrong or
 // missing credentials fail Start with ErrAuth; the right ones connect.
 func TestAuth(t *testing.T) {
-	s := tcpServer(t, func(o *server.Options) { o.Username, o.Password = "alice", "s3cret" })
+	s := tcpServer(t, func(o *natsserver.Options) { o.Username, o.Password = "alice", "s3cret" })
 	sys, _ := newSystem(t)
 	for _, opts := range [][]remote.Option{
 		{remote.WithUserInfo("alice", "wrong")},
@@ -37,7 +37,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestAuthToken(t *testing.T) {
-	s := tcpServer(t, func(o *server.Options) { o.Authorization = "tok3n" })
+	s := tcpServer(t, func(o *natsserver.Options) { o.Authorization = "tok3n" })
 	sys, _ := newSystem(t)
 	_, err := remote.Start(sys, remote.WithURL(s.ClientURL()), remote.WithToken("nope"))
 	require.ErrorIs(t, err, remote.ErrAuth)

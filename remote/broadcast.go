@@ -81,7 +81,8 @@ func Broadcast[T any](n *Node, name string, opts ...ChannelOption[T]) (reactor.C
 
 // NodeChannel returns a channel whose sends reach the export of name on
 // the node whose registry id is id (see Node.ID and Members), and only
-// there: routers across nodes are built of such channels (see Follow).
+// there: routers across nodes are built of such channels (see package
+// remote/follow).
 // The node need not be a member yet: events sent while it does not export
 // name are gone without error, as Channel's are.
 //

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -160,7 +160,7 @@ func TestPayloadLimit(t *testing.T) {
 // TestPayloadLimitOfConnection: a limit above the server's max_payload is
 // lowered to it; an embedded server's default is 1 MiB.
 func TestPayloadLimitOfConnection(t *testing.T) {
-	s := tcpServer(t, func(o *server.Options) { o.MaxPayload = 512 })
+	s := tcpServer(t, func(o *natsserver.Options) { o.MaxPayload = 512 })
 	sys, _ := newSystem(t)
 	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithMaxPayload(1<<20))
 	require.Equal(t, 512, n.MaxPayload())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
 // Client asks a remote server (see Serve) over the node's connection. It
@@ -86,8 +87,8 @@ func (c *Client[Q, R]) Ask(ctx context.Context, q Q) (R, error) {
 		}
 		return zero, c.n.transportErr(c.name, err)
 	}
-	if code := m.Header.Get(hdrCode); code != "" {
-		return zero, &ServerError{Name: c.name, Code: code, Message: m.Header.Get(hdrMessage)}
+	if code := m.Header.Get(node.HeaderCode); code != "" {
+		return zero, &ServerError{Name: c.name, Code: code, Message: m.Header.Get(node.HeaderMessage)}
 	}
 	r, err := decode(c.cfg.rc, m.Data)
 	if err != nil {

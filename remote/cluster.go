@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -210,7 +210,7 @@ func sameHost(h, listen string) bool {
 // random port, and port 0 is a random port.
 func hostPort(what, addr string) (string, int, error) {
 	if addr == "" {
-		return "127.0.0.1", server.RANDOM_PORT, nil
+		return "127.0.0.1", natsserver.RANDOM_PORT, nil
 	}
 	h, p, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -221,18 +221,18 @@ func hostPort(what, addr string) (string, int, error) {
 		return "", 0, fmt.Errorf("%w: %s address %q: want host:port", ErrStart, what, addr)
 	}
 	if port == 0 {
-		port = server.RANDOM_PORT
+		port = natsserver.RANDOM_PORT
 	}
 	return h, port, nil
 }
 
 // apply configures o for the cluster: listeners and routes, and a server
 // name for a clustered JetStream.
-func (k *cluster) apply(o *server.Options, serverName string) {
+func (k *cluster) apply(o *natsserver.Options, serverName string) {
 	o.DontListen = false // NATS forms no routes without a client listener
 	o.Host, o.Port = k.clientHost, k.clientPort
 	o.ServerName = serverName
-	o.Cluster = server.ClusterOpts{
+	o.Cluster = natsserver.ClusterOpts{
 		Name: k.name, Host: k.host, Port: k.port, Advertise: k.advertise,
 		Username: k.username, Password: k.password,
 	}

@@ -1,6 +1,7 @@
 // Package remote carries reactor channels across processes over NATS. It
-// is the only package of the module that imports NATS: systems that do not
-// use it neither link nor start any of it.
+// is, with remote/table, the only package of the module that imports
+// NATS: systems that import neither remote nor a package built on it
+// (remote/table, remote/follow) neither link nor start any of it.
 //
 // A Node is a reactor system's presence on NATS. Start creates it: by
 // default with an embedded NATS server in this process that opens no port
@@ -89,19 +90,12 @@
 // the node dies. Members, Exporters and WatchMembers show the registry as
 // the node sees it, so nodes find each other with nothing but the NATS
 // URL; a node with an embedded server lists another member's name once
-// its server can route to it (see Node.Members). On such a node, Export also subscribes the name's node subject
-// (NodeChannel reaches that one node) and broadcast subject (Broadcast
-// reaches every exporting node once each). Follow keeps a router's
-// targets equal to the NodeChannels of a name's exporters, sorted by node
-// id, so router policies (round-robin, hash, consistent hash) work across
-// nodes; FollowPaths does the same for a group of a router.Paths tree
-// ("prefix/*" broadcasts to the exporting nodes, "prefix/?" selects one):
+// its server can route to it (see Node.Members). On such a node, Export
+// also subscribes the name's node subject (NodeChannel reaches that one
+// node) and broadcast subject (Broadcast reaches every exporting node
+// once each):
 //
 //	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
-//	rt := router.New(sys, "workers", router.RoundRobin[job]())
-//	f, _ := remote.Follow(n, "workers", rt)
-//	defer f.Stop()
-//	rt.Channel().Send(job{})                        // one node, in turn
 //	all, _ := remote.Broadcast[job](n, "workers")   // every node
 //	all.Send(job{})
 //	one, _ := remote.Channel[job](n, "workers")     // any one node
@@ -110,6 +104,11 @@
 // On a node with a registry, Serve also announces its name in the lease
 // (Exporters lists the nodes serving it) and subscribes the name's node
 // subject, so that NodeClient asks the server of one given node.
+//
+// Package remote/follow keeps a router's targets (or a group of a
+// router.Paths tree) equal to the NodeChannels of a name's exporters,
+// sorted by node id, so router policies (round-robin, hash, consistent
+// hash) work across nodes.
 //
 // # Clusters
 //
@@ -152,22 +151,10 @@
 //
 // # Tables
 //
-// OpenTable spreads one sharded key-value table over the registry nodes
-// that open it under a name: each holds its share of the keys in a local
-// dht.Table and serves it to the others, and an operation on any node
-// reaches the key's holder (locally, or by one NATS request). The layout
-// (the members, with an epoch) is a key of a JetStream KV bucket changed
-// by compare-and-set; a key's holder is the member of highest rendezvous
-// score, so a node that joins takes about 1/(n+1) of the keys and one that
-// leaves gives away only its own, handed over in acknowledged chunks.
-// Operations on a key stay linearizable while members join and leave;
-// there is no replication, so a member that dies loses its keys (see
-// Table). Table and dht.Table both satisfy dht.Store.
-//
-//	t, _ := remote.OpenTable[string, int](ctx, n, "stock", dht.StringKey, remote.TableConfig[int]{})
-//	defer t.Close(ctx)                          // hands this node's keys over
-//	t.Put(ctx, "apples", 3)
-//	owner, _ := t.Owner("apples")               // the id of the node holding it
+// Package remote/table spreads one sharded key-value table over the
+// registry nodes that open it under a name, on top of this package's
+// transport and registry: each node holds its share of the keys in a
+// local dht.Table and serves it to the others.
 //
 // # Cost
 //

@@ -45,11 +45,10 @@ var (
 	// the NATS server could not be made.
 	ErrStart = errors.New("remote: cannot start")
 	// ErrNoRegistry: a registry operation (Members, WatchMembers,
-	// Exporters, Follow, FollowPaths) on a node started without
-	// WithRegistry.
+	// Exporters, or those of the packages built on the registry:
+	// remote/table's Open, remote/follow's Router and Paths) on a node
+	// started without WithRegistry.
 	ErrNoRegistry = errors.New("remote: node has no registry")
-	// ErrTableClosed: an operation on a Table after its Close.
-	ErrTableClosed = errors.New("remote: table closed")
 	// ErrWatchOverflow: a MemberWatch fell behind and its channel was
 	// closed (see Node.WatchMembers).
 	ErrWatchOverflow = errors.New("remote: member watch overflowed")

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -29,7 +29,7 @@ func freePort(t *testing.T) int {
 // shuts it down (idempotent; also called when the test ends).
 func fixedServer(t *testing.T, port int) (stop func()) {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
+	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
 	require.NoError(t, err)
 	s.Start()
 	require.True(t, s.ReadyForConnections(wait))
@@ -202,9 +202,9 @@ func awaitValue(ch <-chan int, want int, d time.Duration) bool {
 
 func TestEventsAsyncError(t *testing.T) {
 	sys, _ := newSystem(t)
-	s := tcpServer(t, func(o *server.Options) {
-		o.Users = []*server.User{{Username: "u", Password: "p", Permissions: &server.Permissions{
-			Publish: &server.SubjectPermission{Deny: []string{"reactors.secret"}},
+	s := tcpServer(t, func(o *natsserver.Options) {
+		o.Users = []*natsserver.User{{Username: "u", Password: "p", Permissions: &natsserver.Permissions{
+			Publish: &natsserver.SubjectPermission{Deny: []string{"reactors.secret"}},
 		}}}
 	})
 	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))

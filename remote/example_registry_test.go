@@ -6,12 +6,11 @@ import (
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
-	"github.com/reactors-go/reactors/router"
 )
 
-// A router that follows the registry's exporters of a name routes across
-// nodes; a watch says when an exporter has joined.
-func ExampleFollow() {
+// A watch of the registry says when a member exports a name; a
+// NodeChannel then reaches that member's export.
+func ExampleNode_WatchMembers() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
 	// With WithURL every node of one NATS deployment would share the
@@ -25,10 +24,6 @@ func ExampleFollow() {
 
 	w, _ := n.WatchMembers(0)
 	defer w.Stop()
-	rt := router.New(sys, "workers", router.RoundRobin[string]())
-	f, _ := remote.Follow(n, "workers", rt)
-	defer f.Stop()
-
 	done := make(chan struct{})
 	worker, _ := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
 		r.Main().Events().OnEvent(func(s string) {
@@ -46,8 +41,9 @@ func ExampleFollow() {
 			break
 		}
 	}
-	fmt.Println(rt.Targets()[0].Name())
-	_ = rt.Channel().Send("job 1")
+	ch, _ := remote.NodeChannel[string](n, "w1", "workers")
+	fmt.Println(ch.Name())
+	_ = ch.Send("job 1")
 	<-done
 	// Output:
 	// updated w1 [workers]

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -79,13 +79,13 @@ func receive[T any](t *testing.T, ch <-chan T) T {
 
 // tcpServer starts a NATS server listening on 127.0.0.1 on a random port,
 // configured further by edit; it is shut down when the test ends.
-func tcpServer(t *testing.T, edit func(*server.Options)) *server.Server {
+func tcpServer(t *testing.T, edit func(*natsserver.Options)) *natsserver.Server {
 	t.Helper()
-	o := &server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true}
+	o := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true}
 	if edit != nil {
 		edit(o)
 	}
-	s, err := server.NewServer(o)
+	s, err := natsserver.NewServer(o)
 	require.NoError(t, err)
 	s.Start()
 	require.True(t, s.ReadyForConnections(wait))

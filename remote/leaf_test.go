@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -14,10 +14,10 @@ import (
 
 // leafHub starts a hub server that accepts leaf nodes on 127.0.0.1 and
 // returns its leaf URL.
-func leafHub(t *testing.T, edit func(*server.Options)) string {
+func leafHub(t *testing.T, edit func(*natsserver.Options)) string {
 	t.Helper()
-	var opts *server.Options
-	tcpServer(t, func(o *server.Options) {
+	var opts *natsserver.Options
+	tcpServer(t, func(o *natsserver.Options) {
 		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
 		if edit != nil {
 			edit(o)
@@ -75,7 +75,7 @@ func TestLeafNodes(t *testing.T) {
 // TestLeafNodeAuth: a hub whose leaf listener requires a password refuses
 // a leaf without it (Start times out with ErrStart) and accepts one with it.
 func TestLeafNodeAuth(t *testing.T) {
-	hub := leafHub(t, func(o *server.Options) {
+	hub := leafHub(t, func(o *natsserver.Options) {
 		o.LeafNode.Username, o.LeafNode.Password = "leaf", "pw"
 	})
 	sys, _ := newSystem(t)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -23,8 +23,8 @@ type Node struct {
 	sys   *reactor.System
 	ns    string
 	nc    *nats.Conn
-	srv   *server.Server // nil with WithURL
-	limit int            // payload limit in bytes
+	srv   *natsserver.Server // nil with WithURL
+	limit int                // payload limit in bytes
 
 	pendMsgs, pendBytes int // pending limits of subscriptions; 0: default
 
@@ -168,8 +168,8 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 // startEmbedded starts the node's embedded server (a leaf node with
 // WithLeafNode, a cluster member with WithCluster) and waits until it is
 // ready and, for a leaf, connected.
-func startEmbedded(cfg nodeConfig) (*server.Server, error) {
-	o := &server.Options{DontListen: true, NoLog: true, NoSigs: true}
+func startEmbedded(cfg nodeConfig) (*natsserver.Server, error) {
+	o := &natsserver.Options{DontListen: true, NoLog: true, NoSigs: true}
 	if cfg.storeDir != "" {
 		o.JetStream, o.StoreDir = true, cfg.storeDir
 	}
@@ -181,9 +181,9 @@ func startEmbedded(cfg nodeConfig) (*server.Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: leaf node URL: %w", ErrStart, err)
 		}
-		o.LeafNode.Remotes = []*server.RemoteLeafOpts{{URLs: []*url.URL{u}}}
+		o.LeafNode.Remotes = []*natsserver.RemoteLeafOpts{{URLs: []*url.URL{u}}}
 	}
-	s, err := server.NewServer(o)
+	s, err := natsserver.NewServer(o)
 	if err != nil {
 		return nil, fmt.Errorf("%w: embedded server: %w", ErrStart, err)
 	}
@@ -249,7 +249,7 @@ func (n *Node) Conn() *nats.Conn { return n.nc }
 
 // Server returns the node's embedded NATS server, or nil when the node
 // connected with WithURL.
-func (n *Node) Server() *server.Server { return n.srv }
+func (n *Node) Server() *natsserver.Server { return n.srv }
 
 // subject returns the subject of name in the node's namespace.
 func (n *Node) subject(name string) (string, error) { return Subject(n.ns, name) }

@@ -2,6 +2,8 @@ package remote
 
 import (
 	"crypto/tls"
+	"fmt"
+	"os"
 	"time"
 )
 
@@ -109,7 +111,8 @@ func WithPendingLimits(msgs, bytes int) Option {
 // (WithLeaseTTL) and removed by Close, or expiring a TTL after the last
 // renewal when the node dies or loses its connection. Every member
 // watches the bucket, so nodes find each other's names with nothing but
-// the NATS connection (see Members, WatchMembers, Follow).
+// the NATS connection (see Members, WatchMembers, and package
+// remote/follow).
 //
 // The NATS deployment must run JetStream with per-message TTLs (NATS
 // server 2.11 or later). The embedded server of a node without WithURL or
@@ -126,6 +129,10 @@ func WithPendingLimits(msgs, bytes int) Option {
 // JetStream write per renewal and per Export, Serve or the Close of one,
 // and one watch subscription.
 func WithRegistry() Option { return func(c *nodeConfig) { c.registry = true } }
+
+// DefaultLeaseTTL is the lease time of a node started WithRegistry and
+// not given WithLeaseTTL.
+const DefaultLeaseTTL = 5 * time.Second
 
 // WithLeaseTTL sets how long the node's lease outlives its last renewal
 // (default DefaultLeaseTTL; at least one second, as JetStream's
@@ -144,3 +151,42 @@ func WithNodeID(id string) Option { return func(c *nodeConfig) { c.nodeID = id }
 // server runs no JetStream and answers JetStream requests that name no
 // domain itself. It needs WithRegistry.
 func WithJetStreamDomain(domain string) Option { return func(c *nodeConfig) { c.jsDomain = domain } }
+
+// checkRegistry validates the registry options of cfg, chooses the node id
+// and, for an embedded server that is not a leaf node, creates the
+// temporary JetStream store directory.
+func checkRegistry(cfg *nodeConfig) error {
+	if !cfg.registry {
+		if cfg.leaseTTL != 0 || cfg.nodeID != "" || cfg.jsDomain != "" {
+			return fmt.Errorf("%w: WithLeaseTTL, WithNodeID and WithJetStreamDomain need WithRegistry", ErrStart)
+		}
+		return nil
+	}
+	if cfg.leaseTTL == 0 {
+		cfg.leaseTTL = DefaultLeaseTTL
+	}
+	if cfg.leaseTTL < time.Second {
+		return fmt.Errorf("%w: lease TTL %v is under a second", ErrStart, cfg.leaseTTL)
+	}
+	if cfg.nodeID == "" {
+		cfg.nodeID = newNodeID()
+	}
+	if err := checkNodeID(cfg.nodeID); err != nil {
+		return err
+	}
+	if cfg.url == "" && cfg.leaf == "" {
+		dir, err := os.MkdirTemp("", "reactors-js-")
+		if err != nil {
+			return fmt.Errorf("%w: JetStream store: %w", ErrStart, err)
+		}
+		cfg.storeDir = dir
+	}
+	return nil
+}
+
+// removeStore removes a JetStream store directory made by checkRegistry.
+func removeStore(dir string) {
+	if dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+}

@@ -2,12 +2,9 @@ package remote
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,31 +13,13 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
-
-// DefaultLeaseTTL is the lease time of a node started WithRegistry and
-// not given WithLeaseTTL.
-const DefaultLeaseTTL = 5 * time.Second
-
-// MaxNodeIDLen is the longest node id accepted by WithNodeID, in bytes.
-const MaxNodeIDLen = 64
 
 // markerTTL is how long the registry keeps the marker of a removed or
 // expired lease, so that watchers that are behind still see the removal.
 const markerTTL = 10 * time.Second
-
-// Member is one node of a registry: its id and the names it exports with
-// Export or serves with Serve, sorted.
-type Member struct {
-	ID    string   `json:"id"`
-	Names []string `json:"names"`
-}
-
-// Exports reports whether the member exports name.
-func (m Member) Exports(name string) bool {
-	_, ok := slices.BinarySearch(m.Names, name)
-	return ok
-}
 
 // registry is a node's lease in the registry bucket and its view of the
 // other leases. The watch goroutine is the only writer of members.
@@ -65,29 +44,6 @@ type registry struct {
 	watchers  map[*MemberWatch]struct{} // guarded by mu
 	followers map[*follower]struct{}    // guarded by mu
 	halted    bool                      // guarded by mu: no more watch events
-}
-
-// newNodeID returns a random node id of 16 hex digits.
-func newNodeID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// checkNodeID validates a node id: 1 to MaxNodeIDLen bytes of ASCII
-// letters, digits, '-' and '_' (valid as a NATS subject token and a KV
-// key).
-func checkNodeID(id string) error {
-	if id == "" || len(id) > MaxNodeIDLen {
-		return fmt.Errorf("%w: node id %q must have 1 to %d bytes", ErrInvalidName, id, MaxNodeIDLen)
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("%w: node id %q has %q", ErrInvalidName, id, c)
-		}
-	}
-	return nil
 }
 
 // bucketName returns the registry bucket of a namespace: one bucket per
@@ -278,8 +234,8 @@ func (r *registry) renew() {
 func (r *registry) watch(kw jetstream.KeyWatcher) {
 	defer r.done.Done()
 	defer r.halt(ErrClosed)
-	defer func() { stopWatch(kw) }()  // the last watcher, see rewatch
-	poll := time.NewTicker(reachPoll) // runs while leases are pending
+	defer func() { node.StopWatch(kw) }() // the last watcher, see rewatch
+	poll := time.NewTicker(reachPoll)     // runs while leases are pending
 	defer poll.Stop()
 	polling := true
 	for {
@@ -304,26 +260,6 @@ func (r *registry) watch(kw jetstream.KeyWatcher) {
 			if e != nil && r.apply(e) && r.n.cluster != nil && e.Key() != r.id {
 				kw = r.rewatch(kw, e.Key())
 			}
-		}
-	}
-}
-
-// stopWatch stops kw and drains what it still holds: its delivery
-// callback blocks while the updates channel is full, and a blocked
-// callback would hold up the connection's drain at Close. It returns when
-// the channel is closed, or after a quiet second.
-func stopWatch(kw jetstream.KeyWatcher) {
-	_ = kw.Stop()
-	quiet := time.NewTimer(time.Second)
-	defer quiet.Stop()
-	for {
-		select {
-		case _, ok := <-kw.Updates():
-			if !ok {
-				return
-			}
-		case <-quiet.C:
-			return
 		}
 	}
 }
@@ -371,7 +307,7 @@ func (r *registry) apply(e jetstream.KeyValueEntry) (left bool) {
 // notifyLocked tells the followers and watchers of a change.
 func (r *registry) notifyLocked(ev MemberEvent) {
 	for f := range r.followers {
-		f.sync(r.exportersLocked(f.name))
+		f.set(r.exportersLocked(f.name))
 	}
 	for w := range r.watchers {
 		w.offer(r, ev)
@@ -417,109 +353,5 @@ func (r *registry) halt(err error) {
 	r.halted = true
 	for w := range r.watchers {
 		w.end(r, err)
-	}
-}
-
-// ID returns the node's id in the registry: WithNodeID's, or a random one
-// chosen at Start. It is "" for a node started without WithRegistry.
-func (n *Node) ID() string {
-	if n.reg == nil {
-		return ""
-	}
-	return n.reg.id
-}
-
-// Members returns the registry's members as this node last saw them,
-// sorted by id, this node included. A member joins when its lease is
-// first written and leaves when its node closes (at once) or its lease
-// expires (at most its TTL after its last renewal, plus the time the NATS
-// server takes to notice, about a second). Start loads the registry before
-// it returns, so Members is complete from then on; changes arrive
-// asynchronously (see WatchMembers).
-//
-// On a node with an embedded server (not WithURL), another member's name
-// is listed only once this node's server routes to that member's export
-// of it (its interest has crossed the routes or the leaf connection,
-// about a millisecond on one machine): a listed name is reachable at once
-// by NodeChannel, NodeClient and Follow. Until then the member is listed
-// with the names it can be reached by; names that never become reachable
-// (their node died) are never listed. A node started WithURL
-// lists the names as the leases say, and another server of its NATS
-// cluster may learn of them a moment later.
-//
-// It returns ErrNoRegistry for a node started without WithRegistry. It
-// allocates a copy: O(members + names).
-func (n *Node) Members() ([]Member, error) {
-	if n.reg == nil {
-		return nil, ErrNoRegistry
-	}
-	r := n.reg
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Member, 0, len(r.members))
-	for _, m := range r.members {
-		out = append(out, Member{ID: m.ID, Names: slices.Clone(m.Names)})
-	}
-	slices.SortFunc(out, func(a, b Member) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
-	return out, nil
-}
-
-// Exporters returns the ids of the members that export or serve name,
-// sorted, as this node last saw them and, with an embedded server, can
-// reach them (see Members). It returns ErrNoRegistry for a node started
-// without WithRegistry.
-func (n *Node) Exporters(name string) ([]string, error) {
-	if n.reg == nil {
-		return nil, ErrNoRegistry
-	}
-	n.reg.mu.Lock()
-	defer n.reg.mu.Unlock()
-	return n.reg.exportersLocked(name), nil
-}
-
-// checkRegistry validates the registry options of cfg, chooses the node id
-// and, for an embedded server that is not a leaf node, creates the
-// temporary JetStream store directory.
-func checkRegistry(cfg *nodeConfig) error {
-	if !cfg.registry {
-		if cfg.leaseTTL != 0 || cfg.nodeID != "" || cfg.jsDomain != "" {
-			return fmt.Errorf("%w: WithLeaseTTL, WithNodeID and WithJetStreamDomain need WithRegistry", ErrStart)
-		}
-		return nil
-	}
-	if cfg.leaseTTL == 0 {
-		cfg.leaseTTL = DefaultLeaseTTL
-	}
-	if cfg.leaseTTL < time.Second {
-		return fmt.Errorf("%w: lease TTL %v is under a second", ErrStart, cfg.leaseTTL)
-	}
-	if cfg.nodeID == "" {
-		cfg.nodeID = newNodeID()
-	}
-	if err := checkNodeID(cfg.nodeID); err != nil {
-		return err
-	}
-	if cfg.url == "" && cfg.leaf == "" {
-		dir, err := os.MkdirTemp("", "reactors-js-")
-		if err != nil {
-			return fmt.Errorf("%w: JetStream store: %w", ErrStart, err)
-		}
-		cfg.storeDir = dir
-	}
-	return nil
-}
-
-// removeStore removes a JetStream store directory made by checkRegistry.
-func removeStore(dir string) {
-	if dir != "" {
-		_ = os.RemoveAll(dir)
 	}
 }

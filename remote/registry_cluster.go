@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
 // A registry on a JetStream cluster watches the bucket through an
@@ -45,7 +47,7 @@ func (r *registry) rewatch(kw jetstream.KeyWatcher, id string) jetstream.KeyWatc
 		r.n.sys.Logger().Warn().Str("left", id).Err(err).Msg("remote: registry watch not renewed; it recovers by itself")
 		return kw
 	}
-	stopWatch(kw)
+	node.StopWatch(kw)
 	r.forgetUnseen(seen)
 	return nkw
 }
@@ -71,7 +73,7 @@ func (r *registry) newWatch(ctx context.Context) (jetstream.KeyWatcher, map[stri
 	if err == nil && stop() {
 		return kw, seen, nil // lives on life, which ends with r.life
 	}
-	stopWatch(kw)
+	node.StopWatch(kw)
 	abort()
 	if cause := context.Cause(ctx); cause != nil {
 		return nil, nil, fmt.Errorf("values not loaded: %w", cause)

@@ -13,8 +13,8 @@ import (
 // message to it, and a NodeClient's Ask would find no server. So a node
 // with an embedded server lists a name of another member only once its
 // own server holds the interest of that member's node subject of the
-// name: from then on NodeChannel, NodeClient and Follow's targets reach
-// it. Until then the member's lease waits, whole, in registry.pending,
+// name: from then on NodeChannel, NodeClient and remote/follow's targets
+// reach it. Until then the member's lease waits, whole, in registry.pending,
 // the member is listed with the names its server already routes to, and
 // the watch goroutine looks again every reachPoll (a lease of a dead node
 // waits until it expires). The node subject is the last subject an

@@ -7,18 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
-	"github.com/reactors-go/reactors/router"
 )
 
 // jsServer starts a NATS server with JetStream on 127.0.0.1 (random port)
 // and returns its client URL.
-func jsServer(t *testing.T, edit func(*server.Options)) string {
+func jsServer(t *testing.T, edit func(*natsserver.Options)) string {
 	t.Helper()
-	s := tcpServer(t, func(o *server.Options) {
+	s := tcpServer(t, func(o *natsserver.Options) {
 		o.JetStream, o.StoreDir = true, t.TempDir()
 		if edit != nil {
 			edit(o)
@@ -299,111 +298,6 @@ func TestSelectAndBroadcast(t *testing.T) {
 	quiet(t, outs)
 }
 
-// TestFollowRoundRobin: a round-robin router following the registry's
-// exporters of a name balances exactly across nodes, and drops a node
-// that leaves.
-func TestFollowRoundRobin(t *testing.T) {
-	url := jsServer(t, nil)
-	s := member(t, url, "sender")
-	w := watch(t, s)
-	rt := router.New(s.System(), "rr", router.RoundRobin[int]())
-	f, err := remote.Follow(s, "work", rt)
-	require.NoError(t, err)
-	defer f.Stop()
-	require.Empty(t, rt.Targets())
-
-	nodes, outs := exporters(t, url, "work", 3)
-	exporting(t, w, "work", "n0", "n1", "n2")
-	var names []string
-	for _, ch := range rt.Targets() {
-		names = append(names, ch.Name())
-	}
-	require.Equal(t, []string{"remote:work@n0", "remote:work@n1", "remote:work@n2"}, names)
-
-	for i := range 300 {
-		require.NoError(t, rt.Channel().Send(i))
-	}
-	require.Equal(t, []int{100, 100, 100}, tally(t, outs, 300))
-
-	require.NoError(t, nodes[1].Close(context.Background()))
-	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n1" })
-	require.Len(t, rt.Targets(), 2)
-	for i := range 200 {
-		require.NoError(t, rt.Channel().Send(i))
-	}
-	require.Equal(t, []int{100, 0, 100}, tally(t, outs, 200))
-}
-
-// TestFollowOrder: members are kept sorted by node id whatever order they
-// join in.
-func TestFollowOrder(t *testing.T) {
-	url := jsServer(t, nil)
-	s := member(t, url, "sender")
-	w := watch(t, s)
-	rt := router.New(s.System(), "ordered", router.RoundRobin[int]())
-	f, err := remote.Follow(s, "work", rt)
-	require.NoError(t, err)
-	defer f.Stop()
-	for _, id := range []string{"m2", "m0", "m1"} {
-		n := member(t, url, id)
-		local, _ := collect[int](t, n.System(), 1)
-		_, err := remote.Export(n, "work", local)
-		require.NoError(t, err)
-		exporting(t, w, "work", id)
-	}
-	var names []string
-	for _, ch := range rt.Targets() {
-		names = append(names, ch.Name())
-	}
-	require.Equal(t, []string{"remote:work@m0", "remote:work@m1", "remote:work@m2"}, names)
-}
-
-// TestFollowConsistentHash: two nodes' routers with a consistent-hash
-// policy send every key to the same exporter.
-func TestFollowConsistentHash(t *testing.T) {
-	url := jsServer(t, nil)
-	var routers []*router.Router[int]
-	var watches []*remote.MemberWatch
-	for _, id := range []string{"s0", "s1"} {
-		s := member(t, url, id)
-		rt := router.New(s.System(), "ch", router.ConsistentHash(func(v int) uint64 { return uint64(v) }, 64))
-		f, err := remote.Follow(s, "work", rt)
-		require.NoError(t, err)
-		t.Cleanup(f.Stop)
-		routers, watches = append(routers, rt), append(watches, watch(t, s))
-	}
-	_, outs := exporters(t, url, "work", 3)
-	for _, w := range watches {
-		exporting(t, w, "work", "n0", "n1", "n2")
-	}
-	const k = 200
-	for _, rt := range routers {
-		for v := range k {
-			require.NoError(t, rt.Channel().Send(v))
-		}
-	}
-	at := map[int][]int{} // value -> exporters that got it
-	for range 2 * k {
-		select {
-		case v := <-outs[0]:
-			at[v] = append(at[v], 0)
-		case v := <-outs[1]:
-			at[v] = append(at[v], 1)
-		case v := <-outs[2]:
-			at[v] = append(at[v], 2)
-		case <-time.After(wait):
-			t.Fatal("timed out")
-		}
-	}
-	used := map[int]bool{}
-	for v := range k {
-		require.Len(t, at[v], 2, "value %d", v)
-		require.Equal(t, at[v][0], at[v][1], "value %d went to two exporters", v)
-		used[at[v][0]] = true
-	}
-	require.Len(t, used, 3, "every exporter owns some keys")
-}
-
 // TestRegistryEmbedded: a node with its own embedded server enables
 // JetStream in a temporary store that Close removes.
 func TestRegistryEmbedded(t *testing.T) {
@@ -431,8 +325,6 @@ func TestRegistryErrors(t *testing.T) {
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
 	_, err = plain.WatchMembers(1)
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
-	_, err = remote.Follow(plain, "x", router.New(sys, "r", router.RoundRobin[int]()))
-	require.ErrorIs(t, err, remote.ErrNoRegistry)
 	require.Equal(t, "", plain.ID())
 
 	_, err = remote.Start(sys, remote.WithRegistry(), remote.WithNodeID("a.b"))
@@ -457,8 +349,8 @@ func TestRegistryErrors(t *testing.T) {
 // one hub share the hub's JetStream registry (their own servers run no
 // JetStream) and find each other's names.
 func TestRegistryLeafNodes(t *testing.T) {
-	var hubOpts *server.Options
-	jsServer(t, func(o *server.Options) {
+	var hubOpts *natsserver.Options
+	jsServer(t, func(o *natsserver.Options) {
 		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
 		o.JetStreamDomain = "hub"
 		hubOpts = o
@@ -515,76 +407,4 @@ func TestRegistryNamespaces(t *testing.T) {
 	ms, err = a.Members()
 	require.NoError(t, err)
 	require.Contains(t, [][]string{{"a"}, {"a", "c"}}, ids(ms))
-}
-
-// TestFollowPaths: a path tree following a name's exporters broadcasts to
-// every node once with "prefix/*", selects one by round-robin with
-// "prefix/?", and reaches one node by its id.
-func TestFollowPaths(t *testing.T) {
-	url := jsServer(t, nil)
-	s := member(t, url, "sender")
-	w := watch(t, s)
-	all := router.NewPaths[int](s.System())
-	require.NoError(t, all.SetPolicy("work", router.Broadcast[int]()))
-	fa, err := remote.FollowPaths(s, "work", all, "work")
-	require.NoError(t, err)
-	defer fa.Stop()
-	one := router.NewPaths[int](s.System())
-	require.NoError(t, one.SetPolicy("srv/work", router.RoundRobin[int]()))
-	fo, err := remote.FollowPaths(s, "work", one, "srv/work")
-	require.NoError(t, err)
-	defer fo.Stop()
-	_, err = remote.FollowPaths(s, "work", one, "bad/*")
-	require.ErrorIs(t, err, router.ErrBadPath)
-
-	nodes, outs := exporters(t, url, "work", 3)
-	exporting(t, w, "work", "n0", "n1", "n2")
-	members, err := one.Members("srv/work/?")
-	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"srv/work/n0", "srv/work/n1", "srv/work/n2"}, members)
-
-	for i := range 20 {
-		require.NoError(t, all.Send("work/*", i))
-	}
-	for _, out := range outs {
-		for i := range 20 {
-			require.Equal(t, i, receive(t, out))
-		}
-	}
-	quiet(t, outs)
-
-	for i := range 30 {
-		require.NoError(t, one.Send("srv/work/?", i))
-	}
-	require.Equal(t, []int{10, 10, 10}, tally(t, outs, 30))
-
-	require.NoError(t, one.Send("srv/work/n2", 99))
-	require.Equal(t, 99, receive(t, outs[2]))
-
-	require.NoError(t, nodes[0].Close(context.Background()))
-	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n0" })
-	members, err = all.Members("work/*")
-	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"work/n1", "work/n2"}, members)
-}
-
-// tally receives total events from the three exporters' outputs outs,
-// counts them per exporter, and checks that nothing more arrives.
-func tally(t *testing.T, outs []<-chan int, total int) []int {
-	t.Helper()
-	got := make([]int, len(outs))
-	for range total {
-		select {
-		case <-outs[0]:
-			got[0]++
-		case <-outs[1]:
-			got[1]++
-		case <-outs[2]:
-			got[2]++
-		case <-time.After(wait):
-			t.Fatal("timed out")
-		}
-	}
-	quiet(t, outs)
-	return got
 }

@@ -8,13 +8,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote/internal/node"
 	"github.com/reactors-go/reactors/server"
-)
-
-// Headers of a reply that carries an error instead of a value.
-const (
-	hdrCode    = "Reactors-Error-Code"
-	hdrMessage = "Reactors-Error"
 )
 
 // ServeOption configures the codecs of a remote server (Serve) or of its
@@ -94,7 +89,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 			sys.DeadLetter(dead, reactor.ReasonUndecodable, Undecodable{
 				Name: name, Subject: m.Subject, Data: append([]byte(nil), m.Data...), Err: err,
 			})
-			respondError(m, CodeDecode, err)
+			node.RespondError(m, CodeDecode, err)
 			return
 		}
 		var req server.Request[Q, R]
@@ -108,7 +103,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 			if errors.Is(err, reactor.ErrFull) {
 				code = CodeError
 			}
-			respondError(m, code, err)
+			node.RespondError(m, code, err)
 		}
 	}
 	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
@@ -160,14 +155,14 @@ func (r *responder[R]) Send(rep server.Reply[R]) error {
 		case errors.Is(rep.Err, server.ErrServerTerminated):
 			code = CodeTerminated // the request was dead-lettered: the server is gone
 		}
-		return respondError(r.m, code, rep.Err)
+		return node.RespondError(r.m, code, rep.Err)
 	}
 	data, err := encode(r.rc, rep.Value)
 	if err != nil {
-		return respondError(r.m, CodeEncode, fmt.Errorf("%w: %w", ErrEncode, err))
+		return node.RespondError(r.m, CodeEncode, fmt.Errorf("%w: %w", ErrEncode, err))
 	}
 	if len(data) > r.n.limit {
-		return respondError(r.m, CodePayload, &PayloadError{Name: r.name, Size: len(data), Limit: r.n.limit})
+		return node.RespondError(r.m, CodePayload, &PayloadError{Name: r.name, Size: len(data), Limit: r.n.limit})
 	}
 	if err := r.m.Respond(data); err != nil {
 		return r.n.transportErr(r.name, err)
@@ -177,15 +172,3 @@ func (r *responder[R]) Send(rep server.Reply[R]) error {
 
 // Name names the reply's destination for dead letters.
 func (r *responder[R]) Name() string { return "remote reply:" + r.name }
-
-// respondError answers m with an error reply: no payload, the code and
-// message in headers. A message without a reply subject gets nothing.
-func respondError(m *nats.Msg, code string, err error) error {
-	if m.Reply == "" {
-		return nil
-	}
-	rep := nats.NewMsg(m.Reply)
-	rep.Header.Set(hdrCode, code)
-	rep.Header.Set(hdrMessage, err.Error())
-	return m.RespondMsg(rep)
-}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -27,7 +27,7 @@ func TestSubject(t *testing.T) {
 		got, err := remote.Subject(tc.ns, tc.name)
 		require.NoError(t, err, "%q %q", tc.ns, tc.name)
 		require.Equal(t, tc.want, got)
-		require.True(t, server.IsValidLiteralSubject(got), got)
+		require.True(t, natsserver.IsValidLiteralSubject(got), got)
 	}
 }
 
@@ -87,7 +87,7 @@ func FuzzSubject(f *testing.F) {
 			require.ErrorIs(t, err, remote.ErrInvalidName)
 			return
 		}
-		require.True(t, server.IsValidLiteralSubject(subj), "%q", subj)
+		require.True(t, natsserver.IsValidLiteralSubject(subj), "%q", subj)
 		require.True(t, strings.HasPrefix(subj, ns+"."))
 		require.False(t, strings.HasPrefix(subj, "$") || strings.HasPrefix(subj, "_INBOX."), subj)
 		tokens := strings.Split(strings.TrimPrefix(subj, ns+"."), ".")

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -46,7 +46,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // trusts, with a password on top; an untrusted certificate fails Start.
 func TestTLS(t *testing.T) {
 	cert, pool := selfSigned(t)
-	s := tcpServer(t, func(o *server.Options) {
+	s := tcpServer(t, func(o *natsserver.Options) {
 		o.TLS, o.TLSTimeout = true, 5
 		o.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		o.Username, o.Password = "u", "p"

@@ -1,4 +1,4 @@
-// Command cluster spreads one sharded key-value table (remote.Table) over
+// Command cluster spreads one sharded key-value table (table.Table) over
 // several nodes and uses it from every node. By default it runs three
 // nodes in this process, each with its own reactor system, around a NATS
 // server with JetStream that it starts itself on the loopback interface
@@ -30,12 +30,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/rs/zerolog"
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/table"
 )
 
 func main() {
@@ -79,7 +80,7 @@ type node struct {
 	id    string
 	sys   *reactor.System
 	n     *remote.Node
-	table *remote.Table[string, int]
+	table *table.Table[string, int]
 }
 
 // join starts a node with its own system, connected to url, and opens the
@@ -91,7 +92,7 @@ func join(ctx context.Context, url, id string) (*node, error) {
 		_ = sys.Shutdown(ctx)
 		return nil, err
 	}
-	t, err := remote.OpenTable[string, int](ctx, n, tableName, dht.StringKey, remote.TableConfig[int]{})
+	t, err := table.Open[string, int](ctx, n, tableName, dht.StringKey, table.Config[int]{})
 	if err != nil {
 		_ = n.Close(ctx)
 		_ = sys.Shutdown(ctx)
@@ -229,7 +230,7 @@ func check(ctx context.Context, out io.Writer, st *stats, nodes []*node, cfg con
 }
 
 // owners returns the holder of every key as t sees it.
-func owners(t *remote.Table[string, int], keys int) []string {
+func owners(t *table.Table[string, int], keys int) []string {
 	out := make([]string, keys)
 	for i := range out {
 		out[i], _ = t.Owner(key(i))
@@ -239,7 +240,7 @@ func owners(t *remote.Table[string, int], keys int) []string {
 
 // hub is the example's NATS server.
 type hub struct {
-	s   *server.Server
+	s   *natsserver.Server
 	dir string
 }
 
@@ -250,7 +251,7 @@ func startHub() (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
+	s, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true})
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err

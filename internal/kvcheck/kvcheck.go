@@ -1,9 +1,9 @@
 // Package kvcheck is the linearizability check shared by the tests of the
-// module's key-value tables (dht.Table and remote.Table): a porcupine
-// model of one key's Get, Put, Delete and CompareAndSwap over int values,
-// histories recorded with one logical clock, and a generator of random
-// operations. Only tests import it, so porcupine is linked into nothing
-// else.
+// module's key-value tables (dht.Table and remote/table's Table): a
+// porcupine model of one key's Get, Put, Delete and CompareAndSwap over
+// int values, histories recorded with one logical clock, and a generator
+// of random operations. Only tests import it, so porcupine is linked into
+// nothing else.
 //
 // Histories are partitioned by key (the tables are linearizable per key).
 // An operation that returned an error is left out of its history: the
@@ -163,7 +163,7 @@ func Random(rng *rand.Rand, client, i, keys int) Input {
 }
 
 // Apply runs in on s; cas runs a CompareAndSwap, which the tables spell
-// differently (dht.Table takes the equality per call, remote.Table at
+// differently (dht.Table takes the equality per call, table.Table at
 // open).
 func Apply(ctx context.Context, s Store, cas func(ctx context.Context, key string, old, val int) (bool, error), in Input) (Output, error) {
 	var out Output

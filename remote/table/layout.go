@@ -1,4 +1,4 @@
-package remote
+package table
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/reactors-go/reactors/internal/xxh64"
+	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
 // layoutKey is the key of a table's layout record in its bucket.
@@ -99,26 +101,26 @@ func (v *view) has(id string) bool {
 	return ok
 }
 
-// tableBucket returns the bucket of table name in namespace ns (named
+// bucketName returns the bucket of table name in namespace ns (named
 // after a hash: names may hold characters bucket names may not).
-func tableBucket(ns, name string) string {
+func bucketName(ns, name string) string {
 	return "reactors_table_" + strconv.FormatUint(xxhash.Sum64String(ns+"\x00"+name), 16)
 }
 
-// tableSubject returns the prefix of the subjects of table name's members
+// subjectPrefix returns the prefix of the subjects of table name's members
 // in namespace ns: "<ns>.#.#dht.<tokens>.". A name's tokens never start
 // with '#', so no export's subject, node subject or broadcast subject
 // (broadcast.go) has it as a prefix.
-func tableSubject(ns, name string) (string, error) {
-	subj, err := Subject(ns, name)
+func subjectPrefix(ns, name string) (string, error) {
+	subj, err := remote.Subject(ns, name)
 	if err != nil {
 		return "", err
 	}
 	return ns + ".#.#dht" + subj[len(ns):] + ".", nil
 }
 
-// openTableBucket creates table's bucket or opens the existing one.
-func openTableBucket(ctx context.Context, js jetstream.JetStream, bucket, what string) (jetstream.KeyValue, error) {
+// openBucket creates table's bucket or opens the existing one.
+func openBucket(ctx context.Context, js jetstream.JetStream, bucket, what string) (jetstream.KeyValue, error) {
 	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: bucket, History: 1, Description: "reactors layout of " + what,
 	})
@@ -133,11 +135,11 @@ func openTableBucket(ctx context.Context, js jetstream.JetStream, bucket, what s
 func decodeRecord(data []byte) (record, error) {
 	var r record
 	if err := json.Unmarshal(data, &r); err != nil {
-		return r, fmt.Errorf("%w: table layout: %w", ErrDecode, err)
+		return r, fmt.Errorf("%w: table layout: %w", remote.ErrDecode, err)
 	}
 	for i, l := range r.Layouts {
 		if i > 0 && l.Epoch != r.Layouts[i-1].Epoch+1 || !slices.IsSorted(l.Members) {
-			return r, fmt.Errorf("%w: table layout: epochs or members out of order", ErrDecode)
+			return r, fmt.Errorf("%w: table layout: epochs or members out of order", remote.ErrDecode)
 		}
 	}
 	return r, nil
@@ -156,7 +158,7 @@ func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) (
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 		case err != nil:
-			return fmt.Errorf("remote: table %s: layout: %w", t.name, err)
+			return fmt.Errorf("table: %s: layout: %w", t.name, err)
 		default:
 			if r, err = decodeRecord(e.Value()); err != nil {
 				return err
@@ -180,7 +182,7 @@ func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) (
 			return nil
 		}
 		if !casConflict(err) {
-			return fmt.Errorf("remote: table %s: layout: %w", t.name, err)
+			return fmt.Errorf("table: %s: layout: %w", t.name, err)
 		}
 		// Another node wrote first: edit its layout instead.
 	}
@@ -224,12 +226,12 @@ func without(id string) func([]string) ([]string, bool) {
 // ends (Close, or the node's connection closes).
 func (t *Table[K, V]) watchLayout(kw jetstream.KeyWatcher) {
 	defer t.done.Done()
-	defer stopWatch(kw)
+	defer node.StopWatch(kw)
 	for {
 		select {
 		case e, ok := <-kw.Updates():
 			if !ok {
-				t.fail(fmt.Errorf("%w: table %s: layout watch ended", ErrClosed, t.name))
+				t.fail(fmt.Errorf("%w: table %s: layout watch ended", remote.ErrClosed, t.name))
 				return
 			}
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
@@ -243,7 +245,7 @@ func (t *Table[K, V]) watchLayout(kw jetstream.KeyWatcher) {
 			t.publish(r)
 		case <-t.stop:
 			return
-		case <-t.n.closed:
+		case <-t.in.Closed():
 			return
 		}
 	}

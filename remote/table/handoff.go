@@ -1,4 +1,4 @@
-package remote
+package table
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
 // A layout change moves keys in hand-overs: each member of the old layout
@@ -54,7 +56,7 @@ func (r *record) after(e uint64) (layout, bool, error) {
 			return l, true, nil
 		}
 	}
-	return layout{}, false, fmt.Errorf("remote: table layout: epoch %d is no longer known (the node fell behind)", e+1)
+	return layout{}, false, fmt.Errorf("table: layout: epoch %d is no longer known (the node fell behind)", e+1)
 }
 
 // settledLocked reports whether the node has no hand-over pending, in or
@@ -132,8 +134,8 @@ func (t *Table[K, V]) sleep(tick <-chan time.Time) bool {
 	case <-tick:
 	case <-t.stop:
 		return false
-	case <-t.n.closed:
-		t.fail(fmt.Errorf("%w: table %s", ErrClosed, t.name))
+	case <-t.in.Closed():
+		t.fail(fmt.Errorf("%w: table %s", remote.ErrClosed, t.name))
 		return false
 	}
 	return true
@@ -177,7 +179,7 @@ func (t *Table[K, V]) advance(l layout) {
 	t.shipping = false
 	t.mu.Unlock()
 	t.notify()
-	if !next.has(t.self) && !t.closing.Load() && !t.n.isClosing() {
+	if !next.has(t.self) && !t.closing.Load() && !t.in.Closing() {
 		// Removed while open (taken for gone): join again.
 		_ = t.propose(t.ctx, with(t.self))
 	}
@@ -219,18 +221,18 @@ func (t *Table[K, V]) handOver(epoch uint64, m string, entries []dht.KV[K, V]) {
 	for seq, c := range chunks {
 		data, err := json.Marshal(handoff[K, V]{Epoch: epoch, From: t.self, Seq: seq, Last: seq == len(chunks)-1, Entries: c})
 		if err != nil {
-			t.n.emit(Event{Kind: EventError, Err: fmt.Errorf("remote: table %s: hand-over to %s: %w", t.name, m, err)})
+			t.in.ReportError(fmt.Errorf("table: %s: hand-over to %s: %w", t.name, m, err))
 			return
 		}
 		for absent := 0; ; {
 			ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
-			msg, err := t.n.nc.RequestWithContext(ctx, t.subj+m+".hand", data)
+			msg, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".hand", data)
 			cancel()
-			if err == nil && msg.Header.Get(hdrCode) == "" {
+			if err == nil && msg.Header.Get(node.HeaderCode) == "" {
 				break
 			}
 			if err == nil {
-				t.n.emit(Event{Kind: EventError, Err: fmt.Errorf("remote: table %s: hand-over refused by %s: %s", t.name, m, msg.Header.Get(hdrMessage))})
+				t.in.ReportError(fmt.Errorf("table: %s: hand-over refused by %s: %s", t.name, m, msg.Header.Get(node.HeaderMessage)))
 				return
 			}
 			if t.ctx.Err() != nil {
@@ -256,7 +258,7 @@ func (t *Table[K, V]) chunks(entries []dht.KV[K, V]) [][]dht.KV[K, V] {
 		if err != nil {
 			continue // Put encoded it: it cannot fail here
 		}
-		if n := len(data) + 1; size+n > t.n.limit && len(out[len(out)-1]) > 0 {
+		if n := len(data) + 1; size+n > t.n.MaxPayload() && len(out[len(out)-1]) > 0 {
 			out = append(out, nil)
 			size = handoffOverhead
 		}
@@ -269,10 +271,10 @@ func (t *Table[K, V]) chunks(entries []dht.KV[K, V]) [][]dht.KV[K, V] {
 // gone reports whether member m has no subscription for the table any
 // more (its table closed, or its node or connection is gone).
 func (t *Table[K, V]) gone(m string) bool {
-	data, _ := json.Marshal(tableReq[K, V]{Op: tOpPing})
+	data, _ := json.Marshal(request[K, V]{Op: opPing})
 	ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
 	defer cancel()
-	_, err := t.n.nc.RequestWithContext(ctx, t.subj+m+".op", data)
+	_, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".op", data)
 	return errors.Is(err, nats.ErrNoResponders)
 }
 
@@ -282,7 +284,7 @@ func (t *Table[K, V]) gone(m string) bool {
 func (t *Table[K, V]) onHandoff(m *nats.Msg) {
 	var h handoff[K, V]
 	if err := json.Unmarshal(m.Data, &h); err != nil {
-		_ = respondError(m, CodeDecode, fmt.Errorf("%w: table %s hand-over: %w", ErrDecode, t.name, err))
+		_ = node.RespondError(m, remote.CodeDecode, fmt.Errorf("%w: table %s hand-over: %w", remote.ErrDecode, t.name, err))
 		return
 	}
 	t.mu.Lock()
@@ -316,7 +318,7 @@ func (t *Table[K, V]) receiveLocked(h handoff[K, V]) {
 
 // watchMembers removes from the layout the members whose registry lease
 // ended: first those already missing, then each as it leaves.
-func (t *Table[K, V]) watchMembers(w *MemberWatch) {
+func (t *Table[K, V]) watchMembers(w *remote.MemberWatch) {
 	defer t.done.Done()
 	defer func() { w.Stop() }()
 	if ms, err := t.n.Members(); err == nil {
@@ -335,7 +337,7 @@ func (t *Table[K, V]) watchMembers(w *MemberWatch) {
 		select {
 		case ev, ok := <-w.Events():
 			if !ok {
-				if !errors.Is(w.Err(), ErrWatchOverflow) {
+				if !errors.Is(w.Err(), remote.ErrWatchOverflow) {
 					return
 				}
 				nw, err := t.n.WatchMembers(0)
@@ -345,7 +347,7 @@ func (t *Table[K, V]) watchMembers(w *MemberWatch) {
 				w = nw
 				continue
 			}
-			if ev.Change != MemberLeft || ev.Member.ID == t.self {
+			if ev.Change != remote.MemberLeft || ev.Member.ID == t.self {
 				continue
 			}
 			if v, _, _ := t.latestView(); v.has(ev.Member.ID) {

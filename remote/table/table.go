@@ -1,4 +1,4 @@
-package remote
+package table
 
 import (
 	"context"
@@ -12,25 +12,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
-// TableConfig configures a Table on the node that opens it. Every node
-// of one table must give the same Equal (it runs on the node holding the
-// key); Shards may differ from node to node.
-type TableConfig[V any] struct {
-	// Shards is the number of shard reactors of the node's own part of
-	// the table (a local dht.Table); 0 means 4.
-	Shards int
-	// Equal is CompareAndSwap's equality of values. Nil means that two
-	// values are equal when their JSON encodings are.
-	Equal func(a, b V) bool
-}
-
-// Table is a sharded key-value table whose keys are spread over the nodes
-// that opened it under one name (D5): each such node holds its share in
-// a local dht.Table and serves it to the others over NATS, and a client
-// on any of them reaches every key. Keys and values cross the network as
-// JSON, so K and V must encode and decode to equal values.
+// Table is a sharded key-value table whose keys are spread over the
+// remote nodes that opened it under one name (see Open): each such node
+// holds its share in a local dht.Table and serves it to the others over
+// NATS, and a client on any of them reaches every key. Keys and values
+// cross the network as JSON, so K and V must encode and decode to equal
+// values. All methods are safe for concurrent use.
 //
 // # Placement and membership
 //
@@ -39,7 +30,7 @@ type TableConfig[V any] struct {
 // so every node sees the same sequence of layouts. A key belongs to the
 // member of highest rendezvous score for the key's hash (the KeyFunc's
 // value, as in dht): a node joining takes about 1/(n+1) of the keys, a
-// node leaving gives away only its own. OpenTable adds its node to the
+// node leaving gives away only its own. Open adds its node to the
 // layout; Close removes it after handing its keys over; a node whose
 // registry lease ends (its node closed, or dead for a lease time) is
 // removed by the others.
@@ -65,7 +56,8 @@ type TableConfig[V any] struct {
 // value (for the payload limit); on another node's key, one NATS request
 // and reply through the node's connection.
 type Table[K comparable, V any] struct {
-	n     *Node
+	n     *remote.Node
+	in    node.Internals // n's
 	name  string
 	self  string
 	key   dht.KeyFunc[K]
@@ -98,37 +90,38 @@ type Table[K comparable, V any] struct {
 	shipping bool                       // guarded by mu: the keys cur took away are being handed over
 }
 
-// OpenTable joins the table name of the node's namespace (creating it if
-// no node has it open), with this node as a member: it opens the node's
-// local part, adds the node to the layout and waits until the keys that
-// move to it have arrived. n must have a registry (WithRegistry).
+// Open joins the table name of n's namespace (creating it if no node has
+// it open), with n as a member: it opens the node's local part, adds the
+// node to the layout and waits until the keys that move to it have
+// arrived. n must have a registry (remote.WithRegistry).
 //
 // It blocks until the node serves its share or ctx ends, and returns
-// ErrNoRegistry without a registry, ErrInvalidName for a bad name,
-// ErrDuplicateName if the node already has the table (or an export of
-// that name) open, dht.ErrNilFunc for a nil key, ErrClosed for a closed
-// node, or ctx's error (the node then leaves again; it has taken no
-// keys). It costs a JetStream bucket lookup, two subscriptions and three
-// goroutines, ended by Close.
-func OpenTable[K comparable, V any](ctx context.Context, n *Node, name string, key dht.KeyFunc[K], cfg TableConfig[V]) (*Table[K, V], error) {
-	if n.reg == nil {
-		return nil, ErrNoRegistry
+// remote.ErrNoRegistry without a registry, remote.ErrInvalidName for a
+// bad name, remote.ErrDuplicateName if the node already has the table (or
+// an export of that name) open, dht.ErrNilFunc for a nil key,
+// remote.ErrClosed for a closed node, or ctx's error (the node then
+// leaves again; it has taken no keys). It costs a JetStream bucket
+// lookup, two subscriptions and three goroutines, ended by Close.
+func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string, key dht.KeyFunc[K], cfg Config[V]) (*Table[K, V], error) {
+	in := node.Of(n)
+	if in.JetStream() == nil {
+		return nil, remote.ErrNoRegistry
 	}
 	if key == nil {
 		return nil, dht.ErrNilFunc
 	}
-	subj, err := tableSubject(n.ns, name)
+	subj, err := subjectPrefix(n.Namespace(), name)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Shards == 0 {
 		cfg.Shards = 4
 	}
-	if err := n.claim("#dht/" + name); err != nil {
+	if err := in.Claim("#dht/" + name); err != nil {
 		return nil, err
 	}
 	t := &Table[K, V]{
-		n: n, name: name, self: n.reg.id, key: key, eq: cfg.Equal, subj: subj,
+		n: n, in: in, name: name, self: n.ID(), key: key, eq: cfg.Equal, subj: subj,
 		stop: make(chan struct{}), wake: make(chan struct{}, 1), changed: make(chan struct{}),
 		waiting: map[string]bool{}, nextSeq: map[string]int{}, early: map[uint64][]handoff[K, V]{},
 	}
@@ -149,7 +142,7 @@ func OpenTable[K comparable, V any](ctx context.Context, n *Node, name string, k
 // and the subscriptions before the node can be a member, the layout watch
 // before the node's own change.
 func (t *Table[K, V]) open(ctx context.Context, shards int) error {
-	local, err := dht.New[K, V](t.n.sys, shards, t.key)
+	local, err := dht.New[K, V](t.n.System(), shards, t.key)
 	if err != nil {
 		return err
 	}
@@ -158,23 +151,23 @@ func (t *Table[K, V]) open(ctx context.Context, shards int) error {
 		suffix string
 		handle nats.MsgHandler
 	}{{"op", t.onOp}, {"hand", t.onHandoff}} {
-		sub, err := t.n.nc.Subscribe(t.subj+t.self+"."+s.suffix, s.handle)
+		sub, err := t.n.Conn().Subscribe(t.subj+t.self+"."+s.suffix, s.handle)
 		if err != nil {
-			return t.n.transportErr(t.name, err)
+			return t.in.TransportErr(t.name, err)
 		}
 		t.subs = append(t.subs, sub)
 	}
 	// Flush: the subscriptions are known to the server before the node
 	// can be a member.
-	if err := t.n.nc.Flush(); err != nil {
-		return t.n.transportErr(t.name, err)
+	if err := t.n.Conn().Flush(); err != nil {
+		return t.in.TransportErr(t.name, err)
 	}
-	if t.kv, err = openTableBucket(ctx, t.n.reg.js, tableBucket(t.n.ns, t.name), "table "+t.name); err != nil {
-		return fmt.Errorf("remote: table %s: bucket: %w", t.name, err)
+	if t.kv, err = openBucket(ctx, t.in.JetStream(), bucketName(t.n.Namespace(), t.name), "table "+t.name); err != nil {
+		return fmt.Errorf("table: %s: bucket: %w", t.name, err)
 	}
 	kw, err := t.kv.Watch(t.ctx, layoutKey)
 	if err != nil {
-		return fmt.Errorf("remote: table %s: watch: %w", t.name, err)
+		return fmt.Errorf("table: %s: watch: %w", t.name, err)
 	}
 	// The first update is the current record (or nil if there is none):
 	// the node starts from it as a non-member holding nothing.
@@ -183,19 +176,19 @@ func (t *Table[K, V]) open(ctx context.Context, shards int) error {
 		var r record
 		if e != nil {
 			if r, err = decodeRecord(e.Value()); err != nil {
-				stopWatch(kw)
+				node.StopWatch(kw)
 				return err
 			}
 		}
 		t.latest, t.lview = r, newView(r.current())
 		t.cur = t.lview
 	case <-ctx.Done():
-		stopWatch(kw)
+		node.StopWatch(kw)
 		return context.Cause(ctx)
 	}
 	w, err := t.n.WatchMembers(0)
 	if err != nil {
-		stopWatch(kw)
+		node.StopWatch(kw)
 		return err
 	}
 	// A layout that still lists this node is from an earlier life of it,
@@ -262,30 +255,30 @@ func (t *Table[K, V]) Owner(k K) (string, error) {
 }
 
 // Get returns the value of k and whether k is present. It blocks until
-// the node holding k answered or ctx ends; it returns ErrTableClosed
-// after Close, ErrClosed once the node is closed, an error matching
-// dht.ErrUserPanic if the key function panics (here or on the holder),
-// a *PayloadError if the request is over the payload limit, or ctx's
-// error. When ctx ends after the request was sent, the operation may or
+// the node holding k answered or ctx ends; it returns ErrClosed after
+// Close, remote.ErrClosed once the node is closed, an error matching
+// dht.ErrUserPanic if the key function panics (here or on the holder), a
+// *remote.PayloadError if the request is over the payload limit, or
+// ctx's error. When ctx ends after the request was sent, the operation may or
 // may not have happened.
 func (t *Table[K, V]) Get(ctx context.Context, k K) (V, bool, error) {
-	r, err := t.do(ctx, tableReq[K, V]{Op: tOpGet, Key: k})
+	r, err := t.do(ctx, request[K, V]{Op: opGet, Key: k})
 	return r.Val, r.Found, err
 }
 
 // Put sets k to v and returns the previous value and whether there was
 // one. It blocks and fails like Get; a value whose encoding is over the
-// node's payload limit is refused with a *PayloadError (it could not be
-// handed over when its key moves).
+// node's payload limit is refused with a *remote.PayloadError (it could
+// not be handed over when its key moves).
 func (t *Table[K, V]) Put(ctx context.Context, k K, v V) (prev V, had bool, err error) {
-	r, err := t.do(ctx, tableReq[K, V]{Op: tOpPut, Key: k, Val: v})
+	r, err := t.do(ctx, request[K, V]{Op: opPut, Key: k, Val: v})
 	return r.Val, r.Found, err
 }
 
 // Delete removes k and returns its value and whether it was present. It
 // blocks and fails like Get.
 func (t *Table[K, V]) Delete(ctx context.Context, k K) (prev V, had bool, err error) {
-	r, err := t.do(ctx, tableReq[K, V]{Op: tOpDelete, Key: k})
+	r, err := t.do(ctx, request[K, V]{Op: opDelete, Key: k})
 	return r.Val, r.Found, err
 }
 
@@ -294,7 +287,7 @@ func (t *Table[K, V]) Delete(ctx context.Context, k K) (prev V, had bool, err er
 // did. It blocks and fails like Put; if Equal panics, it returns an error
 // matching dht.ErrUserPanic and the table is unchanged.
 func (t *Table[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V) (bool, error) {
-	r, err := t.do(ctx, tableReq[K, V]{Op: tOpCAS, Key: k, Val: new, Old: old})
+	r, err := t.do(ctx, request[K, V]{Op: opCAS, Key: k, Val: new, Old: old})
 	return r.Found, err
 }
 
@@ -313,12 +306,12 @@ func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 		}
 		total, again := 0, len(v.Members) == 0
 		for _, m := range v.Members {
-			q := tableReq[K, V]{Op: tOpLen, Epoch: v.Epoch}
+			q := request[K, V]{Op: opLen, Epoch: v.Epoch}
 			r, err := t.send(ctx, m, &q, 0)
 			if err != nil {
 				return 0, err
 			}
-			if r.Code != tCodeOK || r.Epoch != v.Epoch || !r.Found {
+			if r.Code != codeOK || r.Epoch != v.Epoch || !r.Found {
 				again = true
 				break
 			}
@@ -338,10 +331,10 @@ func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 // blocks until the hand-over is acknowledged or ctx ends; if ctx ends
 // first (or the node is the last member, or the node's connection is
 // gone), the keys the node held are lost, and Close returns ctx's error
-// in the first case. Calling Close again returns ErrTableClosed.
+// in the first case. Calling Close again returns ErrClosed.
 func (t *Table[K, V]) Close(ctx context.Context) error {
 	if t.closing.Swap(true) {
-		return ErrTableClosed
+		return ErrClosed
 	}
 	err := t.leave(ctx)
 	t.teardown(ctx)
@@ -364,7 +357,7 @@ func (t *Table[K, V]) leave(ctx context.Context) error {
 // local table.
 func (t *Table[K, V]) teardown(ctx context.Context) {
 	t.closing.Store(true)
-	t.fail(ErrTableClosed)
+	t.fail(ErrClosed)
 	// Drain, not unsubscribe: a request the node has received is still
 	// answered (as moved), so its asker does not wait for its context.
 	for _, s := range t.subs {
@@ -376,7 +369,7 @@ func (t *Table[K, V]) teardown(ctx context.Context) {
 		case <-closed:
 		case <-ctx.Done():
 			_ = s.Unsubscribe()
-		case <-t.n.closed:
+		case <-t.in.Closed():
 		}
 	}
 	t.stopped.Do(func() { close(t.stop) })
@@ -385,7 +378,7 @@ func (t *Table[K, V]) teardown(ctx context.Context) {
 	if t.local != nil {
 		_ = t.local.Close(ctx)
 	}
-	t.n.release("#dht/" + t.name)
+	t.in.Release("#dht/" + t.name)
 }
 
 // latestView returns the newest layout seen, the channel closed at the

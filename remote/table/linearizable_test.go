@@ -1,4 +1,4 @@
-package remote_test
+package table_test
 
 // The history check is internal/kvcheck's (dht's test uses it too):
 // porcupine against a sequential model of one key, failed operations left
@@ -16,13 +16,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/internal/kvcheck"
-	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/table"
 )
 
 // Clients on several nodes run random operations on a few keys while
 // members join and leave; the history must be linearizable.
 func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
 	t1, t2 := openTable(t, n1, "lin"), openTable(t, n2, "lin")
 	ctx := bounded(t)
@@ -32,7 +32,7 @@ func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
 	var failed atomic.Pointer[error]
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	client := func(id int, tb *remote.Table[string, int]) {
+	client := func(id int, tb *table.Table[string, int]) {
 		defer wg.Done()
 		rng := rand.New(rand.NewPCG(uint64(id), 7))
 		for i := 1; ; i++ {
@@ -44,7 +44,7 @@ func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
 			in := kvcheck.Random(rng, id, i, 6)
 			call := h.Now()
 			out, err := kvcheck.Apply(ctx, tb, tb.CompareAndSwap, in)
-			if errors.Is(err, remote.ErrTableClosed) {
+			if errors.Is(err, table.ErrClosed) {
 				return
 			}
 			if err != nil {
@@ -70,7 +70,7 @@ func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
 	wg.Add(1)
 	go client(3, t3)
 	after(300)
-	require.NoError(t, t2.Close(ctx)) // its client stops with ErrTableClosed
+	require.NoError(t, t2.Close(ctx)) // its client stops with table.ErrClosed
 	after(300)
 	openTable(t, member(t, url, "n4"), "lin")
 	after(300)

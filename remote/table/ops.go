@@ -1,4 +1,4 @@
-package remote
+package table
 
 import (
 	"context"
@@ -10,29 +10,30 @@ import (
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
 )
 
 // Operations of a table request.
 const (
-	tOpGet uint8 = iota + 1
-	tOpPut
-	tOpDelete
-	tOpCAS
-	tOpLen
-	tOpPing
+	opGet uint8 = iota + 1
+	opPut
+	opDelete
+	opCAS
+	opLen
+	opPing
 )
 
 // Codes of a table reply.
 const (
-	tCodeOK       uint8 = iota // applied
-	tCodeMoved                 // the node does not hold the key in its layout (Epoch)
-	tCodeNotReady              // the node holds the key but has not got it yet, or is behind
-	tCodeErr                   // the operation failed (Err, Panic)
+	codeOK       uint8 = iota // applied
+	codeMoved                 // the node does not hold the key in its layout (Epoch)
+	codeNotReady              // the node holds the key but has not got it yet, or is behind
+	codeErr                   // the operation failed (Err, Panic)
 )
 
-// tableReq is an operation on a table member, placed with the layout of
+// request is an operation on a table member, placed with the layout of
 // Epoch.
-type tableReq[K comparable, V any] struct {
+type request[K comparable, V any] struct {
 	Op    uint8  `json:"op"`
 	Epoch uint64 `json:"e"`
 	Key   K      `json:"k"`
@@ -40,10 +41,10 @@ type tableReq[K comparable, V any] struct {
 	Old   V      `json:"o"`
 }
 
-// tableRep is a member's answer. Found is the previous value's presence
+// reply is a member's answer. Found is the previous value's presence
 // (Get, Put, Delete), the swap (CompareAndSwap) or, for Len, that the
 // member had settled.
-type tableRep[V any] struct {
+type reply[V any] struct {
 	Code  uint8  `json:"c"`
 	Epoch uint64 `json:"e"`
 	Val   V      `json:"v"`
@@ -56,19 +57,19 @@ type tableRep[V any] struct {
 // do places q with the newest layout and applies it on the member that
 // holds its key, placing it again while the answer is that the member
 // does not serve the key (yet).
-func (t *Table[K, V]) do(ctx context.Context, q tableReq[K, V]) (tableRep[V], error) {
+func (t *Table[K, V]) do(ctx context.Context, q request[K, V]) (reply[V], error) {
 	if reactor.Inside() {
-		return tableRep[V]{}, fmt.Errorf("remote: table %s: %w", t.name, reactor.ErrInsideReactor)
+		return reply[V]{}, fmt.Errorf("table: %s: %w", t.name, reactor.ErrInsideReactor)
 	}
 	h, err := t.hash(q.Key)
 	if err != nil {
-		return tableRep[V]{}, err
+		return reply[V]{}, err
 	}
 	pause := firstPause
 	for {
 		v, changed, err := t.latestView()
 		if err != nil {
-			return tableRep[V]{}, err
+			return reply[V]{}, err
 		}
 		if owner := v.owner(h); owner != "" {
 			q.Epoch = v.Epoch
@@ -76,81 +77,81 @@ func (t *Table[K, V]) do(ctx context.Context, q tableReq[K, V]) (tableRep[V], er
 			switch {
 			case err != nil:
 				return r, err
-			case r.Code == tCodeOK:
+			case r.Code == codeOK:
 				return r, nil
-			case r.Code == tCodeErr:
+			case r.Code == codeErr:
 				if r.Panic {
 					return r, fmt.Errorf("%w: %s", dht.ErrUserPanic, r.Err)
 				}
-				return r, fmt.Errorf("remote: table %s: %s", t.name, r.Err)
+				return r, fmt.Errorf("table: %s: %s", t.name, r.Err)
 			}
 		}
 		if err := t.pause(ctx, changed, &pause); err != nil {
-			return tableRep[V]{}, err
+			return reply[V]{}, err
 		}
 	}
 }
 
 // writes reports whether q stores a value, which must then fit a
 // hand-over chunk (at least one entry) when its key moves.
-func (q *tableReq[K, V]) writes() bool { return q.Op == tOpPut || q.Op == tOpCAS }
+func (q *request[K, V]) writes() bool { return q.Op == opPut || q.Op == opCAS }
 
 // sizeErr refuses a write whose encoding (the entry alone, or a request
 // holding it) of n bytes would not fit a hand-over chunk.
 func (t *Table[K, V]) sizeErr(n int) error {
-	if n+handoffOverhead > t.n.limit {
-		return &PayloadError{Name: t.name, Size: n + handoffOverhead, Limit: t.n.limit}
+	if n+handoffOverhead > t.n.MaxPayload() {
+		return &remote.PayloadError{Name: t.name, Size: n + handoffOverhead, Limit: t.n.MaxPayload()}
 	}
 	return nil
 }
 
 // send applies q on member m: locally if m is this node, else by one NATS
-// request. A write is refused with a *PayloadError, before anything is
+// request. A write is refused with a *remote.PayloadError, before anything is
 // applied, if it could not be handed over: the value is encoded once,
 // alone for a local write, as part of the request otherwise. A member
 // that cannot be reached (it has gone: no responders) answers
-// tCodeNotReady, so the caller waits for the layout to change.
-func (t *Table[K, V]) send(ctx context.Context, m string, q *tableReq[K, V], h uint64) (tableRep[V], error) {
+// codeNotReady, so the caller waits for the layout to change.
+func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h uint64) (reply[V], error) {
 	if m == t.self {
 		if q.writes() {
 			data, err := json.Marshal(dht.KV[K, V]{Key: q.Key, Value: q.Val})
 			if err != nil {
-				return tableRep[V]{}, fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
+				return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 			}
 			if err := t.sizeErr(len(data)); err != nil {
-				return tableRep[V]{}, err
+				return reply[V]{}, err
 			}
 		}
 		r := t.apply(ctx, q, h)
-		if r.Code == tCodeErr && ctx.Err() != nil {
+		if r.Code == codeErr && ctx.Err() != nil {
 			return r, context.Cause(ctx)
 		}
 		return r, nil
 	}
 	data, err := json.Marshal(q)
 	if err != nil {
-		return tableRep[V]{}, fmt.Errorf("%w: table %s: %w", ErrEncode, t.name, err)
+		return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 	}
 	if q.writes() {
 		if err := t.sizeErr(len(data)); err != nil {
-			return tableRep[V]{}, err
+			return reply[V]{}, err
 		}
-	} else if len(data) > t.n.limit {
-		return tableRep[V]{}, &PayloadError{Name: t.name, Size: len(data), Limit: t.n.limit}
+	} else if len(data) > t.n.MaxPayload() {
+		return reply[V]{}, &remote.PayloadError{Name: t.name, Size: len(data), Limit: t.n.MaxPayload()}
 	}
-	msg, err := t.n.nc.RequestWithContext(ctx, t.subj+m+".op", data)
+	msg, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".op", data)
 	if err != nil {
 		if ctx.Err() != nil {
-			return tableRep[V]{}, context.Cause(ctx)
+			return reply[V]{}, context.Cause(ctx)
 		}
 		if errors.Is(err, nats.ErrNoResponders) {
-			return tableRep[V]{Code: tCodeNotReady}, nil
+			return reply[V]{Code: codeNotReady}, nil
 		}
-		return tableRep[V]{}, t.n.transportErr(t.name, err)
+		return reply[V]{}, t.in.TransportErr(t.name, err)
 	}
-	var r tableRep[V]
+	var r reply[V]
 	if err := json.Unmarshal(msg.Data, &r); err != nil {
-		return r, fmt.Errorf("%w: table %s reply: %w", ErrDecode, t.name, err)
+		return r, fmt.Errorf("%w: table %s reply: %w", remote.ErrDecode, t.name, err)
 	}
 	return r, nil
 }
@@ -158,18 +159,18 @@ func (t *Table[K, V]) send(ctx context.Context, m string, q *tableReq[K, V], h u
 // onOp serves a request of another node (on the subscription's
 // goroutine, one at a time).
 func (t *Table[K, V]) onOp(m *nats.Msg) {
-	var q tableReq[K, V]
-	var r tableRep[V]
+	var q request[K, V]
+	var r reply[V]
 	if err := json.Unmarshal(m.Data, &q); err != nil {
-		r = tableRep[V]{Code: tCodeErr, Err: fmt.Sprintf("undecodable request: %v", err)}
+		r = reply[V]{Code: codeErr, Err: fmt.Sprintf("undecodable request: %v", err)}
 	} else if h, err := t.hash(q.Key); err != nil {
-		r = tableRep[V]{Code: tCodeErr, Err: err.Error(), Panic: true}
+		r = reply[V]{Code: codeErr, Err: err.Error(), Panic: true}
 	} else {
 		r = t.apply(t.ctx, &q, h)
 	}
 	data, err := json.Marshal(r)
 	if err != nil {
-		data, _ = json.Marshal(tableRep[V]{Code: tCodeErr, Err: fmt.Sprintf("unencodable reply: %v", err)})
+		data, _ = json.Marshal(reply[V]{Code: codeErr, Err: fmt.Sprintf("unencodable reply: %v", err)})
 	}
 	_ = m.Respond(data)
 }
@@ -177,46 +178,46 @@ func (t *Table[K, V]) onOp(m *nats.Msg) {
 // apply checks that this node serves q's key (hash h) in its layout and
 // applies q to the local table, under t.mu held shared, so that no layout
 // change overtakes it.
-func (t *Table[K, V]) apply(ctx context.Context, q *tableReq[K, V], h uint64) tableRep[V] {
+func (t *Table[K, V]) apply(ctx context.Context, q *request[K, V], h uint64) reply[V] {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	cur := t.cur
 	switch q.Op {
-	case tOpPing:
-		return tableRep[V]{Epoch: cur.Epoch}
-	case tOpLen:
+	case opPing:
+		return reply[V]{Epoch: cur.Epoch}
+	case opLen:
 		n, err := t.local.Len(ctx)
 		if err != nil {
-			return tableRep[V]{Code: tCodeErr, Err: err.Error()}
+			return reply[V]{Code: codeErr, Err: err.Error()}
 		}
-		return tableRep[V]{Epoch: cur.Epoch, N: n, Found: cur.has(t.self) && t.settledLocked()}
+		return reply[V]{Epoch: cur.Epoch, N: n, Found: cur.has(t.self) && t.settledLocked()}
 	}
 	switch {
 	case q.Epoch > cur.Epoch:
-		return tableRep[V]{Code: tCodeNotReady, Epoch: cur.Epoch}
+		return reply[V]{Code: codeNotReady, Epoch: cur.Epoch}
 	case cur.owner(h) != t.self:
-		return tableRep[V]{Code: tCodeMoved, Epoch: cur.Epoch}
+		return reply[V]{Code: codeMoved, Epoch: cur.Epoch}
 	case t.prev != nil:
 		if src := t.prev.owner(h); src != t.self && t.waiting[src] {
-			return tableRep[V]{Code: tCodeNotReady, Epoch: cur.Epoch}
+			return reply[V]{Code: codeNotReady, Epoch: cur.Epoch}
 		}
 	}
-	r := tableRep[V]{Epoch: cur.Epoch}
+	r := reply[V]{Epoch: cur.Epoch}
 	var err error
 	switch q.Op {
-	case tOpGet:
+	case opGet:
 		r.Val, r.Found, err = t.local.Get(ctx, q.Key)
-	case tOpPut:
+	case opPut:
 		r.Val, r.Found, err = t.local.Put(ctx, q.Key, q.Val)
-	case tOpDelete:
+	case opDelete:
 		r.Val, r.Found, err = t.local.Delete(ctx, q.Key)
-	case tOpCAS:
+	case opCAS:
 		r.Found, err = t.local.CompareAndSwap(ctx, q.Key, q.Old, q.Val, t.eq)
 	default:
 		err = fmt.Errorf("unknown operation %d", q.Op)
 	}
 	if err != nil {
-		return tableRep[V]{Code: tCodeErr, Err: err.Error(), Panic: errors.Is(err, dht.ErrUserPanic)}
+		return reply[V]{Code: codeErr, Err: err.Error(), Panic: errors.Is(err, dht.ErrUserPanic)}
 	}
 	return r
 }

@@ -1,4 +1,4 @@
-package remote_test
+package table_test
 
 import (
 	"context"
@@ -13,15 +13,16 @@ import (
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/table"
 )
 
 // openTable opens table name on n, closing it when the test ends (if the
 // test did not).
-func openTable(t *testing.T, n *remote.Node, name string) *remote.Table[string, int] {
+func openTable(t *testing.T, n *remote.Node, name string) *table.Table[string, int] {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	tb, err := remote.OpenTable[string, int](ctx, n, name, dht.StringKey, remote.TableConfig[int]{})
+	tb, err := table.Open[string, int](ctx, n, name, dht.StringKey, table.Config[int]{})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -33,11 +34,11 @@ func openTable(t *testing.T, n *remote.Node, name string) *remote.Table[string, 
 
 // tableNodes starts k members of one JetStream server, each with table
 // name open.
-func tableNodes(t *testing.T, k int, name string) ([]*remote.Node, []*remote.Table[string, int]) {
+func tableNodes(t *testing.T, k int, name string) ([]*remote.Node, []*table.Table[string, int]) {
 	t.Helper()
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	var nodes []*remote.Node
-	var tables []*remote.Table[string, int]
+	var tables []*table.Table[string, int]
 	for i := range k {
 		n := member(t, url, fmt.Sprintf("n%d", i+1))
 		nodes = append(nodes, n)
@@ -54,7 +55,7 @@ func bounded(t *testing.T) context.Context {
 }
 
 // settledMembers waits until every table lists want as its members.
-func settledMembers(t *testing.T, want []string, tables ...*remote.Table[string, int]) {
+func settledMembers(t *testing.T, want []string, tables ...*table.Table[string, int]) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		for _, tb := range tables {
@@ -128,7 +129,7 @@ func TestTableEveryNodeReachesEveryKey(t *testing.T) {
 // A client writes and reads back keys while a node joins and another
 // leaves: no write is lost and no read is stale.
 func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
 	t1, t2 := openTable(t, n1, "kv"), openTable(t, n2, "kv")
 	ctx := bounded(t)
@@ -139,7 +140,7 @@ func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
 	var count sync.WaitGroup
 	count.Add(1)
 	progress := make(chan int, 1<<16)
-	for c, tb := range []*remote.Table[string, int]{t1} {
+	for c, tb := range []*table.Table[string, int]{t1} {
 		go func() {
 			defer count.Done()
 			for i := 0; ; i++ {
@@ -193,7 +194,7 @@ func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
 		if o, _ := t1.Owner(k.(string)); o == "n3" {
 			onN3++
 		}
-		for _, tb := range []*remote.Table[string, int]{t1, t3} {
+		for _, tb := range []*table.Table[string, int]{t1, t3} {
 			got, ok, err := tb.Get(ctx, k.(string))
 			require.NoError(t, err)
 			require.True(t, ok, k)
@@ -206,17 +207,17 @@ func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, n)
 	_, _, err = t2.Get(ctx, "c0-1")
-	require.ErrorIs(t, err, remote.ErrTableClosed)
-	require.ErrorIs(t, t2.Close(ctx), remote.ErrTableClosed)
+	require.ErrorIs(t, err, table.ErrClosed)
+	require.ErrorIs(t, t2.Close(ctx), table.ErrClosed)
 }
 
 // A member whose connection dies is removed by the others once its lease
 // expires: its keys are lost, every other key stays, and the table goes
 // on.
 func TestTableMemberDies(t *testing.T) {
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	var nodes []*remote.Node
-	var tables []*remote.Table[string, int]
+	var tables []*table.Table[string, int]
 	for i := range 3 {
 		n := member(t, url, fmt.Sprintf("n%d", i+1), remote.WithLeaseTTL(time.Second))
 		nodes = append(nodes, n)
@@ -262,24 +263,24 @@ func TestTableMemberDies(t *testing.T) {
 
 func TestTableBadInput(t *testing.T) {
 	ctx := bounded(t)
-	sys, _ := newSystem(t)
+	sys := newSystem(t)
 	plain := startNode(t, sys)
-	_, err := remote.OpenTable[string, int](ctx, plain, "kv", dht.StringKey, remote.TableConfig[int]{})
+	_, err := table.Open[string, int](ctx, plain, "kv", dht.StringKey, table.Config[int]{})
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
 
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	n := member(t, url, "n1")
-	_, err = remote.OpenTable[string, int](ctx, n, "a.b", dht.StringKey, remote.TableConfig[int]{})
+	_, err = table.Open[string, int](ctx, n, "a.b", dht.StringKey, table.Config[int]{})
 	require.ErrorIs(t, err, remote.ErrInvalidName)
-	_, err = remote.OpenTable[string, int](ctx, n, "kv", nil, remote.TableConfig[int]{})
+	_, err = table.Open[string, int](ctx, n, "kv", nil, table.Config[int]{})
 	require.ErrorIs(t, err, dht.ErrNilFunc)
 	tb := openTable(t, n, "kv")
-	_, err = remote.OpenTable[string, int](ctx, n, "kv", dht.StringKey, remote.TableConfig[int]{})
+	_, err = table.Open[string, int](ctx, n, "kv", dht.StringKey, table.Config[int]{})
 	require.ErrorIs(t, err, remote.ErrDuplicateName)
 
 	// A value over the payload limit is refused and nothing is written.
 	small := member(t, url, "n2", remote.WithMaxPayload(512))
-	ts, err := remote.OpenTable[string, string](ctx, small, "big", dht.StringKey, remote.TableConfig[string]{})
+	ts, err := table.Open[string, string](ctx, small, "big", dht.StringKey, table.Config[string]{})
 	require.NoError(t, err)
 	defer ts.Close(ctx)
 	_, _, err = ts.Put(ctx, "k", strings.Repeat("x", 600))
@@ -290,12 +291,12 @@ func TestTableBadInput(t *testing.T) {
 	require.False(t, ok)
 
 	// A panicking key function fails only that operation.
-	bad, err := remote.OpenTable[string, int](ctx, n, "panicky", func(k string) uint64 {
+	bad, err := table.Open[string, int](ctx, n, "panicky", func(k string) uint64 {
 		if k == "boom" {
 			panic("no hash for boom")
 		}
 		return dht.StringKey(k)
-	}, remote.TableConfig[int]{})
+	}, table.Config[int]{})
 	require.NoError(t, err)
 	defer bad.Close(ctx)
 	_, _, err = bad.Put(ctx, "boom", 1)
@@ -319,19 +320,19 @@ func TestTableBadInput(t *testing.T) {
 
 	require.NoError(t, tb.Close(ctx))
 	_, _, err = tb.Put(ctx, "k", 1)
-	require.ErrorIs(t, err, remote.ErrTableClosed)
+	require.ErrorIs(t, err, table.ErrClosed)
 }
 
 // Nodes that open the table at once all become members: their layout
 // writes conflict and are redone on the newer layout.
 func TestTableConcurrentJoins(t *testing.T) {
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	const k = 5
 	nodes := make([]*remote.Node, k)
 	for i := range nodes {
 		nodes[i] = member(t, url, fmt.Sprintf("n%d", i+1))
 	}
-	tables := make([]*remote.Table[string, int], k)
+	tables := make([]*table.Table[string, int], k)
 	errs := make([]error, k)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -340,7 +341,7 @@ func TestTableConcurrentJoins(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			tables[i], errs[i] = remote.OpenTable[string, int](bounded(t), nodes[i], "kv", dht.StringKey, remote.TableConfig[int]{})
+			tables[i], errs[i] = table.Open[string, int](bounded(t), nodes[i], "kv", dht.StringKey, table.Config[int]{})
 		}()
 	}
 	close(start)
@@ -364,7 +365,7 @@ func TestTableConcurrentJoins(t *testing.T) {
 // member's lease expired leaves and joins afresh: the old member's keys
 // are lost, the others stay, and the new node serves its share.
 func TestTableNodeBackUnderSameID(t *testing.T) {
-	url := jsServer(t, nil)
+	url := jsServer(t)
 	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
 	t1, _ := openTable(t, n1, "kv"), openTable(t, n2, "kv")
 	ctx := bounded(t)

@@ -1,4 +1,4 @@
-package remote_test
+package table_test
 
 import (
 	"context"
@@ -7,12 +7,13 @@ import (
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/table"
 )
 
 // A table over the nodes that open it; here one node with its embedded
 // server (with WithURL every node of one NATS deployment would share it,
 // as examples/cluster shows).
-func ExampleOpenTable() {
+func ExampleOpen() {
 	ctx := context.Background()
 	sys := reactor.New()
 	defer sys.Shutdown(ctx)
@@ -23,7 +24,7 @@ func ExampleOpenTable() {
 	}
 	defer n.Close(ctx)
 
-	stock, err := remote.OpenTable[string, int](ctx, n, "stock", dht.StringKey, remote.TableConfig[int]{})
+	stock, err := table.Open[string, int](ctx, n, "stock", dht.StringKey, table.Config[int]{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,0 +1,57 @@
+package follow_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/follow"
+	"github.com/reactors-go/reactors/router"
+)
+
+// A router that follows the registry's exporters of a name routes across
+// nodes; a watch says when an exporter has joined.
+func ExampleRouter() {
+	sys := reactor.New()
+	defer sys.Shutdown(context.Background())
+	// With WithURL every node of one NATS deployment would share the
+	// registry; here one node with its embedded server is the whole set.
+	n, err := remote.Start(sys, remote.WithRegistry(), remote.WithNodeID("w1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer n.Close(context.Background())
+
+	w, _ := n.WatchMembers(0)
+	defer w.Stop()
+	rt := router.New(sys, "workers", router.RoundRobin[string]())
+	b, _ := follow.Router(n, "workers", rt)
+	defer b.Stop()
+
+	done := make(chan struct{})
+	worker, _ := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
+		r.Main().Events().OnEvent(func(s string) {
+			fmt.Println("worker got", s)
+			close(done)
+		})
+	})
+	if _, err := remote.Export(n, "workers", worker); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for ev := range w.Events() {
+		if ev.Member.Exports("workers") {
+			fmt.Println(ev.Change, ev.Member.ID, ev.Member.Names)
+			break
+		}
+	}
+	fmt.Println(rt.Targets()[0].Name())
+	_ = rt.Channel().Send("job 1")
+	<-done
+	// Output:
+	// updated w1 [workers]
+	// remote:workers@w1
+	// worker got job 1
+}

@@ -1,0 +1,108 @@
+// Package node shares with the packages built on package remote
+// (remote/table, remote/follow) what remote keeps unexported about a
+// Node, as internal/poll serves both os and net: the node's closing
+// state, the names it holds, its registry's JetStream context and
+// followers, and its mapping of transport errors (Internals, reached
+// through Of). It also holds the wire details they share with remote:
+// the headers of an error reply (RespondError) and the stopping of a
+// key-value watch (StopWatch).
+//
+// Package remote registers the accessor of Of when it is initialized, so
+// every package that imports remote may call Of. Nothing here is part of
+// the module's public API.
+package node
+
+import (
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Internals is a remote.Node as the packages built on remote see it. Its
+// methods are safe for concurrent use and cost a field read or a lock,
+// except where they say otherwise.
+type Internals interface {
+	// JetStream returns the JetStream context of the node's registry, or
+	// nil for a node started without WithRegistry.
+	JetStream() jetstream.JetStream
+	// Closed returns a channel that is closed when the node's connection
+	// is closed (the same channel on every call).
+	Closed() <-chan struct{}
+	// Closing reports whether the node's Close was called.
+	Closing() bool
+	// Claim records name as held by the node, beside its exported names:
+	// it fails with remote.ErrDuplicateName if the node holds it already
+	// and with remote.ErrClosed once Close was called. Release forgets
+	// name.
+	Claim(name string) error
+	Release(name string)
+	// TransportErr maps an error of the node's connection onto remote's
+	// errors (remote.ErrClosed, *remote.PayloadError, remote.ErrNoServer),
+	// naming name; other errors are wrapped with name.
+	TransportErr(name string, err error) error
+	// ReportError logs err and sends it on the node's Events as a
+	// remote.EventError.
+	ReportError(err error)
+	// Follow calls set with the ids of the registry members that export
+	// name, sorted, as the node lists them (see remote.Node.Exporters):
+	// once before it returns, and then at every change of the registry,
+	// before the node's MemberWatch channels are told of the change. set
+	// runs with the registry's lock held: its calls are serialized, and
+	// it must not call back into the node's registry. After stop returns
+	// set is not called again. Follow returns remote.ErrNoRegistry for a
+	// node started without WithRegistry. Each call of set costs a scan of
+	// the members.
+	Follow(name string, set func(ids []string)) (stop func(), err error)
+}
+
+// of is the accessor registered by package remote.
+var of func(n any) Internals
+
+// Register sets the accessor Of uses. Package remote calls it once, when
+// it is initialized; no other package may.
+func Register(f func(n any) Internals) { of = f }
+
+// Of returns the internals of n, which must be a *remote.Node (it panics
+// otherwise). It allocates nothing.
+func Of(n any) Internals { return of(n) }
+
+// Headers of a reply that carries an error instead of a value: the
+// error's code (one of remote's Code constants) and its message.
+const (
+	HeaderCode    = "Reactors-Error-Code"
+	HeaderMessage = "Reactors-Error"
+)
+
+// RespondError answers m with an error reply: no payload, the code and
+// err's message in headers. A message without a reply subject gets
+// nothing.
+func RespondError(m *nats.Msg, code string, err error) error {
+	if m.Reply == "" {
+		return nil
+	}
+	rep := nats.NewMsg(m.Reply)
+	rep.Header.Set(HeaderCode, code)
+	rep.Header.Set(HeaderMessage, err.Error())
+	return m.RespondMsg(rep)
+}
+
+// StopWatch stops kw and drains what it still holds: its delivery
+// callback blocks while the updates channel is full, and a blocked
+// callback would hold up the connection's drain at the node's Close. It
+// returns when the channel is closed, or after a quiet second.
+func StopWatch(kw jetstream.KeyWatcher) {
+	_ = kw.Stop()
+	quiet := time.NewTimer(time.Second)
+	defer quiet.Stop()
+	for {
+		select {
+		case _, ok := <-kw.Updates():
+			if !ok {
+				return
+			}
+		case <-quiet.C:
+			return
+		}
+	}
+}

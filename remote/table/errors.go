@@ -1,0 +1,7 @@
+package table
+
+import "errors"
+
+// ErrClosed: an operation on a Table after its Close. An operation on a
+// table whose node is closed fails with remote.ErrClosed instead.
+var ErrClosed = errors.New("table: closed")
