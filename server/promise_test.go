@@ -414,10 +414,11 @@ func TestAskThroughRouterLearnsOfShutdown(t *testing.T) {
 	defer cancel()
 	first := askAsync(ctx, h.srv, 1)
 	require.Equal(t, 1, reactortest.Receive(t, h.entered))
-	queued := askAsync(context.Background(), viaRouter(t, sys, h.srv), 2)
-	for h.srv.Len() == 0 {
-		runtime.Gosched()
-	}
+	// The router's target tells when the request is in the server's
+	// mailbox (Len may still count the request being handled).
+	relay := &relaying{to: h.srv, sent: make(chan struct{}, 1)}
+	queued := askAsync(context.Background(), viaRouter(t, sys, reactor.ChannelOf[server.Request[int, int]](relay)), 2)
+	reactortest.Receive(t, relay.sent)
 	shut := make(chan error, 1)
 	go func() { shut <- sys.Shutdown(context.Background()) }()
 	reactortest.Receive(t, older.Done())
@@ -475,3 +476,17 @@ func (j just) Subscribe(o events.Observer[int]) events.Subscription {
 	o.OnDone()
 	return events.Nop()
 }
+
+// relaying sends to to and then reports on sent.
+type relaying struct {
+	to   server.Server[int, int]
+	sent chan struct{}
+}
+
+func (r *relaying) Send(req server.Request[int, int]) error {
+	err := r.to.Send(req)
+	r.sent <- struct{}{}
+	return err
+}
+
+func (r *relaying) Name() string { return "relay" }
