@@ -251,7 +251,7 @@ func (f *frame) turnOf(budget int) bool {
 		f.terminate(nil, ReasonTerminated)
 		return false
 	}
-	if (more && f.pendingAll()) || f.claimedAny() {
+	if more && f.pendingAll() {
 		return true
 	}
 	if f.queued {
@@ -336,15 +336,18 @@ func (f *frame) drainAll(budget int) bool {
 }
 
 // claimedAny reports whether a sender has claimed a slot of some
-// connector's queue that the turn has not read: its event may be written
-// but not yet visible here. Such a reactor must not go idle: the queue
-// publishes a slot with a plain store (a release store, not a full fence,
-// on amd64), so a sender that then finds the reactor already notified
-// returns without a locked instruction, and its publication can become
-// visible after the turn looked at the slot. Its claim, a locked add made
-// before it looked at the reactor's state, is visible to this check, which
-// runs after the turn cleared the notified state; staying scheduled, the
-// reactor runs again and reads the slot once it is published.
+// connector's queue that the turn has not read: a push under way, whose
+// event is not visible yet. A draining reactor does not terminate while
+// one is: that sender found the connector open, so its event is to be
+// handled, not dead-lettered; the reactor goes idle instead, and the
+// sender's notify schedules it once the slot is published.
+//
+// Going idle needs no such check: the queue publishes a slot with an
+// atomic store before its sender reads the reactor's state (notify), and
+// a turn reads the slot after it cleared the notified state (release).
+// Atomic operations being sequentially consistent, either the turn sees
+// the slot or the sender sees the cleared state and schedules the
+// reactor.
 func (f *frame) claimedAny() bool {
 	if f.t.claimed() {
 		return true
