@@ -1,10 +1,5 @@
 package reactor
 
-import (
-	"fmt"
-	"runtime/debug"
-)
-
 // User functions that the runtime calls outside a reactor's turn run
 // under the same isolation as a handler: a panic in one of them never
 // unwinds into a worker (which would end the process) and never stops
@@ -43,30 +38,4 @@ func (f *frame) safely(final bool, fn func()) {
 		}
 	}()
 	fn()
-}
-
-// callFailureHandler calls the failure handler h with fl; a panic in h is
-// logged, not reported again.
-func (s *System) callFailureHandler(h func(Failure), fl Failure) {
-	defer func() {
-		if v := recover(); v != nil {
-			s.log.Error().Str("reactor", fl.Reactor).Uint64("id", fl.ID).AnErr("failure", fl.Err).
-				Str("panic", fmt.Sprint(v)).Bytes("stack", debug.Stack()).Msg("failure handler panicked")
-		}
-	}()
-	h(fl)
-}
-
-// callDeadLetterHandler calls the dead-letter handler h with d; a panic
-// in h is logged (rate-limited, as dead letters are) and goes no further.
-func (s *System) callDeadLetterHandler(h func(DeadLetter), d DeadLetter) {
-	defer func() {
-		if v := recover(); v != nil {
-			if n, ok := s.panicGate.allow(); ok {
-				s.log.Error().Str("channel", d.Channel).Stringer("reason", d.Reason).Uint64("suppressed", n).
-					Str("panic", fmt.Sprint(v)).Bytes("stack", debug.Stack()).Msg("dead-letter handler panicked")
-			}
-		}
-	}()
-	h(d)
 }

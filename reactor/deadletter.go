@@ -90,24 +90,3 @@ func (s deadLetterSource) Subscribe(obs events.Observer[DeadLetter]) events.Subs
 	sub := c.Events().Subscribe(obs)
 	return events.Composite(sub, events.OnUnsubscribe(func() { c.Seal() }))
 }
-
-// watchDeadLetters adds or removes a dead-letter watcher. The list is
-// copied on write so that reporting a dead letter takes no lock.
-func (s *System) watchDeadLetters(ch Channel[DeadLetter], add bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var old []Channel[DeadLetter]
-	if p := s.deadWatch.Load(); p != nil {
-		old = *p
-	}
-	next := make([]Channel[DeadLetter], 0, len(old)+1)
-	for _, c := range old {
-		if c != ch {
-			next = append(next, c)
-		}
-	}
-	if add {
-		next = append(next, ch)
-	}
-	s.deadWatch.Store(&next)
-}

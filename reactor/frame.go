@@ -2,7 +2,6 @@ package reactor
 
 import (
 	"fmt"
-	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -252,7 +251,7 @@ func (f *frame) turnOf(budget int) bool {
 		f.terminate(nil, ReasonTerminated)
 		return false
 	}
-	if (more && f.pendingAll()) || f.claimedAny() {
+	if more && f.pendingAll() {
 		return true
 	}
 	if f.queued {
@@ -299,13 +298,6 @@ func (f *frame) safeTurn(budget int) (more bool, err error) {
 	return more, nil
 }
 
-func failureOf(v any) error {
-	if u, ok := v.(*events.UnhandledError); ok {
-		return u
-	}
-	return &PanicError{Value: v, Stack: debug.Stack()}
-}
-
 // drainAll delivers up to budget events, round-robin across connectors and
 // FIFO within each: a connector is drained until it is empty, then the next
 // one; when the budget runs out, the next turn starts at the following
@@ -344,15 +336,18 @@ func (f *frame) drainAll(budget int) bool {
 }
 
 // claimedAny reports whether a sender has claimed a slot of some
-// connector's queue that the turn has not read: its event may be written
-// but not yet visible here. Such a reactor must not go idle: the queue
-// publishes a slot with a plain store (a release store, not a full fence,
-// on amd64), so a sender that then finds the reactor already notified
-// returns without a locked instruction, and its publication can become
-// visible after the turn looked at the slot. Its claim, a locked add made
-// before it looked at the reactor's state, is visible to this check, which
-// runs after the turn cleared the notified state; staying scheduled, the
-// reactor runs again and reads the slot once it is published.
+// connector's queue that the turn has not read: a push under way, whose
+// event is not visible yet. A draining reactor does not terminate while
+// one is: that sender found the connector open, so its event is to be
+// handled, not dead-lettered; the reactor goes idle instead, and the
+// sender's notify schedules it once the slot is published.
+//
+// Going idle needs no such check: the queue publishes a slot with an
+// atomic store before its sender reads the reactor's state (notify), and
+// a turn reads the slot after it cleared the notified state (release).
+// Atomic operations being sequentially consistent, either the turn sees
+// the slot or the sender sees the cleared state and schedules the
+// reactor.
 func (f *frame) claimedAny() bool {
 	if f.t.claimed() {
 		return true
@@ -367,38 +362,6 @@ func (f *frame) claimedAny() bool {
 	return false
 }
 
-// interrupted runs before an event of a turn when the frame's flags are
-// set: it applies a drain request, once, and reports whether a stop
-// request ends the turn. Owner only.
-func (f *frame) interrupted() bool {
-	fl := f.flags.Load()
-	if fl&flagDrain != 0 && !f.draining {
-		f.draining = true
-		f.stopping()
-	}
-	return fl&flagsHalting != 0
-}
-
-// stopping closes every connector of a draining reactor to new sends.
-// Owner only.
-func (f *frame) stopping() {
-	f.t.stopping()
-	if x := f.x.Load(); x != nil {
-		for _, p := range x.conns {
-			p.stopping()
-		}
-	}
-}
-
-// haltReason is the dead-letter reason of the events a halted reactor
-// leaves queued: a system shutdown wins over a Stop.
-func haltReason(fl uint32) Reason {
-	if fl&flagStop != 0 {
-		return ReasonShutdown
-	}
-	return ReasonStopped
-}
-
 func (f *frame) pendingAll() bool {
 	if f.t.pending() {
 		return true
@@ -411,250 +374,4 @@ func (f *frame) pendingAll() bool {
 		}
 	}
 	return false
-}
-
-func (f *frame) emitLife(ev Lifecycle) {
-	if x := f.x.Load(); x != nil {
-		x.emitLife(ev)
-	}
-}
-
-func (x *extra) emitLife(ev Lifecycle) {
-	if x.life.HasSubscribers() {
-		x.life.Emit(ev)
-	}
-}
-
-// emitLifeSafe emits where a failing handler must not stop termination; a
-// panic is reported to the failure handler and otherwise ignored.
-func (f *frame) emitLifeSafe(ev Lifecycle) {
-	defer func() {
-		if v := recover(); v != nil {
-			f.sys.reportFailure(f, failureOf(v), true)
-		}
-	}()
-	f.emitLife(ev)
-}
-
-// fail handles a failed constructor or handler: Died, then a restart or
-// termination.
-func (f *frame) fail(err error) bool {
-	x := f.ensureExtra()
-	f.emitLifeSafe(Lifecycle{Phase: Died, Err: err})
-	restart := x.restart != nil && f.allowRestart(x)
-	f.sys.reportFailure(f, err, !restart)
-	if !restart {
-		f.terminate(err, ReasonTerminated)
-		return false
-	}
-	// Drop this incarnation: its opened connectors, handlers and timers.
-	for _, p := range x.conns {
-		f.safely(false, func() { p.shut(ReasonTerminated) })
-	}
-	x.conns, x.cursor, x.compact = nil, 0, false
-	f.safely(false, f.t.reset)
-	x.life.Clear()
-	f.nonDaemon = 0
-	if f.t.keepsAlive() {
-		f.nonDaemon = 1 // the main connector lives on
-	}
-	f.started = false
-	x.mu.Lock()
-	x.restarts++
-	x.mu.Unlock()
-	if x.backoff <= 0 {
-		return true // restart at once: the next turn runs the constructor
-	}
-	d := x.backoff
-	x.backoff = min(2*x.backoff, max(x.restart.MaxBackoff, x.restart.Backoff))
-	f.flags.Or(flagBackoff)
-	x.timer = time.AfterFunc(d, func() {
-		f.flags.And(^flagBackoff)
-		f.notify()
-	})
-	return f.idleInBackoff()
-}
-
-func (f *frame) allowRestart(x *extra) bool {
-	p := x.restart
-	if p.MaxRestarts <= 0 {
-		return false
-	}
-	now := time.Now()
-	if p.Window > 0 {
-		kept := x.history[:0]
-		for _, t := range x.history {
-			if now.Sub(t) < p.Window {
-				kept = append(kept, t)
-			}
-		}
-		x.history = kept
-	}
-	if len(x.history) == 0 {
-		// The first failure, or the first after a quiet window: the wait
-		// starts again from Backoff.
-		x.backoff = p.Backoff
-	}
-	if len(x.history) >= p.MaxRestarts {
-		return false
-	}
-	x.history = append(x.history, now)
-	return true
-}
-
-// idleInBackoff releases a reactor that waits to restart, so that incoming
-// events queue up without being handled. The restart timer clears the flag
-// and then notifies; whichever of the two sides comes second reschedules.
-//
-// A stop request (Shutdown) ends the wait like the timer does: the next
-// turn terminates the reactor.
-func (f *frame) idleInBackoff() bool {
-	waiting := func() bool { return f.flags.Load()&(flagBackoff|flagsHalting) == flagBackoff }
-	for {
-		if !waiting() {
-			return true
-		}
-		s := f.state.Load()
-		if f.state.CompareAndSwap(s, stIdle) {
-			if !waiting() && f.state.CompareAndSwap(stIdle, stScheduled) {
-				return true
-			}
-			return false
-		}
-	}
-}
-
-// terminate ends the reactor: Terminated, connectors closed and their
-// queues dead-lettered with reason, name released, watchers told. A reactor
-// that never needed its side record terminates without allocating one.
-func (f *frame) terminate(err error, reason Reason) {
-	x := f.x.Load()
-	if x != nil {
-		if x.timer != nil {
-			x.timer.Stop()
-		}
-		x.mu.Lock()
-		x.err = err
-		x.mu.Unlock()
-		f.emitLifeSafe(Lifecycle{Phase: Terminated})
-		f.safely(true, x.life.Close)
-	}
-	f.state.Store(stDead)
-	f.safely(true, func() { f.t.shut(reason) })
-	if x != nil {
-		for _, p := range x.conns {
-			f.safely(true, func() { p.shut(reason) })
-		}
-		x.conns = nil
-		// Release the name and leave the live list first, so that whoever
-		// sees Done closed (or is told by a watch) can reuse the name.
-		if x.name != "" {
-			f.sys.names.releaseReactor(x.name, f)
-		}
-	}
-	f.sys.unregister(f)
-	// A watcher may create the side record at any time. It checks
-	// flagEnded after creating it, and we load the record after setting
-	// the flag, so at least one side finishes the record (endLocked).
-	f.flags.Or(flagEnded)
-	if x = f.x.Load(); x == nil {
-		return
-	}
-	x.mu.Lock()
-	w, first := x.endLocked()
-	err = x.err
-	x.mu.Unlock()
-	x.told(w, first, err)
-}
-
-// endLocked records the end of the reactor in x, once: it returns the
-// watchers to call (after unlocking) and reports whether this call
-// recorded the end, so that its caller must then finish the record
-// (told). x.mu must be held.
-func (x *extra) endLocked() (w []func(error), first bool) {
-	if x.ended {
-		return nil, false
-	}
-	x.ended = true
-	w = x.watchers
-	x.watchers = nil
-	return w, true
-}
-
-// told calls the watchers w with err and then, if first, closes done:
-// whoever sees Done closed knows that every watcher registered before
-// the end has run (a router no longer holds the reactor's channel).
-func (x *extra) told(w []func(error), first bool, err error) {
-	for _, fn := range w {
-		fn(err)
-	}
-	if !first {
-		return
-	}
-	x.mu.Lock()
-	x.finished = true
-	if x.done != nil {
-		close(x.done)
-	}
-	x.mu.Unlock()
-}
-
-// lockEnded locks x.mu and, if the reactor has terminated, records the
-// end; it returns the watchers the caller must call after unlocking, and
-// whether it recorded the end (see told).
-func (f *frame) lockEnded(x *extra) ([]func(error), bool) {
-	x.mu.Lock()
-	if f.flags.Load()&flagEnded != 0 {
-		return x.endLocked()
-	}
-	return nil, false
-}
-
-// onTerminate calls fn(err) when the reactor terminates, at once (on the
-// caller's goroutine) if it already has. Otherwise fn runs on the
-// terminating reactor's goroutine and must not block.
-func (f *frame) onTerminate(fn func(error)) {
-	x := f.ensureExtra()
-	fire, first := f.lockEnded(x)
-	if x.ended {
-		fire = append(fire, fn)
-	} else {
-		x.watchers = append(x.watchers, fn)
-	}
-	err := x.err
-	x.mu.Unlock()
-	x.told(fire, first, err)
-}
-
-// doneChan returns a channel closed when the reactor terminates.
-func (f *frame) doneChan() <-chan struct{} {
-	x := f.ensureExtra()
-	fire, first := f.lockEnded(x)
-	if x.done == nil {
-		x.done = make(chan struct{})
-		if x.finished {
-			close(x.done)
-		}
-	}
-	done, err := x.done, x.err
-	x.mu.Unlock()
-	x.told(fire, first, err)
-	return done
-}
-
-func (s *System) reportFailure(f *frame, err error, final bool) {
-	x := f.ensureExtra()
-	x.mu.Lock()
-	n := x.restarts
-	x.mu.Unlock()
-	fl := Failure{Reactor: f.name(), ID: f.id, Err: err, Restarts: n, Final: final}
-	if h := s.cfg.onFailure; h != nil {
-		h(fl)
-		return
-	}
-	ev := s.log.Error().Str("reactor", fl.Reactor).Uint64("id", fl.ID).Err(err).Bool("final", final)
-	if p, ok := err.(*PanicError); ok {
-		ev = ev.Bytes("stack", p.Stack)
-	}
-	ev.Msg("reactor failed")
 }

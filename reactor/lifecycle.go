@@ -38,3 +38,26 @@ type Lifecycle struct {
 	Phase Phase
 	Err   error
 }
+
+func (f *frame) emitLife(ev Lifecycle) {
+	if x := f.x.Load(); x != nil {
+		x.emitLife(ev)
+	}
+}
+
+func (x *extra) emitLife(ev Lifecycle) {
+	if x.life.HasSubscribers() {
+		x.life.Emit(ev)
+	}
+}
+
+// emitLifeSafe emits where a failing handler must not stop termination; a
+// panic is reported to the failure handler and otherwise ignored.
+func (f *frame) emitLifeSafe(ev Lifecycle) {
+	defer func() {
+		if v := recover(); v != nil {
+			f.sys.reportFailure(f, failureOf(v), true)
+		}
+	}()
+	f.emitLife(ev)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // registry maps names of live reactors and their channels. Only reactors
@@ -59,6 +60,17 @@ func (g *registry) releaseChannel(full string, c any) {
 		delete(g.chans, full)
 	}
 	g.mu.Unlock()
+}
+
+// validName accepts non-empty names without '#', spaces or control
+// characters.
+func validName(n string) error {
+	if n == "" || strings.ContainsFunc(n, func(r rune) bool {
+		return r == '#' || unicode.IsSpace(r) || unicode.IsControl(r)
+	}) {
+		return ErrInvalidName
+	}
+	return nil
 }
 
 // splitName checks that name is "reactor#channel".

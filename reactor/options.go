@@ -2,7 +2,6 @@ package reactor
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/rs/zerolog"
 )
@@ -54,15 +53,6 @@ func WithFailureHandler(f func(Failure)) Option { return func(c *sysConfig) { c.
 // or the reactor that produced the dead letter carries on.
 func WithDeadLetterHandler(f func(DeadLetter)) Option {
 	return func(c *sysConfig) { c.deadLetter = f }
-}
-
-// Failure describes a reactor failure, as given to the failure handler.
-type Failure struct {
-	Reactor  string // the reactor's name
-	ID       uint64
-	Err      error // *PanicError for a panic, *events.UnhandledError for an unhandled stream error
-	Restarts int   // how many times the reactor had been restarted before this failure
-	Final    bool  // the reactor terminates (no restart follows)
 }
 
 // SpawnOption configures a reactor (Spawn, Run).
@@ -162,30 +152,6 @@ func Bounded(n int, policy Overflow) ConnOption {
 		}
 		c.bound, c.policy = max(n, 1), policy
 	}
-}
-
-// RestartPolicy says when a failed reactor is restarted: at most
-// MaxRestarts times within any Window, waiting Backoff before the first
-// restart and doubling the wait after each restart, up to MaxBackoff. A
-// failure beyond the limit terminates the reactor.
-//
-// The zero values mean: MaxRestarts 0 (so the zero RestartPolicy), never
-// restart, as without WithRestart; Window 0, no limit in time (at most
-// MaxRestarts restarts in the reactor's life, and the wait never starts
-// over); Backoff 0, restart at once, before the next event; MaxBackoff 0
-// (or below Backoff), the wait stays Backoff. A failure that comes after
-// a whole Window without one starts the wait over from Backoff. No
-// field may be negative (Spawn refuses it with ErrInvalidOption).
-//
-// A restarted reactor keeps its main channel and the events queued on it;
-// the connectors it opened, its subscriptions and its timers are dropped,
-// and the constructor runs again. The event whose handler failed is not
-// redelivered.
-type RestartPolicy struct {
-	MaxRestarts int
-	Window      time.Duration
-	Backoff     time.Duration
-	MaxBackoff  time.Duration
 }
 
 func connOptions(cfg connConfig, opts []ConnOption) connConfig {

@@ -1,9 +1,6 @@
 package reactor
 
 import (
-	"strings"
-	"unicode"
-
 	"github.com/rs/zerolog"
 
 	"github.com/reactors-go/reactors/events"
@@ -215,58 +212,4 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 		f.loop.Go(&sys.loops, f, (*frame).loopTurn)
 	}
 	return r, nil
-}
-
-// Open opens another connector on reactor o, carrying U. Owner only: call
-// it from o's constructor or handlers. With a named reactor, a named
-// connector is registered as "reactor#name".
-//
-// Errors: ErrInvalidName, ErrDuplicateName (another connector of o has the
-// name), ErrInvalidOption (a Bounded out of range), ErrTerminated (o has
-// terminated). On error nothing was opened.
-func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
-	f := o.frame()
-	f.checkOwner()
-	if f.state.Load()&stDead != 0 {
-		return nil, ErrTerminated
-	}
-	cfg := connOptions(connConfig{}, opts)
-	if cfg.err != nil {
-		return nil, cfg.err
-	}
-	x := f.ensureExtra()
-	if cfg.name != "" {
-		if err := validName(cfg.name); err != nil {
-			return nil, err
-		}
-		if f.t.connName() == cfg.name && !f.t.sealed() {
-			return nil, ErrDuplicateName
-		}
-		for _, p := range x.conns {
-			if p.connName() == cfg.name && !p.sealed() {
-				return nil, ErrDuplicateName
-			}
-		}
-	}
-	c := &Connector[U]{}
-	c.init(f, cfg, false)
-	if f.draining {
-		c.stopping()
-	}
-	x.conns = append(x.conns, c)
-	if x.name != "" && cfg.name != "" {
-		f.sys.names.publish(x.name+"#"+cfg.name, c)
-	}
-	return c, nil
-}
-
-// validName accepts non-empty names without '#', spaces or control
-// characters.
-func validName(n string) error {
-	if n == "" || strings.ContainsFunc(n, func(r rune) bool {
-		return r == '#' || unicode.IsSpace(r) || unicode.IsControl(r)
-	}) {
-		return ErrInvalidName
-	}
-	return nil
 }

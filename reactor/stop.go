@@ -51,3 +51,35 @@ func (ch Channel[T]) request(flag uint32) error {
 	f.notify()
 	return nil
 }
+
+// interrupted runs before an event of a turn when the frame's flags are
+// set: it applies a drain request, once, and reports whether a stop
+// request ends the turn. Owner only.
+func (f *frame) interrupted() bool {
+	fl := f.flags.Load()
+	if fl&flagDrain != 0 && !f.draining {
+		f.draining = true
+		f.stopping()
+	}
+	return fl&flagsHalting != 0
+}
+
+// stopping closes every connector of a draining reactor to new sends.
+// Owner only.
+func (f *frame) stopping() {
+	f.t.stopping()
+	if x := f.x.Load(); x != nil {
+		for _, p := range x.conns {
+			p.stopping()
+		}
+	}
+}
+
+// haltReason is the dead-letter reason of the events a halted reactor
+// leaves queued: a system shutdown wins over a Stop.
+func haltReason(fl uint32) Reason {
+	if fl&flagStop != 0 {
+		return ReasonShutdown
+	}
+	return ReasonStopped
+}

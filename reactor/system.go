@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -100,48 +99,6 @@ func (s *System) Stats() Stats {
 		}
 	}
 	return st
-}
-
-// DeadLetterCount returns the number of dead letters so far, over all
-// reasons.
-func (s *System) DeadLetterCount() uint64 {
-	var n uint64
-	for r := range numReasons {
-		n += s.dead[r].Load()
-	}
-	return n
-}
-
-// DeadLetter reports an event that could not be delivered, as the runtime
-// does for its own: an Undeliverable event is told first, then it is
-// counted, handed to the dead-letter handler and the DeadLetters
-// streams, and logged (rate-limited). Protocols built on the runtime
-// (routers, remote channels) call it with their reason, such as
-// ReasonNoRoute or ReasonUndecodable. Safe for concurrent use. A
-// Reason that is none of the constants panics.
-func (s *System) DeadLetter(channel string, r Reason, event any) {
-	if r >= numReasons {
-		panic(fmt.Sprintf("reactor: DeadLetter with an unknown reason %d", uint8(r)))
-	}
-	s.deadLetter(channel, r, event)
-}
-
-func (s *System) deadLetter(channel string, r Reason, event any) {
-	if u, ok := event.(Undeliverable); ok {
-		u.Undelivered(channel, r)
-	}
-	s.dead[r].Add(1)
-	if h := s.cfg.deadLetter; h != nil {
-		s.callDeadLetterHandler(h, DeadLetter{Channel: channel, Reason: r, Event: event})
-	}
-	if w := s.deadWatch.Load(); w != nil {
-		for _, ch := range *w {
-			_ = ch.Send(DeadLetter{Channel: channel, Reason: r, Event: event})
-		}
-	}
-	if n, ok := s.logGate.allow(); ok {
-		s.log.Warn().Str("channel", channel).Stringer("reason", r).Uint64("suppressed", n).Msg("dead letter")
-	}
 }
 
 // register adds f to the live list; it fails once the system is closed.
@@ -237,20 +194,4 @@ func wait(ctx context.Context, ch <-chan struct{}) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// rateGate lets one log line through per second and counts the rest.
-type rateGate struct {
-	next       atomic.Int64 // unix nanoseconds before which lines are suppressed
-	suppressed atomic.Uint64
-}
-
-func (g *rateGate) allow() (uint64, bool) {
-	now := time.Now().UnixNano()
-	n := g.next.Load()
-	if now < n || !g.next.CompareAndSwap(n, now+int64(time.Second)) {
-		g.suppressed.Add(1)
-		return 0, false
-	}
-	return g.suppressed.Swap(0), true
 }
