@@ -123,7 +123,7 @@ func w7Node(kind string, sys *reactor.System) (*remote.Node, func(), error) {
 		stopServer = stop
 		opts = append(opts, remote.WithURL(s.ClientURL()))
 	}
-	n, err := remote.Start(sys, opts...)
+	n, err := remote.Start(context.Background(), sys, opts...)
 	if err != nil {
 		stopServer()
 		return nil, nil, err

@@ -248,7 +248,7 @@ func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
 func BenchmarkAtLeastOnce(b *testing.B) {
 	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
 	defer func() { _ = sys.Shutdown(context.Background()) }()
-	n, err := remote.Start(sys)
+	n, err := remote.Start(b.Context(), sys)
 	require.NoError(b, err)
 	defer func() { _ = n.Close(context.Background()) }()
 	var count atomic.Int64

@@ -21,7 +21,7 @@ func TestAuth(t *testing.T) {
 		{},
 		{remote.WithToken("s3cret")},
 	} {
-		n, err := remote.Start(sys, append(opts, remote.WithURL(s.ClientURL()))...)
+		n, err := remote.Start(t.Context(), sys, append(opts, remote.WithURL(s.ClientURL()))...)
 		require.ErrorIs(t, err, remote.ErrAuth)
 		require.Nil(t, n)
 		require.Contains(t, strings.ToLower(err.Error()), "authorization violation")
@@ -39,7 +39,7 @@ func TestAuth(t *testing.T) {
 func TestAuthToken(t *testing.T) {
 	s := tcpServer(t, func(o *natsserver.Options) { o.Authorization = "tok3n" })
 	sys, _ := newSystem(t)
-	_, err := remote.Start(sys, remote.WithURL(s.ClientURL()), remote.WithToken("nope"))
+	_, err := remote.Start(t.Context(), sys, remote.WithURL(s.ClientURL()), remote.WithToken("nope"))
 	require.ErrorIs(t, err, remote.ErrAuth)
 	startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithToken("tok3n"))
 }
@@ -51,7 +51,7 @@ func TestUnreachable(t *testing.T) {
 	s.Shutdown()
 	s.WaitForShutdown()
 	sys, _ := newSystem(t)
-	_, err := remote.Start(sys, remote.WithURL(url))
+	_, err := remote.Start(t.Context(), sys, remote.WithURL(url))
 	require.ErrorIs(t, err, remote.ErrStart)
 	require.NotErrorIs(t, err, remote.ErrAuth)
 }

@@ -443,7 +443,7 @@ func TestBadInputIsRefusedAndTheSystemRunsOn(t *testing.T) {
 		{
 			name: "remote.Start of a nil system",
 			call: func(t *testing.T, e *badEnv) error {
-				_, err := remote.Start(nil)
+				_, err := remote.Start(t.Context(), nil)
 				return err
 			},
 			errs: []error{remote.ErrStart, reactor.ErrNilSystem},
@@ -451,7 +451,7 @@ func TestBadInputIsRefusedAndTheSystemRunsOn(t *testing.T) {
 		{
 			name: "remote.Start of a shut-down system",
 			call: func(t *testing.T, e *badEnv) error {
-				_, err := remote.Start(shutDown(t, e))
+				_, err := remote.Start(t.Context(), shutDown(t, e))
 				return err
 			},
 			errs: []error{remote.ErrStart, reactor.ErrClosed},

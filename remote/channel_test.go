@@ -196,6 +196,6 @@ func TestInvalidNames(t *testing.T) {
 		_, err = remote.Export(n, name, local)
 		require.ErrorIs(t, err, remote.ErrInvalidName, name)
 	}
-	_, err := remote.Start(sys, remote.WithNamespace("a.>"))
+	_, err := remote.Start(t.Context(), sys, remote.WithNamespace("a.>"))
 	require.ErrorIs(t, err, remote.ErrInvalidName)
 }

@@ -217,9 +217,9 @@ func TestClusterQueueGroup(t *testing.T) {
 func TestClusterCloseLeaksNothing(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	sys := reactor.New()
-	a, err := remote.Start(sys, remote.WithCluster(routeAuth()))
+	a, err := remote.Start(t.Context(), sys, remote.WithCluster(routeAuth()))
 	require.NoError(t, err)
-	b, err := remote.Start(sys, remote.WithCluster(routeAuth(a.ClusterURL())))
+	b, err := remote.Start(t.Context(), sys, remote.WithCluster(routeAuth(a.ClusterURL())))
 	require.NoError(t, err)
 	meshed(t, []*remote.Node{a, b})
 	local, got := collect[int](t, sys, 1)
@@ -263,7 +263,7 @@ func TestClusterOptionErrors(t *testing.T) {
 		"registry alone":   {remote.WithCluster(good), remote.WithRegistry()},
 	}
 	for what, opts := range bad {
-		_, err := remote.Start(sys, opts...)
+		_, err := remote.Start(t.Context(), sys, opts...)
 		require.ErrorIs(t, err, remote.ErrStart, what)
 	}
 }
@@ -318,7 +318,7 @@ func registryCluster(t *testing.T, ids ...string) ([]*remote.Node, time.Duration
 		cfg := routeAuth(routes...) // its own route too: a shared list
 		cfg.Listen = fmt.Sprintf("127.0.0.1:%d", ports[i])
 		wg.Go(func() {
-			nodes[i], errs[i] = remote.Start(sys, remote.WithCluster(cfg), remote.WithRegistry(),
+			nodes[i], errs[i] = remote.Start(t.Context(), sys, remote.WithCluster(cfg), remote.WithRegistry(),
 				remote.WithNodeID(id), remote.WithConnectTimeout(clusterStartLimit))
 		})
 	}

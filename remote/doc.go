@@ -15,7 +15,7 @@
 // Close ends the connection, the embedded server and every goroutine the
 // node started.
 //
-//	n, _ := remote.Start(sys)
+//	n, _ := remote.Start(context.Background(), sys)
 //	defer n.Close(ctx)
 //	remote.Export(n, "counter", counterCh)          // receive side
 //	ch, _ := remote.Channel[int](n, "counter")      // send side, any node
@@ -95,7 +95,7 @@
 // node) and broadcast subject (Broadcast reaches every exporting node
 // once each):
 //
-//	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
+//	n, _ := remote.Start(context.Background(), sys, remote.WithURL(url), remote.WithRegistry())
 //	all, _ := remote.Broadcast[job](n, "workers")   // every node
 //	all.Send(job{})
 //	one, _ := remote.Channel[job](n, "workers")     // any one node
@@ -126,8 +126,8 @@
 // in-process. The listeners carry no TLS; routes may require a user and
 // password (ClusterConfig.Username).
 //
-//	seed, _ := remote.Start(sys, remote.WithCluster(remote.ClusterConfig{Name: "c"}))
-//	other, _ := remote.Start(sys2, remote.WithCluster(remote.ClusterConfig{
+//	seed, _ := remote.Start(context.Background(), sys, remote.WithCluster(remote.ClusterConfig{Name: "c"}))
+//	other, _ := remote.Start(context.Background(), sys2, remote.WithCluster(remote.ClusterConfig{
 //		Name: "c", Routes: []string{seed.ClusterURL()}}))
 //
 // Routes and interest travel asynchronously: an export on one server is

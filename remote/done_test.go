@@ -15,7 +15,7 @@ import (
 // is closed.
 func TestRemoteChannelDoneClosesWithNode(t *testing.T) {
 	sys, _ := newSystem(t)
-	n, err := remote.Start(sys)
+	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
 	ch, err := remote.Channel[int](n, "counter")
 	require.NoError(t, err)

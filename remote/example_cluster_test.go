@@ -17,7 +17,7 @@ import (
 func ExampleWithCluster() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
-	seed, err := remote.Start(sys, remote.WithCluster(remote.ClusterConfig{Name: "example"}))
+	seed, err := remote.Start(context.Background(), sys, remote.WithCluster(remote.ClusterConfig{Name: "example"}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -25,7 +25,7 @@ func ExampleWithCluster() {
 	defer seed.Close(context.Background())
 	fmt.Println(strings.HasPrefix(seed.ClusterURL(), "nats-route://127.0.0.1:"))
 
-	other, err := remote.Start(sys, remote.WithCluster(remote.ClusterConfig{
+	other, err := remote.Start(context.Background(), sys, remote.WithCluster(remote.ClusterConfig{
 		Name: "example", Routes: []string{seed.ClusterURL()},
 	}))
 	if err != nil {

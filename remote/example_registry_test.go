@@ -15,7 +15,7 @@ func ExampleNode_WatchMembers() {
 	defer sys.Shutdown(context.Background())
 	// With WithURL every node of one NATS deployment would share the
 	// registry; here one node with its embedded server is the whole set.
-	n, err := remote.Start(sys, remote.WithRegistry(), remote.WithNodeID("w1"))
+	n, err := remote.Start(context.Background(), sys, remote.WithRegistry(), remote.WithNodeID("w1"))
 	if err != nil {
 		fmt.Println(err)
 		return

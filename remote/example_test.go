@@ -16,7 +16,7 @@ import (
 func ExampleExport() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
-	n, err := remote.Start(sys) // embedded NATS, in-process, no port
+	n, err := remote.Start(context.Background(), sys) // embedded NATS, in-process, no port
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -45,7 +45,7 @@ func ExampleExport() {
 func ExampleChannel_errors() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
-	n, _ := remote.Start(sys, remote.WithMaxPayload(16))
+	n, _ := remote.Start(context.Background(), sys, remote.WithMaxPayload(16))
 	defer n.Close(context.Background())
 
 	_, err := remote.Channel[string](n, "workers/*")
@@ -70,7 +70,7 @@ func ExampleSubject() {
 func ExampleServe() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
-	n, _ := remote.Start(sys)
+	n, _ := remote.Start(context.Background(), sys)
 	defer n.Close(context.Background())
 
 	srv, _ := server.Spawn(sys, func(s string) (int, error) { return len(s), nil })
@@ -93,7 +93,7 @@ func ExampleWithURL() {
 	// chosen by the system (ClusterConfig.ClientListen sets a fixed one).
 	sysA := reactor.New()
 	defer sysA.Shutdown(context.Background())
-	a, err := remote.Start(sysA, remote.WithCluster(remote.ClusterConfig{Name: "app"}))
+	a, err := remote.Start(context.Background(), sysA, remote.WithCluster(remote.ClusterConfig{Name: "app"}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -119,7 +119,7 @@ func ExampleWithURL() {
 	// Process B: dials A's listener.
 	sysB := reactor.New()
 	defer sysB.Shutdown(context.Background())
-	b, err := remote.Start(sysB, remote.WithURL(a.ClientURL()))
+	b, err := remote.Start(context.Background(), sysB, remote.WithURL(a.ClientURL()))
 	if err != nil {
 		fmt.Println(err)
 		return

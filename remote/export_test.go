@@ -141,7 +141,7 @@ func TestExportClose(t *testing.T) {
 func TestNodeClose(t *testing.T) {
 	sys, _ := newSystem(t)
 	before := goleak.IgnoreCurrent()
-	n, err := remote.Start(sys)
+	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
 	local, _ := collect[int](t, sys, 1)
 	_, err = remote.Export(n, "a", local)
@@ -164,7 +164,7 @@ func TestNodeClose(t *testing.T) {
 // context's error.
 func TestNodeCloseDeadline(t *testing.T) {
 	sys, dead := newSystem(t)
-	n, err := remote.Start(sys)
+	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
 	release := make(chan struct{})
 	defer close(release)

@@ -1,6 +1,7 @@
 package remote_test
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"testing"
@@ -79,13 +80,13 @@ func TestLeafNodeAuth(t *testing.T) {
 		o.LeafNode.Username, o.LeafNode.Password = "leaf", "pw"
 	})
 	sys, _ := newSystem(t)
-	_, err := remote.Start(sys, remote.WithLeafNode(hub), remote.WithConnectTimeout(200*time.Millisecond))
+	_, err := remote.Start(t.Context(), sys, remote.WithLeafNode(hub), remote.WithConnectTimeout(200*time.Millisecond))
 	require.ErrorIs(t, err, remote.ErrStart)
 	withAuth := "nats-leaf://leaf:pw@" + hub[len("nats-leaf://"):]
 	n := startNode(t, sys, remote.WithLeafNode(withAuth))
 	require.Equal(t, 1, n.Server().NumLeafNodes())
 
-	_, err = remote.Start(sys, remote.WithLeafNode(hub), remote.WithURL("nats://127.0.0.1:1"))
+	_, err = remote.Start(t.Context(), sys, remote.WithLeafNode(hub), remote.WithURL("nats://127.0.0.1:1"))
 	require.ErrorIs(t, err, remote.ErrStart)
 }
 
@@ -94,9 +95,48 @@ func TestLeafNodeAuth(t *testing.T) {
 func TestOptionsNeedURL(t *testing.T) {
 	sys, _ := newSystem(t)
 	for _, o := range []remote.Option{remote.WithUserInfo("u", "p"), remote.WithToken("t"), remote.WithTLS(&tls.Config{})} {
-		_, err := remote.Start(sys, o)
+		_, err := remote.Start(t.Context(), sys, o)
 		require.ErrorIs(t, err, remote.ErrStart)
 	}
-	_, err := remote.Start(sys, remote.WithMaxPayload(-1))
+	_, err := remote.Start(t.Context(), sys, remote.WithMaxPayload(-1))
 	require.ErrorIs(t, err, remote.ErrStart)
+}
+
+// TestStartEndsWithItsContext: Start gives up when its context ends, with
+// ErrStart wrapping the context's cause, long before its connect timeout
+// (a leaf whose hub refuses it would wait the whole timeout), and starts
+// nothing for a context already done. The node it returns outlives the
+// context it was started with.
+func TestStartEndsWithItsContext(t *testing.T) {
+	hub := leafHub(t, func(o *natsserver.Options) {
+		o.LeafNode.Username, o.LeafNode.Password = "leaf", "pw"
+	})
+	sys, _ := newSystem(t)
+
+	done, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := remote.Start(done, sys)
+	require.ErrorIs(t, err, remote.ErrStart)
+	require.ErrorIs(t, err, context.Canceled)
+
+	short, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = remote.Start(short, sys, remote.WithLeafNode(hub), remote.WithConnectTimeout(time.Minute))
+	require.ErrorIs(t, err, remote.ErrStart)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 30*time.Second, "Start waited for its connect timeout")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	n, err := remote.Start(ctx, sys)
+	require.NoError(t, err)
+	cancel()
+	t.Cleanup(func() { require.NoError(t, n.Close(context.Background())) })
+	local, got := collect[int](t, sys, 1)
+	_, err = remote.Export(n, "after-cancel", local)
+	require.NoError(t, err)
+	out, err := remote.Channel[int](n, "after-cancel")
+	require.NoError(t, err)
+	require.NoError(t, out.Send(5))
+	require.Equal(t, 5, receive(t, got))
 }

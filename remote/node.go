@@ -53,7 +53,9 @@ type Node struct {
 //
 // Nothing of NATS runs before Start: reactor systems and their local
 // channels never touch NATS. Start blocks until the server is ready and
-// the connection made, at most the connect timeout (5 s by default). It
+// the connection made, at most until ctx ends or the connect timeout
+// (5 s by default) passes; ctx bounds only the start, not the node's
+// life. It
 // costs about 2 ms, 5 MB and a dozen goroutines with the embedded server
 // (three goroutines for a client connection alone), all of them ended by
 // Close.
@@ -68,14 +70,18 @@ type Node struct {
 // other or are malformed (WithCluster's addresses and routes). It
 // refuses, before starting anything, a nil sys (ErrStart wrapping
 // reactor.ErrNilSystem) and a system already shut down or shutting down
-// (ErrStart wrapping reactor.ErrClosed). On error nothing is left
+// (ErrStart wrapping reactor.ErrClosed). When ctx ends first, the error
+// is ErrStart wrapping context.Cause(ctx). On error nothing is left
 // running.
-func Start(sys *reactor.System, opts ...Option) (*Node, error) {
+func Start(ctx context.Context, sys *reactor.System, opts ...Option) (*Node, error) {
 	if sys == nil {
 		return nil, fmt.Errorf("%w: %w", ErrStart, reactor.ErrNilSystem)
 	}
 	if err := sys.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStart, err)
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStart, context.Cause(ctx))
 	}
 	cfg := nodeConfig{namespace: DefaultNamespace, timeout: 5 * time.Second, name: "reactors"}
 	for _, o := range opts {
@@ -91,9 +97,13 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		pendMsgs: cfg.pendMsgs, pendBytes: cfg.pendBytes}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.fail.init(cfg.eventBuffer)
+	dial := cfg.timeout // a dial cannot be cancelled: bound it by ctx's deadline too
+	if d, ok := ctx.Deadline(); ok {
+		dial = max(min(dial, time.Until(d)), time.Millisecond)
+	}
 	copts := []nats.Option{
 		nats.Name(cfg.name),
-		nats.Timeout(cfg.timeout),
+		nats.Timeout(dial),
 		nats.ClosedHandler(func(*nats.Conn) {
 			n.emit(Event{Kind: EventClosed})
 			close(n.closed)
@@ -119,7 +129,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		return nil, err
 	}
 	if addr == "" {
-		s, err := startEmbedded(cfg)
+		s, err := startEmbedded(ctx, cfg)
 		if err != nil {
 			removeStore(cfg.storeDir)
 			n.cancel()
@@ -140,6 +150,10 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		copts = append(copts, cfg.reconnectOptions()...)
 	}
 	nc, err := nats.Connect(addr, copts...)
+	if err == nil && ctx.Err() != nil {
+		nc.Close()
+		err = context.Cause(ctx)
+	}
 	if err != nil {
 		n.stopServer()
 		n.cancel()
@@ -155,7 +169,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 		n.limit = cfg.maxPayload
 	}
 	if cfg.registry {
-		if n.reg, err = startRegistry(n, cfg); err != nil {
+		if n.reg, err = startRegistry(ctx, n, cfg); err != nil {
 			nc.Close()
 			n.stopServer()
 			n.cancel()
@@ -168,7 +182,7 @@ func Start(sys *reactor.System, opts ...Option) (*Node, error) {
 // startEmbedded starts the node's embedded server (a leaf node with
 // WithLeafNode, a cluster member with WithCluster) and waits until it is
 // ready and, for a leaf, connected.
-func startEmbedded(cfg nodeConfig) (*natsserver.Server, error) {
+func startEmbedded(ctx context.Context, cfg nodeConfig) (*natsserver.Server, error) {
 	o := &natsserver.Options{DontListen: true, NoLog: true, NoSigs: true}
 	if cfg.storeDir != "" {
 		o.JetStream, o.StoreDir = true, cfg.storeDir
@@ -192,21 +206,36 @@ func startEmbedded(cfg nodeConfig) (*natsserver.Server, error) {
 		s.Shutdown()
 		s.WaitForShutdown()
 	}
-	if !s.ReadyForConnections(cfg.timeout) {
+	giveUp := time.NewTimer(cfg.timeout)
+	defer giveUp.Stop()
+	fail := func(what string, err error) (*natsserver.Server, error) {
 		stop()
-		return nil, fmt.Errorf("%w: embedded server not ready after %v", ErrStart, cfg.timeout)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrStart, what, err)
+		}
+		return nil, fmt.Errorf("%w: %s after %v", ErrStart, what, cfg.timeout)
+	}
+	// ReadyForConnections waits in steps, so that ctx can end the wait.
+	for !s.ReadyForConnections(50 * time.Millisecond) {
+		select {
+		case <-giveUp.C:
+			return fail("embedded server not ready", nil)
+		case <-ctx.Done():
+			return fail("embedded server not ready", context.Cause(ctx))
+		default:
+		}
 	}
 	if cfg.leaf != "" {
 		// The server offers no notification of a leaf connection: poll.
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
-		giveUp := time.After(cfg.timeout)
 		for s.NumLeafNodes() == 0 {
 			select {
 			case <-tick.C:
-			case <-giveUp:
-				stop()
-				return nil, fmt.Errorf("%w: leaf node not connected to %s after %v", ErrStart, redact(cfg.leaf), cfg.timeout)
+			case <-giveUp.C:
+				return fail("leaf node not connected to "+redact(cfg.leaf), nil)
+			case <-ctx.Done():
+				return fail("leaf node not connected to "+redact(cfg.leaf), context.Cause(ctx))
 			}
 		}
 	}

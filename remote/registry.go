@@ -56,7 +56,7 @@ func bucketName(ns string) string {
 // startRegistry creates or opens the namespace's bucket, writes the
 // node's lease, loads the current leases and starts the renewal and watch
 // goroutines.
-func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
+func startRegistry(ctx context.Context, n *Node, cfg nodeConfig) (*registry, error) {
 	js, err := jetstream.New(n.nc)
 	prefix := ""
 	if cfg.jsDomain != "" {
@@ -66,7 +66,7 @@ func startRegistry(n *Node, cfg nodeConfig) (*registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: registry: %w", ErrStart, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	bucket := bucketName(n.ns)
 	replicas := 1

@@ -40,7 +40,7 @@ func put(t *testing.T, id string, names ...string) leaseEntry {
 func reachRegistry(t *testing.T, embedded bool) (*registry, *MemberWatch, *Node) {
 	t.Helper()
 	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
-	n, err := Start(sys)
+	n, err := Start(t.Context(), sys)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -302,7 +302,7 @@ func TestSelectAndBroadcast(t *testing.T) {
 // JetStream in a temporary store that Close removes.
 func TestRegistryEmbedded(t *testing.T) {
 	sys, _ := newSystem(t)
-	n, err := remote.Start(sys, remote.WithRegistry())
+	n, err := remote.Start(t.Context(), sys, remote.WithRegistry())
 	require.NoError(t, err)
 	require.Len(t, n.ID(), 16)
 	ms, err := n.Members()
@@ -327,11 +327,11 @@ func TestRegistryErrors(t *testing.T) {
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
 	require.Equal(t, "", plain.ID())
 
-	_, err = remote.Start(sys, remote.WithRegistry(), remote.WithNodeID("a.b"))
+	_, err = remote.Start(t.Context(), sys, remote.WithRegistry(), remote.WithNodeID("a.b"))
 	require.ErrorIs(t, err, remote.ErrInvalidName)
-	_, err = remote.Start(sys, remote.WithRegistry(), remote.WithLeaseTTL(time.Millisecond))
+	_, err = remote.Start(t.Context(), sys, remote.WithRegistry(), remote.WithLeaseTTL(time.Millisecond))
 	require.ErrorIs(t, err, remote.ErrStart)
-	_, err = remote.Start(sys, remote.WithNodeID("a"))
+	_, err = remote.Start(t.Context(), sys, remote.WithNodeID("a"))
 	require.ErrorIs(t, err, remote.ErrStart)
 	_, err = remote.NodeChannel[int](plain, "bad id", "x")
 	require.ErrorIs(t, err, remote.ErrInvalidName)
@@ -340,7 +340,7 @@ func TestRegistryErrors(t *testing.T) {
 
 	// A server without JetStream cannot hold a registry.
 	noJS := tcpServer(t, nil)
-	_, err = remote.Start(sys, remote.WithURL(noJS.ClientURL()), remote.WithRegistry(),
+	_, err = remote.Start(t.Context(), sys, remote.WithURL(noJS.ClientURL()), remote.WithRegistry(),
 		remote.WithConnectTimeout(500*time.Millisecond))
 	require.ErrorIs(t, err, remote.ErrStart)
 }

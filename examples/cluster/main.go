@@ -87,7 +87,7 @@ type node struct {
 // table on it.
 func join(ctx context.Context, url, id string) (*node, error) {
 	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
-	n, err := remote.Start(sys, remote.WithURL(url), remote.WithRegistry(), remote.WithNodeID(id))
+	n, err := remote.Start(context.Background(), sys, remote.WithURL(url), remote.WithRegistry(), remote.WithNodeID(id))
 	if err != nil {
 		_ = sys.Shutdown(ctx)
 		return nil, err

@@ -6,7 +6,7 @@
 // consistent hash) work across nodes, and "prefix/*" broadcasts to the
 // exporting nodes while "prefix/?" selects one:
 //
-//	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
+//	n, _ := remote.Start(context.Background(), sys, remote.WithURL(url), remote.WithRegistry())
 //	rt := router.New(sys, "workers", router.RoundRobin[job]())
 //	b, _ := follow.Router(n, "workers", rt)
 //	defer b.Stop()

@@ -4,7 +4,7 @@
 // an operation on any node reaches the key's holder, locally or by one
 // NATS request through the node's connection.
 //
-//	n, _ := remote.Start(sys, remote.WithURL(url), remote.WithRegistry())
+//	n, _ := remote.Start(context.Background(), sys, remote.WithURL(url), remote.WithRegistry())
 //	t, _ := table.Open[string, int](ctx, n, "stock", dht.StringKey, table.Config[int]{})
 //	defer t.Close(ctx)                          // hands this node's keys over
 //	t.Put(ctx, "apples", 3)                     // reaches the node that holds "apples"

@@ -17,7 +17,7 @@ func ExampleOpen() {
 	ctx := context.Background()
 	sys := reactor.New()
 	defer sys.Shutdown(ctx)
-	n, err := remote.Start(sys, remote.WithRegistry(), remote.WithNodeID("n1"))
+	n, err := remote.Start(context.Background(), sys, remote.WithRegistry(), remote.WithNodeID("n1"))
 	if err != nil {
 		fmt.Println(err)
 		return

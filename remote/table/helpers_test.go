@@ -32,7 +32,7 @@ func newSystem(t *testing.T) *reactor.System {
 // test did not close it).
 func startNode(t *testing.T, sys *reactor.System, opts ...remote.Option) *remote.Node {
 	t.Helper()
-	n, err := remote.Start(sys, opts...)
+	n, err := remote.Start(t.Context(), sys, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
