@@ -89,4 +89,33 @@
 //   - Do not mutate a value after sending it.
 //   - Shut a system down with Shutdown; it stops every reactor and
 //     goroutine the system started.
+//
+// # For protocol authors
+//
+// A few calls exist so that protocols (packages router, server, dht,
+// remote, and yours) can be as fast and as honest as the runtime
+// itself. They are public API with the same guarantees as the rest, and
+// each one's doc gives its full contract:
+//
+//   - [Channel.SendAndRun] lets a plain goroutine that will wait for the
+//     answer run an idle reactor's turn itself, for one event. Use it only
+//     when the caller may block for as long as the handler runs (an ask
+//     whose context cannot end); otherwise use Offer.
+//   - [Channel.RunIfIdle], [TakeGuest] and [Channel.RunIfIdleAs] run a
+//     function as a step of an idle reactor on the calling goroutine (how
+//     package dht applies an operation to an idle shard without a
+//     request). The function reads and writes the reactor's state as a
+//     handler would and follows a handler's rules; it must not block, and
+//     must not seal or open connectors. Serial processing holds.
+//   - [ChannelOf] makes a channel of any [Sender]; a Sender may offer
+//     Done, Offer and SendAndRun methods that the channel then passes on.
+//   - [System.DeadLetter] reports an event that a protocol could not
+//     deliver, with one of the Reason constants, exactly as the runtime
+//     reports its own; [Undeliverable] events (a server request) are told
+//     why, so that their senders never wait for an answer that cannot
+//     come.
+//
+// None of them can break a reactor's serial processing or lose an
+// event; misused (a blocking function in RunIfIdle), they stall only the
+// reactor they run as, like a blocking handler.
 package reactor
