@@ -74,49 +74,26 @@ type cluster struct {
 }
 
 // WithCluster makes the node's embedded server a member of a NATS cluster
-// of embedded servers, as c configures: events, requests and exports of
-// every node of the namespace reach each other across the routes. Start
-// waits until the server listens, not until its routes are up: routes
-// form asynchronously (a few milliseconds on one machine), and an export
-// on another server becomes reachable when its interest has crossed the
-// route, a moment after Export returns, as with WithLeafNode; the
-// registry of another node lists the export only from then on.
+// of embedded servers, as c configures: the nodes of the namespace reach
+// each other's exports across the routes. Start waits until the server
+// listens, not until its routes are up: an export on another server is
+// reachable a moment after Export returns, once its interest has crossed
+// the route. A clustered server opens a route listener and a client
+// listener (127.0.0.1 and random ports unless c says otherwise); the
+// node's own connection stays in-process.
 //
-// Unlike the default embedded server, a clustered one opens ports: the
-// route listener (Listen) and a client listener (ClientListen), both on
-// 127.0.0.1 and a random port unless c says otherwise. Local connections
-// of the node still go in-process.
+// With WithRegistry the servers run JetStream as a cluster: every node
+// must use WithRegistry (or none), every server needs Routes to all the
+// others, and Start blocks until a majority of the servers is up and
+// routed and the replicated bucket is open, so start a cluster's nodes
+// concurrently. The connect timeout is then DefaultClusterTimeout unless
+// WithConnectTimeout says otherwise; the README's Design section
+// gives the election timings and what Close hands over.
 //
-// With WithRegistry, the servers run JetStream as a cluster: each server
-// is named after its node's id (WithNodeID), the bucket is replicated
-// (Replicas, default min(3, servers)), and the registry is available
-// while a majority of the cluster's servers runs. Start then blocks until
-// the JetStream cluster has elected its leader and the bucket is open,
-// which needs a majority of the servers to be up and routed: start the
-// nodes of a cluster concurrently, not one after the other. For three
-// servers started together on one machine that takes about a second, or
-// 5 to 10 s when the first election fails (a vote sent before the routes
-// were up) and JetStream waits an election timeout for the next one;
-// the connect timeout of such a node is DefaultClusterTimeout unless
-// WithConnectTimeout says otherwise. Close of such a node removes its
-// lease, then hands the leaderships its server holds over to the other
-// servers before it shuts the server down (about a second more), so the
-// registry goes on without waiting for an election. Every server needs Routes to all
-// the others, as JetStream counts the cluster's servers from them (a
-// clustered registry without routes fails Start with ErrStart), and
-// every node of the cluster must use WithRegistry, or none: a server
-// without it runs no JetStream, yet counts in the cluster size whose
-// majority JetStream waits for. If the
-// cluster has no leader within the connect timeout, Start fails with
-// ErrStart and says so.
-//
-// WithCluster cannot be combined with WithURL (a client has no server to
-// cluster) or WithLeafNode. A missing cluster name, an address that is
-// not "host:port", or a route that is not a nats-route:// or nats://
-// URL with a host and port fails Start with ErrStart before anything
-// starts. The cluster costs each server a route listener, a client
-// listener and, per other server, four TCP connections (a pool of three
-// and one for the system account) with two goroutines each.
+// It cannot be combined with WithURL or WithLeafNode. A missing name, a
+// malformed address or route, or a registry without routes fails Start
+// with ErrStart before anything starts. Cost per server: two listeners
+// and, per other server, four TCP connections with two goroutines each.
 func WithCluster(c ClusterConfig) Option {
 	return func(cfg *nodeConfig) { cfg.clusterCfg = &c }
 }
