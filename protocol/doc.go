@@ -34,7 +34,7 @@
 // code, like the combinators of package events: they return cold streams
 // owned by the reactor o given to them, each subscription has its own
 // state, and they must be subscribed to from o's constructor or handlers.
-// They never block. Their time comes from o's clock (reactor.Timeout):
+// They never block. Their time comes from o's clock (reactor.After):
 // the timers deliver into o as events, so their state is touched only
 // inside o, and unsubscribing, or o's termination, stops them. Tests can
 // run them on virtual time in a testing/synctest bubble.

@@ -49,7 +49,7 @@ import (
 // number, in order, one attempt ahead.
 //
 // Cost: no goroutine; a few allocations per subscription, and per attempt
-// one allocation, the attempt's own stream and a timer (reactor.Timeout,
+// one allocation, the attempt's own stream and a timer (reactor.After,
 // a daemon connector of o). It panics if b or attempt is nil.
 func Retry[T any](o reactor.Owner, b Backoff, attempt func(n int) events.Events[T]) events.Events[T] {
 	if b == nil || attempt == nil {
@@ -104,7 +104,7 @@ func (r *retry[T]) launch(d time.Duration) {
 		t.sub = sub
 	}
 	if !r.ended && r.winner == nil {
-		r.timer = reactor.Timeout(r.o, max(d, 0)).Subscribe(&r.tickObs)
+		r.timer = reactor.After(r.o, max(d, 0)).Subscribe(&r.tickObs)
 	}
 }
 

@@ -29,7 +29,7 @@ import (
 // Owner only: subscribe to the result from o's constructor or handlers.
 // Cost: no goroutine; per subscription its state and the queue (one slot
 // per waiting event, grown by doubling); per emitted event with a
-// positive interval a timer (reactor.Timeout, a daemon connector of o).
+// positive interval a timer (reactor.After, a daemon connector of o).
 // It panics if interval is nil.
 func Throttle[T any](o reactor.Owner, e events.Events[T], interval func(T) time.Duration) events.Events[T] {
 	if interval == nil {
@@ -109,7 +109,7 @@ func (t *throttle[T]) pump() {
 		t.down.OnEvent(v) // events that come meanwhile only queue: busy
 		if d > 0 && !t.ended {
 			t.waiting = true
-			t.timer = reactor.Timeout(t.o, d).Subscribe(&t.tickObs)
+			t.timer = reactor.After(t.o, d).Subscribe(&t.tickObs)
 		}
 	}
 	t.busy = false

@@ -19,13 +19,13 @@ import (
 // For a stream of one answer (an ask's IVar) this is a deadline for the
 // answer; for a longer stream it catches a stall, however long the stream
 // lasts. To bound a whole stream instead, without an error, use
-// events.Until(e, reactor.Timeout(o, d)) (Reactors.IO's idiom).
+// events.Until(e, reactor.After(o, d)) (Reactors.IO's idiom).
 //
 // Unsubscribing the result unsubscribes e and stops the timer. Owner
 // only: subscribe to the result from o's constructor or handlers.
 //
 // Cost: no goroutine; its state per subscription, and a timer
-// (reactor.Timeout, a daemon connector of o) per subscription and per
+// (reactor.After, a daemon connector of o) per subscription and per
 // event, since each event restarts the count: put it on answers and
 // heartbeats rather than on streams of many events per d. It panics if d
 // is not positive.
@@ -69,7 +69,7 @@ type timeout[T any] struct {
 // arm (re)starts the count.
 func (t *timeout[T]) arm() {
 	t.stopTimer()
-	t.timer = reactor.Timeout(t.o, t.d).Subscribe(&t.tickObs)
+	t.timer = reactor.After(t.o, t.d).Subscribe(&t.tickObs)
 }
 
 func (t *timeout[T]) stopTimer() {

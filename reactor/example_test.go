@@ -114,14 +114,14 @@ func ExampleAwait() {
 	// Output: found by name
 }
 
-func ExampleTimeout() {
+func ExampleAfter() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
 
 	fired := make(chan string)
 	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		reactor.Timeout(r, 10*time.Millisecond).OnEvent(func(struct{}) {
-			fired <- "timeout"
+		reactor.After(r, 10*time.Millisecond).OnEvent(func(struct{}) {
+			fired <- "fired"
 			r.Main().Seal()
 		})
 	})
@@ -129,7 +129,7 @@ func ExampleTimeout() {
 		panic(err)
 	}
 	fmt.Println(<-fired)
-	// Output: timeout
+	// Output: fired
 }
 
 func ExampleWithRestart() {

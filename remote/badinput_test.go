@@ -166,12 +166,12 @@ func TestBadInputIsRefusedAndTheSystemRunsOn(t *testing.T) {
 			panics: "reactor: Periodic: non-positive period -1ms",
 		},
 		{
-			name: "Timeout of 0 fires once, at once",
+			name: "After of 0 fires once, at once",
 			call: func(t *testing.T, e *badEnv) error {
 				got := make(chan int, 1)
 				require.NoError(t, inReactor(t, e, func(r *reactor.Reactor[int]) error {
 					n := 0
-					reactor.Timeout(r, 0).OnEventOrDone(func(struct{}) { n++ }, func() { got <- n })
+					reactor.After(r, 0).OnEventOrDone(func(struct{}) { n++ }, func() { got <- n })
 					return nil
 				}))
 				if n := receiveBefore(t, e, got); n != 1 {

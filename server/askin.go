@@ -14,7 +14,7 @@ import (
 // terminates first. AskIn never blocks. Owner only.
 //
 // AskIn has no deadline of its own; bound it with the clock, for example
-// by failing the IVar on reactor.Timeout. The reply travels on a daemon
+// by failing the IVar on reactor.After. The reply travels on a daemon
 // connector of o, sealed once the ask is answered: a second or late reply
 // is then refused and dead-lettered by that connector.
 //
