@@ -20,7 +20,7 @@ type Result[V any] struct {
 // error the blocking form would return (ErrClosed, ErrUserPanic, the end
 // of a shard). They never block and are Owner only: call them from o's
 // constructor or handlers, and use the IVar in o only. They have no
-// deadline of their own (bound them with reactor.After). If o
+// deadline of their own (bound them with reactor.Timeout). If o
 // terminates before the reply, the shard reverts the operation: it did
 // not happen. Cost: that of server.AskIn (a connector and a few small
 // allocations per operation), plus one IVar.

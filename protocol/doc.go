@@ -1,8 +1,9 @@
 // Package protocol holds what protocols share: the installation forms
 // (Install, Open, Body, Spawn: Reactors.IO's four ways to start a
 // protocol, derived from one function that attaches it to a connector),
-// the patterns of time (retry with backoff, throttle and timeout:
-// Reactors.IO's Patterns), and links between reactors.
+// retry with backoff (one of Reactors.IO's Patterns; its throttle and
+// timeout are reactor.Throttle and reactor.Timeout), and links between
+// reactors.
 //
 // # Links
 //
@@ -30,21 +31,18 @@
 //
 // # Patterns inside reactors
 //
-// Retry, Throttle and Timeout are stream operators for a reactor's own
-// code, like the combinators of package events: they return cold streams
-// owned by the reactor o given to them, each subscription has its own
-// state, and they must be subscribed to from o's constructor or handlers.
-// They never block. Their time comes from o's clock (reactor.After):
-// the timers deliver into o as events, so their state is touched only
-// inside o, and unsubscribing, or o's termination, stops them. Tests can
-// run them on virtual time in a testing/synctest bubble.
+// Retry is a stream operator for a reactor's own code, like the
+// combinators of package events: it returns a cold stream owned by the
+// reactor o given to it, each subscription has its own state, and it must
+// be subscribed to from o's constructor or handlers. It never blocks. Its
+// time comes from o's clock (reactor.After): the timers deliver into o as
+// events, so its state is touched only inside o, and unsubscribing, or
+// o's termination, stops them. Tests can run it on virtual time in a
+// testing/synctest bubble.
 //
 // Retry makes a request again on a schedule until an attempt answers,
 // letting a slow attempt still win (a hedged request), and gives up with
 // an error wrapping ErrRetriesExhausted when the schedule is over.
-// Throttle spaces events out by an interval per event, queueing them.
-// Timeout fails a stream with an error wrapping ErrTimeout when it goes
-// silent for too long.
 //
 // # Outside reactors
 //
@@ -58,8 +56,8 @@
 //     consumed: Retry keeps the errors of failed attempts and reports the
 //     last one when it gives up.
 //   - Every error this package emits or returns matches one of its
-//     sentinels (ErrRetriesExhausted, ErrTimeout) with errors.Is, or wraps
-//     the error that caused it.
+//     sentinels (ErrRetriesExhausted, ErrNoCredit, ErrLinkClosed,
+//     ErrNoLink) with errors.Is, or wraps the error that caused it.
 //   - Invalid arguments (negative counts or durations, nil functions)
 //     are programming errors and panic at once, with a "protocol:"
 //     message.

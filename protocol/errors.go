@@ -9,9 +9,6 @@ var (
 	// answered. The error that wraps it also wraps the last error of an
 	// attempt, if there was one.
 	ErrRetriesExhausted = errors.New("protocol: retries exhausted")
-	// ErrTimeout: a stream given to Timeout went silent for longer than
-	// its interval.
-	ErrTimeout = errors.New("protocol: timeout")
 )
 
 // ErrNoCredit: a valve was asked to send an event while it holds no

@@ -136,13 +136,6 @@ func (h *harness) quiet() {
 	require.Empty(h.t, h.out)
 }
 
-// subscribed reports whether em has subscribers, asked inside the reactor.
-func (h *harness) subscribed(em *events.Emitter[int]) bool {
-	var yes bool
-	h.do(func() { yes = em.HasSubscribers() })
-	return yes
-}
-
 // seq returns a random source that yields rs in turn.
 func seq(rs ...float64) func() float64 {
 	i := 0
@@ -152,30 +145,3 @@ func seq(rs ...float64) func() float64 {
 		return r
 	}
 }
-
-// srcProbe runs an operator over a source emitter that the test drives.
-type srcProbe struct {
-	*harness
-	src *events.Emitter[int] // owned by the reactor
-}
-
-func newSrc(t *testing.T, sys *reactor.System, op func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int]) *srcProbe {
-	t.Helper()
-	p := &srcProbe{src: new(events.Emitter[int])}
-	p.harness = newHarness(t, sys, func(_ *harness, r *reactor.Reactor[func()]) events.Events[int] {
-		return op(r, p.src.Events())
-	})
-	return p
-}
-
-func (p *srcProbe) send(vs ...int) {
-	p.do(func() {
-		for _, v := range vs {
-			p.src.Emit(v)
-		}
-	})
-}
-
-func (p *srcProbe) fail(err error)         { p.do(func() { p.src.EmitError(err) }) }
-func (p *srcProbe) close()                 { p.do(func() { p.src.Close() }) }
-func (p *srcProbe) sourceSubscribed() bool { return p.subscribed(p.src) }

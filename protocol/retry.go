@@ -20,7 +20,7 @@ import (
 // whichever it is, so an earlier attempt that answers late still wins (a
 // hedged request). Silent attempts thus stay subscribed until the retry
 // ends, so a long schedule holds one per attempt made. To abandon a silent
-// attempt instead, bound it inside attempt, with Timeout for instance: it
+// attempt instead, bound it inside attempt, with reactor.Timeout for instance: it
 // then fails, is dropped and cannot answer.
 //
 // An attempt fails when it emits an error or completes without an event

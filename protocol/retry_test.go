@@ -305,12 +305,12 @@ func TestRetryDownstreamEndsWinner(t *testing.T) {
 	})
 }
 
-// TestRetryWithTimeout: attempts bounded by Timeout fail when slow and
+// TestRetryWithTimeout: attempts bounded by reactor.Timeout fail when slow and
 // cannot win late.
 func TestRetryWithTimeout(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, protocol.Regular(3, time.Second), func(r *reactor.Reactor[func()], _ int, src events.Events[int]) events.Events[int] {
-			return protocol.Timeout(r, src.Once(), 500*ms)
+			return reactor.Timeout(r, src.Once(), 500*ms)
 		})
 		p.at(700 * ms)
 		require.False(t, p.subscribed(0)) // timed out at 500 ms

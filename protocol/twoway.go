@@ -113,7 +113,7 @@ func (s *TwoWayServer[I, O]) Close() {
 // daemon input connector on o at once, and a daemon connector for the
 // answer, sealed once the answer is in; on failure it seals both.
 // Connect never blocks and has no deadline of its own (a server that
-// closes without terminating leaves it waiting): bound it with Timeout.
+// closes without terminating leaves it waiting): bound it with reactor.Timeout.
 // Owner only.
 //
 // Cost: no goroutine; two connectors, a termination watch of the server

@@ -1,10 +1,9 @@
-package protocol
+package reactor
 
 import (
 	"time"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/reactor"
 )
 
 // Throttle returns a stream, owned by o, of the events of e spaced out in
@@ -18,7 +17,7 @@ import (
 // The queue is unbounded: a source that stays faster than the intervals
 // makes it grow without limit, so throttle bursts that calm down, and
 // bound or thin out a source that may not (a bounded mailbox upstream,
-// reactor.Debounce or reactor.Window).
+// Debounce or Window).
 //
 // Errors of e pass through at once, ahead of the queued events. When e
 // completes, the queued events are still emitted on schedule and the
@@ -29,17 +28,17 @@ import (
 // Owner only: subscribe to the result from o's constructor or handlers.
 // Cost: no goroutine; per subscription its state and the queue (one slot
 // per waiting event, grown by doubling); per emitted event with a
-// positive interval a timer (reactor.After, a daemon connector of o).
-// It panics if interval is nil.
-func Throttle[T any](o reactor.Owner, e events.Events[T], interval func(T) time.Duration) events.Events[T] {
+// positive interval a timer (After, a daemon connector of o). It panics
+// if interval is nil.
+func Throttle[T any](o Owner, e events.Events[T], interval func(T) time.Duration) events.Events[T] {
 	if interval == nil {
-		panic("protocol: Throttle: nil interval")
+		panic("reactor: Throttle: nil interval")
 	}
 	return events.From[T](&throttleSource[T]{o: o, e: e, interval: interval})
 }
 
 type throttleSource[T any] struct {
-	o        reactor.Owner
+	o        Owner
 	e        events.Events[T]
 	interval func(T) time.Duration
 }
@@ -109,7 +108,7 @@ func (t *throttle[T]) pump() {
 		t.down.OnEvent(v) // events that come meanwhile only queue: busy
 		if d > 0 && !t.ended {
 			t.waiting = true
-			t.timer = reactor.After(t.o, d).Subscribe(&t.tickObs)
+			t.timer = After(t.o, d).Subscribe(&t.tickObs)
 		}
 	}
 	t.busy = false

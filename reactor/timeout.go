@@ -1,11 +1,10 @@
-package protocol
+package reactor
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/reactor"
 )
 
 // Timeout returns a stream, owned by o, that forwards the events, errors
@@ -19,25 +18,24 @@ import (
 // For a stream of one answer (an ask's IVar) this is a deadline for the
 // answer; for a longer stream it catches a stall, however long the stream
 // lasts. To bound a whole stream instead, without an error, use
-// events.Until(e, reactor.After(o, d)) (Reactors.IO's idiom).
+// events.Until(e, After(o, d)) (Reactors.IO's idiom).
 //
 // Unsubscribing the result unsubscribes e and stops the timer. Owner
 // only: subscribe to the result from o's constructor or handlers.
 //
-// Cost: no goroutine; its state per subscription, and a timer
-// (reactor.After, a daemon connector of o) per subscription and per
-// event, since each event restarts the count: put it on answers and
-// heartbeats rather than on streams of many events per d. It panics if d
-// is not positive.
-func Timeout[T any](o reactor.Owner, e events.Events[T], d time.Duration) events.Events[T] {
+// Cost: no goroutine; its state per subscription, and a timer (After, a
+// daemon connector of o) per subscription and per event, since each event
+// restarts the count: put it on answers and heartbeats rather than on
+// streams of many events per d. It panics if d is not positive.
+func Timeout[T any](o Owner, e events.Events[T], d time.Duration) events.Events[T] {
 	if d <= 0 {
-		panic("protocol: Timeout: non-positive duration")
+		panic("reactor: Timeout: non-positive duration")
 	}
 	return events.From[T](&timeoutSource[T]{o: o, e: e, d: d})
 }
 
 type timeoutSource[T any] struct {
-	o reactor.Owner
+	o Owner
 	e events.Events[T]
 	d time.Duration
 }
@@ -69,7 +67,7 @@ type timeout[T any] struct {
 // arm (re)starts the count.
 func (t *timeout[T]) arm() {
 	t.stopTimer()
-	t.timer = reactor.After(t.o, t.d).Subscribe(&t.tickObs)
+	t.timer = After(t.o, t.d).Subscribe(&t.tickObs)
 }
 
 func (t *timeout[T]) stopTimer() {

@@ -1,4 +1,4 @@
-package protocol_test
+package reactor_test
 
 import (
 	"testing"
@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -17,14 +16,14 @@ func secs(v int) time.Duration { return time.Duration(v) * time.Second }
 
 func throttled(interval func(int) time.Duration) func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
 	return func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
-		return protocol.Throttle(r, e, interval)
+		return reactor.Throttle(r, e, interval)
 	}
 }
 
 // TestThrottleSpacesEvents checks, on virtual time, the gap after each
 // event (the Reactors.IO diagram) and that interval runs once per event.
 func TestThrottleSpacesEvents(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		calls := 0 // owned by the reactor
 		p := newSrc(t, sys, throttled(func(v int) time.Duration { calls++; return secs(v) }))
 		p.send(1, 2, 3)
@@ -43,7 +42,7 @@ func TestThrottleSpacesEvents(t *testing.T) {
 
 // TestThrottleLongQueue keeps a long queue in order while it is refilled.
 func TestThrottleLongQueue(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, throttled(func(int) time.Duration { return ms }))
 		var first, second []int
 		for i := range 100 {
@@ -64,28 +63,28 @@ func TestThrottleLongQueue(t *testing.T) {
 // source completes; done follows the last event without its interval.
 func TestThrottleDrainsOnDone(t *testing.T) {
 	t.Run("queued", func(t *testing.T) {
-		inBubble(t, func(t *testing.T, sys *reactor.System) {
+		inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 			p := newSrc(t, sys, throttled(secs))
 			p.send(2, 2)
 			p.close()
-			p.expect(ev(0, 2), ev(2*time.Second, 2), done(2*time.Second))
+			p.expect(ev(0, 2), ev(2*time.Second, 2), doneAt(2*time.Second))
 			p.quiet()
 		})
 	})
 	t.Run("during an interval", func(t *testing.T) {
-		inBubble(t, func(t *testing.T, sys *reactor.System) {
+		inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 			p := newSrc(t, sys, throttled(secs))
 			p.send(5)
 			p.at(time.Second)
 			p.close()
-			p.expect(ev(0, 5), done(time.Second))
+			p.expect(ev(0, 5), doneAt(time.Second))
 			p.quiet()
 		})
 	})
 }
 
 func TestThrottleErrorsPassAtOnce(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, throttled(secs))
 		p.send(1, 1)
 		p.fail(errBoom)
@@ -96,7 +95,7 @@ func TestThrottleErrorsPassAtOnce(t *testing.T) {
 
 // TestThrottleUnsubscribe drops the queue and the timer.
 func TestThrottleUnsubscribe(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, throttled(secs))
 		p.send(1, 1, 1)
 		p.at(500 * ms)
@@ -109,7 +108,7 @@ func TestThrottleUnsubscribe(t *testing.T) {
 
 func TestThrottleNonPositiveInterval(t *testing.T) {
 	for _, d := range []time.Duration{0, -time.Second} {
-		inBubble(t, func(t *testing.T, sys *reactor.System) {
+		inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 			p := newSrc(t, sys, throttled(func(int) time.Duration { return d }))
 			p.send(1, 2, 3)
 			p.expect(ev(0, 1), ev(0, 2), ev(0, 3))
@@ -126,10 +125,10 @@ func TestThrottleReentrant(t *testing.T) {
 		d    time.Duration
 	}{{"spaced", time.Second}, {"at once", 0}} {
 		t.Run(tc.name, func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 				p := &srcProbe{src: new(events.Emitter[int])}
 				p.harness = newHarness(t, sys, func(_ *harness, r *reactor.Reactor[func()]) events.Events[int] {
-					th := protocol.Throttle(r, p.src.Events(), func(int) time.Duration { return tc.d })
+					th := reactor.Throttle(r, p.src.Events(), func(int) time.Duration { return tc.d })
 					return events.Map(th, func(v int) int {
 						if v < 3 {
 							p.src.Emit(v + 1) // re-enters the throttle
@@ -146,7 +145,7 @@ func TestThrottleReentrant(t *testing.T) {
 }
 
 func TestThrottlePanicsOnNil(t *testing.T) {
-	require.PanicsWithValue(t, "protocol: Throttle: nil interval", func() {
-		protocol.Throttle[int](nil, events.Events[int]{}, nil)
+	require.PanicsWithValue(t, "reactor: Throttle: nil interval", func() {
+		reactor.Throttle[int](nil, events.Events[int]{}, nil)
 	})
 }

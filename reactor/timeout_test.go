@@ -1,4 +1,4 @@
-package protocol_test
+package reactor_test
 
 import (
 	"testing"
@@ -7,23 +7,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
 func timedOut(d time.Duration) func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
 	return func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
-		return protocol.Timeout(r, e, d)
+		return reactor.Timeout(r, e, d)
 	}
 }
 
 func TestTimeoutSilentSource(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
 		err := p.nextErr(time.Second)
-		require.ErrorIs(t, err, protocol.ErrTimeout)
-		require.EqualError(t, err, "protocol: timeout: no event for 1s")
-		p.expect(done(time.Second))
+		require.ErrorIs(t, err, reactor.ErrTimeout)
+		require.EqualError(t, err, "reactor: timeout: no event for 1s")
+		p.expect(doneAt(time.Second))
 		require.False(t, p.sourceSubscribed())
 		p.quiet()
 	})
@@ -32,7 +31,7 @@ func TestTimeoutSilentSource(t *testing.T) {
 // TestTimeoutRestartsAtEachEvent: the count runs from the latest event;
 // errors pass through and do not restart it.
 func TestTimeoutRestartsAtEachEvent(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
 		p.at(500 * ms)
 		p.send(1)
@@ -41,20 +40,20 @@ func TestTimeoutRestartsAtEachEvent(t *testing.T) {
 		p.at(1500 * ms)
 		p.fail(errBoom)
 		p.expect(ev(500*ms, 1), ev(1200*ms, 2), errAt(1500*ms))
-		require.ErrorIs(t, p.nextErr(2200*ms), protocol.ErrTimeout)
-		p.expect(done(2200 * ms))
+		require.ErrorIs(t, p.nextErr(2200*ms), reactor.ErrTimeout)
+		p.expect(doneAt(2200 * ms))
 		p.quiet()
 	})
 }
 
 func TestTimeoutSourceCompletesFirst(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
 		p.at(500 * ms)
 		p.send(1)
 		p.at(700 * ms)
 		p.close()
-		p.expect(ev(500*ms, 1), done(700*ms))
+		p.expect(ev(500*ms, 1), doneAt(700*ms))
 		p.quiet()
 	})
 }
@@ -62,19 +61,19 @@ func TestTimeoutSourceCompletesFirst(t *testing.T) {
 // TestTimeoutAnswerDuringSubscribe: a completed IVar answers at once and
 // leaves no timer running.
 func TestTimeoutAnswerDuringSubscribe(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newHarness(t, sys, func(_ *harness, r *reactor.Reactor[func()]) events.Events[int] {
 			var iv events.IVar[int]
 			iv.Set(4)
-			return protocol.Timeout(r, iv.Events(), time.Second)
+			return reactor.Timeout(r, iv.Events(), time.Second)
 		})
-		p.expect(ev(0, 4), done(0))
+		p.expect(ev(0, 4), doneAt(0))
 		p.quiet()
 	})
 }
 
 func TestTimeoutUnsubscribe(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
 		p.at(500 * ms)
 		p.unsubscribe()
@@ -86,13 +85,13 @@ func TestTimeoutUnsubscribe(t *testing.T) {
 // TestTimeoutUnsubscribeInHandler: a subscriber that leaves while an
 // event is forwarded stops the timer that event restarted.
 func TestTimeoutUnsubscribeInHandler(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
-			return protocol.Timeout(r, e, time.Second).Once()
+			return reactor.Timeout(r, e, time.Second).Once()
 		})
 		p.at(500 * ms)
 		p.send(1)
-		p.expect(ev(500*ms, 1), done(500*ms))
+		p.expect(ev(500*ms, 1), doneAt(500*ms))
 		require.False(t, p.sourceSubscribed())
 		p.quiet()
 	})
@@ -100,8 +99,8 @@ func TestTimeoutUnsubscribeInHandler(t *testing.T) {
 
 func TestTimeoutPanicsOnNonPositive(t *testing.T) {
 	for _, d := range []time.Duration{0, -1} {
-		require.PanicsWithValue(t, "protocol: Timeout: non-positive duration", func() {
-			protocol.Timeout[int](nil, events.Events[int]{}, d)
+		require.PanicsWithValue(t, "reactor: Timeout: non-positive duration", func() {
+			reactor.Timeout[int](nil, events.Events[int]{}, d)
 		})
 	}
 }
