@@ -2,15 +2,6 @@ package protocol
 
 import "errors"
 
-// Errors of the patterns. Match them with errors.Is: the errors the
-// patterns emit or return wrap them with context.
-var (
-	// ErrRetriesExhausted: a retry's schedule ran out and no attempt
-	// answered. The error that wraps it also wraps the last error of an
-	// attempt, if there was one.
-	ErrRetriesExhausted = errors.New("protocol: retries exhausted")
-)
-
 // ErrNoCredit: a valve was asked to send an event while it holds no
 // credit: the receiver has not yet made room for it. The event was not
 // sent; wait for the valve's Available signal (or use BlockingValve.Offer)

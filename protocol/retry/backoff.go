@@ -1,4 +1,4 @@
-package protocol
+package retry
 
 import (
 	"math"
@@ -12,10 +12,10 @@ import (
 // schedule of n attempts reports true for attempts 0 to n-1 and false for
 // any other number.
 //
-// What the delay of attempt k means depends on the retry: Retry starts
+// What the delay of attempt k means depends on the retry: Events starts
 // attempt k+1 Delay(k) after attempt k started (and gives up Delay(k)
-// after the last attempt started), RetryFunc waits Delay(k) after attempt
-// k failed. Both call Delay once per attempt number, in increasing order,
+// after the last attempt started), Do waits Delay(k) after attempt k
+// failed. Both call Delay once per attempt number, in increasing order,
 // so a schedule may draw random numbers (Jittered) and stay consistent.
 //
 // The schedules of this package are immutable values, safe for concurrent
@@ -83,7 +83,7 @@ func Exponential(n int, base time.Duration, factor float64, limit time.Duration)
 	mustCount("Exponential", n)
 	mustDuration("Exponential", base)
 	if !(factor >= 1) || math.IsInf(factor, 1) {
-		panic("protocol: Exponential: factor must be finite and at least 1")
+		panic("retry: Exponential: factor must be finite and at least 1")
 	}
 	if limit <= 0 {
 		limit = math.MaxInt64
@@ -153,10 +153,10 @@ func (b delays) Delay(k int) (time.Duration, bool) {
 // frac is not in [0, 1].
 func Jittered(b Backoff, frac float64, rand func() float64) Backoff {
 	if b == nil {
-		panic("protocol: Jittered: nil Backoff")
+		panic("retry: Jittered: nil Backoff")
 	}
 	if !(frac >= 0 && frac <= 1) {
-		panic("protocol: Jittered: frac must be in [0, 1]")
+		panic("retry: Jittered: frac must be in [0, 1]")
 	}
 	if rand == nil {
 		rand = randFloat64
@@ -190,12 +190,12 @@ func (b jittered) Delay(k int) (time.Duration, bool) {
 
 func mustCount(fn string, n int) {
 	if n < 0 {
-		panic("protocol: " + fn + ": negative attempt count")
+		panic("retry: " + fn + ": negative attempt count")
 	}
 }
 
 func mustDuration(fn string, d time.Duration) {
 	if d < 0 {
-		panic("protocol: " + fn + ": negative duration")
+		panic("retry: " + fn + ": negative duration")
 	}
 }

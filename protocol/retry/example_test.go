@@ -1,4 +1,4 @@
-package protocol_test
+package retry_test
 
 import (
 	"context"
@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/retry"
 	"github.com/reactors-go/reactors/reactor"
 )
 
 func ExampleExponential() {
-	b := protocol.Exponential(5, 100*time.Millisecond, 2, time.Second)
+	b := retry.Exponential(5, 100*time.Millisecond, 2, time.Second)
 	for k := 0; ; k++ {
 		d, ok := b.Delay(k)
 		if !ok {
@@ -32,7 +32,7 @@ func ExampleJittered() {
 	// Equal jitter: each delay in [d/2, d]. A scripted random source makes
 	// the schedule reproducible; pass nil for math/rand/v2.
 	rs := []float64{0, 0.5, 0.99}
-	b := protocol.Jittered(protocol.Regular(3, time.Second), 0.5, func() float64 {
+	b := retry.Jittered(retry.Regular(3, time.Second), 0.5, func() float64 {
 		r := rs[0]
 		rs = rs[1:]
 		return r
@@ -47,7 +47,7 @@ func ExampleJittered() {
 	// 505ms
 }
 
-// query asks the lossy server of ExampleRetry for an answer; attempt
+// query asks the lossy server of ExampleEvents for an answer; attempt
 // tells the answers of the attempts apart.
 type query struct {
 	attempt int
@@ -59,7 +59,7 @@ type answer struct {
 	value   string
 }
 
-func ExampleRetry() {
+func ExampleEvents() {
 	sys := reactor.New()
 	defer func() { _ = sys.Shutdown(context.Background()) }()
 
@@ -82,8 +82,8 @@ func ExampleRetry() {
 			mine := replies.Events().Filter(func(a answer) bool { return a.attempt == n })
 			return events.Map(mine, func(a answer) string { return fmt.Sprintf("%s (attempt %d)", a.value, a.attempt) })
 		}
-		b := protocol.Regular(5, 20*time.Millisecond)
-		protocol.Retry(r, b, attempt).Once().Subscribe(&events.Funcs[string]{
+		b := retry.Regular(5, 20*time.Millisecond)
+		retry.Events(r, b, attempt).Once().Subscribe(&events.Funcs[string]{
 			Event: func(v string) { fmt.Println(v) },
 			Error: func(err error) { fmt.Println(err) },
 			Done: func() {
@@ -98,10 +98,10 @@ func ExampleRetry() {
 	// 42 (attempt 2)
 }
 
-func ExampleRetryFunc() {
+func ExampleDo() {
 	errBusy := errors.New("busy")
-	b := protocol.Exponential(5, time.Millisecond, 2, 0)
-	err := protocol.RetryFunc(context.Background(), b, func(ctx context.Context, attempt int) error {
+	b := retry.Exponential(5, time.Millisecond, 2, 0)
+	err := retry.Do(context.Background(), b, func(ctx context.Context, attempt int) error {
 		fmt.Println("attempt", attempt)
 		if attempt < 2 {
 			return errBusy
@@ -110,16 +110,16 @@ func ExampleRetryFunc() {
 	})
 	fmt.Println(err)
 
-	err = protocol.RetryFunc(context.Background(), protocol.Regular(2, time.Millisecond), func(context.Context, int) error {
+	err = retry.Do(context.Background(), retry.Regular(2, time.Millisecond), func(context.Context, int) error {
 		return errBusy
 	})
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, protocol.ErrRetriesExhausted), errors.Is(err, errBusy))
+	fmt.Println(errors.Is(err, retry.ErrExhausted), errors.Is(err, errBusy))
 	// Output:
 	// attempt 0
 	// attempt 1
 	// attempt 2
 	// <nil>
-	// protocol: retries exhausted after 2 attempts: attempt 1: busy
+	// retry: exhausted after 2 attempts: attempt 1: busy
 	// true true
 }

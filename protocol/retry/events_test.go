@@ -1,4 +1,4 @@
-package protocol_test
+package retry_test
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/retry"
 	"github.com/reactors-go/reactors/reactor"
 )
 
 var errBoom = errors.New("boom")
 
-// retryProbe runs a Retry whose attempt n is a fresh emitter the test
+// retryProbe runs an Events retry whose attempt n is a fresh emitter the test
 // drives (through shape, if set), and records when each attempt starts.
 type retryProbe struct {
 	*harness
@@ -28,11 +28,11 @@ type retryProbe struct {
 // shape turns attempt n's source into the stream the attempt returns.
 type shape func(r *reactor.Reactor[func()], n int, src events.Events[int]) events.Events[int]
 
-func newRetry(t *testing.T, sys *reactor.System, b protocol.Backoff, sh shape) *retryProbe {
+func newRetry(t *testing.T, sys *reactor.System, b retry.Backoff, sh shape) *retryProbe {
 	t.Helper()
 	p := &retryProbe{starts: make(chan time.Duration, 100)}
 	p.harness = newHarness(t, sys, func(h *harness, r *reactor.Reactor[func()]) events.Events[int] {
-		return protocol.Retry(r, b, func(n int) events.Events[int] {
+		return retry.Events(r, b, func(n int) events.Events[int] {
 			em := new(events.Emitter[int])
 			p.ems = append(p.ems, em)
 			p.starts <- h.since()
@@ -72,38 +72,38 @@ func failing(_ *reactor.Reactor[func()], n int, _ events.Events[int]) events.Eve
 	return iv.Events()
 }
 
-// TestRetrySchedule checks, on virtual time, when silent attempts start
+// TestEventsSchedule checks, on virtual time, when silent attempts start
 // and when the retry gives up: the sum of the schedule.
-func TestRetrySchedule(t *testing.T) {
+func TestEventsSchedule(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		b      func() protocol.Backoff // a fresh one per run: jitter draws
+		b      func() retry.Backoff // a fresh one per run: jitter draws
 		starts []time.Duration
 		end    time.Duration
 	}{
-		{"regular", func() protocol.Backoff { return protocol.Regular(3, time.Second) },
+		{"regular", func() retry.Backoff { return retry.Regular(3, time.Second) },
 			[]time.Duration{0, time.Second, 2 * time.Second}, 3 * time.Second},
-		{"linear", func() protocol.Backoff { return protocol.Linear(3, time.Second, 500*ms) },
+		{"linear", func() retry.Backoff { return retry.Linear(3, time.Second, 500*ms) },
 			[]time.Duration{0, time.Second, 2500 * ms}, 4500 * ms},
-		{"exponential capped", func() protocol.Backoff { return protocol.Exponential(4, 100*ms, 2, 300*ms) },
+		{"exponential capped", func() retry.Backoff { return retry.Exponential(4, 100*ms, 2, 300*ms) },
 			[]time.Duration{0, 100 * ms, 300 * ms, 600 * ms}, 900 * ms},
-		{"jittered", func() protocol.Backoff {
-			return protocol.Jittered(protocol.Regular(3, time.Second), 1, seq(0.5, 0.25, 0))
+		{"jittered", func() retry.Backoff {
+			return retry.Jittered(retry.Regular(3, time.Second), 1, seq(0.5, 0.25, 0))
 		}, []time.Duration{0, 500 * ms, 1250 * ms}, 2250 * ms},
-		{"delays with a zero", func() protocol.Backoff { return protocol.Delays(2*time.Second, 0, time.Second) },
+		{"delays with a zero", func() retry.Backoff { return retry.Delays(2*time.Second, 0, time.Second) },
 			[]time.Duration{0, 2 * time.Second, 2 * time.Second}, 3 * time.Second},
-		{"one attempt", func() protocol.Backoff { return protocol.Regular(1, time.Second) },
+		{"one attempt", func() retry.Backoff { return retry.Regular(1, time.Second) },
 			[]time.Duration{0}, time.Second},
-		{"empty", func() protocol.Backoff { return protocol.Delays() }, nil, 0},
+		{"empty", func() retry.Backoff { return retry.Delays() }, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T, sys *reactor.System) {
 				p := newRetry(t, sys, tc.b(), nil)
 				err := p.nextErr(tc.end)
-				require.ErrorIs(t, err, protocol.ErrRetriesExhausted)
-				want := fmt.Sprintf("protocol: retries exhausted after %d attempts", len(tc.starts))
+				require.ErrorIs(t, err, retry.ErrExhausted)
+				want := fmt.Sprintf("retry: exhausted after %d attempts", len(tc.starts))
 				if len(tc.starts) == 1 {
-					want = "protocol: retries exhausted after 1 attempt"
+					want = "retry: exhausted after 1 attempt"
 				}
 				require.EqualError(t, err, want)
 				p.expect(done(tc.end))
@@ -118,11 +118,11 @@ func TestRetrySchedule(t *testing.T) {
 	}
 }
 
-// TestRetryLateAnswerWins: an attempt that answers after the next one
+// TestEventsLateAnswerWins: an attempt that answers after the next one
 // started still wins; the others are dropped and the winner followed.
-func TestRetryLateAnswerWins(t *testing.T) {
+func TestEventsLateAnswerWins(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newRetry(t, sys, protocol.Regular(3, time.Second), nil)
+		p := newRetry(t, sys, retry.Regular(3, time.Second), nil)
 		p.at(1500 * ms)
 		p.emit(0, 7)
 		p.expect(ev(1500*ms, 7))
@@ -140,27 +140,27 @@ func TestRetryLateAnswerWins(t *testing.T) {
 	})
 }
 
-// TestRetryFailuresKeepSchedule: failed attempts do not bring the next
+// TestEventsFailuresKeepSchedule: failed attempts do not bring the next
 // one forward, and the last error is reported.
-func TestRetryFailuresKeepSchedule(t *testing.T) {
+func TestEventsFailuresKeepSchedule(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newRetry(t, sys, protocol.Regular(3, time.Second), failing)
+		p := newRetry(t, sys, retry.Regular(3, time.Second), failing)
 		err := p.nextErr(2 * time.Second) // the last attempt failed: no wait
 		p.expect(done(2 * time.Second))
-		require.ErrorIs(t, err, protocol.ErrRetriesExhausted)
+		require.ErrorIs(t, err, retry.ErrExhausted)
 		require.ErrorIs(t, err, errBoom)
-		require.EqualError(t, err, "protocol: retries exhausted after 3 attempts: attempt 2: boom 2")
+		require.EqualError(t, err, "retry: exhausted after 3 attempts: attempt 2: boom 2")
 		require.Equal(t, []time.Duration{0, time.Second, 2 * time.Second}, p.started())
 		p.quiet()
 	})
 }
 
-// TestRetryWaitsForSilentAttempts: while an attempt may still answer, the
+// TestEventsWaitsForSilentAttempts: while an attempt may still answer, the
 // retry waits for the end of the schedule; a completion without an event
 // is a failure.
-func TestRetryWaitsForSilentAttempts(t *testing.T) {
+func TestEventsWaitsForSilentAttempts(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newRetry(t, sys, protocol.Regular(3, time.Second), func(r *reactor.Reactor[func()], n int, src events.Events[int]) events.Events[int] {
+		p := newRetry(t, sys, retry.Regular(3, time.Second), func(r *reactor.Reactor[func()], n int, src events.Events[int]) events.Events[int] {
 			switch n {
 			case 0:
 				return failing(r, n, src)
@@ -174,17 +174,17 @@ func TestRetryWaitsForSilentAttempts(t *testing.T) {
 		err := p.nextErr(3 * time.Second)
 		p.expect(done(3 * time.Second))
 		require.ErrorIs(t, err, events.ErrNoEvent)
-		require.EqualError(t, err, "protocol: retries exhausted after 3 attempts: attempt 2: "+events.ErrNoEvent.Error())
+		require.EqualError(t, err, "retry: exhausted after 3 attempts: attempt 2: "+events.ErrNoEvent.Error())
 		require.False(t, p.subscribed(1))
 		p.quiet()
 	})
 }
 
-// TestRetryGivesUpWhenNothingCanAnswer: once the last attempt started and
+// TestEventsGivesUpWhenNothingCanAnswer: once the last attempt started and
 // every attempt has failed, the retry ends at once.
-func TestRetryGivesUpWhenNothingCanAnswer(t *testing.T) {
+func TestEventsGivesUpWhenNothingCanAnswer(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newRetry(t, sys, protocol.Regular(2, time.Second), nil)
+		p := newRetry(t, sys, retry.Regular(2, time.Second), nil)
 		p.at(1200 * ms)
 		p.fail(1, errBoom)
 		synctest.Wait()
@@ -192,13 +192,13 @@ func TestRetryGivesUpWhenNothingCanAnswer(t *testing.T) {
 		p.at(1400 * ms)
 		p.complete(0)
 		err := p.nextErr(1400 * ms)
-		require.EqualError(t, err, "protocol: retries exhausted after 2 attempts: attempt 0: "+events.ErrNoEvent.Error())
+		require.EqualError(t, err, "retry: exhausted after 2 attempts: attempt 0: "+events.ErrNoEvent.Error())
 		p.expect(done(1400 * ms))
 		p.quiet()
 	})
 }
 
-func TestRetryAnswerDuringSubscribe(t *testing.T) {
+func TestEventsAnswerDuringSubscribe(t *testing.T) {
 	answerAt := func(k int) shape {
 		return func(_ *reactor.Reactor[func()], n int, src events.Events[int]) events.Events[int] {
 			if n != k {
@@ -212,7 +212,7 @@ func TestRetryAnswerDuringSubscribe(t *testing.T) {
 	for k := range 2 {
 		t.Run(fmt.Sprint("attempt ", k), func(t *testing.T) {
 			inBubble(t, func(t *testing.T, sys *reactor.System) {
-				p := newRetry(t, sys, protocol.Regular(3, time.Second), answerAt(k))
+				p := newRetry(t, sys, retry.Regular(3, time.Second), answerAt(k))
 				at := time.Duration(k) * time.Second
 				p.expect(ev(at, 10+k), done(at))
 				for n := range k {
@@ -242,9 +242,9 @@ func (s eager) Subscribe(o events.Observer[int]) events.Subscription {
 	return s.em.Subscribe(o)
 }
 
-// TestRetryDropsDuringSubscribe: an attempt that fails, or loses, while
+// TestEventsDropsDuringSubscribe: an attempt that fails, or loses, while
 // being subscribed to is dropped once its Subscribe returns.
-func TestRetryDropsDuringSubscribe(t *testing.T) {
+func TestEventsDropsDuringSubscribe(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -253,7 +253,7 @@ func TestRetryDropsDuringSubscribe(t *testing.T) {
 			inBubble(t, func(t *testing.T, sys *reactor.System) {
 				p := &retryProbe{starts: make(chan time.Duration, 10)}
 				p.harness = newHarness(t, sys, func(h *harness, r *reactor.Reactor[func()]) events.Events[int] {
-					return protocol.Retry(r, protocol.Regular(1, time.Second), func(n int) events.Events[int] {
+					return retry.Events(r, retry.Regular(1, time.Second), func(n int) events.Events[int] {
 						em := new(events.Emitter[int])
 						p.ems = append(p.ems, em)
 						return events.From[int](eager{v: n, err: tc.err, em: em})
@@ -272,10 +272,10 @@ func TestRetryDropsDuringSubscribe(t *testing.T) {
 	}
 }
 
-// TestRetryUnsubscribe: unsubscribing drops every attempt and the timer.
-func TestRetryUnsubscribe(t *testing.T) {
+// TestEventsUnsubscribe: unsubscribing drops every attempt and the timer.
+func TestEventsUnsubscribe(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newRetry(t, sys, protocol.Regular(3, time.Second), nil)
+		p := newRetry(t, sys, retry.Regular(3, time.Second), nil)
 		p.at(1500 * ms)
 		p.unsubscribe()
 		require.False(t, p.subscribed(0))
@@ -285,13 +285,13 @@ func TestRetryUnsubscribe(t *testing.T) {
 	})
 }
 
-// TestRetryDownstreamEndsWinner: a result that its subscriber leaves from
+// TestEventsDownstreamEndsWinner: a result that its subscriber leaves from
 // inside a handler (Once) drops the winner.
-func TestRetryDownstreamEndsWinner(t *testing.T) {
+func TestEventsDownstreamEndsWinner(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := &retryProbe{starts: make(chan time.Duration, 10)}
 		p.harness = newHarness(t, sys, func(h *harness, r *reactor.Reactor[func()]) events.Events[int] {
-			return protocol.Retry(r, protocol.Regular(3, time.Second), func(int) events.Events[int] {
+			return retry.Events(r, retry.Regular(3, time.Second), func(int) events.Events[int] {
 				em := new(events.Emitter[int])
 				p.ems = append(p.ems, em)
 				return em.Events()
@@ -305,11 +305,11 @@ func TestRetryDownstreamEndsWinner(t *testing.T) {
 	})
 }
 
-// TestRetryWithTimeout: attempts bounded by reactor.Timeout fail when slow and
-// cannot win late.
-func TestRetryWithTimeout(t *testing.T) {
+// TestEventsWithTimeout: attempts bounded by reactor.Timeout fail when
+// slow and cannot win late.
+func TestEventsWithTimeout(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newRetry(t, sys, protocol.Regular(3, time.Second), func(r *reactor.Reactor[func()], _ int, src events.Events[int]) events.Events[int] {
+		p := newRetry(t, sys, retry.Regular(3, time.Second), func(r *reactor.Reactor[func()], _ int, src events.Events[int]) events.Events[int] {
 			return reactor.Timeout(r, src.Once(), 500*ms)
 		})
 		p.at(700 * ms)
@@ -323,7 +323,7 @@ func TestRetryWithTimeout(t *testing.T) {
 
 // recorder is a schedule that records the attempt numbers asked for.
 type recorder struct {
-	protocol.Backoff
+	retry.Backoff
 	calls chan int
 }
 
@@ -332,9 +332,9 @@ func (r recorder) Delay(k int) (time.Duration, bool) {
 	return r.Backoff.Delay(k)
 }
 
-func TestRetryCallsDelayInOrder(t *testing.T) {
+func TestEventsCallsDelayInOrder(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
-		b := recorder{protocol.Regular(3, time.Second), make(chan int, 100)}
+		b := recorder{retry.Regular(3, time.Second), make(chan int, 100)}
 		p := newRetry(t, sys, b, nil)
 		p.nextErr(3 * time.Second)
 		p.expect(done(3 * time.Second))
@@ -342,17 +342,17 @@ func TestRetryCallsDelayInOrder(t *testing.T) {
 	})
 }
 
-func TestRetryPanicsOnNil(t *testing.T) {
-	require.PanicsWithValue(t, "protocol: Retry: nil Backoff or attempt", func() {
-		protocol.Retry[int](nil, nil, func(int) events.Events[int] { return events.Events[int]{} })
+func TestEventsPanicsOnNil(t *testing.T) {
+	require.PanicsWithValue(t, "retry: Events: nil Backoff or attempt", func() {
+		retry.Events[int](nil, nil, func(int) events.Events[int] { return events.Events[int]{} })
 	})
-	require.PanicsWithValue(t, "protocol: Retry: nil Backoff or attempt", func() {
-		protocol.Retry[int](nil, protocol.Regular(1, 1), nil)
+	require.PanicsWithValue(t, "retry: Events: nil Backoff or attempt", func() {
+		retry.Events[int](nil, retry.Regular(1, 1), nil)
 	})
-	require.PanicsWithValue(t, "protocol: RetryFunc: nil Backoff or function", func() {
-		_ = protocol.RetryFunc(context.Background(), nil, func(context.Context, int) error { return nil })
+	require.PanicsWithValue(t, "retry: Do: nil Backoff or function", func() {
+		_ = retry.Do(context.Background(), nil, func(context.Context, int) error { return nil })
 	})
-	require.PanicsWithValue(t, "protocol: RetryFunc: nil Backoff or function", func() {
-		_ = protocol.RetryFunc(context.Background(), protocol.Regular(1, 1), nil)
+	require.PanicsWithValue(t, "retry: Do: nil Backoff or function", func() {
+		_ = retry.Do(context.Background(), retry.Regular(1, 1), nil)
 	})
 }
