@@ -15,18 +15,15 @@
 // sequence numbers, a window of frames in flight, cumulative
 // acknowledgements (with the holes below the highest frame received)
 // batched once per receiver turn on its Preempted event, and
-// retransmission on a timer. Credit-based backpressure (NewValve and
-// NewBlockingValve on the sending side, NewPump on the receiving side)
-// never lets a sender have more than a window of events unconsumed, with
-// credits returned per event (Sliding) or once per turn (Batching). Each
-// has a pure core (ReliableSender, ReliableReceiver, Credits,
-// CreditBuffer) that the reactor shells drive, tested on its own.
+// retransmission on a timer, with a pure core (ReliableSender,
+// ReliableReceiver) that the reactor shells drive, tested on its own.
+// Credit-based backpressure is package protocol/backpressure.
 //
 // # Rules
 //
 //   - Every error this package emits or returns matches one of its
-//     sentinels (ErrNoCredit, ErrLinkClosed, ErrNoLink) with errors.Is,
-//     or wraps the error that caused it.
+//     sentinels (ErrLinkClosed, ErrNoLink) with errors.Is, or wraps the
+//     error that caused it.
 //   - Invalid arguments (nil functions, sizes out of range) are
 //     programming errors and panic at once, with a "protocol:" message.
 package protocol

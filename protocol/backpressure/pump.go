@@ -1,4 +1,4 @@
-package protocol
+package backpressure
 
 import (
 	"github.com/reactors-go/reactors/events"

@@ -1,4 +1,4 @@
-package protocol_test
+package backpressure_test
 
 import (
 	"math/rand/v2"
@@ -6,45 +6,45 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/backpressure"
 )
 
 func TestBackpressurePolicy(t *testing.T) {
-	require.Equal(t, "Sliding(3)", protocol.Sliding(3).String())
-	require.Equal(t, "Batching(2)", protocol.Batching(2).String())
-	require.False(t, protocol.Sliding(3).Batched())
-	require.True(t, protocol.Batching(3).Batched())
-	require.Equal(t, 3, protocol.Batching(3).Window())
-	require.PanicsWithValue(t, "protocol: Sliding: window < 1", func() { protocol.Sliding(0) })
-	require.PanicsWithValue(t, "protocol: Batching: window < 1", func() { protocol.Batching(-1) })
-	require.Panics(t, func() { protocol.NewCreditBuffer[int](protocol.Policy{}) })
+	require.Equal(t, "Sliding(3)", backpressure.Sliding(3).String())
+	require.Equal(t, "Batching(2)", backpressure.Batching(2).String())
+	require.False(t, backpressure.Sliding(3).Batched())
+	require.True(t, backpressure.Batching(3).Batched())
+	require.Equal(t, 3, backpressure.Batching(3).Window())
+	require.PanicsWithValue(t, "backpressure: Sliding: window < 1", func() { backpressure.Sliding(0) })
+	require.PanicsWithValue(t, "backpressure: Batching: window < 1", func() { backpressure.Batching(-1) })
+	require.Panics(t, func() { backpressure.NewCreditBuffer[int](backpressure.Policy{}) })
 }
 
 func TestCreditsIgnoreStaleAndDuplicateGrants(t *testing.T) {
-	var c protocol.Credits
+	var c backpressure.Credits
 	require.Zero(t, c.Available())
 	require.False(t, c.Take(), "the zero account has no credit")
-	require.True(t, c.Grant(protocol.Credit{Limit: 3}))
-	require.False(t, c.Grant(protocol.Credit{Limit: 3}), "duplicate")
-	require.False(t, c.Grant(protocol.Credit{Limit: 2}), "stale")
+	require.True(t, c.Grant(backpressure.Credit{Limit: 3}))
+	require.False(t, c.Grant(backpressure.Credit{Limit: 3}), "duplicate")
+	require.False(t, c.Grant(backpressure.Credit{Limit: 2}), "stale")
 	require.Equal(t, 3, c.Available())
 	for range 3 {
 		require.True(t, c.Take())
 	}
 	require.False(t, c.Take())
 	require.Equal(t, uint64(3), c.Sent())
-	require.False(t, c.Grant(protocol.Credit{Limit: 1}), "a late credit")
+	require.False(t, c.Grant(backpressure.Credit{Limit: 1}), "a late credit")
 	require.Zero(t, c.Available())
-	require.True(t, c.Grant(protocol.Credit{Limit: 5}))
+	require.True(t, c.Grant(backpressure.Credit{Limit: 5}))
 	require.Equal(t, 2, c.Available())
 	require.Equal(t, uint64(5), c.Limit())
 }
 
 func TestCreditBufferPolicies(t *testing.T) {
-	for _, p := range []protocol.Policy{protocol.Sliding(2), protocol.Batching(2)} {
+	for _, p := range []backpressure.Policy{backpressure.Sliding(2), backpressure.Batching(2)} {
 		t.Run(p.String(), func(t *testing.T) {
-			b := protocol.NewCreditBuffer[string](p)
-			require.Equal(t, protocol.Credit{Limit: 2}, b.Hello())
+			b := backpressure.NewCreditBuffer[string](p)
+			require.Equal(t, backpressure.Credit{Limit: 2}, b.Hello())
 			require.True(t, b.Push("a"))
 			require.True(t, b.Push("b"))
 			require.False(t, b.Push("c"), "full: the sender went beyond its credit")
@@ -58,17 +58,17 @@ func TestCreditBufferPolicies(t *testing.T) {
 			c, ok := b.Due(false)
 			require.Equal(t, !p.Batched(), ok, "only Sliding returns credit within a turn")
 			if ok {
-				require.Equal(t, protocol.Credit{Limit: 3}, c)
+				require.Equal(t, backpressure.Credit{Limit: 3}, c)
 			}
 			v, _ = b.Pop()
 			require.Equal(t, "b", v)
 			_, _ = b.Pop() // empty: changes nothing
 			c, ok = b.Due(true)
 			require.True(t, ok)
-			require.Equal(t, protocol.Credit{Limit: 4}, c)
+			require.Equal(t, backpressure.Credit{Limit: 4}, c)
 			_, ok = b.Due(true)
 			require.False(t, ok, "already granted")
-			require.Equal(t, protocol.Credit{Limit: 4}, b.Hello(), "a repeated hello gets the whole limit")
+			require.Equal(t, backpressure.Credit{Limit: 4}, b.Hello(), "a repeated hello gets the whole limit")
 			require.Equal(t, uint64(2), b.Consumed())
 		})
 	}
@@ -80,13 +80,13 @@ func TestCreditBufferPolicies(t *testing.T) {
 // any order, duplicated and, if lossy, lost. After every step it checks
 // the invariants; without loss it finally drains the link and checks that
 // every event arrived and the sender has its whole window back.
-func modelRun(t *testing.T, p protocol.Policy, ops []byte, lossy bool) {
-	var snd protocol.Credits
-	rcv := protocol.NewCreditBuffer[uint64](p)
+func modelRun(t *testing.T, p backpressure.Policy, ops []byte, lossy bool) {
+	var snd backpressure.Credits
+	rcv := backpressure.NewCreditBuffer[uint64](p)
 	window := uint64(p.Window())
-	var data []uint64                         // events on their way, FIFO
-	credits := []protocol.Credit{rcv.Hello()} // credits on their way, any order
-	next := uint64(0)                         // the value the consumer expects
+	var data []uint64                             // events on their way, FIFO
+	credits := []backpressure.Credit{rcv.Hello()} // credits on their way, any order
+	next := uint64(0)                             // the value the consumer expects
 	check := func(step int) {
 		sent, consumed := snd.Sent(), rcv.Consumed()
 		require.LessOrEqual(t, sent, snd.Limit(), "step %d: credit below zero", step)
@@ -181,9 +181,9 @@ func TestBackpressureCoreModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for run := range 400 {
 		window := 1 + r.IntN(6)
-		p := protocol.Sliding(window)
+		p := backpressure.Sliding(window)
 		if run%2 == 1 {
-			p = protocol.Batching(window)
+			p = backpressure.Batching(window)
 		}
 		ops := make([]byte, 50+r.IntN(200))
 		for i := range ops {
@@ -200,9 +200,9 @@ func FuzzBackpressureCore(f *testing.F) {
 	f.Add([]byte{0, 2, 3, 3, 5, 5, 15, 14, 0, 0, 2, 2, 4}, uint8(3), true, true)
 	f.Fuzz(func(t *testing.T, ops []byte, window uint8, batching, lossy bool) {
 		w := int(window%8) + 1
-		p := protocol.Sliding(w)
+		p := backpressure.Sliding(w)
 		if batching {
-			p = protocol.Batching(w)
+			p = backpressure.Batching(w)
 		}
 		modelRun(t, p, ops, lossy)
 	})

@@ -1,4 +1,4 @@
-package protocol_test
+package backpressure_test
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/backpressure"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/reactortest"
 )
@@ -27,8 +27,8 @@ type bpRig struct {
 
 	consumer reactor.Channel[int] // take n more events
 	acks     chan []int           // the events taken for one request
-	credits  chan *reactortest.Faulty[protocol.Credit]
-	faulty   *reactortest.Faulty[protocol.Credit]
+	credits  chan *reactortest.Faulty[backpressure.Credit]
+	faulty   *reactortest.Faulty[backpressure.Credit]
 	unstick  func() bool // releases delayed credits; false if there is nothing to release
 	full     bool        // the buffer must fill up (credits are not delayed)
 
@@ -48,12 +48,12 @@ func storeMax(m *atomic.Int64, v int64) {
 // helloRewriter forwards packets to a pump, redirecting the credits of
 // the Hello through a faulty channel.
 type helloRewriter struct {
-	pump  reactor.Channel[protocol.Packet[int]]
-	wrap  func(reactor.Channel[protocol.Credit]) reactor.Channel[protocol.Credit]
+	pump  reactor.Channel[backpressure.Packet[int]]
+	wrap  func(reactor.Channel[backpressure.Credit]) reactor.Channel[backpressure.Credit]
 	hello atomic.Bool
 }
 
-func (h *helloRewriter) Send(p protocol.Packet[int]) error {
+func (h *helloRewriter) Send(p backpressure.Packet[int]) error {
 	if p.IsHello() && h.hello.CompareAndSwap(false, true) {
 		p.Hello = h.wrap(p.Hello)
 	}
@@ -62,18 +62,18 @@ func (h *helloRewriter) Send(p protocol.Packet[int]) error {
 
 func (h *helloRewriter) Name() string { return h.pump.Name() }
 
-func newRig(t *testing.T, sys *reactor.System, p protocol.Policy, total int, script reactortest.Script, opts ...reactortest.Option) *bpRig {
+func newRig(t *testing.T, sys *reactor.System, p backpressure.Policy, total int, script reactortest.Script, opts ...reactortest.Option) *bpRig {
 	t.Helper()
 	g := &bpRig{
 		t: t, window: int64(p.Window()), total: total,
 		acks:    make(chan []int, 100),
-		credits: make(chan *reactortest.Faulty[protocol.Credit], 1),
+		credits: make(chan *reactortest.Faulty[backpressure.Credit], 1),
 		errs:    make(chan error, 100),
 		unstick: func() bool { return false },
 	}
-	pumps := make(chan reactor.Channel[protocol.Packet[int]], 1)
+	pumps := make(chan reactor.Channel[backpressure.Packet[int]], 1)
 	consumer, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		pm, err := protocol.NewPump[int](r, p)
+		pm, err := backpressure.NewPump[int](r, p)
 		if err != nil {
 			g.errs <- err
 			return
@@ -114,13 +114,13 @@ func newRig(t *testing.T, sys *reactor.System, p protocol.Policy, total int, scr
 	g.consumer = consumer
 	pump := <-pumps
 
-	rw := &helloRewriter{pump: pump, wrap: func(ch reactor.Channel[protocol.Credit]) reactor.Channel[protocol.Credit] {
-		f := reactortest.NewFaulty[protocol.Credit](ch, script, opts...)
+	rw := &helloRewriter{pump: pump, wrap: func(ch reactor.Channel[backpressure.Credit]) reactor.Channel[backpressure.Credit] {
+		f := reactortest.NewFaulty[backpressure.Credit](ch, script, opts...)
 		g.credits <- f
 		return f.Channel()
 	}}
 	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
-		v, err := protocol.NewValve[int](r, reactor.ChannelOf[protocol.Packet[int]](rw))
+		v, err := backpressure.NewValve[int](r, reactor.ChannelOf[backpressure.Packet[int]](rw))
 		if err != nil {
 			g.errs <- err
 			return
@@ -129,7 +129,7 @@ func newRig(t *testing.T, sys *reactor.System, p protocol.Policy, total int, scr
 		produce := func() {
 			for next < total {
 				err := v.Send(next)
-				if errors.Is(err, protocol.ErrNoCredit) {
+				if errors.Is(err, backpressure.ErrNoCredit) {
 					g.refusals.Add(1)
 					if v.Credit() != 0 || v.Available().Get() {
 						g.violations.Add(1)
@@ -217,8 +217,8 @@ func (g *bpRig) check() {
 	require.NoError(g.t, g.faulty.Err())
 }
 
-func policies() []protocol.Policy {
-	return []protocol.Policy{protocol.Sliding(4), protocol.Batching(4)}
+func policies() []backpressure.Policy {
+	return []backpressure.Policy{backpressure.Sliding(4), backpressure.Batching(4)}
 }
 
 func TestBackpressureBoundsFastProducer(t *testing.T) {

@@ -1,10 +1,10 @@
-package protocol_test
+package backpressure_test
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/backpressure"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -14,10 +14,10 @@ func ExampleValve() {
 
 	// The consumer: a pump that lets at most 2 events be in flight and
 	// returns their credits once per turn.
-	pumps := make(chan reactor.Channel[protocol.Packet[string]], 1)
+	pumps := make(chan reactor.Channel[backpressure.Packet[string]], 1)
 	done := make(chan struct{})
 	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
-		pm, _ := protocol.NewPump[string](r, protocol.Batching(2))
+		pm, _ := backpressure.NewPump[string](r, backpressure.Batching(2))
 		pumps <- pm.Channel()
 		pm.Events().OnEvent(func(s string) {
 			fmt.Println(s)
@@ -30,7 +30,7 @@ func ExampleValve() {
 
 	// The producer sends whenever its valve has credit, never blocking.
 	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
-		v, _ := protocol.NewValve(r, pump)
+		v, _ := backpressure.NewValve(r, pump)
 		todo := []string{"a", "b", "c", "d", "e"}
 		v.Available().Changes().OnEvent(func(ok bool) {
 			for ok && len(todo) > 0 && v.Send(todo[0]) == nil {
@@ -51,10 +51,10 @@ func ExampleBlockingValve() {
 	sys := reactor.New()
 	defer func() { _ = sys.Shutdown(context.Background()) }()
 
-	pumps := make(chan reactor.Channel[protocol.Packet[int]], 1)
+	pumps := make(chan reactor.Channel[backpressure.Packet[int]], 1)
 	sum := make(chan int, 1)
 	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
-		pm, _ := protocol.NewPump[int](r, protocol.Sliding(4))
+		pm, _ := backpressure.NewPump[int](r, backpressure.Sliding(4))
 		pumps <- pm.Channel()
 		total := 0
 		pm.Events().OnEvent(func(n int) {
@@ -65,7 +65,7 @@ func ExampleBlockingValve() {
 	})
 
 	// A plain goroutine waits for credit with Offer.
-	b, _ := protocol.NewBlockingValve(<-pumps)
+	b, _ := backpressure.NewBlockingValve(<-pumps)
 	for n := 1; n <= 100; n++ {
 		if err := b.Offer(context.Background(), n); err != nil {
 			fmt.Println(err)

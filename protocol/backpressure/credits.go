@@ -1,74 +1,6 @@
-package protocol
+package backpressure
 
-import (
-	"fmt"
-
-	"github.com/reactors-go/reactors/reactor"
-)
-
-// Credit-based backpressure (Reactors.IO's Backpressure protocol): a sender
-// (Valve, or BlockingValve for a plain goroutine) may have at most window
-// events sent and not yet consumed by the receiver (Pump); the pump buffers
-// them and, as its consumer takes them, returns credit to the valve.
-//
-// Credits are cumulative, not deltas: a Credit says "you may have sent up
-// to Limit events in all", and Limit is always the receiver's consumed
-// count plus its window at the time the credit was made. The valve keeps
-// the largest Limit it has seen. So a credit message that is delayed,
-// reordered, duplicated or even lost never lets the sender run ahead of
-// the receiver's buffer: stale credits are ignored, duplicates change
-// nothing, and a later credit replaces a lost one.
-//
-// The accounting lives in two pure values, Credits (the sender's) and
-// CreditBuffer (the receiver's): no goroutines, channels or clocks, so
-// they can be driven by any transport and model-checked. Valve, Pump and
-// BlockingValve are thin shells that move Packet and Credit messages.
-
-// Policy says how big a pump's window is and when it returns credits.
-// Create one with Sliding or Batching; the zero Policy is not usable.
-type Policy struct {
-	window  int
-	batched bool
-}
-
-// Sliding returns the policy that returns one credit per consumed event,
-// at once: the sender refills the window as soon as the consumer frees a
-// slot. It suits events that are large or slow to process. It panics if
-// window < 1.
-func Sliding(window int) Policy {
-	if window < 1 {
-		panic("protocol: Sliding: window < 1")
-	}
-	return Policy{window: window}
-}
-
-// Batching returns the policy that accumulates the credits of the events
-// consumed during a turn of the receiving reactor and returns them in one
-// message when the turn ends (on its Preempted lifecycle event). It suits
-// events that are cheap to process: one credit message per turn instead
-// of one per event. It panics if window < 1.
-func Batching(window int) Policy {
-	if window < 1 {
-		panic("protocol: Batching: window < 1")
-	}
-	return Policy{window: window, batched: true}
-}
-
-// Window returns the most events a sender may have in flight: sent and
-// not yet consumed.
-func (p Policy) Window() int { return p.window }
-
-// Batched reports whether credits are returned once per turn (Batching)
-// rather than once per event (Sliding).
-func (p Policy) Batched() bool { return p.batched }
-
-// String returns "Sliding(n)" or "Batching(n)".
-func (p Policy) String() string {
-	if p.batched {
-		return fmt.Sprintf("Batching(%d)", p.window)
-	}
-	return fmt.Sprintf("Sliding(%d)", p.window)
-}
+import "github.com/reactors-go/reactors/reactor"
 
 // Credit is the wire message from a pump to its valve: the valve may
 // have sent at most Limit events in all since the link opened. Credits
@@ -155,7 +87,7 @@ type CreditBuffer[T any] struct {
 // window's slots at once. It panics on the zero Policy.
 func NewCreditBuffer[T any](p Policy) *CreditBuffer[T] {
 	if p.window < 1 {
-		panic("protocol: NewCreditBuffer: zero Policy")
+		panic("backpressure: NewCreditBuffer: zero Policy")
 	}
 	return &CreditBuffer[T]{policy: p, ring: make([]T, p.window)}
 }

@@ -1,4 +1,4 @@
-package protocol_test
+package backpressure_test
 
 import (
 	"context"
@@ -9,17 +9,17 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/backpressure"
 	"github.com/reactors-go/reactors/reactor"
 )
 
 // consumerOf spawns a reactor with a pump of policy p that takes n more
 // events from it per event on its main channel, sending each to out.
-func consumerOf(t *testing.T, sys *reactor.System, p protocol.Policy, out chan<- int) (reactor.Channel[int], reactor.Channel[protocol.Packet[int]]) {
+func consumerOf(t *testing.T, sys *reactor.System, p backpressure.Policy, out chan<- int) (reactor.Channel[int], reactor.Channel[backpressure.Packet[int]]) {
 	t.Helper()
-	pumps := make(chan reactor.Channel[protocol.Packet[int]], 1)
+	pumps := make(chan reactor.Channel[backpressure.Packet[int]], 1)
 	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		pm, err := protocol.NewPump[int](r, p)
+		pm, err := backpressure.NewPump[int](r, p)
 		require.NoError(t, err)
 		pumps <- pm.Channel()
 		pending := 0
@@ -42,8 +42,8 @@ func consumerOf(t *testing.T, sys *reactor.System, p protocol.Policy, out chan<-
 func TestBlockingValveOfferWaitsForCredit(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 100)
-		consumer, pump := consumerOf(t, sys, protocol.Sliding(3), out)
-		b, err := protocol.NewBlockingValve(pump)
+		consumer, pump := consumerOf(t, sys, backpressure.Sliding(3), out)
+		b, err := backpressure.NewBlockingValve(pump)
 		require.NoError(t, err)
 		ctx := context.Background()
 
@@ -57,7 +57,7 @@ func TestBlockingValveOfferWaitsForCredit(t *testing.T) {
 		require.Len(t, offered, 3, "three credits, three events")
 		require.Equal(t, uint64(3), b.Sent())
 		require.Zero(t, b.Credit())
-		require.ErrorIs(t, b.Send(99), protocol.ErrNoCredit)
+		require.ErrorIs(t, b.Send(99), backpressure.ErrNoCredit)
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
 		require.ErrorIs(t, b.Offer(cancelled, 99), context.Canceled)
@@ -95,8 +95,8 @@ func TestBlockingValveConcurrentProducers(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		const window, producers, each = 4, 3, 20
 		out := make(chan int, producers*each)
-		consumer, pump := consumerOf(t, sys, protocol.Batching(window), out)
-		b, err := protocol.NewBlockingValve(pump)
+		consumer, pump := consumerOf(t, sys, backpressure.Batching(window), out)
+		b, err := backpressure.NewBlockingValve(pump)
 		require.NoError(t, err)
 		var wg sync.WaitGroup
 		for p := range producers {
@@ -124,9 +124,9 @@ func TestPumpEventsStream(t *testing.T) {
 		t.Run(p.String(), func(t *testing.T) {
 			inBubble(t, func(t *testing.T, sys *reactor.System) {
 				out := make(chan int, 100)
-				pumps := make(chan reactor.Channel[protocol.Packet[int]], 1)
+				pumps := make(chan reactor.Channel[backpressure.Packet[int]], 1)
 				_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-					pm, err := protocol.NewPump[int](r, p)
+					pm, err := backpressure.NewPump[int](r, p)
 					require.NoError(t, err)
 					pumps <- pm.Channel()
 					pm.Events().OnEvent(func(v int) {
@@ -139,7 +139,7 @@ func TestPumpEventsStream(t *testing.T) {
 				require.NoError(t, err)
 				pump := <-pumps
 				_, err = reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
-					v, err := protocol.NewValve[int](r, pump)
+					v, err := backpressure.NewValve[int](r, pump)
 					require.NoError(t, err)
 					v.Available().Changes().OnEvent(func(bool) {
 						for v.Sent() < 50 && v.Send(int(v.Sent())) == nil {
@@ -170,9 +170,9 @@ func TestPumpRefusesEventsBeyondCredit(t *testing.T) {
 			}))
 		defer func() { require.NoError(t, sys.Shutdown(context.Background())) }()
 		state := make(chan [2]uint64, 1)
-		pumps := make(chan reactor.Channel[protocol.Packet[int]], 1)
+		pumps := make(chan reactor.Channel[backpressure.Packet[int]], 1)
 		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-			pm, err := protocol.NewPump[int](r, protocol.Sliding(2))
+			pm, err := backpressure.NewPump[int](r, backpressure.Sliding(2))
 			require.NoError(t, err)
 			pumps <- pm.Channel()
 			r.Main().Events().OnEvent(func(int) { state <- [2]uint64{uint64(pm.Len()), pm.Overflows()} })
@@ -180,7 +180,7 @@ func TestPumpRefusesEventsBeyondCredit(t *testing.T) {
 		require.NoError(t, err)
 		pump := <-pumps
 		for i := range 5 { // a rogue sender without a valve
-			require.NoError(t, pump.Send(protocol.Packet[int]{Value: i}))
+			require.NoError(t, pump.Send(backpressure.Packet[int]{Value: i}))
 		}
 		synctest.Wait()
 		require.NoError(t, ch.Send(0))
@@ -199,10 +199,10 @@ func TestPumpRefusesEventsBeyondCredit(t *testing.T) {
 func TestValveRefusesWithoutCreditAndAfterClose(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 10)
-		_, pump := consumerOf(t, sys, protocol.Sliding(1), out)
+		_, pump := consumerOf(t, sys, backpressure.Sliding(1), out)
 		errs := make(chan error, 10)
 		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-			v, err := protocol.NewValve[int](r, pump)
+			v, err := backpressure.NewValve[int](r, pump)
 			require.NoError(t, err)
 			errs <- v.Send(0) // before the Hello is answered
 			r.Main().Events().OnEvent(func(int) {
@@ -216,9 +216,9 @@ func TestValveRefusesWithoutCreditAndAfterClose(t *testing.T) {
 		synctest.Wait()
 		require.NoError(t, ch.Send(0))
 		synctest.Wait()
-		require.ErrorIs(t, <-errs, protocol.ErrNoCredit)
+		require.ErrorIs(t, <-errs, backpressure.ErrNoCredit)
 		require.NoError(t, <-errs)
-		require.ErrorIs(t, <-errs, protocol.ErrNoCredit)
+		require.ErrorIs(t, <-errs, backpressure.ErrNoCredit)
 		require.ErrorIs(t, <-errs, reactor.ErrSealed)
 	})
 }
@@ -241,8 +241,8 @@ func drainInts(ch chan int) []int {
 func TestBlockingValveOfferInsideReactorFailsAtOnce(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 100)
-		_, pump := consumerOf(t, sys, protocol.Sliding(1), out)
-		b, err := protocol.NewBlockingValve(pump)
+		_, pump := consumerOf(t, sys, backpressure.Sliding(1), out)
+		b, err := backpressure.NewBlockingValve(pump)
 		require.NoError(t, err)
 		synctest.Wait()
 		errs := make(chan error, 2)

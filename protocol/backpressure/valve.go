@@ -1,4 +1,4 @@
-package protocol
+package backpressure
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func NewValve[T any](o reactor.Owner, pump reactor.Channel[Packet[T]], opts ...r
 	v.sub = conn.Events().OnEvent(v.grant)
 	if err := pump.Send(Packet[T]{Hello: conn.Channel()}); err != nil {
 		v.Close()
-		return nil, fmt.Errorf("protocol: valve: opening the link: %w", err)
+		return nil, fmt.Errorf("backpressure: valve: opening the link: %w", err)
 	}
 	return v, nil
 }
@@ -57,7 +57,7 @@ func NewValve[T any](o reactor.Owner, pump reactor.Channel[Packet[T]], opts ...r
 // reactor.ErrSealed.
 func (v *Valve[T]) Send(x T) error {
 	if v.closed {
-		return fmt.Errorf("protocol: valve closed: %w", reactor.ErrSealed)
+		return fmt.Errorf("backpressure: valve closed: %w", reactor.ErrSealed)
 	}
 	if !v.core.Take() {
 		return ErrNoCredit
@@ -66,7 +66,7 @@ func (v *Valve[T]) Send(x T) error {
 		v.avail.Set(false)
 	}
 	if err := v.pump.Send(Packet[T]{Value: x}); err != nil {
-		return fmt.Errorf("protocol: valve: %w", err)
+		return fmt.Errorf("backpressure: valve: %w", err)
 	}
 	return nil
 }
@@ -123,7 +123,7 @@ func NewBlockingValve[T any](pump reactor.Channel[Packet[T]]) (*BlockingValve[T]
 	b := &BlockingValve[T]{pump: pump, wake: make(chan struct{})}
 	credits := reactor.ChannelOf[Credit](creditInbox[T]{b})
 	if err := pump.Send(Packet[T]{Hello: credits}); err != nil {
-		return nil, fmt.Errorf("protocol: valve: opening the link: %w", err)
+		return nil, fmt.Errorf("backpressure: valve: opening the link: %w", err)
 	}
 	return b, nil
 }
@@ -149,7 +149,7 @@ func (b *BlockingValve[T]) Offer(ctx context.Context, x T) error {
 		wake := b.wake
 		b.mu.Unlock()
 		if errors.Is(err, ErrNoCredit) && reactor.Inside() {
-			return fmt.Errorf("protocol: valve offer: %w", reactor.ErrInsideReactor)
+			return fmt.Errorf("backpressure: valve offer: %w", reactor.ErrInsideReactor)
 		}
 		if !errors.Is(err, ErrNoCredit) {
 			return err
@@ -192,13 +192,13 @@ func (b *BlockingValve[T]) Close() {
 // that events leave in the order of their credits.
 func (b *BlockingValve[T]) sendLocked(x T) error {
 	if b.shut {
-		return fmt.Errorf("protocol: valve closed: %w", reactor.ErrSealed)
+		return fmt.Errorf("backpressure: valve closed: %w", reactor.ErrSealed)
 	}
 	if !b.core.Take() {
 		return ErrNoCredit
 	}
 	if err := b.pump.Send(Packet[T]{Value: x}); err != nil {
-		return fmt.Errorf("protocol: valve: %w", err)
+		return fmt.Errorf("backpressure: valve: %w", err)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func (c creditInbox[T]) Send(cr Credit) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.shut {
-		return fmt.Errorf("protocol: valve closed: %w", reactor.ErrSealed)
+		return fmt.Errorf("backpressure: valve closed: %w", reactor.ErrSealed)
 	}
 	if b.core.Grant(cr) {
 		close(b.wake)
