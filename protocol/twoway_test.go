@@ -1,9 +1,11 @@
 package protocol_test
 
 import (
+	"context"
 	"strconv"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/events"
@@ -11,12 +13,42 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
+// actor is a reactor whose main channel carries closures, so that a test
+// can act inside it.
+type actor reactor.Channel[func(reactor.Owner)]
+
+func spawnActor(t *testing.T, sys *reactor.System) actor {
+	t.Helper()
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[func(reactor.Owner)]) {
+		r.Main().Events().OnEvent(func(f func(reactor.Owner)) { f(r) })
+	})
+	require.NoError(t, err)
+	return actor(ch)
+}
+
+// do runs f inside the actor and returns when it has run.
+func (a actor) do(t *testing.T, f func(o reactor.Owner)) {
+	t.Helper()
+	ran := make(chan struct{})
+	require.NoError(t, reactor.Channel[func(reactor.Owner)](a).Send(func(o reactor.Owner) { f(o); close(ran) }))
+	<-ran
+}
+
+// quietSystem returns a system that logs nothing, shut down when the
+// test ends.
+func quietSystem(t *testing.T) *reactor.System {
+	t.Helper()
+	sys := reactor.New(reactor.WithLogger(zerolog.Nop()))
+	t.Cleanup(func() { require.NoError(t, sys.Shutdown(context.Background())) })
+	return sys
+}
+
 // echoServer opens a two-way server in a reactor of its own that greets
 // every link with "hi" at once and answers every int n with its decimal
 // string; it returns the server's channel and the server-side links.
-func echoServer(t *testing.T, sys *reactor.System) (relActor, reactor.Channel[protocol.TwoWayRequest[string, int]], chan protocol.TwoWay[int, string]) {
+func echoServer(t *testing.T, sys *reactor.System) (actor, reactor.Channel[protocol.TwoWayRequest[string, int]], chan protocol.TwoWay[int, string]) {
 	t.Helper()
-	srv := relSpawnActor(t, sys)
+	srv := spawnActor(t, sys)
 	links := make(chan protocol.TwoWay[int, string], 10)
 	var ch reactor.Channel[protocol.TwoWayRequest[string, int]]
 	srv.do(t, func(o reactor.Owner) {
@@ -34,9 +66,9 @@ func echoServer(t *testing.T, sys *reactor.System) (relActor, reactor.Channel[pr
 
 // connect connects from a new reactor and returns it with its link, and
 // what arrives on the link.
-func connect(t *testing.T, sys *reactor.System, srv reactor.Channel[protocol.TwoWayRequest[string, int]]) (relActor, protocol.TwoWay[string, int], chan string) {
+func connect(t *testing.T, sys *reactor.System, srv reactor.Channel[protocol.TwoWayRequest[string, int]]) (actor, protocol.TwoWay[string, int], chan string) {
 	t.Helper()
-	cli := relSpawnActor(t, sys)
+	cli := spawnActor(t, sys)
 	got := make(chan string, 100)
 	res := make(chan protocol.TwoWay[string, int], 1)
 	cli.do(t, func(o reactor.Owner) {
@@ -49,7 +81,7 @@ func connect(t *testing.T, sys *reactor.System, srv reactor.Channel[protocol.Two
 }
 
 func TestTwoWayExchange(t *testing.T) {
-	sys := relSystem(t)
+	sys := quietSystem(t)
 	_, srv, links := echoServer(t, sys)
 	_, link, got := connect(t, sys, srv)
 	<-links
@@ -64,7 +96,7 @@ func TestTwoWayExchange(t *testing.T) {
 }
 
 func TestTwoWayCloseOwnSide(t *testing.T) {
-	sys := relSystem(t)
+	sys := quietSystem(t)
 	srv, ch, links := echoServer(t, sys)
 	cli, link, got := connect(t, sys, ch)
 	server := <-links
@@ -81,8 +113,8 @@ func TestTwoWayCloseOwnSide(t *testing.T) {
 }
 
 func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
-	sys := relSystem(t)
-	srvA := relSpawnActor(t, sys)
+	sys := quietSystem(t)
+	srvA := spawnActor(t, sys)
 	var s *protocol.TwoWayServer[string, int]
 	srvLinks := make(chan protocol.TwoWay[int, string], 1)
 	linksDone := make(chan struct{})
@@ -102,7 +134,7 @@ func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
 	require.NoError(t, link.Out.Send(21))
 	require.Equal(t, "42", <-got)
 	// New links are refused.
-	cli := relSpawnActor(t, sys)
+	cli := spawnActor(t, sys)
 	errs := make(chan error, 1)
 	cli.do(t, func(o reactor.Owner) {
 		protocol.Connect(o, s.Channel()).Events().OnError(func(err error) { errs <- err })
@@ -111,13 +143,13 @@ func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
 }
 
 func TestTwoWayServerTerminates(t *testing.T) {
-	sys := relSystem(t)
+	sys := quietSystem(t)
 	// A server that terminates instead of answering.
 	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[protocol.TwoWayRequest[string, int]]) {
 		r.Main().Events().OnEvent(func(protocol.TwoWayRequest[string, int]) { r.Main().Seal() })
 	})
 	require.NoError(t, err)
-	cli := relSpawnActor(t, sys)
+	cli := spawnActor(t, sys)
 	errs := make(chan error, 1)
 	cli.do(t, func(o reactor.Owner) {
 		protocol.Connect(o, srv).Events().Subscribe(&events.Funcs[protocol.TwoWay[string, int]]{

@@ -1,4 +1,4 @@
-package protocol_test
+package reliable_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/reliable"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/reactortest"
 )
@@ -46,27 +46,27 @@ func relSystem(t *testing.T) *reactor.System {
 // data and ack paths made by wrap, and returns the sending end and a
 // channel that gets nil once n values arrived in order, or the first
 // error.
-func reliablePair(t *testing.T, sys *reactor.System, cfg protocol.ReliableConfig, n int,
-	wrapData func(reactor.Channel[protocol.Frame[int]]) reactor.Channel[protocol.Frame[int]],
-	wrapAck func(reactor.Channel[protocol.Ack]) reactor.Channel[protocol.Ack],
-) (tx relActor, link *protocol.Reliable[int], done chan error) {
+func reliablePair(t *testing.T, sys *reactor.System, cfg reliable.Config, n int,
+	wrapData func(reactor.Channel[reliable.Frame[int]]) reactor.Channel[reliable.Frame[int]],
+	wrapAck func(reactor.Channel[reliable.Ack]) reactor.Channel[reliable.Ack],
+) (tx relActor, link *reliable.Sender[int], done chan error) {
 	t.Helper()
 	rx := relSpawnActor(t, sys)
 	tx = relSpawnActor(t, sys)
-	var conn *reactor.Connector[protocol.Frame[int]]
+	var conn *reactor.Connector[reliable.Frame[int]]
 	rx.do(t, func(o reactor.Owner) {
 		var err error
-		conn, err = reactor.Open[protocol.Frame[int]](o)
+		conn, err = reactor.Open[reliable.Frame[int]](o)
 		require.NoError(t, err)
 	})
 	tx.do(t, func(o reactor.Owner) {
 		var err error
-		link, err = protocol.OpenReliable(o, wrapData(conn.Channel()), cfg)
+		link, err = reliable.Open(o, wrapData(conn.Channel()), cfg)
 		require.NoError(t, err)
 	})
 	done = make(chan error, 2)
 	rx.do(t, func(o reactor.Owner) {
-		k := protocol.ServeReliable(o, conn, wrapAck(link.Acks()), cfg)
+		k := reliable.Serve(o, conn, wrapAck(link.Acks()), cfg)
 		next := 0
 		k.Events().OnEvent(func(v int) {
 			switch {
@@ -93,9 +93,9 @@ func relWait(t *testing.T, done chan error) {
 
 func TestReliableLosslessTransport(t *testing.T) {
 	sys := relSystem(t)
-	id := func(c reactor.Channel[protocol.Frame[int]]) reactor.Channel[protocol.Frame[int]] { return c }
-	idAck := func(c reactor.Channel[protocol.Ack]) reactor.Channel[protocol.Ack] { return c }
-	tx, link, done := reliablePair(t, sys, protocol.ReliableConfig{Window: 4}, 100, id, idAck)
+	id := func(c reactor.Channel[reliable.Frame[int]]) reactor.Channel[reliable.Frame[int]] { return c }
+	idAck := func(c reactor.Channel[reliable.Ack]) reactor.Channel[reliable.Ack] { return c }
+	tx, link, done := reliablePair(t, sys, reliable.Config{Window: 4}, 100, id, idAck)
 	tx.do(t, func(reactor.Owner) {
 		for i := range 50 {
 			require.NoError(t, link.Send(i))
@@ -124,16 +124,16 @@ func TestReliableMillionUnderFaults(t *testing.T) {
 			reactortest.Reorder(8, seed+2),
 		)
 	}
-	var data *reactortest.Faulty[protocol.Frame[int]]
-	var acks *reactortest.Faulty[protocol.Ack]
+	var data *reactortest.Faulty[reliable.Frame[int]]
+	var acks *reactortest.Faulty[reliable.Ack]
 	sys := relSystem(t)
-	cfg := protocol.ReliableConfig{Window: 4096, Retransmit: time.Millisecond}
+	cfg := reliable.Config{Window: 4096, Retransmit: time.Millisecond}
 	tx, link, done := reliablePair(t, sys, cfg, n,
-		func(c reactor.Channel[protocol.Frame[int]]) reactor.Channel[protocol.Frame[int]] {
+		func(c reactor.Channel[reliable.Frame[int]]) reactor.Channel[reliable.Frame[int]] {
 			data = reactortest.NewFaulty(c, script(1))
 			return data.Channel()
 		},
-		func(c reactor.Channel[protocol.Ack]) reactor.Channel[protocol.Ack] {
+		func(c reactor.Channel[reliable.Ack]) reactor.Channel[reliable.Ack] {
 			acks = reactortest.NewFaulty(c, script(11))
 			return acks.Channel()
 		})
@@ -158,27 +158,27 @@ func TestReliableClose(t *testing.T) {
 	sys := relSystem(t)
 	rx := relSpawnActor(t, sys)
 	tx := relSpawnActor(t, sys)
-	var conn *reactor.Connector[protocol.Frame[int]]
+	var conn *reactor.Connector[reliable.Frame[int]]
 	rx.do(t, func(o reactor.Owner) {
 		var err error
-		conn, err = reactor.Open[protocol.Frame[int]](o)
+		conn, err = reactor.Open[reliable.Frame[int]](o)
 		require.NoError(t, err)
 	})
 	tx.do(t, func(o reactor.Owner) {
-		link, err := protocol.OpenReliable(o, conn.Channel(), protocol.ReliableConfig{})
+		link, err := reliable.Open(o, conn.Channel(), reliable.Config{})
 		require.NoError(t, err)
 		link.Close()
 		link.Close()
-		require.ErrorIs(t, link.Send(1), protocol.ErrLinkClosed)
+		require.ErrorIs(t, link.Send(1), reliable.ErrClosed)
 		require.ErrorIs(t, link.Channel().Send(1), reactor.ErrSealed)
 	})
 	// The receiving end is gone: the first frame closes the link.
 	rx.do(t, func(reactor.Owner) { conn.Seal() })
 	tx.do(t, func(o reactor.Owner) {
-		link, err := protocol.OpenReliable(o, conn.Channel(), protocol.ReliableConfig{})
+		link, err := reliable.Open(o, conn.Channel(), reliable.Config{})
 		require.NoError(t, err)
 		require.NoError(t, link.Send(1))
-		require.ErrorIs(t, link.Err(), protocol.ErrLinkClosed)
+		require.ErrorIs(t, link.Err(), reliable.ErrClosed)
 		require.ErrorIs(t, link.Err(), reactor.ErrSealed)
 		require.ErrorIs(t, link.Send(2), reactor.ErrSealed)
 	})

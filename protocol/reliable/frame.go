@@ -1,4 +1,4 @@
-package protocol
+package reliable
 
 // Frame is a reliable link's data message on the wire: a value and its
 // sequence number. Sequence numbers start at 1 and count every value the

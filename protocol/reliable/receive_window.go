@@ -1,6 +1,6 @@
-package protocol
+package reliable
 
-// ReliableReceiver is the receiving half of a reliable link as a pure
+// ReceiveWindow is the receiving half of a reliable link as a pure
 // state machine: it takes frames in any order, with duplicates and gaps,
 // and delivers their values in sequence order, each exactly once. Frames
 // that arrive ahead of a gap wait in a reorder buffer bounded by the
@@ -9,11 +9,10 @@ package protocol
 // one acknowledgement for everything received since the previous call,
 // to be sent at the end of the receiving reactor's turn.
 //
-// A ReliableReceiver is not safe for concurrent use. Use
-// NewReliableReceiver; the zero value is not usable. Cost: O(window)
-// memory; Receive allocates only by appending to out, Ack only when it
-// reports holes.
-type ReliableReceiver[T any] struct {
+// A ReceiveWindow is not safe for concurrent use. Use NewReceiveWindow; the
+// zero value is not usable. Cost: O(window) memory; Receive allocates only
+// by appending to out, Ack only when it reports holes.
+type ReceiveWindow[T any] struct {
 	window   uint64
 	upto     uint64 // delivered through
 	top      uint64 // highest sequence number received
@@ -23,13 +22,13 @@ type ReliableReceiver[T any] struct {
 	have     []bool
 }
 
-// NewReliableReceiver returns a receiver for a sender of the same window.
+// NewReceiveWindow returns a receiver for a sender of the same window.
 // It panics if window < 1.
-func NewReliableReceiver[T any](window int) *ReliableReceiver[T] {
+func NewReceiveWindow[T any](window int) *ReceiveWindow[T] {
 	if window < 1 {
-		panic("protocol: NewReliableReceiver: window < 1")
+		panic("reliable: NewReceiveWindow: window < 1")
 	}
-	return &ReliableReceiver[T]{
+	return &ReceiveWindow[T]{
 		window: uint64(window),
 		buf:    make([]T, window),
 		have:   make([]bool, window),
@@ -40,7 +39,7 @@ func NewReliableReceiver[T any](window int) *ReliableReceiver[T] {
 // deliverable, in order: none if the frame is a duplicate or arrives
 // ahead of a gap, its own and those buffered behind it if it fills the
 // gap. It returns out.
-func (r *ReliableReceiver[T]) Receive(f Frame[T], out []T) []T {
+func (r *ReceiveWindow[T]) Receive(f Frame[T], out []T) []T {
 	r.heard = true
 	if f.Seq <= r.upto || f.Seq > r.upto+r.window {
 		return out
@@ -68,7 +67,7 @@ func (r *ReliableReceiver[T]) Receive(f Frame[T], out []T) []T {
 // Ack returns the acknowledgement of everything received so far, and
 // true, if a frame (even a duplicate) arrived since the previous call;
 // otherwise the zero Ack and false.
-func (r *ReliableReceiver[T]) Ack() (Ack, bool) {
+func (r *ReceiveWindow[T]) Ack() (Ack, bool) {
 	if !r.heard {
 		return Ack{}, false
 	}
@@ -84,8 +83,8 @@ func (r *ReliableReceiver[T]) Ack() (Ack, bool) {
 
 // Delivered returns the number of values delivered so far: the highest
 // sequence number delivered.
-func (r *ReliableReceiver[T]) Delivered() uint64 { return r.upto }
+func (r *ReceiveWindow[T]) Delivered() uint64 { return r.upto }
 
 // Buffered returns the number of frames waiting in the reorder buffer; it
 // is always below the window.
-func (r *ReliableReceiver[T]) Buffered() int { return r.buffered }
+func (r *ReceiveWindow[T]) Buffered() int { return r.buffered }

@@ -1,6 +1,6 @@
-package protocol
+package reliable
 
-// ReliableSender is the sending half of a reliable link as a pure state
+// SendWindow is the sending half of a reliable link as a pure state
 // machine: it numbers values, keeps at most a window of them
 // unacknowledged in flight (buffering the rest, without bound, in order),
 // releases them as acknowledgements arrive and decides what to resend.
@@ -8,7 +8,7 @@ package protocol
 // (Send), the acknowledgements received (Ack) and the ticks of a
 // retransmission timer (Tick), and each returns the frames to transmit,
 // appended to the slice it is given. The frames may be lost, duplicated
-// and reordered on their way; a ReliableReceiver with the same window
+// and reordered on their way; a ReceiveWindow with the same window
 // delivers their values in order, exactly once.
 //
 // Resending: a frame listed as a hole by an acknowledgement is resent at
@@ -21,11 +21,11 @@ package protocol
 // known to have arrived, up to the last hole listed when the list was
 // cut at MaxHoles).
 //
-// A ReliableSender is not safe for concurrent use. Use NewReliableSender;
-// the zero value is not usable. Cost: O(window) memory for the frames in
-// flight plus the buffered values; Send and Ack allocate nothing beyond
-// the slices they append to and the buffer's growth.
-type ReliableSender[T any] struct {
+// A SendWindow is not safe for concurrent use. Use NewSendWindow; the zero
+// value is not usable. Cost: O(window) memory for the frames in flight plus
+// the buffered values; Send and Ack allocate nothing beyond the slices they
+// append to and the buffer's growth.
+type SendWindow[T any] struct {
 	window    int
 	tolerance uint64
 	base      uint64 // lowest unacknowledged sequence number
@@ -33,38 +33,38 @@ type ReliableSender[T any] struct {
 	tx        uint64 // transmissions so far, retransmissions included
 	tickBase  uint64 // base at the previous Tick
 	marked    uint64 // highest sequence number whose arrival Ack has examined
-	flight    []reliableSlot[T]
+	flight    []slot[T]
 	pending   []T // buffered values beyond the window, from head
 	head      int
 }
 
-type reliableSlot[T any] struct {
+type slot[T any] struct {
 	v   T
 	tx  uint64 // tx count of the last transmission
 	got bool   // an acknowledgement reported it received (above Upto)
 }
 
-// NewReliableSender returns a sender whose window is window frames and
+// NewSendWindow returns a sender whose window is window frames and
 // whose reorder tolerance is tolerance transmissions (see the type's
 // doc). It panics if window < 1 or tolerance < 0.
-func NewReliableSender[T any](window, tolerance int) *ReliableSender[T] {
+func NewSendWindow[T any](window, tolerance int) *SendWindow[T] {
 	if window < 1 {
-		panic("protocol: NewReliableSender: window < 1")
+		panic("reliable: NewSendWindow: window < 1")
 	}
 	if tolerance < 0 {
-		panic("protocol: NewReliableSender: negative tolerance")
+		panic("reliable: NewSendWindow: negative tolerance")
 	}
-	return &ReliableSender[T]{
+	return &SendWindow[T]{
 		window: window, tolerance: uint64(tolerance),
 		base: 1, next: 1, tickBase: 1,
-		flight: make([]reliableSlot[T], window),
+		flight: make([]slot[T], window),
 	}
 }
 
 // Send accepts v, the next value of the link. If the window has room
 // (and nothing is buffered before v), it appends v's frame to out;
 // otherwise v waits in the buffer. It returns out.
-func (s *ReliableSender[T]) Send(v T, out []Frame[T]) []Frame[T] {
+func (s *SendWindow[T]) Send(v T, out []Frame[T]) []Frame[T] {
 	if s.head == len(s.pending) && s.InFlight() < s.window {
 		return s.launch(v, out)
 	}
@@ -73,16 +73,16 @@ func (s *ReliableSender[T]) Send(v T, out []Frame[T]) []Frame[T] {
 }
 
 // launch puts v in flight with the next sequence number.
-func (s *ReliableSender[T]) launch(v T, out []Frame[T]) []Frame[T] {
+func (s *SendWindow[T]) launch(v T, out []Frame[T]) []Frame[T] {
 	seq := s.next
 	s.next++
 	s.tx++
-	s.flight[seq%uint64(s.window)] = reliableSlot[T]{v: v, tx: s.tx}
+	s.flight[seq%uint64(s.window)] = slot[T]{v: v, tx: s.tx}
 	return append(out, Frame[T]{Seq: seq, Value: v})
 }
 
 // resend transmits the frame in flight with sequence number seq again.
-func (s *ReliableSender[T]) resend(seq uint64, out []Frame[T]) []Frame[T] {
+func (s *SendWindow[T]) resend(seq uint64, out []Frame[T]) []Frame[T] {
 	f := &s.flight[seq%uint64(s.window)]
 	s.tx++
 	f.tx = s.tx
@@ -94,11 +94,11 @@ func (s *ReliableSender[T]) resend(seq uint64, out []Frame[T]) []Frame[T] {
 // resends the holes it shows lost, and appends all those frames to out.
 // Stale and duplicated acknowledgements are harmless; one acknowledging
 // frames never sent (a peer's error) is ignored. It returns out.
-func (s *ReliableSender[T]) Ack(a Ack, out []Frame[T]) []Frame[T] {
+func (s *SendWindow[T]) Ack(a Ack, out []Frame[T]) []Frame[T] {
 	if a.Upto >= s.next || a.Top >= s.next {
 		return out
 	}
-	var zero reliableSlot[T]
+	var zero slot[T]
 	for ; s.base <= a.Upto; s.base++ {
 		s.flight[s.base%uint64(s.window)] = zero
 	}
@@ -136,7 +136,7 @@ func (s *ReliableSender[T]) Ack(a Ack, out []Frame[T]) []Frame[T] {
 // cut. Each sequence number is examined once, by the first
 // acknowledgement that covers it, so a hole filled later is learnt only
 // when Upto passes it.
-func (s *ReliableSender[T]) markReceived(a Ack) {
+func (s *SendWindow[T]) markReceived(a Ack) {
 	known := a.Top
 	if len(a.Holes) >= MaxHoles {
 		known = a.Holes[len(a.Holes)-1]
@@ -158,7 +158,7 @@ func (s *ReliableSender[T]) markReceived(a Ack) {
 // none was acknowledged since the previous Tick, it appends every frame
 // in flight that is not known to have arrived to out, in order. It
 // returns out.
-func (s *ReliableSender[T]) Tick(out []Frame[T]) []Frame[T] {
+func (s *SendWindow[T]) Tick(out []Frame[T]) []Frame[T] {
 	if s.base < s.next && s.base == s.tickBase {
 		for seq := s.base; seq < s.next; seq++ {
 			if !s.flight[seq%uint64(s.window)].got {
@@ -172,14 +172,14 @@ func (s *ReliableSender[T]) Tick(out []Frame[T]) []Frame[T] {
 
 // InFlight returns the number of frames sent and not acknowledged yet;
 // it never exceeds the window.
-func (s *ReliableSender[T]) InFlight() int { return int(s.next - s.base) }
+func (s *SendWindow[T]) InFlight() int { return int(s.next - s.base) }
 
 // Buffered returns the number of values waiting for room in the window.
-func (s *ReliableSender[T]) Buffered() int { return len(s.pending) - s.head }
+func (s *SendWindow[T]) Buffered() int { return len(s.pending) - s.head }
 
 // Acked returns the highest sequence number acknowledged: every value up
 // to it has been delivered.
-func (s *ReliableSender[T]) Acked() uint64 { return s.base - 1 }
+func (s *SendWindow[T]) Acked() uint64 { return s.base - 1 }
 
 // Window returns the sender's window.
-func (s *ReliableSender[T]) Window() int { return s.window }
+func (s *SendWindow[T]) Window() int { return s.window }

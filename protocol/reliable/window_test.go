@@ -1,4 +1,4 @@
-package protocol_test
+package reliable_test
 
 import (
 	"math/rand/v2"
@@ -6,29 +6,29 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/reliable"
 )
 
-func frames(seqs ...uint64) []protocol.Frame[int] {
-	fs := make([]protocol.Frame[int], len(seqs))
+func frames(seqs ...uint64) []reliable.Frame[int] {
+	fs := make([]reliable.Frame[int], len(seqs))
 	for i, s := range seqs {
-		fs[i] = protocol.Frame[int]{Seq: s, Value: int(s) * 10}
+		fs[i] = reliable.Frame[int]{Seq: s, Value: int(s) * 10}
 	}
 	return fs
 }
 
-func TestReliableSenderTable(t *testing.T) {
+func TestSendWindowTable(t *testing.T) {
 	type step struct {
 		send  int                   // values to send (10*seq), if > 0
-		ack   *protocol.Ack         // an acknowledgement, if set
+		ack   *reliable.Ack         // an acknowledgement, if set
 		tick  bool                  // a tick
-		want  []protocol.Frame[int] // frames the step transmits
+		want  []reliable.Frame[int] // frames the step transmits
 		fly   int                   // in flight afterwards
 		wait  int                   // buffered afterwards
 		acked uint64
 	}
-	ack := func(upto, top uint64, holes ...uint64) *protocol.Ack {
-		return &protocol.Ack{Upto: upto, Top: top, Holes: holes}
+	ack := func(upto, top uint64, holes ...uint64) *reliable.Ack {
+		return &reliable.Ack{Upto: upto, Top: top, Holes: holes}
 	}
 	cases := []struct {
 		name  string
@@ -73,10 +73,10 @@ func TestReliableSenderTable(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := protocol.NewReliableSender[int](3, 1)
+			s := reliable.NewSendWindow[int](3, 1)
 			next := 1
 			for i, st := range c.steps {
-				var out []protocol.Frame[int]
+				var out []reliable.Frame[int]
 				for range st.send {
 					out = s.Send(next*10, out)
 					next++
@@ -96,24 +96,24 @@ func TestReliableSenderTable(t *testing.T) {
 	}
 }
 
-func TestReliableReceiverTable(t *testing.T) {
+func TestReceiveWindowTable(t *testing.T) {
 	cases := []struct {
 		name    string
 		in      []uint64
 		want    []int
-		ack     protocol.Ack
+		ack     reliable.Ack
 		pending int
 	}{
-		{"in order", []uint64{1, 2, 3}, []int{10, 20, 30}, protocol.Ack{Upto: 3, Top: 3}, 0},
-		{"reordered", []uint64{3, 1, 2}, []int{10, 20, 30}, protocol.Ack{Upto: 3, Top: 3}, 0},
-		{"duplicates", []uint64{1, 1, 2, 1, 2}, []int{10, 20}, protocol.Ack{Upto: 2, Top: 2}, 0},
-		{"holes", []uint64{2, 4}, nil, protocol.Ack{Upto: 0, Top: 4, Holes: []uint64{1, 3}}, 2},
-		{"beyond the window", []uint64{5, 2}, nil, protocol.Ack{Upto: 0, Top: 2, Holes: []uint64{1}}, 1},
-		{"fill a hole", []uint64{2, 3, 1, 4}, []int{10, 20, 30, 40}, protocol.Ack{Upto: 4, Top: 4}, 0},
+		{"in order", []uint64{1, 2, 3}, []int{10, 20, 30}, reliable.Ack{Upto: 3, Top: 3}, 0},
+		{"reordered", []uint64{3, 1, 2}, []int{10, 20, 30}, reliable.Ack{Upto: 3, Top: 3}, 0},
+		{"duplicates", []uint64{1, 1, 2, 1, 2}, []int{10, 20}, reliable.Ack{Upto: 2, Top: 2}, 0},
+		{"holes", []uint64{2, 4}, nil, reliable.Ack{Upto: 0, Top: 4, Holes: []uint64{1, 3}}, 2},
+		{"beyond the window", []uint64{5, 2}, nil, reliable.Ack{Upto: 0, Top: 2, Holes: []uint64{1}}, 1},
+		{"fill a hole", []uint64{2, 3, 1, 4}, []int{10, 20, 30, 40}, reliable.Ack{Upto: 4, Top: 4}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := protocol.NewReliableReceiver[int](4)
+			r := reliable.NewReceiveWindow[int](4)
 			var got []int
 			for _, f := range frames(c.in...) {
 				got = r.Receive(f, got)
@@ -129,20 +129,20 @@ func TestReliableReceiverTable(t *testing.T) {
 	}
 }
 
-func TestReliableReceiverHolesCapped(t *testing.T) {
-	r := protocol.NewReliableReceiver[int](1000)
-	r.Receive(protocol.Frame[int]{Seq: 500}, nil)
+func TestReceiveWindowHolesCapped(t *testing.T) {
+	r := reliable.NewReceiveWindow[int](1000)
+	r.Receive(reliable.Frame[int]{Seq: 500}, nil)
 	a, ok := r.Ack()
 	require.True(t, ok)
-	require.Len(t, a.Holes, protocol.MaxHoles)
+	require.Len(t, a.Holes, reliable.MaxHoles)
 	require.Equal(t, uint64(1), a.Holes[0])
 	require.Equal(t, uint64(500), a.Top)
 }
 
-func TestReliableCorePanics(t *testing.T) {
-	require.PanicsWithValue(t, "protocol: NewReliableSender: window < 1", func() { protocol.NewReliableSender[int](0, 1) })
-	require.PanicsWithValue(t, "protocol: NewReliableSender: negative tolerance", func() { protocol.NewReliableSender[int](1, -1) })
-	require.PanicsWithValue(t, "protocol: NewReliableReceiver: window < 1", func() { protocol.NewReliableReceiver[int](0) })
+func TestWindowPanics(t *testing.T) {
+	require.PanicsWithValue(t, "reliable: NewSendWindow: window < 1", func() { reliable.NewSendWindow[int](0, 1) })
+	require.PanicsWithValue(t, "reliable: NewSendWindow: negative tolerance", func() { reliable.NewSendWindow[int](1, -1) })
+	require.PanicsWithValue(t, "reliable: NewReceiveWindow: window < 1", func() { reliable.NewReceiveWindow[int](0) })
 }
 
 // model runs a sender and a receiver over two networks that drop,
@@ -159,12 +159,12 @@ func model(t *testing.T, seed uint64, n, window, tolerance int, drop, dup float6
 func runModel(t *testing.T, seed uint64, n, window, tolerance int, drop, dup float64, budget int) int {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	s := protocol.NewReliableSender[int](window, tolerance)
-	r := protocol.NewReliableReceiver[int](window)
-	var data []protocol.Frame[int]
-	var acks []protocol.Ack
+	s := reliable.NewSendWindow[int](window, tolerance)
+	r := reliable.NewReceiveWindow[int](window)
+	var data []reliable.Frame[int]
+	var acks []reliable.Ack
 	var got []int
-	var out []protocol.Frame[int]
+	var out []reliable.Frame[int]
 	transmit := func() {
 		for _, f := range out {
 			if rng.Float64() < drop {
@@ -255,16 +255,16 @@ func FuzzReliableModel(f *testing.F) {
 	})
 }
 
-// TestReliableTickSkipsReceived: a stalled tick resends only the frames
+// TestSendWindowTickSkipsReceived: a stalled tick resends only the frames
 // no acknowledgement reported received: the holes and what lies above Top.
-func TestReliableTickSkipsReceived(t *testing.T) {
-	s := protocol.NewReliableSender[int](8, 100) // tolerance high: no early resends
-	var out []protocol.Frame[int]
+func TestSendWindowTickSkipsReceived(t *testing.T) {
+	s := reliable.NewSendWindow[int](8, 100) // tolerance high: no early resends
+	var out []reliable.Frame[int]
 	for v := range 6 {
 		out = s.Send(v, out)
 	}
 	require.Len(t, out, 6)
-	out = s.Ack(protocol.Ack{Upto: 0, Top: 5, Holes: []uint64{1, 2}}, out[:0])
+	out = s.Ack(reliable.Ack{Upto: 0, Top: 5, Holes: []uint64{1, 2}}, out[:0])
 	require.Empty(t, out)
 	out = s.Tick(out[:0])
 	var seqs []uint64
@@ -274,16 +274,16 @@ func TestReliableTickSkipsReceived(t *testing.T) {
 	require.Equal(t, []uint64{1, 2, 6}, seqs)
 
 	// A cut hole list says nothing beyond its last hole.
-	s = protocol.NewReliableSender[int](200, 1000)
+	s = reliable.NewSendWindow[int](200, 1000)
 	out = nil
 	for v := range 150 {
 		out = s.Send(v, out)
 	}
-	holes := make([]uint64, protocol.MaxHoles)
+	holes := make([]uint64, reliable.MaxHoles)
 	for i := range holes {
 		holes[i] = uint64(2 * (i + 1)) // 2, 4, ..., 128
 	}
-	s.Ack(protocol.Ack{Upto: 1, Top: 140, Holes: holes}, nil)
+	s.Ack(reliable.Ack{Upto: 1, Top: 140, Holes: holes}, nil)
 	require.Empty(t, s.Tick(nil), "the acknowledgement made progress since the last tick")
 	seqs = seqs[:0]
 	for _, f := range s.Tick(nil) {
