@@ -1,23 +1,43 @@
-// Package protocol holds what protocols share: the installation forms
-// (Install, Open, Body, Spawn: Reactors.IO's four ways to start a
-// protocol, derived from one function that attaches it to a connector),
-// reply inboxes for waiting goroutines (Inbox), and links between
-// reactors. Retry with backoff, one of Reactors.IO's Patterns, is package
-// protocol/retry; its throttle and timeout are reactor.Throttle and
-// reactor.Timeout.
+// Package protocol holds what the protocols of this module stand on: the
+// installation forms, Reactors.IO's four ways to start a protocol, and
+// reply inboxes for goroutines that wait on reactors.
 //
-// # Links
+// # Installation forms
 //
-// Two-way links (ServeTwoWay, OpenTwoWayServer, Connect) give two
-// reactors a channel each way. Reliable links are package
-// protocol/reliable, credit-based backpressure package
-// protocol/backpressure.
+// A protocol written as an Install, a function that attaches it to a
+// connector of its reactor, gets the other three forms for free: Open
+// installs it on a new connector of a reactor, Body makes it the body of
+// a reactor spawned with any options, and Spawn starts it as a reactor
+// of its own. Packages router and server are built this way.
+//
+// # Inboxes
+//
+// An Inbox takes the replies to a plain goroutine's requests (a
+// scatter-gather, a batch over shards) while it waits for them: a
+// reactor.Sender that never blocks a replying reactor and dead-letters
+// the replies nobody waits for any more.
+//
+// # The protocols above
+//
+// The protocols built on these live in packages of their own, one
+// concept each:
+//
+//   - protocol/backpressure: credit-based flow control (Valve, Pump);
+//   - protocol/reliable: links that deliver in order and exactly once
+//     over a transport that may drop, duplicate and reorder;
+//   - protocol/retry: backoff schedules and retries, in reactors
+//     (retry.Events) and in goroutines (retry.Do);
+//   - protocol/twoway: two-way links between reactors.
+//
+// Reactors.IO's throttle and timeout patterns are the time operators of
+// package reactor, reactor.Throttle and reactor.Timeout.
 //
 // # Rules
 //
-//   - Every error this package emits or returns matches one of its
-//     sentinel ErrNoLink with errors.Is, or wraps the error that caused
-//     it.
-//   - Invalid arguments (nil functions, sizes out of range) are
-//     programming errors and panic at once, with a "protocol:" message.
+//   - An Install runs inside its connector's reactor (owner only) and
+//     must not block. Inbox.Send is safe for concurrent use; the rest of
+//     an Inbox belongs to its waiting goroutine.
+//   - Invalid arguments (a nil Install, a nil system, a negative inbox
+//     size) are programming errors and panic at once, with a "protocol:"
+//     message.
 package protocol

@@ -1,4 +1,4 @@
-package protocol_test
+package twoway_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/events"
-	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/twoway"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -46,16 +46,16 @@ func quietSystem(t *testing.T) *reactor.System {
 // echoServer opens a two-way server in a reactor of its own that greets
 // every link with "hi" at once and answers every int n with its decimal
 // string; it returns the server's channel and the server-side links.
-func echoServer(t *testing.T, sys *reactor.System) (actor, reactor.Channel[protocol.TwoWayRequest[string, int]], chan protocol.TwoWay[int, string]) {
+func echoServer(t *testing.T, sys *reactor.System) (actor, reactor.Channel[twoway.Request[string, int]], chan twoway.Link[int, string]) {
 	t.Helper()
 	srv := spawnActor(t, sys)
-	links := make(chan protocol.TwoWay[int, string], 10)
-	var ch reactor.Channel[protocol.TwoWayRequest[string, int]]
+	links := make(chan twoway.Link[int, string], 10)
+	var ch reactor.Channel[twoway.Request[string, int]]
 	srv.do(t, func(o reactor.Owner) {
-		s, err := protocol.OpenTwoWayServer[string, int](o)
+		s, err := twoway.Open[string, int](o)
 		require.NoError(t, err)
 		ch = s.Channel()
-		s.Links().OnEvent(func(l protocol.TwoWay[int, string]) {
+		s.Links().OnEvent(func(l twoway.Link[int, string]) {
 			require.NoError(t, l.Out.Send("hi"))
 			l.In.OnEvent(func(n int) { _ = l.Out.Send(strconv.Itoa(n)) })
 			links <- l
@@ -66,13 +66,13 @@ func echoServer(t *testing.T, sys *reactor.System) (actor, reactor.Channel[proto
 
 // connect connects from a new reactor and returns it with its link, and
 // what arrives on the link.
-func connect(t *testing.T, sys *reactor.System, srv reactor.Channel[protocol.TwoWayRequest[string, int]]) (actor, protocol.TwoWay[string, int], chan string) {
+func connect(t *testing.T, sys *reactor.System, srv reactor.Channel[twoway.Request[string, int]]) (actor, twoway.Link[string, int], chan string) {
 	t.Helper()
 	cli := spawnActor(t, sys)
 	got := make(chan string, 100)
-	res := make(chan protocol.TwoWay[string, int], 1)
+	res := make(chan twoway.Link[string, int], 1)
 	cli.do(t, func(o reactor.Owner) {
-		protocol.Connect(o, srv).Events().OnEvent(func(l protocol.TwoWay[string, int]) {
+		twoway.Connect(o, srv).Events().OnEvent(func(l twoway.Link[string, int]) {
 			l.In.OnEventOrDone(func(s string) { got <- s }, func() { close(got) })
 			res <- l
 		})
@@ -115,14 +115,14 @@ func TestTwoWayCloseOwnSide(t *testing.T) {
 func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
 	sys := quietSystem(t)
 	srvA := spawnActor(t, sys)
-	var s *protocol.TwoWayServer[string, int]
-	srvLinks := make(chan protocol.TwoWay[int, string], 1)
+	var s *twoway.Server[string, int]
+	srvLinks := make(chan twoway.Link[int, string], 1)
 	linksDone := make(chan struct{})
 	srvA.do(t, func(o reactor.Owner) {
 		var err error
-		s, err = protocol.OpenTwoWayServer[string, int](o)
+		s, err = twoway.Open[string, int](o)
 		require.NoError(t, err)
-		s.Links().OnEventOrDone(func(l protocol.TwoWay[int, string]) {
+		s.Links().OnEventOrDone(func(l twoway.Link[int, string]) {
 			l.In.OnEvent(func(n int) { _ = l.Out.Send(strconv.Itoa(n * 2)) })
 			srvLinks <- l
 		}, func() { close(linksDone) })
@@ -137,7 +137,7 @@ func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
 	cli := spawnActor(t, sys)
 	errs := make(chan error, 1)
 	cli.do(t, func(o reactor.Owner) {
-		protocol.Connect(o, s.Channel()).Events().OnError(func(err error) { errs <- err })
+		twoway.Connect(o, s.Channel()).Events().OnError(func(err error) { errs <- err })
 	})
 	require.ErrorIs(t, <-errs, reactor.ErrSealed)
 }
@@ -145,17 +145,17 @@ func TestTwoWayServerCloseKeepsLinks(t *testing.T) {
 func TestTwoWayServerTerminates(t *testing.T) {
 	sys := quietSystem(t)
 	// A server that terminates instead of answering.
-	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[protocol.TwoWayRequest[string, int]]) {
-		r.Main().Events().OnEvent(func(protocol.TwoWayRequest[string, int]) { r.Main().Seal() })
+	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[twoway.Request[string, int]]) {
+		r.Main().Events().OnEvent(func(twoway.Request[string, int]) { r.Main().Seal() })
 	})
 	require.NoError(t, err)
 	cli := spawnActor(t, sys)
 	errs := make(chan error, 1)
 	cli.do(t, func(o reactor.Owner) {
-		protocol.Connect(o, srv).Events().Subscribe(&events.Funcs[protocol.TwoWay[string, int]]{
-			Event: func(protocol.TwoWay[string, int]) { errs <- nil },
+		twoway.Connect(o, srv).Events().Subscribe(&events.Funcs[twoway.Link[string, int]]{
+			Event: func(twoway.Link[string, int]) { errs <- nil },
 			Error: func(err error) { errs <- err },
 		})
 	})
-	require.ErrorIs(t, <-errs, protocol.ErrNoLink)
+	require.ErrorIs(t, <-errs, twoway.ErrNoLink)
 }
