@@ -1,66 +1,43 @@
-// Package protocol holds what protocols share: the installation forms
-// (Install, Open, Body, Spawn: Reactors.IO's four ways to start a
-// protocol, derived from one function that attaches it to a connector),
-// the patterns of time (retry with backoff, throttle and timeout:
-// Reactors.IO's Patterns), and links between reactors.
+// Package protocol holds what the protocols of this module stand on: the
+// installation forms, Reactors.IO's four ways to start a protocol, and
+// reply inboxes for goroutines that wait on reactors.
 //
-// # Links
+// # Installation forms
 //
-// Two-way links (ServeTwoWay, OpenTwoWayServer, Connect) give two
-// reactors a channel each way. Reliable links (OpenReliable on the
-// sending side, ServeReliable on the receiving side) deliver in order and
-// exactly once over a transport that may drop, duplicate and reorder:
-// sequence numbers, a window of frames in flight, cumulative
-// acknowledgements (with the holes below the highest frame received)
-// batched once per receiver turn on its Preempted event, and
-// retransmission on a timer. Credit-based backpressure (NewValve and
-// NewBlockingValve on the sending side, NewPump on the receiving side)
-// never lets a sender have more than a window of events unconsumed, with
-// credits returned per event (Sliding) or once per turn (Batching). Each
-// has a pure core (ReliableSender, ReliableReceiver, Credits,
-// CreditBuffer) that the reactor shells drive, tested on its own.
+// A protocol written as an Install, a function that attaches it to a
+// connector of its reactor, gets the other three forms for free: Open
+// installs it on a new connector of a reactor, Body makes it the body of
+// a reactor spawned with any options, and Spawn starts it as a reactor
+// of its own. Packages router and server are built this way.
 //
-// # Schedules
+// # Inboxes
 //
-// A Backoff is a retry schedule, a pure value: Regular, Linear,
-// Exponential (with a cap) and Delays build one, Jittered adds random
-// jitter from a source the caller may inject. Schedules read no clock and
-// start nothing; the same schedule may serve any number of retries at
-// once.
+// An Inbox takes the replies to a plain goroutine's requests (a
+// scatter-gather, a batch over shards) while it waits for them: a
+// reactor.Sender that never blocks a replying reactor and dead-letters
+// the replies nobody waits for any more.
 //
-// # Patterns inside reactors
+// # The protocols above
 //
-// Retry, Throttle and Timeout are stream operators for a reactor's own
-// code, like the combinators of package events: they return cold streams
-// owned by the reactor o given to them, each subscription has its own
-// state, and they must be subscribed to from o's constructor or handlers.
-// They never block. Their time comes from o's clock (reactor.Timeout):
-// the timers deliver into o as events, so their state is touched only
-// inside o, and unsubscribing, or o's termination, stops them. Tests can
-// run them on virtual time in a testing/synctest bubble.
+// The protocols built on these live in packages of their own, one
+// concept each:
 //
-// Retry makes a request again on a schedule until an attempt answers,
-// letting a slow attempt still win (a hedged request), and gives up with
-// an error wrapping ErrRetriesExhausted when the schedule is over.
-// Throttle spaces events out by an interval per event, queueing them.
-// Timeout fails a stream with an error wrapping ErrTimeout when it goes
-// silent for too long.
+//   - protocol/backpressure: credit-based flow control (Valve, Pump);
+//   - protocol/reliable: links that deliver in order and exactly once
+//     over a transport that may drop, duplicate and reorder;
+//   - protocol/retry: backoff schedules and retries, in reactors
+//     (retry.Events) and in goroutines (retry.Do);
+//   - protocol/twoway: two-way links between reactors.
 //
-// # Outside reactors
-//
-// RetryFunc is the retry for plain goroutines: it blocks, attempts never
-// overlap, a context stops it, and it starts no goroutine.
+// Reactors.IO's throttle and timeout patterns are the time operators of
+// package reactor, reactor.Throttle and reactor.Timeout.
 //
 // # Rules
 //
-//   - Operators forward errors of their inputs as errors (an error does
-//     not end a stream), except where a doc comment says they are
-//     consumed: Retry keeps the errors of failed attempts and reports the
-//     last one when it gives up.
-//   - Every error this package emits or returns matches one of its
-//     sentinels (ErrRetriesExhausted, ErrTimeout) with errors.Is, or wraps
-//     the error that caused it.
-//   - Invalid arguments (negative counts or durations, nil functions)
-//     are programming errors and panic at once, with a "protocol:"
+//   - An Install runs inside its connector's reactor (owner only) and
+//     must not block. Inbox.Send is safe for concurrent use; the rest of
+//     an Inbox belongs to its waiting goroutine.
+//   - Invalid arguments (a nil Install, a nil system, a negative inbox
+//     size) are programming errors and panic at once, with a "protocol:"
 //     message.
 package protocol

@@ -2,174 +2,32 @@ package protocol_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/protocol"
 	"github.com/reactors-go/reactors/reactor"
 )
 
-func ExampleExponential() {
-	b := protocol.Exponential(5, 100*time.Millisecond, 2, time.Second)
-	for k := 0; ; k++ {
-		d, ok := b.Delay(k)
-		if !ok {
-			break
-		}
-		fmt.Println(k, d)
-	}
-	// Output:
-	// 0 100ms
-	// 1 200ms
-	// 2 400ms
-	// 3 800ms
-	// 4 1s
-}
-
-func ExampleJittered() {
-	// Equal jitter: each delay in [d/2, d]. A scripted random source makes
-	// the schedule reproducible; pass nil for math/rand/v2.
-	rs := []float64{0, 0.5, 0.99}
-	b := protocol.Jittered(protocol.Regular(3, time.Second), 0.5, func() float64 {
-		r := rs[0]
-		rs = rs[1:]
-		return r
-	})
-	for k := range 3 {
-		d, _ := b.Delay(k)
-		fmt.Println(d)
-	}
-	// Output:
-	// 1s
-	// 750ms
-	// 505ms
-}
-
-// query asks the lossy server of ExampleRetry for an answer; attempt
-// tells the answers of the attempts apart.
-type query struct {
-	attempt int
-	reply   reactor.Channel[answer]
-}
-
-type answer struct {
-	attempt int
-	value   string
-}
-
-func ExampleRetry() {
+func ExampleInstall() {
 	sys := reactor.New()
 	defer func() { _ = sys.Shutdown(context.Background()) }()
 
-	// A server that loses two queries out of three.
-	server, _ := reactor.Spawn(sys, func(r *reactor.Reactor[query]) {
-		received := 0
-		r.Main().Events().OnEvent(func(q query) {
-			if received++; received%3 == 0 {
-				_ = q.reply.Send(answer{q.attempt, "42"})
-			}
-		})
+	// A protocol written once, as an Install: it doubles each event.
+	out := make(chan int, 2)
+	double := protocol.Install[int](func(c *reactor.Connector[int]) events.Subscription {
+		return c.Events().OnEvent(func(v int) { out <- 2 * v })
 	})
 
-	done := make(chan struct{})
-	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		replies, _ := reactor.Open[answer](r, reactor.Daemon())
-		// Each attempt sends a query and watches for its own answer.
-		attempt := func(n int) events.Events[string] {
-			_ = server.Send(query{n, replies.Channel()})
-			mine := replies.Events().Filter(func(a answer) bool { return a.attempt == n })
-			return events.Map(mine, func(a answer) string { return fmt.Sprintf("%s (attempt %d)", a.value, a.attempt) })
-		}
-		b := protocol.Regular(5, 20*time.Millisecond)
-		protocol.Retry(r, b, attempt).Once().Subscribe(&events.Funcs[string]{
-			Event: func(v string) { fmt.Println(v) },
-			Error: func(err error) { fmt.Println(err) },
-			Done: func() {
-				replies.Seal()
-				r.Main().Seal()
-				close(done)
-			},
-		})
-	})
-	<-done
+	// Started as a reactor of its own, and as the body of a reactor
+	// spawned with options of the caller's choice.
+	own, _ := protocol.Spawn(sys, double)
+	named, _ := reactor.Spawn(sys, protocol.Body(double), reactor.WithName("doubler"))
+	_ = own.Send(1)
+	fmt.Println(<-out)
+	_ = named.Send(21)
+	fmt.Println(<-out)
 	// Output:
-	// 42 (attempt 2)
-}
-
-func ExampleRetryFunc() {
-	errBusy := errors.New("busy")
-	b := protocol.Exponential(5, time.Millisecond, 2, 0)
-	err := protocol.RetryFunc(context.Background(), b, func(ctx context.Context, attempt int) error {
-		fmt.Println("attempt", attempt)
-		if attempt < 2 {
-			return errBusy
-		}
-		return nil
-	})
-	fmt.Println(err)
-
-	err = protocol.RetryFunc(context.Background(), protocol.Regular(2, time.Millisecond), func(context.Context, int) error {
-		return errBusy
-	})
-	fmt.Println(err)
-	fmt.Println(errors.Is(err, protocol.ErrRetriesExhausted), errors.Is(err, errBusy))
-	// Output:
-	// attempt 0
-	// attempt 1
-	// attempt 2
-	// <nil>
-	// protocol: retries exhausted after 2 attempts: attempt 1: busy
-	// true true
-}
-
-func ExampleThrottle() {
-	sys := reactor.New()
-	defer func() { _ = sys.Shutdown(context.Background()) }()
-
-	done := make(chan struct{})
-	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		// A burst of three events leaves 10ms apart.
-		var burst events.Emitter[string]
-		every := func(string) time.Duration { return 10 * time.Millisecond }
-		protocol.Throttle(r, burst.Events(), every).OnEventOrDone(
-			func(s string) { fmt.Println(s) },
-			func() {
-				fmt.Println("done")
-				r.Main().Seal()
-				close(done)
-			})
-		burst.Emit("a")
-		burst.Emit("b")
-		burst.Emit("c")
-		burst.Close()
-	})
-	<-done
-	// Output:
-	// a
-	// b
-	// c
-	// done
-}
-
-func ExampleTimeout() {
-	sys := reactor.New()
-	defer func() { _ = sys.Shutdown(context.Background()) }()
-
-	done := make(chan struct{})
-	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		var never events.IVar[string] // an answer that does not come
-		protocol.Timeout(r, never.Events(), 10*time.Millisecond).Subscribe(&events.Funcs[string]{
-			Event: func(s string) { fmt.Println(s) },
-			Error: func(err error) { fmt.Println(err, errors.Is(err, protocol.ErrTimeout)) },
-			Done: func() {
-				r.Main().Seal()
-				close(done)
-			},
-		})
-	})
-	<-done
-	// Output:
-	// protocol: timeout: no event for 10ms true
+	// 2
+	// 42
 }

@@ -12,10 +12,11 @@ import (
 // stops the timer and closes the connector, and so does the reactor's
 // termination. Timers hold no goroutine while they wait.
 
-// Timeout returns a stream that emits once, d after it is subscribed to,
-// then completes. A d <= 0 has passed already: the event comes at one of
-// o's next turns, as with time.AfterFunc.
-func Timeout(o Owner, d time.Duration) events.Events[struct{}] {
+// After returns a stream that emits once, d after it is subscribed to,
+// then completes, as time.After does for a goroutine. A d <= 0 has passed
+// already: the event comes at one of o's next turns, as with
+// time.AfterFunc. To fail a stream that goes silent instead, use Timeout.
+func After(o Owner, d time.Duration) events.Events[struct{}] {
 	return events.From[struct{}](&clockSource[struct{}]{o: o, d: d, n: 1, value: func(int) struct{} { return struct{}{} }})
 }
 

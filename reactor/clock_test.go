@@ -23,12 +23,12 @@ func inBubble(t *testing.T, f func(t *testing.T, sys *reactor.System)) {
 	})
 }
 
-func TestTimeout(t *testing.T) {
+func TestAfter(t *testing.T) {
 	inBubble(t, func(t *testing.T, sys *reactor.System) {
 		fired := make(chan time.Time, 1)
 		start := time.Now()
 		_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-			reactor.Timeout(r, 3*time.Second).OnEventOrDone(
+			reactor.After(r, 3*time.Second).OnEventOrDone(
 				func(struct{}) { fired <- time.Now() },
 				func() { r.Main().Seal() },
 			)

@@ -59,11 +59,28 @@
 // refused where it is given, never later on a worker: calls that return an
 // error return one (ErrInvalidOption, ErrNilSystem), the others panic at
 // once with a "reactor: " message (a nil Spawn body, a nil AfterTerminate
-// function or ChannelOf Sender, a non-positive Periodic period).
+// function or ChannelOf Sender, a non-positive Periodic period or Timeout,
+// a nil Throttle interval).
 //
 // Termination: a reactor terminates when all its non-daemon connectors are
 // sealed and its queues are drained, when it fails, or at shutdown. After
 // that, sends to its channels return ErrTerminated.
+//
+// # Clock and time operators
+//
+// After, Periodic and Countdown are the clock's streams: each
+// subscription starts a timer whose ticks arrive as events of a daemon
+// connector of the reactor, so their handlers run inside it like any
+// other. Debounce, Window, Throttle and Timeout are stream operators on
+// that clock, for a reactor's own code like the combinators of package
+// events: Debounce keeps the last event of a burst, Window collects
+// events per period, Throttle spaces events out (queueing them), and
+// Timeout fails a stream with an error wrapping ErrTimeout when it goes
+// silent for too long; events.Until(e, After(o, d)) bounds a whole
+// stream without an error. Their state is touched only inside the
+// owning reactor, and unsubscribing, or its termination, stops their
+// timers. Tests can run them on virtual time in a testing/synctest
+// bubble.
 //
 // # Scheduling and cost
 //

@@ -57,6 +57,9 @@ var (
 	// on work that the waiting reactor holds up. Use the In form of the
 	// call there (server.AskIn, dht's GetIn).
 	ErrInsideReactor = errors.New("reactor: blocking call inside a reactor")
+	// ErrTimeout: a stream given to Timeout went silent for longer than
+	// its interval.
+	ErrTimeout = errors.New("reactor: timeout")
 )
 
 // Inside reports whether the calling goroutine is running a reactor's

@@ -2,9 +2,11 @@ package reactor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -114,14 +116,14 @@ func ExampleAwait() {
 	// Output: found by name
 }
 
-func ExampleTimeout() {
+func ExampleAfter() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
 
 	fired := make(chan string)
 	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		reactor.Timeout(r, 10*time.Millisecond).OnEvent(func(struct{}) {
-			fired <- "timeout"
+		reactor.After(r, 10*time.Millisecond).OnEvent(func(struct{}) {
+			fired <- "fired"
 			r.Main().Seal()
 		})
 	})
@@ -129,7 +131,57 @@ func ExampleTimeout() {
 		panic(err)
 	}
 	fmt.Println(<-fired)
-	// Output: timeout
+	// Output: fired
+}
+
+func ExampleThrottle() {
+	sys := reactor.New()
+	defer func() { _ = sys.Shutdown(context.Background()) }()
+
+	done := make(chan struct{})
+	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		// A burst of three events leaves 10ms apart.
+		var burst events.Emitter[string]
+		every := func(string) time.Duration { return 10 * time.Millisecond }
+		reactor.Throttle(r, burst.Events(), every).OnEventOrDone(
+			func(s string) { fmt.Println(s) },
+			func() {
+				fmt.Println("done")
+				r.Main().Seal()
+				close(done)
+			})
+		burst.Emit("a")
+		burst.Emit("b")
+		burst.Emit("c")
+		burst.Close()
+	})
+	<-done
+	// Output:
+	// a
+	// b
+	// c
+	// done
+}
+
+func ExampleTimeout() {
+	sys := reactor.New()
+	defer func() { _ = sys.Shutdown(context.Background()) }()
+
+	done := make(chan struct{})
+	_, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		var never events.IVar[string] // an answer that does not come
+		reactor.Timeout(r, never.Events(), 10*time.Millisecond).Subscribe(&events.Funcs[string]{
+			Event: func(s string) { fmt.Println(s) },
+			Error: func(err error) { fmt.Println(err, errors.Is(err, reactor.ErrTimeout)) },
+			Done: func() {
+				r.Main().Seal()
+				close(done)
+			},
+		})
+	})
+	<-done
+	// Output:
+	// reactor: timeout: no event for 10ms true
 }
 
 func ExampleWithRestart() {

@@ -6,12 +6,16 @@ import (
 	"github.com/reactors-go/reactors/events"
 )
 
-// Time-based stream operators. Their timers fire on the runtime's timer
-// goroutine but deliver ticks through a daemon connector of the owning
-// reactor, so the operators' state is touched only inside the reactor,
+// Time-based stream operators: Debounce and Window here, Throttle
+// (throttle.go) and Timeout (timeout.go) beside them. Their timers fire on
+// the runtime's timer goroutine but deliver ticks through a daemon
+// connector of the owning reactor (Throttle and Timeout take theirs from
+// After), so the operators' state is touched only inside the reactor,
 // like any handler's. Each subscription has its own timer and connector;
 // unsubscribing, the source's completion and the reactor's termination
-// stop them.
+// stop them. They are cold streams that must be subscribed to from the
+// owner's constructor or handlers, and they never block; tests can run
+// them on virtual time in a testing/synctest bubble.
 
 // Debounce returns a stream, owned by o, that emits an event of e once d
 // has passed without a newer event: of a burst of events closer than d

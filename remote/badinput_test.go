@@ -14,6 +14,7 @@ import (
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/protocol"
+	"github.com/reactors-go/reactors/protocol/retry"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
 	"github.com/reactors-go/reactors/router"
@@ -22,7 +23,7 @@ import (
 
 // The bad-input table lives here because remote is the one package whose
 // external tests may import every other (reactor, router, server,
-// protocol, dht and remote itself).
+// protocol and its subpackages, dht and remote itself).
 
 // badEnv is a fresh system per row: its failures and log lines are
 // recorded, and an echo server, spawned before the row runs, must still
@@ -166,12 +167,12 @@ func TestBadInputIsRefusedAndTheSystemRunsOn(t *testing.T) {
 			panics: "reactor: Periodic: non-positive period -1ms",
 		},
 		{
-			name: "Timeout of 0 fires once, at once",
+			name: "After of 0 fires once, at once",
 			call: func(t *testing.T, e *badEnv) error {
 				got := make(chan int, 1)
 				require.NoError(t, inReactor(t, e, func(r *reactor.Reactor[int]) error {
 					n := 0
-					reactor.Timeout(r, 0).OnEventOrDone(func(struct{}) { n++ }, func() { got <- n })
+					reactor.After(r, 0).OnEventOrDone(func(struct{}) { n++ }, func() { got <- n })
 					return nil
 				}))
 				if n := receiveBefore(t, e, got); n != 1 {
@@ -349,10 +350,10 @@ func TestBadInputIsRefusedAndTheSystemRunsOn(t *testing.T) {
 		{
 			name: "Jittered of a nil Backoff",
 			call: func(t *testing.T, e *badEnv) error {
-				protocol.Jittered(nil, 0.5, nil)
+				retry.Jittered(nil, 0.5, nil)
 				return nil
 			},
-			panics: "protocol: Jittered: nil Backoff",
+			panics: "retry: Jittered: nil Backoff",
 		},
 		{
 			name: "server with a nil function",

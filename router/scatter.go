@@ -193,7 +193,7 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 //
 // Cost: no goroutine; about a dozen allocations of its own (its state and
 // IVar, the reply connector and channel, the handlers, the result slice),
-// plus those of the deadline timer (reactor.Timeout) and whatever request
+// plus those of the deadline timer (reactor.After) and whatever request
 // builds.
 func ScatterGatherIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, n int, within time.Duration) *events.IVar[[]Resp] {
 	s := new(scatterIn[Resp])
@@ -226,7 +226,7 @@ func ScatterGatherIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[R
 		s.finish(nil)
 		return &s.iv
 	}
-	s.deadline = reactor.Timeout(o, within).OnEvent(s.expired)
+	s.deadline = reactor.After(o, within).OnEvent(s.expired)
 	return &s.iv
 }
 

@@ -139,7 +139,7 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 //
 // Cost: no goroutine; about a dozen allocations of its own (its state and
 // IVar, the reply connector and channel, the handlers), plus those of the
-// deadline timer (reactor.Timeout), of the hedge timer (reactor.Periodic)
+// deadline timer (reactor.After), of the hedge timer (reactor.Periodic)
 // when there is more than one target, and whatever request builds.
 func TailChopIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, interval, within time.Duration) *events.IVar[Resp] {
 	s := new(tailIn[Req, Resp])
@@ -169,7 +169,7 @@ func TailChopIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], 
 		s.finish(nil)
 		return &s.iv
 	}
-	s.deadline = reactor.Timeout(o, within).OnEvent(s.expired)
+	s.deadline = reactor.After(o, within).OnEvent(s.expired)
 	if s.h.more() {
 		s.ticks = reactor.Periodic(o, interval).OnEvent(s.tick)
 	}

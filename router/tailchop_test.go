@@ -463,7 +463,7 @@ func TestGatherAllocs(t *testing.T) {
 		for name, f := range map[string]func(){
 			"scatter": func() { router.ScatterGatherIn(r, targets, ask, 0, time.Hour) },
 			"tail":    func() { router.TailChopIn(r, targets[:1], ask, time.Second, time.Hour) },
-			"timeout": func() { reactor.Timeout(r, time.Hour).OnEvent(func(struct{}) {}) },
+			"after":   func() { reactor.After(r, time.Hour).OnEvent(func(struct{}) {}) },
 		} {
 			m[name] = testing.AllocsPerRun(100, f)
 		}
@@ -473,6 +473,6 @@ func TestGatherAllocs(t *testing.T) {
 	m := <-allocs
 	// About a dozen each (13 and 12 when measured alone, one more in a
 	// full run of the package).
-	require.LessOrEqual(t, m["scatter"]-m["timeout"], 15.0)
-	require.LessOrEqual(t, m["tail"]-m["timeout"], 15.0)
+	require.LessOrEqual(t, m["scatter"]-m["after"], 15.0)
+	require.LessOrEqual(t, m["tail"]-m["after"], 15.0)
 }

@@ -13,10 +13,10 @@ import (
 // the request, and with ErrServerTerminated if the server's reactor
 // terminates first. AskIn never blocks. Owner only.
 //
-// AskIn has no deadline of its own; bound it with the clock, for example
-// by failing the IVar on reactor.Timeout. The reply travels on a daemon
-// connector of o, sealed once the ask is answered: a second or late reply
-// is then refused and dead-lettered by that connector.
+// AskIn has no deadline of its own; bound it with reactor.Timeout, or
+// with the clock by failing the IVar on reactor.After. The reply travels
+// on a daemon connector of o, sealed once the ask is answered: a second
+// or late reply is then refused and dead-lettered by that connector.
 //
 // Cost: a connector, a termination watch of the server and a few small
 // allocations per ask.

@@ -14,9 +14,9 @@ import (
 //
 // Streamed replies travel like any event: one per event of the stream, no
 // flow control (a fast server can fill a slow client's mailbox; bound the
-// stream or use the protocol package's backpressure). Clients read
-// streams with AskStreamIn; Ask takes the first item only and refuses the
-// rest as expired. A nil f panics at once.
+// stream or use package protocol/backpressure). Clients read streams with
+// AskStreamIn; Ask takes the first item only and refuses the rest as
+// expired. A nil f panics at once.
 func ServeStream[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) events.Events[R]) events.Subscription {
 	mustFunc("ServeStream", f == nil)
 	return conn.Events().OnEvent(func(req Request[Q, R]) {

@@ -68,7 +68,7 @@ func (s *station) body(r *reactor.Reactor[RequestCityWeather]) {
 		}
 		// The measurement takes d: a timer, so that the station handles
 		// other requests meanwhile (kino's station awaits a web call).
-		reactor.Timeout(r, d).OnEvent(func(struct{}) { s.measure(r, req) })
+		reactor.After(r, d).OnEvent(func(struct{}) { s.measure(r, req) })
 	})
 }
 
@@ -154,7 +154,7 @@ func (a *aggregator) add(r *reactor.Reactor[CityWeather], cw CityWeather) {
 		a.flows[id] = p
 		a.st.mostInFlight = max(a.st.mostInFlight, len(a.flows))
 		if !cw.Deadline.IsZero() {
-			p.expiry = reactor.Timeout(r, time.Until(cw.Deadline)).OnEvent(func(struct{}) {
+			p.expiry = reactor.After(r, time.Until(cw.Deadline)).OnEvent(func(struct{}) {
 				if a.flows[id] == p {
 					delete(a.flows, id)
 					a.st.expired++
