@@ -87,7 +87,7 @@ type cluster struct {
 // others, and Start blocks until a majority of the servers is up and
 // routed and the replicated bucket is open, so start a cluster's nodes
 // concurrently. The connect timeout is then DefaultClusterTimeout unless
-// WithConnectTimeout says otherwise; the README's Design section
+// WithConnectTimeout says otherwise; docs/design.md
 // gives the election timings and what Close hands over.
 //
 // It cannot be combined with WithURL or WithLeafNode. A missing name, a

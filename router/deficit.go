@@ -15,7 +15,7 @@ const maxDeficitCost = math.MaxInt >> 2
 // of two members differ by at most 2·quantum plus the largest cost.
 // Quantum and costs should be of the same order (with every cost 0, all
 // events go to one member). It is Reactors.IO's deficit round-robin; the
-// README's Design section gives the algorithm.
+// algorithm is in docs/design.md (Routing).
 //
 // quantum must be in [1, math.MaxInt/4] and cost non-nil, or it panics;
 // costs are clamped to [0, math.MaxInt/4]. cost is called once per pick
