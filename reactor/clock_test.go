@@ -1,7 +1,6 @@
 package reactor_test
 
 import (
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -9,22 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
-// The clock tests run in a synctest bubble: time is virtual and advances
-// only when every goroutine of the bubble is blocked, so they are exact and
-// fast.
-
-func inBubble(t *testing.T, f func(t *testing.T, sys *reactor.System)) {
-	synctest.Test(t, func(t *testing.T) {
-		sys := reactor.New(reactor.WithWorkers(2))
-		f(t, sys)
-		require.NoError(t, sys.Shutdown(context.Background()))
-	})
-}
+// The clock tests run in a synctest bubble (reactortest.InBubble): time is
+// virtual and advances only when every goroutine of the bubble is blocked,
+// so they are exact and fast.
 
 func TestAfter(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		fired := make(chan time.Time, 1)
 		start := time.Now()
 		_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
@@ -39,7 +31,7 @@ func TestAfter(t *testing.T) {
 }
 
 func TestPeriodicAndUnsubscribe(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		ticks := make(chan int64, 10)
 		start := time.Now()
 		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
@@ -64,7 +56,7 @@ func TestPeriodicAndUnsubscribe(t *testing.T) {
 }
 
 func TestCountdown(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		got := make(chan []int, 1)
 		_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 			var seen []int
@@ -82,7 +74,7 @@ func TestCountdown(t *testing.T) {
 // that terminates (or is shut down) fires no more and leaves nothing
 // running: the bubble would not finish otherwise.
 func TestTimersStopWhenReactorEnds(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		ticks := make(chan int64, 100)
 		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 			reactor.Periodic(r, time.Second).OnEvent(func(n int64) { ticks <- n })

@@ -1,7 +1,6 @@
 package reactor_test
 
 import (
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -17,8 +16,7 @@ import (
 // the failing event to the next incarnation's constructor.
 func restartDelays(t *testing.T, p reactor.RestartPolicy, gap time.Duration, n int) []time.Duration {
 	var delays []time.Duration
-	synctest.Test(t, func(t *testing.T) {
-		sys := reactor.New(reactor.WithWorkers(2), reactor.WithFailureHandler(func(reactor.Failure) {}))
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		started := make(chan time.Time, n+1)
 		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 			started <- time.Now()
@@ -39,8 +37,7 @@ func restartDelays(t *testing.T, p reactor.RestartPolicy, gap time.Duration, n i
 				t.Fatalf("no restart within %v", gap)
 			}
 		}
-		require.NoError(t, sys.Shutdown(context.Background()))
-	})
+	}, reactor.WithFailureHandler(func(reactor.Failure) {}))
 	return delays
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // timedProbe spawns a reactor whose main events feed op, and reports op's
@@ -36,7 +37,7 @@ func timedProbe[U any](t *testing.T, sys *reactor.System, op func(r *reactor.Rea
 }
 
 func TestDebounce(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		ch, out, done := timedProbe(t, sys, func(r *reactor.Reactor[int], e events.Events[int]) events.Events[int] {
 			return reactor.Debounce(r, e, time.Second)
 		})
@@ -57,7 +58,7 @@ func TestDebounce(t *testing.T) {
 }
 
 func TestWindow(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		ch, out, done := timedProbe(t, sys, func(r *reactor.Reactor[int], e events.Events[int]) events.Events[[]int] {
 			return reactor.Window(r, e, time.Second)
 		})
@@ -76,7 +77,7 @@ func TestWindow(t *testing.T) {
 }
 
 func TestDebounceUnsubscribeStopsTimer(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 10)
 		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 			var src events.Emitter[int]

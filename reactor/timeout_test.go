@@ -8,6 +8,7 @@ import (
 
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 func timedOut(d time.Duration) func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
@@ -17,83 +18,83 @@ func timedOut(d time.Duration) func(r *reactor.Reactor[func()], e events.Events[
 }
 
 func TestTimeoutSilentSource(t *testing.T) {
-	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
-		err := p.nextErr(time.Second)
+		err := p.ExpectError(time.Second)
 		require.ErrorIs(t, err, reactor.ErrTimeout)
 		require.EqualError(t, err, "reactor: timeout: no event for 1s")
-		p.expect(doneAt(time.Second))
+		p.Expect(doneAt(time.Second))
 		require.False(t, p.sourceSubscribed())
-		p.quiet()
+		p.Quiet()
 	})
 }
 
 // TestTimeoutRestartsAtEachEvent: the count runs from the latest event;
 // errors pass through and do not restart it.
 func TestTimeoutRestartsAtEachEvent(t *testing.T) {
-	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
-		p.at(500 * ms)
+		p.At(500 * ms)
 		p.send(1)
-		p.at(1200 * ms)
+		p.At(1200 * ms)
 		p.send(2)
-		p.at(1500 * ms)
+		p.At(1500 * ms)
 		p.fail(errBoom)
-		p.expect(ev(500*ms, 1), ev(1200*ms, 2), errAt(1500*ms))
-		require.ErrorIs(t, p.nextErr(2200*ms), reactor.ErrTimeout)
-		p.expect(doneAt(2200 * ms))
-		p.quiet()
+		p.Expect(ev(500*ms, 1), ev(1200*ms, 2), errAt(1500*ms))
+		require.ErrorIs(t, p.ExpectError(2200*ms), reactor.ErrTimeout)
+		p.Expect(doneAt(2200 * ms))
+		p.Quiet()
 	})
 }
 
 func TestTimeoutSourceCompletesFirst(t *testing.T) {
-	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
-		p.at(500 * ms)
+		p.At(500 * ms)
 		p.send(1)
-		p.at(700 * ms)
+		p.At(700 * ms)
 		p.close()
-		p.expect(ev(500*ms, 1), doneAt(700*ms))
-		p.quiet()
+		p.Expect(ev(500*ms, 1), doneAt(700*ms))
+		p.Quiet()
 	})
 }
 
 // TestTimeoutAnswerDuringSubscribe: a completed IVar answers at once and
 // leaves no timer running.
 func TestTimeoutAnswerDuringSubscribe(t *testing.T) {
-	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
-		p := newHarness(t, sys, func(_ *harness, r *reactor.Reactor[func()]) events.Events[int] {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
+		p := reactortest.NewStream(t, sys, func(_ *reactortest.Stream[int], r *reactor.Reactor[func()]) events.Events[int] {
 			var iv events.IVar[int]
 			iv.Set(4)
 			return reactor.Timeout(r, iv.Events(), time.Second)
 		})
-		p.expect(ev(0, 4), doneAt(0))
-		p.quiet()
+		p.Expect(ev(0, 4), doneAt(0))
+		p.Quiet()
 	})
 }
 
 func TestTimeoutUnsubscribe(t *testing.T) {
-	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, timedOut(time.Second))
-		p.at(500 * ms)
-		p.unsubscribe()
+		p.At(500 * ms)
+		p.Unsubscribe()
 		require.False(t, p.sourceSubscribed())
-		p.quiet()
+		p.Quiet()
 	})
 }
 
 // TestTimeoutUnsubscribeInHandler: a subscriber that leaves while an
 // event is forwarded stops the timer that event restarted.
 func TestTimeoutUnsubscribeInHandler(t *testing.T) {
-	inTimedBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newSrc(t, sys, func(r *reactor.Reactor[func()], e events.Events[int]) events.Events[int] {
 			return reactor.Timeout(r, e, time.Second).Once()
 		})
-		p.at(500 * ms)
+		p.At(500 * ms)
 		p.send(1)
-		p.expect(ev(500*ms, 1), doneAt(500*ms))
+		p.Expect(ev(500*ms, 1), doneAt(500*ms))
 		require.False(t, p.sourceSubscribed())
-		p.quiet()
+		p.Quiet()
 	})
 }
 

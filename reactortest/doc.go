@@ -1,8 +1,9 @@
 // Package reactortest is a deterministic test harness for reactor
 // programs and the protocols built on them: fault injection on channels
-// (Reactors.IO's Scripted service), a manual clock, and a recorder to
-// assert on deliveries. It imports only the runtime, and the project's
-// own protocol tests use it.
+// (Reactors.IO's Scripted service), a manual clock, a recorder to assert
+// on deliveries, and virtual-time bubbles with a recorder of a stream's
+// reactions. It imports only the runtime, and the project's own protocol
+// tests use it.
 //
 // # Fault injection
 //
@@ -48,6 +49,29 @@
 // connection); it never moves reactor timers, so do not combine the two. With many
 // senders, the decisions follow the order in which their sends take the
 // channel's lock.
+//
+// # Streams on virtual time
+//
+// InBubble runs a test in a synctest bubble with a system of its own,
+// checks that no event was dead-lettered and shuts the system down inside
+// the bubble. In it, a Stream runs a stream under test in a reactor and
+// records each reaction with its exact virtual time; the test acts inside
+// the reactor with Do, moves time with At and checks with Expect and
+// Quiet:
+//
+//	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
+//		src := new(events.Emitter[int]) // belongs to the Stream's reactor
+//		s := reactortest.NewStream(t, sys, func(_ *reactortest.Stream[int], r *reactor.Reactor[func()]) events.Events[int] {
+//			return reactor.Timeout(r, src.Events(), time.Second)
+//		})
+//		s.At(500 * time.Millisecond)
+//		s.Do(func() { src.Emit(1) })
+//		s.Expect(reactortest.EventAt(500*time.Millisecond, 1))
+//		err := s.ExpectError(1500 * time.Millisecond)
+//		require.ErrorIs(t, err, reactor.ErrTimeout)
+//		s.Expect(reactortest.DoneAt[int](1500 * time.Millisecond))
+//		s.Quiet() // nothing more, even an hour later
+//	})
 //
 // # Rules
 //

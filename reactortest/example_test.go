@@ -118,3 +118,14 @@ func ExampleManualClock() {
 	// 2 fired
 	// next in 1s
 }
+
+// A Reaction prints as Stream's failure messages show it.
+func ExampleReaction() {
+	fmt.Println(reactortest.EventAt(1500*time.Millisecond, "tick"))
+	fmt.Println(reactortest.ErrorAt[string](2 * time.Second))
+	fmt.Println(reactortest.DoneAt[string](2 * time.Second))
+	// Output:
+	// event tick at 1.5s
+	// error at 2s
+	// done at 2s
+}

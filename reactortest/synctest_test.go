@@ -1,7 +1,6 @@
 package reactortest_test
 
 import (
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,8 +14,7 @@ import (
 // TestDefaultClockInSynctestBubble checks that the default clock's delays
 // run on a bubble's virtual time: exact, and without waiting.
 func TestDefaultClockInSynctestBubble(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		sys := reactor.New(reactor.WithWorkers(2))
+	rt.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		type arrival struct {
 			v  int
 			at time.Duration
@@ -49,7 +47,6 @@ func TestDefaultClockInSynctestBubble(t *testing.T) {
 		}
 		require.True(t, reordered)
 		require.Zero(t, f.Stats().Pending)
-		require.NoError(t, sys.Shutdown(context.Background()))
 	})
 }
 

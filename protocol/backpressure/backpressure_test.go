@@ -224,7 +224,7 @@ func policies() []backpressure.Policy {
 func TestBackpressureBoundsFastProducer(t *testing.T) {
 	for _, p := range policies() {
 		t.Run(p.String(), func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				g := newRig(t, sys, p, 60, reactortest.Script{})
 				g.full = true
 				steps := g.run()
@@ -243,7 +243,7 @@ func TestBackpressureBoundsFastProducer(t *testing.T) {
 func TestBackpressureDelayedCredits(t *testing.T) {
 	for _, p := range policies() {
 		t.Run(p.String(), func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				// The delays run on the bubble's virtual time: sleeping
 				// lets the due credits through.
 				g := newRig(t, sys, p, 50, reactortest.Delay(5*time.Millisecond))
@@ -265,7 +265,7 @@ func TestBackpressureDelayedCredits(t *testing.T) {
 func TestBackpressureReorderedDuplicatedCredits(t *testing.T) {
 	for _, p := range policies() {
 		t.Run(p.String(), func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				g := newRig(t, sys, p, 80, reactortest.Chain(
 					reactortest.Duplicate(0.5, 1),
 					reactortest.Reorder(3, 2),

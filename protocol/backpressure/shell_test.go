@@ -11,6 +11,7 @@ import (
 
 	"github.com/reactors-go/reactors/protocol/backpressure"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // consumerOf spawns a reactor with a pump of policy p that takes n more
@@ -40,7 +41,7 @@ func consumerOf(t *testing.T, sys *reactor.System, p backpressure.Policy, out ch
 }
 
 func TestBlockingValveOfferWaitsForCredit(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 100)
 		consumer, pump := consumerOf(t, sys, backpressure.Sliding(3), out)
 		b, err := backpressure.NewBlockingValve(pump)
@@ -92,7 +93,7 @@ func TestBlockingValveOfferWaitsForCredit(t *testing.T) {
 }
 
 func TestBlockingValveConcurrentProducers(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		const window, producers, each = 4, 3, 20
 		out := make(chan int, producers*each)
 		consumer, pump := consumerOf(t, sys, backpressure.Batching(window), out)
@@ -122,7 +123,7 @@ func TestBlockingValveConcurrentProducers(t *testing.T) {
 func TestPumpEventsStream(t *testing.T) {
 	for _, p := range policies() {
 		t.Run(p.String(), func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				out := make(chan int, 100)
 				pumps := make(chan reactor.Channel[backpressure.Packet[int]], 1)
 				_, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
@@ -197,7 +198,7 @@ func TestPumpRefusesEventsBeyondCredit(t *testing.T) {
 }
 
 func TestValveRefusesWithoutCreditAndAfterClose(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 10)
 		_, pump := consumerOf(t, sys, backpressure.Sliding(1), out)
 		errs := make(chan error, 10)
@@ -239,7 +240,7 @@ func drainInts(ch chan int) []int {
 // that would wait for credit returns reactor.ErrInsideReactor when a
 // handler makes it, while one that finds credit sends as usual.
 func TestBlockingValveOfferInsideReactorFailsAtOnce(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		out := make(chan int, 100)
 		_, pump := consumerOf(t, sys, backpressure.Sliding(1), out)
 		b, err := backpressure.NewBlockingValve(pump)

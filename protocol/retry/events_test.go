@@ -13,6 +13,7 @@ import (
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/protocol/retry"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 var errBoom = errors.New("boom")
@@ -20,7 +21,7 @@ var errBoom = errors.New("boom")
 // retryProbe runs an Events retry whose attempt n is a fresh emitter the test
 // drives (through shape, if set), and records when each attempt starts.
 type retryProbe struct {
-	*harness
+	*reactortest.Stream[int]
 	ems    []*events.Emitter[int] // attempt n's source; owned by the reactor
 	starts chan time.Duration
 }
@@ -31,11 +32,11 @@ type shape func(r *reactor.Reactor[func()], n int, src events.Events[int]) event
 func newRetry(t *testing.T, sys *reactor.System, b retry.Backoff, sh shape) *retryProbe {
 	t.Helper()
 	p := &retryProbe{starts: make(chan time.Duration, 100)}
-	p.harness = newHarness(t, sys, func(h *harness, r *reactor.Reactor[func()]) events.Events[int] {
+	p.Stream = reactortest.NewStream(t, sys, func(h *reactortest.Stream[int], r *reactor.Reactor[func()]) events.Events[int] {
 		return retry.Events(r, b, func(n int) events.Events[int] {
 			em := new(events.Emitter[int])
 			p.ems = append(p.ems, em)
-			p.starts <- h.since()
+			p.starts <- h.Since()
 			if sh != nil {
 				return sh(r, n, em.Events())
 			}
@@ -45,15 +46,15 @@ func newRetry(t *testing.T, sys *reactor.System, b retry.Backoff, sh shape) *ret
 	return p
 }
 
-func (p *retryProbe) emit(n, v int)            { p.do(func() { p.ems[n].Emit(v) }) }
-func (p *retryProbe) fail(n int, err error)    { p.do(func() { p.ems[n].EmitError(err) }) }
-func (p *retryProbe) complete(n int)           { p.do(func() { p.ems[n].Close() }) }
+func (p *retryProbe) emit(n, v int)            { p.Do(func() { p.ems[n].Emit(v) }) }
+func (p *retryProbe) fail(n int, err error)    { p.Do(func() { p.ems[n].EmitError(err) }) }
+func (p *retryProbe) complete(n int)           { p.Do(func() { p.ems[n].Close() }) }
 func (p *retryProbe) started() []time.Duration { return drain(p.starts) }
 
 // subscribed reports whether attempt n's source has subscribers.
 func (p *retryProbe) subscribed(n int) bool {
 	var yes bool
-	p.do(func() { yes = p.ems[n].HasSubscribers() })
+	p.Do(func() { yes = p.ems[n].HasSubscribers() })
 	return yes
 }
 
@@ -97,21 +98,21 @@ func TestEventsSchedule(t *testing.T) {
 		{"empty", func() retry.Backoff { return retry.Delays() }, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				p := newRetry(t, sys, tc.b(), nil)
-				err := p.nextErr(tc.end)
+				err := p.ExpectError(tc.end)
 				require.ErrorIs(t, err, retry.ErrExhausted)
 				want := fmt.Sprintf("retry: exhausted after %d attempts", len(tc.starts))
 				if len(tc.starts) == 1 {
 					want = "retry: exhausted after 1 attempt"
 				}
 				require.EqualError(t, err, want)
-				p.expect(done(tc.end))
+				p.Expect(done(tc.end))
 				require.Equal(t, tc.starts, p.started())
 				for n := range tc.starts {
 					require.False(t, p.subscribed(n), "attempt %d", n)
 				}
-				p.quiet()
+				p.Quiet()
 				require.Empty(t, p.started())
 			})
 		})
@@ -121,21 +122,21 @@ func TestEventsSchedule(t *testing.T) {
 // TestEventsLateAnswerWins: an attempt that answers after the next one
 // started still wins; the others are dropped and the winner followed.
 func TestEventsLateAnswerWins(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, retry.Regular(3, time.Second), nil)
-		p.at(1500 * ms)
+		p.At(1500 * ms)
 		p.emit(0, 7)
-		p.expect(ev(1500*ms, 7))
+		p.Expect(ev(1500*ms, 7))
 		require.True(t, p.subscribed(0))
 		require.False(t, p.subscribed(1))
-		p.at(2500 * ms) // attempt 2 would have started at 2 s
+		p.At(2500 * ms) // attempt 2 would have started at 2 s
 		require.Equal(t, []time.Duration{0, time.Second}, p.started())
 		p.emit(0, 8)
 		p.fail(0, errBoom)
 		p.emit(1, 9) // dropped
 		p.complete(0)
-		p.expect(ev(2500*ms, 8), errAt(2500*ms), done(2500*ms))
-		p.quiet()
+		p.Expect(ev(2500*ms, 8), errAt(2500*ms), done(2500*ms))
+		p.Quiet()
 		require.Empty(t, p.started())
 	})
 }
@@ -143,15 +144,15 @@ func TestEventsLateAnswerWins(t *testing.T) {
 // TestEventsFailuresKeepSchedule: failed attempts do not bring the next
 // one forward, and the last error is reported.
 func TestEventsFailuresKeepSchedule(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, retry.Regular(3, time.Second), failing)
-		err := p.nextErr(2 * time.Second) // the last attempt failed: no wait
-		p.expect(done(2 * time.Second))
+		err := p.ExpectError(2 * time.Second) // the last attempt failed: no wait
+		p.Expect(done(2 * time.Second))
 		require.ErrorIs(t, err, retry.ErrExhausted)
 		require.ErrorIs(t, err, errBoom)
 		require.EqualError(t, err, "retry: exhausted after 3 attempts: attempt 2: boom 2")
 		require.Equal(t, []time.Duration{0, time.Second, 2 * time.Second}, p.started())
-		p.quiet()
+		p.Quiet()
 	})
 }
 
@@ -159,7 +160,7 @@ func TestEventsFailuresKeepSchedule(t *testing.T) {
 // retry waits for the end of the schedule; a completion without an event
 // is a failure.
 func TestEventsWaitsForSilentAttempts(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, retry.Regular(3, time.Second), func(r *reactor.Reactor[func()], n int, src events.Events[int]) events.Events[int] {
 			switch n {
 			case 0:
@@ -171,30 +172,30 @@ func TestEventsWaitsForSilentAttempts(t *testing.T) {
 			}
 			return src // silent
 		})
-		err := p.nextErr(3 * time.Second)
-		p.expect(done(3 * time.Second))
+		err := p.ExpectError(3 * time.Second)
+		p.Expect(done(3 * time.Second))
 		require.ErrorIs(t, err, events.ErrNoEvent)
 		require.EqualError(t, err, "retry: exhausted after 3 attempts: attempt 2: "+events.ErrNoEvent.Error())
 		require.False(t, p.subscribed(1))
-		p.quiet()
+		p.Quiet()
 	})
 }
 
 // TestEventsGivesUpWhenNothingCanAnswer: once the last attempt started and
 // every attempt has failed, the retry ends at once.
 func TestEventsGivesUpWhenNothingCanAnswer(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, retry.Regular(2, time.Second), nil)
-		p.at(1200 * ms)
+		p.At(1200 * ms)
 		p.fail(1, errBoom)
 		synctest.Wait()
-		require.Empty(t, p.out) // attempt 0 may still answer
-		p.at(1400 * ms)
+		require.Zero(t, p.Len()) // attempt 0 may still answer
+		p.At(1400 * ms)
 		p.complete(0)
-		err := p.nextErr(1400 * ms)
+		err := p.ExpectError(1400 * ms)
 		require.EqualError(t, err, "retry: exhausted after 2 attempts: attempt 0: "+events.ErrNoEvent.Error())
-		p.expect(done(1400 * ms))
-		p.quiet()
+		p.Expect(done(1400 * ms))
+		p.Quiet()
 	})
 }
 
@@ -211,14 +212,14 @@ func TestEventsAnswerDuringSubscribe(t *testing.T) {
 	}
 	for k := range 2 {
 		t.Run(fmt.Sprint("attempt ", k), func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				p := newRetry(t, sys, retry.Regular(3, time.Second), answerAt(k))
 				at := time.Duration(k) * time.Second
-				p.expect(ev(at, 10+k), done(at))
+				p.Expect(ev(at, 10+k), done(at))
 				for n := range k {
 					require.False(t, p.subscribed(n))
 				}
-				p.quiet()
+				p.Quiet()
 				require.Len(t, p.started(), k+1)
 			})
 		})
@@ -250,9 +251,9 @@ func TestEventsDropsDuringSubscribe(t *testing.T) {
 		err  error
 	}{{"failed", errBoom}, {"answered, then left", nil}} {
 		t.Run(tc.name, func(t *testing.T) {
-			inBubble(t, func(t *testing.T, sys *reactor.System) {
+			reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 				p := &retryProbe{starts: make(chan time.Duration, 10)}
-				p.harness = newHarness(t, sys, func(h *harness, r *reactor.Reactor[func()]) events.Events[int] {
+				p.Stream = reactortest.NewStream(t, sys, func(h *reactortest.Stream[int], r *reactor.Reactor[func()]) events.Events[int] {
 					return retry.Events(r, retry.Regular(1, time.Second), func(n int) events.Events[int] {
 						em := new(events.Emitter[int])
 						p.ems = append(p.ems, em)
@@ -260,13 +261,13 @@ func TestEventsDropsDuringSubscribe(t *testing.T) {
 					}).Once()
 				})
 				if tc.err != nil {
-					require.ErrorIs(t, p.nextErr(0), errBoom)
+					require.ErrorIs(t, p.ExpectError(0), errBoom)
 				} else {
-					p.expect(ev(0, 0))
+					p.Expect(ev(0, 0))
 				}
-				p.expect(done(0))
+				p.Expect(done(0))
 				require.False(t, p.subscribed(0))
-				p.quiet()
+				p.Quiet()
 			})
 		})
 	}
@@ -274,13 +275,13 @@ func TestEventsDropsDuringSubscribe(t *testing.T) {
 
 // TestEventsUnsubscribe: unsubscribing drops every attempt and the timer.
 func TestEventsUnsubscribe(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, retry.Regular(3, time.Second), nil)
-		p.at(1500 * ms)
-		p.unsubscribe()
+		p.At(1500 * ms)
+		p.Unsubscribe()
 		require.False(t, p.subscribed(0))
 		require.False(t, p.subscribed(1))
-		p.quiet()
+		p.Quiet()
 		require.Len(t, p.started(), 2)
 	})
 }
@@ -288,36 +289,36 @@ func TestEventsUnsubscribe(t *testing.T) {
 // TestEventsDownstreamEndsWinner: a result that its subscriber leaves from
 // inside a handler (Once) drops the winner.
 func TestEventsDownstreamEndsWinner(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := &retryProbe{starts: make(chan time.Duration, 10)}
-		p.harness = newHarness(t, sys, func(h *harness, r *reactor.Reactor[func()]) events.Events[int] {
+		p.Stream = reactortest.NewStream(t, sys, func(h *reactortest.Stream[int], r *reactor.Reactor[func()]) events.Events[int] {
 			return retry.Events(r, retry.Regular(3, time.Second), func(int) events.Events[int] {
 				em := new(events.Emitter[int])
 				p.ems = append(p.ems, em)
 				return em.Events()
 			}).Once()
 		})
-		p.at(500 * ms)
+		p.At(500 * ms)
 		p.emit(0, 1)
-		p.expect(ev(500*ms, 1), done(500*ms))
+		p.Expect(ev(500*ms, 1), done(500*ms))
 		require.False(t, p.subscribed(0))
-		p.quiet()
+		p.Quiet()
 	})
 }
 
 // TestEventsWithTimeout: attempts bounded by reactor.Timeout fail when
 // slow and cannot win late.
 func TestEventsWithTimeout(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		p := newRetry(t, sys, retry.Regular(3, time.Second), func(r *reactor.Reactor[func()], _ int, src events.Events[int]) events.Events[int] {
 			return reactor.Timeout(r, src.Once(), 500*ms)
 		})
-		p.at(700 * ms)
+		p.At(700 * ms)
 		require.False(t, p.subscribed(0)) // timed out at 500 ms
-		p.at(1200 * ms)
+		p.At(1200 * ms)
 		p.emit(1, 2)
-		p.expect(ev(1200*ms, 2), done(1200*ms))
-		p.quiet()
+		p.Expect(ev(1200*ms, 2), done(1200*ms))
+		p.Quiet()
 	})
 }
 
@@ -333,11 +334,11 @@ func (r recorder) Delay(k int) (time.Duration, bool) {
 }
 
 func TestEventsCallsDelayInOrder(t *testing.T) {
-	inBubble(t, func(t *testing.T, sys *reactor.System) {
+	reactortest.InBubble(t, func(t *testing.T, sys *reactor.System) {
 		b := recorder{retry.Regular(3, time.Second), make(chan int, 100)}
 		p := newRetry(t, sys, b, nil)
-		p.nextErr(3 * time.Second)
-		p.expect(done(3 * time.Second))
+		p.ExpectError(3 * time.Second)
+		p.Expect(done(3 * time.Second))
 		require.Equal(t, []int{0, 1, 2, 3}, drain(b.calls))
 	})
 }
