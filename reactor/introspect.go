@@ -22,6 +22,10 @@ import (
 // runs.
 func WithIntrospection() Option { return func(c *sysConfig) { c.introspect = true } }
 
+// Introspection reports whether the system was built with
+// [WithIntrospection].
+func (s *System) Introspection() bool { return s.obs != nil }
+
 // FlowSample is how many sends one sampled send of [System.Flows] stands
 // for, on average.
 const FlowSample = 64
