@@ -43,29 +43,30 @@ func main() {
 		ctx, cancel = context.WithTimeout(ctx, *runFor)
 		defer cancel()
 	}
-	if err := run(ctx, *addr); err != nil {
+	ln, err := net.Listen("tcp", *addr)
+	if err == nil {
+		fmt.Printf("serving the debug page on http://%s/debug/reactors/\n", ln.Addr())
+		err = run(ctx, ln)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "dashboard:", err)
 		os.Exit(1)
 	}
 }
 
-// run serves the page on addr until ctx ends.
-func run(ctx context.Context, addr string) error {
+// run runs the workload and serves its page on ln until ctx ends.
+func run(ctx context.Context, ln net.Listener) error {
 	sys := reactor.New(reactor.WithIntrospection(), reactor.WithLogger(zerolog.Nop()))
 	defer sys.Shutdown(context.Background())
 	w, err := startWorkload(sys)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	defer w.stop()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/debug/reactors/", http.StripPrefix("/debug/reactors", w.handler()))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	fmt.Printf("serving the debug page on http://%s/debug/reactors/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
