@@ -221,10 +221,13 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 	if c.closed.Load()&closedMask != open {
 		return c.refuse(v)
 	}
+	f := c.f
+	if o := f.sys.obs; o != nil {
+		o.sampleSend(f.id)
+	}
 	if r := c.ring(); r != nil {
 		return c.sendBounded(ctx, r, v)
 	}
-	f := c.f
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
 		if !c.hasFirst && c.closed.Load()&closedMask == open && c.q.Drained() {
 			c.first, c.hasFirst = v, true

@@ -119,6 +119,7 @@ func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 		c.stopping()
 	}
 	x.conns = append(x.conns, c)
+	f.publishConns(x)
 	if x.name != "" && cfg.name != "" {
 		f.sys.names.publish(x.name+"#"+cfg.name, c)
 	}

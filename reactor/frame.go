@@ -59,6 +59,7 @@ type pump interface {
 	keepsAlive() bool // open and not a daemon
 	trim()            // release the mailbox's memory if it is empty
 	connName() string
+	view() connView // what introspection reads (see connView)
 }
 
 // typed is the generic part of a reactor: its main connector and body.
@@ -77,7 +78,9 @@ type frame struct {
 	started   bool  // owner: the constructor of this incarnation has run
 	queued    bool  // owner: a turn took events from a queue since the last trim
 	draining  bool  // owner: a drain request closed the connectors to new sends
+	onCaller  bool  // runs on the goroutine that called Run
 	id        uint64
+	obs       atomic.Uint64 // events handled and start second (see countHandled); owner writes
 	sys       *System
 	t         typed
 	loop      *sched.Loop[frame] // dedicated or caller scheduler; nil for the pool
@@ -101,6 +104,8 @@ type extra struct {
 	backoff time.Duration
 	timer   *time.Timer // pending restart
 	log     *zerolog.Logger
+
+	view atomic.Pointer[[]connView] // conns for introspection (see publishConns)
 
 	mu       sync.Mutex // guards the fields below
 	watchers []func(error)
@@ -305,8 +310,12 @@ func (f *frame) safeTurn(budget int) (more bool, err error) {
 func (f *frame) drainAll(budget int) bool {
 	x := f.x.Load()
 	if x == nil || len(x.conns) == 0 {
-		return f.t.drain(budget) == budget
+		n := f.t.drain(budget)
+		f.countHandled(n)
+		return n == budget
 	}
+	start := budget
+	defer func() { f.countHandled(start - budget) }()
 	n := len(x.conns) + 1
 	for i := range n {
 		idx := (x.cursor + i) % n
@@ -331,6 +340,7 @@ func (f *frame) drainAll(budget int) bool {
 		clear(x.conns[len(kept):])
 		x.conns = kept
 		x.cursor = 0
+		f.publishConns(x)
 	}
 	return budget == 0
 }

@@ -15,6 +15,7 @@ type sysConfig struct {
 	logger     *zerolog.Logger
 	onFailure  func(Failure)
 	deadLetter func(DeadLetter)
+	introspect bool
 }
 
 // WithWorkers sets the number of worker goroutines of the shared pool

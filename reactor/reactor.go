@@ -1,6 +1,8 @@
 package reactor
 
 import (
+	"time"
+
 	"github.com/rs/zerolog"
 
 	"github.com/reactors-go/reactors/events"
@@ -88,6 +90,7 @@ func (r *Reactor[T]) sealed() bool         { return r.main.sealed() }
 func (r *Reactor[T]) keepsAlive() bool     { return r.main.keepsAlive() }
 func (r *Reactor[T]) trim()                { r.main.trim() }
 func (r *Reactor[T]) connName() string     { return r.main.Name() }
+func (r *Reactor[T]) view() connView       { return r.main.view() }
 
 // Scheduler chooses where a reactor's turns run.
 type Scheduler uint8
@@ -191,6 +194,10 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 	}
 	if onCaller || cfg.sched == Dedicated {
 		f.loop = sched.NewLoop[frame]()
+		f.onCaller = onCaller
+	}
+	if sys.obs != nil {
+		f.obs.Store(sys.obs.bornAt(time.Now()))
 	}
 	if cfg.name != "" {
 		if err := sys.names.reserveReactor(cfg.name, f); err != nil {

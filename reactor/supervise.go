@@ -47,6 +47,7 @@ func (f *frame) fail(err error) bool {
 		f.safely(false, func() { p.shut(ReasonTerminated) })
 	}
 	x.conns, x.cursor, x.compact = nil, 0, false
+	f.publishConns(x)
 	f.safely(false, f.t.reset)
 	x.life.Clear()
 	f.nonDaemon = 0
@@ -57,6 +58,7 @@ func (f *frame) fail(err error) bool {
 	x.mu.Lock()
 	x.restarts++
 	x.mu.Unlock()
+	f.sys.restarts.Add(1)
 	if x.backoff <= 0 {
 		return true // restart at once: the next turn runs the constructor
 	}

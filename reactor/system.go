@@ -33,6 +33,9 @@ type System struct {
 	names registry
 
 	spawned   atomic.Uint64
+	failures  atomic.Uint64
+	restarts  atomic.Uint64
+	obs       *observer // WithIntrospection's records; nil without it
 	dead      [numReasons]atomic.Uint64
 	deadWatch atomic.Pointer[[]Channel[DeadLetter]] // DeadLetters subscribers
 	logGate   rateGate
@@ -61,6 +64,9 @@ func New(opts ...Option) *System {
 		s.cfg.onFailure = func(fl Failure) { s.callFailureHandler(h, fl) }
 	}
 	s.names.init()
+	if cfg.introspect {
+		s.obs = newObserver()
+	}
 	s.pool = sched.NewPool(cfg.workers, (*frame).poolTurn)
 	return s
 }
@@ -78,27 +84,6 @@ func (s *System) Err() error {
 		return ErrClosed
 	}
 	return nil
-}
-
-// Stats is a snapshot of a system's counters.
-type Stats struct {
-	Reactors    int               // live reactors
-	Spawned     uint64            // reactors spawned so far
-	DeadLetters map[Reason]uint64 // dead letters so far, by reason (zero counts left out)
-}
-
-// Stats returns the current counters. It takes the system's lock briefly.
-func (s *System) Stats() Stats {
-	s.mu.Lock()
-	n := s.nlive
-	s.mu.Unlock()
-	st := Stats{Reactors: n, Spawned: s.spawned.Load(), DeadLetters: map[Reason]uint64{}}
-	for r := range numReasons {
-		if c := s.dead[r].Load(); c > 0 {
-			st.DeadLetters[r] = c
-		}
-	}
-	return st
 }
 
 // register adds f to the live list; it fails once the system is closed.

@@ -36,6 +36,9 @@ func (s *System) deadLetter(channel string, r Reason, event any) {
 		u.Undelivered(channel, r)
 	}
 	s.dead[r].Add(1)
+	if o := s.obs; o != nil {
+		o.recordDead(channel, r, event)
+	}
 	if h := s.cfg.deadLetter; h != nil {
 		s.callDeadLetterHandler(h, DeadLetter{Channel: channel, Reason: r, Event: event})
 	}

@@ -15,6 +15,7 @@ type Failure struct {
 }
 
 func (s *System) reportFailure(f *frame, err error, final bool) {
+	s.failures.Add(1)
 	x := f.ensureExtra()
 	x.mu.Lock()
 	n := x.restarts

@@ -22,6 +22,7 @@ func (f *frame) terminate(err error, reason Reason) {
 			f.safely(true, func() { p.shut(reason) })
 		}
 		x.conns = nil
+		f.publishConns(x)
 		// Release the name and leave the live list first, so that whoever
 		// sees Done closed (or is told by a watch) can reuse the name.
 		if x.name != "" {

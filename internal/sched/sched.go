@@ -162,6 +162,13 @@ type worker[T any] struct {
 	local   runq[T]
 	wake    chan struct{} // capacity 1; a token means "look for work"
 	handoff *T            // written by the waker (under p.mu) before its wake send, read by the worker after it
+
+	// Counters written by the owner only (a load and a store, no locked
+	// instruction) and read by Stats from any goroutine.
+	turns  atomic.Uint64
+	steals atomic.Uint64
+	parks  atomic.Uint64
+	parked atomic.Bool
 }
 
 // NewPool starts n workers (n >= 1) that run tasks with run, passing the
@@ -384,6 +391,10 @@ func (w *worker[T]) loop() {
 				continue
 			}
 		}
+		w.turns.Store(w.turns.Load() + 1)
+		if stolen {
+			w.steals.Store(w.steals.Load() + 1)
+		}
 		if p.run(t, w.slot) {
 			w.push(t)
 		}
@@ -483,7 +494,10 @@ func (w *worker[T]) park() (*T, bool) {
 			break // somebody already took us off the idle list and will wake us
 		}
 	}
+	w.parks.Store(w.parks.Load() + 1)
+	w.parked.Store(true)
 	<-w.wake
+	w.parked.Store(false)
 	// The waker took w off the idle list and wrote handoff before its
 	// send, so the receive orders that write before this read, and no
 	// other goroutine writes handoff until w parks again.

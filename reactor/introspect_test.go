@@ -1,0 +1,219 @@
+package reactor_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
+)
+
+// infoOf returns the live reactor named name, copying its connectors.
+func infoOf(t *testing.T, sys *reactor.System, name string) (reactor.ReactorInfo, bool) {
+	t.Helper()
+	for info := range sys.Reactors() {
+		if info.Name == name {
+			info.Connectors = slices.Clone(info.Connectors)
+			return info, true
+		}
+	}
+	return reactor.ReactorInfo{}, false
+}
+
+// TestReactorsReportMailboxesHandledAndConnectors holds a reactor in a
+// handler so that events queue, and checks what Reactors says of it.
+func TestReactorsReportMailboxesHandledAndConnectors(t *testing.T) {
+	before := time.Now().Truncate(time.Second)
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection())
+	entered, release := make(chan struct{}), make(chan struct{})
+	extra := make(chan reactor.Channel[string], 1)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		c, err := reactor.Open[string](r, reactor.Named("side"))
+		if err != nil {
+			panic(err)
+		}
+		c.Events().OnEvent(func(string) {})
+		extra <- c.Channel()
+		r.Main().Events().OnEvent(func(n int) {
+			if n == 0 {
+				entered <- struct{}{}
+				<-release
+			}
+		})
+	}, reactor.WithName("held"), reactor.WithScheduler(reactor.Dedicated))
+	require.NoError(t, err)
+	side := reactortest.Receive(t, extra)
+	require.NoError(t, ch.Send(0))
+	reactortest.Receive(t, entered)
+	for i := 1; i <= 5; i++ {
+		require.NoError(t, ch.Send(i))
+	}
+	require.NoError(t, side.Send("a"))
+	require.NoError(t, side.Send("b"))
+
+	info, ok := infoOf(t, sys, "held")
+	require.True(t, ok)
+	require.Equal(t, "dedicated", info.Scheduler)
+	require.Equal(t, "scheduled", info.State)
+	require.Equal(t, 7, info.Depth)
+	require.Len(t, info.Connectors, 2)
+	require.Equal(t, reactor.ConnectorInfo{Name: "main", Len: 5}, info.Connectors[0])
+	require.Equal(t, reactor.ConnectorInfo{Name: "side", Len: 2}, info.Connectors[1])
+	require.False(t, info.Started.Before(before), "started %v, test began %v", info.Started, before)
+	require.False(t, info.Started.After(time.Now()))
+
+	close(release)
+	require.Eventually(t, func() bool {
+		info, ok := infoOf(t, sys, "held")
+		return ok && info.Handled == 8 && info.Depth == 0 && info.State == "idle"
+	}, reactortest.Patience, time.Millisecond)
+
+	require.NoError(t, ch.Stop())
+	reactortest.WaitClosed(t, ch.Done())
+	_, ok = infoOf(t, sys, "held")
+	require.False(t, ok, "a terminated reactor is not listed")
+}
+
+// TestReactorsWithoutIntrospection lists reactors with their main
+// connector only and no start time.
+func TestReactorsWithoutIntrospection(t *testing.T) {
+	sys := reactortest.NewSystem(t)
+	done := make(chan struct{})
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		c, err := reactor.Open[string](r, reactor.Named("side"))
+		if err != nil {
+			panic(err)
+		}
+		c.Events().OnEvent(func(string) {})
+		r.Main().Events().OnEvent(func(int) { done <- struct{}{} })
+	}, reactor.WithName("plain"))
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(1))
+	reactortest.Receive(t, done)
+	require.Eventually(t, func() bool {
+		info, ok := infoOf(t, sys, "plain")
+		return ok && info.Handled == 1
+	}, reactortest.Patience, time.Millisecond)
+	info, _ := infoOf(t, sys, "plain")
+	require.Equal(t, "pool", info.Scheduler)
+	require.True(t, info.Started.IsZero())
+	require.Equal(t, []reactor.ConnectorInfo{{Name: "main"}}, info.Connectors)
+	require.Nil(t, sys.Flows())
+	recent, total := sys.RecentDeadLetters()
+	require.Nil(t, recent)
+	require.Zero(t, total)
+}
+
+// TestReactorsNameTheCallerScheduler reads a reactor run by Run from its
+// own handler.
+func TestReactorsNameTheCallerScheduler(t *testing.T) {
+	sys := reactortest.NewSystem(t)
+	var got reactor.ReactorInfo
+	err := reactor.Run(sys, func(r *reactor.Reactor[int]) {
+		got, _ = infoOf(t, sys, "main-loop")
+		r.Main().Seal()
+	}, reactor.WithName("main-loop"))
+	require.NoError(t, err)
+	require.Equal(t, "caller", got.Scheduler)
+}
+
+// TestStatsCountFailuresRestartsAndTurns fails a reactor once under a
+// restart policy and reads the system's counters.
+func TestStatsCountFailuresRestartsAndTurns(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithWorkers(2), reactor.WithFailureHandler(func(reactor.Failure) {}))
+	handled := make(chan int, 2)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(n int) {
+			if n == 0 {
+				panic(errors.New("boom"))
+			}
+			handled <- n
+		})
+	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 1}))
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(0))
+	require.NoError(t, ch.Send(1))
+	require.Equal(t, 1, reactortest.Receive(t, handled))
+
+	st := sys.Stats()
+	require.Equal(t, uint64(1), st.Failures)
+	require.Equal(t, uint64(1), st.Restarts)
+	require.Equal(t, 1, st.Reactors)
+	require.Len(t, st.Workers, 2)
+	var turns uint64
+	for _, w := range st.Workers {
+		turns += w.Turns
+		require.GreaterOrEqual(t, w.Queue, 0)
+	}
+	require.NotZero(t, turns)
+	for info := range sys.Reactors() {
+		require.Equal(t, 1, info.Restarts)
+	}
+}
+
+// TestFlowsSampleWhoSendsToWhom has one reactor send many events to
+// another and from the test's goroutine, and looks for both pairs.
+func TestFlowsSampleWhoSendsToWhom(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection())
+	const n = 100 * reactor.FlowSample
+	got := make(chan struct{})
+	sink, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		seen := 0
+		r.Main().Events().OnEvent(func(int) {
+			if seen++; seen == 2*n {
+				close(got)
+			}
+		})
+	}, reactor.WithName("sink"))
+	require.NoError(t, err)
+	src, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) {
+			for i := range n {
+				_ = sink.Send(i)
+			}
+		})
+	}, reactor.WithName("source"))
+	require.NoError(t, err)
+	require.NoError(t, src.Send(1))
+	for i := range n {
+		require.NoError(t, sink.Send(i))
+	}
+	reactortest.WaitClosed(t, got)
+
+	pairs := map[[2]string]uint64{}
+	for _, f := range sys.Flows() {
+		pairs[[2]string{f.FromName, f.ToName}] = f.Sampled
+	}
+	// Each pair saw 6,400 sends: no sample at all has a chance of e^-100.
+	require.NotZero(t, pairs[[2]string{"source", "sink"}], "flows %v", pairs)
+	require.NotZero(t, pairs[[2]string{"", "sink"}], "flows %v", pairs)
+	require.Less(t, pairs[[2]string{"source", "sink"}], uint64(n), "sampled, not counted")
+}
+
+// TestRecentDeadLettersKeepTheNewestFirst dead-letters more events than
+// the ring holds and reads the newest ones back.
+func TestRecentDeadLettersKeepTheNewestFirst(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection())
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) { r.Main().Seal() }, reactor.WithName("gone"))
+	require.NoError(t, err)
+	reactortest.WaitClosed(t, ch.Done())
+	const sends = reactor.RecentDeadLetterCount + 6
+	for range sends {
+		require.ErrorIs(t, ch.Send(1), reactor.ErrTerminated)
+	}
+	sys.DeadLetter("elsewhere#x", reactor.ReasonNoRoute, "last")
+	recent, total := sys.RecentDeadLetters()
+	require.Equal(t, uint64(sends+1), total)
+	require.Len(t, recent, reactor.RecentDeadLetterCount)
+	require.Equal(t, reactor.DeadLetterRecord{Time: recent[0].Time, Channel: "elsewhere#x", Reason: reactor.ReasonNoRoute, Type: "string"}, recent[0])
+	require.Equal(t, "gone#main", recent[1].Channel)
+	require.Equal(t, reactor.ReasonTerminated, recent[1].Reason)
+	require.Equal(t, "int", recent[1].Type)
+	for i := 1; i < len(recent); i++ {
+		require.False(t, recent[i].Time.After(recent[i-1].Time), "newest first")
+	}
+}
