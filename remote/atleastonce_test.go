@@ -129,14 +129,14 @@ func TestAtLeastOnceServerRestart(t *testing.T) {
 	// when the handler stops moving for a hang bound.
 	handled := next.Load
 	progressing(t, reached, handled, "the stream before the restart")
-	require.Positive(t, awaitEvent(t, b, remote.EventSlowConsumer).Count, "events were lost while the handler was held")
+	require.Positive(t, awaitNotice(t, b, remote.NoticeSlowConsumer).Count, "events were lost while the handler was held")
 	stop()
-	awaitEvent(t, a, remote.EventDisconnected)
-	awaitEvent(t, b, remote.EventDisconnected)
+	awaitNotice(t, a, remote.NoticeDisconnected)
+	awaitNotice(t, b, remote.NoticeDisconnected)
 	release()
 	fixedServer(t, port)
-	require.True(t, awaitEvent(t, a, remote.EventReconnected).Restarted)
-	require.True(t, awaitEvent(t, b, remote.EventReconnected).Restarted)
+	require.True(t, awaitNotice(t, a, remote.NoticeReconnected).Restarted)
+	require.True(t, awaitNotice(t, b, remote.NoticeReconnected).Restarted)
 
 	require.NoError(t, progressing(t, sendErr, handled, "the sender after the restart"))
 	progressing(t, done, handled, "the stream's end")

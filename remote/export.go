@@ -53,7 +53,7 @@ type Exported struct {
 // mailbox delivery waits for room, holding back the later messages of the
 // name (the connection buffers them up to nats.go's pending limits of
 // 500,000 messages or 64 MB, beyond which it drops them: a slow consumer,
-// reported on Node.Events with the name and dead-lettered as a Dropped
+// reported on Node.Notices with the name and dead-lettered as a Dropped
 // with reactor.ReasonOverflow and the count).
 //
 // With WithAtLeastOnce the export removes duplicates and acknowledges
@@ -155,7 +155,7 @@ func (e *Exported) Name() string { return e.name }
 // the channel once Close returns, except the one being handed over at that
 // moment; messages the connection had received but not yet handed over
 // are dropped. Messages the connection dropped as a slow consumer and had
-// not reported yet are reported first (Node.Events, dead letters). The
+// not reported yet are reported first (Node.Notices, dead letters). The
 // name can then be exported again. Close is idempotent;
 // it returns the unsubscribe error of the first call, if any.
 func (e *Exported) Close() error {

@@ -56,7 +56,7 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 // server's (server.ServeStream) first reply answers the request; the
 // others are refused with reactor.ErrExpired. Dead letters go to srv's
 // system. Requests the connection drops as a slow consumer are reported
-// on Node.Events and dead-lettered as Dropped, as for Export.
+// on Node.Notices and dead-lettered as Dropped, as for Export.
 //
 // If several nodes serve one name, each request goes to one of them (a
 // NATS queue group). On a node started WithRegistry, Serve also
