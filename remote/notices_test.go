@@ -13,6 +13,7 @@ import (
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // freePort returns a port of 127.0.0.1 that was free a moment ago.
@@ -47,7 +48,7 @@ func urlNode(t *testing.T, sys *reactor.System, port int, opts ...remote.Option)
 	t.Helper()
 	opts = append([]remote.Option{remote.WithURL("nats://127.0.0.1:" + strconv.Itoa(port)),
 		remote.WithReconnect(10*time.Millisecond, -1)}, opts...)
-	return startNode(t, sys, opts...)
+	return remotetest.StartNode(t, sys, opts...)
 }
 
 // awaitNotice returns the next notice of n of kind k, skipping others,
@@ -115,7 +116,7 @@ func TestNoticesBufferFullCountsLost(t *testing.T) {
 
 func TestSlowConsumerSurfaced(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys, remote.WithPendingLimits(1, -1))
+	n := remotetest.StartNode(t, sys, remote.WithPendingLimits(1, -1))
 	release := make(chan struct{})
 	var handled atomic.Int64
 	got := make(chan int, 1000)
@@ -202,12 +203,12 @@ func awaitValue(ch <-chan int, want int, d time.Duration) bool {
 
 func TestNoticesAsyncError(t *testing.T) {
 	sys, _ := newSystem(t)
-	s := tcpServer(t, func(o *natsserver.Options) {
+	s := remotetest.Server(t, func(o *natsserver.Options) {
 		o.Users = []*natsserver.User{{Username: "u", Password: "p", Permissions: &natsserver.Permissions{
 			Publish: &natsserver.SubjectPermission{Deny: []string{"reactors.secret"}},
 		}}}
 	})
-	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))
+	n := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))
 	out, err := remote.Channel[int](n, "secret")
 	require.NoError(t, err)
 	require.NoError(t, out.Send(1), "the connection takes it; the server refuses it asynchronously")
