@@ -99,6 +99,17 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	if cfg.alo != nil {
 		handle = (&aloReceiver{n: n, senders: map[string]*aloPeer{}}).wrap(handle)
 	}
+	return n.subscribeExport(name, subj, handle, true, sys)
+}
+
+// subscribeExport subscribes handle for the export or server of name,
+// claimed already: to subj in the export queue group, with the node's
+// pending limits, and with a registry to the node subject (and the
+// broadcast subject if broadcast). It names the subscriptions in failure
+// reports, with sys for their dead letters, and announces name in the
+// lease. On failure it unsubscribes what it subscribed, releases name
+// and returns the error as transportErr maps it.
+func (n *Node) subscribeExport(name, subj string, handle nats.MsgHandler, broadcast bool, sys *reactor.System) (*Exported, error) {
 	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
 	if err == nil {
 		if err = n.limitPending(sub); err != nil {
@@ -107,7 +118,7 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	}
 	var more []*nats.Subscription
 	if err == nil {
-		if more, err = n.subscribeMore(subj, handle, true); err != nil {
+		if more, err = n.subscribeMore(subj, handle, broadcast); err != nil {
 			_ = sub.Unsubscribe()
 		}
 	}

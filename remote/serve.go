@@ -106,30 +106,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 			node.RespondError(m, code, err)
 		}
 	}
-	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
-	if err == nil {
-		if err = n.limitPending(sub); err != nil {
-			_ = sub.Unsubscribe()
-		}
-	}
-	var more []*nats.Subscription
-	if err == nil {
-		if more, err = n.subscribeMore(subj, handle, false); err != nil {
-			_ = sub.Unsubscribe()
-		}
-	}
-	if err != nil {
-		n.release(name)
-		return nil, n.transportErr(name, err)
-	}
-	n.watch(sub, name, sys)
-	for _, m := range more {
-		n.watch(m, name, sys)
-	}
-	if n.reg != nil {
-		n.reg.announce(name, true)
-	}
-	return &Exported{n: n, name: name, sub: sub, more: more}, nil
+	return n.subscribeExport(name, subj, handle, false, sys)
 }
 
 // responder sends the reply of one remote request back to its asker.
