@@ -8,7 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // u64Codec is a binary codec with an Appender; appends counts its
@@ -37,12 +39,10 @@ func (u64Codec) Decode(data []byte) (uint64, error) {
 // a send allocates nothing for its encoding.
 func TestAppenderCodec(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	var appends atomic.Int64
 	codec := remote.WithCodec[uint64](u64Codec{&appends})
-	sink, got := collect[uint64](t, sys, 2000)
-	exp, err := remote.Export(n, "u64", sink, codec)
-	require.NoError(t, err)
+	exp, got := remotetest.Export[uint64](t, n, "u64", 2000, codec)
 	out, err := remote.Channel[uint64](n, "u64", codec)
 	require.NoError(t, err)
 	for i := range uint64(1000) {
@@ -54,7 +54,7 @@ func TestAppenderCodec(t *testing.T) {
 	}
 	for i := range uint64(1000) {
 		if i != 13 {
-			require.Equal(t, i, receive(t, got))
+			require.Equal(t, i, reactortest.Receive(t, got))
 		}
 	}
 	require.EqualValues(t, 1000, appends.Load())

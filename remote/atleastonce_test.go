@@ -14,12 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 func TestAtLeastOnceWindowFull(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	const window = 4
 	out, err := remote.Channel[int](n, "win", remote.WithAtLeastOnce[int](remote.AtLeastOnce{
 		Window: window, Block: 50 * time.Millisecond, Retry: 20 * time.Millisecond}))
@@ -38,11 +40,9 @@ func TestAtLeastOnceWindowFull(t *testing.T) {
 	require.ErrorIs(t, failFast.Send(2), remote.ErrWindowFull, "Block 0: fails at once")
 
 	// An exporter appears: the window's events are resent and acknowledged.
-	ch, got := collect[int](t, sys, 100)
-	_, err = remote.Export(n, "win", ch, remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
-	require.NoError(t, err)
+	_, got := remotetest.Export[int](t, n, "win", 100, remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
 	for i := 1; i <= window; i++ {
-		require.Equal(t, i, receive(t, got))
+		require.Equal(t, i, reactortest.Receive(t, got))
 	}
 	deadline := time.Now().Add(wait)
 	for {
@@ -53,7 +53,7 @@ func TestAtLeastOnceWindowFull(t *testing.T) {
 		require.ErrorIs(t, err, remote.ErrWindowFull)
 		require.True(t, time.Now().Before(deadline), "no room after the acknowledgements")
 	}
-	require.Equal(t, window+1, receive(t, got))
+	require.Equal(t, window+1, reactortest.Receive(t, got))
 	select {
 	case v := <-got:
 		t.Fatalf("unexpected event %d (duplicate?)", v)
@@ -129,14 +129,14 @@ func TestAtLeastOnceServerRestart(t *testing.T) {
 	// when the handler stops moving for a hang bound.
 	handled := next.Load
 	progressing(t, reached, handled, "the stream before the restart")
-	require.Positive(t, awaitEvent(t, b, remote.EventSlowConsumer).Count, "events were lost while the handler was held")
+	require.Positive(t, awaitNotice(t, b, remote.NoticeSlowConsumer).Count, "events were lost while the handler was held")
 	stop()
-	awaitEvent(t, a, remote.EventDisconnected)
-	awaitEvent(t, b, remote.EventDisconnected)
+	awaitNotice(t, a, remote.NoticeDisconnected)
+	awaitNotice(t, b, remote.NoticeDisconnected)
 	release()
 	fixedServer(t, port)
-	require.True(t, awaitEvent(t, a, remote.EventReconnected).Restarted)
-	require.True(t, awaitEvent(t, b, remote.EventReconnected).Restarted)
+	require.True(t, awaitNotice(t, a, remote.NoticeReconnected).Restarted)
+	require.True(t, awaitNotice(t, b, remote.NoticeReconnected).Restarted)
 
 	require.NoError(t, progressing(t, sendErr, handled, "the sender after the restart"))
 	progressing(t, done, handled, "the stream's end")
@@ -196,10 +196,8 @@ func rawALO(t *testing.T, n *remote.Node, subject, reply string, seq, base uint6
 
 func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	ch, got := collect[int](t, sys, 100)
-	_, err := remote.Export(n, "dedup", ch, remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
-	require.NoError(t, err)
+	n := remotetest.StartNode(t, sys)
+	_, got := remotetest.Export[int](t, n, "dedup", 100, remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
 	acks := make(chan uint64, 100)
 	inbox := nats.NewInbox()
 	sub, err := n.Conn().Subscribe(inbox, func(m *nats.Msg) {
@@ -217,10 +215,10 @@ func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
 		rawALO(t, n, "reactors.dedup", inbox, seq, 1, int(seq)*10)
 	}
 	for _, want := range []int{10, 20, 30, 40} {
-		require.Equal(t, want, receive(t, got))
+		require.Equal(t, want, reactortest.Receive(t, got))
 	}
 	for a := uint64(0); a != 4; {
-		a = receive(t, acks)
+		a = reactortest.Receive(t, acks)
 		require.LessOrEqual(t, a, uint64(4), "acknowledged only what was handed over")
 	}
 
@@ -230,12 +228,12 @@ func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
 	rawALO(t, n, "reactors.dedup", other, 100, 100, 1000)
 	rawALO(t, n, "reactors.dedup", other, 100, 100, 1000)
 	rawALO(t, n, "reactors.dedup", other, 101, 100, 1010)
-	require.Equal(t, 1000, receive(t, got))
-	require.Equal(t, 1010, receive(t, got))
+	require.Equal(t, 1000, reactortest.Receive(t, got))
+	require.Equal(t, 1010, reactortest.Receive(t, got))
 
 	// An event without sequence headers is handed over as it comes.
 	require.NoError(t, n.Conn().Publish("reactors.dedup", []byte("7")))
-	require.Equal(t, 7, receive(t, got))
+	require.Equal(t, 7, reactortest.Receive(t, got))
 	select {
 	case v := <-got:
 		t.Fatalf("unexpected event %d", v)
@@ -278,7 +276,7 @@ func BenchmarkAtLeastOnce(b *testing.B) {
 
 func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	out, err := remote.Channel[int](n, "nobody", remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
 	require.NoError(t, err)
 	for i := 1; i <= 3; i++ {
@@ -288,7 +286,7 @@ func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
 	defer cancel()
 	require.NoError(t, n.Close(ctx))
 	for seq := uint64(1); seq <= 3; seq++ {
-		d := receive(t, dead)
+		d := reactortest.Receive(t, dead)
 		require.Equal(t, reactor.ReasonShutdown, d.Reason)
 		u, ok := d.Event.(remote.Unacknowledged)
 		require.True(t, ok, "%T", d.Event)
@@ -299,19 +297,19 @@ func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
 
 func TestAtLeastOnceExporterRestart(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	const window = 10
 	alo := remote.WithAtLeastOnce[int](remote.AtLeastOnce{Window: window, Retry: 20 * time.Millisecond})
 	out, err := remote.Channel[int](n, "restarted", alo)
 	require.NoError(t, err)
-	ch, got := collect[int](t, sys, 100)
+	ch, got := remotetest.Collect[int](t, sys, 100)
 	exp, err := remote.Export(n, "restarted", ch, alo)
 	require.NoError(t, err)
 	for i := 1; i <= window; i++ {
 		require.NoError(t, out.Send(i))
 	}
 	for i := 1; i <= window; i++ {
-		require.Equal(t, i, receive(t, got))
+		require.Equal(t, i, reactortest.Receive(t, got))
 	}
 	require.NoError(t, exp.Close())
 
@@ -326,7 +324,7 @@ func TestAtLeastOnceExporterRestart(t *testing.T) {
 	_, err = remote.Export(n, "restarted", ch, alo)
 	require.NoError(t, err)
 	for i := window + 1; i <= 2*window; i++ {
-		require.Equal(t, i, receive(t, got))
+		require.Equal(t, i, reactortest.Receive(t, got))
 	}
 	select { // five retransmission periods: no duplicate comes
 	case v := <-got:

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 type point struct {
@@ -20,10 +22,8 @@ type point struct {
 
 func TestChannelRoundTrip(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	local, got := collect[point](t, sys, 4)
-	exp, err := remote.Export(n, "points/p1", local)
-	require.NoError(t, err)
+	n := remotetest.StartNode(t, sys)
+	exp, got := remotetest.Export[point](t, n, "points/p1", 4)
 	require.Equal(t, "points/p1", exp.Name())
 
 	ch, err := remote.Channel[point](n, "points/p1")
@@ -31,8 +31,8 @@ func TestChannelRoundTrip(t *testing.T) {
 	require.Equal(t, "remote:points/p1", ch.Name())
 	require.NoError(t, ch.Send(point{1, 2, "a"}))
 	require.NoError(t, ch.Send(point{3, 4, "b"}))
-	require.Equal(t, point{1, 2, "a"}, receive(t, got))
-	require.Equal(t, point{3, 4, "b"}, receive(t, got))
+	require.Equal(t, point{1, 2, "a"}, reactortest.Receive(t, got))
+	require.Equal(t, point{3, 4, "b"}, reactortest.Receive(t, got))
 }
 
 // TestLocalSendsNeverTouchNATS: sends on plain reactor channels of a
@@ -40,23 +40,20 @@ func TestChannelRoundTrip(t *testing.T) {
 // does.
 func TestLocalSendsNeverTouchNATS(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	local, got := collect[int](t, sys, 100)
+	n := remotetest.StartNode(t, sys)
+	local, got := remotetest.Collect[int](t, sys, 100)
 	for i := range 100 {
 		require.NoError(t, local.Send(i))
 	}
 	for i := range 100 {
-		require.Equal(t, i, receive(t, got))
+		require.Equal(t, i, reactortest.Receive(t, got))
 	}
 	require.Zero(t, n.Conn().Stats().OutMsgs)
 	require.Zero(t, n.Conn().Stats().InMsgs)
 
 	_, err := remote.Export(n, "c", local)
 	require.NoError(t, err)
-	ch, err := remote.Channel[int](n, "c")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send(7))
-	require.Equal(t, 7, receive(t, got))
+	remotetest.SendArrives(t, n, "c", 7, got)
 	require.Equal(t, uint64(1), n.Conn().Stats().OutMsgs)
 	require.Equal(t, uint64(1), n.Conn().Stats().InMsgs)
 }
@@ -67,7 +64,7 @@ func TestLocalSendsNeverTouchNATS(t *testing.T) {
 func TestPerSenderFIFO(t *testing.T) {
 	const senders, per = 4, 5000
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	local, done := fifoChecker(t, sys, senders*per)
 	_, err := remote.Export(n, "fifo", local)
 	require.NoError(t, err)
@@ -79,35 +76,30 @@ func TestPerSenderFIFO(t *testing.T) {
 		sendSeq(t, &wg, ch, s, per)
 	}
 	wg.Wait()
-	require.NoError(t, receive(t, done))
+	require.NoError(t, reactortest.Receive(t, done))
 }
 
 // TestTwoNodes: nodes of two systems connected to one NATS server over
 // loopback TCP; an event sent on one arrives on the other.
 func TestTwoNodes(t *testing.T) {
-	s := tcpServer(t, nil)
+	s := remotetest.Server(t, nil)
 	sysA, _ := newSystem(t)
 	sysB, _ := newSystem(t)
-	a := startNode(t, sysA, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
-	b := startNode(t, sysB, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
-	local, got := collect[string](t, sysB, 1)
-	_, err := remote.Export(b, "greeter#main", local)
-	require.NoError(t, err)
+	a := remotetest.StartNode(t, sysA, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
+	b := remotetest.StartNode(t, sysB, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
+	_, got := remotetest.Export[string](t, b, "greeter#main", 1)
 	require.NoError(t, b.Conn().Flush()) // the subscription is known to the server
-	ch, err := remote.Channel[string](a, "greeter#main")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send("hello"))
-	require.Equal(t, "hello", receive(t, got))
+	remotetest.SendArrives(t, a, "greeter#main", "hello", got)
 }
 
 // TestNoImplicitBroadcast: two nodes export one name; each event reaches
 // exactly one of them.
 func TestNoImplicitBroadcast(t *testing.T) {
 	const total = 200
-	s := tcpServer(t, nil)
+	s := remotetest.Server(t, nil)
 	sys, _ := newSystem(t)
-	a := startNode(t, sys, remote.WithURL(s.ClientURL()))
-	b := startNode(t, sys, remote.WithURL(s.ClientURL()))
+	a := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()))
+	b := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()))
 	got := make(chan string, 2*total)
 	for _, n := range []*remote.Node{a, b} {
 		name := fmt.Sprintf("%p", n)
@@ -125,7 +117,7 @@ func TestNoImplicitBroadcast(t *testing.T) {
 		require.NoError(t, ch.Send(i))
 	}
 	for range total {
-		receive(t, got)
+		reactortest.Receive(t, got)
 	}
 	// Everything sent has been delivered once; a round trip through the
 	// server on both connections shows nothing else is on its way.
@@ -137,17 +129,15 @@ func TestNoImplicitBroadcast(t *testing.T) {
 
 func TestPayloadLimit(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys, remote.WithMaxPayload(100))
+	n := remotetest.StartNode(t, sys, remote.WithMaxPayload(100))
 	require.Equal(t, 100, n.MaxPayload())
-	local, got := collect[string](t, sys, 1)
-	_, err := remote.Export(n, "big", local)
-	require.NoError(t, err)
+	_, got := remotetest.Export[string](t, n, "big", 1)
 	ch, err := remote.Channel[string](n, "big")
 	require.NoError(t, err)
 
 	fits := strings.Repeat("x", 98) // 100 bytes of JSON with the quotes
 	require.NoError(t, ch.Send(fits))
-	require.Equal(t, fits, receive(t, got))
+	require.Equal(t, fits, reactortest.Receive(t, got))
 
 	err = ch.Send(fits + "x")
 	require.ErrorIs(t, err, remote.ErrPayloadTooLarge)
@@ -160,9 +150,9 @@ func TestPayloadLimit(t *testing.T) {
 // TestPayloadLimitOfConnection: a limit above the server's max_payload is
 // lowered to it; an embedded server's default is 1 MiB.
 func TestPayloadLimitOfConnection(t *testing.T) {
-	s := tcpServer(t, func(o *natsserver.Options) { o.MaxPayload = 512 })
+	s := remotetest.Server(t, func(o *natsserver.Options) { o.MaxPayload = 512 })
 	sys, _ := newSystem(t)
-	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithMaxPayload(1<<20))
+	n := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithMaxPayload(1<<20))
 	require.Equal(t, 512, n.MaxPayload())
 	ch, err := remote.Channel[string](n, "big")
 	require.NoError(t, err)
@@ -171,7 +161,7 @@ func TestPayloadLimitOfConnection(t *testing.T) {
 	require.ErrorAs(t, ch.Send(strings.Repeat("x", 511)), &pe)
 	require.Equal(t, 513, pe.Size)
 
-	e := startNode(t, sys)
+	e := remotetest.StartNode(t, sys)
 	require.Equal(t, 1<<20, e.MaxPayload())
 }
 
@@ -179,7 +169,7 @@ type unencodable struct{ F func() }
 
 func TestEncodeError(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	ch, err := remote.Channel[unencodable](n, "x")
 	require.NoError(t, err)
 	require.ErrorIs(t, ch.Send(unencodable{F: func() {}}), remote.ErrEncode)
@@ -188,8 +178,8 @@ func TestEncodeError(t *testing.T) {
 
 func TestInvalidNames(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	local, _ := collect[int](t, sys, 1)
+	n := remotetest.StartNode(t, sys)
+	local, _ := remotetest.Collect[int](t, sys, 1)
 	for _, name := range []string{"", "a.b", "a/*", ">", "a b", "a//b"} {
 		_, err := remote.Channel[int](n, name)
 		require.ErrorIs(t, err, remote.ErrInvalidName, name)

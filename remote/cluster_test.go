@@ -13,7 +13,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // routeAuth is the cluster configuration of the test clusters: a name and
@@ -29,11 +31,11 @@ func routeAuth(routes ...string) remote.ClusterConfig {
 func routed(t *testing.T, count int) []*remote.Node {
 	t.Helper()
 	sys, _ := newSystem(t)
-	seed := startNode(t, sys, remote.WithCluster(routeAuth()))
+	seed := remotetest.StartNode(t, sys, remote.WithCluster(routeAuth()))
 	nodes := []*remote.Node{seed}
 	for range count - 1 {
 		sys, _ := newSystem(t)
-		nodes = append(nodes, startNode(t, sys, remote.WithCluster(routeAuth(seed.ClusterURL()))))
+		nodes = append(nodes, remotetest.StartNode(t, sys, remote.WithCluster(routeAuth(seed.ClusterURL()))))
 	}
 	meshed(t, nodes)
 	return nodes
@@ -100,17 +102,12 @@ func TestClusterAddresses(t *testing.T) {
 	}
 	// The client listener serves clients of other processes.
 	sys, _ := newSystem(t)
-	c := startNode(t, sys, remote.WithURL(nodes[1].ClientURL()))
-	local, got := collect[int](t, nodes[0].System(), 16)
-	_, err := remote.Export(nodes[0], "addr", local)
-	require.NoError(t, err)
+	c := remotetest.StartNode(t, sys, remote.WithURL(nodes[1].ClientURL()))
+	_, got := remotetest.Export[int](t, nodes[0], "addr", 16)
 	reachable(t, nodes[1], "addr", 1)
-	ch, err := remote.Channel[int](c, "addr")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send(7))
-	require.Equal(t, 7, receive(t, got))
+	remotetest.SendArrives(t, c, "addr", 7, got)
 
-	plain := startNode(t, sys)
+	plain := remotetest.StartNode(t, sys)
 	require.Empty(t, plain.ClusterURL())
 	require.Empty(t, plain.ClientURL())
 	require.Nil(t, plain.Server().Addr())
@@ -134,7 +131,7 @@ func TestClusterFIFO(t *testing.T) {
 		sendSeq(t, &wg, ch, from, per)
 	}
 	wg.Wait()
-	require.NoError(t, receive(t, done))
+	require.NoError(t, reactortest.Receive(t, done))
 }
 
 // TestClusterServe: a client on one server asks a server served on
@@ -171,9 +168,7 @@ func TestClusterQueueGroup(t *testing.T) {
 	nodes := routed(t, 3)
 	var outs []<-chan int
 	for _, n := range nodes[1:] {
-		local, got := collect[int](t, n.System(), total)
-		_, err := remote.Export(n, "routes/q", local)
-		require.NoError(t, err)
+		_, got := remotetest.Export[int](t, n, "routes/q", total)
 		outs = append(outs, got)
 	}
 	reachable(t, nodes[0], "routes/q", 2)
@@ -222,14 +217,9 @@ func TestClusterCloseLeaksNothing(t *testing.T) {
 	b, err := remote.Start(t.Context(), sys, remote.WithCluster(routeAuth(a.ClusterURL())))
 	require.NoError(t, err)
 	meshed(t, []*remote.Node{a, b})
-	local, got := collect[int](t, sys, 1)
-	_, err = remote.Export(a, "leak", local)
-	require.NoError(t, err)
+	_, got := remotetest.Export[int](t, a, "leak", 1)
 	reachable(t, b, "leak", 1)
-	ch, err := remote.Channel[int](b, "leak")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send(1))
-	require.Equal(t, 1, receive(t, got))
+	remotetest.SendArrives(t, b, "leak", 1, got)
 
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
@@ -354,10 +344,10 @@ func TestClusterRegistry(t *testing.T) {
 		require.Equal(t, n.ID(), n.Server().Name())
 		require.True(t, n.Server().JetStreamIsClustered())
 	}
-	w := watch(t, a)
+	w := remotetest.Watch(t, a)
 	joined := map[string]bool{}
 	for len(joined) < 3 { // in any order: a member may join after the watch began
-		ev := untilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined })
+		ev := remotetest.UntilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberJoined })
 		joined[ev.Member.ID] = true
 	}
 	require.Equal(t, map[string]bool{"a": true, "b": true, "c": true}, joined)
@@ -365,7 +355,7 @@ func TestClusterRegistry(t *testing.T) {
 
 	_, err := remote.Serve(c, "svc/double", echoServer(t, c.System()))
 	require.NoError(t, err)
-	exportingWithin(t, w, settle, "svc/double", "c")
+	remotetest.ExportingWithin(t, w, settle, "svc/double", "c")
 	exps, err := a.Exporters("svc/double")
 	require.NoError(t, err)
 	require.Equal(t, []string{"c"}, exps)
@@ -383,7 +373,7 @@ func TestClusterRegistry(t *testing.T) {
 	defer cancelClose()
 	require.NoError(t, c.Close(closeCtx)) // hands its leaderships over first
 	t.Logf("c closed in %v", time.Since(left))
-	ev := untilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Member.ID == "c" })
+	ev := remotetest.UntilWithin(t, w, settle, func(ev remote.MemberEvent) bool { return ev.Member.ID == "c" })
 	require.Equal(t, remote.MemberLeft, ev.Change)
 	require.False(t, ev.Expired)
 	t.Logf("a saw c leave %v after c.Close began", time.Since(left))
@@ -392,10 +382,8 @@ func TestClusterRegistry(t *testing.T) {
 	require.Empty(t, exps)
 
 	// Two of three servers still hold the registry.
-	local, _ := collect[int](t, b.System(), 1)
-	_, err = remote.Export(b, "after", local)
-	require.NoError(t, err)
-	exportingWithin(t, w, settle, "after", "b")
+	remotetest.Export[int](t, b, "after", 1)
+	remotetest.ExportingWithin(t, w, settle, "after", "b")
 	t.Logf("a saw b's export %v after c left", time.Since(left))
 
 	// The last two leave together: neither waits for a cluster without a

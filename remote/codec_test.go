@@ -10,7 +10,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 	"github.com/reactors-go/reactors/server"
 )
 
@@ -86,10 +88,8 @@ func FuzzExportDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sys, dead := newSystem(t)
-		n := startNode(t, sys)
-		local, got := collect[int64](t, sys, 1)
-		_, err := remote.Export(n, "fuzz", local, remote.WithCodec[int64](int64Codec{}))
-		require.NoError(t, err)
+		n := remotetest.StartNode(t, sys)
+		_, got := remotetest.Export[int64](t, n, "fuzz", 1, remote.WithCodec[int64](int64Codec{}))
 		subj, err := remote.Subject(n.Namespace(), "fuzz")
 		require.NoError(t, err)
 		require.NoError(t, n.Conn().Publish(subj, data))
@@ -133,33 +133,21 @@ func (c panicky) Decode(data []byte) (int64, error) {
 // around it go through.
 func TestPanickingCodecFailsOnlyItsEvent(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 
 	// A channel's Encode (sender) and an export's Decode (receiver).
-	local, got := collect[int64](t, sys, 4)
-	_, err := remote.Export(n, "panicky", local, remote.WithCodec[int64](panicky{}))
-	require.NoError(t, err)
+	_, got := remotetest.Export[int64](t, n, "panicky", 4, remote.WithCodec[int64](panicky{}))
 	out, err := remote.Channel[int64](n, "panicky", remote.WithCodec[int64](panicky{}))
 	require.NoError(t, err)
 	require.ErrorIs(t, out.Send(13), remote.ErrEncode)
 	plain, err := remote.Channel[int64](n, "panicky", remote.WithCodec[int64](int64Codec{}))
 	require.NoError(t, err)
 	require.NoError(t, plain.Send(13)) // encodes; the export's Decode panics
-	select {
-	case d := <-dead:
-		u := d.Event.(remote.Undecodable)
-		require.ErrorIs(t, u.Err, remote.ErrDecode)
-		require.ErrorContains(t, u.Err, "cannot decode 13")
-	case <-time.After(wait):
-		t.Fatal("the undecodable event was not dead-lettered")
-	}
+	u := reactortest.Receive(t, dead).Event.(remote.Undecodable)
+	require.ErrorIs(t, u.Err, remote.ErrDecode)
+	require.ErrorContains(t, u.Err, "cannot decode 13")
 	require.NoError(t, out.Send(7))
-	select {
-	case v := <-got:
-		require.Equal(t, int64(7), v)
-	case <-time.After(wait):
-		t.Fatal("the next event was not delivered")
-	}
+	require.Equal(t, int64(7), reactortest.Receive(t, got))
 
 	// A server's Decode and Encode, and a client's Encode and Decode.
 	inc, err := server.Spawn(sys, func(v int64) (int64, error) { return v + 1, nil })

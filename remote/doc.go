@@ -69,7 +69,7 @@
 // with ErrWindowFull when the window stays full for the option's Block
 // time (at once by default).
 //
-// Failures are never silent: Node.Events reports disconnections,
+// Failures are never silent: Node.Notices reports disconnections,
 // reconnections (and whether the server is a restarted instance), the
 // closing of the connection, slow consumers (an export whose pending
 // limit overflowed, with its name and the number of messages dropped) and

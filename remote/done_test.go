@@ -3,10 +3,10 @@ package remote_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
 )
 
@@ -26,12 +26,8 @@ func TestRemoteChannelDoneClosesWithNode(t *testing.T) {
 		t.Fatal("Done closed while the node runs")
 	default:
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	require.NoError(t, n.Close(ctx))
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Done not closed after the node closed")
-	}
+	reactortest.WaitClosed(t, done)
 }

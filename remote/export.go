@@ -53,7 +53,7 @@ type Exported struct {
 // mailbox delivery waits for room, holding back the later messages of the
 // name (the connection buffers them up to nats.go's pending limits of
 // 500,000 messages or 64 MB, beyond which it drops them: a slow consumer,
-// reported on Node.Events with the name and dead-lettered as a Dropped
+// reported on Node.Notices with the name and dead-lettered as a Dropped
 // with reactor.ReasonOverflow and the count).
 //
 // With WithAtLeastOnce the export removes duplicates and acknowledges
@@ -99,6 +99,17 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	if cfg.alo != nil {
 		handle = (&aloReceiver{n: n, senders: map[string]*aloPeer{}}).wrap(handle)
 	}
+	return n.subscribeExport(name, subj, handle, true, sys)
+}
+
+// subscribeExport subscribes handle for the export or server of name,
+// claimed already: to subj in the export queue group, with the node's
+// pending limits, and with a registry to the node subject (and the
+// broadcast subject if broadcast). It names the subscriptions in failure
+// reports, with sys for their dead letters, and announces name in the
+// lease. On failure it unsubscribes what it subscribed, releases name
+// and returns the error as transportErr maps it.
+func (n *Node) subscribeExport(name, subj string, handle nats.MsgHandler, broadcast bool, sys *reactor.System) (*Exported, error) {
 	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
 	if err == nil {
 		if err = n.limitPending(sub); err != nil {
@@ -107,7 +118,7 @@ func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelO
 	}
 	var more []*nats.Subscription
 	if err == nil {
-		if more, err = n.subscribeMore(subj, handle, true); err != nil {
+		if more, err = n.subscribeMore(subj, handle, broadcast); err != nil {
 			_ = sub.Unsubscribe()
 		}
 	}
@@ -155,7 +166,7 @@ func (e *Exported) Name() string { return e.name }
 // the channel once Close returns, except the one being handed over at that
 // moment; messages the connection had received but not yet handed over
 // are dropped. Messages the connection dropped as a slow consumer and had
-// not reported yet are reported first (Node.Events, dead letters). The
+// not reported yet are reported first (Node.Notices, dead letters). The
 // name can then be exported again. Close is idempotent;
 // it returns the unsubscribe error of the first call, if any.
 func (e *Exported) Close() error {

@@ -10,22 +10,22 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // TestUndecodable: a payload the codec cannot decode is dead-lettered with
 // ReasonUndecodable and the codec's error; later events still arrive.
 func TestUndecodable(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys)
-	local, got := collect[point](t, sys, 1)
-	_, err := remote.Export(n, "points", local)
-	require.NoError(t, err)
+	n := remotetest.StartNode(t, sys)
+	_, got := remotetest.Export[point](t, n, "points", 1)
 	subj, err := remote.Subject(n.Namespace(), "points")
 	require.NoError(t, err)
 
 	require.NoError(t, n.Conn().Publish(subj, []byte("not json")))
-	d := receive(t, dead)
+	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonUndecodable, d.Reason)
 	require.Equal(t, "remote:points", d.Channel)
 	u, ok := d.Event.(remote.Undecodable)
@@ -38,12 +38,9 @@ func TestUndecodable(t *testing.T) {
 	require.ErrorAs(t, u.Err, &syn)
 
 	require.NoError(t, n.Conn().Publish(subj, []byte(`{"X":"wrong type"}`)))
-	require.Equal(t, reactor.ReasonUndecodable, receive(t, dead).Reason)
+	require.Equal(t, reactor.ReasonUndecodable, reactortest.Receive(t, dead).Reason)
 
-	ch, err := remote.Channel[point](n, "points")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send(point{X: 1}))
-	require.Equal(t, point{X: 1}, receive(t, got))
+	remotetest.SendArrives(t, n, "points", point{X: 1}, got)
 	require.Equal(t, uint64(2), sys.Stats().DeadLetters[reactor.ReasonUndecodable])
 }
 
@@ -51,7 +48,7 @@ func TestUndecodable(t *testing.T) {
 // has terminated is dead-lettered by the runtime, as a local send is.
 func TestExportToTerminated(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) { r.Main().Seal() })
 	require.NoError(t, err)
 	select {
@@ -64,7 +61,7 @@ func TestExportToTerminated(t *testing.T) {
 	ch, err := remote.Channel[int](n, "gone")
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(5))
-	d := receive(t, dead)
+	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonTerminated, d.Reason)
 	require.Equal(t, 5, d.Event)
 }
@@ -73,7 +70,7 @@ func TestExportToTerminated(t *testing.T) {
 // dead-lettered with ReasonOverflow.
 func TestExportFullMailbox(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	release := make(chan struct{})
 	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
 		r.Main().Events().OnEvent(func(int) { <-release })
@@ -89,15 +86,15 @@ func TestExportFullMailbox(t *testing.T) {
 	for i := range 5 {
 		require.NoError(t, ch.Send(i))
 	}
-	d := receive(t, dead)
+	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonOverflow, d.Reason)
 	require.Equal(t, "remote:small", d.Channel)
 }
 
 func TestDuplicateExport(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	local, got := collect[int](t, sys, 1)
+	n := remotetest.StartNode(t, sys)
+	local, got := remotetest.Collect[int](t, sys, 1)
 	e, err := remote.Export(n, "dup", local)
 	require.NoError(t, err)
 	_, err = remote.Export(n, "dup", local)
@@ -109,10 +106,7 @@ func TestDuplicateExport(t *testing.T) {
 	require.NoError(t, e.Close())
 	e2, err := remote.Export(n, "dup", local)
 	require.NoError(t, err)
-	ch, err := remote.Channel[int](n, "dup")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send(3))
-	require.Equal(t, 3, receive(t, got))
+	remotetest.SendArrives(t, n, "dup", 3, got)
 	require.NoError(t, e2.Close())
 }
 
@@ -120,19 +114,19 @@ func TestDuplicateExport(t *testing.T) {
 // its channel.
 func TestExportClose(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
-	local, got := collect[int](t, sys, 10)
+	n := remotetest.StartNode(t, sys)
+	local, got := remotetest.Collect[int](t, sys, 10)
 	e, err := remote.Export(n, "closing", local)
 	require.NoError(t, err)
 	ch, err := remote.Channel[int](n, "closing")
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
-	require.Equal(t, 1, receive(t, got))
+	require.Equal(t, 1, reactortest.Receive(t, got))
 	require.NoError(t, e.Close())
 	require.NoError(t, ch.Send(2))
 	require.NoError(t, n.Conn().Flush())
 	require.NoError(t, local.Send(3)) // a marker behind anything delivered
-	require.Equal(t, 3, receive(t, got))
+	require.Equal(t, 3, reactortest.Receive(t, got))
 }
 
 // TestNodeClose: after Close the node refuses everything with ErrClosed,
@@ -143,7 +137,7 @@ func TestNodeClose(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
-	local, _ := collect[int](t, sys, 1)
+	local, _ := remotetest.Collect[int](t, sys, 1)
 	_, err = remote.Export(n, "a", local)
 	require.NoError(t, err)
 	ch, err := remote.Channel[int](n, "a")
@@ -183,13 +177,13 @@ func TestNodeCloseDeadline(t *testing.T) {
 	for i := range 3 {
 		require.NoError(t, ch.Send(i))
 	}
-	require.Equal(t, 0, receive(t, taken)) // 0 is held by the handler
-	require.NoError(t, n.Conn().Flush())   // 1 and 2 reached the connection
+	require.Equal(t, 0, reactortest.Receive(t, taken)) // 0 is held by the handler
+	require.NoError(t, n.Conn().Flush())               // 1 and 2 reached the connection
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, n.Close(ctx), context.DeadlineExceeded)
-	d := receive(t, dead)
+	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonShutdown, d.Reason)
 	require.Equal(t, "remote:blocked", d.Channel)
 	require.Equal(t, 2, d.Event)
@@ -202,13 +196,13 @@ func TestNodeCloseDeadline(t *testing.T) {
 func TestUndecodableOtherSystem(t *testing.T) {
 	nodeSys, nodeDead := newSystem(t)
 	chSys, chDead := newSystem(t)
-	n := startNode(t, nodeSys)
-	local, _ := collect[int](t, chSys, 1)
+	n := remotetest.StartNode(t, nodeSys)
+	local, _ := remotetest.Collect[int](t, chSys, 1)
 	_, err := remote.Export(n, "other", local)
 	require.NoError(t, err)
 	subj, err := remote.Subject(n.Namespace(), "other")
 	require.NoError(t, err)
 	require.NoError(t, n.Conn().Publish(subj, []byte("{")))
-	require.Equal(t, reactor.ReasonUndecodable, receive(t, chDead).Reason)
+	require.Equal(t, reactor.ReasonUndecodable, reactortest.Receive(t, chDead).Reason)
 	require.Empty(t, nodeDead)
 }

@@ -6,16 +6,16 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// WithEventBuffer sets the capacity of Node.Events (default
-// DefaultEventBuffer; n <= 0 keeps the default). Events beyond a full
-// buffer are counted by Node.EventsLost, not queued.
-func WithEventBuffer(n int) Option { return func(c *nodeConfig) { c.eventBuffer = n } }
+// WithNoticeBuffer sets the capacity of Node.Notices (default
+// DefaultNoticeBuffer; n <= 0 keeps the default). Notices beyond a full
+// buffer are counted by Node.NoticesLost, not queued.
+func WithNoticeBuffer(n int) Option { return func(c *nodeConfig) { c.noticeBuffer = n } }
 
 // WithReconnect sets how a WithURL connection reconnects after losing its
 // server: it waits wait between attempts to the same server (nats.go's
 // default: 2 s, with a little jitter) and gives up after max attempts
 // (default 60; -1: never). When it gives up the connection is closed:
-// Node.Events reports EventClosed and the node's channels fail with
+// Node.Notices reports NoticeClosed and the node's channels fail with
 // ErrClosed. wait <= 0 keeps the default wait. The embedded in-process
 // connection never reconnects (its server lives in this process).
 //

@@ -29,7 +29,7 @@ func (i internals) Closing() bool                             { return i.n.isClo
 func (i internals) Claim(name string) error                   { return i.n.claim(name) }
 func (i internals) Release(name string)                       { i.n.release(name) }
 func (i internals) TransportErr(name string, err error) error { return i.n.transportErr(name, err) }
-func (i internals) ReportError(err error)                     { i.n.emit(Event{Kind: EventError, Err: err}) }
+func (i internals) ReportError(err error)                     { i.n.emit(Notice{Kind: NoticeError, Err: err}) }
 
 func (i internals) Follow(name string, set func(ids []string)) (func(), error) {
 	if i.n.reg == nil {

@@ -10,7 +10,9 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // leafHub starts a hub server that accepts leaf nodes on 127.0.0.1 and
@@ -18,7 +20,7 @@ import (
 func leafHub(t *testing.T, edit func(*natsserver.Options)) string {
 	t.Helper()
 	var opts *natsserver.Options
-	tcpServer(t, func(o *natsserver.Options) {
+	remotetest.Server(t, func(o *natsserver.Options) {
 		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
 		if edit != nil {
 			edit(o)
@@ -34,14 +36,12 @@ func TestLeafNodes(t *testing.T) {
 	hub := leafHub(t, nil)
 	sysA, _ := newSystem(t)
 	sysB, _ := newSystem(t)
-	a := startNode(t, sysA, remote.WithLeafNode(hub))
-	b := startNode(t, sysB, remote.WithLeafNode(hub))
+	a := remotetest.StartNode(t, sysA, remote.WithLeafNode(hub))
+	b := remotetest.StartNode(t, sysB, remote.WithLeafNode(hub))
 	require.Equal(t, 1, a.Server().NumLeafNodes())
 	require.Nil(t, a.Server().Addr()) // no client listener
 
-	local, got := collect[int](t, sysB, 1024)
-	_, err := remote.Export(b, "over/leaf", local)
-	require.NoError(t, err)
+	_, got := remotetest.Export[int](t, b, "over/leaf", 1024)
 	ch, err := remote.Channel[int](a, "over/leaf")
 	require.NoError(t, err)
 
@@ -64,7 +64,7 @@ func TestLeafNodes(t *testing.T) {
 		require.NoError(t, ch.Send(i))
 	}
 	for i := 0; i < 1000; {
-		v := receive(t, got)
+		v := reactortest.Receive(t, got)
 		if v < 0 {
 			continue // a late probe
 		}
@@ -83,7 +83,7 @@ func TestLeafNodeAuth(t *testing.T) {
 	_, err := remote.Start(t.Context(), sys, remote.WithLeafNode(hub), remote.WithConnectTimeout(200*time.Millisecond))
 	require.ErrorIs(t, err, remote.ErrStart)
 	withAuth := "nats-leaf://leaf:pw@" + hub[len("nats-leaf://"):]
-	n := startNode(t, sys, remote.WithLeafNode(withAuth))
+	n := remotetest.StartNode(t, sys, remote.WithLeafNode(withAuth))
 	require.Equal(t, 1, n.Server().NumLeafNodes())
 
 	_, err = remote.Start(t.Context(), sys, remote.WithLeafNode(hub), remote.WithURL("nats://127.0.0.1:1"))
@@ -132,11 +132,6 @@ func TestStartEndsWithItsContext(t *testing.T) {
 	require.NoError(t, err)
 	cancel()
 	t.Cleanup(func() { require.NoError(t, n.Close(context.Background())) })
-	local, got := collect[int](t, sys, 1)
-	_, err = remote.Export(n, "after-cancel", local)
-	require.NoError(t, err)
-	out, err := remote.Channel[int](n, "after-cancel")
-	require.NoError(t, err)
-	require.NoError(t, out.Send(5))
-	require.Equal(t, 5, receive(t, got))
+	_, got := remotetest.Export[int](t, n, "after-cancel", 1)
+	remotetest.SendArrives(t, n, "after-cancel", 5, got)
 }

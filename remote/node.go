@@ -31,7 +31,7 @@ type Node struct {
 	ctx    context.Context // ends deliveries still waiting for room at Close
 	cancel context.CancelFunc
 	closed chan struct{} // closed when the connection is closed
-	fail   failures      // transport events, slow consumers, at-least-once senders
+	fail   failures      // transport notices, slow consumers, at-least-once senders
 
 	mu      sync.Mutex
 	names   map[string]struct{} // guarded by mu: exported names
@@ -96,7 +96,7 @@ func Start(ctx context.Context, sys *reactor.System, opts ...Option) (*Node, err
 	n := &Node{sys: sys, ns: cfg.namespace, closed: make(chan struct{}), names: map[string]struct{}{},
 		pendMsgs: cfg.pendMsgs, pendBytes: cfg.pendBytes}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	n.fail.init(cfg.eventBuffer)
+	n.fail.init(cfg.noticeBuffer)
 	dial := cfg.timeout // a dial cannot be cancelled: bound it by ctx's deadline too
 	if d, ok := ctx.Deadline(); ok {
 		dial = max(min(dial, time.Until(d)), time.Millisecond)
@@ -105,7 +105,7 @@ func Start(ctx context.Context, sys *reactor.System, opts ...Option) (*Node, err
 		nats.Name(cfg.name),
 		nats.Timeout(dial),
 		nats.ClosedHandler(func(*nats.Conn) {
-			n.emit(Event{Kind: EventClosed})
+			n.emit(Notice{Kind: NoticeClosed})
 			close(n.closed)
 		}),
 		nats.ErrorHandler(n.asyncError),
@@ -256,9 +256,9 @@ func isAuthError(err error) bool {
 		errors.Is(err, nats.ErrAuthRevoked) || errors.Is(err, nats.ErrAccountAuthExpired)
 }
 
-// asyncError reports the connection's asynchronous errors as events (a
+// asyncError reports the connection's asynchronous errors as notices (a
 // subscription whose pending limit overflowed drops messages: "slow
-// consumer", also dead-lettered); see Events.
+// consumer", also dead-lettered); see Notices.
 func (n *Node) asyncError(_ *nats.Conn, sub *nats.Subscription, err error) { n.surface(sub, err) }
 
 // System returns the node's reactor system.
@@ -351,7 +351,7 @@ func (n *Node) transportErr(name string, err error) error {
 // as core NATS loses them), and Close returns ctx's error after the rest
 // of the teardown. When Close returns, every goroutine the node started has
 // ended or is ending (the embedded server's goroutines have returned).
-// Calling Close again returns ErrClosed. Node.Events reports EventClosed
+// Calling Close again returns ErrClosed. Node.Notices reports NoticeClosed
 // and is then closed; drops of slow consumers not reported yet are
 // reported first, and the events of at-least-once channels still
 // unacknowledged are dead-lettered as Unacknowledged.

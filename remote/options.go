@@ -17,7 +17,7 @@ type nodeConfig struct {
 	token      string
 	tls        *tls.Config
 
-	eventBuffer    int           // 0: DefaultEventBuffer
+	noticeBuffer   int           // 0: DefaultNoticeBuffer
 	reconnectWait  time.Duration // 0: nats.go's default
 	maxReconnects  int           // 0: nats.go's default
 	reconnectGiven bool

@@ -56,7 +56,7 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 // server's (server.ServeStream) first reply answers the request; the
 // others are refused with reactor.ErrExpired. Dead letters go to srv's
 // system. Requests the connection drops as a slow consumer are reported
-// on Node.Events and dead-lettered as Dropped, as for Export.
+// on Node.Notices and dead-lettered as Dropped, as for Export.
 //
 // If several nodes serve one name, each request goes to one of them (a
 // NATS queue group). On a node started WithRegistry, Serve also
@@ -106,30 +106,7 @@ func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...Serv
 			node.RespondError(m, code, err)
 		}
 	}
-	sub, err := n.nc.QueueSubscribe(subj, exportQueue, handle)
-	if err == nil {
-		if err = n.limitPending(sub); err != nil {
-			_ = sub.Unsubscribe()
-		}
-	}
-	var more []*nats.Subscription
-	if err == nil {
-		if more, err = n.subscribeMore(subj, handle, false); err != nil {
-			_ = sub.Unsubscribe()
-		}
-	}
-	if err != nil {
-		n.release(name)
-		return nil, n.transportErr(name, err)
-	}
-	n.watch(sub, name, sys)
-	for _, m := range more {
-		n.watch(m, name, sys)
-	}
-	if n.reg != nil {
-		n.reg.announce(name, true)
-	}
-	return &Exported{n: n, name: name, sub: sub, more: more}, nil
+	return n.subscribeExport(name, subj, handle, false, sys)
 }
 
 // responder sends the reply of one remote request back to its asker.

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 	"github.com/reactors-go/reactors/server"
 )
 
@@ -24,13 +25,13 @@ func adder(t *testing.T, n *remote.Node, name string, k int) *remote.Exported {
 // exported ones and go away with the export's Close; a NodeClient asks
 // the server of one node only.
 func TestServeLease(t *testing.T) {
-	url := jsServer(t, nil)
-	a := member(t, url, "a")
-	b := member(t, url, "b")
-	w := watch(t, b)
+	url := remotetest.JetStreamServer(t, nil)
+	a := remotetest.Member(t, url, "a")
+	b := remotetest.Member(t, url, "b")
+	w := remotetest.Watch(t, b)
 	expA := adder(t, a, "svc/add", 100)
 	adder(t, b, "svc/add", 200)
-	exporting(t, w, "svc/add", "a", "b")
+	remotetest.Exporting(t, w, "svc/add", "a", "b")
 	exps, err := b.Exporters("svc/add")
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "b"}, exps)
@@ -55,7 +56,7 @@ func TestServeLease(t *testing.T) {
 	require.ErrorIs(t, err, remote.ErrInvalidName)
 
 	require.NoError(t, expA.Close())
-	until(t, w, func(ev remote.MemberEvent) bool {
+	remotetest.Until(t, w, func(ev remote.MemberEvent) bool {
 		return ev.Member.ID == "a" && ev.Change == remote.MemberUpdated && !ev.Member.Exports("svc/add")
 	})
 	exps, err = b.Exporters("svc/add")

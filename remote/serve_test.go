@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 	"github.com/reactors-go/reactors/server"
 )
 
@@ -38,7 +40,7 @@ func echoServer(t *testing.T, sys *reactor.System) server.Server[int, int] {
 func doubler(t *testing.T) *remote.Client[int, int] {
 	t.Helper()
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	_, err := remote.Serve(n, "doubler", echoServer(t, sys))
 	require.NoError(t, err)
 	c, err := remote.NewClient[int, int](n, "doubler")
@@ -89,7 +91,7 @@ func TestServeConcurrent(t *testing.T) {
 // an undecodable request, a canceled context.
 func TestServeFailures(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	srv := echoServer(t, sys)
 	_, err := remote.Serve(n, "doubler", srv)
 	require.NoError(t, err)
@@ -103,7 +105,7 @@ func TestServeFailures(t *testing.T) {
 	<-srv.Done()
 	_, err = c.Ask(ctx, 2)
 	require.ErrorIs(t, err, server.ErrServerTerminated)
-	require.Equal(t, reactor.ReasonTerminated, receive(t, dead).Reason)
+	require.Equal(t, reactor.ReasonTerminated, reactortest.Receive(t, dead).Reason)
 
 	none, err := remote.NewClient[int, int](n, "nobody")
 	require.NoError(t, err)
@@ -114,7 +116,7 @@ func TestServeFailures(t *testing.T) {
 	require.NoError(t, err)
 	_, err = strs.Ask(ctx, "two")
 	require.ErrorIs(t, err, remote.ErrDecode)
-	require.Equal(t, reactor.ReasonUndecodable, receive(t, dead).Reason)
+	require.Equal(t, reactor.ReasonUndecodable, reactortest.Receive(t, dead).Reason)
 
 	_, err = remote.Serve(n, "doubler2", echoServer(t, sys))
 	require.NoError(t, err)
@@ -134,7 +136,7 @@ func TestServeFailures(t *testing.T) {
 // events, and gives up when its context ends.
 func TestServeSlowReply(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	hold := make(chan server.Request[string, string], 1)
 	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[server.Request[string, string]]) {
 		r.Main().Events().OnEvent(func(req server.Request[string, string]) {
@@ -159,24 +161,24 @@ func TestServeSlowReply(t *testing.T) {
 		}
 		got <- v
 	}()
-	req := receive(t, hold)
+	req := reactortest.Receive(t, hold)
 	v, err := c.Ask(context.Background(), "now")
 	require.NoError(t, err)
 	require.Equal(t, "NOW", v)
 	require.NoError(t, req.Respond("finally"))
 	require.ErrorIs(t, req.Respond("twice"), reactor.ErrExpired)
-	require.Equal(t, "finally", receive(t, got))
+	require.Equal(t, "finally", reactortest.Receive(t, got))
 
 	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	_, err = c.Ask(short, "later")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	_ = receive(t, hold).Respond("too late") // dropped by the connection
+	_ = reactortest.Receive(t, hold).Respond("too late") // dropped by the connection
 }
 
 func TestServeLimits(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys, remote.WithMaxPayload(32))
+	n := remotetest.StartNode(t, sys, remote.WithMaxPayload(32))
 	srv, err := server.Spawn(sys, func(k int) (string, error) { return strings.Repeat("x", k), nil })
 	require.NoError(t, err)
 	_, err = remote.Serve(n, "rep", srv)
@@ -211,7 +213,7 @@ func TestServeLimits(t *testing.T) {
 // TestTell: a one-way request is served, and its reply dropped.
 func TestTell(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	seen := make(chan int, 1)
 	srv, err := server.Spawn(sys, func(v int) (int, error) { seen <- v; return v, nil })
 	require.NoError(t, err)
@@ -220,14 +222,14 @@ func TestTell(t *testing.T) {
 	c, err := remote.NewClient[int, int](n, "sink")
 	require.NoError(t, err)
 	require.NoError(t, c.Tell(9))
-	require.Equal(t, 9, receive(t, seen))
+	require.Equal(t, 9, reactortest.Receive(t, seen))
 }
 
 // TestServeReplyEncodeError: a reply the server's codec cannot encode
 // comes back as a ServerError of CodeEncode.
 func TestServeReplyEncodeError(t *testing.T) {
 	sys, _ := newSystem(t)
-	n := startNode(t, sys)
+	n := remotetest.StartNode(t, sys)
 	srv, err := server.Spawn(sys, func(int) (unencodable, error) { return unencodable{F: func() {}}, nil })
 	require.NoError(t, err)
 	_, err = remote.Serve(n, "bad", srv)

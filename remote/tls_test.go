@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // selfSigned returns a certificate for 127.0.0.1 and a pool trusting it.
@@ -46,7 +47,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // trusts, with a password on top; an untrusted certificate fails Start.
 func TestTLS(t *testing.T) {
 	cert, pool := selfSigned(t)
-	s := tcpServer(t, func(o *natsserver.Options) {
+	s := remotetest.Server(t, func(o *natsserver.Options) {
 		o.TLS, o.TLSTimeout = true, 5
 		o.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		o.Username, o.Password = "u", "p"
@@ -56,14 +57,9 @@ func TestTLS(t *testing.T) {
 		remote.WithTLS(&tls.Config{MinVersion: tls.VersionTLS12}))
 	require.ErrorIs(t, err, remote.ErrStart)
 
-	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"),
+	n := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"),
 		remote.WithTLS(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}))
 	require.True(t, n.Conn().TLSRequired())
-	local, got := collect[string](t, sys, 1)
-	_, err = remote.Export(n, "secure", local)
-	require.NoError(t, err)
-	ch, err := remote.Channel[string](n, "secure")
-	require.NoError(t, err)
-	require.NoError(t, ch.Send("sealed"))
-	require.Equal(t, "sealed", receive(t, got))
+	_, got := remotetest.Export[string](t, n, "secure", 1)
+	remotetest.SendArrives(t, n, "secure", "sealed", got)
 }

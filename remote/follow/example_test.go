@@ -10,13 +10,16 @@ import (
 	"github.com/reactors-go/reactors/router"
 )
 
-// A router that follows the registry's exporters of a name routes across
-// nodes; a watch says when an exporter has joined.
+// A router bound by Router has as its targets the NodeChannels of the
+// registry members that export a name, kept up to date as exporters come
+// and go. The router learns of a change before the node's member watches
+// do, so once a watch shows the exporter, a send through the router
+// reaches it. Here one node with its embedded server is the whole
+// registry (remote's ExampleNode_WatchMembers shows the registry itself).
 func ExampleRouter() {
 	sys := reactor.New()
 	defer sys.Shutdown(context.Background())
-	// With WithURL every node of one NATS deployment would share the
-	// registry; here one node with its embedded server is the whole set.
+	rt := router.New(sys, "workers", router.RoundRobin[string]())
 	n, err := remote.Start(context.Background(), sys, remote.WithRegistry(), remote.WithNodeID("w1"))
 	if err != nil {
 		fmt.Println(err)
@@ -24,18 +27,15 @@ func ExampleRouter() {
 	}
 	defer n.Close(context.Background())
 
-	w, _ := n.WatchMembers(0)
-	defer w.Stop()
-	rt := router.New(sys, "workers", router.RoundRobin[string]())
 	b, _ := follow.Router(n, "workers", rt)
 	defer b.Stop()
+	fmt.Println(len(rt.Targets()), "targets before any export")
 
-	done := make(chan struct{})
+	w, _ := n.WatchMembers(0)
+	defer w.Stop()
+	got := make(chan string, 1)
 	worker, _ := reactor.Spawn(sys, func(r *reactor.Reactor[string]) {
-		r.Main().Events().OnEvent(func(s string) {
-			fmt.Println("worker got", s)
-			close(done)
-		})
+		r.Main().Events().OnEvent(func(s string) { got <- s })
 	})
 	if _, err := remote.Export(n, "workers", worker); err != nil {
 		fmt.Println(err)
@@ -43,15 +43,14 @@ func ExampleRouter() {
 	}
 	for ev := range w.Events() {
 		if ev.Member.Exports("workers") {
-			fmt.Println(ev.Change, ev.Member.ID, ev.Member.Names)
-			break
+			break // the router has the new target already
 		}
 	}
 	fmt.Println(rt.Targets()[0].Name())
 	_ = rt.Channel().Send("job 1")
-	<-done
+	fmt.Println("worker got", <-got)
 	// Output:
-	// updated w1 [workers]
+	// 0 targets before any export
 	// remote:workers@w1
 	// worker got job 1
 }

@@ -7,8 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
 	"github.com/reactors-go/reactors/remote/follow"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 	"github.com/reactors-go/reactors/router"
 )
 
@@ -16,17 +18,17 @@ import (
 // exporters of a name balances exactly across nodes, and drops a node
 // that leaves.
 func TestRouterRoundRobin(t *testing.T) {
-	url := jsServer(t)
-	s := member(t, url, "sender")
-	w := watch(t, s)
+	url := remotetest.JetStreamServer(t, nil)
+	s := remotetest.Member(t, url, "sender")
+	w := remotetest.Watch(t, s)
 	rt := router.New(s.System(), "rr", router.RoundRobin[int]())
 	f, err := follow.Router(s, "work", rt)
 	require.NoError(t, err)
 	defer f.Stop()
 	require.Empty(t, rt.Targets())
 
-	nodes, outs := exporters(t, url, "work", 3)
-	exporting(t, w, "work", "n0", "n1", "n2")
+	nodes, outs := remotetest.Exporters(t, url, "work", 3)
+	remotetest.Exporting(t, w, "work", "n0", "n1", "n2")
 	var names []string
 	for _, ch := range rt.Targets() {
 		names = append(names, ch.Name())
@@ -39,7 +41,7 @@ func TestRouterRoundRobin(t *testing.T) {
 	require.Equal(t, []int{100, 100, 100}, tally(t, outs, 300))
 
 	require.NoError(t, nodes[1].Close(context.Background()))
-	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n1" })
+	remotetest.Until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n1" })
 	require.Len(t, rt.Targets(), 2)
 	for i := range 200 {
 		require.NoError(t, rt.Channel().Send(i))
@@ -50,19 +52,17 @@ func TestRouterRoundRobin(t *testing.T) {
 // TestRouterOrder: members are kept sorted by node id whatever order they
 // join in.
 func TestRouterOrder(t *testing.T) {
-	url := jsServer(t)
-	s := member(t, url, "sender")
-	w := watch(t, s)
+	url := remotetest.JetStreamServer(t, nil)
+	s := remotetest.Member(t, url, "sender")
+	w := remotetest.Watch(t, s)
 	rt := router.New(s.System(), "ordered", router.RoundRobin[int]())
 	f, err := follow.Router(s, "work", rt)
 	require.NoError(t, err)
 	defer f.Stop()
 	for _, id := range []string{"m2", "m0", "m1"} {
-		n := member(t, url, id)
-		local, _ := collect[int](t, n.System(), 1)
-		_, err := remote.Export(n, "work", local)
-		require.NoError(t, err)
-		exporting(t, w, "work", id)
+		n := remotetest.Member(t, url, id)
+		remotetest.Export[int](t, n, "work", 1)
+		remotetest.Exporting(t, w, "work", id)
 	}
 	var names []string
 	for _, ch := range rt.Targets() {
@@ -74,20 +74,20 @@ func TestRouterOrder(t *testing.T) {
 // TestRouterConsistentHash: two nodes' routers with a consistent-hash
 // policy send every key to the same exporter.
 func TestRouterConsistentHash(t *testing.T) {
-	url := jsServer(t)
+	url := remotetest.JetStreamServer(t, nil)
 	var routers []*router.Router[int]
 	var watches []*remote.MemberWatch
 	for _, id := range []string{"s0", "s1"} {
-		s := member(t, url, id)
+		s := remotetest.Member(t, url, id)
 		rt := router.New(s.System(), "ch", router.ConsistentHash(func(v int) uint64 { return uint64(v) }, 64))
 		f, err := follow.Router(s, "work", rt)
 		require.NoError(t, err)
 		t.Cleanup(f.Stop)
-		routers, watches = append(routers, rt), append(watches, watch(t, s))
+		routers, watches = append(routers, rt), append(watches, remotetest.Watch(t, s))
 	}
-	_, outs := exporters(t, url, "work", 3)
+	_, outs := remotetest.Exporters(t, url, "work", 3)
 	for _, w := range watches {
-		exporting(t, w, "work", "n0", "n1", "n2")
+		remotetest.Exporting(t, w, "work", "n0", "n1", "n2")
 	}
 	const k = 200
 	for _, rt := range routers {
@@ -121,9 +121,9 @@ func TestRouterConsistentHash(t *testing.T) {
 // every node once with "prefix/*", selects one by round-robin with
 // "prefix/?", and reaches one node by its id.
 func TestPaths(t *testing.T) {
-	url := jsServer(t)
-	s := member(t, url, "sender")
-	w := watch(t, s)
+	url := remotetest.JetStreamServer(t, nil)
+	s := remotetest.Member(t, url, "sender")
+	w := remotetest.Watch(t, s)
 	all := router.NewPaths[int](s.System())
 	require.NoError(t, all.SetPolicy("work", router.Broadcast[int]()))
 	fa, err := follow.Paths(s, "work", all, "work")
@@ -137,8 +137,8 @@ func TestPaths(t *testing.T) {
 	_, err = follow.Paths(s, "work", one, "bad/*")
 	require.ErrorIs(t, err, router.ErrBadPath)
 
-	nodes, outs := exporters(t, url, "work", 3)
-	exporting(t, w, "work", "n0", "n1", "n2")
+	nodes, outs := remotetest.Exporters(t, url, "work", 3)
+	remotetest.Exporting(t, w, "work", "n0", "n1", "n2")
 	members, err := one.Members("srv/work/?")
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"srv/work/n0", "srv/work/n1", "srv/work/n2"}, members)
@@ -148,10 +148,10 @@ func TestPaths(t *testing.T) {
 	}
 	for _, out := range outs {
 		for i := range 20 {
-			require.Equal(t, i, receive(t, out))
+			require.Equal(t, i, reactortest.Receive(t, out))
 		}
 	}
-	quiet(t, outs)
+	remotetest.Quiet(t, outs)
 
 	for i := range 30 {
 		require.NoError(t, one.Send("srv/work/?", i))
@@ -159,10 +159,10 @@ func TestPaths(t *testing.T) {
 	require.Equal(t, []int{10, 10, 10}, tally(t, outs, 30))
 
 	require.NoError(t, one.Send("srv/work/n2", 99))
-	require.Equal(t, 99, receive(t, outs[2]))
+	require.Equal(t, 99, reactortest.Receive(t, outs[2]))
 
 	require.NoError(t, nodes[0].Close(context.Background()))
-	until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n0" })
+	remotetest.Until(t, w, func(ev remote.MemberEvent) bool { return ev.Change == remote.MemberLeft && ev.Member.ID == "n0" })
 	members, err = all.Members("work/*")
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"work/n1", "work/n2"}, members)
@@ -185,21 +185,21 @@ func tally(t *testing.T, outs []<-chan int, total int) []int {
 			t.Fatal("timed out")
 		}
 	}
-	quiet(t, outs)
+	remotetest.Quiet(t, outs)
 	return got
 }
 
 // TestNeedsRegistry: a node without a registry cannot be followed, and a
 // bad name or prefix is refused.
 func TestNeedsRegistry(t *testing.T) {
-	sys := newSystem(t)
-	plain := startNode(t, sys)
+	sys := reactortest.NewSystem(t)
+	plain := remotetest.StartNode(t, sys)
 	_, err := follow.Router(plain, "x", router.New(sys, "r", router.RoundRobin[int]()))
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
 	_, err = follow.Paths(plain, "x", router.NewPaths[int](sys), "x")
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
 
-	n := member(t, jsServer(t), "a")
+	n := remotetest.Member(t, remotetest.JetStreamServer(t, nil), "a")
 	_, err = follow.Router(n, "a/*", router.New(sys, "r2", router.RoundRobin[int]()))
 	require.ErrorIs(t, err, remote.ErrInvalidName)
 	_, err = follow.Paths(n, "a/*", router.NewPaths[int](sys), "x")

@@ -16,14 +16,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/internal/kvcheck"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 	"github.com/reactors-go/reactors/remote/table"
 )
 
 // Clients on several nodes run random operations on a few keys while
 // members join and leave; the history must be linearizable.
 func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
-	url := jsServer(t)
-	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
+	url := remotetest.JetStreamServer(t, nil)
+	n1, n2 := remotetest.Member(t, url, "n1"), remotetest.Member(t, url, "n2")
 	t1, t2 := openTable(t, n1, "lin"), openTable(t, n2, "lin")
 	ctx := bounded(t)
 
@@ -65,14 +66,14 @@ func TestTableLinearizableAcrossLayoutChanges(t *testing.T) {
 		require.Eventually(t, func() bool { return ops.Load() >= target || failed.Load() != nil }, wait, time.Millisecond)
 	}
 	after(300)
-	n3 := member(t, url, "n3")
+	n3 := remotetest.Member(t, url, "n3")
 	t3 := openTable(t, n3, "lin")
 	wg.Add(1)
 	go client(3, t3)
 	after(300)
 	require.NoError(t, t2.Close(ctx)) // its client stops with table.ErrClosed
 	after(300)
-	openTable(t, member(t, url, "n4"), "lin")
+	openTable(t, remotetest.Member(t, url, "n4"), "lin")
 	after(300)
 	require.NoError(t, t3.Close(ctx))
 	after(300)

@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 	"github.com/reactors-go/reactors/remote/table"
 )
 
@@ -36,11 +38,11 @@ func openTable(t *testing.T, n *remote.Node, name string) *table.Table[string, i
 // name open.
 func tableNodes(t *testing.T, k int, name string) ([]*remote.Node, []*table.Table[string, int]) {
 	t.Helper()
-	url := jsServer(t)
+	url := remotetest.JetStreamServer(t, nil)
 	var nodes []*remote.Node
 	var tables []*table.Table[string, int]
 	for i := range k {
-		n := member(t, url, fmt.Sprintf("n%d", i+1))
+		n := remotetest.Member(t, url, fmt.Sprintf("n%d", i+1))
 		nodes = append(nodes, n)
 		tables = append(tables, openTable(t, n, name))
 	}
@@ -129,8 +131,8 @@ func TestTableEveryNodeReachesEveryKey(t *testing.T) {
 // A client writes and reads back keys while a node joins and another
 // leaves: no write is lost and no read is stale.
 func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
-	url := jsServer(t)
-	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
+	url := remotetest.JetStreamServer(t, nil)
+	n1, n2 := remotetest.Member(t, url, "n1"), remotetest.Member(t, url, "n2")
 	t1, t2 := openTable(t, n1, "kv"), openTable(t, n2, "kv")
 	ctx := bounded(t)
 
@@ -178,7 +180,7 @@ func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
 		}
 	}
 	waitFor(300)
-	n3 := member(t, url, "n3")
+	n3 := remotetest.Member(t, url, "n3")
 	t3 := openTable(t, n3, "kv")
 	waitFor(300)
 	require.NoError(t, t2.Close(ctx))
@@ -215,11 +217,11 @@ func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
 // expires: its keys are lost, every other key stays, and the table goes
 // on.
 func TestTableMemberDies(t *testing.T) {
-	url := jsServer(t)
+	url := remotetest.JetStreamServer(t, nil)
 	var nodes []*remote.Node
 	var tables []*table.Table[string, int]
 	for i := range 3 {
-		n := member(t, url, fmt.Sprintf("n%d", i+1), remote.WithLeaseTTL(time.Second))
+		n := remotetest.Member(t, url, fmt.Sprintf("n%d", i+1), remote.WithLeaseTTL(time.Second))
 		nodes = append(nodes, n)
 		tables = append(tables, openTable(t, n, "kv"))
 	}
@@ -263,13 +265,13 @@ func TestTableMemberDies(t *testing.T) {
 
 func TestTableBadInput(t *testing.T) {
 	ctx := bounded(t)
-	sys := newSystem(t)
-	plain := startNode(t, sys)
+	sys := reactortest.NewSystem(t)
+	plain := remotetest.StartNode(t, sys)
 	_, err := table.Open[string, int](ctx, plain, "kv", dht.StringKey, table.Config[int]{})
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
 
-	url := jsServer(t)
-	n := member(t, url, "n1")
+	url := remotetest.JetStreamServer(t, nil)
+	n := remotetest.Member(t, url, "n1")
 	_, err = table.Open[string, int](ctx, n, "a.b", dht.StringKey, table.Config[int]{})
 	require.ErrorIs(t, err, remote.ErrInvalidName)
 	_, err = table.Open[string, int](ctx, n, "kv", nil, table.Config[int]{})
@@ -279,7 +281,7 @@ func TestTableBadInput(t *testing.T) {
 	require.ErrorIs(t, err, remote.ErrDuplicateName)
 
 	// A value over the payload limit is refused and nothing is written.
-	small := member(t, url, "n2", remote.WithMaxPayload(512))
+	small := remotetest.Member(t, url, "n2", remote.WithMaxPayload(512))
 	ts, err := table.Open[string, string](ctx, small, "big", dht.StringKey, table.Config[string]{})
 	require.NoError(t, err)
 	defer ts.Close(ctx)
@@ -326,11 +328,11 @@ func TestTableBadInput(t *testing.T) {
 // Nodes that open the table at once all become members: their layout
 // writes conflict and are redone on the newer layout.
 func TestTableConcurrentJoins(t *testing.T) {
-	url := jsServer(t)
+	url := remotetest.JetStreamServer(t, nil)
 	const k = 5
 	nodes := make([]*remote.Node, k)
 	for i := range nodes {
-		nodes[i] = member(t, url, fmt.Sprintf("n%d", i+1))
+		nodes[i] = remotetest.Member(t, url, fmt.Sprintf("n%d", i+1))
 	}
 	tables := make([]*table.Table[string, int], k)
 	errs := make([]error, k)
@@ -365,8 +367,8 @@ func TestTableConcurrentJoins(t *testing.T) {
 // member's lease expired leaves and joins afresh: the old member's keys
 // are lost, the others stay, and the new node serves its share.
 func TestTableNodeBackUnderSameID(t *testing.T) {
-	url := jsServer(t)
-	n1, n2 := member(t, url, "n1"), member(t, url, "n2")
+	url := remotetest.JetStreamServer(t, nil)
+	n1, n2 := remotetest.Member(t, url, "n1"), remotetest.Member(t, url, "n2")
 	t1, _ := openTable(t, n1, "kv"), openTable(t, n2, "kv")
 	ctx := bounded(t)
 	owner := map[string]string{}
@@ -377,7 +379,7 @@ func TestTableNodeBackUnderSameID(t *testing.T) {
 		owner[k], _ = t1.Owner(k)
 	}
 	n2.Conn().Close() // dies; its 5 s lease is still there
-	again := member(t, url, "n2")
+	again := remotetest.Member(t, url, "n2")
 	t2 := openTable(t, again, "kv")
 	settledMembers(t, []string{"n1", "n2"}, t1, t2)
 	for i := range 100 {

@@ -41,8 +41,8 @@ type Internals interface {
 	// errors (remote.ErrClosed, *remote.PayloadError, remote.ErrNoServer),
 	// naming name; other errors are wrapped with name.
 	TransportErr(name string, err error) error
-	// ReportError logs err and sends it on the node's Events as a
-	// remote.EventError.
+	// ReportError logs err and sends it on the node's Notices as a
+	// remote.NoticeError.
 	ReportError(err error)
 	// Follow calls set with the ids of the registry members that export
 	// name, sorted, as the node lists them (see remote.Node.Exporters):

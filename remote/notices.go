@@ -11,48 +11,48 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// EventKind says what happened to a node's transport (see Event).
-type EventKind uint8
+// NoticeKind says what happened to a node's transport (see Notice).
+type NoticeKind uint8
 
-// Kinds of node events.
+// Kinds of notices.
 const (
-	// EventDisconnected: the connection to the NATS server was lost (Err
+	// NoticeDisconnected: the connection to the NATS server was lost (Err
 	// says why, if known). Core NATS events published until the
 	// reconnection may be lost; at-least-once channels resend theirs.
-	EventDisconnected EventKind = iota + 1
-	// EventReconnected: the connection is back, to the server at URL.
+	NoticeDisconnected NoticeKind = iota + 1
+	// NoticeReconnected: the connection is back, to the server at URL.
 	// Restarted is true when the server is another instance than before
 	// (a restarted server or another server of the cluster): everything
 	// the previous one held in flight is gone.
-	EventReconnected
-	// EventClosed: the connection is closed for good (Close, or the
-	// reconnection attempts ran out); it is the node's last event.
-	EventClosed
-	// EventSlowConsumer: the subscription of the export or server Name
+	NoticeReconnected
+	// NoticeClosed: the connection is closed for good (Close, or the
+	// reconnection attempts ran out); it is the node's last notice.
+	NoticeClosed
+	// NoticeSlowConsumer: the subscription of the export or server Name
 	// overflowed its pending limits (see WithPendingLimits) and the
 	// connection dropped Count messages of it since the previous report.
 	// The same loss is dead-lettered (see Dropped).
-	EventSlowConsumer
-	// EventError: another asynchronous error of the connection (a
+	NoticeSlowConsumer
+	// NoticeError: another asynchronous error of the connection (a
 	// permission violation, for instance), with the subscription's Name
 	// and Subject when it concerns one.
-	EventError
+	NoticeError
 )
 
 var kindNames = [...]string{"", "disconnected", "reconnected", "closed", "slow-consumer", "error"}
 
 // String returns the kind's name ("disconnected", "slow-consumer", ...).
-func (k EventKind) String() string {
+func (k NoticeKind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
 		return kindNames[k]
 	}
-	return fmt.Sprintf("event(%d)", uint8(k))
+	return fmt.Sprintf("notice(%d)", uint8(k))
 }
 
-// Event is a failure or recovery of a node's transport, as Node.Events
+// Notice is a failure or recovery of a node's transport, as Node.Notices
 // delivers it. Only the fields of its Kind are set.
-type Event struct {
-	Kind      EventKind
+type Notice struct {
+	Kind      NoticeKind
 	Name      string // the export or server concerned (slow consumer, error)
 	Subject   string // its NATS subject
 	Count     int    // messages dropped (slow consumer)
@@ -72,18 +72,18 @@ type Dropped struct {
 	Count   int    // messages dropped since the previous report
 }
 
-// DefaultEventBuffer is the capacity of Node.Events unless
-// WithEventBuffer sets another.
-const DefaultEventBuffer = 1024
+// DefaultNoticeBuffer is the capacity of Node.Notices unless
+// WithNoticeBuffer sets another.
+const DefaultNoticeBuffer = 1024
 
 // failures is the node's state of failure reporting.
 type failures struct {
 	mu       sync.Mutex
-	out      chan Event   // guarded by mu for sends: nil once closed
-	events   <-chan Event // out, as Events returns it
+	out      chan Notice   // guarded by mu for sends: nil once closed
+	notices  <-chan Notice // out, as Notices returns it
 	subs     map[*nats.Subscription]*watched
 	serverID string        // guarded by mu: the server connected to last
-	lost     atomic.Uint64 // events not delivered for a full buffer
+	lost     atomic.Uint64 // notices not delivered for a full buffer
 
 	resend []chan struct{} // guarded by mu: at-least-once senders to wake on reconnect
 	wg     sync.WaitGroup  // goroutines of at-least-once senders
@@ -98,40 +98,40 @@ type watched struct {
 
 func (f *failures) init(buffer int) {
 	if buffer <= 0 {
-		buffer = DefaultEventBuffer
+		buffer = DefaultNoticeBuffer
 	}
-	f.out = make(chan Event, buffer)
-	f.events = f.out
+	f.out = make(chan Notice, buffer)
+	f.notices = f.out
 	f.subs = map[*nats.Subscription]*watched{}
 }
 
-// Events returns the node's stream of transport events: disconnections,
-// reconnections (Restarted when the server is a new instance), slow
-// consumers, other asynchronous errors of the connection, and finally
-// EventClosed, after which the channel is closed.
+// Notices returns the channel of the node's transport notices:
+// disconnections, reconnections (Restarted when the server is a new
+// instance), slow consumers, other asynchronous errors of the connection,
+// and finally NoticeClosed, after which the channel is closed.
 //
-// The channel's buffer holds DefaultEventBuffer events unless
-// WithEventBuffer sets another size. Events are never waited for: when the
-// buffer is full, a new event is not queued but counted by EventsLost, so
-// a node nobody watches costs nothing more than the buffer. Every event is
-// also logged on the node's system (warning level; reconnections and
-// the close at info level), watched or not. Close's own disconnection
-// is not reported as EventDisconnected. The
+// The channel's buffer holds DefaultNoticeBuffer notices unless
+// WithNoticeBuffer sets another size. Notices are never waited for: when
+// the buffer is full, a new notice is not queued but counted by
+// NoticesLost, so a node nobody watches costs nothing more than the
+// buffer. Every notice is also logged on the node's system (warning
+// level; reconnections and the close at info level), watched or not.
+// Close's own disconnection is not reported as NoticeDisconnected. The
 // same channel is returned on every call; several readers share its
-// events.
-func (n *Node) Events() <-chan Event { return n.fail.events }
+// notices.
+func (n *Node) Notices() <-chan Notice { return n.fail.notices }
 
-// EventsLost returns the number of events that Events did not deliver
+// NoticesLost returns the number of notices that Notices did not deliver
 // because its buffer was full.
-func (n *Node) EventsLost() uint64 { return n.fail.lost.Load() }
+func (n *Node) NoticesLost() uint64 { return n.fail.lost.Load() }
 
-// emit logs ev and queues it on Events unless the buffer is full.
-func (n *Node) emit(ev Event) {
+// emit logs ev and queues it on Notices unless the buffer is full.
+func (n *Node) emit(ev Notice) {
 	l := n.sys.Logger().Warn()
-	if ev.Kind == EventReconnected || ev.Kind == EventClosed {
+	if ev.Kind == NoticeReconnected || ev.Kind == NoticeClosed {
 		l = n.sys.Logger().Info()
 	}
-	l = l.Str("event", ev.Kind.String())
+	l = l.Str("notice", ev.Kind.String())
 	if ev.Name != "" {
 		l = l.Str("name", ev.Name)
 	}
@@ -147,7 +147,7 @@ func (n *Node) emit(ev Event) {
 	if ev.Err != nil {
 		l = l.Err(ev.Err)
 	}
-	l.Msg("remote: transport event")
+	l.Msg("remote: transport notice")
 
 	f := &n.fail
 	f.mu.Lock()
@@ -160,21 +160,21 @@ func (n *Node) emit(ev Event) {
 	default:
 		f.lost.Add(1)
 	}
-	if ev.Kind == EventClosed {
+	if ev.Kind == NoticeClosed {
 		close(f.out)
 		f.out = nil
 	}
 }
 
-// connHandlers returns the connection options that report its events.
+// connHandlers returns the connection options that report its notices.
 func (n *Node) connHandlers() []nats.Option {
 	return []nats.Option{
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			n.mu.Lock()
 			closing := n.closing
 			n.mu.Unlock()
-			if !closing { // Close's own disconnection is reported as EventClosed alone
-				n.emit(Event{Kind: EventDisconnected, Err: err})
+			if !closing { // Close's own disconnection is reported as NoticeClosed alone
+				n.emit(Notice{Kind: NoticeDisconnected, Err: err})
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
@@ -190,7 +190,7 @@ func (n *Node) connHandlers() []nats.Option {
 				}
 			}
 			f.mu.Unlock()
-			n.emit(Event{Kind: EventReconnected, URL: nc.ConnectedUrlRedacted(), Restarted: restarted})
+			n.emit(Notice{Kind: NoticeReconnected, URL: nc.ConnectedUrlRedacted(), Restarted: restarted})
 		}),
 	}
 }
@@ -209,10 +209,10 @@ func (n *Node) watch(sub *nats.Subscription, name string, sys *reactor.System) {
 	n.fail.mu.Unlock()
 }
 
-// surface turns an asynchronous error of the connection into an event,
+// surface turns an asynchronous error of the connection into a notice,
 // and a slow consumer's drops into a dead letter.
 func (n *Node) surface(sub *nats.Subscription, err error) {
-	ev := Event{Kind: EventError, Err: err}
+	ev := Notice{Kind: NoticeError, Err: err}
 	var w *watched
 	if sub != nil {
 		ev.Subject = sub.Subject
@@ -224,7 +224,7 @@ func (n *Node) surface(sub *nats.Subscription, err error) {
 		n.fail.mu.Unlock()
 	}
 	if errors.Is(err, nats.ErrSlowConsumer) {
-		ev.Kind = EventSlowConsumer
+		ev.Kind = NoticeSlowConsumer
 		if sub != nil {
 			ev.Count = n.newDrops(sub, w)
 		}
@@ -265,7 +265,7 @@ func (n *Node) flushDrops(sub *nats.Subscription) {
 	}
 	if c := n.newDrops(sub, w); c > 0 {
 		w.sys.DeadLetter("remote:"+w.name, reactor.ReasonOverflow, Dropped{Name: w.name, Subject: sub.Subject, Count: c})
-		n.emit(Event{Kind: EventSlowConsumer, Name: w.name, Subject: sub.Subject, Count: c, Err: nats.ErrSlowConsumer})
+		n.emit(Notice{Kind: NoticeSlowConsumer, Name: w.name, Subject: sub.Subject, Count: c, Err: nats.ErrSlowConsumer})
 	}
 }
 

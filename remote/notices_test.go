@@ -13,6 +13,7 @@ import (
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // freePort returns a port of 127.0.0.1 that was free a moment ago.
@@ -47,75 +48,75 @@ func urlNode(t *testing.T, sys *reactor.System, port int, opts ...remote.Option)
 	t.Helper()
 	opts = append([]remote.Option{remote.WithURL("nats://127.0.0.1:" + strconv.Itoa(port)),
 		remote.WithReconnect(10*time.Millisecond, -1)}, opts...)
-	return startNode(t, sys, opts...)
+	return remotetest.StartNode(t, sys, opts...)
 }
 
-// awaitEvent returns the next event of n of kind k, skipping others,
+// awaitNotice returns the next notice of n of kind k, skipping others,
 // failing the test after wait.
-func awaitEvent(t *testing.T, n *remote.Node, k remote.EventKind) remote.Event {
+func awaitNotice(t *testing.T, n *remote.Node, k remote.NoticeKind) remote.Notice {
 	t.Helper()
 	deadline := time.After(wait)
 	for {
 		select {
-		case ev, ok := <-n.Events():
-			require.True(t, ok, "events closed while waiting for %v", k)
+		case ev, ok := <-n.Notices():
+			require.True(t, ok, "notices closed while waiting for %v", k)
 			if ev.Kind == k {
 				return ev
 			}
 		case <-deadline:
-			t.Fatalf("no %v event after %v", k, wait)
+			t.Fatalf("no %v notice after %v", k, wait)
 		}
 	}
 }
 
-func TestEventsDisconnectReconnectClose(t *testing.T) {
+func TestNoticesDisconnectReconnectClose(t *testing.T) {
 	sys, _ := newSystem(t)
 	port := freePort(t)
 	stop := fixedServer(t, port)
 	n := urlNode(t, sys, port)
 
 	stop()
-	ev := awaitEvent(t, n, remote.EventDisconnected)
+	ev := awaitNotice(t, n, remote.NoticeDisconnected)
 	require.Equal(t, "disconnected", ev.Kind.String())
 
 	fixedServer(t, port)
-	ev = awaitEvent(t, n, remote.EventReconnected)
+	ev = awaitNotice(t, n, remote.NoticeReconnected)
 	require.Contains(t, ev.URL, "127.0.0.1:"+strconv.Itoa(port))
 	require.True(t, ev.Restarted, "a new server instance is reported as restarted")
 
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	require.NoError(t, n.Close(ctx))
-	awaitEvent(t, n, remote.EventClosed)
-	_, open := <-n.Events()
-	require.False(t, open, "Events is closed after EventClosed")
-	require.Zero(t, n.EventsLost())
+	awaitNotice(t, n, remote.NoticeClosed)
+	_, open := <-n.Notices()
+	require.False(t, open, "Notices is closed after NoticeClosed")
+	require.Zero(t, n.NoticesLost())
 }
 
-func TestEventsBufferFullCountsLost(t *testing.T) {
+func TestNoticesBufferFullCountsLost(t *testing.T) {
 	sys, _ := newSystem(t)
 	port := freePort(t)
 	stop := fixedServer(t, port)
-	n := urlNode(t, sys, port, remote.WithEventBuffer(1))
+	n := urlNode(t, sys, port, remote.WithNoticeBuffer(1))
 
 	stop()
 	fixedServer(t, port) // reconnects: disconnected, reconnected; only the first fits
-	for deadline := time.Now().Add(wait); n.EventsLost() == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(wait); n.NoticesLost() == 0; time.Sleep(time.Millisecond) {
 		require.True(t, time.Now().Before(deadline), "reconnection not counted")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	require.NoError(t, n.Close(ctx))
-	ev := <-n.Events()
-	require.Equal(t, remote.EventDisconnected, ev.Kind)
-	_, open := <-n.Events()
+	ev := <-n.Notices()
+	require.Equal(t, remote.NoticeDisconnected, ev.Kind)
+	_, open := <-n.Notices()
 	require.False(t, open)
-	require.GreaterOrEqual(t, n.EventsLost(), uint64(2), "reconnected and closed were counted, not queued")
+	require.GreaterOrEqual(t, n.NoticesLost(), uint64(2), "reconnected and closed were counted, not queued")
 }
 
 func TestSlowConsumerSurfaced(t *testing.T) {
 	sys, dead := newSystem(t)
-	n := startNode(t, sys, remote.WithPendingLimits(1, -1))
+	n := remotetest.StartNode(t, sys, remote.WithPendingLimits(1, -1))
 	release := make(chan struct{})
 	var handled atomic.Int64
 	got := make(chan int, 1000)
@@ -139,7 +140,7 @@ func TestSlowConsumerSurfaced(t *testing.T) {
 		require.NoError(t, out.Send(i))
 	}
 	require.NoError(t, n.Conn().Flush()) // every message has reached the connection
-	ev := awaitEvent(t, n, remote.EventSlowConsumer)
+	ev := awaitNotice(t, n, remote.NoticeSlowConsumer)
 	require.Equal(t, "slow", ev.Name)
 	require.Equal(t, "reactors.slow", ev.Subject)
 	require.Positive(t, ev.Count)
@@ -159,8 +160,8 @@ func TestSlowConsumerSurfaced(t *testing.T) {
 	require.NoError(t, exp.Close()) // reports the drops not reported yet
 	for drained := false; !drained; {
 		select {
-		case ev := <-n.Events():
-			if ev.Kind == remote.EventSlowConsumer {
+		case ev := <-n.Notices():
+			if ev.Kind == remote.NoticeSlowConsumer {
 				dropped += ev.Count
 			}
 		default:
@@ -200,18 +201,18 @@ func awaitValue(ch <-chan int, want int, d time.Duration) bool {
 	}
 }
 
-func TestEventsAsyncError(t *testing.T) {
+func TestNoticesAsyncError(t *testing.T) {
 	sys, _ := newSystem(t)
-	s := tcpServer(t, func(o *natsserver.Options) {
+	s := remotetest.Server(t, func(o *natsserver.Options) {
 		o.Users = []*natsserver.User{{Username: "u", Password: "p", Permissions: &natsserver.Permissions{
 			Publish: &natsserver.SubjectPermission{Deny: []string{"reactors.secret"}},
 		}}}
 	})
-	n := startNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))
+	n := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"))
 	out, err := remote.Channel[int](n, "secret")
 	require.NoError(t, err)
 	require.NoError(t, out.Send(1), "the connection takes it; the server refuses it asynchronously")
-	ev := awaitEvent(t, n, remote.EventError)
+	ev := awaitNotice(t, n, remote.NoticeError)
 	require.ErrorContains(t, ev.Err, "Permissions Violation")
 	require.Equal(t, "error", ev.Kind.String())
 }
