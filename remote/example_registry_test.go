@@ -35,7 +35,7 @@ func ExampleNode_WatchMembers() {
 		fmt.Println(err)
 		return
 	}
-	for ev := range w.Events() {
+	for ev := range w.Changes() {
 		if ev.Member.Exports("workers") {
 			fmt.Println(ev.Change, ev.Member.ID, ev.Member.Names)
 			break

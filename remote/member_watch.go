@@ -99,9 +99,9 @@ func (n *Node) WatchMembers(size int) (*MemberWatch, error) {
 	return w, nil
 }
 
-// Events returns the watch's channel (the same on every call); see
+// Changes returns the watch's channel (the same on every call); see
 // WatchMembers for who closes it and what a full channel does.
-func (w *MemberWatch) Events() <-chan MemberEvent { return w.ch }
+func (w *MemberWatch) Changes() <-chan MemberEvent { return w.ch }
 
 // Err returns why the channel was closed: nil after Stop (or while open),
 // ErrWatchOverflow if the watcher fell behind, ErrClosed if the node

@@ -67,7 +67,7 @@ func TestRegistryMembership(t *testing.T) {
 	// A node that closes ends its own watches with ErrClosed.
 	wc := remotetest.Watch(t, c)
 	require.NoError(t, c.Close(context.Background()))
-	for range wc.Events() {
+	for range wc.Changes() {
 	}
 	require.ErrorIs(t, wc.Err(), remote.ErrClosed)
 	_, err = c.WatchMembers(1)
@@ -107,7 +107,7 @@ func TestRegistryRenewal(t *testing.T) {
 	remotetest.Member(t, url, "b", remote.WithLeaseTTL(time.Second))
 	remotetest.Until(t, w, func(ev remote.MemberEvent) bool { return ev.Member.ID == "b" })
 	select {
-	case ev := <-w.Events():
+	case ev := <-w.Changes():
 		t.Fatalf("unexpected event %+v", ev)
 	case <-time.After(3 * time.Second): // three TTLs
 	}
@@ -133,7 +133,7 @@ func TestWatchOverflow(t *testing.T) {
 	_, err = a.Members()
 	require.NoError(t, err)
 	var got []remote.MemberEvent
-	for ev := range w.Events() {
+	for ev := range w.Changes() {
 		got = append(got, ev)
 	}
 	require.ErrorIs(t, w.Err(), remote.ErrWatchOverflow)

@@ -41,7 +41,7 @@ func ExampleRouter() {
 		fmt.Println(err)
 		return
 	}
-	for ev := range w.Events() {
+	for ev := range w.Changes() {
 		if ev.Member.Exports("workers") {
 			break // the router has the new target already
 		}

@@ -335,7 +335,7 @@ func (t *Table[K, V]) watchMembers(w *remote.MemberWatch) {
 	}
 	for {
 		select {
-		case ev, ok := <-w.Events():
+		case ev, ok := <-w.Changes():
 			if !ok {
 				if !errors.Is(w.Err(), remote.ErrWatchOverflow) {
 					return

@@ -160,7 +160,7 @@ func UntilWithin(t testing.TB, w *remote.MemberWatch, bound time.Duration, ok fu
 	defer deadline.Stop()
 	for {
 		select {
-		case ev, open := <-w.Events():
+		case ev, open := <-w.Changes():
 			require.True(t, open, "watch closed: %v", w.Err())
 			if ok(ev) {
 				return ev
