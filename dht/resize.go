@@ -84,6 +84,7 @@ func (t *Table[K, V]) grow(ctx context.Context, old *layout[K, V], m int) error 
 		stop(added)
 		return context.Cause(ctx)
 	}
+	t.resizes.Add(1)
 	t.cur.Store(&layout[K, V]{epoch: epoch, shards: slices.Concat(old.shards, added),
 		shells: slices.Concat(old.shells, shells)})
 	// From here on, the resize completes: nothing waits on ctx.
@@ -106,6 +107,7 @@ func (t *Table[K, V]) shrink(old *layout[K, V], m int) error {
 			return fmt.Errorf("dht: resize: shard %d: %w", i, err)
 		}
 	}
+	t.resizes.Add(1)
 	t.cur.Store(&layout[K, V]{epoch: epoch, shards: kept, shells: old.shells[:m:m]})
 	hand := &control[K, V]{epoch: epoch, shards: m, to: kept, first: 0}
 	for i, s := range retired {

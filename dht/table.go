@@ -38,12 +38,13 @@ import (
 // of the shard can see it. If the reply was taken as ctx ended, the
 // operation returns its result.
 type Table[K comparable, V any] struct {
-	key    KeyFunc[K]
-	sys    *reactor.System
-	name   string
-	cur    atomic.Pointer[layout[K, V]]
-	admin  chan struct{} // held (one token inside) by Resize, Range and Close
-	closed atomic.Bool
+	key     KeyFunc[K]
+	sys     *reactor.System
+	name    string
+	cur     atomic.Pointer[layout[K, V]]
+	admin   chan struct{} // held (one token inside) by Resize, Range and Close
+	closed  atomic.Bool
+	resizes atomic.Uint64 // layouts published by Resize
 
 	batches sync.Pool // *multi[K, V]: clean batches' buffers (batch.go)
 }

@@ -33,6 +33,8 @@ type Router[T any] struct {
 	drr *deficitRoundRobin[T]
 	bc  bool // policy is Broadcast's
 
+	counting bool // count routed events per target (Stats): the system has introspection
+
 	mu      sync.Mutex                   // serializes Add, Remove and Close
 	set     atomic.Pointer[memberSet[T]] // the current targets, replaced whole
 	done    chan struct{}                // closed by Close
@@ -44,6 +46,44 @@ type memberSet[T any] struct {
 	m       Members
 	targets []reactor.Channel[T]
 	closed  bool // the router was closed: the set stays empty
+
+	// routed counts the events sent to each target, for Stats; nil
+	// unless the router counts (its system has introspection on).
+	routed []*counter
+}
+
+// counter is one target's count of routed events, on a cache line of its
+// own so that senders to different targets do not share one.
+type counter struct {
+	n atomic.Uint64
+	_ [56]byte
+}
+
+// count adds one routed event to target i.
+func (s *memberSet[T]) count(i int) {
+	if s.routed != nil {
+		s.routed[i].n.Add(1)
+	}
+}
+
+// countAll adds one routed event to every target (a broadcast).
+func (s *memberSet[T]) countAll() {
+	for _, c := range s.routed {
+		c.n.Add(1)
+	}
+}
+
+// carryCounts gives next the counters old had for the same targets, and
+// fresh ones to new targets.
+func carryCounts[T any](old, next *memberSet[T]) {
+	next.routed = make([]*counter, len(next.targets))
+	for i, t := range next.targets {
+		if j := indexOf(old.targets, t); j >= 0 && j < len(old.routed) {
+			next.routed[i] = old.routed[j]
+		} else {
+			next.routed[i] = new(counter)
+		}
+	}
 }
 
 // newMemberSet returns a set over targets with the given keys, whose
@@ -65,7 +105,7 @@ func New[T any](sys *reactor.System, name string, p Policy[T]) *Router[T] {
 	if p == nil {
 		panic("router: New with a nil policy")
 	}
-	r := &Router[T]{sys: sys, policy: p, name: name, done: make(chan struct{})}
+	r := &Router[T]{sys: sys, policy: p, name: name, done: make(chan struct{}), counting: sys.Introspection()}
 	switch p := p.(type) {
 	case *roundRobin[T]:
 		r.rr = p
@@ -152,6 +192,9 @@ func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 		next.targets = append(next.targets, t)
 		next.m.keys = append(next.m.keys, KeyOf(t.Name()))
 	}
+	if r.counting {
+		carryCounts(old, next)
+	}
 	r.set.Store(next)
 	r.mu.Unlock()
 	for _, t := range next.targets[n:] {
@@ -190,6 +233,9 @@ func (r *Router[T]) removeLocked(targets []reactor.Channel[T]) {
 			next.m.keys = append(next.m.keys, old.m.keys[i])
 		}
 	}
+	if r.counting {
+		carryCounts(old, next)
+	}
 	r.set.Store(next)
 }
 
@@ -216,17 +262,23 @@ func (r *Router[T]) Send(v T) error {
 	set := r.set.Load()
 	if n := len(set.targets); n > 0 {
 		// The shortcuts pick exactly as Pick would (a non-empty set).
+		i := -1
 		switch {
 		case r.rr != nil:
-			return set.targets[reduce(r.rr.next.Add(1)-1, n)].Send(v)
+			i = reduce(r.rr.next.Add(1)-1, n)
 		case r.hs != nil:
-			return set.targets[reduce(hashKey(r.hs.key(v)), n)].Send(v)
+			i = reduce(hashKey(r.hs.key(v)), n)
 		case r.rnd != nil:
-			return set.targets[r.rnd.Pick(v, &set.m)].Send(v)
+			i = r.rnd.Pick(v, &set.m)
 		case r.drr != nil:
-			return set.targets[r.drr.Pick(v, &set.m)].Send(v)
+			i = r.drr.Pick(v, &set.m)
 		case r.bc:
+			set.countAll()
 			return sendAll(set.targets, v)
+		}
+		if i >= 0 {
+			set.count(i)
+			return set.targets[i].Send(v)
 		}
 	}
 	return r.route(set, v, nil)
@@ -283,11 +335,13 @@ func deliver[T any](name string, p Policy[T], set *memberSet[T], v T) (routed bo
 func deliverWith[T any](name string, p Policy[T], set *memberSet[T], v T, send func(reactor.Channel[T]) error) (routed bool, err error) {
 	switch i := p.Pick(v, &set.m); {
 	case i >= 0 && i < len(set.targets):
+		set.count(i)
 		if send != nil {
 			return true, send(set.targets[i])
 		}
 		return true, set.targets[i].Send(v)
 	case i == All && len(set.targets) > 0:
+		set.countAll()
 		return true, sendAll(set.targets, v)
 	case i == None || i == All:
 		return false, nil

@@ -128,6 +128,11 @@ func TestPageInBrowser(t *testing.T) {
 	require.NoError(t, poll(step, `document.querySelector('#flowmap g.edge[data-from-name="dispatcher"][data-to-name="worker-1"]') !== null`),
 		"an edge from the dispatcher to worker-1")
 
+	// The router's panel lists its members with the events each got.
+	require.NoError(t, poll(step, `(() => { const p = document.querySelector('.panel[data-title="router jobs"]');
+		return p !== null && p.textContent.includes("worker-1#main") && p.textContent.includes("routed"); })()`),
+		"the router panel lists worker-1")
+
 	// Filtering goes through the server: four workers match "worker-".
 	require.NoError(t, chromedp.Do(step, chromedp.SendKeys("#filter", "worker-")))
 	require.NoError(t, poll(step, `(() => { const rows = [...document.querySelectorAll("#reactors tr.reactor")];

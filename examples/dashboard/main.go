@@ -161,7 +161,7 @@ func startWorkload(sys *reactor.System) (*workload, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.table, err = dht.New[string, int](sys, 8, dht.StringKey)
+	w.table, err = dht.New[string, int](sys, 8, dht.StringKey, dht.WithName("kv"))
 	if err != nil {
 		return nil, err
 	}
@@ -201,16 +201,19 @@ func (w *workload) stop() {
 	w.wg.Wait()
 }
 
-// handler is the debug page of the workload's system, with a panel of
-// the workload's own counters.
+// handler is the debug page of the workload's system, with panels for
+// the router, the table and the workload's own counters.
 func (w *workload) handler() http.Handler {
-	return debug.Handler(w.sys, debug.WithPanel("workload", func() any {
-		return map[string]int64{
-			"jobs collected":      w.collected.Load(),
-			"table ops":           w.tableOps.Load(),
-			"table keys (of 500)": int64(w.tableLen()),
-		}
-	}))
+	return debug.Handler(w.sys,
+		debug.WithPanel("router jobs", func() any { return w.jobs.Stats() }),
+		debug.WithPanel("table kv", func() any { return w.table.Stats() }),
+		debug.WithPanel("workload", func() any {
+			return map[string]int64{
+				"jobs collected":      w.collected.Load(),
+				"table ops":           w.tableOps.Load(),
+				"table keys (of 500)": int64(w.tableLen()),
+			}
+		}))
 }
 
 func (w *workload) tableLen() int {
