@@ -132,6 +132,7 @@ func newALOSender(n *Node, name, subject string, cfg AtLeastOnce) (*aloSender, e
 	f := &n.fail
 	f.mu.Lock()
 	f.resend = append(f.resend, s.wake)
+	f.senders = append(f.senders, s)
 	f.mu.Unlock()
 	f.wg.Add(1)
 	n.mu.Unlock()

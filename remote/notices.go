@@ -85,8 +85,9 @@ type failures struct {
 	serverID string        // guarded by mu: the server connected to last
 	lost     atomic.Uint64 // notices not delivered for a full buffer
 
-	resend []chan struct{} // guarded by mu: at-least-once senders to wake on reconnect
-	wg     sync.WaitGroup  // goroutines of at-least-once senders
+	resend  []chan struct{} // guarded by mu: at-least-once senders to wake on reconnect
+	senders []*aloSender    // guarded by mu: the at-least-once senders, for Stats
+	wg      sync.WaitGroup  // goroutines of at-least-once senders
 }
 
 // watched is an export's subscription as failure reports name it.

@@ -132,6 +132,9 @@ func TestPageInBrowser(t *testing.T) {
 	require.NoError(t, poll(step, `(() => { const p = document.querySelector('.panel[data-title="router jobs"]');
 		return p !== null && p.textContent.includes("worker-1#main") && p.textContent.includes("routed"); })()`),
 		"the router panel lists worker-1")
+	require.NoError(t, poll(step, `(() => { const p = document.querySelector('.panel[data-title="remote node"]');
+		return p !== null && p.textContent.includes("CONNECTED") && p.textContent.includes("collector"); })()`),
+		"the remote panel shows the connection and the export")
 
 	// Filtering goes through the server: four workers match "worker-".
 	require.NoError(t, chromedp.Do(step, chromedp.SendKeys("#filter", "worker-")))

@@ -2,8 +2,9 @@
 // reactor system, to show what package debug shows: a dispatcher that
 // sends jobs through a round-robin router to four workers, which report
 // to a collector; goroutines reading and writing a sharded table; a
-// reactor that fails now and then under a restart policy; and a dead
-// letter every second.
+// reactor that fails now and then under a restart policy; a dead letter
+// every second; and events to the collector through an embedded NATS
+// node.
 //
 //	go run ./examples/dashboard [-addr 127.0.0.1:6060] [-for 0]
 //
@@ -29,6 +30,7 @@ import (
 	"github.com/reactors-go/reactors/debug"
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/remote"
 	"github.com/reactors-go/reactors/router"
 )
 
@@ -90,6 +92,8 @@ type workload struct {
 	sys       *reactor.System
 	jobs      *router.Router[Job]
 	table     *dht.Table[string, int]
+	node      *remote.Node         // an embedded NATS node exporting the collector
+	remote    reactor.Channel[int] // the collector, through NATS
 	collected atomic.Int64
 	tableOps  atomic.Int64
 	quit      chan struct{}
@@ -165,6 +169,19 @@ func startWorkload(sys *reactor.System) (*workload, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The collector also takes events through NATS (an embedded server
+	// in this process, no port opened), which the remote panel shows.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if w.node, err = remote.Start(ctx, sys); err != nil {
+		return nil, err
+	}
+	if _, err = remote.Export(w.node, "collector", collector); err != nil {
+		return nil, err
+	}
+	if w.remote, err = remote.Channel[int](w.node, "collector"); err != nil {
+		return nil, err
+	}
 	for c := range 2 {
 		w.wg.Add(1)
 		go w.client(c)
@@ -193,12 +210,16 @@ func (w *workload) client(id int) {
 			return
 		}
 		w.tableOps.Add(2)
+		_ = w.remote.Send(n)
 	}
 }
 
 func (w *workload) stop() {
 	close(w.quit)
 	w.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = w.node.Close(ctx)
 }
 
 // handler is the debug page of the workload's system, with panels for
@@ -207,6 +228,7 @@ func (w *workload) handler() http.Handler {
 	return debug.Handler(w.sys,
 		debug.WithPanel("router jobs", func() any { return w.jobs.Stats() }),
 		debug.WithPanel("table kv", func() any { return w.table.Stats() }),
+		debug.WithPanel("remote node", func() any { return w.node.Stats() }),
 		debug.WithPanel("workload", func() any {
 			return map[string]int64{
 				"jobs collected":      w.collected.Load(),

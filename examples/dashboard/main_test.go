@@ -47,7 +47,7 @@ func TestRunServesTheWorkloadsPage(t *testing.T) {
 	for _, p := range ov.Panels {
 		titles = append(titles, p.Title)
 	}
-	require.Equal(t, []string{"router jobs", "table kv", "workload"}, titles)
+	require.Equal(t, []string{"router jobs", "table kv", "remote node", "workload"}, titles)
 	cancel()
 	select {
 	case err := <-done:
