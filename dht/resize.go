@@ -13,7 +13,7 @@ import (
 // change, and none is lost, applied twice or answered with a stale value
 // (operations stay linearizable per key). It returns when the new layout
 // serves every key, the shards removed have stopped, and their names (see
-// WithName) are free again.
+// [WithName]) are free again.
 //
 // Placement is jump consistent hashing, so shards are added and removed
 // at the end of the numbering: growing from n to m shards moves about
@@ -33,12 +33,12 @@ import (
 // and moves in one message. The keys' hashes are stored with them: no
 // user code runs during a resize.
 //
-// Resize waits for a Resize or Range already running (one at a time). ctx
-// bounds that wait and the spawn of new shards: if it ends first, Resize
+// Resize waits for a Resize or [Table.Range] already running (one at a time).
+// ctx bounds that wait and the spawn of new shards: if it ends first, Resize
 // returns ctx's error and the table is unchanged. Once the new layout is
-// published, Resize runs to its end whatever ctx does (it only waits for
-// the shards, which are local reactors). It returns ErrShards if shards
-// is less than 1, ErrClosed after Close, and the error of a shard's spawn
+// published, Resize runs to its end whatever ctx does (it only waits for the
+// shards, which are local reactors). It returns [ErrShards] if shards is less
+// than 1, [ErrClosed] after [Table.Close], and the error of a shard's spawn
 // (the table is then unchanged). It must not be called from a reactor's
 // handler (it blocks).
 //
