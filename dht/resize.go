@@ -21,17 +21,10 @@ import (
 // between old shards; shrinking from m to n moves exactly the keys of
 // the removed shards, each to the shard it had before they were added.
 //
-// How: growing spawns the new shards and publishes the new layout, then
-// each old shard, in one turn, hands its moving keys to the new shards
-// and from then on refuses operations on keys it lost (the table places
-// those again with the new layout, at the cost of one more round trip).
-// Shrinking first tells the remaining shards which keys will arrive,
-// publishes the new layout, then each removed shard hands all its keys
-// over in one turn. A shard that gains keys holds operations on them
-// (in arrival order) until the shard they come from has handed them
-// over. Each key is therefore in exactly one shard's map at any instant
-// and moves in one message. The keys' hashes are stored with them: no
-// user code runs during a resize.
+// During the change each key is in exactly one shard's map and moves in
+// one message; an operation on a moving key is held or placed again,
+// never lost, and no user code runs (the keys' hashes travel with them).
+// docs/design.md describes the hand-over.
 //
 // Resize waits for a Resize or [Table.Range] already running (one at a time).
 // ctx bounds that wait and the spawn of new shards: if it ends first, Resize

@@ -91,7 +91,7 @@
 // caller's goroutine.
 //
 // Send costs one or two atomic operations and no allocation on the fast
-// path; see the README for measured figures.
+// path; docs/benchmarks.md gives measured figures.
 //
 // # Rules
 //

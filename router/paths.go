@@ -36,15 +36,13 @@ import (
 // [reactor.ReasonNoRoute] under the path; nothing panics. A broadcast sends
 // one copy per member and joins the members' send errors.
 //
-// Concurrency and cost: all methods are safe for concurrent use. The tree
-// is immutable behind one atomic pointer, so sends take no lock: a send
-// walks the path (O(length), no allocation) and, for a group, uses the
-// member list cached in the group's node (built at its first use after a
-// change, O(group size)). Registrations copy the nodes on the path from
-// the root (O(depth × fan-out)) and serialize on a mutex; a send that
-// starts after a registration method returns sees its effect. Policies
-// are shared, not copied, across versions of the tree, so a round-robin
-// keeps its cycle across changes.
+// Concurrency and cost: all methods are safe for concurrent use. A send
+// takes no lock and allocates nothing: it costs O(path length), plus
+// O(group size) for the first send to a group after a change.
+// Registrations cost O(depth × fan-out) and serialize with each other; a
+// send that starts after a registration method returns sees its effect.
+// A policy keeps its state (a round-robin its cycle) across changes.
+// docs/design.md describes the copy-on-write tree behind this.
 //
 // A channel stays registered until unregistered or replaced, or until
 // its reactor terminates: then it leaves its path by itself, and sends
