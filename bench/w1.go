@@ -74,6 +74,31 @@ func w1Setup(send func() error, replies <-chan int64, deadline <-chan time.Time)
 	return nil
 }
 
+// w1Play plays one measured game between two players that are up: it
+// confirms that both know their peer, times the game from t0, taken right
+// before serve sends message 1, to the done signal of message n, and then
+// checks the players' received counts. both(v) returns a function that
+// sends v to both players.
+func w1Play(n int64, both func(v int64) func() error, serve func() error, done <-chan struct{}, replies <-chan int64, deadline <-chan time.Time) (result, error) {
+	if err := w1Setup(both(setupQuery), replies, deadline); err != nil {
+		return nil, err
+	}
+
+	t0 := time.Now()
+	if err := serve(); err != nil {
+		return nil, err
+	}
+	if _, err := awaitSignal(done, deadline, "completion"); err != nil {
+		return nil, err
+	}
+	t := time.Since(t0)
+
+	if err := w1Check(n, both(countQuery), replies, deadline); err != nil {
+		return nil, err
+	}
+	return w1Result(n, t), nil
+}
+
 // w1Raw plays ping-pong between two goroutines over two chan int64.
 func w1Raw(p runParams) (result, error) {
 	n := int64(p.count(w1Messages))
@@ -114,21 +139,8 @@ func w1Raw(p runParams) (result, error) {
 	both := func(v int64) func() error {
 		return func() error { a <- v; b <- v; return nil }
 	}
-	if err := w1Setup(both(setupQuery), replies, deadline.C); err != nil {
-		return nil, err
-	}
-
-	t0 := time.Now()
-	a <- 1
-	if _, err := awaitSignal(done, deadline.C, "completion"); err != nil {
-		return nil, err
-	}
-	t := time.Since(t0)
-
-	if err := w1Check(n, both(countQuery), replies, deadline.C); err != nil {
-		return nil, err
-	}
-	return w1Result(n, t), nil
+	serve := func() error { a <- 1; return nil }
+	return w1Play(n, both, serve, done, replies, deadline.C)
 }
 
 // w1Reactors plays ping-pong between two reactors.
@@ -158,23 +170,8 @@ func w1Reactors(p runParams) (res result, err error) {
 			return b.Send(v)
 		}
 	}
-	if err := w1Setup(both(setupQuery), replies, deadline.C); err != nil {
-		return nil, err
-	}
-
-	t0 := time.Now()
-	if err := a.Send(1); err != nil {
-		return nil, err
-	}
-	if _, err := awaitSignal(done, deadline.C, "completion"); err != nil {
-		return nil, err
-	}
-	t := time.Since(t0)
-
-	if err := w1Check(n, both(countQuery), replies, deadline.C); err != nil {
-		return nil, err
-	}
-	return w1Result(n, t), nil
+	serve := func() error { return a.Send(1) }
+	return w1Play(n, both, serve, done, replies, deadline.C)
 }
 
 // w1Player is the body of a ping-pong reactor. The setup query copies

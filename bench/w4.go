@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
 	"time"
@@ -46,8 +47,8 @@ func w4() workload {
 	}
 	for _, v := range []string{"sequential", "concurrent", "sequential-deadline"} {
 		w.cases = append(w.cases,
-			benchCase{peer: peerRaw, variant: v, run: w4Raw(v)},
-			benchCase{peer: peerReactors, variant: v, run: w4Reactors(v)})
+			benchCase{peer: peerRaw, variant: v, run: func(p runParams) (result, error) { return w4Raw(v, p) }},
+			benchCase{peer: peerReactors, variant: v, run: func(p runParams) (result, error) { return w4Reactors(v, p) }})
 	}
 	w.ratios = []ratioDef{
 		{variant: "sequential", refVariant: "sequential", metric: "p50_ns"},
@@ -72,12 +73,49 @@ func w4Shape(variant string, p runParams) (clients, per int) {
 	panic("bench: unknown W4 variant " + variant)
 }
 
-// w4Client is the request loop of client c. It asks for the values
-// c*len(lat)..(c+1)*len(lat)-1 one after another, checks every reply, and
-// writes the latency of request i (t_i - t_{i-1}, t_i taken right after
-// reply i) into lat[i], with t_{-1} = prev. It returns t of its last
-// reply, or the first failed ask or wrong reply.
+// w4Client runs the requests of client c (with w4Requests over lat and
+// prev) and returns t of its last reply, or the first failed ask or wrong
+// reply.
 type w4Client func(c int, lat []int64, prev time.Time) (time.Time, error)
+
+// w4Reply is where a client's loop body leaves the reply to the request
+// it was given, or the error that ended the ask.
+type w4Reply struct {
+	got int64
+	err error
+}
+
+// w4Requests is the request loop of client c. It yields the values
+// c*len(lat)..(c+1)*len(lat)-1 one after another to the loop body, which
+// asks for the value and leaves the reply in r; right after each body it
+// takes t_i, checks the reply, and writes the latency of request i
+// (t_i - t_{i-1}) into lat[i], with t_{-1} = *prev. *prev ends as t of
+// the last reply. It stops at the first failed or wrong reply and reports
+// it in *fail. Iterator and body inline into one plain loop, so a client
+// pays for its asks and nothing else.
+func w4Requests(c int, lat []int64, prev *time.Time, fail *error) iter.Seq2[int64, *w4Reply] {
+	return func(yield func(v int64, r *w4Reply) bool) {
+		base := int64(c) * int64(len(lat))
+		var r w4Reply
+		for i := range lat {
+			v := base + int64(i)
+			if !yield(v, &r) {
+				return
+			}
+			now := time.Now()
+			if r.err != nil {
+				*fail = r.err
+				return
+			}
+			if r.got != v {
+				*fail = w4WrongReply(r.got, v)
+				return
+			}
+			lat[i] = int64(now.Sub(*prev))
+			*prev = now
+		}
+	}
+}
 
 // w4Run is what the driver measured in one run.
 type w4Run struct {
@@ -177,157 +215,124 @@ type w4Req struct {
 	reply chan int64
 }
 
+// w4CheckSetup checks the reply to the untimed setup request.
+func w4CheckSetup(v int64, err error) error {
+	if err != nil {
+		return fmt.Errorf("setup ask: %w", err)
+	}
+	if v != setupAsk {
+		return w4WrongReply(v, setupAsk)
+	}
+	return nil
+}
+
 // w4Raw serves {int64, chan int64} requests from one goroutine on a
 // buffered channel; each client owns one reply channel of capacity 1 and
 // reuses it. In sequential-deadline the client makes a context with a
 // deadline for each request, sends, and selects on its reply channel and
 // ctx.Done().
-func w4Raw(variant string) func(p runParams) (result, error) {
-	return func(p runParams) (result, error) {
-		deadline := newDeadline()
-		defer deadline.Stop()
-		reqs := make(chan w4Req, w4RawBuf)
-		exited := make(chan struct{})
-		go func() {
-			defer close(exited)
-			for r := range reqs {
-				r.reply <- r.v
-			}
-		}()
+func w4Raw(variant string, p runParams) (result, error) {
+	deadline := newDeadline()
+	defer deadline.Stop()
+	reqs := make(chan w4Req, w4RawBuf)
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		for r := range reqs {
+			r.reply <- r.v
+		}
+	}()
 
-		setup := make(chan int64, 1)
-		reqs <- w4Req{setupAsk, setup}
-		v, err := awaitSignal(setup, deadline.C, "setup reply")
-		if err != nil {
-			return nil, err // the server is stuck: leave it
-		}
-		if v != setupAsk {
-			return nil, w4WrongReply(v, setupAsk)
-		}
-		clients, _ := w4Shape(variant, p)
-		replies := make([]chan int64, clients)
-		for c := range replies {
-			replies[c] = make(chan int64, 1)
-		}
-
-		client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
-			base, reply := int64(c)*int64(len(lat)), replies[c]
-			for i := range lat {
-				v := base + int64(i)
-				reqs <- w4Req{v, reply}
-				got := <-reply
-				now := time.Now()
-				if got != v {
-					return prev, w4WrongReply(got, v)
-				}
-				lat[i] = int64(now.Sub(prev))
-				prev = now
-			}
-			return prev, nil
-		}
-		if variant == "sequential-deadline" {
-			client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
-				base, reply := int64(c)*int64(len(lat)), replies[c]
-				for i := range lat {
-					v := base + int64(i)
-					ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
-					reqs <- w4Req{v, reply}
-					var got int64
-					select {
-					case got = <-reply:
-					case <-ctx.Done():
-						cancel()
-						return prev, fmt.Errorf("request %d: %w", v, context.Cause(ctx))
-					}
-					cancel()
-					now := time.Now()
-					if got != v {
-						return prev, w4WrongReply(got, v)
-					}
-					lat[i] = int64(now.Sub(prev))
-					prev = now
-				}
-				return prev, nil
-			}
-		}
-
-		run, err := w4Drive(variant, p, client, deadline.C)
-		if err != nil {
-			return nil, err // clients may still be blocked: leave the server
-		}
-		close(reqs)
-		if _, err := awaitSignal(exited, deadline.C, "server exit"); err != nil {
-			return nil, err
-		}
-		return run.result(), nil
+	setup := make(chan int64, 1)
+	reqs <- w4Req{setupAsk, setup}
+	if err := w4CheckSetup(awaitSignal(setup, deadline.C, "setup reply")); err != nil {
+		return nil, err // the server is stuck or wrong: leave it
 	}
+	clients, _ := w4Shape(variant, p)
+	replies := make([]chan int64, clients)
+	for c := range replies {
+		replies[c] = make(chan int64, 1)
+	}
+
+	client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
+		var err error
+		reply := replies[c]
+		for v, r := range w4Requests(c, lat, &prev, &err) {
+			reqs <- w4Req{v, reply}
+			r.got = <-reply
+		}
+		return prev, err
+	}
+	if variant == "sequential-deadline" {
+		client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
+			var err error
+			reply := replies[c]
+			for v, r := range w4Requests(c, lat, &prev, &err) {
+				ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
+				reqs <- w4Req{v, reply}
+				select {
+				case r.got = <-reply:
+				case <-ctx.Done():
+					r.err = fmt.Errorf("request %d: %w", v, context.Cause(ctx))
+				}
+				cancel()
+			}
+			return prev, err
+		}
+	}
+
+	run, err := w4Drive(variant, p, client, deadline.C)
+	if err != nil {
+		return nil, err // clients may still be blocked: leave the server
+	}
+	close(reqs)
+	if _, err := awaitSignal(exited, deadline.C, "server exit"); err != nil {
+		return nil, err
+	}
+	return run.result(), nil
 }
 
 // w4Reactors serves with server.Spawn and an echo function; clients are
 // plain goroutines calling server.Ask with context.Background(), or in
 // sequential-deadline with a context.WithTimeout made for each ask.
-func w4Reactors(variant string) func(p runParams) (result, error) {
-	return func(p runParams) (res result, err error) {
-		sys, deadline, finish := startReactors()
-		defer finish(&res, &err)
-		srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
-		if err != nil {
-			return nil, err
-		}
-
-		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-		v, err := server.Ask(ctx, srv, setupAsk)
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("setup ask: %w", err)
-		}
-		if v != setupAsk {
-			return nil, w4WrongReply(v, setupAsk)
-		}
-
-		client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
-			base, ctx := int64(c)*int64(len(lat)), context.Background()
-			for i := range lat {
-				v := base + int64(i)
-				got, err := server.Ask(ctx, srv, v)
-				now := time.Now()
-				if err != nil {
-					return prev, err
-				}
-				if got != v {
-					return prev, w4WrongReply(got, v)
-				}
-				lat[i] = int64(now.Sub(prev))
-				prev = now
-			}
-			return prev, nil
-		}
-		if variant == "sequential-deadline" {
-			client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
-				base := int64(c) * int64(len(lat))
-				for i := range lat {
-					v := base + int64(i)
-					ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
-					got, err := server.Ask(ctx, srv, v)
-					cancel()
-					now := time.Now()
-					if err != nil {
-						return prev, err
-					}
-					if got != v {
-						return prev, w4WrongReply(got, v)
-					}
-					lat[i] = int64(now.Sub(prev))
-					prev = now
-				}
-				return prev, nil
-			}
-		}
-
-		run, err := w4Drive(variant, p, client, deadline.C)
-		if err != nil {
-			return nil, err // the deferred shutdown ends blocked clients
-		}
-		return run.result(), nil
+func w4Reactors(variant string, p runParams) (res result, err error) {
+	sys, deadline, finish := startReactors()
+	defer finish(&res, &err)
+	srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
+	if err != nil {
+		return nil, err
 	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	err = w4CheckSetup(server.Ask(ctx, srv, setupAsk))
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+
+	client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
+		var err error
+		ctx := context.Background()
+		for v, r := range w4Requests(c, lat, &prev, &err) {
+			r.got, r.err = server.Ask(ctx, srv, v)
+		}
+		return prev, err
+	}
+	if variant == "sequential-deadline" {
+		client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
+			var err error
+			for v, r := range w4Requests(c, lat, &prev, &err) {
+				ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
+				r.got, r.err = server.Ask(ctx, srv, v)
+				cancel()
+			}
+			return prev, err
+		}
+	}
+
+	run, err := w4Drive(variant, p, client, deadline.C)
+	if err != nil {
+		return nil, err // the deferred shutdown ends blocked clients
+	}
+	return run.result(), nil
 }

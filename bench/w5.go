@@ -44,11 +44,10 @@ func w5() workload {
 	return workload{
 		name: "W5",
 		describe: func(cfg *config) string {
-			per := w5PerClient(runParams{factor: cfg.scale})
-			return fmt.Sprintf("sharded KV single ops S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1); "+
+			return fmt.Sprintf("sharded KV single ops %s; "+
 				"raw splitmix64(key) mod S, shard chan capacity=%d, reply chan capacity=1; reactors dht.Table IntKey+Jump, Get/Put(context.Background()); "+
 				"server-router: S server.Spawn map shards behind router.Hash(key), server.Ask(context.Background(), router.Channel(), op)",
-				w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed, w5RawBuf)
+				w5Params(cfg), w5RawBuf)
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "shard-goroutines", run: w5Raw("shard-goroutines")},
@@ -63,6 +62,14 @@ func w5() workload {
 			{variant: "server-router", refVariant: "shard-goroutines", metric: "ops_per_s"},
 		},
 	}
+}
+
+// w5Params describes the data W5 and W5b share: shards, clients, ops, keys,
+// the Get share and the streams' seeds.
+func w5Params(cfg *config) string {
+	per := w5PerClient(runParams{factor: cfg.scale})
+	return fmt.Sprintf("S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1)",
+		w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed)
 }
 
 // w5Op is one operation of a client's stream: a Get of key, or a Put of

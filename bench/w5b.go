@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sync"
 
 	"github.com/reactors-go/reactors/dht"
@@ -25,11 +26,10 @@ func w5b() workload {
 	return workload{
 		name: "W5b",
 		describe: func(cfg *config) string {
-			per := w5PerClient(runParams{factor: cfg.scale})
-			return fmt.Sprintf("sharded KV batches of %d ops S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1) as W5; "+
+			return fmt.Sprintf("sharded KV batches of %d ops %s as W5; "+
 				"each batch = one MultiGet of its Gets, then one MultiPut of its Puts; "+
 				"raw splitmix64(key) mod S, one RLock/Lock per shard involved; reactors dht.Table IntKey+Jump, MultiGet/MultiPut(context.Background())",
-				w5bSize, w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed)
+				w5bSize, w5Params(cfg))
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "rwmutex-map", run: w5bRaw},
@@ -116,6 +116,25 @@ func (g *w5bGrouper) group(n int) {
 	}
 }
 
+// w5bByShard sets g's shard of every item (key gives its key), groups
+// them, and yields each shard involved with the indices of its items, in
+// batch order, shard after shard. It inlines into plain loops (the
+// range-over-func body and key are inlined too), so a client pays nothing
+// for it.
+func w5bByShard[T any](g *w5bGrouper, items []T, key func(T) int64) iter.Seq2[int, []int] {
+	return func(yield func(s int, items []int) bool) {
+		for j, it := range items {
+			g.shard[j] = w5Shard(key(it))
+		}
+		g.group(len(items))
+		for s := range w5Shards {
+			if lo, hi := g.start[s], g.start[s+1]; lo < hi && !yield(s, g.order[lo:hi]) {
+				return
+			}
+		}
+	}
+}
+
 // w5bRaw applies the batches to S padded {RWMutex, map} shards preloaded
 // with every key (W5's rwmutex-map): for each batch, its Gets grouped by
 // shard under one RLock per shard involved, then its Puts grouped by shard
@@ -129,37 +148,20 @@ func w5bRaw(p runParams) (result, error) {
 	return w5Drive(streams, func(c int, ops []w5Op, got []int64) error {
 		g := &groupers[c]
 		for _, b := range batches[c] {
-			for j, k := range b.gets {
-				g.shard[j] = w5Shard(k)
-			}
-			g.group(len(b.gets))
-			for s := range w5Shards {
-				lo, hi := g.start[s], g.start[s+1]
-				if lo == hi {
-					continue
-				}
+			for s, items := range w5bByShard(g, b.gets, func(k int64) int64 { return k }) {
 				sh := &shards[s]
 				sh.mu.RLock()
-				for _, j := range g.order[lo:hi] {
+				for _, j := range items {
 					v, ok := sh.m[b.gets[j]]
 					i := b.getIdx[j]
 					got[i] = w5Answer(ops[i], v, ok)
 				}
 				sh.mu.RUnlock()
 			}
-
-			for j, kv := range b.puts {
-				g.shard[j] = w5Shard(kv.Key)
-			}
-			g.group(len(b.puts))
-			for s := range w5Shards {
-				lo, hi := g.start[s], g.start[s+1]
-				if lo == hi {
-					continue
-				}
+			for s, items := range w5bByShard(g, b.puts, func(kv dht.KV[int64, int64]) int64 { return kv.Key }) {
 				sh := &shards[s]
 				sh.mu.Lock()
-				for _, j := range g.order[lo:hi] {
+				for _, j := range items {
 					sh.m[b.puts[j].Key] = b.puts[j].Value
 					got[b.putIdx[j]] = 0
 				}
@@ -184,11 +186,8 @@ func w5bReactors(p runParams) (result, error) {
 			for _, b := range batches[c] {
 				if len(b.gets) > 0 {
 					res, err := tbl.MultiGet(ctx, b.gets)
-					if err != nil {
+					if err := w5bChecked("MultiGet", len(b.gets), len(res), err); err != nil {
 						return err
-					}
-					if len(res) != len(b.gets) {
-						return fmt.Errorf("MultiGet of %d keys returned %d results", len(b.gets), len(res))
 					}
 					for j, r := range res {
 						i := b.getIdx[j]
@@ -197,11 +196,8 @@ func w5bReactors(p runParams) (result, error) {
 				}
 				if len(b.puts) > 0 {
 					res, err := tbl.MultiPut(ctx, b.puts)
-					if err != nil {
+					if err := w5bChecked("MultiPut", len(b.puts), len(res), err); err != nil {
 						return err
-					}
-					if len(res) != len(b.puts) {
-						return fmt.Errorf("MultiPut of %d items returned %d results", len(b.puts), len(res))
 					}
 					for j, r := range res {
 						if !r.Found {
@@ -214,4 +210,16 @@ func w5bReactors(p runParams) (result, error) {
 			return nil
 		}
 	})
+}
+
+// w5bChecked checks what a batch call of n items returned: no error and
+// one result per item.
+func w5bChecked(call string, n, results int, err error) error {
+	if err != nil {
+		return err
+	}
+	if results != n {
+		return fmt.Errorf("%s of %d items returned %d results", call, n, results)
+	}
+	return nil
 }

@@ -23,30 +23,30 @@ import (
 // involved; per shard that is busy, one message and reply, against one
 // each per item for single operations; no goroutine.
 
-// KV is a key and its value: an item of MultiPut.
+// KV is a key and its value: an item of [Table.MultiPut].
 type KV[K comparable, V any] struct {
 	Key   K
 	Value V
 }
 
 // MultiGet returns the value of every key of keys and whether it is
-// present, in the order of keys, as Get would for each (see "Batches"
+// present, in the order of keys, as [Table.Get] would for each (see "Batches"
 // in the package documentation). The part of every idle shard holding
 // some of keys is applied on the caller's goroutine, as a step of that
-// shard's reactor (reactor.Channel.RunIfIdleAs), with no message; every
+// shard's reactor ([reactor.Channel.RunIfIdleAs]), with no message; every
 // other shard involved gets one message, all before waiting, and
 // MultiGet blocks until their replies or the end of ctx, like Get (if
 // the last shard sent to is idle by then, its turn runs on the caller's
 // goroutine while the others run on the pool). An empty batch sends
 // nothing and returns an empty slice.
 //
-// It fails with ErrUserPanic if the key function panics, ErrClosed
-// after Close, ctx's error (context.Cause) if ctx ended before anything
-// was sent or before any shard's reply was taken, and a *BatchError
+// It fails with [ErrUserPanic] if the key function panics, [ErrClosed]
+// after [Table.Close], ctx's error ([context.Cause]) if ctx ended before anything
+// was sent or before any shard's reply was taken, and a [*BatchError]
 // holding the results of the shards that answered when some did and
 // others did not. Each shard's turn synchronizes before MultiGet returns
 // its results. It must not be called from a reactor's handler (use
-// MultiGetIn).
+// [Table.MultiGetIn]).
 func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], error) {
 	if err := outside("multi-get"); err != nil {
 		return nil, err
@@ -59,9 +59,9 @@ func (t *Table[K, V]) MultiGet(ctx context.Context, keys []K) ([]Result[V], erro
 }
 
 // MultiPut sets every key of kvs to its value and returns, in the order
-// of kvs, each item's previous value and whether there was one, as Put
+// of kvs, each item's previous value and whether there was one, as [Table.Put]
 // would; a key given twice takes its last value. It sends, blocks and
-// fails like MultiGet; on an error that is not a *BatchError the table
+// fails like [Table.MultiGet]; on an error that is not a [*BatchError] the table
 // is unchanged, and on a *BatchError exactly the items it reports as
 // applied took effect.
 func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V], error) {
@@ -75,9 +75,9 @@ func (t *Table[K, V]) MultiPut(ctx context.Context, kvs []KV[K, V]) ([]Result[V]
 	return m.run(ctx)
 }
 
-// MultiGetIn is MultiGet for reactor handlers, with the rules of the In
+// MultiGetIn is [Table.MultiGet] for reactor handlers, with the rules of the In
 // forms (in.go): it asks every shard involved at once (one
-// server.AskIn each) and completes the IVar with the results when all
+// [server.AskIn] each) and completes the IVar with the results when all
 // have answered, or fails it with MultiGet's errors once all have
 // answered or failed. Cost: that of one AskIn per shard involved.
 func (t *Table[K, V]) MultiGetIn(o reactor.Owner, keys []K) *events.IVar[[]Result[V]] {
@@ -88,9 +88,9 @@ func (t *Table[K, V]) MultiGetIn(o reactor.Owner, keys []K) *events.IVar[[]Resul
 	return m.runIn(o)
 }
 
-// MultiPutIn is MultiPut for reactor handlers, as MultiGetIn is for
-// MultiGet. If o terminates before a shard's reply, that shard's part is
-// undone.
+// MultiPutIn is [Table.MultiPut] for reactor handlers, as [Table.MultiGetIn]
+// is for [Table.MultiGet]. If o terminates before a shard's reply, that
+// shard's part is undone.
 func (t *Table[K, V]) MultiPutIn(o reactor.Owner, kvs []KV[K, V]) *events.IVar[[]Result[V]] {
 	m, err := t.multi(nil, kvs)
 	if err != nil {
@@ -101,7 +101,7 @@ func (t *Table[K, V]) MultiPutIn(o reactor.Owner, kvs []KV[K, V]) *events.IVar[[
 
 // multi is one batch: its items, and their outcomes as the shards report
 // them. It is sent in rounds, one per layout its items are placed with:
-// one round, unless a Resize moved some items' keys while they were on
+// one round, unless a [Table.Resize] moved some items' keys while they were on
 // their way, in which case the parts that their shards refused with
 // errMoved are placed again. Its items are copies of the caller's, so
 // that a shard that still reads them after the call gave up reads
@@ -129,9 +129,9 @@ type multi[K comparable, V any] struct {
 	gres               []Result[V]
 }
 
-// multi copies the items of a batch (keys for MultiGet, or kvs for
-// MultiPut) and hashes them. It runs the key function once per item and
-// fails with ErrUserPanic, before anything is sent, if it panics.
+// multi copies the items of a batch (keys for [Table.MultiGet], or kvs for
+// [Table.MultiPut]) and hashes them. It runs the key function once per item and
+// fails with [ErrUserPanic], before anything is sent, if it panics.
 func (t *Table[K, V]) multi(keys []K, kvs []KV[K, V]) (*multi[K, V], error) {
 	n := len(keys)
 	if kvs != nil {
@@ -457,7 +457,7 @@ func (c *call[K, V]) run(ctx context.Context) {
 
 // direct applies here and now, as the shard's reactor would (see
 // Table.direct), the parts of the shards that are idle, all with one
-// guest slot (reactor.Guest). It returns how many parts are left to send
+// guest slot ([reactor.Guest]). It returns how many parts are left to send
 // and the last of them.
 func (c *call[K, V]) direct() (last, left int) {
 	last = -1
@@ -506,7 +506,7 @@ func (c *call[K, V]) firstSent() int {
 // It reports whether r settled a part that was waiting for its answer. A
 // part whose send was refused, or that was ended when its shard
 // terminated, also gets an answer when its request is dead-lettered
-// (server.UndeliveredError): that one is ignored, the part is settled
+// ([server.UndeliveredError]): that one is ignored, the part is settled
 // already.
 func (c *call[K, V]) settle(r server.Reply[reply[V]]) bool {
 	j := int(r.ID() - 1) // a shard answers with the id of its request: 1..len(parts)
@@ -538,7 +538,7 @@ func (c *call[K, V]) drain(in *protocol.Inbox[server.Reply[reply[V]]]) int {
 }
 
 // end settles part j, which did not happen because of err: it is to be
-// placed again if a Resize moved its keys, else it failed.
+// placed again if a [Table.Resize] moved its keys, else it failed.
 //
 // A part that ends without its shard's answer may still be read by the
 // shard (or kept in a dead letter): its batch is no longer clean.
@@ -592,7 +592,7 @@ func (c *call[K, V]) record() []int32 {
 	return again
 }
 
-// containsErr reports whether errs holds err (by errors.Is, which
+// containsErr reports whether errs holds err (by [errors.Is], which
 // compares only comparable errors).
 func containsErr(errs []error, err error) bool {
 	for _, e := range errs {

@@ -1,5 +1,5 @@
 // Package dht is a sharded key-value table built from reactors: a
-// Table[K, V] splits its keys over a fixed number of shard reactors, each
+// [Table][K, V] splits its keys over a fixed number of shard reactors, each
 // owning a plain Go map that needs no lock because only its reactor
 // touches it. Operations are requests to one shard (package server):
 // from plain goroutines they block on a context, from reactor handlers
@@ -13,16 +13,16 @@
 // # Placement
 //
 // The shard of a key is a frozen function, part of the documented
-// behaviour and pinned by golden values in the tests: a KeyFunc hashes
-// the key's bytes with xxhash64 and the fixed seed Seed (StringKey,
-// BytesKey, IntKey and UintKey define the bytes of common key types),
-// and Jump (Lamping and Veach's jump consistent hash) maps the hash to
+// behaviour and pinned by golden values in the tests: a [KeyFunc] hashes
+// the key's bytes with xxhash64 and the fixed seed [Seed] ([StringKey],
+// [BytesKey], [IntKey] and [UintKey] define the bytes of common key types),
+// and [Jump] (Lamping and Veach's jump consistent hash) maps the hash to
 // one of n shards. Unlike Reactors.IO's h % n, going from n to n+1
 // shards moves only about 1/(n+1) of the keys, all to the new shard.
 //
 // # Resharding
 //
-// Resize changes the shard count while clients run. Shards are added and
+// [Table.Resize] changes the shard count while clients run. Shards are added and
 // removed at the end of the numbering (jump hashing allows nothing
 // else), and only the keys whose shard changes move, each in one message
 // from its old shard to its new one. No write is lost or applied twice,
@@ -45,7 +45,7 @@
 //
 // # Snapshots
 //
-// Range calls a function for every key of a consistent snapshot: the
+// [Table.Range] calls a function for every key of a consistent snapshot: the
 // table's content at one instant. It holds each shard in turn (the shard
 // copies its map and holds data operations), and lets them all go once
 // every shard is held. Range and Resize run one at a time.
@@ -56,14 +56,14 @@
 //     step between the call and the return (so operations on one key are
 //     linearizable, also across Resize). Operations of one caller on one
 //     shard apply in the order called; nothing orders operations of
-//     different shards. Range is a snapshot; Len is not (it is exact only
+//     different shards. Range is a snapshot; [Table.Len] is not (it is exact only
 //     when no write runs).
 //   - An operation that returns an error did not change the table: after
-//     Close (ErrClosed), after a panic in user code (ErrUserPanic), and
-//     after the end of its context (the shard reverts an operation whose
-//     reply its caller no longer takes).
+//     [Table.Close] ([ErrClosed]), after a panic in user code
+//     ([ErrUserPanic]), and after the end of its context (the shard reverts
+//     an operation whose reply its caller no longer takes).
 //   - A panic in user code fails that operation only. The key function
-//     runs on the caller's goroutine. CompareAndSwap's equality and the
+//     runs on the caller's goroutine. [Table.CompareAndSwap]'s equality and the
 //     map's hashing of interface keys run in the shard, before the
 //     operation changes anything; the shard catches their panic and keeps
 //     serving with all its data.
@@ -72,20 +72,20 @@
 //
 // No goroutine is started. A blocking operation on an idle shard is
 // applied on the caller's goroutine, as a step of the shard's reactor
-// (reactor.Channel.RunIfIdle): no message, no reply, no goroutine
-// switch. On a busy shard it is one request and one reply (server.Ask).
+// ([reactor.Channel.RunIfIdle]): no message, no reply, no goroutine
+// switch. On a busy shard it is one request and one reply ([server.Ask]).
 // A sequential blocking operation allocates nothing beyond what its key
 // function allocates. In forms are always a request and a reply.
 //
 // # Batches
 //
-// MultiGet and MultiPut (and MultiGetIn, MultiPutIn) group their items
-// by shard on the caller's side and send one message per shard
-// involved, to all of them before waiting for any reply; the blocking
-// forms apply the parts of idle shards on the caller's goroutine
-// instead, as steps of those shards' reactors, with no message. Each shard
-// applies its part in one turn, so a batch is atomic per shard, not as a
-// whole: nothing orders the parts of different shards.
+// [Table.MultiGet] and [Table.MultiPut] (and [Table.MultiGetIn],
+// [Table.MultiPutIn]) group their items by shard on the caller's side and
+// send one message per shard involved, to all of them before waiting for any
+// reply; the blocking forms apply the parts of idle shards on the caller's
+// goroutine instead, as steps of those shards' reactors, with no message.
+// Each shard applies its part in one turn, so a batch is atomic per shard,
+// not as a whole: nothing orders the parts of different shards.
 //
 //   - Items apply in batch order within each shard, as single Gets or
 //     Puts would. A key given twice lands on one shard: a MultiPut of
@@ -95,7 +95,7 @@
 //   - The key function runs once per item, on the caller's goroutine,
 //     before anything is sent; if it panics, the call fails with
 //     ErrUserPanic and sends nothing. An empty batch sends nothing.
-//   - An error that is not a *BatchError means that no shard applied its
+//   - An error that is not a [*BatchError] means that no shard applied its
 //     part: the table is unchanged. A *BatchError means that some shards
 //     applied their parts and others did not; its Applied says which
 //     items took effect, and their results come beside it.
@@ -109,7 +109,7 @@
 //
 // Shards live in one process: the remote package's Table spreads a table
 // over several nodes (it is built on this package, which imports no
-// NATS), and Store is the interface both satisfy. There are no In forms
+// NATS), and [Store] is the interface both satisfy. There are no In forms
 // of Range and Resize (they block), and Range and Resize exclude each
 // other.
 package dht

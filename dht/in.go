@@ -6,9 +6,9 @@ import (
 	"github.com/reactors-go/reactors/server"
 )
 
-// Result is the answer of GetIn, PutIn and DeleteIn: for GetIn the key's
-// value and whether it is present; for PutIn and DeleteIn the previous
-// value and whether there was one.
+// Result is the answer of [Table.GetIn], [Table.PutIn] and [Table.DeleteIn]:
+// for GetIn the key's value and whether it is present; for PutIn and DeleteIn
+// the previous value and whether there was one.
 type Result[V any] struct {
 	Value V
 	Found bool
@@ -25,22 +25,22 @@ type Result[V any] struct {
 // not happen. Cost: that of server.AskIn (a connector and a few small
 // allocations per operation), plus one IVar.
 
-// GetIn is Get for reactor handlers.
+// GetIn is [Table.Get] for reactor handlers.
 func (t *Table[K, V]) GetIn(o reactor.Owner, k K) *events.IVar[Result[V]] {
 	return keyedIn(t, o, op[K, V]{kind: opGet, key: k}, toResult[V])
 }
 
-// PutIn is Put for reactor handlers.
+// PutIn is [Table.Put] for reactor handlers.
 func (t *Table[K, V]) PutIn(o reactor.Owner, k K, v V) *events.IVar[Result[V]] {
 	return keyedIn(t, o, op[K, V]{kind: opPut, key: k, val: v}, toResult[V])
 }
 
-// DeleteIn is Delete for reactor handlers.
+// DeleteIn is [Table.Delete] for reactor handlers.
 func (t *Table[K, V]) DeleteIn(o reactor.Owner, k K) *events.IVar[Result[V]] {
 	return keyedIn(t, o, op[K, V]{kind: opDelete, key: k}, toResult[V])
 }
 
-// CompareAndSwapIn is CompareAndSwap for reactor handlers: the IVar
+// CompareAndSwapIn is [Table.CompareAndSwap] for reactor handlers: the IVar
 // holds whether the swap happened.
 func (t *Table[K, V]) CompareAndSwapIn(o reactor.Owner, k K, old, new V, eq func(a, b V) bool) *events.IVar[bool] {
 	if eq == nil {
@@ -50,9 +50,9 @@ func (t *Table[K, V]) CompareAndSwapIn(o reactor.Owner, k K, old, new V, eq func
 		func(r reply[V]) bool { return r.ok })
 }
 
-// LenIn is Len for reactor handlers: it asks every shard at once and
+// LenIn is [Table.Len] for reactor handlers: it asks every shard at once and
 // completes with the sum once all have answered (asking again if a
-// Resize changed the layout meanwhile, as Len does), or fails with the
+// [Table.Resize] changed the layout meanwhile, as Len does), or fails with the
 // first error.
 func (t *Table[K, V]) LenIn(o reactor.Owner) *events.IVar[int] {
 	out := &events.IVar[int]{}
@@ -98,7 +98,7 @@ func (t *Table[K, V]) LenIn(o reactor.Owner) *events.IVar[int] {
 }
 
 // keyedIn sends o to its key's shard from the reactor ow and completes
-// the result with conv of the reply, placing o again if a Resize moved
+// the result with conv of the reply, placing o again if a [Table.Resize] moved
 // its key meanwhile.
 func keyedIn[K comparable, V, R any](t *Table[K, V], ow reactor.Owner, o op[K, V], conv func(reply[V]) R) *events.IVar[R] {
 	h, err := t.hash(o.key)

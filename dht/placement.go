@@ -17,16 +17,16 @@ const Seed uint64 = 0x9e3779b97f4a7c15
 // KeyFunc returns a key's placement hash. The frozen placement of key k
 // among n shards is Jump(key(k), n).
 //
-// Use StringKey, BytesKey, IntKey or UintKey, whose hashes are frozen
-// (golden-tested), or build one over HashBytes for other key types,
+// Use [StringKey], [BytesKey], [IntKey] or [UintKey], whose hashes are frozen
+// (golden-tested), or build one over [HashBytes] for other key types,
 // hashing a fixed encoding of the key. A KeyFunc must be deterministic
 // (equal keys, equal hashes) and safe for concurrent use: tables call it
 // on the caller's goroutine, once per operation. If it panics, that
-// operation fails with an error matching ErrUserPanic.
+// operation fails with an error matching [ErrUserPanic].
 type KeyFunc[K any] func(k K) uint64
 
 // HashBytes returns the placement hash of b: xxhash64 of b with seed
-// Seed. It is frozen. It costs about 1ns per 8 bytes plus about 20ns and
+// [Seed]. It is frozen. It costs about 1ns per 8 bytes plus about 20ns and
 // allocates nothing.
 func HashBytes(b []byte) uint64 {
 	var d xxhash.Digest
@@ -35,7 +35,7 @@ func HashBytes(b []byte) uint64 {
 	return d.Sum64()
 }
 
-// HashString returns the placement hash of s's bytes: HashBytes of
+// HashString returns the placement hash of s's bytes: [HashBytes] of
 // []byte(s), without the conversion. It allocates nothing.
 func HashString(s string) uint64 {
 	var d xxhash.Digest
@@ -45,28 +45,28 @@ func HashString(s string) uint64 {
 }
 
 // hashUint64 is the placement hash of x's 8 little-endian bytes:
-// HashBytes of them, computed directly (internal/xxh64).
+// [HashBytes] of them, computed directly (internal/xxh64).
 func hashUint64(x uint64) uint64 { return xxh64.Uint64(x, Seed) }
 
-// StringKey is the KeyFunc of string keys: HashString of the key.
+// StringKey is the [KeyFunc] of string keys: [HashString] of the key.
 func StringKey[K ~string](k K) uint64 { return HashString(string(k)) }
 
-// BytesKey is the KeyFunc of byte-slice keys: HashBytes of the key.
-// Byte slices are not comparable, so Table cannot hold them as keys;
-// BytesKey places them for code that shards by Jump itself, and it
-// hashes exactly as StringKey does for the same bytes.
+// BytesKey is the [KeyFunc] of byte-slice keys: [HashBytes] of the key.
+// Byte slices are not comparable, so [Table] cannot hold them as keys;
+// BytesKey places them for code that shards by [Jump] itself, and it
+// hashes exactly as [StringKey] does for the same bytes.
 func BytesKey[K ~[]byte](k K) uint64 { return HashBytes(k) }
 
-// IntKey is the KeyFunc of signed integer keys: HashBytes of the 8
+// IntKey is the [KeyFunc] of signed integer keys: [HashBytes] of the 8
 // little-endian bytes of int64(k) (two's complement), so that int32(-1)
 // and int64(-1) are placed alike.
 func IntKey[K ~int | ~int8 | ~int16 | ~int32 | ~int64](k K) uint64 {
 	return hashUint64(uint64(int64(k)))
 }
 
-// UintKey is the KeyFunc of unsigned integer keys: HashBytes of the 8
+// UintKey is the [KeyFunc] of unsigned integer keys: [HashBytes] of the 8
 // little-endian bytes of uint64(k). For values below 1<<63 it agrees
-// with IntKey.
+// with [IntKey].
 func UintKey[K ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](k K) uint64 {
 	return hashUint64(uint64(k))
 }

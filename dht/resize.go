@@ -13,7 +13,7 @@ import (
 // change, and none is lost, applied twice or answered with a stale value
 // (operations stay linearizable per key). It returns when the new layout
 // serves every key, the shards removed have stopped, and their names (see
-// WithName) are free again.
+// [WithName]) are free again.
 //
 // Placement is jump consistent hashing, so shards are added and removed
 // at the end of the numbering: growing from n to m shards moves about
@@ -21,24 +21,17 @@ import (
 // between old shards; shrinking from m to n moves exactly the keys of
 // the removed shards, each to the shard it had before they were added.
 //
-// How: growing spawns the new shards and publishes the new layout, then
-// each old shard, in one turn, hands its moving keys to the new shards
-// and from then on refuses operations on keys it lost (the table places
-// those again with the new layout, at the cost of one more round trip).
-// Shrinking first tells the remaining shards which keys will arrive,
-// publishes the new layout, then each removed shard hands all its keys
-// over in one turn. A shard that gains keys holds operations on them
-// (in arrival order) until the shard they come from has handed them
-// over. Each key is therefore in exactly one shard's map at any instant
-// and moves in one message. The keys' hashes are stored with them: no
-// user code runs during a resize.
+// During the change each key is in exactly one shard's map and moves in
+// one message; an operation on a moving key is held or placed again,
+// never lost, and no user code runs (the keys' hashes travel with them).
+// docs/design.md describes the hand-over.
 //
-// Resize waits for a Resize or Range already running (one at a time). ctx
-// bounds that wait and the spawn of new shards: if it ends first, Resize
+// Resize waits for a Resize or [Table.Range] already running (one at a time).
+// ctx bounds that wait and the spawn of new shards: if it ends first, Resize
 // returns ctx's error and the table is unchanged. Once the new layout is
-// published, Resize runs to its end whatever ctx does (it only waits for
-// the shards, which are local reactors). It returns ErrShards if shards
-// is less than 1, ErrClosed after Close, and the error of a shard's spawn
+// published, Resize runs to its end whatever ctx does (it only waits for the
+// shards, which are local reactors). It returns [ErrShards] if shards is less
+// than 1, [ErrClosed] after [Table.Close], and the error of a shard's spawn
 // (the table is then unchanged). It must not be called from a reactor's
 // handler (it blocks).
 //

@@ -22,7 +22,7 @@ const (
 	opBatch // the shard's part of a MultiGet or MultiPut (batch.go)
 
 	// Control operations, sent by the table itself (resize.go,
-	// snapshot.go, Close); the shell handles them, never buffers them.
+	// snapshot.go, [Table.Close]); the shell handles them, never buffers them.
 	opStop    // seal the shard (Close, or a shard retired by Resize)
 	opHold    // Range: copy the map and hold every data operation
 	opRelease // Range: end one hold
@@ -73,7 +73,7 @@ type entry[V any] struct {
 // Awaiting: after a resize, the keys a shard gains arrive from their
 // previous shards (of a layout of prev shards) in opInstall messages;
 // until the one from shard s has come, operations on keys that were on
-// s wait (ready). held counts the Range holds in force: while it is
+// s wait (ready). held counts the [Table.Range] holds in force: while it is
 // above 0, no data operation runs.
 type shard[K comparable, V any] struct {
 	m        map[K]entry[V]
@@ -219,8 +219,8 @@ func (s *shard[K, V]) snapshot() []KV[K, V] {
 }
 
 // apply runs o and returns its reply. It fails, with an error matching
-// ErrUserPanic, only if user code panics: the equality of a
-// CompareAndSwap, or the map's hashing of an interface key whose dynamic
+// [ErrUserPanic], only if user code panics: the equality of a
+// [Table.CompareAndSwap], or the map's hashing of an interface key whose dynamic
 // type is not comparable.
 //
 // The recover below is deliberate and is the only one in a shard: the
@@ -293,17 +293,17 @@ func userPanic(what string, p any) error {
 	return fmt.Errorf("dht: %s: panic: %v: %w", what, p, ErrUserPanic)
 }
 
-// batch is a shard's part of a MultiGet or MultiPut: the indexes of
-// its items in the batch m, in batch order, all placed on the shard. The
-// caller builds it and never touches it again but to read res once the
-// shard's reply was accepted; the shard reads m's items (which nobody
+// batch is a shard's part of a [Table.MultiGet] or [Table.MultiPut]: the
+// indexes of its items in the batch m, in batch order, all placed on the
+// shard. The caller builds it and never touches it again but to read res once
+// the shard's reply was accepted; the shard reads m's items (which nobody
 // changes while the batch runs) and writes res only.
 type batch[K comparable, V any] struct {
 	m   *multi[K, V]
 	idx []int32     // the items' indexes in m
 	res []Result[V] // res[q]: what Get or Put would reply to item idx[q]
 
-	// A MultiGet part applied on its caller's goroutine (call.direct)
+	// A [Table.MultiGet] part applied on its caller's goroutine (call.direct)
 	// writes its results straight into the caller's m.res[idx[q]]
 	// instead of res[q]: nobody else can see them before it returns.
 	inPlace bool

@@ -55,7 +55,7 @@ func (sh *shell[K, V]) body(r *reactor.Reactor[server.Request[op[K, V], reply[V]
 
 // direct applies the data operation o at once, as handle would, if it
 // needs no waiting, refusal or revert: it is the caller-runs fast path
-// of a blocking operation on an idle shard (reactor.Channel.RunIfIdle),
+// of a blocking operation on an idle shard ([reactor.Channel.RunIfIdle]),
 // whose caller takes the reply itself, so there is no reply to refuse.
 // It reports false, doing nothing, if o must take the ordinary path.
 func (sh *shell[K, V]) direct(o op[K, V]) (r reply[V], done bool, err error) {

@@ -20,11 +20,11 @@ import (
 // are the whole table. f runs after that, on the caller's goroutine,
 // while the table serves again, so f may use the table.
 //
-// Range waits for a Resize or Range already running (one at a time), and
-// blocks until every shard has been held, or until ctx ends: it then
+// Range waits for a [Table.Resize] or Range already running (one at a time),
+// and blocks until every shard has been held, or until ctx ends: it then
 // returns ctx's error, lets the shards go, and calls f for nothing. It
-// returns ErrClosed after Close, and ErrNilFunc at once, holding nothing,
-// if f is nil. It must not be called from a reactor's handler (it
+// returns [ErrClosed] after [Table.Close], and [ErrNilFunc] at once, holding
+// nothing, if f is nil. It must not be called from a reactor's handler (it
 // blocks).
 //
 // Cost: one message and reply per shard, a copy of every key and value

@@ -3,7 +3,7 @@ package dht
 import "context"
 
 // Store is what every sharded table of this module offers, whether its
-// shards live in this process (Table) or on several nodes (the remote
+// shards live in this process ([Table]) or on several nodes (the remote
 // package's Table): code written against a Store runs on either. Its
 // methods block on ctx and are safe for concurrent use; each
 // implementation documents its costs and failures.

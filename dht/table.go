@@ -14,25 +14,25 @@ import (
 
 // Table is a hash table of K to V split over shard reactors. Each shard
 // owns a plain map; an operation on key k is one request to shard
-// Jump(key(k), Shards()) and one reply. Resize changes the shard count
+// Jump(key(k), Shards()) and one reply. [Table.Resize] changes the shard count
 // while the table serves.
 //
-// Operations come in two forms: the blocking form (Get, Put, ...) for
-// plain goroutines, which takes a context, and the In form (GetIn,
-// PutIn, ...) for reactor handlers, which returns an IVar. MultiGet and
-// MultiPut batch many keys into one request per shard involved (see
-// "Batches" in the package documentation). All methods
-// are safe for concurrent use. A Table must not be copied.
+// Operations come in two forms: the blocking form ([Table.Get], [Table.Put],
+// ...) for plain goroutines, which takes a context, and the In form
+// ([Table.GetIn], [Table.PutIn], ...) for reactor handlers, which returns an
+// IVar. [Table.MultiGet] and [Table.MultiPut] batch many keys into one
+// request per shard involved (see "Batches" in the package documentation).
+// All methods are safe for concurrent use. A Table must not be copied.
 //
 // Consistency: each shard applies its operations one at a time, so every
 // operation on one key is atomic and takes effect at one instant between
 // its call and its return, also across a Resize (operations on a table
 // are linearizable per key); operations of one caller on one shard are
-// applied in the order called. Range reads a snapshot of the whole
-// table; Len visits the shards one after another and is not one.
+// applied in the order called. [Table.Range] reads a snapshot of the whole
+// table; [Table.Len] visits the shards one after another and is not one.
 //
 // Context expiry: if ctx ends before an operation's reply is taken, the
-// operation returns ctx's error (context.Cause) and has not happened: it
+// operation returns ctx's error ([context.Cause]) and has not happened: it
 // was either never sent, or its shard applies it, finds its reply
 // refused, and reverts it in the same turn, before any other operation
 // of the shard can see it. If the reply was taken as ctx ended, the
@@ -50,7 +50,7 @@ type Table[K comparable, V any] struct {
 }
 
 // layout is one shard numbering of a table: shard i is shards[i]. A
-// layout is never changed once published; Resize publishes a new one
+// layout is never changed once published; [Table.Resize] publishes a new one
 // with the next epoch. Operations carry the epoch they were placed with
 // so that a shard can tell a stale placement (shard.moved).
 type layout[K comparable, V any] struct {
@@ -59,7 +59,7 @@ type layout[K comparable, V any] struct {
 	shells []*shell[K, V] // shells[i]: shard i's state, for the fast path (RunIfIdle)
 }
 
-// Option configures New.
+// Option configures [New].
 type Option func(*config)
 
 type config struct {
@@ -68,16 +68,16 @@ type config struct {
 
 // WithName names the shard reactors name-0, name-1, ..., so that they
 // appear by name in logs and dead letters and are registered in the
-// system's names (see reactor.WithName); names must be unique among the
-// system's live reactors. Shards added by Resize continue the numbering;
+// system's names (see [reactor.WithName]); names must be unique among the
+// system's live reactors. Shards added by [Table.Resize] continue the numbering;
 // a shard removed by Resize gives its name back before Resize returns.
 func WithName(name string) Option {
 	return func(c *config) { c.name = name }
 }
 
 // New starts a table of shards shard reactors in sys, placing keys with
-// key. It returns ErrShards if shards is less than 1, ErrNilFunc if key
-// is nil, an error matching reactor.ErrNilSystem if sys is nil, or the
+// key. It returns [ErrShards] if shards is less than 1, [ErrNilFunc] if key
+// is nil, an error matching [reactor.ErrNilSystem] if sys is nil, or the
 // error of a shard's spawn (the shards already started are then
 // stopped).
 //
@@ -162,7 +162,7 @@ func (t *Table[K, V]) unlock() { <-t.admin }
 func (t *Table[K, V]) Shards() int { return len(t.cur.Load().shards) }
 
 // Shard returns the shard of k under the current layout:
-// Jump(key(k), Shards()). It fails only with ErrUserPanic, if the key
+// Jump(key(k), Shards()). It fails only with [ErrUserPanic], if the key
 // function panics.
 func (t *Table[K, V]) Shard(k K) (int, error) {
 	h, err := t.hash(k)
@@ -189,10 +189,10 @@ func (l *layout[K, V]) placed(h uint64) server.Server[op[K, V], reply[V]] {
 	return l.shards[Jump(h, len(l.shards))]
 }
 
-// outside returns an error matching reactor.ErrInsideReactor when the
-// blocking operation op is called from a reactor's handler, where it
-// would wait for ever. Get, Put, Delete, CompareAndSwap and Len get it
-// from server.Ask.
+// outside returns an error matching [reactor.ErrInsideReactor] when the
+// blocking operation op is called from a reactor's handler, where it would
+// wait for ever. [Table.Get], [Table.Put], [Table.Delete],
+// [Table.CompareAndSwap] and [Table.Len] get it from [server.Ask].
 func outside(op string) error {
 	if reactor.Inside() {
 		return fmt.Errorf("dht: %s: %w", op, reactor.ErrInsideReactor)
@@ -210,7 +210,7 @@ func (t *Table[K, V]) ask(ctx context.Context, l *layout[K, V], srv server.Serve
 }
 
 // keyed runs o on its key's shard from a plain goroutine, placing it
-// again if a Resize moved the key meanwhile.
+// again if a [Table.Resize] moved the key meanwhile.
 func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 	h, err := t.hash(o.key)
 	if err != nil {
@@ -251,7 +251,7 @@ func (l *layout[K, V]) direct(i int, o op[K, V]) (r reply[V], ok bool, err error
 }
 
 // replace reports whether an operation placed with the layout l that
-// failed with err did not happen because a Resize moved its keys, so
+// failed with err did not happen because a [Table.Resize] moved its keys, so
 // that it must be placed again with the current layout: its shard
 // answered errMoved, or it was a shard that a Resize retired.
 //
@@ -271,7 +271,7 @@ func gone(err error) bool {
 		errors.Is(err, server.ErrServerTerminated)
 }
 
-// wrap turns the errors of a shard that Close stopped into ErrClosed.
+// wrap turns the errors of a shard that [Table.Close] stopped into [ErrClosed].
 func (t *Table[K, V]) wrap(err error) error {
 	if err == nil || !t.closed.Load() {
 		return err
@@ -284,11 +284,11 @@ func (t *Table[K, V]) wrap(err error) error {
 
 // Get returns k's value and whether k is present.
 //
-// Like every blocking operation of Table, Get must be called from a
-// plain goroutine, never from a reactor's handler (use GetIn there). It
+// Like every blocking operation of [Table], Get must be called from a
+// plain goroutine, never from a reactor's handler (use [Table.GetIn] there). It
 // blocks until its shard's reply or the end of ctx; when the shard is
-// idle, its turn runs on the caller's goroutine (server.Ask). It returns
-// ErrClosed after Close, ErrUserPanic if the key function panics,
+// idle, its turn runs on the caller's goroutine ([server.Ask]). It returns
+// [ErrClosed] after [Table.Close], [ErrUserPanic] if the key function panics,
 // ctx's error if ctx ends first, or the error of a shard terminated
 // otherwise (the system shut down). The shard's turn synchronizes before
 // Get returns. A sequential call sends one message and allocates nothing
@@ -299,14 +299,14 @@ func (t *Table[K, V]) Get(ctx context.Context, k K) (V, bool, error) {
 }
 
 // Put sets k to v and returns the previous value and whether there was
-// one. It blocks and fails like Get; on error the table is unchanged.
+// one. It blocks and fails like [Table.Get]; on error the table is unchanged.
 func (t *Table[K, V]) Put(ctx context.Context, k K, v V) (prev V, had bool, err error) {
 	r, err := t.keyed(ctx, op[K, V]{kind: opPut, key: k, val: v})
 	return r.val, r.ok, err
 }
 
 // Delete removes k and returns its value and whether it was present. It
-// blocks and fails like Get; on error the table is unchanged.
+// blocks and fails like [Table.Get]; on error the table is unchanged.
 func (t *Table[K, V]) Delete(ctx context.Context, k K) (prev V, had bool, err error) {
 	r, err := t.keyed(ctx, op[K, V]{kind: opDelete, key: k})
 	return r.val, r.ok, err
@@ -315,12 +315,12 @@ func (t *Table[K, V]) Delete(ctx context.Context, k K) (prev V, had bool, err er
 // CompareAndSwap sets k to new if k is present and eq(current, old)
 // reports true, and reports whether it did. An absent key is never
 // swapped. eq runs in k's shard, once, and must not block; if it panics,
-// CompareAndSwap returns an error matching ErrUserPanic, the table is
+// CompareAndSwap returns an error matching [ErrUserPanic], the table is
 // unchanged and the shard goes on serving with all its data. A nil eq
-// returns ErrNilFunc. Otherwise CompareAndSwap blocks and fails like
-// Get; on error the table is unchanged.
+// returns [ErrNilFunc]. Otherwise CompareAndSwap blocks and fails like
+// [Table.Get]; on error the table is unchanged.
 //
-// For comparable V, pass Equal.
+// For comparable V, pass [Equal].
 func (t *Table[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V, eq func(a, b V) bool) (swapped bool, err error) {
 	if eq == nil {
 		return false, ErrNilFunc
@@ -329,15 +329,15 @@ func (t *Table[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V, eq fu
 	return r.ok, err
 }
 
-// Equal reports whether a == b: the equality of CompareAndSwap for
+// Equal reports whether a == b: the equality of [Table.CompareAndSwap] for
 // comparable values.
 func Equal[V comparable](a, b V) bool { return a == b }
 
 // Len returns the number of keys: the sum of the shards' counts, each
 // taken at its own moment (one request per shard, in shard order), so
-// under concurrent writes it is not a snapshot; across a Resize it counts
+// under concurrent writes it is not a snapshot; across a [Table.Resize] it counts
 // every key once (it counts again if the layout changed while it
-// counted). It blocks and fails like Get.
+// counted). It blocks and fails like [Table.Get].
 func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 	for {
 		l := t.cur.Load()
@@ -363,14 +363,13 @@ func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 	}
 }
 
-// Close stops the shards and waits until they have terminated or ctx
-// ends (it then returns ctx's error; the shards still stop, unless a
-// Resize or Range still runs: Close waits for it first). From its call
-// on, operations return ErrClosed and did not happen; operations already
-// taken by a shard complete normally. The table's data is dropped. Close
-// may be called more than once and from any goroutine; every call waits
-// for the shards. It must not be called from a reactor's handler (it
-// blocks).
+// Close stops the shards and waits until they have terminated or ctx ends (it
+// then returns ctx's error; the shards still stop, unless a [Table.Resize] or
+// [Table.Range] still runs: Close waits for it first). From its call on,
+// operations return [ErrClosed] and did not happen; operations already taken
+// by a shard complete normally. The table's data is dropped. Close may be
+// called more than once and from any goroutine; every call waits for the
+// shards. It must not be called from a reactor's handler (it blocks).
 func (t *Table[K, V]) Close(ctx context.Context) error {
 	if err := outside("close"); err != nil {
 		return err

@@ -69,10 +69,11 @@ func combineEmpty[T any](o Observer[T]) Subscription {
 	return Nop()
 }
 
-// combineStreams returns the Subscribe function of a stream that emits
-// each of es and completes, all while being subscribed to: Merge and
-// Concat are Flatten and ConcatAll of it. (It is not an Events[Events[T]]:
-// methods of Events[T] that used one would instantiate Events without end.)
+// combineStreams returns the Subscribe function of a stream that emits each
+// of es and completes, all while being subscribed to: [Merge] and
+// [Events.Concat] are [Flatten] and [ConcatAll] of it. (It is not an
+// Events[Events[T]]: methods of Events[T] that used one would instantiate
+// Events without end.)
 func combineStreams[T any](es ...Events[T]) func(Observer[Events[T]]) Subscription {
 	return func(o Observer[Events[T]]) Subscription {
 		for _, e := range es {
@@ -84,7 +85,7 @@ func combineStreams[T any](es ...Events[T]) func(Observer[Events[T]]) Subscripti
 }
 
 // Union returns the events of e and of every stream in others, in the
-// order they are emitted (see Merge). It completes when all of them have
+// order they are emitted (see [Merge]). It completes when all of them have
 // completed.
 func (e Events[T]) Union(others ...Events[T]) Events[T] {
 	return Merge(append([]Events[T]{e}, others...)...)
@@ -92,7 +93,7 @@ func (e Events[T]) Union(others ...Events[T]) Events[T] {
 
 // Merge returns the events and errors of every stream in es, in the order
 // they are emitted. It completes when all of es have completed; Merge()
-// completes at once, and Merge(e) is e. It is Flatten of a stream of es:
+// completes at once, and Merge(e) is e. It is [Flatten] of a stream of es:
 // it buffers nothing, and a subscription allocates its state and one
 // record per stream.
 func Merge[T any](es ...Events[T]) Events[T] {
@@ -108,7 +109,7 @@ func Merge[T any](es ...Events[T]) Events[T] {
 // emits before e completes, so do not concatenate after a stream that may
 // never complete. Errors of either stream are forwarded as they occur, not
 // buffered. The result completes when both have completed. It is
-// ConcatAll of a stream of e and next: a subscription allocates its state
+// [ConcatAll] of a stream of e and next: a subscription allocates its state
 // and one record per stream.
 func (e Events[T]) Concat(next Events[T]) Events[T] {
 	return nestedConcatAll(combineStreams(e, next))
@@ -197,7 +198,7 @@ func (st *combineZip[T, U, R]) Unsubscribe() {
 	st.b.cancel()
 }
 
-// ZipAll is Zip for any number of streams: each time every stream of es
+// ZipAll is [Zip] for any number of streams: each time every stream of es
 // has an event that is not yet paired, it emits a fresh slice holding the
 // oldest of each, in the order of es. It buffers the events of the faster
 // streams without bound, forwards errors as they occur, and completes as
@@ -291,7 +292,7 @@ func (st *combineZipAll[T]) Unsubscribe() {
 	}
 }
 
-// combineGated is the state of After, Until and Defer: a stream e, which
+// combineGated is the state of [After], [Until] and [Defer]: a stream e, which
 // it observes itself, and the stream that controls it, which it observes
 // through combineGateIn.
 type combineGated[T any] struct {
@@ -308,7 +309,7 @@ type combineGated[T any] struct {
 type combineGateIn[T, X any] combineGated[T]
 
 // combineGate subscribes to gate before e, so that a gate that emits while
-// being subscribed to (a completed IVar) acts before e's first event, and e
+// being subscribed to (a completed [IVar]) acts before e's first event, and e
 // is not subscribed at all if that ends the stream.
 func combineGate[T, X any](e Events[T], gate Events[X], until, buffer bool) Events[T] {
 	return Events[T]{src: sourceFunc[T](func(down Observer[T]) Subscription {
@@ -395,7 +396,7 @@ func (g *combineGateIn[T, X]) OnDone() {
 
 // After drops the events of e until start emits its first event, then
 // forwards them; start is unsubscribed at that point. It is subscribed
-// before e, so if start emits while being subscribed (a completed IVar)
+// before e, so if start emits while being subscribed (a completed [IVar])
 // no event of e is dropped. Errors of start are forwarded until it emits.
 // If start completes without emitting, the result completes (and e is
 // unsubscribed); it also completes when e does. It buffers nothing.
@@ -406,7 +407,7 @@ func After[T, X any](e Events[T], start Events[X]) Events[T] {
 // Until forwards the events of e until stop emits its first event; then
 // the result completes and both streams are unsubscribed. It is subscribed
 // to stop before e, so a stop that emits while being subscribed (a
-// completed IVar) completes the result without subscribing to e. Errors of
+// completed [IVar]) completes the result without subscribing to e. Errors of
 // both streams are forwarded. If stop completes without emitting, e is
 // forwarded to its end. It buffers nothing.
 func Until[T, X any](e Events[T], stop Events[X]) Events[T] {
@@ -419,9 +420,9 @@ func Until[T, X any](e Events[T], stop Events[X]) Events[T] {
 // e emits before gate does. Errors of e are forwarded as they occur, and
 // those of gate until it emits. If e completes first, the result completes
 // after the flush. If gate completes without emitting, the buffered events
-// are dropped and the result completes, as with After (Reactors.IO's defer
+// are dropped and the result completes, as with [After] (Reactors.IO's defer
 // would never complete). If gate emits while being subscribed to (a
-// completed IVar), nothing is buffered.
+// completed [IVar]), nothing is buffered.
 func Defer[T, X any](e Events[T], gate Events[X]) Events[T] {
 	return combineGate[T, X](e, gate, false, true)
 }

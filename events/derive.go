@@ -8,7 +8,7 @@ package events
 // Subscribing allocates the intermediate observer; forwarding an event
 // allocates nothing.
 
-// sourceFunc adapts a function to Source.
+// sourceFunc adapts a function to [Source].
 type sourceFunc[T any] func(Observer[T]) Subscription
 
 func (f sourceFunc[T]) Subscribe(o Observer[T]) Subscription { return f(o) }
@@ -52,7 +52,7 @@ func (u *upstream) cancel() {
 	}
 }
 
-// Unsubscribe makes *upstream a Subscription.
+// Unsubscribe makes *upstream a [Subscription].
 func (u *upstream) Unsubscribe() { u.cancel() }
 
 // ender is the downstream side of a combinator that can end early (take,

@@ -7,17 +7,18 @@ import (
 	"github.com/reactors-go/reactors/internal/owner"
 )
 
-// Emitter is an imperative event source: Emit, EmitError and Close push to
-// its subscribers.
+// Emitter is an imperative event source: [Emitter.Emit], [Emitter.EmitError]
+// and [Emitter.Close] push to its subscribers.
 //
 // The zero value is an open emitter with no subscribers. An Emitter must not
 // be copied after first use. It belongs to the reactor that first uses it
-// from a handler or constructor: from then on, Subscribe, Emit, EmitError,
-// Close and Clear from any other reactor or goroutine panic with an error
-// matching ErrNotOwner (which fails the calling reactor) instead of racing.
-// The check costs about 2 ns per call on the goroutine that last passed
-// it, about 5 ns after the reactor moved to another worker. An emitter used
-// only outside reactors is never bound and never checked.
+// from a handler or constructor: from then on, [Emitter.Subscribe], Emit,
+// EmitError, Close and [Emitter.Clear] from any other reactor or goroutine
+// panic with an error matching [ErrNotOwner] (which fails the calling
+// reactor) instead of racing. The check costs about 2 ns per call on the
+// goroutine that last passed it, about 5 ns after the reactor moved to
+// another worker. An emitter used only outside reactors is never bound and
+// never checked.
 type Emitter[T any] struct {
 	l     emit.List[T]
 	owner uint64 // token of the owning reactor; 0 until bound
@@ -50,7 +51,7 @@ func (e *Emitter[T]) Subscribe(o Observer[T]) Subscription {
 	return subscription(e.l.Subscribe(o))
 }
 
-// subscription returns s as a Subscription, Nop for nil (a closed
+// subscription returns s as a [Subscription], [Nop] for nil (a closed
 // stream).
 func subscription[T any](s *emit.Sub[T]) Subscription {
 	if s == nil {
@@ -74,24 +75,25 @@ func (e *Emitter[T]) Clear() {
 	e.l.Clear()
 }
 
-// Closed reports whether Close was called.
+// Closed reports whether [Emitter.Close] was called.
 func (e *Emitter[T]) Closed() bool { return e.l.Closed() }
 
-// Emit delivers v to every current subscriber. It does nothing after Close.
+// Emit delivers v to every current subscriber. It does nothing after
+// [Emitter.Close].
 func (e *Emitter[T]) Emit(v T) {
 	e.check()
 	e.l.Emit(v)
 }
 
 // EmitError delivers err to every current subscriber. It does nothing after
-// Close.
+// [Emitter.Close].
 func (e *Emitter[T]) EmitError(err error) {
 	e.check()
 	e.l.EmitError(err)
 }
 
-// Close completes the stream: every current subscriber's OnDone runs once,
-// the subscribers are released, and later calls do nothing.
+// Close completes the stream: every current subscriber's [Observer.OnDone]
+// runs once, the subscribers are released, and later calls do nothing.
 func (e *Emitter[T]) Close() {
 	e.check()
 	e.l.Close()

@@ -7,14 +7,14 @@ import (
 )
 
 // ErrNotOwner is the error of a stream used outside the reactor that owns
-// it; such a use panics with an error matching it (see Emitter).
+// it; such a use panics with an error matching it (see [Emitter]).
 var ErrNotOwner = owner.ErrNotOwner
 
-// ErrNoEvent is the failure of an IVar made by ToIVar whose stream
+// ErrNoEvent is the failure of an [IVar] made by [Events.ToIVar] whose stream
 // completed without an event.
 var ErrNoEvent = errors.New("events: stream completed without an event")
 
-// ErrNotCompleted is returned by IVar.Value before the IVar is assigned or
+// ErrNotCompleted is returned by [IVar.Value] before the [IVar] is assigned or
 // failed.
 var ErrNotCompleted = errors.New("events: ivar not completed")
 

@@ -1,7 +1,7 @@
 package events
 
 // Source is anything that can be subscribed to. Stream implementations (an
-// Emitter, an IVar, a combinator) implement it; users rarely need to.
+// [Emitter], an [IVar], a combinator) implement it; users rarely need to.
 type Source[T any] interface {
 	Subscribe(o Observer[T]) Subscription
 }

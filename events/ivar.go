@@ -16,10 +16,10 @@ type IVar[T any] struct {
 	state uint8 // 0 open, 1 assigned, 2 failed
 }
 
-// Events returns the IVar's stream.
+// Events returns the [IVar]'s stream.
 func (iv *IVar[T]) Events() Events[T] { return Events[T]{src: iv} }
 
-// Subscribe adds o; on a completed IVar it replays the outcome to o at once.
+// Subscribe adds o; on a completed [IVar] it replays the outcome to o at once.
 func (iv *IVar[T]) Subscribe(o Observer[T]) Subscription {
 	iv.em.check()
 	switch iv.state {
@@ -35,7 +35,7 @@ func (iv *IVar[T]) Subscribe(o Observer[T]) Subscription {
 	return iv.em.Subscribe(o)
 }
 
-// TrySet assigns v if the IVar is not completed yet and reports whether it
+// TrySet assigns v if the [IVar] is not completed yet and reports whether it
 // did.
 func (iv *IVar[T]) TrySet(v T) bool {
 	if iv.state != 0 {
@@ -47,7 +47,7 @@ func (iv *IVar[T]) TrySet(v T) bool {
 	return true
 }
 
-// Set assigns v. It panics if the IVar is already completed: assigning twice
+// Set assigns v. It panics if the [IVar] is already completed: assigning twice
 // is a programming error.
 func (iv *IVar[T]) Set(v T) {
 	if !iv.TrySet(v) {
@@ -55,7 +55,7 @@ func (iv *IVar[T]) Set(v T) {
 	}
 }
 
-// TryFail fails the IVar with err if it is not completed yet and reports
+// TryFail fails the [IVar] with err if it is not completed yet and reports
 // whether it did.
 func (iv *IVar[T]) TryFail(err error) bool {
 	if iv.state != 0 {
@@ -67,17 +67,17 @@ func (iv *IVar[T]) TryFail(err error) bool {
 	return true
 }
 
-// Fail fails the IVar with err. It panics if the IVar is already completed.
+// Fail fails the [IVar] with err. It panics if the IVar is already completed.
 func (iv *IVar[T]) Fail(err error) {
 	if !iv.TryFail(err) {
 		panic("events: IVar completed twice")
 	}
 }
 
-// Completed reports whether the IVar was assigned or failed.
+// Completed reports whether the [IVar] was assigned or failed.
 func (iv *IVar[T]) Completed() bool { return iv.state != 0 }
 
-// Value returns the assigned value, the failure, or ErrNotCompleted.
+// Value returns the assigned value, the failure, or [ErrNotCompleted].
 func (iv *IVar[T]) Value() (T, error) {
 	iv.em.check()
 	switch iv.state {

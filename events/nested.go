@@ -71,7 +71,7 @@ func (l *nestedList) cancelAll() {
 // It buffers nothing; each nested stream costs one allocation.
 func Flatten[T any](ee Events[Events[T]]) Events[T] { return nestedFlatten(ee.Subscribe) }
 
-// nestedFlatten is Flatten of the stream that outer subscribes to.
+// nestedFlatten is [Flatten] of the stream that outer subscribes to.
 func nestedFlatten[T any](outer func(Observer[Events[T]]) Subscription) Events[T] {
 	return Events[T]{src: sourceFunc[T](func(down Observer[T]) Subscription {
 		st := new(nestedFlat[T])
@@ -322,7 +322,7 @@ func (st *nestedFirst[T]) Unsubscribe() {
 // nested stream costs one allocation, plus its buffer.
 func ConcatAll[T any](ee Events[Events[T]]) Events[T] { return nestedConcatAll(ee.Subscribe) }
 
-// nestedConcatAll is ConcatAll of the stream that outer subscribes to.
+// nestedConcatAll is [ConcatAll] of the stream that outer subscribes to.
 func nestedConcatAll[T any](outer func(Observer[Events[T]]) Subscription) Events[T] {
 	return Events[T]{src: sourceFunc[T](func(down Observer[T]) Subscription {
 		st := new(nestedSeq[T])
@@ -422,14 +422,14 @@ func (st *nestedSeq[T]) Unsubscribe() {
 	}
 }
 
-// Group is one group of a GroupBy stream: a key and the stream of the
+// Group is one group of a [GroupBy] stream: a key and the stream of the
 // events that map to it.
 type Group[K comparable, T any] struct {
 	Key    K
 	Events Events[T]
 }
 
-// GroupBy splits e by key: the first time it sees a key it emits a Group
+// GroupBy splits e by key: the first time it sees a key it emits a [Group]
 // for it, then every event with that key goes to the group's stream, the
 // first one right after the Group was emitted. Group streams are hot: an
 // event of a group emitted while nobody observes the group's Events is
@@ -437,7 +437,7 @@ type Group[K comparable, T any] struct {
 // of e are forwarded to the GroupBy stream only. Every group completes when
 // e completes (before the GroupBy stream does) or when the GroupBy
 // subscription is unsubscribed. Each subscription keeps a map of its keys
-// and one Emitter per key, for as long as it lasts; a new key costs a few
+// and one [Emitter] per key, for as long as it lasts; a new key costs a few
 // allocations, an event of a known key none.
 func GroupBy[T any, K comparable](e Events[T], key func(T) K) Events[Group[K, T]] {
 	return Events[Group[K, T]]{src: sourceFunc[Group[K, T]](func(down Observer[Group[K, T]]) Subscription {

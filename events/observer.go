@@ -1,18 +1,18 @@
 package events
 
-// Observer receives the events, errors and completion of a stream. The
-// stream calls OnEvent and OnError any number of times and OnDone at most
-// once, last, all on the goroutine that emits.
+// Observer receives the events, errors and completion of a stream. The stream
+// calls [Observer.OnEvent] and [Observer.OnError] any number of times and
+// [Observer.OnDone] at most once, last, all on the goroutine that emits.
 type Observer[T any] interface {
 	OnEvent(v T)
 	OnError(err error)
 	OnDone()
 }
 
-// Funcs is an Observer built from functions: its methods OnEvent, OnError
-// and OnDone call the fields Event, Error and Done. A nil Event or Done
-// ignores the events or the completion; a nil Error makes errors
-// unhandled (a panic with *UnhandledError).
+// Funcs is an [Observer] built from functions: its methods [Funcs.OnEvent],
+// [Funcs.OnError] and [Funcs.OnDone] call the fields Event, Error and Done. A
+// nil Event or Done ignores the events or the completion; a nil Error makes
+// errors unhandled (a panic with [*UnhandledError]).
 type Funcs[T any] struct {
 	Event func(T)
 	Error func(error)
@@ -26,7 +26,7 @@ func (f *Funcs[T]) OnEvent(v T) {
 	}
 }
 
-// OnError calls f.Error, or panics with *UnhandledError if it is nil.
+// OnError calls f.Error, or panics with [*UnhandledError] if it is nil.
 func (f *Funcs[T]) OnError(err error) {
 	if f.Error == nil {
 		panic(&UnhandledError{Err: err})
@@ -42,7 +42,7 @@ func (f *Funcs[T]) OnDone() {
 }
 
 // eventFunc observes events only. A func value is pointer-shaped, so
-// converting it to an Observer does not allocate.
+// converting it to an [Observer] does not allocate.
 type eventFunc[T any] func(T)
 
 func (f eventFunc[T]) OnEvent(v T)       { f(v) }

@@ -1,12 +1,12 @@
 package events
 
 // Signal is a value that changes over time: it always has a current value
-// (Get), and its stream (Changes) emits every new value. A signal built
-// from a stream (ToSignal) follows that stream until it completes or the
-// signal is unsubscribed.
+// ([Signal.Get]), and its stream ([Signal.Changes]) emits every new value. A
+// signal built from a stream ([Events.ToSignal]) follows that stream until it
+// completes or the signal is unsubscribed.
 //
 // A Signal belongs to one reactor, like every stream. The zero value is not
-// usable; create one with NewSignal or ToSignal.
+// usable; create one with [NewSignal] or ToSignal.
 type Signal[T any] struct {
 	v    T
 	em   Emitter[T]
@@ -14,13 +14,13 @@ type Signal[T any] struct {
 	done bool
 }
 
-// NewSignal returns a signal holding init, changed only by Set.
+// NewSignal returns a signal holding init, changed only by [Signal.Set].
 func NewSignal[T any](init T) *Signal[T] { return &Signal[T]{v: init} }
 
 // ToSignal returns a signal that starts at init and takes the value of every
 // event of e. Errors of e are forwarded to the signal's subscribers. When e
-// completes, the signal keeps its last value and its Changes stream
-// completes. Unsubscribe detaches it from e.
+// completes, the signal keeps its last value and its [Signal.Changes] stream
+// completes. [Signal.Unsubscribe] detaches it from e.
 func (e Events[T]) ToSignal(init T) *Signal[T] {
 	s := &Signal[T]{v: init}
 	s.up.set(e.Subscribe(&Funcs[T]{
@@ -48,14 +48,14 @@ func (s *Signal[T]) Set(v T) {
 }
 
 // Changes returns the stream of the signal's new values. A subscriber does
-// not get the current value; read it with Get.
+// not get the current value; read it with [Signal.Get].
 func (s *Signal[T]) Changes() Events[T] { return s.em.Events() }
 
 // Done reports whether the signal has stopped changing.
 func (s *Signal[T]) Done() bool { return s.done }
 
 // Unsubscribe detaches the signal from the stream it follows and completes
-// its Changes stream. The current value stays readable.
+// its [Signal.Changes] stream. The current value stays readable.
 func (s *Signal[T]) Unsubscribe() {
 	s.up.cancel()
 	s.close()
@@ -72,7 +72,7 @@ func (s *Signal[T]) close() {
 
 // ZipSignals returns a signal whose value is f(a.Get(), b.Get()), updated
 // whenever a or b changes. It completes when both have completed.
-// Unsubscribe detaches it from both.
+// [Signal.Unsubscribe] detaches it from both.
 func ZipSignals[A, B, R any](a *Signal[A], b *Signal[B], f func(A, B) R) *Signal[R] {
 	s := &Signal[R]{v: f(a.v, b.v)}
 	left := 2
@@ -97,11 +97,10 @@ func ZipSignals[A, B, R any](a *Signal[A], b *Signal[B], f func(A, B) R) *Signal
 
 // Aggregate returns a signal holding op folded over the current values of
 // signals, in order: op(...op(op(s0, s1), s2)..., sn-1). op must be
-// associative; it need not be commutative. A change of one input costs
-// O(log n) calls of op: the values sit in a balanced tree of partial
-// results, and only the path from the changed leaf to the root is
-// recomputed. It panics if signals is empty. Unsubscribe detaches it from
-// every input.
+// associative; it need not be commutative. A change of one input costs O(log
+// n) calls of op: the values sit in a balanced tree of partial results, and
+// only the path from the changed leaf to the root is recomputed. It panics if
+// signals is empty. [Signal.Unsubscribe] detaches it from every input.
 func Aggregate[T any](signals []*Signal[T], op func(T, T) T) *Signal[T] {
 	if len(signals) == 0 {
 		panic("events: Aggregate of no signals")

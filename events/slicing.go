@@ -6,7 +6,7 @@ package events
 // Sliding). Each subscription allocates one observer; forwarding an event
 // allocates nothing except the slices Batch and Sliding emit.
 
-// slicingMaxPrealloc caps the capacity Batch reserves for a group, so that
+// slicingMaxPrealloc caps the capacity [Batch] reserves for a group, so that
 // a huge n does not reserve memory for events that may never come.
 const slicingMaxPrealloc = 1024
 

@@ -1,8 +1,8 @@
 package events
 
-// Subscription ends an observer's interest in a stream, or releases any
-// other resource (a timer, a connector). Unsubscribe is idempotent: calls
-// after the first do nothing.
+// Subscription ends an observer's interest in a stream, or releases any other
+// resource (a timer, a connector). [Subscription.Unsubscribe] is idempotent:
+// calls after the first do nothing.
 type Subscription interface {
 	Unsubscribe()
 }
@@ -24,7 +24,7 @@ func (s *funcSub) Unsubscribe() {
 }
 
 // OnUnsubscribe returns a subscription that calls f on its first
-// Unsubscribe.
+// [Subscription.Unsubscribe].
 func OnUnsubscribe(f func()) Subscription { return &funcSub{f: f} }
 
 type composite []Subscription

@@ -8,12 +8,12 @@ import "strconv"
 // does (FlatMap's slices are the user's).
 
 // transformEnd is the downstream side of a combinator that may call its
-// observer more than once per upstream call (an event then done, the
-// elements of a slice) or that ends early. It is also the Subscription the
-// combinator returns: Unsubscribe stops every later emission, even one
-// already decided in the current call, and unsubscribes from the source.
-// Subscribing such a combinator is one allocation: the observer, which
-// embeds this.
+// observer more than once per upstream call (an event then done, the elements
+// of a slice) or that ends early. It is also the [Subscription] the
+// combinator returns: [Subscription.Unsubscribe] stops every later emission,
+// even one already decided in the current call, and unsubscribes from the
+// source. Subscribing such a combinator is one allocation: the observer,
+// which embeds this.
 type transformEnd[T any] struct {
 	ender[T]
 	up upstream
@@ -46,7 +46,7 @@ func (p transformPass[U]) OnDone()           { p.down.OnDone() }
 
 // transformSource returns a stream whose subscribers each get an observer
 // made by mk; o.end() must return its embedded transformEnd, which records
-// the source's subscription and is the returned Subscription.
+// the source's subscription and is the returned [Subscription].
 func transformSource[T, U any, O interface {
 	Observer[T]
 	end() *transformEnd[U]
@@ -74,7 +74,7 @@ type mapObserver[T, U any] struct {
 
 func (o *mapObserver[T, U]) OnEvent(v T) { o.down.OnEvent(o.f(v)) }
 
-// TryMap is Map for a function that can fail: an event for which f returns
+// TryMap is [Map] for a function that can fail: an event for which f returns
 // a non-nil error becomes that error on the result stream (which goes on).
 // It buffers nothing.
 func TryMap[T, U any](e Events[T], f func(T) (U, error)) Events[U] {
@@ -157,7 +157,7 @@ func (o *scanObserver[T, U]) OnEvent(v T) {
 	o.down.OnEvent(o.acc)
 }
 
-// Reduce folds e like Scan but emits only the final accumulator, once,
+// Reduce folds e like [Scan] but emits only the final accumulator, once,
 // when e completes, and then completes (Reactors.IO's reducePast). If e
 // completes without events it emits z. Errors are forwarded as they come.
 // It holds one U per subscription.
@@ -292,10 +292,10 @@ type ignoreErrorsObserver[T any] struct{ transformPass[T] }
 func (o *ignoreErrorsObserver[T]) OnEvent(v T)   { o.down.OnEvent(v) }
 func (o *ignoreErrorsObserver[T]) OnError(error) {}
 
-// ReactionKind says what a Reaction records.
+// ReactionKind says what a [Reaction] records.
 type ReactionKind uint8
 
-// The kinds of Reaction. The zero Reaction is an EventReaction.
+// The kinds of [Reaction]. The zero Reaction is an EventReaction.
 const (
 	EventReaction ReactionKind = iota // an event: Value is set
 	ErrorReaction                     // an error: Err is set
@@ -316,7 +316,7 @@ func (k ReactionKind) String() string {
 }
 
 // Reaction is one thing a stream did (an event, an error or its
-// completion) as a value: the events of Materialize.
+// completion) as a value: the events of [Materialize].
 type Reaction[T any] struct {
 	Kind  ReactionKind
 	Value T     // the event, if Kind is EventReaction
@@ -324,7 +324,7 @@ type Reaction[T any] struct {
 }
 
 // Materialize returns every event, error and the completion of e as
-// Reaction events: after the DoneReaction event the result completes. It
+// [Reaction] events: after the [DoneReaction] event the result completes. It
 // emits no errors. It buffers nothing.
 //
 // It is a function, not a method: Go rejects a method of Events[T] whose

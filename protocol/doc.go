@@ -4,17 +4,17 @@
 //
 // # Installation forms
 //
-// A protocol written as an Install, a function that attaches it to a
-// connector of its reactor, gets the other three forms for free: Open
-// installs it on a new connector of a reactor, Body makes it the body of
-// a reactor spawned with any options, and Spawn starts it as a reactor
+// A protocol written as an [Install], a function that attaches it to a
+// connector of its reactor, gets the other three forms for free: [Open]
+// installs it on a new connector of a reactor, [Body] makes it the body of
+// a reactor spawned with any options, and [Spawn] starts it as a reactor
 // of its own. Packages router and server are built this way.
 //
 // # Inboxes
 //
-// An Inbox takes the replies to a plain goroutine's requests (a
+// An [Inbox] takes the replies to a plain goroutine's requests (a
 // scatter-gather, a batch over shards) while it waits for them: a
-// reactor.Sender that never blocks a replying reactor and dead-letters
+// [reactor.Sender] that never blocks a replying reactor and dead-letters
 // the replies nobody waits for any more.
 //
 // # The protocols above
@@ -30,12 +30,12 @@
 //   - protocol/twoway: two-way links between reactors.
 //
 // Reactors.IO's throttle and timeout patterns are the time operators of
-// package reactor, reactor.Throttle and reactor.Timeout.
+// package reactor, [reactor.Throttle] and [reactor.Timeout].
 //
 // # Rules
 //
 //   - An Install runs inside its connector's reactor (owner only) and
-//     must not block. Inbox.Send is safe for concurrent use; the rest of
+//     must not block. [Inbox.Send] is safe for concurrent use; the rest of
 //     an Inbox belongs to its waiting goroutine.
 //   - Invalid arguments (a nil Install, a nil system, a negative inbox
 //     size) are programming errors and panic at once, with a "protocol:"

@@ -8,15 +8,15 @@ import (
 
 // Inbox is where the replies to a plain goroutine's requests go while it
 // waits for them (a scatter-gather, a batch over shards): a
-// reactor.Sender that takes at most n replies into a Go channel buffered
+// [reactor.Sender] that takes at most n replies into a Go channel buffered
 // for all of them, so a replying reactor never blocks, and refuses every
-// other reply with reactor.ErrExpired, dead-lettering it to sys with
-// reactor.ReasonExpired under name. Make a Channel of it with
-// reactor.ChannelOf.
+// other reply with [reactor.ErrExpired], dead-lettering it to sys with
+// [reactor.ReasonExpired] under name. Make a Channel of it with
+// [reactor.ChannelOf].
 //
-// Send is safe for concurrent use; C and Close belong to the waiting
-// goroutine. The channel is never closed: after Close no send touches
-// it, and it is garbage once the waiter is done. A send that returned
+// [Inbox.Send] is safe for concurrent use; [Inbox.C] and [Inbox.Close] belong
+// to the waiting goroutine. The channel is never closed: after Close no send
+// touches it, and it is garbage once the waiter is done. A send that returned
 // nil synchronizes before the receive of its value.
 type Inbox[T any] struct {
 	sys  *reactor.System

@@ -8,7 +8,7 @@ import (
 // Install attaches a protocol to a connector of its reactor: it subscribes
 // the protocol's handlers to c's events and returns the subscription that
 // detaches them. It is the first of Reactors.IO's four installation
-// forms; Open, Body and Spawn derive the other three from it, so a
+// forms; [Open], [Body] and [Spawn] derive the other three from it, so a
 // protocol written as an Install gets all four:
 //
 //	serve := protocol.Install[Request](func(c *reactor.Connector[Request]) events.Subscription { ... })
@@ -23,7 +23,7 @@ import (
 type Install[T any] func(c *reactor.Connector[T]) events.Subscription
 
 // Open opens a new connector on o, installs p on it and returns the
-// connector. Owner only; opts are those of reactor.Open.
+// connector. Owner only; opts are those of [reactor.Open].
 func Open[T any](o reactor.Owner, p Install[T], opts ...reactor.ConnOption) (*reactor.Connector[T], error) {
 	mustInstall(p)
 	c, err := reactor.Open[T](o, opts...)
@@ -35,7 +35,7 @@ func Open[T any](o reactor.Owner, p Install[T], opts ...reactor.ConnOption) (*re
 }
 
 // Body returns the body of a reactor whose main connector runs p, for
-// reactor.Spawn or reactor.Run with whatever options the caller chooses
+// [reactor.Spawn] or [reactor.Run] with whatever options the caller chooses
 // (a name, a scheduler, a mailbox bound, a restart policy).
 func Body[T any](p Install[T]) func(*reactor.Reactor[T]) {
 	mustInstall(p)

@@ -12,7 +12,7 @@ package reactor
 //     logged with the system's logger; telling the failure handler about
 //     its own panic could recurse.
 
-// guarded returns fn, an AfterTerminate function of the reactor f, made
+// guarded returns fn, an [Channel.AfterTerminate] function of the reactor f, made
 // safe to run on any goroutine: a panic in fn is reported as a final
 // failure of f and goes no further.
 func (f *frame) guarded(fn func(error)) func(error) {
@@ -29,7 +29,7 @@ func (f *frame) guarded(fn func(error)) func(error) {
 // safely runs fn, which completes the reactor's streams outside its
 // turn's handlers (termination, restart). A panicking completion handler
 // is reported as a failure of the reactor, final or not, and the caller
-// goes on: every observer has been told by then (emit.List.Close tells
+// goes on: every observer has been told by then ([emit.List.Close] tells
 // the others before the panic goes on).
 func (f *frame) safely(final bool, fn func()) {
 	defer func() {

@@ -9,7 +9,7 @@ import (
 // Channel is the send side of a connector: a small value (one pointer)
 // that can be copied, compared, used as a map key and sent to other
 // reactors. Two channels are equal when they deliver to the same connector.
-// The zero Channel refuses every send with ErrNilChannel.
+// The zero Channel refuses every send with [ErrNilChannel].
 //
 // All methods are safe for concurrent use.
 type Channel[T any] struct {
@@ -20,12 +20,12 @@ type Channel[T any] struct {
 //
 // Events of one sender arrive in the order sent (per-sender FIFO on one
 // channel). Send does not block and does not allocate on the fast path,
-// except with a bounded mailbox of the Block policy. A nil error means the
+// except with a bounded mailbox of the [Block] policy. A nil error means the
 // event was accepted: it will be delivered, or, if the connector closes or
 // the reactor terminates first, dead-lettered; it is never silently lost.
-// Errors: ErrSealed or ErrTerminated if the channel was already closed
-// (the event is dead-lettered), ErrFull from a full Fail mailbox,
-// ErrNilChannel on the zero Channel.
+// Errors: [ErrSealed] or [ErrTerminated] if the channel was already closed
+// (the event is dead-lettered), [ErrFull] from a full [Fail] mailbox,
+// [ErrNilChannel] on the zero [Channel].
 //
 // Send synchronizes before the handler that receives v. v must not be
 // mutated after Send.
@@ -36,7 +36,7 @@ func (ch Channel[T]) Send(v T) error {
 	return ch.c.send(v)
 }
 
-// SendAndRun is Offer for a plain goroutine that is about to wait for
+// SendAndRun is [Channel.Offer] for a plain goroutine that is about to wait for
 // the reactor's answer (request/reply): if the reactor is idle, the
 // caller runs a turn of one event, v, on the calling goroutine, before
 // SendAndRun returns, instead of waking a pool worker for it. The turn
@@ -54,8 +54,8 @@ func (ch Channel[T]) Send(v T) error {
 // From inside a reactor, for a reactor with a dedicated scheduler, for a
 // bounded mailbox, when the reactor is busy, or when all of the few
 // goroutine slots lent for such turns are taken, SendAndRun is Offer
-// (ctx matters only for a full Block mailbox). A forwarding channel
-// passes it on to its Sender's SendAndRun, if it has one (a router
+// (ctx matters only for a full [Block] mailbox). A forwarding channel
+// passes it on to its [Sender]'s SendAndRun, if it has one (a router
 // does). Errors are Offer's.
 func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
 	if ch.c == nil {
@@ -68,9 +68,9 @@ func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
 	return ch.c.sendMode(ctx, v, mode)
 }
 
-// Offer is Send that, on a full mailbox of the Block policy, waits at most
-// until ctx is done; it then returns ctx.Err() and the event is not sent.
-// For every other mailbox it is Send.
+// Offer is [Channel.Send] that, on a full mailbox of the [Block] policy,
+// waits at most until ctx is done; it then returns ctx.Err() and the event is
+// not sent. For every other mailbox it is Send.
 func (ch Channel[T]) Offer(ctx context.Context, v T) error {
 	if ch.c == nil {
 		return ErrNilChannel
@@ -94,7 +94,7 @@ func (ch Channel[T]) Name() string {
 // may still count until the turn ends, and the figure is stale by the
 // sends under way; use it as a load signal (router.SmallestQueue), not for
 // synchronization. It costs a few atomic loads and allocates nothing. The
-// zero Channel and forwarding channels (ChannelOf) report 0.
+// zero [Channel] and forwarding channels ([ChannelOf]) report 0.
 func (ch Channel[T]) Len() int {
 	c := ch.c
 	if c == nil || c.f == nil {
@@ -107,7 +107,7 @@ func (ch Channel[T]) Len() int {
 }
 
 // System returns the system of the reactor owning ch, or nil for the zero
-// Channel and forwarding channels (ChannelOf). Protocols use it to report
+// [Channel] and forwarding channels ([ChannelOf]). Protocols use it to report
 // dead letters of replies meant for ch's reactor.
 func (ch Channel[T]) System() *System {
 	if ch.c == nil || ch.c.f == nil {
@@ -116,20 +116,20 @@ func (ch Channel[T]) System() *System {
 	return ch.c.f.sys
 }
 
-// AfterTerminate arranges for f(err) to run once when the reactor owning
-// ch terminates, err being what Err then returns: at once, on the calling
-// goroutine, if it already has; otherwise on the goroutine of the
-// reactor's last turn, where f must not block. It reports false, and
-// never calls f, for the zero Channel and forwarding channels. f stays
-// registered until the reactor terminates (there is no way to take it
-// back), so register once per interested party (a reusable reply slot,
-// a registry entry), not once per event. It is context.AfterFunc for
-// reactors, and costs a lock, an append and a small allocation.
+// AfterTerminate arranges for f(err) to run once when the reactor owning ch
+// terminates, err being what [Channel.Err] then returns: at once, on the
+// calling goroutine, if it already has; otherwise on the goroutine of the
+// reactor's last turn, where f must not block. It reports false, and never
+// calls f, for the zero [Channel] and forwarding channels. f stays registered
+// until the reactor terminates (there is no way to take it back), so register
+// once per interested party (a reusable reply slot, a registry entry), not
+// once per event. It is [context.AfterFunc] for reactors, and costs a lock,
+// an append and a small allocation.
 //
 // f runs isolated like a handler: a panic in f goes no further (neither
 // the reactor's goroutine nor the caller's unwinds) and is told to the
-// system's failure handler as a final Failure of the reactor, with a
-// *PanicError. A nil f panics at once.
+// system's failure handler as a final [Failure] of the reactor, with a
+// [*PanicError]. A nil f panics at once.
 func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
 	if f == nil {
 		panic("reactor: AfterTerminate with a nil function")
@@ -142,15 +142,15 @@ func (ch Channel[T]) AfterTerminate(f func(err error)) bool {
 }
 
 // Done returns a channel that is closed when the reactor owning ch
-// terminates, after the functions registered with AfterTerminate before
+// terminates, after the functions registered with [Channel.AfterTerminate] before
 // then have run (so a router or path no longer holds ch once Done is
 // closed). The first call allocates it; later calls return the same
-// channel. A forwarding channel (ChannelOf) returns its Sender's Done if
+// channel. A forwarding channel ([ChannelOf]) returns its [Sender]'s Done if
 // the Sender has one (a remote channel's is closed with its node, a
 // router's by Router.Close); otherwise it returns nil, on which a
 // receive blocks for ever: such a channel (a path of router.Paths, say)
 // has no end of its own, so wait on the Done of the reactors behind it.
-// The zero Channel, behind which nothing runs, returns a closed channel.
+// The zero [Channel], behind which nothing runs, returns a closed channel.
 func (ch Channel[T]) Done() <-chan struct{} {
 	if ch.c == nil {
 		return closedDone
@@ -164,7 +164,7 @@ func (ch Channel[T]) Done() <-chan struct{} {
 	return ch.c.f.doneChan()
 }
 
-// closedDone is the Done of the zero Channel: closed from the start.
+// closedDone is the [Channel.Done] of the zero [Channel]: closed from the start.
 var closedDone = func() chan struct{} {
 	c := make(chan struct{})
 	close(c)
@@ -196,11 +196,12 @@ func (ch Channel[T]) Err() error {
 // already published in the queue, cannot be overtaken.
 func (c *Connector[T]) send(v T) error { return c.sendMode(context.Background(), v, modeSend) }
 
-// sendCtx is send; a Block mailbox waits for room at most until ctx is
+// sendCtx is send; a [Block] mailbox waits for room at most until ctx is
 // done.
 func (c *Connector[T]) sendCtx(ctx context.Context, v T) error { return c.sendMode(ctx, v, modeOffer) }
 
-// How a send is made: Send, Offer, or SendAndRun from a plain goroutine.
+// How a send is made: [Channel.Send], [Channel.Offer], or
+// [Channel.SendAndRun] from a plain goroutine.
 const (
 	modeSend = iota
 	modeOffer
@@ -208,8 +209,8 @@ const (
 )
 
 // sendMode is send; in modeRun, a sender that wins the reactor's
-// idle-to-scheduled switch runs the turn itself (see Channel.SendAndRun).
-// A forwarding channel passes the mode on to a Sender that has the
+// idle-to-scheduled switch runs the turn itself (see [Channel.SendAndRun]).
+// A forwarding channel passes the mode on to a [Sender] that has the
 // matching method (see Sender).
 func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 	if cx := c.cx; cx != nil && cx.fwd != nil {
@@ -250,9 +251,9 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 }
 
 // closedErr is the error for a send to a closed connector, and the reason
-// its event is dead-lettered with: ErrTerminated once its reactor has
+// its event is dead-lettered with: [ErrTerminated] once its reactor has
 // terminated (even if the connector was sealed before) or while it
-// stops, ErrSealed otherwise.
+// stops, [ErrSealed] otherwise.
 func (c *Connector[T]) closedErr(closed uint32) (Reason, error) {
 	switch {
 	case closed == closedStopping:

@@ -13,16 +13,16 @@ import (
 // termination. Timers hold no goroutine while they wait.
 
 // After returns a stream that emits once, d after it is subscribed to,
-// then completes, as time.After does for a goroutine. A d <= 0 has passed
+// then completes, as [time.After] does for a goroutine. A d <= 0 has passed
 // already: the event comes at one of o's next turns, as with
-// time.AfterFunc. To fail a stream that goes silent instead, use Timeout.
+// [time.AfterFunc]. To fail a stream that goes silent instead, use [Timeout].
 func After(o Owner, d time.Duration) events.Events[struct{}] {
 	return events.From[struct{}](&clockSource[struct{}]{o: o, d: d, n: 1, value: func(int) struct{} { return struct{}{} }})
 }
 
 // Periodic returns a stream that emits 1, 2, 3, ... every d (fixed delay:
 // d after the previous tick was sent) until unsubscribed. It panics if d
-// is not positive, as time.NewTicker does: ticks without delay would keep
+// is not positive, as [time.NewTicker] does: ticks without delay would keep
 // o busy for ever.
 func Periodic(o Owner, d time.Duration) events.Events[int64] {
 	if d <= 0 {

@@ -12,7 +12,7 @@ import (
 // Connector.closed holds the connector's state in its low bits (open,
 // closedSealed, closedTerminated or closedStopping) and, in discardLock, a
 // lock taken by whoever empties a closed connector's mailbox. A stopping
-// connector (its reactor drains, Channel.Drain) refuses sends like a
+// connector (its reactor drains, [Channel.Drain]) refuses sends like a
 // closed one, but its owner still delivers what is queued: for the queue
 // it is open, and a sender that finds it stopping after its push leaves
 // its event to the owner (or to the discard at termination).
@@ -34,12 +34,13 @@ func gone(v uint32) bool {
 }
 
 // Connector is the owner side of a channel: the reactor that opened it
-// receives the channel's events on Events and may Seal it.
+// receives the channel's events on [Connector.Events] and may
+// [Connector.Seal] it.
 //
-// Only the owning reactor may call Events, Seal and Sealed, from its
-// constructor or handlers; from anywhere else Events and Seal panic with an
-// error matching ErrNotOwner (which fails the calling reactor). Channel and
-// Name may be called from anywhere.
+// Only the owning reactor may call Events, Seal and [Connector.Sealed], from
+// its constructor or handlers; from anywhere else Events and Seal panic with
+// an error matching [ErrNotOwner] (which fails the calling reactor).
+// [Connector.Channel] and [Connector.Name] may be called from anywhere.
 type Connector[T any] struct {
 	f         *frame
 	q         queue.MPSC[T] // unbounded mailbox
@@ -86,8 +87,8 @@ func (c *Connector[T]) init(f *frame, cfg connConfig, isMain bool) {
 // it from o's constructor or handlers. With a named reactor, a named
 // connector is registered as "reactor#name".
 //
-// Errors: ErrInvalidName, ErrDuplicateName (another connector of o has the
-// name), ErrInvalidOption (a Bounded out of range), ErrTerminated (o has
+// Errors: [ErrInvalidName], [ErrDuplicateName] (another connector of o has the
+// name), [ErrInvalidOption] (a [Bounded] out of range), [ErrTerminated] (o has
 // terminated). On error nothing was opened.
 func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 	f := o.frame()
@@ -156,7 +157,7 @@ func (c *Connector[T]) Events() events.Events[T] {
 }
 
 // connStream is a connector as the source of its Events stream. Only the
-// owner may subscribe (the check of an events.Emitter, made once per
+// owner may subscribe (the check of an [events.Emitter], made once per
 // subscription); deliveries need no check, because the runtime makes them
 // only in the owner's turns (drain), so a connector pays nothing per
 // event for ownership.
@@ -185,10 +186,10 @@ func (c *Connector[T]) Name() string {
 // Sealed reports whether the connector is closed. Owner only.
 func (c *Connector[T]) Sealed() bool { return c.shutOwner }
 
-// Seal closes the connector: later sends fail with ErrSealed and events
-// still queued are dead-lettered with ReasonSealed (so is an event that
-// races with Seal, if it is not delivered). Its Events stream completes. It
-// reports whether the connector was open. Owner only.
+// Seal closes the connector: later sends fail with [ErrSealed] and events
+// still queued are dead-lettered with [ReasonSealed] (so is an event that
+// races with Seal, if it is not delivered). Its [Connector.Events] stream
+// completes. It reports whether the connector was open. Owner only.
 //
 // A reactor terminates once all its non-daemon connectors are sealed and
 // its queues are drained.
@@ -371,7 +372,7 @@ func (c *Connector[T]) shut(r Reason) {
 }
 
 // stopping refuses later sends; queued events are still delivered
-// (Channel.Drain). A closed connector stays as it is. Owner only.
+// ([Channel.Drain]). A closed connector stays as it is. Owner only.
 func (c *Connector[T]) stopping() {
 	c.closed.CompareAndSwap(open, closedStopping)
 }

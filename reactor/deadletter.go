@@ -31,8 +31,8 @@ const (
 	// ask or a gather whose deadline passed or whose answer was already in).
 	ReasonExpired
 	// ReasonStopped: the event was queued when its reactor was stopped
-	// (Channel.Stop), or sent after it was asked to stop (Channel.Stop,
-	// Channel.Drain).
+	// ([Channel.Stop]), or sent after it was asked to stop (Channel.Stop,
+	// [Channel.Drain]).
 	ReasonStopped
 	numReasons
 )
@@ -47,11 +47,11 @@ func (r Reason) String() string {
 }
 
 // Undeliverable is an event that has somebody to tell when it cannot be
-// delivered: a server.Request answers its asker. Whenever the runtime or
-// a protocol dead-letters such an event (System.DeadLetter), through any
-// chain of forwarding channels, Undelivered is called with the channel
-// and the reason, once per dead letter, on the goroutine reporting it,
-// before the dead-letter handler; it must not block.
+// delivered: a server.Request answers its asker. Whenever the runtime or a
+// protocol dead-letters such an event ([System.DeadLetter]), through any
+// chain of forwarding channels, [Undeliverable.Undelivered] is called with
+// the channel and the reason, once per dead letter, on the goroutine
+// reporting it, before the dead-letter handler; it must not block.
 type Undeliverable interface {
 	Undelivered(channel string, r Reason)
 }

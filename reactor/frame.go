@@ -140,7 +140,7 @@ func (f *frame) schedule() {
 }
 
 // runHere runs the turn the caller has just scheduled on the caller's own
-// goroutine, with a guest ownership slot (Channel.SendAndRun): a turn of
+// goroutine, with a guest ownership slot ([Channel.SendAndRun]): a turn of
 // one event, so that the caller runs its own request and nobody else's
 // work after it. A reactor with a loop of its own, or a caller that gets
 // no guest slot, is scheduled as usual. If work remains after the turn,
@@ -212,7 +212,7 @@ func (f *frame) turnAs(s *owner.Slot, budget int) bool {
 	return again
 }
 
-// checkOwner panics with ErrNotOwner unless the calling goroutine runs
+// checkOwner panics with [ErrNotOwner] unless the calling goroutine runs
 // this reactor's turn (or goroutines cannot be identified here).
 func (f *frame) checkOwner() {
 	if tok := owner.Current(); tok != f.id && gid.Supported {

@@ -5,7 +5,7 @@ import "fmt"
 // Phase is the kind of a lifecycle event.
 type Phase uint8
 
-// Lifecycle phases, in the order a reactor goes through them:
+// [Lifecycle] phases, in the order a reactor goes through them:
 // Started, then (Scheduled, Preempted) for every turn, then Died if it
 // failed, then Terminated.
 const (
@@ -16,8 +16,8 @@ const (
 	// Preempted: a turn ends (the budget ran out or the queues are empty).
 	// Protocols flush batched work here.
 	Preempted
-	// Died: the constructor or a handler failed; Err says how. With a restart
-	// policy the next incarnation's constructor runs after it.
+	// Died: the constructor or a handler failed; [Lifecycle.Err] says how.
+	// With a restart policy the next incarnation's constructor runs after it.
 	Died
 	// Terminated: the last event; the reactor's connectors are sealed.
 	Terminated
@@ -33,7 +33,7 @@ func (p Phase) String() string {
 }
 
 // Lifecycle is an event of a reactor's own lifecycle stream
-// (Reactor.Lifecycle). Err is set for Died.
+// ([Reactor.Lifecycle]). Err is set for [Died].
 type Lifecycle struct {
 	Phase Phase
 	Err   error

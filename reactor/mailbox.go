@@ -12,21 +12,22 @@ import (
 // Overflow is what a bounded mailbox does with a send that finds it full.
 type Overflow uint8
 
-// Overflow policies.
+// [Overflow] policies.
 const (
-	// DropNewest discards the event being sent: Send returns nil and the
-	// event is dead-lettered with ReasonOverflow.
+	// DropNewest discards the event being sent: [Channel.Send] returns nil
+	// and the event is dead-lettered with [ReasonOverflow].
 	DropNewest Overflow = iota
-	// DropOldest evicts the oldest queued event to make room: Send returns
-	// nil and the evicted event is dead-lettered with ReasonOverflow.
+	// DropOldest evicts the oldest queued event to make room: [Channel.Send]
+	// returns nil and the evicted event is dead-lettered with
+	// [ReasonOverflow].
 	DropOldest
-	// Fail refuses the send: Send returns ErrFull and the event stays with
-	// the sender (it is not dead-lettered).
+	// Fail refuses the send: [Channel.Send] returns [ErrFull] and the event
+	// stays with the sender (it is not dead-lettered).
 	Fail
-	// Block makes the sender wait for room: Send waits until there is room
-	// or the channel closes; Offer also gives up when its context ends.
-	// Inside a reactor nothing blocks: a sender running a reactor's turn,
-	// on any scheduler, gets ErrFull instead of waiting.
+	// Block makes the sender wait for room: [Channel.Send] waits until there
+	// is room or the channel closes; [Channel.Offer] also gives up when its
+	// context ends. Inside a reactor nothing blocks: a sender running a
+	// reactor's turn, on any scheduler, gets [ErrFull] instead of waiting.
 	Block
 )
 
@@ -44,7 +45,7 @@ func (o Overflow) String() string {
 	return "overflow(" + strconv.Itoa(int(o)) + ")"
 }
 
-// blocking is the waiting room of a Block mailbox: senders wait on room for
+// blocking is the waiting room of a [Block] mailbox: senders wait on room for
 // a token that the consumer drops after each pop while anybody waits.
 type blocking struct {
 	waiters atomic.Int32
@@ -61,7 +62,7 @@ func (b *blocking) signal() {
 }
 
 // sendBounded enqueues v into the connector's ring under its overflow
-// policy; a Block policy waits at most until ctx is done.
+// policy; a [Block] policy waits at most until ctx is done.
 func (c *Connector[T]) sendBounded(ctx context.Context, r *queue.Ring[T], v T) error {
 	for !r.Push(v) {
 		switch c.cx.policy {

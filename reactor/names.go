@@ -9,7 +9,7 @@ import (
 )
 
 // registry maps names of live reactors and their channels. Only reactors
-// spawned WithName are registered, with their named connectors as
+// spawned [WithName] are registered, with their named connectors as
 // "reactor#channel".
 type registry struct {
 	mu       sync.Mutex
@@ -95,8 +95,8 @@ func lookup[T any](g *registry, name string) (Channel[T], bool, error) {
 }
 
 // Get returns the channel registered as name ("reactor#channel") now.
-// Errors: ErrInvalidName, ErrNotFound, ErrWrongType (the channel carries
-// another type than T), ErrNilSystem.
+// Errors: [ErrInvalidName], [ErrNotFound], [ErrWrongType] (the channel carries
+// another type than T), [ErrNilSystem].
 func Get[T any](sys *System, name string) (Channel[T], error) {
 	if err := splitName(name); err != nil {
 		return Channel[T]{}, err
@@ -114,12 +114,12 @@ func Get[T any](sys *System, name string) (Channel[T], error) {
 }
 
 // Await returns the channel registered as name, waiting until a reactor
-// registers it, ctx is done or the system shuts down. It blocks on
-// nothing else, and leaves nothing behind when it gives up: its error is
-// then ctx.Err(), or ErrClosed once Shutdown has been called (at once if
-// it had been before the call; a channel already registered is still
-// returned). Other errors are Get's. Do not call it from inside a
-// reactor: reactors must not block.
+// registers it, ctx is done or the system shuts down. It blocks on nothing
+// else, and leaves nothing behind when it gives up: its error is then
+// ctx.Err(), or [ErrClosed] once [System.Shutdown] has been called (at once
+// if it had been before the call; a channel already registered is still
+// returned). Other errors are [Get]'s. Do not call it from inside a reactor:
+// reactors must not block.
 func Await[T any](ctx context.Context, sys *System, name string) (Channel[T], error) {
 	if err := splitName(name); err != nil {
 		return Channel[T]{}, err

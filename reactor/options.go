@@ -6,7 +6,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Option configures a System (New).
+// Option configures a [System] ([New]).
 type Option func(*sysConfig)
 
 type sysConfig struct {
@@ -34,10 +34,10 @@ func WithLogger(l zerolog.Logger) Option { return func(c *sysConfig) { c.logger 
 // WithFailureHandler sets the function told about every reactor failure
 // (a panic or an unhandled error in a constructor or handler, or a panic
 // in a function the runtime calls for the reactor outside its handlers:
-// an AfterTerminate function, a stream's completion handler during
+// an [Channel.AfterTerminate] function, a stream's completion handler during
 // termination). It runs on the failing reactor's goroutine (for an
 // AfterTerminate function, on the goroutine that ran it), after the
-// reactor's own Died event, and must not block. The default, also for a
+// reactor's own [Died] event, and must not block. The default, also for a
 // nil f, logs the failure at error level.
 //
 // A panic in f goes no further: it is logged at error level with the
@@ -48,7 +48,7 @@ func WithFailureHandler(f func(Failure)) Option { return func(c *sysConfig) { c.
 // WithDeadLetterHandler sets a function called with every dead letter, on
 // the goroutine that produced it (a sender, or the reactor that dropped
 // it). It must be fast and must not block or send to the channel that
-// dead-lettered. Dead letters are counted (Stats) and logged, rate-limited,
+// dead-lettered. Dead letters are counted ([Stats]) and logged, rate-limited,
 // whether or not a handler is set. A panic in f is logged at error level
 // (rate-limited) with the system's logger and goes no further: the send
 // or the reactor that produced the dead letter carries on.
@@ -56,7 +56,7 @@ func WithDeadLetterHandler(f func(DeadLetter)) Option {
 	return func(c *sysConfig) { c.deadLetter = f }
 }
 
-// SpawnOption configures a reactor (Spawn, Run).
+// SpawnOption configures a reactor ([Spawn], [Run]).
 type SpawnOption func(*spawnConfig)
 
 type spawnConfig struct {
@@ -69,15 +69,15 @@ type spawnConfig struct {
 }
 
 // WithName gives the reactor a name, unique among the system's live
-// reactors, and registers its named channels as "name#channel" (see Get and
-// Await). Unnamed reactors are called "reactor-<id>" and are not registered.
+// reactors, and registers its named channels as "name#channel" (see [Get] and
+// [Await]). Unnamed reactors are called "reactor-<id>" and are not registered.
 func WithName(name string) SpawnOption {
 	return func(c *spawnConfig) { c.name, c.named = name, true }
 }
 
-// WithScheduler chooses how the reactor's turns run (default SharedPool).
-// A value other than SharedPool and Dedicated makes Spawn and Run fail
-// with ErrInvalidOption.
+// WithScheduler chooses how the reactor's turns run (default [SharedPool]).
+// A value other than SharedPool and [Dedicated] makes [Spawn] and [Run] fail
+// with [ErrInvalidOption].
 func WithScheduler(s Scheduler) SpawnOption {
 	return func(c *spawnConfig) {
 		if s > Dedicated {
@@ -94,8 +94,8 @@ func WithMain(opts ...ConnOption) SpawnOption {
 }
 
 // WithRestart restarts the reactor when it fails, as the policy allows.
-// A policy with a negative field makes Spawn and Run fail with
-// ErrInvalidOption.
+// A policy with a negative field makes [Spawn] and [Run] fail with
+// [ErrInvalidOption].
 func WithRestart(p RestartPolicy) SpawnOption {
 	return func(c *spawnConfig) {
 		if p.MaxRestarts < 0 || p.Window < 0 || p.Backoff < 0 || p.MaxBackoff < 0 {
@@ -120,7 +120,7 @@ func spawnOptions(opts []SpawnOption) spawnConfig {
 	return cfg
 }
 
-// ConnOption configures a connector (Open, WithMain).
+// ConnOption configures a connector ([Open], [WithMain]).
 type ConnOption func(*connConfig)
 
 type connConfig struct {
@@ -143,9 +143,9 @@ func Daemon() ConnOption { return func(c *connConfig) { c.daemon = true } }
 // the policy for a send that finds it full. The mailbox allocates its n
 // slots at once. Unbounded mailboxes (the default) never refuse a send.
 //
-// n must be at least 1 and policy one of DropNewest, DropOldest, Fail and
-// Block; otherwise Spawn, Run and Open fail with ErrInvalidOption and open
-// nothing.
+// n must be at least 1 and policy one of [DropNewest], [DropOldest], [Fail]
+// and [Block]; otherwise [Spawn], [Run] and [Open] fail with
+// [ErrInvalidOption] and open nothing.
 func Bounded(n int, policy Overflow) ConnOption {
 	return func(c *connConfig) {
 		if (n < 1 || policy > Block) && c.err == nil {

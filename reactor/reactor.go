@@ -10,30 +10,31 @@ import (
 )
 
 // Reactor is a running reactor as its own code sees it: the value passed to
-// the body given to Spawn. Its main connector carries T.
+// the body given to [Spawn]. Its main connector carries T.
 //
-// A Reactor is owned by its turns: call its methods only from its
-// constructor and handlers (Name, ID and System are safe anywhere).
+// A Reactor is owned by its turns: call its methods only from its constructor
+// and handlers ([Reactor.Name], [Reactor.ID] and [Reactor.System] are safe
+// anywhere).
 type Reactor[T any] struct {
 	f    frame
 	main Connector[T]
 	body func(*Reactor[T])
 }
 
-// Owner is a reactor as seen by functions that add to it (Open, the clock,
-// Watch). *Reactor[T] implements it for every T.
+// Owner is a reactor as seen by functions that add to it ([Open], the clock,
+// [Watch]). [*Reactor][T] implements it for every T.
 type Owner interface {
 	// System returns the reactor's system.
 	System() *System
-	// Lifecycle returns the reactor's lifecycle stream (Reactor.Lifecycle):
-	// protocols flush batched work on Preempted. Owner only.
+	// Lifecycle returns the reactor's lifecycle stream ([Reactor.Lifecycle]):
+	// protocols flush batched work on [Preempted]. Owner only.
 	Lifecycle() events.Events[Lifecycle]
 	frame() *frame
 }
 
 func (r *Reactor[T]) frame() *frame { return &r.f }
 
-// Main returns the main connector, whose channel Spawn returned.
+// Main returns the main connector, whose channel [Spawn] returned.
 func (r *Reactor[T]) Main() *Connector[T] { return &r.main }
 
 // System returns the reactor's system.
@@ -42,7 +43,7 @@ func (r *Reactor[T]) System() *System { return r.f.sys }
 // ID returns the reactor's id, unique within the process.
 func (r *Reactor[T]) ID() uint64 { return r.f.id }
 
-// Name returns the reactor's name: the one given with WithName, or
+// Name returns the reactor's name: the one given with [WithName], or
 // "reactor-<id>".
 func (r *Reactor[T]) Name() string { return r.f.name() }
 
@@ -58,9 +59,9 @@ func (r *Reactor[T]) Restarts() int {
 	return x.restarts
 }
 
-// Lifecycle returns the stream of the reactor's lifecycle events: Started
-// (right after the constructor), Scheduled and Preempted around every turn,
-// Died on failure, Terminated last. Subscribe from the constructor to see
+// Lifecycle returns the stream of the reactor's lifecycle events: [Started]
+// (right after the constructor), [Scheduled] and [Preempted] around every turn,
+// [Died] on failure, [Terminated] last. Subscribe from the constructor to see
 // Started. Emitting to nobody costs nothing; with a subscriber, every turn
 // emits two events.
 func (r *Reactor[T]) Lifecycle() events.Events[Lifecycle] {
@@ -116,10 +117,10 @@ const (
 // goroutine, including from inside another reactor. It costs one
 // allocation of about 200 bytes with the shared pool (no goroutine).
 //
-// Errors: ErrInvalidName or ErrDuplicateName for a bad WithName,
-// ErrInvalidOption for an option out of range (WithMain's Bounded,
-// WithScheduler, WithRestart), ErrClosed once the system is shutting
-// down, ErrNilSystem for a nil sys. On error nothing was started. A nil
+// Errors: [ErrInvalidName] or [ErrDuplicateName] for a bad [WithName],
+// [ErrInvalidOption] for an option out of range ([WithMain]'s [Bounded],
+// [WithScheduler], [WithRestart]), [ErrClosed] once the system is shutting
+// down, [ErrNilSystem] for a nil sys. On error nothing was started. A nil
 // body panics.
 func Spawn[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) (Channel[T], error) {
 	r, err := spawn(sys, body, opts, false)
@@ -138,7 +139,7 @@ func Spawn[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) (Cha
 // and returns when it terminates: nil after a normal termination or a
 // shutdown, its failure otherwise. The body can hand out
 // r.Main().Channel() to other reactors. It fails at once, running
-// nothing, with Spawn's errors.
+// nothing, with [Spawn]'s errors.
 func Run[T any](sys *System, body func(*Reactor[T]), opts ...SpawnOption) error {
 	r, err := spawn(sys, body, opts, true)
 	if err != nil {

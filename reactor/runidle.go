@@ -17,7 +17,7 @@ import "github.com/reactors-go/reactors/internal/owner"
 // idle reactor has no event waiting that was sent before RunIfIdle was
 // called, so fn never overtakes an earlier send of the caller.
 //
-// fn is not part of a turn: no lifecycle event (Scheduled, Preempted)
+// fn is not part of a turn: no lifecycle event ([Scheduled], [Preempted])
 // marks it and it does not count against a turn's budget. It must not
 // block, and it must not seal or open connectors (a reactor that should
 // end is only noticed by its next turn). The reactor's streams accept
@@ -27,9 +27,9 @@ import "github.com/reactors-go/reactors/internal/owner"
 // RunIfIdle returns false, without running fn, when the reactor is
 // running or scheduled, has terminated or is stopping or restarting, has
 // a dedicated scheduler, when the channel is closed, forwarding (see
-// ChannelOf) or the zero Channel, when it is called from inside a
+// [ChannelOf]) or the zero [Channel], when it is called from inside a
 // reactor (turns do not nest), or when all of the few goroutine slots
-// lent for caller-run turns are taken (see SendAndRun). The caller then
+// lent for caller-run turns are taken (see [Channel.SendAndRun]). The caller then
 // takes its ordinary path, a send. It costs two atomic operations on the
 // reactor's state and allocates nothing.
 func (ch Channel[T]) RunIfIdle(fn func()) bool {
@@ -47,25 +47,24 @@ func (ch Channel[T]) RunIfIdle(fn func()) bool {
 
 // A Guest is a goroutine slot lent to a plain goroutine for a run of
 // caller-run steps, one after another, on reactors that may all differ
-// (Channel.RunIfIdleAs): it pays once for what RunIfIdle pays per call,
-// the check that the caller is no reactor and the claim of a slot.
-// Package dht applies the parts of a batch that fall on idle shards this
-// way.
+// ([Channel.RunIfIdleAs]): it pays once for what [Channel.RunIfIdle] pays per
+// call, the check that the caller is no reactor and the claim of a slot.
+// Package dht applies the parts of a batch that fall on idle shards this way.
 //
 // Only the goroutine that took it may use it, and only until it calls
-// Release, which it must do (a deferred call is right). While it holds
-// a Guest, the goroutine must not call RunIfIdle or SendAndRun, nor run
-// anything that may (a plain Send does not). The zero Guest is none:
+// [Guest.Release], which it must do (a deferred call is right). While it holds
+// a Guest, the goroutine must not call RunIfIdle or [Channel.SendAndRun], nor run
+// anything that may (a plain [Channel.Send] does not). The zero Guest is none:
 // RunIfIdleAs refuses it.
 type Guest struct {
 	s *owner.Slot
 }
 
-// TakeGuest lends the calling goroutine a Guest. It reports false, with
-// the zero Guest, when it is called from inside a reactor or all of the
-// few goroutine slots lent for caller-run turns are taken (see
-// SendAndRun); the caller then takes its ordinary path, a send. It costs
-// one atomic operation per slot tried and allocates nothing.
+// TakeGuest lends the calling goroutine a [Guest]. It reports false, with the
+// zero Guest, when it is called from inside a reactor or all of the few
+// goroutine slots lent for caller-run turns are taken (see
+// [Channel.SendAndRun]); the caller then takes its ordinary path, a send. It
+// costs one atomic operation per slot tried and allocates nothing.
 func TakeGuest() (Guest, bool) {
 	if owner.Current() != 0 {
 		return Guest{}, false
@@ -74,7 +73,7 @@ func TakeGuest() (Guest, bool) {
 	return Guest{s: s}, s != nil
 }
 
-// Release gives g's slot back. It accepts the zero Guest, and g must not
+// Release gives g's slot back. It accepts the zero [Guest], and g must not
 // be used afterwards.
 func (g Guest) Release() {
 	if g.s != nil {
@@ -82,10 +81,10 @@ func (g Guest) Release() {
 	}
 }
 
-// RunIfIdleAs is RunIfIdle run by the goroutine holding g: it runs fn
+// RunIfIdleAs is [Channel.RunIfIdle] run by the goroutine holding g: it runs fn
 // as a step of the channel's reactor if that reactor is idle, with the
 // same guarantees and limits as RunIfIdle, and reports whether it did.
-// It refuses (returns false) the zero Guest. It costs two atomic
+// It refuses (returns false) the zero [Guest]. It costs two atomic
 // operations on the reactor's state and allocates nothing.
 func (ch Channel[T]) RunIfIdleAs(g Guest, fn func()) bool {
 	f := ch.idleFrame()
@@ -95,7 +94,7 @@ func (ch Channel[T]) RunIfIdleAs(g Guest, fn func()) bool {
 	return f.runIdle(g.s, fn)
 }
 
-// idleFrame returns the frame of the channel's reactor if RunIfIdle may
+// idleFrame returns the frame of the channel's reactor if [Channel.RunIfIdle] may
 // try it: a plain, open channel of a pooled reactor that is neither
 // stopping nor restarting. Otherwise it returns nil.
 func (ch Channel[T]) idleFrame() *frame {

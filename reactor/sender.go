@@ -2,10 +2,10 @@ package reactor
 
 import "context"
 
-// Sender is a destination a Channel can forward to instead of a reactor's
-// own connector: a router, a remote channel. Send must be safe for
-// concurrent use and follow Channel.Send's contract (per-sender FIFO where
-// it delivers to one place, no silent loss); Name names the destination
+// Sender is a destination a [Channel] can forward to instead of a reactor's
+// own connector: a router, a remote channel. [Sender.Send] must be safe for
+// concurrent use and follow [Channel.Send]'s contract (per-sender FIFO where
+// it delivers to one place, no silent loss); [Sender.Name] names the destination
 // for dead letters and logs.
 //
 // A Sender may also have the methods
@@ -14,14 +14,15 @@ import "context"
 //	SendAndRun(ctx context.Context, v T) error
 //
 // with the contracts of Channel's methods of those names; the forwarding
-// channel's Offer and SendAndRun then call them (a router passes them on
-// to the target it picks). Without them, both call Send.
+// channel's [Channel.Offer] and [Channel.SendAndRun] then call them (a router
+// passes them on to the target it picks). Without them, both call Send.
 type Sender[T any] interface {
 	Send(v T) error
 	Name() string
 }
 
-// forward makes an Offer or SendAndRun through a forwarding channel.
+// forward makes an [Channel.Offer] or [Channel.SendAndRun] through a
+// forwarding channel.
 func forward[T any](s Sender[T], ctx context.Context, v T, mode int) error {
 	if mode == modeRun {
 		if r, ok := s.(interface {
@@ -38,11 +39,11 @@ func forward[T any](s Sender[T], ctx context.Context, v T, mode int) error {
 	return s.Send(v)
 }
 
-// ChannelOf returns a Channel whose sends go to s, so that protocols can
+// ChannelOf returns a [Channel] whose sends go to s, so that protocols can
 // hand out ordinary channels. Each call makes a new channel (a small
 // allocation): channels from two calls are not equal, so call it once per
 // destination and share the result. Its Done is s's Done if s has one
-// (see Channel.Done), else nil; its Err is nil. A nil s panics.
+// (see [Channel.Done]), else nil; its [Channel.Err] is nil. A nil s panics.
 func ChannelOf[T any](s Sender[T]) Channel[T] {
 	if s == nil {
 		panic("reactor: ChannelOf with a nil Sender")

@@ -13,12 +13,12 @@ import (
 // failure beyond the limit terminates the reactor.
 //
 // The zero values mean: MaxRestarts 0 (so the zero RestartPolicy), never
-// restart, as without WithRestart; Window 0, no limit in time (at most
+// restart, as without [WithRestart]; Window 0, no limit in time (at most
 // MaxRestarts restarts in the reactor's life, and the wait never starts
 // over); Backoff 0, restart at once, before the next event; MaxBackoff 0
 // (or below Backoff), the wait stays Backoff. A failure that comes after
 // a whole Window without one starts the wait over from Backoff. No
-// field may be negative (Spawn refuses it with ErrInvalidOption).
+// field may be negative ([Spawn] refuses it with [ErrInvalidOption]).
 //
 // A restarted reactor keeps its main channel and the events queued on it;
 // the connectors it opened, its subscriptions and its timers are dropped,
@@ -31,7 +31,7 @@ type RestartPolicy struct {
 	MaxBackoff  time.Duration
 }
 
-// fail handles a failed constructor or handler: Died, then a restart or
+// fail handles a failed constructor or handler: [Died], then a restart or
 // termination.
 func (f *frame) fail(err error) bool {
 	x := f.ensureExtra()
@@ -103,7 +103,7 @@ func (f *frame) allowRestart(x *extra) bool {
 // events queue up without being handled. The restart timer clears the flag
 // and then notifies; whichever of the two sides comes second reschedules.
 //
-// A stop request (Shutdown) ends the wait like the timer does: the next
+// A stop request ([System.Shutdown]) ends the wait like the timer does: the next
 // turn terminates the reactor.
 func (f *frame) idleInBackoff() bool {
 	waiting := func() bool { return f.flags.Load()&(flagBackoff|flagsHalting) == flagBackoff }

@@ -14,7 +14,7 @@ import (
 )
 
 // System owns reactors, the shared worker pool, the name registry and the
-// dead-letter counters. Create one with New and stop it with Shutdown.
+// dead-letter counters. Create one with [New] and stop it with [System.Shutdown].
 //
 // All methods are safe for concurrent use. A System must not be copied.
 type System struct {
@@ -47,7 +47,7 @@ type System struct {
 var nextID atomic.Uint64
 
 // New creates a system and starts its worker pool (GOMAXPROCS goroutines
-// unless WithWorkers says otherwise; they park when there is no work and
+// unless [WithWorkers] says otherwise; they park when there is no work and
 // use no CPU at rest).
 func New(opts ...Option) *System {
 	cfg := sysConfig{workers: runtime.GOMAXPROCS(0), budget: 64}
@@ -74,8 +74,8 @@ func New(opts ...Option) *System {
 // Logger returns the system's logger.
 func (s *System) Logger() *zerolog.Logger { return &s.log }
 
-// Err returns nil while the system runs and ErrClosed from the moment
-// Shutdown is called. Protocols built on the system (remote.Start) check
+// Err returns nil while the system runs and [ErrClosed] from the moment
+// [System.Shutdown] is called. Protocols built on the system (remote.Start) check
 // it before they start. It takes the system's lock briefly.
 func (s *System) Err() error {
 	s.mu.Lock()
@@ -125,10 +125,10 @@ func (s *System) unregister(f *frame) {
 //
 // Each live reactor terminates after the handler it is running, if any,
 // or at once if it is idle: no further event of its is handled, its
-// queued events are dead-lettered with ReasonShutdown, its lifecycle
-// stream gets Terminated, and its timers stop. Shutdown cannot interrupt
-// a handler that never returns. Spawn fails with ErrClosed from the
-// moment Shutdown is called, and Await calls, waiting or new, return
+// queued events are dead-lettered with [ReasonShutdown], its lifecycle
+// stream gets [Terminated], and its timers stop. Shutdown cannot interrupt
+// a handler that never returns. [Spawn] fails with [ErrClosed] from the
+// moment Shutdown is called, and [Await] calls, waiting or new, return
 // ErrClosed.
 //
 // If ctx ends first, Shutdown returns an error wrapping ctx.Err() and the

@@ -18,12 +18,12 @@ func (s *System) DeadLetterCount() uint64 {
 }
 
 // DeadLetter reports an event that could not be delivered, as the runtime
-// does for its own: an Undeliverable event is told first, then it is
-// counted, handed to the dead-letter handler and the DeadLetters
+// does for its own: an [Undeliverable] event is told first, then it is
+// counted, handed to the dead-letter handler and the [DeadLetters]
 // streams, and logged (rate-limited). Protocols built on the runtime
 // (routers, remote channels) call it with their reason, such as
-// ReasonNoRoute or ReasonUndecodable. Safe for concurrent use. A
-// Reason that is none of the constants panics.
+// [ReasonNoRoute] or [ReasonUndecodable]. Safe for concurrent use. A
+// [Reason] that is none of the constants panics.
 func (s *System) DeadLetter(channel string, r Reason, event any) {
 	if r >= numReasons {
 		panic(fmt.Sprintf("reactor: DeadLetter with an unknown reason %d", uint8(r)))

@@ -1,6 +1,6 @@
 package reactor
 
-// terminate ends the reactor: Terminated, connectors closed and their
+// terminate ends the reactor: [Terminated], connectors closed and their
 // queues dead-lettered with reason, name released, watchers told. A reactor
 // that never needed its side record terminates without allocating one.
 func (f *frame) terminate(err error, reason Reason) {
@@ -59,7 +59,7 @@ func (x *extra) endLocked() (w []func(error), first bool) {
 }
 
 // told calls the watchers w with err and then, if first, closes done:
-// whoever sees Done closed knows that every watcher registered before
+// whoever sees [Channel.Done] closed knows that every watcher registered before
 // the end has run (a router no longer holds the reactor's channel).
 func (x *extra) told(w []func(error), first bool, err error) {
 	for _, fn := range w {

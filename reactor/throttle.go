@@ -17,7 +17,7 @@ import (
 // The queue is unbounded: a source that stays faster than the intervals
 // makes it grow without limit, so throttle bursts that calm down, and
 // bound or thin out a source that may not (a bounded mailbox upstream,
-// Debounce or Window).
+// [Debounce] or [Window]).
 //
 // Errors of e pass through at once, ahead of the queued events. When e
 // completes, the queued events are still emitted on schedule and the
@@ -28,7 +28,7 @@ import (
 // Owner only: subscribe to the result from o's constructor or handlers.
 // Cost: no goroutine; per subscription its state and the queue (one slot
 // per waiting event, grown by doubling); per emitted event with a
-// positive interval a timer (After, a daemon connector of o). It panics
+// positive interval a timer ([After], a daemon connector of o). It panics
 // if interval is nil.
 func Throttle[T any](o Owner, e events.Events[T], interval func(T) time.Duration) events.Events[T] {
 	if interval == nil {
@@ -56,7 +56,7 @@ func (s *throttleSource[T]) Subscribe(down events.Observer[T]) events.Subscripti
 	return t
 }
 
-// throttle is the state of one subscription to Throttle. Owner only.
+// throttle is the state of one subscription to [Throttle]. Owner only.
 type throttle[T any] struct {
 	*throttleSource[T]
 	down    events.Observer[T]

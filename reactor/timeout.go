@@ -10,7 +10,7 @@ import (
 // Timeout returns a stream, owned by o, that forwards the events, errors
 // and completion of e and fails when e goes silent: once d passes without
 // an event of e, counted on o's clock from the subscription and again
-// from each event, it emits an error wrapping ErrTimeout, then completes,
+// from each event, it emits an error wrapping [ErrTimeout], then completes,
 // and unsubscribes e. Errors of e pass through and do not restart the
 // count; when e completes first, the result completes and the timer
 // stops.
@@ -23,7 +23,7 @@ import (
 // Unsubscribing the result unsubscribes e and stops the timer. Owner
 // only: subscribe to the result from o's constructor or handlers.
 //
-// Cost: no goroutine; its state per subscription, and a timer (After, a
+// Cost: no goroutine; its state per subscription, and a timer ([After], a
 // daemon connector of o) per subscription and per event, since each event
 // restarts the count: put it on answers and heartbeats rather than on
 // streams of many events per d. It panics if d is not positive.
@@ -54,7 +54,7 @@ func (s *timeoutSource[T]) Subscribe(down events.Observer[T]) events.Subscriptio
 	return t
 }
 
-// timeout is the state of one subscription to Timeout. Owner only.
+// timeout is the state of one subscription to [Timeout]. Owner only.
 type timeout[T any] struct {
 	*timeoutSource[T]
 	down    events.Observer[T]

@@ -7,7 +7,7 @@
 //
 // # Fault injection
 //
-// NewFaulty puts a Script between senders and a target: the channel it
+// [NewFaulty] puts a [Script] between senders and a target: the channel it
 // returns drops, duplicates, reorders or delays the events sent to it
 // before they reach the target, the way a network between reactors would.
 //
@@ -20,17 +20,17 @@
 //	link := f.Channel() // hand this to the code under test
 //
 // A Script is a pipeline of stages. Each stage decides, per event, with a
-// Decision: drop it, copy it, hold it back (to reorder), delay it on a
-// clock, release what it holds. The ready-made stages are Drop,
-// Duplicate, Reorder, Delay and Jitter; Func makes one from a function,
-// Chain joins them.
+// [Decision]: drop it, copy it, hold it back (to reorder), delay it on a
+// clock, release what it holds. The ready-made stages are [Drop],
+// [Duplicate], [Reorder], [Delay] and [Jitter]; [Func] makes one from a function,
+// [Chain] joins them.
 //
 // # Recording and time
 //
-// A Recorder is a target that keeps what it receives; its WaitN is the
-// barrier a test waits on instead of sleeping. A ManualClock moves only
-// when the test advances it, running the timers that fall due in order;
-// give it to a faulty channel with WithClock.
+// A [Recorder] is a target that keeps what it receives; its [Recorder.WaitN]
+// is the barrier a test waits on instead of sleeping. A [ManualClock] moves
+// only when the test advances it, running the timers that fall due in order;
+// give it to a faulty channel with [WithClock].
 //
 // # Determinism
 //
@@ -76,26 +76,27 @@
 // # Rules
 //
 //   - A dropped event is lost silently, as on a network: Send returns
-//     nil, Stats.Dropped counts it, and it is not a dead letter. Faulty
+//     nil, Stats.Dropped counts it, and it is not a dead letter. [Faulty]
 //     channels are the one place where the runtime's no-silent-loss rule
 //     does not hold, on purpose.
 //   - Per-sender FIFO holds through Drop, Duplicate and a constant Delay
 //     only. Reorder, Jitter, held events and unequal delays reorder
 //     events by design.
 //   - Held and delayed events stay pending until released, due or
-//     flushed: call Flush (or advance the clock) before asserting on
+//     flushed: call [Faulty.Flush] (or advance the clock) before asserting on
 //     everything sent, and before shutting the target's system down.
 //   - The target is called by one goroutine at a time, without the
 //     channel's lock held: it may send to the faulty channel again.
-//   - A ManualClock's timers run on the goroutine calling Advance, one at
-//     a time; tests move time explicitly and never sleep.
+//   - A ManualClock's timers run on the goroutine calling
+//     [ManualClock.Advance], one at a time; tests move time explicitly and
+//     never sleep.
 //   - Invalid arguments (probabilities outside [0, 1], negative delays,
 //     nil functions) are programming errors and panic at once, with a
 //     "reactortest:" message.
 //
 // # Cost
 //
-// A Send through a script without delays costs 15 to 100 ns plus the
+// A [Faulty.Send] through a script without delays costs 15 to 100 ns plus the
 // target's Send (about 0.8 to 1.2 µs under the race detector), takes the
 // channel's lock twice and allocates nothing in the steady state. A
 // delayed event costs a clock reading and a heap insertion; a stage arms

@@ -60,9 +60,9 @@ func Duplicate(p float64, seed uint64) Script {
 // moves at most window-1 places. Holding an event costs O(window).
 //
 // A window is delivered only when it is complete: the events of an
-// incomplete last window stay held until more events arrive or Flush is
+// incomplete last window stay held until more events arrive or [Faulty.Flush] is
 // called. For reordering bounded in time rather than in events, use
-// Jitter. It panics if window < 1; Reorder(1, seed) changes nothing.
+// [Jitter]. It panics if window < 1; Reorder(1, seed) changes nothing.
 func Reorder(window int, seed uint64) Script {
 	if window < 1 {
 		panic("reactortest: Reorder window < 1")

@@ -7,17 +7,17 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Faulty is a channel that delivers to a target through a Script: the
+// Faulty is a channel that delivers to a target through a [Script]: the
 // events sent to it are dropped, duplicated, held back and reordered, or
 // delayed, as the script decides, before they reach the target. It models
 // a lossy network between senders and the target, the way Reactors.IO's
 // Scripted service instruments a channel.
 //
-// Lost events are lost silently, as on a network: Send returns nil and
-// the loss is counted in Stats.Dropped, never reported as a dead letter.
+// Lost events are lost silently, as on a network: [Faulty.Send] returns nil and
+// the loss is counted in [Stats.Dropped], never reported as a dead letter.
 // Everything else reaches the target's Send exactly once per copy, in the
 // order the script decided, one call at a time; events still held or
-// delayed when a test ends stay there until Flush.
+// delayed when a test ends stay there until [Faulty.Flush].
 //
 // All methods are safe for concurrent use; Send may be called from any
 // number of goroutines and reactors at once.
@@ -56,8 +56,8 @@ type Stats struct {
 }
 
 // NewFaulty returns a faulty channel that delivers to target through
-// script; a reactor.Channel, a router or a Recorder can be the target.
-// Delays run on package time's clock unless WithClock says otherwise.
+// script; a [reactor.Channel], a router or a [Recorder] can be the target.
+// Delays run on package time's clock unless [WithClock] says otherwise.
 // It panics if target is nil.
 //
 // The target's Send must be safe for concurrent use (it is called by one
@@ -80,7 +80,7 @@ func NewFaulty[T any](target reactor.Sender[T], script Script, opts ...Option) *
 	return f
 }
 
-// Channel returns the faulty channel as a reactor.Channel, to hand to the
+// Channel returns the faulty channel as a [reactor.Channel], to hand to the
 // code under test. It is the same value on every call.
 func (f *Faulty[T]) Channel() reactor.Channel[T] { return f.ch }
 
@@ -89,7 +89,7 @@ func (f *Faulty[T]) Name() string { return f.target.Name() }
 
 // Send passes v through the script. It returns nil: like a network, a
 // faulty channel accepts every event, and the target's own errors are
-// counted in Stats.Failed and kept for Err. A refused event is not
+// counted in [Stats.Failed] and kept for [Faulty.Err]. A refused event is not
 // retried (a reactor channel dead-letters the events it refuses).
 //
 // The deliveries the script decides at once are made before Send returns,
@@ -98,13 +98,12 @@ func (f *Faulty[T]) Name() string { return f.target.Name() }
 // never waits for another sender's deliveries, only for the target's Send
 // calls it makes itself (and, briefly, for the channel's lock).
 //
-// Per-sender FIFO holds while the script only drops, duplicates and
-// delays by a constant; Hold, Reorder, Jitter and unequal delays break
-// it, which is their purpose. With one
-// sending goroutine the deliveries are a function of the script and the
-// sequence of sends (and of the clock's timing for delays). Without
-// delays a Send costs 15 to 100 ns (more with more stages) plus the
-// target's Send, and allocates nothing in the steady state.
+// Per-sender FIFO holds while the script only drops, duplicates and delays by
+// a constant; [Decision.Hold], [Reorder], [Jitter] and unequal delays break
+// it, which is their purpose. With one sending goroutine the deliveries are a
+// function of the script and the sequence of sends (and of the clock's timing
+// for delays). Without delays a Send costs 15 to 100 ns (more with more
+// stages) plus the target's Send, and allocates nothing in the steady state.
 func (f *Faulty[T]) Send(v T) error {
 	f.mu.Lock()
 	f.st.Sent++
@@ -117,7 +116,7 @@ func (f *Faulty[T]) Send(v T) error {
 // stage: each stage passes on its delayed events in due order, then its
 // held events in buffer order, and they go through the rest of the script
 // (so a later stage may still drop or duplicate them; whatever a later
-// stage holds or delays is flushed in turn). When Flush returns, Pending
+// stage holds or delays is flushed in turn). When Flush returns, [Stats.Pending]
 // is 0 unless events were sent meanwhile, and every event sent before
 // Flush was called has been dropped or handed to the target.
 //

@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// ManualClock is a Clock whose time moves only when Advance is called, so
-// that tests run delays deterministically and without sleeping. Create one
-// with NewManualClock; the zero value is not usable.
+// ManualClock is a [Clock] whose time moves only when [ManualClock.Advance]
+// is called, so that tests run delays deterministically and without sleeping.
+// Create one with [NewManualClock]; the zero value is not usable.
 //
 // All methods are safe for concurrent use. A ManualClock must not be
 // copied after first use.
@@ -20,7 +20,7 @@ type ManualClock struct {
 	timers []*manualTimer // min-heap by (at, seq)
 }
 
-// manualEpoch is the time a ManualClock starts at: a fixed instant, so
+// manualEpoch is the time a [ManualClock] starts at: a fixed instant, so
 // that times seen in tests do not depend on when they run.
 var manualEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
@@ -29,17 +29,17 @@ var manualEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 // depend on when they run.
 func NewManualClock() *ManualClock { return &ManualClock{now: manualEpoch} }
 
-// Now returns the clock's current time. During Advance, a timer's function
-// sees the instant its timer fell due.
+// Now returns the clock's current time. During [ManualClock.Advance], a
+// timer's function sees the instant its timer fell due.
 func (c *ManualClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-// AfterFunc arranges for f to be called by the Advance that reaches d
-// from now, on Advance's goroutine. A timer with d <= 0 is due at once and
-// is called by the next Advance, even Advance(0). It costs one small
+// AfterFunc arranges for f to be called by the [ManualClock.Advance] that
+// reaches d from now, on Advance's goroutine. A timer with d <= 0 is due at
+// once and is called by the next Advance, even Advance(0). It costs one small
 // allocation and O(log n) for n pending timers.
 func (c *ManualClock) AfterFunc(d time.Duration, f func()) Timer {
 	c.mu.Lock()
@@ -51,11 +51,12 @@ func (c *ManualClock) AfterFunc(d time.Duration, f func()) Timer {
 }
 
 // Advance moves the clock forward by d and calls, one at a time on the
-// calling goroutine, every timer function that falls due on the way, in
-// order of due time and, for equal due times, of their AfterFunc calls.
-// Each runs with Now at its due time; timers set by those functions run
-// too if they fall due within the window. When Advance returns, Now is
-// the old time plus d. It reports how many functions it called.
+// calling goroutine, every timer function that falls due on the way, in order
+// of due time and, for equal due times, of their [ManualClock.AfterFunc]
+// calls. Each runs with [ManualClock.Now] at its due time; timers set by
+// those functions run too if they fall due within the window. When Advance
+// returns, Now is the old time plus d. It reports how many functions it
+// called.
 //
 // Concurrent calls run one after the other. A timer's function must not
 // call Advance (it would wait for itself). It panics if d < 0.
@@ -103,7 +104,7 @@ func (c *ManualClock) Next() (time.Duration, bool) {
 	return max(c.timers[0].at.Sub(c.now), 0), true
 }
 
-// manualTimer is a pending AfterFunc of a ManualClock.
+// manualTimer is a pending [ManualClock.AfterFunc] of a [ManualClock].
 type manualTimer struct {
 	c     *ManualClock
 	at    time.Time

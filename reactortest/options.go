@@ -1,6 +1,6 @@
 package reactortest
 
-// Option configures a faulty channel (NewFaulty).
+// Option configures a faulty channel ([NewFaulty]).
 type Option func(*config)
 
 type config struct {

@@ -7,13 +7,14 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Recorder is a reactor.Sender that records every event sent to it, in
-// the order its Send calls took effect, for tests to assert on. It keeps
-// every event: its memory grows with what it records.
+// Recorder is a [reactor.Sender] that records every event sent to it, in the
+// order its [Recorder.Send] calls took effect, for tests to assert on. It
+// keeps every event: its memory grows with what it records.
 //
 // All methods are safe for concurrent use; Send synchronizes before the
-// Events, Len and WaitN calls that observe the event. Create one with
-// NewRecorder; a Recorder must not be copied after first use.
+// [Recorder.Events], [Recorder.Len] and [Recorder.WaitN] calls that observe
+// the event. Create one with [NewRecorder]; a Recorder must not be copied
+// after first use.
 type Recorder[T any] struct {
 	name string
 	ch   reactor.Channel[T]
@@ -23,14 +24,14 @@ type Recorder[T any] struct {
 	waiters []recWaiter // WaitN calls waiting for more events
 }
 
-// recWaiter is a WaitN call waiting until n events are recorded; ready is
-// closed then.
+// recWaiter is a [Recorder.WaitN] call waiting until n events are recorded;
+// ready is closed then.
 type recWaiter struct {
 	n     int
 	ready chan struct{}
 }
 
-// NewRecorder returns an empty recorder; name is what Name returns.
+// NewRecorder returns an empty recorder; name is what [Recorder.Name] returns.
 func NewRecorder[T any](name string) *Recorder[T] {
 	r := &Recorder[T]{name: name}
 	r.ch = reactor.ChannelOf[T](r)
@@ -49,10 +50,10 @@ func (r *Recorder[T]) Send(v T) error {
 	return nil
 }
 
-// Name returns the name given to NewRecorder.
+// Name returns the name given to [NewRecorder].
 func (r *Recorder[T]) Name() string { return r.name }
 
-// Channel returns the recorder as a reactor.Channel. It is the same value
+// Channel returns the recorder as a [reactor.Channel]. It is the same value
 // on every call.
 func (r *Recorder[T]) Channel() reactor.Channel[T] { return r.ch }
 

@@ -10,14 +10,14 @@ import "time"
 // the last one). Then, if Release is set, the stage's held events are
 // passed on, in buffer order.
 type Decision struct {
-	// Drop discards the event (counted in Stats.Dropped, never a dead
+	// Drop discards the event (counted in [Stats.Dropped], never a dead
 	// letter). Duplicates, Hold, Before and Delay are then ignored.
 	Drop bool
 	// Duplicates is the number of extra copies to make; each copy goes on
 	// through the rest of the script on its own. Negative counts as 0.
 	Duplicates int
-	// Hold keeps each copy in the stage's hold buffer until a Decision
-	// with Release, or Flush. Delay is ignored for a held event.
+	// Hold keeps each copy in the stage's hold buffer until a [Decision]
+	// with Release, or [Faulty.Flush]. Delay is ignored for a held event.
 	Hold bool
 	// Before places a held copy before the last Before events of the hold
 	// buffer (0: after all of them; clamped to the buffer's length).
@@ -40,21 +40,21 @@ type Decision struct {
 type ScriptFunc func(seq uint64, held int) Decision
 
 // Script describes the faults of a channel: a pipeline of stages, each
-// deciding per event (see Decision). The zero Script delivers every event
+// deciding per event (see [Decision]). The zero Script delivers every event
 // unchanged.
 //
-// A Script is a recipe, not a running state: each NewFaulty builds fresh
+// A Script is a recipe, not a running state: each [NewFaulty] builds fresh
 // stages from it, with their random sources seeded afresh. So one Script
 // may serve any number of channels, and the same Script applied to the
 // same sequence of sends always gives the same deliveries. The exception
-// is a Func stage, whose function (and any state it captures) is shared
+// is a [Func] stage, whose function (and any state it captures) is shared
 // by every channel the Script serves. Scripts are safe for concurrent
 // use.
 type Script struct {
 	stages []func() ScriptFunc // each call builds a stage's fresh state
 }
 
-// Func returns a one-stage script that decides with f (see ScriptFunc).
+// Func returns a one-stage script that decides with f (see [ScriptFunc]).
 // f's state, if any, is shared by every channel the script serves: give
 // each channel its own Func script when f keeps state. It panics if f is
 // nil.

@@ -10,17 +10,17 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Patience is how long Receive and WaitClosed wait before they fail the
-// test, and how long the Shutdown of a NewSystem system may take. A hang
+// Patience is how long [Receive] and [WaitClosed] wait before they fail the
+// test, and how long the Shutdown of a [NewSystem] system may take. A hang
 // is a bug either way: the bound only turns it into a readable failure,
 // and is generous so that a slow or busy machine never trips it.
 const Patience = 10 * time.Second
 
 // NewSystem returns a system for t that is shut down when t ends
 // (t.Cleanup), as httptest.NewServer gives a server that the test closes.
-// Its logger is silent (zerolog.Nop) unless opts give one; opts apply in
+// Its logger is silent ([zerolog.Nop]) unless opts give one; opts apply in
 // order after that default. If the shutdown fails (a reactor still runs
-// after Patience), t fails with the error.
+// after [Patience]), t fails with the error.
 func NewSystem(t testing.TB, opts ...reactor.Option) *reactor.System {
 	t.Helper()
 	sys := reactor.New(append([]reactor.Option{reactor.WithLogger(zerolog.Nop())}, opts...)...)
@@ -35,7 +35,7 @@ func NewSystem(t testing.TB, opts ...reactor.Option) *reactor.System {
 }
 
 // Receive returns the next value from ch, or fails t (t.Fatal) if none
-// comes within Patience. Call it from the test's goroutine.
+// comes within [Patience]. Call it from the test's goroutine.
 func Receive[T any](t testing.TB, ch <-chan T) T {
 	t.Helper()
 	timer := time.NewTimer(Patience)
@@ -50,7 +50,7 @@ func Receive[T any](t testing.TB, ch <-chan T) T {
 }
 
 // WaitClosed returns once ch is closed (a Done channel, say), or fails t
-// (t.Fatal) if it is still open after Patience. A value received from
+// (t.Fatal) if it is still open after [Patience]. A value received from
 // ch does not count: only its closing does. Call it from the test's
 // goroutine.
 func WaitClosed[T any](t testing.TB, ch <-chan T) {

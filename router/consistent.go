@@ -21,7 +21,7 @@ import (
 //     bytes, m.Key(i) then uint64(j), each little-endian;
 //   - the points are sorted by value (ties by member key, then j);
 //   - a key k goes to the member owning the first point >= xxhash64 of
-//     k's 8 little-endian bytes (the same hash as Hash), wrapping to the
+//     k's 8 little-endian bytes (the same hash as [Hash]), wrapping to the
 //     first point past the largest.
 //
 // The owner depends only on the members' keys, not on their order, so
@@ -32,13 +32,13 @@ import (
 // vnodes must be at least 1 or ConsistentHash panics; key must not be nil
 // and must be safe for concurrent use.
 //
-// The ring is built on the first pick with a new *Members and cached; it
-// takes O(n·vnodes·log(n·vnodes)) time and 16·n·vnodes bytes (about
-// 1.6 KB per member at 100 vnodes). After that Pick is a binary search,
-// O(log(n·vnodes)) (about 50ns at 10 members of 100 vnodes), takes no lock and allocates
-// nothing. The policy is safe for concurrent use: the cache is one atomic
-// pointer, and two goroutines that see a new *Members at once may both
-// build the ring, which is wasted work but harmless. Only the last set's
+// The ring is built on the first pick with a new [*Members] and cached; it
+// takes O(n·vnodes·log(n·vnodes)) time and 16·n·vnodes bytes (about 1.6 KB
+// per member at 100 vnodes). After that [Policy.Pick] is a binary search,
+// O(log(n·vnodes)) (about 50ns at 10 members of 100 vnodes), takes no lock
+// and allocates nothing. The policy is safe for concurrent use: the cache is
+// one atomic pointer, and two goroutines that see a new *Members at once may
+// both build the ring, which is wasted work but harmless. Only the last set's
 // ring is kept, so give each router its own policy value: one shared by
 // routers with different member sets would rebuild at every alternation.
 func ConsistentHash[T any](key func(T) uint64, vnodes int) Policy[T] {

@@ -17,7 +17,7 @@ const maxDeficitCost = math.MaxInt >> 2
 // events go to one member). It is Reactors.IO's deficit round-robin; the
 // algorithm is in docs/design.md (Routing).
 //
-// quantum must be in [1, math.MaxInt/4] and cost non-nil, or it panics;
+// quantum must be in [1, [math.MaxInt]/4] and cost non-nil, or it panics;
 // costs are clamped to [0, math.MaxInt/4]. cost is called once per pick
 // and must be safe for concurrent use. A membership change starts a
 // fresh round, so give each router its own policy value.
@@ -47,7 +47,7 @@ func DeficitRoundRobin[T any](quantum int, cost func(T) int) Policy[T] {
 // a spread of at most quantum plus the largest cost. cost is called
 // before the pick touches the shared state.
 //
-// The counters belong to one *Members: a pick with a different *Members
+// The counters belong to one [*Members]: a pick with a different *Members
 // resets them, as a new Reactors.IO policy would. Picks are serial: for
 // up to 8 members whose counters fit in one 64-bit word (every cost plus
 // the quantum below 2^(60/n): 32768 for 4 members, 256 for 8) a pick is a
@@ -64,7 +64,7 @@ type deficitRoundRobin[T any] struct {
 	st atomic.Pointer[drrState] // the state of the last member set seen
 }
 
-// drrState is the round of one *Members. While word holds a packed
+// drrState is the round of one [*Members]. While word holds a packed
 // state (bit 63 clear), it is the state: picks replace it by
 // compare-and-swap and nothing else is read. Once word is drrUnpacked,
 // deficits and i hold the state, under mu, and word never changes again.

@@ -21,7 +21,7 @@ import (
 // target's full Fail mailbox is dropped, so give routed targets unbounded
 // or dropping mailboxes.
 //
-// Every form (Install, Open, Spawn, Body) panics at once if r is nil,
+// Every form (Install, [Open], [Spawn], [Body]) panics at once if r is nil,
 // rather than at the first event, in the routing reactor.
 func Install[T any](conn *reactor.Connector[T], r *Router[T]) events.Subscription {
 	mustRouter(r)
@@ -29,8 +29,8 @@ func Install[T any](conn *reactor.Connector[T], r *Router[T]) events.Subscriptio
 }
 
 // Open opens a new connector on o whose events are routed through r (the
-// Install form on a fresh connector). Owner only; the options are those of
-// reactor.Open.
+// [Install] form on a fresh connector). Owner only; the options are those of
+// [reactor.Open].
 func Open[T any](o reactor.Owner, r *Router[T], opts ...reactor.ConnOption) (*reactor.Connector[T], error) {
 	return protocol.Open(o, installing(r), opts...)
 }
@@ -39,16 +39,16 @@ func Open[T any](o reactor.Owner, r *Router[T], opts ...reactor.ConnOption) (*re
 // through r, one at a time, in arrival order. Use it when senders should
 // not pay for routing, or when a policy is costly. The reactor terminates
 // when its main connector is sealed (it never seals it itself) or at
-// shutdown. The options are those of reactor.Spawn.
+// shutdown. The options are those of [reactor.Spawn].
 func Spawn[T any](sys *reactor.System, r *Router[T], opts ...reactor.SpawnOption) (reactor.Channel[T], error) {
 	return protocol.Spawn(sys, installing(r), opts...)
 }
 
-// Body returns the body of a router reactor (Spawn's), for reactor.Spawn
-// or reactor.Run with options of the caller's choosing.
+// Body returns the body of a router reactor ([Spawn]'s), for [reactor.Spawn]
+// or [reactor.Run] with options of the caller's choosing.
 func Body[T any](r *Router[T]) func(*reactor.Reactor[T]) { return protocol.Body(installing(r)) }
 
-// installing is Install with r as a protocol installation.
+// installing is [Install] with r as a protocol installation.
 func installing[T any](r *Router[T]) protocol.Install[T] {
 	mustRouter(r)
 	return func(c *reactor.Connector[T]) events.Subscription { return Install(c, r) }

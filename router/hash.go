@@ -18,11 +18,11 @@ import (
 //
 // It does not depend on the members' keys, only on their number, so
 // adding or removing a member remaps about n/(n+1) of the keys; use
-// ConsistentHash when only about 1/(n+1) may move. key is called once per
+// [ConsistentHash] when only about 1/(n+1) may move. key is called once per
 // pick, on the sender's goroutine, and must be safe for concurrent use;
 // Hash panics if key is nil.
 //
-// Pick costs the key call plus one 8-byte xxhash and a modulo (a few
+// [Policy.Pick] costs the key call plus one 8-byte xxhash and a modulo (a few
 // nanoseconds) and allocates nothing. The policy is safe for concurrent
 // use and holds no state.
 func Hash[T any](key func(T) uint64) Policy[T] {
@@ -44,12 +44,12 @@ func (p *hashPolicy[T]) Pick(v T, m *Members) int {
 	return reduce(hashKey(p.key(v)), n)
 }
 
-// HashString is Hash for string keys: for key s and n members the target
+// HashString is [Hash] for string keys: for key s and n members the target
 // is xxhash.Sum64String(s) (xxhash64, seed 0, of s's bytes) mod n, frozen
 // like Hash's. Note that HashString(f) and Hash(func(v T) uint64 {
 // return KeyOf(f(v)) }) differ: Hash hashes the uint64 once more.
 //
-// Pick costs the key call plus one xxhash of the string (about 10ns for
+// [Policy.Pick] costs the key call plus one xxhash of the string (about 10ns for
 // short keys, plus about 1ns per 8 bytes) and allocates nothing unless key does.
 // The policy is safe for concurrent use and holds no state; HashString
 // panics if key is nil.
@@ -66,8 +66,8 @@ func HashString[T any](key func(T) string) Policy[T] {
 	})
 }
 
-// hashKey is the frozen hash of a uint64 key shared by Hash and
-// ConsistentHash: xxhash64 (seed 0) of its 8 little-endian bytes,
-// computed directly (internal/xxh64): the same values as xxhash.Sum64
+// hashKey is the frozen hash of a uint64 key shared by [Hash] and
+// [ConsistentHash]: xxhash64 (seed 0) of its 8 little-endian bytes,
+// computed directly (internal/xxh64): the same values as [xxhash.Sum64]
 // (the golden tests check both), in about a third of the time.
 func hashKey(k uint64) uint64 { return xxh64.Uint64(k, 0) }

@@ -50,7 +50,7 @@ import (
 // separate routes: a v1 post never reaches a v2 handler. Kind is a small
 // comparable value; the zero Version is a version like any other.
 //
-// Name is the identity. KindOf derives it from T; an explicit name (such as
+// Name is the identity. [KindOf] derives it from T; an explicit name (such as
 // "shop.order") stays the same when the Go type is renamed or moved and is
 // the one to use between programs. Name must not be empty.
 type Kind[T any] struct {
@@ -64,7 +64,7 @@ type Kind[T any] struct {
 //
 // It costs a reflection look-up and, for a named type, a string
 // concatenation: call it once and keep the result. The name changes when
-// the type is renamed or moved; use an explicit Kind where that matters.
+// the type is renamed or moved; use an explicit [Kind] where that matters.
 func KindOf[T any](version uint32) Kind[T] {
 	t := reflect.TypeFor[T]()
 	name := t.String()
@@ -75,19 +75,19 @@ func KindOf[T any](version uint32) Kind[T] {
 }
 
 // String returns "name@vN". It names the kind's router, so it is the
-// Channel of the kind's dead letters and the Name of its KindChannel.
+// Channel of the kind's dead letters and the Name of its [KindChannel].
 func (kd Kind[T]) String() string {
 	return kd.Name + "@v" + strconv.FormatUint(uint64(kd.Version), 10)
 }
 
 // Kinds is a registry of message kinds and their handlers, for one
-// system. Make it with NewKinds; the zero Kinds is not usable, and a Kinds
+// system. Make it with [NewKinds]; the zero Kinds is not usable, and a Kinds
 // must not be copied after first use.
 //
 // All functions on a Kinds are safe for concurrent use. Registration
-// (Handle, Unhandle, SetKindPolicy, KindChannel) synchronizes before every
-// post that starts after it returns: such a post sees the new handler set
-// and policy.
+// ([Handle], [Unhandle], [SetKindPolicy], [KindChannel]) synchronizes before
+// every post that starts after it returns: such a post sees the new handler
+// set and policy.
 type Kinds struct {
 	sys *reactor.System
 
@@ -111,7 +111,7 @@ type kindRoute[T any] struct {
 	policy kindPolicy[T]
 }
 
-// kindPolicy is a Policy that delegates to a replaceable one.
+// kindPolicy is a [Policy] that delegates to a replaceable one.
 type kindPolicy[T any] struct {
 	p atomic.Pointer[Policy[T]] // never nil once the route is published
 }
@@ -149,7 +149,7 @@ func (k *Kinds) lookup(name string, version uint32) *kindEntry {
 }
 
 // route returns kind's route, nil if the kind has none yet, or an error
-// matching ErrKindType if it was registered with another type than T.
+// matching [ErrKindType] if it was registered with another type than T.
 func route[T any](k *Kinds, kind Kind[T]) (*kindRoute[T], error) {
 	e := k.lookup(kind.Name, kind.Version)
 	if e == nil {
@@ -198,14 +198,14 @@ func ensure[T any](k *Kinds, kind Kind[T]) (*kindRoute[T], error) {
 // restarted reactor's constructor may register again). Handlers are kept
 // in the order they registered; the policy chooses among them.
 //
-// A handler stays registered until Unhandle or until its reactor
-// terminates (see Router.Add: a post racing with the termination may
-// still reach it, fail with reactor.ErrTerminated and be dead-lettered).
-// HandleConnector also unregisters when the connector is sealed.
+// A handler stays registered until [Unhandle] or until its reactor
+// terminates (see [Router.Add]: a post racing with the termination may
+// still reach it, fail with [reactor.ErrTerminated] and be dead-lettered).
+// [HandleConnector] also unregisters when the connector is sealed.
 //
 // It costs O(handlers of kind), plus O(kinds) the first time kind is used.
-// Errors: reactor.ErrNilChannel for the zero channel, reactor.ErrInvalidName
-// for an empty kind name, ErrKindType if kind was registered with another
+// Errors: [reactor.ErrNilChannel] for the zero channel, [reactor.ErrInvalidName]
+// for an empty kind name, [ErrKindType] if kind was registered with another
 // type than T. Do not make a kind its own handler, directly or through
 // other routers: a post would loop.
 func Handle[T any](k *Kinds, kind Kind[T], ch reactor.Channel[T]) error {
@@ -219,7 +219,7 @@ func Handle[T any](k *Kinds, kind Kind[T], ch reactor.Channel[T]) error {
 	return kr.r.Add(ch)
 }
 
-// HandleConnector registers conn's channel as a handler of kind (as Handle
+// HandleConnector registers conn's channel as a handler of kind (as [Handle]
 // does) until conn's events complete: when conn is sealed or its reactor
 // terminates, the channel is unregistered. Owner only: call it from the
 // reactor's constructor or handlers. Posts that race with the end are
@@ -242,7 +242,7 @@ func HandleConnector[T any](k *Kinds, kind Kind[T], conn *reactor.Connector[T]) 
 // Unhandle removes ch from kind's handlers. A post that starts after
 // Unhandle returns does not go to ch; one already under way may. A channel
 // that does not handle kind is ignored. It costs O(handlers of kind).
-// Errors: ErrKindType if kind was registered with another type than T.
+// Errors: [ErrKindType] if kind was registered with another type than T.
 func Unhandle[T any](k *Kinds, kind Kind[T], ch reactor.Channel[T]) error {
 	kr, err := route(k, kind)
 	if kr != nil {
@@ -261,11 +261,11 @@ func Handlers[T any](k *Kinds, kind Kind[T]) []reactor.Channel[T] {
 	return kr.r.Targets()
 }
 
-// SetKindPolicy sets the policy that chooses kind's handler for Post and
-// KindChannel sends; nil restores the default, a fresh RoundRobin. A post
-// that starts after SetKindPolicy returns uses p. Any Policy works (Hash
-// for key affinity, Broadcast to make every send a PostAll); it must obey
-// the Policy contract. Errors: as Handle's, but for the channel.
+// SetKindPolicy sets the policy that chooses kind's handler for [Post] and
+// [KindChannel] sends; nil restores the default, a fresh [RoundRobin]. A post
+// that starts after SetKindPolicy returns uses p. Any [Policy] works ([Hash]
+// for key affinity, [Broadcast] to make every send a [PostAll]); it must obey
+// the Policy contract. Errors: as [Handle]'s, but for the channel.
 func SetKindPolicy[T any](k *Kinds, kind Kind[T], p Policy[T]) error {
 	kr, err := ensure(k, kind)
 	if err != nil {
@@ -277,14 +277,14 @@ func SetKindPolicy[T any](k *Kinds, kind Kind[T], p Policy[T]) error {
 
 // KindChannel returns an ordinary channel that posts to kind: sending v to
 // it is Post(k, kind, v), minus the registry look-up. Code that takes a
-// reactor.Channel can so send by kind with no address. The channel works
-// before kind has any handler (sends then fail with ErrNoRoute) and keeps
+// [reactor.Channel] can so send by kind with no address. The channel works
+// before kind has any handler (sends then fail with [ErrNoRoute]) and keeps
 // working as handlers come and go. Every call returns the same channel;
 // its Name is kind.String().
 //
-// The first call for a kind costs what creating it costs (see Handle);
-// later calls cost a look-up. Errors: reactor.ErrInvalidName for an empty
-// kind name, ErrKindType if kind was registered with another type than T.
+// The first call for a kind costs what creating it costs (see [Handle]);
+// later calls cost a look-up. Errors: [reactor.ErrInvalidName] for an empty
+// kind name, [ErrKindType] if kind was registered with another type than T.
 func KindChannel[T any](k *Kinds, kind Kind[T]) (reactor.Channel[T], error) {
 	kr, err := ensure(k, kind)
 	if err != nil {
@@ -300,18 +300,18 @@ func KindChannel[T any](k *Kinds, kind Kind[T]) (reactor.Channel[T], error) {
 // Post runs on the caller's goroutine and never blocks (unless the chosen
 // handler has a full mailbox of the Block policy). It takes no lock and
 // allocates nothing: one atomic load and a map look-up by name (about 15ns
-// for a 40-byte name on amd64) find the kind, then it costs what a Router
-// send costs. Sending on the kind's KindChannel skips the look-up. Safe
+// for a 40-byte name on amd64) find the kind, then it costs what a [Router]
+// send costs. Sending on the kind's [KindChannel] skips the look-up. Safe
 // for concurrent use.
 //
 // Ordering: posts of one sender that go to the same handler arrive in the
 // order posted (per-sender FIFO per handler). Posts spread over several
 // handlers have no order between handlers.
 //
-// Errors: ErrNoRoute if kind has no handler, ErrKindType if kind was
+// Errors: [ErrNoRoute] if kind has no handler, [ErrKindType] if kind was
 // registered with another type than T; in both cases v is dead-lettered
-// with reactor.ReasonNoRoute under the kind's name. Otherwise the chosen
-// handler's Send error (see reactor.Channel.Send). v must not be mutated
+// with [reactor.ReasonNoRoute] under the kind's name. Otherwise the chosen
+// handler's Send error (see [reactor.Channel.Send]). v must not be mutated
 // after Post.
 func Post[T any](k *Kinds, kind Kind[T], v T) error {
 	e := k.lookup(kind.Name, kind.Version)
@@ -333,9 +333,9 @@ func Post[T any](k *Kinds, kind Kind[T], v T) error {
 // Ordering: each handler gets a sender's PostAll events in the order
 // posted; nothing is promised between handlers.
 //
-// Errors: ErrNoRoute if kind has no handler, ErrKindType if kind was
+// Errors: [ErrNoRoute] if kind has no handler, [ErrKindType] if kind was
 // registered with another type than T (v is then dead-lettered with
-// reactor.ReasonNoRoute); otherwise the errors of the handlers whose Send
+// [reactor.ReasonNoRoute]); otherwise the errors of the handlers whose Send
 // failed, joined (the others got their copy). v must not be mutated after
 // PostAll; all handlers share it.
 func PostAll[T any](k *Kinds, kind Kind[T], v T) error {
@@ -360,7 +360,7 @@ func PostAll[T any](k *Kinds, kind Kind[T], v T) error {
 	return errors.Join(errs...)
 }
 
-// noRoute dead-letters v under name and returns ErrNoRoute, as a router
+// noRoute dead-letters v under name and returns [ErrNoRoute], as a router
 // with no targets does.
 func (k *Kinds) noRoute(name string, v any) error {
 	k.sys.DeadLetter(name, reactor.ReasonNoRoute, v)

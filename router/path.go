@@ -17,7 +17,7 @@ import (
 // '?', spaces or control characters. A path is at most MaxPathLen bytes.
 // Registrations and policies take plain paths; sends may end in one
 // marker segment, and a marker alone addresses the whole tree (only with
-// implicit routing, see ImplicitRoutes).
+// implicit routing, see [ImplicitRoutes]).
 const (
 	// BroadcastMarker, as a send path's last segment ("a/*"), sends to
 	// every member of the group at the path before it.

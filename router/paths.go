@@ -20,31 +20,29 @@ import (
 // Sending to a path:
 //
 //   - "a/b", where a channel is registered: that channel.
-//   - "a", where a policy is set (SetPolicy): the policy picks among a's
+//   - "a", where a policy is set ([Paths.SetPolicy]): the policy picks among a's
 //     group, as if the path ended in the marker the policy answers
 //     (transparent routing: senders need not know a group is there).
-//   - "a/*": every member of a's group, if a's policy is Broadcast;
+//   - "a/*": every member of a's group, if a's policy is [Broadcast];
 //     "a/?": one member, if a's policy is any other. A marker whose kind
-//     does not match the policy fails with ErrPolicyKind, a marker after a
-//     channel's path with ErrNotGroup.
+//     does not match the policy fails with [ErrPolicyKind], a marker after a
+//     channel's path with [ErrNotGroup].
 //   - A marker on a path with no policy routes only with implicit routing
-//     (ImplicitRoutes; off by default): "*" to every member, "?" round-robin.
+//     ([ImplicitRoutes]; off by default): "*" to every member, "?" round-robin.
 //     With it off, such a send, like a send to an unknown path or to an
-//     empty group, fails with ErrNoRoute.
+//     empty group, fails with [ErrNoRoute].
 //
 // A send that fails returns the error and dead-letters the event with
-// reactor.ReasonNoRoute under the path; nothing panics. A broadcast sends
+// [reactor.ReasonNoRoute] under the path; nothing panics. A broadcast sends
 // one copy per member and joins the members' send errors.
 //
-// Concurrency and cost: all methods are safe for concurrent use. The tree
-// is immutable behind one atomic pointer, so sends take no lock: a send
-// walks the path (O(length), no allocation) and, for a group, uses the
-// member list cached in the group's node (built at its first use after a
-// change, O(group size)). Registrations copy the nodes on the path from
-// the root (O(depth × fan-out)) and serialize on a mutex; a send that
-// starts after a registration method returns sees its effect. Policies
-// are shared, not copied, across versions of the tree, so a round-robin
-// keeps its cycle across changes.
+// Concurrency and cost: all methods are safe for concurrent use. A send
+// takes no lock and allocates nothing: it costs O(path length), plus
+// O(group size) for the first send to a group after a change.
+// Registrations cost O(depth × fan-out) and serialize with each other; a
+// send that starts after a registration method returns sees its effect.
+// A policy keeps its state (a round-robin its cycle) across changes.
+// docs/design.md describes the copy-on-write tree behind this.
 //
 // A channel stays registered until unregistered or replaced, or until
 // its reactor terminates: then it leaves its path by itself, and sends
@@ -53,7 +51,7 @@ import (
 // dead-lettered with ReasonTerminated by the channel. Forwarding
 // channels (routers, remote channels) stay until unregistered.
 //
-// The zero Paths is not usable; create one with NewPaths.
+// The zero Paths is not usable; create one with [NewPaths].
 type Paths[T any] struct {
 	sys      *reactor.System
 	implicit bool
@@ -64,7 +62,7 @@ type Paths[T any] struct {
 	watched watches[pathEntry[T]] // guarded by mu: registrations whose reactor's termination unregisters them
 }
 
-// PathsOption configures a Paths.
+// PathsOption configures a [Paths].
 type PathsOption func(*pathsConfig)
 
 type pathsConfig struct{ implicit bool }
@@ -75,7 +73,7 @@ type pathsConfig struct{ implicit bool }
 //
 // It is off by default because it lets anyone who can send to a path
 // reach whole subtrees: a single "*" fans out to every channel in the
-// tree. Prefer explicit policies (SetPolicy) on the paths meant to route.
+// tree. Prefer explicit policies ([Paths.SetPolicy]) on the paths meant to route.
 func ImplicitRoutes() PathsOption { return func(c *pathsConfig) { c.implicit = true } }
 
 // NewPaths returns an empty tree. sys receives its dead letters; a nil
@@ -191,7 +189,7 @@ type pathRoute[T any] struct {
 	policy Policy[T]
 }
 
-// resolve applies the routing rules (see Paths) to a walked path.
+// resolve applies the routing rules (see [Paths]) to a walked path.
 func (p *Paths[T]) resolve(n *pathNode[T], m marker, path string) (pathRoute[T], error) {
 	switch {
 	case n == nil:
@@ -228,8 +226,8 @@ func (rt *pathRoute[T]) send(v T) (routed bool, err error) {
 	return deliver("paths", rt.policy, rt.group.set, v)
 }
 
-// Send routes v by path (see Paths for the rules). It returns ErrBadPath,
-// ErrNoRoute, ErrNotGroup or ErrPolicyKind (wrapped, with the path) when
+// Send routes v by path (see [Paths] for the rules). It returns [ErrBadPath],
+// [ErrNoRoute], [ErrNotGroup] or [ErrPolicyKind] (wrapped, with the path) when
 // the path does not route, dead-lettering v; otherwise the target's Send
 // error, or for a broadcast the members' errors joined. It allocates
 // nothing of its own.
@@ -259,7 +257,7 @@ func (p *Paths[T]) fail(path string, v T, err error) error {
 
 // Members returns the paths a send to path can reach, in member order: the
 // path itself for a channel, the group's member paths for a group. It
-// fails like Send, without sending or dead-lettering anything.
+// fails like [Paths.Send], without sending or dead-lettering anything.
 func (p *Paths[T]) Members(path string) ([]string, error) {
 	n, m, err := find(p.root.Load(), path)
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 )
 
 // Channel returns an ordinary channel whose sends go to path, by the rules
-// of Send, so code that takes a reactor.Channel can send to a path or a
-// group. The path is checked here (ErrBadPath); what it routes to is
+// of [Paths.Send], so code that takes a [reactor.Channel] can send to a path or a
+// group. The path is checked here ([ErrBadPath]); what it routes to is
 // resolved at each send against the tree of that moment, so registrations
 // made later are seen.
 //
@@ -22,7 +22,7 @@ func (p *Paths[T]) Channel(path string) (reactor.Channel[T], error) {
 	return reactor.ChannelOf[T](&pathSender[T]{p: p, path: path}), nil
 }
 
-// pathSender is the Sender behind Paths.Channel.
+// pathSender is the Sender behind [Paths.Channel].
 type pathSender[T any] struct {
 	p     *Paths[T]
 	path  string

@@ -6,12 +6,12 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Register binds path to ch. A path holds one entry: if path already
-// holds a channel or a policy, Register fails with ErrPathTaken. The path
-// must be a plain path (no marker; see BroadcastMarker for the grammar),
-// else ErrBadPath; the zero Channel is refused with reactor.ErrNilChannel.
-// Sends that start after Register returns see the binding, including
-// sends to the groups of the path's ancestors.
+// Register binds path to ch. A path holds one entry: if path already holds a
+// channel or a policy, Register fails with [ErrPathTaken]. The path must be a
+// plain path (no marker; see [BroadcastMarker] for the grammar), else
+// [ErrBadPath]; the zero [reactor.Channel] is refused with
+// [reactor.ErrNilChannel]. Sends that start after Register returns see the
+// binding, including sends to the groups of the path's ancestors.
 func (p *Paths[T]) Register(path string, ch reactor.Channel[T]) error {
 	if ch == (reactor.Channel[T]{}) {
 		return fmt.Errorf("router: register %q: %w", path, reactor.ErrNilChannel)
@@ -37,7 +37,7 @@ type pathEntry[T any] struct {
 }
 
 // watch makes the termination of ch's reactor unregister ch from path,
-// if path still holds it then (see Paths).
+// if path still holds it then (see [Paths]).
 func (p *Paths[T]) watch(path string, ch reactor.Channel[T]) {
 	e := pathEntry[T]{path, ch}
 	watch(&p.mu, &p.watched, e, ch, func() { p.dropTerminated(e) })
@@ -59,7 +59,7 @@ func (p *Paths[T]) dropTerminated(e pathEntry[T]) {
 
 // Replace binds path to ch whatever the path held before (a channel, a
 // policy, or nothing): Kompact's update of a registration. It fails like
-// Register except that it never reports ErrPathTaken.
+// [Paths.Register] except that it never reports [ErrPathTaken].
 func (p *Paths[T]) Replace(path string, ch reactor.Channel[T]) error {
 	if ch == (reactor.Channel[T]{}) {
 		return fmt.Errorf("router: replace %q: %w", path, reactor.ErrNilChannel)
@@ -77,9 +77,9 @@ func (p *Paths[T]) Replace(path string, ch reactor.Channel[T]) error {
 
 // SetPolicy makes path route by pol over its group: every channel
 // registered below path, now or later. It replaces a policy already at
-// path and fails with ErrPathTaken if a channel is registered there
-// (Replace then SetPolicy is the way to turn a channel's path into a
-// group). A nil pol is refused. See Paths for the markers each policy
+// path and fails with [ErrPathTaken] if a channel is registered there
+// ([Paths.Replace] then SetPolicy is the way to turn a channel's path into a
+// group). A nil pol is refused. See [Paths] for the markers each policy
 // answers.
 func (p *Paths[T]) SetPolicy(path string, pol Policy[T]) error {
 	if pol == nil {
@@ -96,8 +96,8 @@ func (p *Paths[T]) SetPolicy(path string, pol Policy[T]) error {
 }
 
 // Unregister removes the entry at path, a channel or a policy; the
-// entries below it stay. It fails with reactor.ErrNotFound if path holds
-// none, and with ErrBadPath for a malformed path.
+// entries below it stay. It fails with [reactor.ErrNotFound] if path holds
+// none, and with [ErrBadPath] for a malformed path.
 func (p *Paths[T]) Unregister(path string) error {
 	return p.update(path, func(old *pathNode[T]) (*pathNode[T], error) {
 		if old == nil || !old.hasEntry() {

@@ -2,9 +2,9 @@ package router
 
 import "github.com/cespare/xxhash/v2"
 
-// Special results of Policy.Pick.
+// Special results of [Policy.Pick].
 const (
-	// None means the event has no target: the router reports ErrNoRoute
+	// None means the event has no target: the router reports [ErrNoRoute]
 	// and dead-letters it.
 	None = -1
 	// All means every member gets the event (broadcast).
@@ -12,7 +12,7 @@ const (
 )
 
 // Policy chooses the target of each routed event among a router's
-// members. Pick returns a member index in [0, m.Len()), All or None.
+// members. [Policy.Pick] returns a member index in [0, m.Len()), [All] or [None].
 //
 // Policies are the pure core of routing: no goroutines, no clock, no
 // channels; randomness comes from a source the policy owns. A router may
@@ -24,8 +24,8 @@ type Policy[T any] interface {
 	Pick(v T, m *Members) int
 }
 
-// PolicyFunc adapts a function to Policy. It must be safe for concurrent
-// use and return None for an empty member set.
+// PolicyFunc adapts a function to [Policy]. It must be safe for concurrent
+// use and return [None] for an empty member set.
 type PolicyFunc[T any] func(v T, m *Members) int
 
 // Pick calls f.
@@ -46,7 +46,7 @@ func NewMembers(keys ...uint64) *Members {
 	return &Members{keys: append([]uint64(nil), keys...)}
 }
 
-// NewLoadMembers is NewMembers whose Load(i) reports load(i), for testing
+// NewLoadMembers is [NewMembers] whose Load(i) reports load(i), for testing
 // load-aware policies.
 func NewLoadMembers(load func(i int) int, keys ...uint64) *Members {
 	m := NewMembers(keys...)
@@ -55,8 +55,8 @@ func NewLoadMembers(load func(i int) int, keys ...uint64) *Members {
 }
 
 // Load returns about how many events wait in member i's mailbox
-// (reactor.Channel.Len): a live, approximate figure that load-aware
-// policies such as SmallestQueue read at each pick. It costs a few atomic
+// ([reactor.Channel.Len]): a live, approximate figure that load-aware
+// policies such as [SmallestQueue] read at each pick. It costs a few atomic
 // loads. Members that are not reactor mailboxes (forwarding channels)
 // report 0.
 func (m *Members) Load(i int) int {
@@ -81,7 +81,7 @@ func (m *Members) Key(i int) uint64 { return m.keys[i] }
 
 // reduce returns k mod n for n > 0: a mask when n is a power of two, a
 // 32-bit division when both fit in 32 bits, a 64-bit division otherwise
-// (on amd64 a 64-bit division costs several times a 32-bit one). Pick
+// (on amd64 a 64-bit division costs several times a 32-bit one). [Policy.Pick]
 // results must not depend on which branch is taken; they do not.
 func reduce(k uint64, n int) int {
 	u := uint64(n)

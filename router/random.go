@@ -14,10 +14,10 @@ import (
 // A nil intn means math/rand/v2's IntN, which draws from the runtime's
 // per-thread generator: no lock, no shared state, not seedable.
 //
-// Pick costs one intn call (about 10ns with the default) and
+// [Policy.Pick] costs one intn call (about 10ns with the default) and
 // allocates nothing unless intn does. The policy is safe for concurrent
 // use as long as intn is, and holds no per-Members state. An empty set
-// gives None without calling intn.
+// gives [None] without calling intn.
 func Random[T any](intn func(n int) int) Policy[T] {
 	if intn == nil {
 		intn = rand.IntN

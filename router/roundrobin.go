@@ -12,12 +12,12 @@ import "sync/atomic"
 // once, because each pick takes a distinct counter value. When the set
 // changes the cycle goes on from the counter, so the first pick on the
 // new set goes to member counter mod n, not necessarily to member 0. An
-// empty set gives None and does not advance the counter. One policy value
+// empty set gives [None] and does not advance the counter. One policy value
 // shared by several routers is fair over their picks together.
 //
-// Pick costs one atomic add (about 2.5ns uncontended on amd64; concurrent
-// callers contend on that one word) and allocates nothing. The policy is safe for
-// concurrent use and holds no per-Members state.
+// [Policy.Pick] costs one atomic add (about 2.5ns uncontended on amd64;
+// concurrent callers contend on that one word) and allocates nothing. The
+// policy is safe for concurrent use and holds no per-Members state.
 func RoundRobin[T any]() Policy[T] { return &roundRobin[T]{} }
 
 type roundRobin[T any] struct {

@@ -10,8 +10,8 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Router routes events to a set of target channels by a Policy. Create one
-// with New; its Channel is what senders use.
+// Router routes events to a set of target channels by a [Policy]. Create one
+// with [New]; its [Router.Channel] is what senders use.
 //
 // All methods are safe for concurrent use. Routing happens on the
 // sender's goroutine: a send loads the current target set (one atomic
@@ -24,9 +24,9 @@ type Router[T any] struct {
 	name   string
 	ch     reactor.Channel[T]
 
-	// Shortcuts for built-in policies, set at New (at most one): Send
-	// picks inline or with a direct call, exactly as the policy's Pick would, instead
-	// of through the interface.
+	// Shortcuts for built-in policies, set at [New] (at most one): Send picks
+	// inline or with a direct call, exactly as the policy's Pick would,
+	// instead of through the interface.
 	rr  *roundRobin[T]
 	hs  *hashPolicy[T]
 	rnd *random[T]
@@ -41,7 +41,7 @@ type Router[T any] struct {
 	watched watches[reactor.Channel[T]]  // guarded by mu: targets whose termination removes them
 }
 
-// memberSet pairs the targets with the Members the policy sees.
+// memberSet pairs the targets with the [Members] the policy sees.
 type memberSet[T any] struct {
 	m       Members
 	targets []reactor.Channel[T]
@@ -87,7 +87,7 @@ func carryCounts[T any](old, next *memberSet[T]) {
 }
 
 // newMemberSet returns a set over targets with the given keys, whose
-// Members report the targets' queue lengths.
+// [Members] report the targets' queue lengths.
 func newMemberSet[T any](targets []reactor.Channel[T], keys []uint64) *memberSet[T] {
 	s := &memberSet[T]{targets: targets, m: Members{keys: keys}}
 	s.m.load = func(i int) int { return s.targets[i].Len() }
@@ -131,12 +131,12 @@ func (r *Router[T]) Channel() reactor.Channel[T] { return r.ch }
 func (r *Router[T]) Name() string { return r.name }
 
 // Close ends the router, as Channel.Stop ends a reactor: it drops every
-// target and closes Done. Every later send to
+// target and closes [Router.Done]. Every later send to
 // the router's channel fails with an error matching
-// reactor.ErrTerminated and dead-letters its event with
-// reactor.ReasonStopped (an ask through it gets
+// [reactor.ErrTerminated] and dead-letters its event with
+// [reactor.ReasonStopped] (an ask through it gets
 // server.ErrServerTerminated); a send already under way may still reach
-// a target. Later calls to Add fail the same way; Close again does
+// a target. Later calls to [Router.Add] fail the same way; Close again does
 // nothing. The targets themselves are not touched: stop them apart.
 func (r *Router[T]) Close() {
 	r.mu.Lock()
@@ -150,7 +150,7 @@ func (r *Router[T]) Close() {
 	close(r.done)
 }
 
-// Done returns a channel that Close closes; the router's channel returns
+// Done returns a channel that [Router.Close] closes; the router's channel returns
 // it from its own Done. A router lives until closed: the termination of
 // its targets does not end it (they leave its set, and sends find no
 // route).
@@ -158,18 +158,18 @@ func (r *Router[T]) Done() <-chan struct{} { return r.done }
 
 // Add appends targets to the router's set, in order. A target already
 // present is not added twice. A send that starts after Add returns can be
-// routed to the new targets. The zero Channel is refused.
+// routed to the new targets. The zero [reactor.Channel] is refused.
 //
 // A target that is a reactor's channel leaves the set by itself when its
 // reactor terminates, as if removed (Akka's routers drop their dead
 // routees): a send that starts after the termination completed (after
-// Done is closed) is not routed to it. A send that races with the
+// [Router.Done] is closed) is not routed to it. A send that races with the
 // termination may still reach it; it then fails with
-// reactor.ErrTerminated and its event is dead-lettered (an ask through
+// [reactor.ErrTerminated] and its event is dead-lettered (an ask through
 // the router gets server.ErrServerTerminated). Forwarding targets (other
 // routers, remote channels) have no reactor to watch and stay until
 // removed. Adding a terminated reactor's channel adds nothing. Each
-// target is watched once (reactor.Channel.AfterTerminate), however
+// target is watched once ([reactor.Channel.AfterTerminate]), however
 // often it is added again.
 func (r *Router[T]) Add(targets ...reactor.Channel[T]) error {
 	for _, t := range targets {
@@ -254,9 +254,9 @@ func indexOf[T any](cs []reactor.Channel[T], c reactor.Channel[T]) int {
 }
 
 // Send routes v: the policy picks the target(s) and v is sent to each.
-// It returns ErrNoRoute (and dead-letters v) when the policy picks none,
+// It returns [ErrNoRoute] (and dead-letters v) when the policy picks none,
 // and the target's Send error otherwise; for a broadcast, the errors of
-// every failed target, joined. Send follows reactor.Channel.Send's
+// every failed target, joined. Send follows [reactor.Channel.Send]'s
 // contract for each target it sends to.
 func (r *Router[T]) Send(v T) error {
 	set := r.set.Load()
@@ -284,8 +284,8 @@ func (r *Router[T]) Send(v T) error {
 	return r.route(set, v, nil)
 }
 
-// SendAndRun routes v as Send does and sends it to the picked target
-// with reactor.Channel.SendAndRun, so that a plain goroutine asking
+// SendAndRun routes v as [Router.Send] does and sends it to the picked target
+// with [reactor.Channel.SendAndRun], so that a plain goroutine asking
 // through the router's channel (server.Ask) runs an idle target's
 // handler itself; a broadcast sends with Send. It is what the router's
 // Channel().SendAndRun calls.
@@ -293,8 +293,8 @@ func (r *Router[T]) SendAndRun(ctx context.Context, v T) error {
 	return r.route(r.set.Load(), v, func(t reactor.Channel[T]) error { return t.SendAndRun(ctx, v) })
 }
 
-// Offer routes v as Send does and sends it to the picked target with
-// reactor.Channel.Offer, so that a full Block mailbox makes it wait at
+// Offer routes v as [Router.Send] does and sends it to the picked target with
+// [reactor.Channel.Offer], so that a full Block mailbox makes it wait at
 // most until ctx ends; a broadcast sends with Send. It is what the
 // router's Channel().Offer calls.
 func (r *Router[T]) Offer(ctx context.Context, v T) error {
@@ -302,7 +302,7 @@ func (r *Router[T]) Offer(ctx context.Context, v T) error {
 }
 
 // route sends v where the policy picks in set, through send for a single
-// target (nil: Send), and dead-letters it when there is no route.
+// target (nil: [Router.Send]), and dead-letters it when there is no route.
 func (r *Router[T]) route(set *memberSet[T], v T, send func(reactor.Channel[T]) error) error {
 	var routed bool
 	var err error

@@ -45,10 +45,10 @@ const (
 // GatherError is the failure of a scatter-gather that ended before the
 // replies it wanted had arrived. Replies holds those that did, in arrival
 // order; Wanted is how many it waited for. Err says why it ended: it
-// matches context.Cause of the caller's ctx (context.DeadlineExceeded
-// after a deadline, also for ScatterGatherIn's own deadline) and joins
+// matches [context.Cause] of the caller's ctx ([context.DeadlineExceeded]
+// after a deadline, also for [ScatterGatherIn]'s own deadline) and joins
 // the errors of the sends that failed, each prefixed with its target's
-// name. Both forms fail with a *GatherError; match it with errors.As and
+// name. Both forms fail with a *GatherError; match it with [errors.As] and
 // the reply type:
 //
 //	var ge *router.GatherError[Resp]
@@ -64,28 +64,28 @@ func (e *GatherError[Resp]) Error() string {
 	return fmt.Sprintf("router: scatter-gather: %d of %d replies: %v", len(e.Replies), e.Wanted, e.Err)
 }
 
-// Unwrap returns Err, so errors.Is sees the cause and the send errors.
+// Unwrap returns Err, so [errors.Is] sees the cause and the send errors.
 func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 
 // ScatterGather sends a request to every target and waits for n replies,
 // which it returns in arrival order. n = 1 returns the first reply (Akka's
 // ScatterGatherFirstCompleted); n <= 0 or n > len(targets) waits for one
 // reply per target. It must be called from a plain goroutine: inside a
-// reactor it returns reactor.ErrInsideReactor at once.
+// reactor it returns [reactor.ErrInsideReactor] at once.
 //
-// Requests that are reactor.Undeliverable (server.Request values) answer
+// Requests that are [reactor.Undeliverable] (server.Request values) answer
 // through the reply channel when they are dead-lettered, and such an
 // answer counts as a reply.
 //
-// The requests are built by request, once per target, and sent in the
-// order of targets on the caller's goroutine (with Offer, so a full Block
-// mailbox waits at most until ctx ends). They all carry the same reply
-// channel. ScatterGather returns as soon as one of these holds:
+// The requests are built by request, once per target, and sent in the order
+// of targets on the caller's goroutine (with [reactor.Channel.Offer], so a
+// full Block mailbox waits at most until ctx ends). They all carry the same
+// reply channel. ScatterGather returns as soon as one of these holds:
 //
 //   - n replies arrived: it returns them and a nil error, whatever other
 //     sends failed;
 //   - every target whose send succeeded replied, but they are fewer than
-//     n: it returns their replies and a *GatherError joining the send
+//     n: it returns their replies and a [*GatherError] joining the send
 //     errors (with no send succeeding at all, at once);
 //   - ctx ended: it returns the replies that arrived and a *GatherError
 //     wrapping context.Cause(ctx). A ctx already done when it is called
@@ -93,12 +93,12 @@ func (e *GatherError[Resp]) Unwrap() error { return e.Err }
 //
 // It waits on nothing else: a target that accepts the request but never
 // replies (it terminates, say) is waited for until ctx ends, so give ctx
-// a deadline. With no targets it returns ErrNoRoute at once, and with a
-// nil request an error matching ErrNilFunc.
+// a deadline. With no targets it returns [ErrNoRoute] at once, and with a
+// nil request an error matching [ErrNilFunc].
 //
 // Replies that come after ScatterGather returned, and those beyond the n
-// wanted, are refused with reactor.ErrExpired and dead-lettered to sys
-// with reactor.ReasonExpired under the name "scatter-gather"; sys must
+// wanted, are refused with [reactor.ErrExpired] and dead-lettered to sys
+// with [reactor.ReasonExpired] under the name "scatter-gather"; sys must
 // not be nil. A reply accepted before that is never lost: it is returned,
 // even if ctx ended meanwhile. Nothing is left behind when it returns: no
 // goroutine, no timer, and the reply channel keeps alive only the small
@@ -160,28 +160,28 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 	return got, &GatherError[Resp]{Replies: got, Wanted: want, Err: joinCause(cause, errs)}
 }
 
-// ScatterGatherIn is ScatterGather for a reactor's own code: it sends the
+// ScatterGatherIn is [ScatterGather] for a reactor's own code: it sends the
 // requests now and returns at once an IVar, owned by o, that a later turn
 // completes. Owner only: call it from o's constructor or a handler, and
 // subscribe to the IVar there too.
 //
 // The requests are built by request and sent with Send during the call,
 // in the order of targets; inside a reactor nothing waits, so a full
-// mailbox counts as a failed send (reactor.ErrFull). The IVar is set to
+// mailbox counts as a failed send ([reactor.ErrFull]). The IVar is set to
 // the n replies, in arrival order, when they are in (n as for
-// ScatterGather). It fails with a *GatherError holding the
+// ScatterGather). It fails with a [*GatherError] holding the
 // replies that arrived when fewer than n can still come (the sends that
 // failed are joined in its Err) or when within has passed since the call
-// (Err matches context.DeadlineExceeded); with ErrNoRoute at once for no
-// targets, and with ErrNilFunc for a nil request, sending nothing; and
-// with reactor.ErrTerminated if o terminates first. within must be
+// (Err matches [context.DeadlineExceeded]); with [ErrNoRoute] at once for no
+// targets, and with [ErrNilFunc] for a nil request, sending nothing; and
+// with [reactor.ErrTerminated] if o terminates first. within must be
 // positive: it panics otherwise, since a gather nobody answers would
 // never end.
 //
 // The replies travel on a daemon connector of o (so gathering does not
 // keep o alive) through a forwarding reply channel. When the gather ends,
 // its timer stops, and the reply channel refuses later replies with
-// reactor.ErrExpired and dead-letters them with reactor.ReasonExpired
+// [reactor.ErrExpired] and dead-letters them with [reactor.ReasonExpired]
 // under the connector's name. A reply accepted just before the end
 // reaches o afterwards and is dead-lettered the same way; the connector
 // is sealed once no accepted reply is still on its way, so a late reply
@@ -193,7 +193,7 @@ func ScatterGather[Req, Resp any](ctx context.Context, sys *reactor.System, targ
 //
 // Cost: no goroutine; about a dozen allocations of its own (its state and
 // IVar, the reply connector and channel, the handlers, the result slice),
-// plus those of the deadline timer (reactor.After) and whatever request
+// plus those of the deadline timer ([reactor.After]) and whatever request
 // builds.
 func ScatterGatherIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, n int, within time.Duration) *events.IVar[[]Resp] {
 	s := new(scatterIn[Resp])
@@ -230,7 +230,7 @@ func ScatterGatherIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[R
 	return &s.iv
 }
 
-// scatterIn is the state of one ScatterGatherIn, held in one allocation
+// scatterIn is the state of one [ScatterGatherIn], held in one allocation
 // with its gate and IVar. Owner only (but for g.Send).
 type scatterIn[Resp any] struct {
 	g        gate[Resp]

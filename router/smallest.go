@@ -3,8 +3,8 @@ package router
 import "sync/atomic"
 
 // SmallestQueue returns a load-aware policy that picks the member with the
-// fewest events waiting in its mailbox (Members.Load, which reads
-// reactor.Channel.Len), like Akka's smallest-mailbox router. A member
+// fewest events waiting in its mailbox ([Members.Load], which reads
+// [reactor.Channel.Len]), like Akka's smallest-mailbox router. A member
 // with an empty mailbox is taken at once. Ties go to the first member met
 // in a scan that starts one member further on at every pick, so equally
 // loaded members share the events round-robin instead of the first one
@@ -15,7 +15,7 @@ import "sync/atomic"
 // it does not promise an exact split. Members that report no load
 // (forwarding channels) always look empty.
 //
-// Pick costs one atomic add plus a few atomic loads per member scanned:
+// [Policy.Pick] costs one atomic add plus a few atomic loads per member scanned:
 // O(1) when some member is idle near the start of the scan, O(members)
 // when all are busy. It allocates nothing and is safe for concurrent use.
 func SmallestQueue[T any]() Policy[T] { return &smallest[T]{} }

@@ -16,47 +16,45 @@ import (
 // distributed queries"; Akka's TailChopping router). The request/reply
 // conventions and the late-reply rule are those of scatter.go.
 
-// TailChop sends a request to targets[0] and, while no reply has come,
-// one more to the next target every interval, in the order given, and
-// returns the first reply. It must be called from a plain goroutine:
-// inside a reactor it returns reactor.ErrInsideReactor at once. Akka picks the order at
-// random: to do the same, shuffle targets (a copy) before the call.
+// TailChop sends a request to targets[0] and, while no reply has come, one
+// more to the next target every interval, in the order given, and returns the
+// first reply. It must be called from a plain goroutine: inside a reactor it
+// returns [reactor.ErrInsideReactor] at once. Akka picks the order at random:
+// to do the same, shuffle targets (a copy) before the call.
 //
-// Requests that are reactor.Undeliverable (server.Request values) answer
+// Requests that are [reactor.Undeliverable] (server.Request values) answer
 // through the reply channel when they are dead-lettered, and such an
 // answer counts as a reply.
 //
 // A target whose send fails (it is sealed, terminated, or its mailbox is
-// full) is skipped at once: the next one is contacted without waiting,
-// and the interval restarts from the send that succeeded. interval <= 0
-// contacts every target at once. The requests are built by request, once
-// per target contacted, and sent with Offer on the caller's goroutine;
-// the targets not yet contacted when the reply arrives, or when ctx ends,
-// are never contacted and request is never called for them.
+// full) is skipped at once: the next one is contacted without waiting, and
+// the interval restarts from the send that succeeded. interval <= 0 contacts
+// every target at once. The requests are built by request, once per target
+// contacted, and sent with [reactor.Channel.Offer] on the caller's goroutine;
+// the targets not yet contacted when the reply arrives, or when ctx ends, are
+// never contacted and request is never called for them.
 //
 // It returns the first reply with a nil error; otherwise, as soon as ctx
 // ends, or at once when every send failed, the zero Resp and an error
 // wrapping context.Cause(ctx) and the send errors (each prefixed with its
-// target's name). With no targets it returns ErrNoRoute at once, and with
-// a nil request an error matching ErrNilFunc; a ctx
-// already done when it is called contacts nobody. Once every target has
-// been contacted it waits on ctx alone, so give ctx a deadline (the
-// overall deadline, Akka's within).
+// target's name). With no targets it returns [ErrNoRoute] at once, and with a
+// nil request an error matching [ErrNilFunc]; a ctx already done when it is
+// called contacts nobody. Once every target has been contacted it waits on
+// ctx alone, so give ctx a deadline (the overall deadline, Akka's within).
 //
 // Replies after the first, and those that come after TailChop returned,
-// are refused with reactor.ErrExpired and dead-lettered to sys with
-// reactor.ReasonExpired under the name "tail-chop"; sys must not be nil.
+// are refused with [reactor.ErrExpired] and dead-lettered to sys with
+// [reactor.ReasonExpired] under the name "tail-chop"; sys must not be nil.
 // A reply accepted before that is returned, even if ctx ended meanwhile.
 // When it returns no goroutine or timer is left.
 //
 // A target's send of a reply synchronizes before TailChop returns it. A
 // request belongs to its target once sent.
 //
-// Cost: no goroutine; four allocations (the reply channel and its
-// one-slot buffer), three more for the hedge timer when there is more
-// than one target, plus whatever request builds and about two per failed
-// send.
-// The timer is reset for each hedge, not made anew.
+// Cost: no goroutine; four allocations (the reply channel and its one-slot
+// buffer), three more for the hedge timer when there is more than one target,
+// plus whatever request builds and about two per failed send. The timer is
+// reset for each hedge, not made anew.
 func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, interval time.Duration) (Resp, error) {
 	var zero Resp
 	if request == nil {
@@ -112,17 +110,17 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 	return zero, tailError(cause, h.errs)
 }
 
-// TailChopIn is TailChop for a reactor's own code: it contacts
+// TailChopIn is [TailChop] for a reactor's own code: it contacts
 // targets[0] now, the next target every interval on o's clock while no
 // reply has come, and returns at once an IVar, owned by o, that a later
 // turn completes. Owner only: call it from o's constructor or a handler,
 // and subscribe to the IVar there too.
 //
 // The IVar is set to the first reply. It fails with an error wrapping
-// context.DeadlineExceeded and the send errors when within has passed
+// [context.DeadlineExceeded] and the send errors when within has passed
 // since the call, wrapping the send errors at once when every send
-// failed, with ErrNoRoute at once for no targets, with ErrNilFunc at once
-// for a nil request, and with reactor.ErrTerminated if o terminates
+// failed, with [ErrNoRoute] at once for no targets, with [ErrNilFunc] at once
+// for a nil request, and with [reactor.ErrTerminated] if o terminates
 // first. within must be positive: it panics otherwise. Targets are
 // skipped and contacted as for TailChop; the ones not contacted when the
 // gather ends never are.
@@ -130,8 +128,8 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 // The requests are sent with Send (a full mailbox counts as a failed
 // send: nothing waits inside a reactor). The replies travel on a daemon
 // connector of o, through a forwarding reply channel, and late ones are
-// handled as for ScatterGatherIn: the reply channel refuses them with
-// reactor.ErrExpired and dead-letters them with reactor.ReasonExpired
+// handled as for [ScatterGatherIn]: the reply channel refuses them with
+// [reactor.ErrExpired] and dead-letters them with [reactor.ReasonExpired]
 // under the connector's name, and the connector is sealed once no
 // accepted reply is on its way. When the gather ends its timers stop.
 // A target's send of a reply synchronizes before the turn of o that
@@ -139,7 +137,7 @@ func TailChop[Req, Resp any](ctx context.Context, sys *reactor.System, targets [
 //
 // Cost: no goroutine; about a dozen allocations of its own (its state and
 // IVar, the reply connector and channel, the handlers), plus those of the
-// deadline timer (reactor.After), of the hedge timer (reactor.Periodic)
+// deadline timer ([reactor.After]), of the hedge timer ([reactor.Periodic])
 // when there is more than one target, and whatever request builds.
 func TailChopIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], request func(reply reactor.Channel[Resp]) Req, interval, within time.Duration) *events.IVar[Resp] {
 	s := new(tailIn[Req, Resp])
@@ -176,7 +174,7 @@ func TailChopIn[Req, Resp any](o reactor.Owner, targets []reactor.Channel[Req], 
 	return &s.iv
 }
 
-// tailIn is the state of one TailChopIn, held in one allocation with its
+// tailIn is the state of one [TailChopIn], held in one allocation with its
 // gate and IVar. Owner only (but for g.Send).
 type tailIn[Req, Resp any] struct {
 	g               gate[Resp]
@@ -236,9 +234,9 @@ type hedge[Req, Resp any] struct {
 	errs    []error // sends that failed
 }
 
-// contact sends to the next targets until a send succeeds, none is left
-// or ctx ends. Offer waits for room in a full Block mailbox at most until
-// ctx ends, and never inside a reactor.
+// contact sends to the next targets until a send succeeds, none is left or
+// ctx ends. [reactor.Channel.Offer] waits for room in a full Block mailbox at
+// most until ctx ends, and never inside a reactor.
 func (h *hedge[Req, Resp]) contact(ctx context.Context) {
 	for h.more() && ctx.Err() == nil {
 		t := h.targets[h.next]

@@ -11,19 +11,19 @@ import "sync"
 // weight w gets exactly w·k events, and the picks are interleaved rather
 // than bunched: weights {5, 1, 1} give a a b a c a a, not a a a a a b c.
 //
-// weight maps a member's Key to its weight. It is called once per member
-// when a *Members is first seen, with the policy's lock held, so it must
-// not call back into the policy; later weight changes are seen only with
-// the next member set. A weight <= 0 excludes the member; if every
-// member is excluded Pick returns None. The weights must sum to less than
-// math.MaxInt. Weighted panics if weight is nil.
+// weight maps a member's [Members.Key] to its weight. It is called once per
+// member when a [*Members] is first seen, with the policy's lock held, so it
+// must not call back into the policy; later weight changes are seen only with
+// the next member set. A weight <= 0 excludes the member; if every member is
+// excluded [Policy.Pick] returns [None]. The weights must sum to less than
+// [math.MaxInt]. Weighted panics if weight is nil.
 //
 // The state depends on the member set: the current values belong to one
-// *Members, and a pick with a different *Members starts afresh, so give
-// each router its own policy value. Weighted is serial: picks take a sync.Mutex, so concurrent senders queue on it.
-// A pick costs O(n) (about 20ns at 10 members) and allocates nothing,
-// except that the first pick with a new *Members allocates two slices of
-// n ints unless the previous ones fit.
+// *Members, and a pick with a different *Members starts afresh, so give each
+// router its own policy value. Weighted is serial: picks take a [sync.Mutex],
+// so concurrent senders queue on it. A pick costs O(n) (about 20ns at 10
+// members) and allocates nothing, except that the first pick with a new
+// *Members allocates two slices of n ints unless the previous ones fit.
 func Weighted[T any](weight func(key uint64) int) Policy[T] {
 	if weight == nil {
 		panic("router: Weighted: nil weight function")

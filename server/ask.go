@@ -14,25 +14,25 @@ import (
 
 // Ask sends q to srv and waits for the reply. It must be called from a
 // plain goroutine: from a reactor's constructor or handler it returns an
-// error matching reactor.ErrInsideReactor at once (use AskIn there).
+// error matching [reactor.ErrInsideReactor] at once (use [AskIn] there).
 //
-// It returns the reply's value, or its error (the server's Fail, or
-// ErrServerFailed if the server's handler panicked); the send's error if
+// It returns the reply's value, or its error (the server's [Request.Fail], or
+// [ErrServerFailed] if the server's handler panicked); the send's error if
 // srv refused the request (a full mailbox, a router's ErrNoRoute); an
-// error matching ErrServerTerminated if the server is gone: it had
+// error matching [ErrServerTerminated] if the server is gone: it had
 // terminated when asked, it terminated with the request queued or held,
 // or the request was dead-lettered on its way because its target was
-// gone (an *UndeliveredError says where and why, also for other reasons
+// gone (an [*UndeliveredError] says where and why, also for other reasons
 // such as a route that failed after a hop); or ctx's error
-// (context.Cause) if ctx ended first. When Ask returns because of ctx,
+// ([context.Cause]) if ctx ended first. When Ask returns because of ctx,
 // the ask is over: a reply that comes later is refused with
-// reactor.ErrExpired and dead-lettered with reactor.ReasonExpired. If
+// [reactor.ErrExpired] and dead-lettered with [reactor.ReasonExpired]. If
 // the reply was accepted at the moment ctx ended, Ask returns the reply.
 //
 // A context that can end (ctx.Done is not nil) bounds Ask on every path:
 // Ask returns by the time ctx ends plus a goroutine switch. A context
-// that never ends (context.Background) lets Ask run an idle server's
-// handler for q on the calling goroutine (reactor.Channel.SendAndRun),
+// that never ends ([context.Background]) lets Ask run an idle server's
+// handler for q on the calling goroutine ([reactor.Channel.SendAndRun]),
 // which saves a worker wake-up and two goroutine switches; it runs only
 // its own request, never other callers' work, and it then takes as long
 // as the handler does. The same holds through a router's channel.
@@ -93,7 +93,7 @@ func refused(answer, err error) error {
 
 // wait returns the reply of the slot's current ask, or ends the ask when
 // ctx ends first. A context that can never end (Done is nil, as for
-// context.Background) needs no select: a plain receive costs a fraction
+// [context.Background]) needs no select: a plain receive costs a fraction
 // of one.
 func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
 	done := ctx.Done()
@@ -111,23 +111,23 @@ func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
 	}
 }
 
-// Tell sends q to srv as a one-way request: nobody waits for its reply,
-// which the server's Respond drops. It returns srv's Send error. It never
-// blocks (except on a full Block mailbox, see reactor.Channel.Send).
+// Tell sends q to srv as a one-way request: nobody waits for its reply, which
+// the server's [Request.Respond] drops. It returns srv's Send error. It never
+// blocks (except on a full Block mailbox, see [reactor.Channel.Send]).
 func Tell[Q, R any](srv Server[Q, R], q Q) error {
 	return srv.Send(Request[Q, R]{Value: q})
 }
 
-// slot is a reusable reply destination for Ask. Its channel (a
-// forwarding reactor.Channel) stays the same across uses; gen says which
+// slot is a reusable reply destination for [Ask]. Its channel (a
+// forwarding [reactor.Channel]) stays the same across uses; gen says which
 // ask it currently serves, so that a late reply to an earlier ask, which
 // carries the earlier id, is refused.
 //
 // A slot learns of a server's termination through a callback it
-// registers on that server once (reactor.Channel.AfterTerminate), instead
+// registers on that server once ([reactor.Channel.AfterTerminate]), instead
 // of every ask waiting on the server's Done channel, whose lock all the
 // server's askers would share. Slots are therefore never dropped: they
-// live in a free list per reply type (not a sync.Pool, which the collector
+// live in a free list per reply type (not a [sync.Pool], which the collector
 // empties), so their callbacks on long-lived servers stay bounded by the
 // number of asks ever in flight at once.
 //
@@ -147,7 +147,7 @@ type slot[R any] struct {
 	watched []namer // servers whose termination this slot hears of
 }
 
-// askIDs numbers flows (Call, CallIn), process-wide, never 0. Asks take
+// askIDs numbers flows ([Call], [CallIn]), process-wide, never 0. Asks take
 // their ids from their slot instead (nextAskID), with the top bit set so
 // that the two never meet on one slot: a reply only has to be told from
 // the other replies its slot ever received.
@@ -189,7 +189,7 @@ func (s *slot[R]) arm(srv namer, id uint64) uint64 {
 	return id
 }
 
-// ended answers the current ask with ErrServerTerminated if it is one to
+// ended answers the current ask with [ErrServerTerminated] if it is one to
 // srv, which has terminated. It runs on the terminating reactor's
 // goroutine (or in arm, if srv had already ended) and never blocks.
 func (s *slot[R]) ended(srv namer) {

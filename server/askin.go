@@ -7,14 +7,14 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// AskIn sends q to srv from inside the reactor o and returns an IVar that
-// a later turn of o completes with the reply: its value, or its error
-// (Fail, ErrServerFailed). It fails with the send's error if srv refuses
-// the request, and with ErrServerTerminated if the server's reactor
+// AskIn sends q to srv from inside the reactor o and returns an IVar that a
+// later turn of o completes with the reply: its value, or its error
+// ([Request.Fail], [ErrServerFailed]). It fails with the send's error if srv
+// refuses the request, and with [ErrServerTerminated] if the server's reactor
 // terminates first. AskIn never blocks. Owner only.
 //
-// AskIn has no deadline of its own; bound it with reactor.Timeout, or
-// with the clock by failing the IVar on reactor.After. The reply travels
+// AskIn has no deadline of its own; bound it with [reactor.Timeout], or
+// with the clock by failing the IVar on [reactor.After]. The reply travels
 // on a daemon connector of o, sealed once the ask is answered: a second
 // or late reply is then refused and dead-lettered by that connector.
 //
@@ -36,8 +36,8 @@ func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
 	}, watch)
 }
 
-// callIn is AskIn and CallIn: it opens a daemon reply connector on o,
-// starts the exchange with a Flow answering there, and completes the IVar
+// callIn is [AskIn] and [CallIn]: it opens a daemon reply connector on o,
+// starts the exchange with a [Flow] answering there, and completes the IVar
 // with the first reply (or start's error), then unsubscribes watch's
 // subscription, if any, and seals the connector.
 func callIn[R any](o reactor.Owner, start func(Flow[R]) error, watch func(reactor.Channel[Reply[R]]) events.Subscription) *events.IVar[R] {

@@ -19,35 +19,19 @@ import (
 //	go test -run '^$' -bench Ask -count 8 ./server | benchstat -col /impl -
 func BenchmarkAsk(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) {
-		type req struct {
-			v     int64
-			reply chan int64
-		}
-		reqs := make(chan req)
-		go func() {
-			for r := range reqs {
-				r.reply <- r.v
-			}
-		}()
+		reqs := rawEcho(0)
 		defer close(reqs)
 		reply := make(chan int64, 1)
 		b.ReportAllocs()
 		for i := range int64(b.N) {
-			reqs <- req{i, reply}
+			reqs <- rawReq{i, reply}
 			if <-reply != i {
 				b.Fatal("wrong reply")
 			}
 		}
 	})
 	b.Run("impl=reactors", func(b *testing.B) {
-		srv := benchEcho(b)
-		ctx := context.Background()
-		b.ReportAllocs()
-		for i := range int64(b.N) {
-			if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
-				b.Fatal("wrong reply", v, err)
-			}
-		}
+		askEcho(context.Background(), b)
 	})
 }
 
@@ -59,23 +43,14 @@ func BenchmarkAsk(b *testing.B) {
 //	go test -run '^$' -bench AskDeadline -count 8 ./server | benchstat -col /impl -
 func BenchmarkAskDeadline(b *testing.B) {
 	b.Run("impl=raw", func(b *testing.B) {
-		type req struct {
-			v     int64
-			reply chan int64
-		}
-		reqs := make(chan req)
-		go func() {
-			for r := range reqs {
-				r.reply <- r.v
-			}
-		}()
+		reqs := rawEcho(0)
 		defer close(reqs)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
 		reply := make(chan int64, 1)
 		b.ReportAllocs()
 		for i := range int64(b.N) {
-			reqs <- req{i, reply}
+			reqs <- rawReq{i, reply}
 			select {
 			case v := <-reply:
 				if v != i {
@@ -87,15 +62,9 @@ func BenchmarkAskDeadline(b *testing.B) {
 		}
 	})
 	b.Run("impl=reactors", func(b *testing.B) {
-		srv := benchEcho(b)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
-		b.ReportAllocs()
-		for i := range int64(b.N) {
-			if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
-				b.Fatal("wrong reply", v, err)
-			}
-		}
+		askEcho(ctx, b)
 	})
 }
 
@@ -107,53 +76,41 @@ func BenchmarkAskDeadline(b *testing.B) {
 //	go test -run '^$' -bench AskConcurrent -count 8 ./server | benchstat -col /impl -
 func BenchmarkAskConcurrent(b *testing.B) {
 	const clients = 16
-	per := func(n int) int { return n/clients + 1 }
-	b.Run("impl=raw", func(b *testing.B) {
-		type req struct {
-			v     int64
-			reply chan int64
-		}
-		reqs := make(chan req, 1024)
-		go func() {
-			for r := range reqs {
-				r.reply <- r.v
-			}
-		}()
-		defer close(reqs)
-		m := per(b.N)
+	// concurrently resets the timer, runs client on each of the clients
+	// goroutines with its share of b.N (m requests), and waits for them.
+	concurrently := func(b *testing.B, client func(m int64)) {
+		m := int64(b.N/clients + 1)
 		b.ReportAllocs()
 		b.ResetTimer()
 		var wg sync.WaitGroup
 		for range clients {
-			wg.Go(func() {
-				reply := make(chan int64, 1)
-				for i := range int64(m) {
-					reqs <- req{i, reply}
-					if <-reply != i {
-						panic("wrong reply")
-					}
-				}
-			})
+			wg.Go(func() { client(m) })
 		}
 		wg.Wait()
+	}
+	b.Run("impl=raw", func(b *testing.B) {
+		reqs := rawEcho(1024)
+		defer close(reqs)
+		concurrently(b, func(m int64) {
+			reply := make(chan int64, 1)
+			for i := range m {
+				reqs <- rawReq{i, reply}
+				if <-reply != i {
+					panic("wrong reply")
+				}
+			}
+		})
 	})
 	b.Run("impl=reactors", func(b *testing.B) {
 		srv := benchEcho(b)
 		ctx := context.Background()
-		m := per(b.N)
-		b.ReportAllocs()
-		b.ResetTimer()
-		var wg sync.WaitGroup
-		for range clients {
-			wg.Go(func() {
-				for i := range int64(m) {
-					if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
-						panic("wrong reply")
-					}
+		concurrently(b, func(m int64) {
+			for i := range m {
+				if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
+					panic("wrong reply")
 				}
-			})
-		}
-		wg.Wait()
+			}
+		})
 	})
 }
 
@@ -168,4 +125,36 @@ func benchEcho(b *testing.B) server.Server[int64, int64] {
 		b.Fatal(err)
 	}
 	return srv
+}
+
+// rawReq is a request to the raw echo server: a value and where its echo
+// goes.
+type rawReq struct {
+	v     int64
+	reply chan int64
+}
+
+// rawEcho starts the raw echo server: a goroutine that answers every
+// request sent on the returned channel (of capacity buf) until the caller
+// closes it.
+func rawEcho(buf int) chan<- rawReq {
+	reqs := make(chan rawReq, buf)
+	go func() {
+		for r := range reqs {
+			r.reply <- r.v
+		}
+	}()
+	return reqs
+}
+
+// askEcho asks a fresh echo server (benchEcho) b.N times, one after
+// another, under ctx, and checks every reply.
+func askEcho(ctx context.Context, b *testing.B) {
+	srv := benchEcho(b)
+	b.ReportAllocs()
+	for i := range int64(b.N) {
+		if v, err := server.Ask(ctx, srv, i); err != nil || v != i {
+			b.Fatal("wrong reply", v, err)
+		}
+	}
 }

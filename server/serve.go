@@ -9,14 +9,14 @@ import (
 )
 
 // Serve answers every request arriving on conn with f's result: its value
-// through Respond, its error through Fail. f runs in conn's reactor, one
-// request at a time, so it may use the reactor's state; it must not block.
-// Owner only: call Serve from the reactor's constructor or a handler. The
-// subscription stops serving (requests that arrive afterwards are
-// dead-lettered as unhandled if nothing else subscribes).
+// through [Request.Respond], its error through [Request.Fail]. f runs in
+// conn's reactor, one request at a time, so it may use the reactor's state;
+// it must not block. Owner only: call Serve from the reactor's constructor or
+// a handler. The subscription stops serving (requests that arrive afterwards
+// are dead-lettered as unhandled if nothing else subscribes).
 //
 // If f panics, the request it was answering gets an error matching
-// ErrServerFailed, then the panic goes on and fails the reactor as any
+// [ErrServerFailed], then the panic goes on and fails the reactor as any
 // handler panic does (with a restart policy, the next request is served
 // by the new incarnation). Serve adds no allocation per request. A nil f
 // panics at once.
@@ -48,14 +48,14 @@ func answer[Q, R any](req Request[Q, R], f func(Q) (R, error)) {
 // stream f returns for it, so a server can reply later, after other
 // events (an ask of its own, a timer). An error event before any value
 // answers with that error; a stream that completes without a value
-// answers with ErrNoReply. f runs in conn's reactor and must not block.
-// Owner only; a nil f panics at once. A panic in f answers like Serve.
+// answers with [ErrNoReply]. f runs in conn's reactor and must not block.
+// Owner only; a nil f panics at once. A panic in f answers like [Serve].
 //
 // No request is left waiting when the server goes away, whatever path it
 // came by (a router, a remote client): requests still waiting for their
 // stream when the reactor terminates are answered with an error matching
-// ErrServerTerminated, and when the reactor fails and restarts (its
-// streams are dropped with the failed incarnation), with ErrServerFailed.
+// [ErrServerTerminated], and when the reactor fails and restarts (its
+// streams are dropped with the failed incarnation), with [ErrServerFailed].
 // A sealed conn stops taking requests; those it holds are still answered
 // by their streams, or when the reactor terminates. (A connector the
 // constructor opened is closed by a restart, which ServeAsync cannot tell
@@ -119,10 +119,10 @@ func ServeAsync[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) even
 	})
 }
 
-// Open opens a new connector on o that serves requests with f (Serve on
+// Open opens a new connector on o that serves requests with f ([Serve] on
 // a fresh connector) and returns its channel. Owner only; opts are those
-// of reactor.Open (a name, a bounded mailbox, daemon). A nil f fails
-// with ErrNilFunc, opening nothing.
+// of [reactor.Open] (a name, a bounded mailbox, daemon). A nil f fails
+// with [ErrNilFunc], opening nothing.
 func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnOption) (Server[Q, R], error) {
 	if f == nil {
 		return Server[Q, R]{}, fmt.Errorf("server: Open: %w", ErrNilFunc)
@@ -135,7 +135,7 @@ func Open[Q, R any](o reactor.Owner, f func(Q) (R, error), opts ...reactor.ConnO
 }
 
 // Body returns the body of a reactor that serves its main channel with f,
-// for reactor.Spawn or reactor.Run with options of the caller's choosing
+// for [reactor.Spawn] or [reactor.Run] with options of the caller's choosing
 // (a name, a scheduler, a restart policy). A nil f panics at once.
 func Body[Q, R any](f func(Q) (R, error)) func(*reactor.Reactor[Request[Q, R]]) {
 	mustFunc("Body", f == nil)
@@ -144,7 +144,7 @@ func Body[Q, R any](f func(Q) (R, error)) func(*reactor.Reactor[Request[Q, R]]) 
 
 // Spawn starts a reactor that serves its main channel with f and returns
 // that channel. It is reactor.Spawn(sys, Body(f), opts...), except that
-// a nil f fails with ErrNilFunc, starting nothing.
+// a nil f fails with [ErrNilFunc], starting nothing.
 func Spawn[Q, R any](sys *reactor.System, f func(Q) (R, error), opts ...reactor.SpawnOption) (Server[Q, R], error) {
 	if f == nil {
 		return Server[Q, R]{}, fmt.Errorf("server: Spawn: %w", ErrNilFunc)
@@ -159,7 +159,7 @@ func mustFunc(fn string, isNil bool) {
 	}
 }
 
-// serving is Serve with f as a protocol installation.
+// serving is [Serve] with f as a protocol installation.
 func serving[Q, R any](f func(Q) (R, error)) protocol.Install[Request[Q, R]] {
 	return func(c *reactor.Connector[Request[Q, R]]) events.Subscription { return Serve(c, f) }
 }

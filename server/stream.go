@@ -15,7 +15,7 @@ import (
 // Streamed replies travel like any event: one per event of the stream, no
 // flow control (a fast server can fill a slow client's mailbox; bound the
 // stream or use package protocol/backpressure). Clients read streams with
-// AskStreamIn; Ask takes the first item only and refuses the rest as
+// [AskStreamIn]; [Ask] takes the first item only and refuses the rest as
 // expired. A nil f panics at once.
 func ServeStream[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) events.Events[R]) events.Subscription {
 	mustFunc("ServeStream", f == nil)
@@ -55,14 +55,14 @@ func ServeStream[Q, R any](conn *reactor.Connector[Request[Q, R]], f func(Q) eve
 
 // AskStreamIn sends q to a stream server from inside the reactor o and
 // returns the stream of its replies: every item, then done at the end
-// marker, or an error (the server's, ErrServerTerminated, or the send's)
+// marker, or an error (the server's, [ErrServerTerminated], or the send's)
 // that ends it. AskStreamIn never blocks. Owner only.
 //
 // The replies travel on a daemon connector of o that is sealed when the
 // stream ends; unsubscribing from the result before that seals it too,
 // and the server's further replies are then dead-lettered (the server is
 // not told to stop). A reply that is not a stream item (a server using
-// Serve) counts as a single item followed by the end.
+// [Serve]) counts as a single item followed by the end.
 func AskStreamIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) events.Events[R] {
 	em := &events.Emitter[R]{}
 	c, err := reactor.Open[Reply[R]](o, reactor.Daemon())

@@ -91,11 +91,11 @@ func (l *List[T]) Clear() {
 	}
 }
 
-// Closed reports whether Close was called.
+// Closed reports whether [List.Close] was called.
 func (l *List[T]) Closed() bool { return l.done }
 
 // Emit delivers v to every current subscriber; subscribers added during
-// the emission miss v. It does nothing after Close.
+// the emission miss v. It does nothing after [List.Close].
 func (l *List[T]) Emit(v T) {
 	if l.done {
 		return
@@ -120,7 +120,7 @@ func (l *List[T]) Emit(v T) {
 }
 
 // EmitError delivers err to every current subscriber. It does nothing
-// after Close.
+// after [List.Close].
 func (l *List[T]) EmitError(err error) {
 	if l.done {
 		return
@@ -138,9 +138,10 @@ func (l *List[T]) EmitError(err error) {
 	}
 }
 
-// Close completes the list: every current subscriber's OnDone runs once,
-// the subscribers are released, and later calls do nothing. If an OnDone
-// panics, the other subscribers are still told, then the panic goes on.
+// Close completes the list: every current subscriber's [Observer.OnDone] runs
+// once, the subscribers are released, and later calls do nothing. If an
+// OnDone panics, the other subscribers are still told, then the panic goes
+// on.
 func (l *List[T]) Close() {
 	if l.done {
 		return
@@ -151,7 +152,7 @@ func (l *List[T]) Close() {
 	l.tellDone(len(l.more))
 }
 
-// tellDone calls OnDone of the inline subscriber and of the first n
+// tellDone calls [Observer.OnDone] of the inline subscriber and of the first n
 // others, each at most once (an entry is cleared before its call). If one
 // panics, the others are still told, then the panic goes on: completion
 // reaches every subscriber even when one of them fails, and the failure

@@ -1,6 +1,6 @@
 // Package gid identifies the running goroutine cheaply.
 //
-// Current returns an opaque, non-zero word that is stable for the lifetime of
+// [Current] returns an opaque, non-zero word that is stable for the lifetime of
 // the calling goroutine and differs between goroutines that are alive at the
 // same time. The runtime uses it to tell whether a call comes from a
 // scheduler worker or from inside a given reactor (run-next hand-off,
@@ -12,6 +12,6 @@
 // are skipped and the checks that need it are not made.
 package gid
 
-// Supported reports whether Current identifies goroutines on this
+// Supported reports whether [Current] identifies goroutines on this
 // architecture.
 const Supported = supported

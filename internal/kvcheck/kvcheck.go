@@ -1,6 +1,6 @@
 // Package kvcheck is the linearizability check shared by the tests of the
 // module's key-value tables (dht.Table and remote/table's Table): a
-// porcupine model of one key's Get, Put, Delete and CompareAndSwap over
+// porcupine model of one key's [Get], [Put], [Delete] and CompareAndSwap over
 // int values, histories recorded with one logical clock, and a generator
 // of random operations. Only tests import it, so porcupine is linked into
 // nothing else.
@@ -21,7 +21,7 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// Store is the part of a table that Apply drives: dht.Store over string
+// Store is the part of a table that [Apply] drives: dht.Store over string
 // keys and int values, restated here so that this package imports no
 // table (it sits below the packages whose tests use it).
 type Store interface {
@@ -41,7 +41,7 @@ const (
 	CAS
 )
 
-// Input is an operation as the model sees it: for CAS, Old is the value
+// Input is an operation as the model sees it: for [CAS], Old is the value
 // compared and Val the one swapped in.
 type Input struct {
 	Kind     Kind
@@ -49,8 +49,8 @@ type Input struct {
 	Val, Old int
 }
 
-// Output is an operation's result: for Get, Put and Delete the (previous)
-// value and whether there was one; for CAS, OK says whether it swapped.
+// Output is an operation's result: for [Get], [Put] and [Delete] the (previous)
+// value and whether there was one; for [CAS], OK says whether it swapped.
 type Output struct {
 	Val int
 	OK  bool
@@ -143,7 +143,7 @@ func (h *History) Ops() []porcupine.Operation {
 }
 
 // Random draws operation i of client on one of keys keys ("lin-0"...):
-// 40% Get, 35% Put, 10% Delete, 15% CAS; values written are unique per
+// 40% [Get], 35% [Put], 10% [Delete], 15% [CAS]; values written are unique per
 // client and operation, and a CAS sometimes compares with a value once
 // written.
 func Random(rng *rand.Rand, client, i, keys int) Input {

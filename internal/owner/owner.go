@@ -3,8 +3,8 @@
 // owner side) can refuse to be used from anywhere else.
 //
 // Every goroutine that runs reactor turns (a pool worker, a dedicated or
-// caller loop) registers a Slot; before each turn it writes the running
-// reactor's token into its slot, and clears it after. Current finds the
+// caller loop) registers a [Slot]; before each turn it writes the running
+// reactor's token into its slot, and clears it after. [Current] finds the
 // calling goroutine's slot in a small open-addressing table, copied on
 // write, and returns its token: about 3 ns, no lock, no allocation. Only
 // the slot's own goroutine writes its token, and only that goroutine reads
@@ -38,8 +38,8 @@ type Slot struct {
 // guests are slots lent for one turn at a time to goroutines that are not
 // registered: a plain goroutine that runs the turn of the reactor it has
 // just sent to (reactor's Channel.SendAndRun). A goroutine claims a free guest by
-// compare-and-swap of its g and gives it back with Release; the claim
-// synchronizes with the previous holder's Release, so Token needs no
+// compare-and-swap of its g and gives it back with [Slot.Release]; the claim
+// synchronizes with the previous holder's Release, so [Slot.Token] needs no
 // synchronization of its own.
 //
 // Each guest slot has a cache line of its own: the goroutines holding
@@ -50,9 +50,9 @@ var guests [16]struct {
 	_ [128 - unsafe.Sizeof(Slot{})]byte
 }
 
-// lent has bit i set while guests[i] is lent, so that Lookup reads only
+// lent has bit i set while guests[i] is lent, so that [Lookup] reads only
 // the guest slots in use (none, mostly) instead of 16 cache lines. A
-// holder sets its bit after its claim and clears it before its Release
+// holder sets its bit after its claim and clears it before its [Slot.Release]
 // frees the slot, so a goroutine always sees its own bit: the bits of
 // others are only hints.
 var lent atomic.Uint32
@@ -94,7 +94,7 @@ func rebuild() {
 
 // Register records the calling goroutine and returns its slot. It returns
 // nil where goroutines cannot be identified. The goroutine must call
-// Unregister before it exits. Both rebuild the lookup table, costing
+// [Slot.Unregister] before it exits. Both rebuild the lookup table, costing
 // O(registered goroutines): fine for pool workers and the occasional
 // dedicated reactor, not for thousands of them.
 func Register() *Slot {
@@ -128,7 +128,7 @@ func (s *Slot) Mine() bool { return s.g.Load() == gid.Current() }
 
 // Guest lends the calling goroutine a slot for the turns it is about to
 // run, or returns nil if all guest slots are taken or goroutines cannot
-// be identified. The goroutine must Release it when done and must not
+// be identified. The goroutine must [Slot.Release] it when done and must not
 // hold a registered slot. It costs one compare-and-swap per slot tried.
 func Guest() *Slot {
 	g := gid.Current()
@@ -167,7 +167,8 @@ func Current() uint64 {
 
 // Lookup returns the calling goroutine's slot (nil if it has none) and the
 // token of the reactor running on it. Callers may cache the slot and, while
-// Mine reports true, read its Token directly instead of looking up again.
+// [Slot.Mine] reports true, read its [Slot.Token] directly instead of looking
+// up again.
 func Lookup() (*Slot, uint64) {
 	g := gid.Current()
 	if g == 0 {

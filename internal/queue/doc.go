@@ -1,7 +1,7 @@
 // Package queue holds the per-connector event queues of the runtime.
 //
-// MPSC is the default, unbounded queue: many producers, one consumer, lock
-// free on both sides, one atomic add per push. Ring is the bounded queue used
+// [MPSC] is the default, unbounded queue: many producers, one consumer, lock
+// free on both sides, one atomic add per push. [Ring] is the bounded queue used
 // for mailboxes with an overflow policy: many producers and many consumers
 // (so that a producer can evict the oldest element), lock free.
 //

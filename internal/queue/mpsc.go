@@ -16,9 +16,10 @@ const (
 
 // MPSC is an unbounded multi-producer, single-consumer FIFO queue.
 //
-// Push may be called from any goroutine. Pop, Empty and the other consumer
-// methods must be called by one goroutine at a time (the consumer), or under
-// a hand-over that synchronizes them, such as the reactor's scheduling word.
+// [MPSC.Push] may be called from any goroutine. [MPSC.Pop], [MPSC.Empty] and
+// the other consumer methods must be called by one goroutine at a time (the
+// consumer), or under a hand-over that synchronizes them, such as the
+// reactor's scheduling word.
 //
 // The zero value is an empty queue and allocates nothing until the first
 // Push. A Push costs one atomic add and one atomic store, plus one
@@ -198,7 +199,7 @@ func (q *MPSC[T]) Release() bool {
 	return false
 }
 
-// Publish records how far the consumer has read, for Len. Consumer only.
+// Publish records how far the consumer has read, for [MPSC.Len]. Consumer only.
 // It costs one atomic store; a consumer calls it after a batch of Pops,
 // not after each.
 func (q *MPSC[T]) Publish() {
@@ -208,7 +209,7 @@ func (q *MPSC[T]) Publish() {
 }
 
 // Len returns about how many elements are queued: those claimed by
-// producers minus those the consumer had read at its last Publish (or
+// producers minus those the consumer had read at its last [MPSC.Publish] (or
 // before the segment it reads now). Any
 // goroutine may call it. The figure is a snapshot that may be stale by
 // the pushes and pops under way and by up to one consumer batch; it is
@@ -223,7 +224,7 @@ func (q *MPSC[T]) Len() int {
 }
 
 // Drained reports whether every element ever claimed has been consumed: no
-// element is queued or being pushed. It is stricter than Empty, which is
+// element is queued or being pushed. It is stricter than [MPSC.Empty], which is
 // true when the oldest slot is claimed but not yet published even if later
 // slots are. A producer that wants to pass an element around the queue
 // (the reactor's hand-off) needs Drained: with Empty, it could overtake an
@@ -237,7 +238,7 @@ func (q *MPSC[T]) Drained() bool {
 	return s.next.Load() == nil && s.claim.Load() == int64(s.idx)
 }
 
-// Empty reports whether Pop would return nothing now. Consumer only (or a
+// Empty reports whether [MPSC.Pop] would return nothing now. Consumer only (or a
 // goroutine that holds the consumer's right through a hand-over).
 //
 // A first segment that is installed but not yet published as the head

@@ -6,9 +6,9 @@ import "sync/atomic"
 // capacity (Vyukov's array queue: a sequence number per cell, one
 // compare-and-swap per push or pop).
 //
-// All methods may be called from any goroutine. A Push synchronizes before
-// the Pop that returns its element. Create one with NewRing; the zero value
-// has no capacity and rejects every Push.
+// All methods may be called from any goroutine. A [Ring.Push] synchronizes
+// before the [Ring.Pop] that returns its element. Create one with [NewRing];
+// the zero value has no capacity and rejects every Push.
 type Ring[T any] struct {
 	head  atomic.Uint64 // next position to pop
 	tail  atomic.Uint64 // next position to push
@@ -37,7 +37,7 @@ func NewRing[T any](capacity int) *Ring[T] {
 	return r
 }
 
-// Cap returns the capacity given to NewRing.
+// Cap returns the capacity given to [NewRing].
 func (r *Ring[T]) Cap() int { return len(r.cells) }
 
 // Len returns the number of elements, exact when no push or pop is in

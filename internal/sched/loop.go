@@ -7,7 +7,7 @@ import (
 )
 
 // Loop runs the turns of a single task on one goroutine: a dedicated
-// goroutine (Go) or the caller's own (Run). It costs one channel of
+// goroutine ([Loop.Go]) or the caller's own ([Loop.Run]). It costs one channel of
 // capacity 1.
 type Loop[T any] struct {
 	wake chan struct{}
@@ -27,7 +27,7 @@ func (l *Loop[T]) Schedule() {
 
 // Run runs turns of t on the calling goroutine until turn reports that t is
 // finished. turn returns (again, finished): again means run another turn at
-// once; otherwise the loop sleeps until the next Schedule. The goroutine
+// once; otherwise the loop sleeps until the next [Loop.Schedule]. The goroutine
 // holds an ownership slot for the duration, passed to turn.
 func (l *Loop[T]) Run(t *T, turn func(*T, *owner.Slot) (again, finished bool)) {
 	slot := owner.Register()
@@ -46,7 +46,7 @@ func (l *Loop[T]) Run(t *T, turn func(*T, *owner.Slot) (again, finished bool)) {
 	}
 }
 
-// Go runs Run on a new goroutine and adds it to wg for the duration.
+// Go runs [Loop.Run] on a new goroutine and adds it to wg for the duration.
 func (l *Loop[T]) Go(wg *sync.WaitGroup, t *T, turn func(*T, *owner.Slot) (again, finished bool)) {
 	wg.Add(1)
 	go func() {

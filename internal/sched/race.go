@@ -2,7 +2,7 @@
 
 package sched
 
-// randomizeRunNext makes Schedule skip the run-next slot at random in race
+// randomizeRunNext makes [Pool.Schedule] skip the run-next slot at random in race
 // builds, as the Go runtime does, so that tests see reactors migrate
 // between workers and interleave in more orders than the hand-off alone
 // would produce.

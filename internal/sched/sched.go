@@ -7,7 +7,7 @@
 // and it runs one turn at a time; a turn reports whether the task wants to
 // run again (its budget ran out with work left).
 //
-// Pool is the default scheduler: a fixed set of workers (GOMAXPROCS by
+// [Pool] is the default scheduler: a fixed set of workers (GOMAXPROCS by
 // default), each with
 //   - a run-next slot: a task woken by the turn running on this worker runs
 //     next on this worker, inheriting the cache and skipping a goroutine
@@ -17,7 +17,7 @@
 // plus one global queue, guarded by mu, for wake-ups from goroutines outside
 // the pool. A parked worker sleeps on its own channel; an outside wake-up is
 // handed straight to a parked worker when there is one (the lowest latency
-// for a request from a plain goroutine). A new task (ScheduleLazy) goes to
+// for a request from a plain goroutine). A new task ([Pool.ScheduleLazy]) goes to
 // the global queue instead and wakes at most one worker at a time, so a
 // burst of spawns does not pay a goroutine wake-up each.
 //
@@ -74,7 +74,7 @@
 // globalEvery-th turn, so neither a ping-pong pair nor local work can
 // starve the rest.
 //
-// In race builds Schedule skips run-next at random (randomizeRunNext), so
+// In race builds [Pool.Schedule] skips run-next at random (randomizeRunNext), so
 // the tests exercise migration between workers and more interleavings.
 //
 // Rejected designs:
@@ -126,8 +126,8 @@ const (
 
 // Pool is a fixed set of worker goroutines running turns of *T tasks.
 //
-// Schedule may be called from any goroutine. Close stops the workers; it
-// must be called once no task can be scheduled any more.
+// [Pool.Schedule] may be called from any goroutine. [Pool.Close] stops the
+// workers; it must be called once no task can be scheduled any more.
 type Pool[T any] struct {
 	run     func(*T, *owner.Slot) bool // runs one turn; true: run again later
 	workers []*worker[T]
@@ -175,12 +175,12 @@ type worker[T any] struct {
 // worker goroutine's ownership slot. run returns true when the task must
 // run again (it is put at the tail of the local queue). NewPool returns
 // once every worker is running; it starts n goroutines, and one more (the
-// watcher) when n >= 2, which exit at Close.
+// watcher) when n >= 2, which exit at [Pool.Close].
 func NewPool[T any](n int, run func(*T, *owner.Slot) bool) *Pool[T] {
 	return newPool(n, run, n == 1 || lightFences(), watchEvery)
 }
 
-// newPool is NewPool with the fence mode and the watcher's period chosen
+// newPool is [NewPool] with the fence mode and the watcher's period chosen
 // by the caller (tests run both modes, and a short period).
 func newPool[T any](n int, run func(*T, *owner.Slot) bool, light bool, every time.Duration) *Pool[T] {
 	if n < 1 {

@@ -139,10 +139,10 @@ func (p *Pool[T]) filled() {
 // watch is the watcher's loop: once per period it looks at every run-next
 // slot, and a task found in the same slot at two looks in a row, its
 // worker having claimed nothing in between (takes unchanged), is taken
-// (take) and scheduled as from outside the pool (Schedule): handed to a
+// (take) and scheduled as from outside the pool ([Pool.Schedule]): handed to a
 // parked worker, or queued globally. It sleeps while the slots stay empty
-// (watchSleep). It runs on its own goroutine, started by NewPool when the
-// pool has two workers or more, and returns at Close.
+// (watchSleep). It runs on its own goroutine, started by [NewPool] when the
+// pool has two workers or more, and returns at [Pool.Close].
 func (p *Pool[T]) watch(every time.Duration) {
 	type look struct {
 		t     *T

@@ -27,7 +27,7 @@ func (p Packet[T]) IsHello() bool { return p.Hello != (reactor.Channel[Credit]{}
 // Credits is the sender's side of the accounting, a pure value: how many
 // events were sent and how many the receiver allows. The zero value is an
 // account with no credit (a valve starts there and waits for the pump's
-// first Credit). It is not safe for concurrent use.
+// first [Credit]). It is not safe for concurrent use.
 //
 // Invariant: Sent() <= Limit(), so Available() is never negative.
 type Credits struct {
@@ -68,12 +68,12 @@ func (c *Credits) Grant(cr Credit) bool {
 // CreditBuffer is the receiver's side of the accounting, a pure value:
 // a FIFO buffer of at most the policy's window of events and the credits
 // owed for the events taken out of it. It is not safe for concurrent use.
-// Create one with NewCreditBuffer.
+// Create one with [NewCreditBuffer].
 //
-// Invariant: every Credit it hands out has Limit <= Consumed() + Window()
+// Invariant: every [Credit] it hands out has Limit <= Consumed() + Window()
 // at that moment, so a sender that obeys the credits never has more than
-// Window() events sent and not consumed, and Push never finds the buffer
-// full.
+// Window() events sent and not consumed, and [CreditBuffer.Push] never finds
+// the buffer full.
 type CreditBuffer[T any] struct {
 	policy   Policy
 	ring     []T // len window; the events are ring[head], ring[head+1], ... (mod window)
@@ -84,7 +84,7 @@ type CreditBuffer[T any] struct {
 }
 
 // NewCreditBuffer returns an empty buffer for policy p. It allocates the
-// window's slots at once. It panics on the zero Policy.
+// window's slots at once. It panics on the zero [Policy].
 func NewCreditBuffer[T any](p Policy) *CreditBuffer[T] {
 	if p.window < 1 {
 		panic("backpressure: NewCreditBuffer: zero Policy")
@@ -98,7 +98,7 @@ func (b *CreditBuffer[T]) Policy() Policy { return b.policy }
 // Len returns the number of buffered events, at most the window.
 func (b *CreditBuffer[T]) Len() int { return b.n }
 
-// Consumed returns the number of events taken out with Pop.
+// Consumed returns the number of events taken out with [CreditBuffer.Pop].
 func (b *CreditBuffer[T]) Consumed() uint64 { return b.consumed }
 
 // Push appends an event that arrived. It reports false, and keeps nothing,
@@ -113,7 +113,7 @@ func (b *CreditBuffer[T]) Push(v T) bool {
 }
 
 // Pop takes the oldest event out of the buffer, and false if it is empty.
-// The event's credit is owed from then on: see Due.
+// The event's credit is owed from then on: see [CreditBuffer.Due].
 func (b *CreditBuffer[T]) Pop() (T, bool) {
 	var zero T
 	if b.n == 0 {
@@ -128,8 +128,8 @@ func (b *CreditBuffer[T]) Pop() (T, bool) {
 }
 
 // Due returns the credit to send back now, if the policy sends one:
-// under Sliding whenever events were consumed since the last credit,
-// under Batching only when endOfTurn is set (the receiving reactor's turn
+// under [Sliding] whenever events were consumed since the last credit,
+// under [Batching] only when endOfTurn is set (the receiving reactor's turn
 // is over). It reports false when nothing is owed or the policy waits.
 func (b *CreditBuffer[T]) Due(endOfTurn bool) (Credit, bool) {
 	if b.policy.batched && !endOfTurn {

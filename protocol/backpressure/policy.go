@@ -3,7 +3,7 @@ package backpressure
 import "fmt"
 
 // Policy says how big a pump's window is and when it returns credits.
-// Create one with Sliding or Batching; the zero Policy is not usable.
+// Create one with [Sliding] or [Batching]; the zero Policy is not usable.
 type Policy struct {
 	window  int
 	batched bool
@@ -36,8 +36,8 @@ func Batching(window int) Policy {
 // not yet consumed.
 func (p Policy) Window() int { return p.window }
 
-// Batched reports whether credits are returned once per turn (Batching)
-// rather than once per event (Sliding).
+// Batched reports whether credits are returned once per turn ([Batching])
+// rather than once per event ([Sliding]).
 func (p Policy) Batched() bool { return p.batched }
 
 // String returns "Sliding(n)" or "Batching(n)".

@@ -5,11 +5,11 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Pump is the receiving side of a backpressure link, owned by one
-// reactor: a connector for Packet messages and a buffer of at most the
-// policy's window of events, returning credits to its valve as events
-// are taken out (Dequeue, or Events): under Sliding one Credit message
-// per event taken, under Batching one per turn of the owning reactor in
+// Pump is the receiving side of a backpressure link, owned by one reactor: a
+// connector for [Packet] messages and a buffer of at most the policy's window
+// of events, returning credits to its valve as events are taken out
+// ([Pump.Dequeue], or [Pump.Events]): under [Sliding] one [Credit] message
+// per event taken, under [Batching] one per turn of the owning reactor in
 // which events were taken, sent on its Preempted lifecycle event.
 //
 // A pump serves one valve: the first Hello packet names the channel
@@ -17,10 +17,10 @@ import (
 // again; one from another channel is dead-lettered (ReasonUnhandled).
 // An event that finds the buffer full came from a sender that ignored
 // its credit: it is dead-lettered with ReasonOverflow and counted in
-// Overflows, and the buffer stays within the window.
+// [Pump.Overflows], and the buffer stays within the window.
 //
 // Owner only: create it and call its methods from the owning reactor's
-// constructor or handlers; Channel may be used anywhere.
+// constructor or handlers; [Pump.Channel] may be used anywhere.
 type Pump[T any] struct {
 	o       reactor.Owner
 	conn    *reactor.Connector[Packet[T]]
@@ -33,12 +33,12 @@ type Pump[T any] struct {
 	drain   bool // Events' subscribers are being fed
 }
 
-// NewPump opens a connector on o (configured by opts: reactor.Named,
-// reactor.Daemon, ...) and returns a pump with policy p reading from it;
-// hand Channel to the sender's NewValve or NewBlockingValve. Like any
+// NewPump opens a connector on o (configured by opts: [reactor.Named],
+// [reactor.Daemon], ...) and returns a pump with policy p reading from it;
+// hand [Pump.Channel] to the sender's [NewValve] or [NewBlockingValve]. Like any
 // connector, it keeps o alive until sealed, unless it is a daemon.
 // Cost: the buffer's window of slots, one connector, no goroutine.
-// Errors are Open's. It panics on the zero Policy.
+// Errors are Open's. It panics on the zero [Policy].
 func NewPump[T any](o reactor.Owner, p Policy, opts ...reactor.ConnOption) (*Pump[T], error) {
 	buf := NewCreditBuffer[T](p)
 	conn, err := reactor.Open[Packet[T]](o, opts...)
@@ -77,11 +77,11 @@ func (p *Pump[T]) Consumed() uint64 { return p.buf.Consumed() }
 func (p *Pump[T]) Overflows() uint64 { return p.over }
 
 // Available returns a signal that holds whether the buffer has an event
-// to Dequeue; it changes when the buffer turns non-empty or empty.
+// to [Pump.Dequeue]; it changes when the buffer turns non-empty or empty.
 func (p *Pump[T]) Available() *events.Signal[bool] { return p.avail }
 
 // Dequeue takes the oldest buffered event, and false if there is none.
-// Under Sliding the event's credit goes back to the valve at once.
+// Under [Sliding] the event's credit goes back to the valve at once.
 func (p *Pump[T]) Dequeue() (T, bool) {
 	v, ok := p.buf.Pop()
 	if ok {
@@ -92,14 +92,14 @@ func (p *Pump[T]) Dequeue() (T, bool) {
 
 // Events returns a stream that, while it has subscribers, takes every
 // event out of the buffer as it arrives (and the ones already buffered,
-// at the next arrival) and emits it; under Sliding the credit goes back
+// at the next arrival) and emits it; under [Sliding] the credit goes back
 // after the subscribers have handled the event. It completes when the
-// pump's connector is sealed. Use Dequeue instead to consume at a pace of
+// pump's connector is sealed. Use [Pump.Dequeue] instead to consume at a pace of
 // your own.
 func (p *Pump[T]) Events() events.Events[T] { return p.out.Events() }
 
 // Seal closes the pump's connector: later packets are refused
-// (reactor.ErrSealed) and the Events stream completes. Buffered events
+// ([reactor.ErrSealed]) and the [Pump.Events] stream completes. Buffered events
 // can still be dequeued. It reports whether the connector was open.
 func (p *Pump[T]) Seal() bool {
 	open := p.conn.Seal()
@@ -135,7 +135,7 @@ func (p *Pump[T]) hello(pk Packet[T]) {
 	_ = p.credits.Send(p.buf.Hello()) // a valve that is gone needs no credit
 }
 
-// feed hands the buffered events to the subscribers of Events.
+// feed hands the buffered events to the subscribers of [Pump.Events].
 func (p *Pump[T]) feed() {
 	if p.drain {
 		return // an event that arrives re-entrantly is fed by the loop below

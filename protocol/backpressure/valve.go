@@ -11,13 +11,13 @@ import (
 )
 
 // Valve is the sending side of a backpressure link, owned by one reactor:
-// it sends events to a Pump as long as it holds credit, and refuses them
-// with ErrNoCredit otherwise, so that the sender never has more than the
+// it sends events to a [Pump] as long as it holds credit, and refuses them
+// with [ErrNoCredit] otherwise, so that the sender never has more than the
 // pump's window of events sent and not yet consumed. Credits arrive on a
-// connector of the owning reactor; Available tells a producer when it may
+// connector of the owning reactor; [Valve.Available] tells a producer when it may
 // send again, without blocking.
 //
-// A valve starts with no credit: NewValve sends the pump a Hello packet,
+// A valve starts with no credit: [NewValve] sends the pump a Hello packet,
 // and the pump's answer grants the first window.
 //
 // Owner only: create it and call its methods from the owning reactor's
@@ -33,7 +33,7 @@ type Valve[T any] struct {
 
 // NewValve opens a connector on o for credits (configured by opts) and
 // links it to the pump behind the channel pump. The connector keeps o
-// alive until Close, unless opts make it a daemon. Cost: one connector,
+// alive until [Valve.Close], unless opts make it a daemon. Cost: one connector,
 // no goroutine. Errors are Open's, or pump's Send's for the Hello (the
 // connector is then sealed again).
 func NewValve[T any](o reactor.Owner, pump reactor.Channel[Packet[T]], opts ...reactor.ConnOption) (*Valve[T], error) {
@@ -51,9 +51,9 @@ func NewValve[T any](o reactor.Owner, pump reactor.Channel[Packet[T]], opts ...r
 }
 
 // Send sends v to the pump using one credit. Without credit it returns
-// ErrNoCredit and v is not sent. Errors of the pump's channel
-// (reactor.ErrSealed, reactor.ErrTerminated, ...) are returned wrapped;
-// the credit is then spent. After Close it returns an error wrapping
+// [ErrNoCredit] and v is not sent. Errors of the pump's channel
+// ([reactor.ErrSealed], [reactor.ErrTerminated], ...) are returned wrapped;
+// the credit is then spent. After [Valve.Close] it returns an error wrapping
 // reactor.ErrSealed.
 func (v *Valve[T]) Send(x T) error {
 	if v.closed {
@@ -71,7 +71,7 @@ func (v *Valve[T]) Send(x T) error {
 	return nil
 }
 
-// Available returns a signal that holds whether Send has credit: it
+// Available returns a signal that holds whether [Valve.Send] has credit: it
 // turns true when credit arrives and false when the last credit is used.
 // Subscribe to its Changes to produce when it turns true.
 func (v *Valve[T]) Available() *events.Signal[bool] { return v.avail }
@@ -82,7 +82,7 @@ func (v *Valve[T]) Credit() int { return v.core.Available() }
 // Sent returns the number of events sent.
 func (v *Valve[T]) Sent() uint64 { return v.core.Sent() }
 
-// Close seals the valve's credit connector and completes Available's
+// Close seals the valve's credit connector and completes [Valve.Available]'s
 // changes; later Sends fail. The pump is not told: close it on its side.
 func (v *Valve[T]) Close() {
 	if v.closed {
@@ -102,9 +102,9 @@ func (v *Valve[T]) grant(c Credit) {
 	}
 }
 
-// BlockingValve is a valve for plain goroutines: Offer waits for credit.
-// Credits reach it through a forwarding channel (reactor.ChannelOf), so it
-// needs no reactor and starts no goroutine.
+// BlockingValve is a valve for plain goroutines: [BlockingValve.Offer] waits
+// for credit. Credits reach it through a forwarding channel
+// ([reactor.ChannelOf]), so it needs no reactor and starts no goroutine.
 //
 // All methods are safe for concurrent use. Events of concurrent senders
 // reach the pump in the order they took their credits. A BlockingValve
@@ -128,7 +128,7 @@ func NewBlockingValve[T any](pump reactor.Channel[Packet[T]]) (*BlockingValve[T]
 	return b, nil
 }
 
-// Send is Valve.Send: it never waits, and returns ErrNoCredit without
+// Send is [Valve.Send]: it never waits, and returns [ErrNoCredit] without
 // credit.
 func (b *BlockingValve[T]) Send(x T) error {
 	b.mu.Lock()
@@ -136,12 +136,13 @@ func (b *BlockingValve[T]) Send(x T) error {
 	return b.sendLocked(x)
 }
 
-// Offer sends x, waiting until the valve has credit or ctx is done.
-// It blocks only on the arrival of credit (a Credit from the pump) or
-// Close; when ctx ends first it returns ctx.Err() and x is not sent, and
-// nothing is left behind. Other errors are Send's. Inside a reactor,
-// where nothing may block, a send that would wait returns an error
-// matching reactor.ErrInsideReactor instead (use Valve there).
+// Offer sends x, waiting until the valve has credit or ctx is done. It blocks
+// only on the arrival of credit (a [Credit] from the pump) or
+// [BlockingValve.Close]; when ctx ends first it returns ctx.Err() and x is
+// not sent, and nothing is left behind. Other errors are
+// [BlockingValve.Send]'s. Inside a reactor, where nothing may block, a send
+// that would wait returns an error matching [reactor.ErrInsideReactor]
+// instead (use [Valve] there).
 func (b *BlockingValve[T]) Offer(ctx context.Context, x T) error {
 	for {
 		b.mu.Lock()
@@ -176,9 +177,9 @@ func (b *BlockingValve[T]) Sent() uint64 {
 	return b.core.Sent()
 }
 
-// Close makes later sends fail with an error wrapping reactor.ErrSealed,
-// wakes the goroutines waiting in Offer, and makes the valve refuse
-// credits. The pump is not told.
+// Close makes later sends fail with an error wrapping [reactor.ErrSealed],
+// wakes the goroutines waiting in [BlockingValve.Offer], and makes the valve
+// refuse credits. The pump is not told.
 func (b *BlockingValve[T]) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -203,7 +204,7 @@ func (b *BlockingValve[T]) sendLocked(x T) error {
 	return nil
 }
 
-// creditInbox receives a blocking valve's credits (a reactor.Sender).
+// creditInbox receives a blocking valve's credits (a [reactor.Sender]).
 type creditInbox[T any] struct{ b *BlockingValve[T] }
 
 func (c creditInbox[T]) Send(cr Credit) error {

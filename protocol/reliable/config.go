@@ -14,7 +14,7 @@ type Config struct {
 	Retransmit time.Duration
 	// Tolerance is how far, in transmissions, a frame may be overtaken
 	// before a hole reported by the receiver is resent without waiting
-	// for the timer (see SendWindow). Default 8.
+	// for the timer (see [SendWindow]). Default 8.
 	Tolerance int
 }
 

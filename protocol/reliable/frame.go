@@ -13,7 +13,7 @@ type Frame[T any] struct {
 // back to the sender. It is cumulative: every frame up to and including
 // Upto has been received (0: none yet). Top is the highest sequence number
 // received so far, and Holes lists, in increasing order, sequence numbers
-// between Upto and Top not received yet (at most MaxHoles of them, the
+// between Upto and Top not received yet (at most [MaxHoles] of them, the
 // lowest), so that the sender can resend lost frames before its timer
 // fires. Holes is never mutated after the Ack is sent; the zero Ack
 // acknowledges nothing.
@@ -23,5 +23,5 @@ type Ack struct {
 	Holes []uint64
 }
 
-// MaxHoles is the most holes an Ack lists.
+// MaxHoles is the most holes an [Ack] lists.
 const MaxHoles = 64

@@ -1,17 +1,17 @@
 package reliable
 
-// ReceiveWindow is the receiving half of a reliable link as a pure
-// state machine: it takes frames in any order, with duplicates and gaps,
-// and delivers their values in sequence order, each exactly once. Frames
-// that arrive ahead of a gap wait in a reorder buffer bounded by the
-// window (frames beyond the window are refused, which a sender with the
-// same window never causes). Acknowledgements are batched: Ack returns
-// one acknowledgement for everything received since the previous call,
-// to be sent at the end of the receiving reactor's turn.
+// ReceiveWindow is the receiving half of a reliable link as a pure state
+// machine: it takes frames in any order, with duplicates and gaps, and
+// delivers their values in sequence order, each exactly once. Frames that
+// arrive ahead of a gap wait in a reorder buffer bounded by the window
+// (frames beyond the window are refused, which a sender with the same window
+// never causes). Acknowledgements are batched: [ReceiveWindow.Ack] returns
+// one acknowledgement for everything received since the previous call, to be
+// sent at the end of the receiving reactor's turn.
 //
-// A ReceiveWindow is not safe for concurrent use. Use NewReceiveWindow; the
-// zero value is not usable. Cost: O(window) memory; Receive allocates only
-// by appending to out, Ack only when it reports holes.
+// A ReceiveWindow is not safe for concurrent use. Use [NewReceiveWindow]; the
+// zero value is not usable. Cost: O(window) memory; [ReceiveWindow.Receive]
+// allocates only by appending to out, Ack only when it reports holes.
 type ReceiveWindow[T any] struct {
 	window   uint64
 	upto     uint64 // delivered through

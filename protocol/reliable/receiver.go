@@ -5,8 +5,8 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Receiver is the receiving end of a reliable link (Serve): Events emits
-// the link's values in order, exactly once each.
+// Receiver is the receiving end of a reliable link ([Serve]):
+// [Receiver.Events] emits the link's values in order, exactly once each.
 type Receiver[T any] struct {
 	core  *ReceiveWindow[T]
 	conn  *reactor.Connector[Frame[T]]
@@ -18,8 +18,8 @@ type Receiver[T any] struct {
 
 // Serve installs the receiving end of a reliable link on conn, a
 // connector of o that carries the link's frames (Reactors.IO's install
-// form: open it with reactor.Open, or use a reactor's main connector),
-// and sends its acknowledgements to acks, the sending end's Acks or a
+// form: open it with [reactor.Open], or use a reactor's main connector),
+// and sends its acknowledgements to acks, the sending end's [Sender.Acks] or a
 // path to it. The acknowledgements are batched per turn of o: one, for
 // every frame the turn received, is sent when the turn ends (o's
 // Preempted lifecycle event). Only cfg.Window matters here. Owner only;
@@ -61,7 +61,7 @@ func (k *Receiver[T]) Events() events.Events[T] { return k.em.Events() }
 func (k *Receiver[T]) Delivered() uint64 { return k.core.Delivered() }
 
 // Close closes the receiving end: it stops acknowledging, seals conn and
-// completes Events. Idempotent. Owner only.
+// completes [Receiver.Events]. Idempotent. Owner only.
 func (k *Receiver[T]) Close() {
 	if k.subs == nil {
 		return

@@ -1,27 +1,27 @@
 package reliable
 
-// SendWindow is the sending half of a reliable link as a pure state
-// machine: it numbers values, keeps at most a window of them
-// unacknowledged in flight (buffering the rest, without bound, in order),
-// releases them as acknowledgements arrive and decides what to resend.
-// It starts nothing and reads no clock: its inputs are the values to send
-// (Send), the acknowledgements received (Ack) and the ticks of a
-// retransmission timer (Tick), and each returns the frames to transmit,
-// appended to the slice it is given. The frames may be lost, duplicated
-// and reordered on their way; a ReceiveWindow with the same window
-// delivers their values in order, exactly once.
+// SendWindow is the sending half of a reliable link as a pure state machine:
+// it numbers values, keeps at most a window of them unacknowledged in flight
+// (buffering the rest, without bound, in order), releases them as
+// acknowledgements arrive and decides what to resend. It starts nothing and
+// reads no clock: its inputs are the values to send ([SendWindow.Send]), the
+// acknowledgements received ([SendWindow.Ack]) and the ticks of a
+// retransmission timer ([SendWindow.Tick]), and each returns the frames to
+// transmit, appended to the slice it is given. The frames may be lost,
+// duplicated and reordered on their way; a [ReceiveWindow] with the same
+// window delivers their values in order, exactly once.
 //
 // Resending: a frame listed as a hole by an acknowledgement is resent at
-// once when the frame the receiver saw last (Ack.Top) was transmitted
+// once when the frame the receiver saw last ([Ack.Top]) was transmitted
 // more than the tolerance transmissions after the hole's own last
 // transmission (so that frames merely overtaken on the way are not
 // resent); and a Tick that finds no acknowledgement progress since the
 // previous Tick resends every frame in flight that no acknowledgement has
 // reported received (frames between Upto and Top that are not holes are
 // known to have arrived, up to the last hole listed when the list was
-// cut at MaxHoles).
+// cut at [MaxHoles]).
 //
-// A SendWindow is not safe for concurrent use. Use NewSendWindow; the zero
+// A SendWindow is not safe for concurrent use. Use [NewSendWindow]; the zero
 // value is not usable. Cost: O(window) memory for the frames in flight plus
 // the buffered values; Send and Ack allocate nothing beyond the slices they
 // append to and the buffer's growth.

@@ -10,22 +10,22 @@ import (
 )
 
 // Sender is the sending end of a reliable link: values sent on it reach the
-// receiving end (Serve) in order, exactly once, over a transport that may
+// receiving end ([Serve]) in order, exactly once, over a transport that may
 // drop, duplicate and reorder frames and acknowledgements. It is the
-// reactor shell of a SendWindow: the frames go to the transport, the
-// acknowledgements come back on Acks, and a timer of the owner
-// (reactor.Periodic, running only while frames are in flight) resends what
+// reactor shell of a [SendWindow]: the frames go to the transport, the
+// acknowledgements come back on [Sender.Acks], and a timer of the owner
+// ([reactor.Periodic], running only while frames are in flight) resends what
 // is not acknowledged. Reactors.IO's reliable channels assume a transport
 // that never drops; this one does not.
 //
-// Closing: the sending end closes its own connectors (Close); the
-// receiving end closes its own (Receiver.Close). Neither tells the
-// other: close the sender once Unacked is 0, or values still in flight
-// are lost. If the transport refuses a frame with reactor.ErrSealed,
+// Closing: the sending end closes its own connectors ([Sender.Close]); the
+// receiving end closes its own ([Receiver.Close]). Neither tells the
+// other: close the sender once [Sender.Unacked] is 0, or values still in flight
+// are lost. If the transport refuses a frame with [reactor.ErrSealed],
 // ErrTerminated or ErrNilChannel (the receiving end is gone), the link
-// closes itself and Err reports why; other refusals count as losses.
+// closes itself and [Sender.Err] reports why; other refusals count as losses.
 //
-// A Sender belongs to its owner: call its methods, except Channel and
+// A Sender belongs to its owner: call its methods, except [Sender.Channel] and
 // Acks, only from the owner's constructor and handlers.
 type Sender[T any] struct {
 	o         reactor.Owner
@@ -43,10 +43,10 @@ type Sender[T any] struct {
 
 // Open opens the sending end of a reliable link on o, sending its frames to
 // transport. It opens two connectors on o: one for the values to send
-// (Channel; it keeps o alive until Close) and a daemon one for the
-// acknowledgements (Acks), to hand to the receiving end, directly or
-// through any lossy path. Owner only. Errors are reactor.Open's. It panics
-// on an invalid config.
+// ([Sender.Channel]; it keeps o alive until [Sender.Close]) and a daemon one
+// for the acknowledgements ([Sender.Acks]), to hand to the receiving end,
+// directly or through any lossy path. Owner only. Errors are
+// [reactor.Open]'s. It panics on an invalid config.
 //
 // Cost: no goroutine; the sender's window, a timer while frames are in
 // flight, and no allocation per value in the steady state beyond the
@@ -84,7 +84,7 @@ func (l *Sender[T]) Channel() reactor.Channel[T] { return l.in.Channel() }
 func (l *Sender[T]) Acks() reactor.Channel[Ack] { return l.acks.Channel() }
 
 // Send sends v over the link from inside the owner, without the hop
-// through Channel. It returns an error wrapping ErrClosed if the link
+// through [Sender.Channel]. It returns an error wrapping [ErrClosed] if the link
 // is closed. Owner only.
 func (l *Sender[T]) Send(v T) error {
 	if l.subs == nil {
@@ -154,7 +154,7 @@ func (l *Sender[T]) Err() error { return l.err }
 
 // Close closes the sending end: it seals both connectors and stops the
 // timer; values not acknowledged yet are dropped. Later Sends fail with
-// ErrClosed. Idempotent. Owner only.
+// [ErrClosed]. Idempotent. Owner only.
 func (l *Sender[T]) Close() {
 	if l.subs == nil {
 		return

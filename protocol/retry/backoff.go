@@ -12,11 +12,11 @@ import (
 // schedule of n attempts reports true for attempts 0 to n-1 and false for
 // any other number.
 //
-// What the delay of attempt k means depends on the retry: Events starts
+// What the delay of attempt k means depends on the retry: [Events] starts
 // attempt k+1 Delay(k) after attempt k started (and gives up Delay(k)
-// after the last attempt started), Do waits Delay(k) after attempt k
-// failed. Both call Delay once per attempt number, in increasing order,
-// so a schedule may draw random numbers (Jittered) and stay consistent.
+// after the last attempt started), [Do] waits Delay(k) after attempt k
+// failed. Both call [Backoff.Delay] once per attempt number, in increasing order,
+// so a schedule may draw random numbers ([Jittered]) and stay consistent.
 //
 // The schedules of this package are immutable values, safe for concurrent
 // use; Jittered is as safe as its random source. Delay costs a few
@@ -143,7 +143,7 @@ func (b delays) Delay(k int) (time.Duration, bool) {
 //
 // rand must return numbers in [0, 1); values outside are clamped. A nil
 // rand uses math/rand/v2's Float64. Pass a seeded or scripted source to
-// make the schedule reproducible. Delay calls rand once per attempt, on
+// make the schedule reproducible. [Backoff.Delay] calls rand once per attempt, on
 // the caller's goroutine; the schedule is safe for concurrent use if rand
 // is.
 //

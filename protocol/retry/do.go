@@ -11,14 +11,14 @@ import (
 // b.Delay(k) later, while b has an attempt k+1. Attempts never overlap.
 //
 // It returns nil as soon as f does. After the last attempt of b failed it
-// returns at once an error wrapping ErrExhausted and f's last error (an
+// returns at once an error wrapping [ErrExhausted] and f's last error (an
 // empty schedule never calls f). When ctx ends during a wait, or before an
 // attempt, it returns an error wrapping context.Cause(ctx) and f's last
 // error, and starts no more attempts.
 //
 // It blocks in f and in the waits between attempts; the end of ctx wakes
 // a wait at once, while f must watch ctx itself. Do not call it from
-// inside a reactor, which must not block: use Events there. It starts no
+// inside a reactor, which must not block: use [Events] there. It starts no
 // goroutine and, when it returns, leaves no timer behind. b.Delay is
 // called once per attempt number, in order.
 //
@@ -67,7 +67,7 @@ func Do(ctx context.Context, b Backoff, f func(ctx context.Context, attempt int)
 	}
 }
 
-// stopped is the error of a Do whose context ended.
+// stopped is the error of a [Do] whose context ended.
 func stopped(cause error, n int, last error) error {
 	if last == nil {
 		return fmt.Errorf("retry: stopped after %s: %w", attempts(n), cause)

@@ -7,7 +7,7 @@ import (
 
 // ErrExhausted: a retry's schedule ran out and no attempt answered. The
 // error that wraps it also wraps the last error of an attempt, if there
-// was one. Match it with errors.Is.
+// was one. Match it with [errors.Is].
 var ErrExhausted = errors.New("retry: exhausted")
 
 // exhausted is the error of a retry whose schedule ran out.

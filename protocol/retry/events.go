@@ -19,11 +19,11 @@ import (
 // whichever it is, so an earlier attempt that answers late still wins (a
 // hedged request). Silent attempts thus stay subscribed until the retry
 // ends, so a long schedule holds one per attempt made. To abandon a silent
-// attempt instead, bound it inside attempt, with reactor.Timeout for
+// attempt instead, bound it inside attempt, with [reactor.Timeout] for
 // instance: it then fails, is dropped and cannot answer.
 //
 // An attempt fails when it emits an error or completes without an event
-// (events.ErrNoEvent): it is unsubscribed and its error is kept, not
+// ([events.ErrNoEvent]): it is unsubscribed and its error is kept, not
 // forwarded. A failure does not bring the next attempt forward: attempts
 // start on the schedule whatever happens, so b bounds how often the
 // request is made.
@@ -36,7 +36,7 @@ import (
 // When no attempt has emitted an event and the schedule is over, that is
 // b.Delay(n-1) after the last attempt n-1 started, or as soon as every
 // attempt has failed and none is left to start, the result emits an
-// error wrapping ErrExhausted and the last error of an attempt (if any),
+// error wrapping [ErrExhausted] and the last error of an attempt (if any),
 // then completes, and every attempt is unsubscribed. An empty schedule
 // gives that error at once, without calling attempt. Without an answer, a
 // retry thus lasts at most the sum of b's delays.
@@ -48,7 +48,7 @@ import (
 // number, in order, one attempt ahead.
 //
 // Cost: no goroutine; a few allocations per subscription, and per attempt
-// one allocation, the attempt's own stream and a timer (reactor.After,
+// one allocation, the attempt's own stream and a timer ([reactor.After],
 // a daemon connector of o). It panics if b or attempt is nil.
 func Events[T any](o reactor.Owner, b Backoff, attempt func(n int) events.Events[T]) events.Events[T] {
 	if b == nil || attempt == nil {
@@ -75,7 +75,7 @@ func (s *source[T]) Subscribe(down events.Observer[T]) events.Subscription {
 	return r
 }
 
-// run is the state of one subscription to Events. Owner only.
+// run is the state of one subscription to [Events]. Owner only.
 type run[T any] struct {
 	*source[T]
 	down    events.Observer[T]

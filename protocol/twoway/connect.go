@@ -8,12 +8,12 @@ import (
 // Connect asks the two-way server srv for a link from inside the reactor o
 // and returns an IVar that a later turn of o completes with the client's
 // side of the link. It fails with the send's error if srv refuses the
-// request, with reactor.Open's, or with ErrNoLink if the server's reactor
+// request, with [reactor.Open]'s, or with [ErrNoLink] if the server's reactor
 // terminates before answering. Connect opens the link's daemon input
 // connector on o at once, and a daemon connector for the answer, sealed
 // once the answer is in; on failure it seals both. Connect never blocks and
 // has no deadline of its own (a server that closes without terminating
-// leaves it waiting): bound it with reactor.Timeout. Owner only.
+// leaves it waiting): bound it with [reactor.Timeout]. Owner only.
 //
 // Cost: no goroutine; two connectors, a termination watch of the server
 // and a few small allocations.

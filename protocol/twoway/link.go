@@ -11,9 +11,9 @@ import (
 // are from this side's view: a client that Connects gets a Link[I, O], and
 // the server the matching Link[O, I] (Reactors.IO's TwoWay).
 //
-// Closing: each side closes its own Link, and only its input: Close
+// Closing: each side closes its own Link, and only its input: [Link.Close]
 // seals the connector behind In, after which the other side's sends on
-// its Out fail with reactor.ErrSealed. Nothing tells the other side; a
+// its Out fail with [reactor.ErrSealed]. Nothing tells the other side; a
 // protocol on top of the link says when to close. Closing a server does
 // not close the links it has made. The input connector is a daemon: an
 // open link does not keep its reactor alive.
@@ -47,7 +47,7 @@ func newLink[I, O any](o reactor.Owner, out reactor.Channel[O]) (Link[I, O], err
 
 // linkInput is a link's input stream: it keeps what arrives before the
 // first subscriber (the other side may send before this side has its
-// Link), replays it to that subscriber, then forwards. Owner only.
+// [Link]), replays it to that subscriber, then forwards. Owner only.
 type linkInput[I any] struct {
 	em      events.Emitter[I]
 	early   []I

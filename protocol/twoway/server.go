@@ -5,7 +5,7 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// Request is the request that opens a two-way link (Connect sends it): the
+// Request is the request that opens a two-way link ([Connect] sends it): the
 // client's input channel, and where the server's answer, its own input
 // channel for the link, goes.
 type Request[I, O any] struct {
@@ -13,9 +13,9 @@ type Request[I, O any] struct {
 	Reply reactor.Channel[reactor.Channel[O]]
 }
 
-// Server accepts two-way links (Serve, Open): clients Connect to its
-// Channel, and every link it makes is emitted on Links. I and O are from
-// the client's view.
+// Server accepts two-way links ([Serve], [Open]): clients [Connect] to its
+// [Server.Channel], and every link it makes is emitted on [Server.Links]. I
+// and O are from the client's view.
 type Server[I, O any] struct {
 	o     reactor.Owner
 	conn  *reactor.Connector[Request[I, O]]
@@ -25,9 +25,9 @@ type Server[I, O any] struct {
 
 // Serve installs a two-way server on conn, a connector of o: for every
 // request it opens a daemon input connector on o, answers with its channel,
-// and emits the server's side of the new link on Links. A link whose client
-// stopped waiting is closed at once and not emitted. Owner only; the server
-// must have conn to itself.
+// and emits the server's side of the new link on [Server.Links]. A link whose
+// client stopped waiting is closed at once and not emitted. Owner only; the
+// server must have conn to itself.
 //
 // Cost: no goroutine; a connector and a few small allocations per link.
 func Serve[I, O any](o reactor.Owner, conn *reactor.Connector[Request[I, O]]) *Server[I, O] {
@@ -36,8 +36,8 @@ func Serve[I, O any](o reactor.Owner, conn *reactor.Connector[Request[I, O]]) *S
 	return s
 }
 
-// Open opens a new connector on o with reactor.Open's opts and installs a
-// two-way server on it (Serve). Owner only.
+// Open opens a new connector on o with [reactor.Open]'s opts and installs a
+// two-way server on it ([Serve]). Owner only.
 func Open[I, O any](o reactor.Owner, opts ...reactor.ConnOption) (*Server[I, O], error) {
 	conn, err := reactor.Open[Request[I, O]](o, opts...)
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Server[I, O]) accept(req Request[I, O]) {
 	s.links.Emit(t)
 }
 
-// Channel returns the server's channel, for Connect. Safe anywhere.
+// Channel returns the server's channel, for [Connect]. Safe anywhere.
 func (s *Server[I, O]) Channel() reactor.Channel[Request[I, O]] {
 	return s.conn.Channel()
 }
@@ -68,7 +68,7 @@ func (s *Server[I, O]) Channel() reactor.Channel[Request[I, O]] {
 func (s *Server[I, O]) Links() events.Events[Link[O, I]] { return s.links.Events() }
 
 // Close stops accepting links: it seals the server's connector and
-// completes Links. Established links stay open. Idempotent. Owner only.
+// completes [Server.Links]. Established links stay open. Idempotent. Owner only.
 func (s *Server[I, O]) Close() {
 	s.sub.Unsubscribe()
 	s.conn.Seal()
