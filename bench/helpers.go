@@ -84,15 +84,21 @@ func newDeadline() *time.Timer { return time.NewTimer(runTimeout) }
 // with the run's named results, stops the deadline and shuts the system
 // down (untimed), failing the run if the shutdown fails or an event was
 // dead-lettered.
-func startReactors() (*reactor.System, *time.Timer, func(*result, *error)) {
+func startReactors(opts ...reactor.Option) (*reactor.System, *time.Timer, func(*result, *error)) {
 	deadline := newDeadline()
-	sys := reactor.New()
+	sys := reactor.New(opts...)
 	return sys, deadline, func(res *result, err *error) {
 		deadline.Stop()
 		if cerr := closeSystem(sys); cerr != nil && *err == nil {
 			*res, *err = nil, cerr
 		}
 	}
+}
+
+// withOptions makes a reactors case of run on a system built with opts
+// (the -observed variants turn introspection on).
+func withOptions(run func(runParams, ...reactor.Option) (result, error), opts ...reactor.Option) func(runParams) (result, error) {
+	return func(p runParams) (result, error) { return run(p, opts...) }
 }
 
 // closeSystem shuts sys down (untimed) and fails if the run produced any

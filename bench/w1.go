@@ -22,9 +22,13 @@ func w1() workload {
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "pingpong", run: w1Raw},
-			{peer: peerReactors, variant: "pingpong", run: w1Reactors},
+			{peer: peerReactors, variant: "pingpong", run: withOptions(w1Reactors)},
+			{peer: peerReactors, variant: "pingpong-observed", run: withOptions(w1Reactors, reactor.WithIntrospection())},
 		},
-		ratios: []ratioDef{{variant: "pingpong", refVariant: "pingpong", metric: "ns_per_msg"}},
+		ratios: []ratioDef{
+			{variant: "pingpong", refVariant: "pingpong", metric: "ns_per_msg"},
+			{variant: "pingpong-observed", refVariant: "pingpong", metric: "ns_per_msg"},
+		},
 	}
 }
 
@@ -144,9 +148,9 @@ func w1Raw(p runParams) (result, error) {
 }
 
 // w1Reactors plays ping-pong between two reactors.
-func w1Reactors(p runParams) (res result, err error) {
+func w1Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 	n := int64(p.count(w1Messages))
-	sys, deadline, finish := startReactors()
+	sys, deadline, finish := startReactors(opts...)
 	defer finish(&res, &err)
 	done := make(chan struct{}, 1)
 	replies := make(chan int64, 2)

@@ -27,9 +27,13 @@ func w2() workload {
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "fanin", run: w2Raw},
-			{peer: peerReactors, variant: "fanin", run: w2Reactors},
+			{peer: peerReactors, variant: "fanin", run: withOptions(w2Reactors)},
+			{peer: peerReactors, variant: "fanin-observed", run: withOptions(w2Reactors, reactor.WithIntrospection())},
 		},
-		ratios: []ratioDef{{variant: "fanin", refVariant: "fanin", metric: "msgs_per_s"}},
+		ratios: []ratioDef{
+			{variant: "fanin", refVariant: "fanin", metric: "msgs_per_s"},
+			{variant: "fanin-observed", refVariant: "fanin", metric: "msgs_per_s"},
+		},
 	}
 }
 
@@ -103,10 +107,10 @@ func w2Raw(p runParams) (result, error) {
 }
 
 // w2Reactors fans in to one counting reactor.
-func w2Reactors(p runParams) (res result, err error) {
+func w2Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 	m := p.count(w2PerProducer)
 	total := int64(w2Producers * m)
-	sys, deadline, finish := startReactors()
+	sys, deadline, finish := startReactors(opts...)
 	defer finish(&res, &err)
 	done := make(chan struct{}, 1)
 	replies := make(chan int64, 1)

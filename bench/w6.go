@@ -25,9 +25,13 @@ func w6() workload {
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "spawn", run: w6Raw},
-			{peer: peerReactors, variant: "spawn", run: w6Reactors},
+			{peer: peerReactors, variant: "spawn", run: withOptions(w6Reactors)},
+			{peer: peerReactors, variant: "spawn-observed", run: withOptions(w6Reactors, reactor.WithIntrospection())},
 		},
-		ratios: []ratioDef{{variant: "spawn", refVariant: "spawn", metric: "spawns_per_s"}},
+		ratios: []ratioDef{
+			{variant: "spawn", refVariant: "spawn", metric: "spawns_per_s"},
+			{variant: "spawn-observed", refVariant: "spawn", metric: "spawns_per_s"},
+		},
 	}
 }
 
@@ -108,9 +112,9 @@ func w6Raw(p runParams) (result, error) {
 // w6Reactors spawns one reactor per actor. An actor stops when it gets
 // stopMsg: its handler seals the main connector, so the reactor
 // terminates, and its Terminated lifecycle event counts the stop.
-func w6Reactors(p runParams) (res result, err error) {
+func w6Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 	n := p.count(w6Actors)
-	sys, deadline, finish := startReactors()
+	sys, deadline, finish := startReactors(opts...)
 	defer finish(&res, &err)
 	var w w6Times
 	w.before = snapshot(2)
