@@ -11,7 +11,9 @@ type Stats struct {
 	GlobalQueue int               // reactors waiting in the pool's global queue
 }
 
-// WorkerStats is what one worker of the shared pool has done.
+// WorkerStats is what one worker of the shared pool has done. A busy
+// worker publishes its Turns and Steals every 64 turns and whenever it
+// parks, so they may lag by up to 63 turns while it runs.
 type WorkerStats struct {
 	Queue  int    // reactors waiting in its local run queue and run-next slot
 	Turns  uint64 // turns it ran

@@ -11,7 +11,9 @@ type WorkerStats struct {
 
 // Stats returns each worker's counters and the length of the global
 // queue. The figures are read one by one while the workers run, so they
-// are not a snapshot of one instant. Safe for concurrent use; it
+// are not a snapshot of one instant; a busy worker's turns and steals
+// are published every 64 turns and whenever it parks, so they may lag by
+// up to 63 turns while it runs. Safe for concurrent use; it
 // allocates the returned slice.
 func (p *Pool[T]) Stats() (workers []WorkerStats, global int) {
 	workers = make([]WorkerStats, len(p.workers))
