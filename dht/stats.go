@@ -19,7 +19,7 @@ type ShardStats struct {
 // operations it applied and its mailbox length. It asks no shard: it
 // reads figures each shard updates as it works (two stores per
 // operation), so they are current to the last operation of each shard
-// but not a snapshot of one instant; use Len or Range for exact
+// but not a snapshot of one instant; use [Table.Len] or [Table.Range] for exact
 // figures. Safe for concurrent use, from any goroutine or reactor; it
 // allocates the slice.
 func (t *Table[K, V]) Stats() Stats {

@@ -34,7 +34,7 @@ const FlowSample = 64
 // keeps.
 const RecentDeadLetterCount = 64
 
-// observer holds what WithIntrospection records.
+// observer holds what [WithIntrospection] records.
 type observer struct {
 	start time.Time
 
@@ -52,7 +52,7 @@ func newObserver() *observer {
 	return &observer{start: time.Now(), flows: map[flowKey]uint64{}}
 }
 
-// sampleSend records, for one send in FlowSample, that the reactor
+// sampleSend records, for one send in [FlowSample], that the reactor
 // running on the calling goroutine (0 for a plain goroutine) sent to the
 // reactor to.
 func (o *observer) sampleSend(to uint64) {
@@ -142,7 +142,7 @@ type Flow struct {
 
 // Flows returns the sampled sends between live reactors, and from plain
 // goroutines to them, since the system started: which reactor talks to
-// which, and about how much (multiply Sampled by [FlowSample]). Sends of
+// which, and about how much (multiply [Flow.Sampled] by [FlowSample]). Sends of
 // a reactor to itself are not counted; pairs with an end that has
 // terminated are dropped. Without [WithIntrospection] it returns
 // nothing. Safe for concurrent use; it holds the system's lock while it

@@ -17,7 +17,7 @@ type ReactorInfo struct {
 	Started   time.Time // when it was spawned, to the second; zero without WithIntrospection
 	Depth     int       // events waiting in all its mailboxes
 
-	// Connectors lists the main connector and, with WithIntrospection,
+	// Connectors lists the main connector and, with [WithIntrospection],
 	// every other open one. The slice is reused from one reactor to the
 	// next: copy it to keep it.
 	Connectors []ConnectorInfo
@@ -55,7 +55,7 @@ func (c *Connector[T]) view() connView {
 }
 
 // publishConns copies the reactor's list of opened connectors for
-// introspection. Owner only; it does nothing without WithIntrospection.
+// introspection. Owner only; it does nothing without [WithIntrospection].
 func (f *frame) publishConns(x *extra) {
 	if f.sys.obs == nil {
 		return
@@ -92,7 +92,7 @@ func (s *System) Reactors() iter.Seq[ReactorInfo] {
 	}
 }
 
-// info reads f for Reactors, appending its connectors to conns.
+// info reads f for [System.Reactors], appending its connectors to conns.
 func (f *frame) info(o *observer, conns []ConnectorInfo) ReactorInfo {
 	w := f.obs.Load()
 	info := ReactorInfo{ID: f.id, Name: f.name(), Scheduler: "pool", Handled: w & handledMask}

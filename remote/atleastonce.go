@@ -19,7 +19,7 @@ const (
 	hdrBase = "Reactors-Base" // the sender's lowest unacknowledged sequence number
 )
 
-// Defaults of AtLeastOnce.
+// Defaults of [AtLeastOnce].
 const (
 	DefaultWindow = 1024
 	DefaultRetry  = 200 * time.Millisecond
@@ -30,17 +30,17 @@ const (
 const ackEvery = 64
 
 // AtLeastOnce configures the at-least-once mode of a remote channel (see
-// WithAtLeastOnce). Its zero value is the defaults.
+// [WithAtLeastOnce]). Its zero value is the defaults.
 type AtLeastOnce struct {
 	// Window is how many events a channel may have sent and not yet
-	// acknowledged (default DefaultWindow). Memory: up to Window encoded
+	// acknowledged (default [DefaultWindow]). Memory: up to Window encoded
 	// events per channel.
 	Window int
 	// Block is how long Send waits for room in a full window before it
-	// fails with ErrWindowFull. Zero: Send never waits, which is the only
+	// fails with [ErrWindowFull]. Zero: Send never waits, which is the only
 	// safe setting for sends from reactor handlers.
 	Block time.Duration
-	// Retry is the retransmission timer (default DefaultRetry): when no
+	// Retry is the retransmission timer (default [DefaultRetry]): when no
 	// acknowledgement has advanced for a whole Retry, every unacknowledged
 	// event is sent again, in order. It should exceed the time the
 	// exporter's channel takes for 64 events, or a busy exporter gets
@@ -49,19 +49,14 @@ type AtLeastOnce struct {
 }
 
 // WithAtLeastOnce makes a remote channel or an export at-least-once;
-// both ends of a name must have it. On the sending side (Channel) every
-// event carries the channel's id and a sequence number in its headers and
-// stays in a window of cfg.Window events until the exporter acknowledges
-// it; unacknowledged events are sent again, in order, when no
-// acknowledgement came for cfg.Retry and whenever the connection comes
-// back after a disconnection. On the receiving side (Export) the node
-// tracks the next sequence number of every sender, hands each event to
-// the channel once and in order, drops duplicates and events that came
-// after a gap (they are sent again), and acknowledges cumulatively (at
-// the latest after 64 events of a sender, and whenever no more messages
-// are waiting). A gap is reported at once by repeating the last
-// acknowledgement, on which the sender resends its window without
-// waiting for the timer (once per advance of its acknowledgements).
+// both ends of a name must have it. The sending side ([Channel]) keeps
+// each event in a window of cfg.Window events until the exporter
+// acknowledges it, and sends the unacknowledged ones again, in order,
+// when no acknowledgement came for cfg.Retry and when the connection
+// comes back. The receiving side ([Export]) hands each event to the
+// channel once and in order, drops duplicates, and acknowledges at the
+// latest after 64 events of a sender. docs/design.md describes the
+// protocol (sequence numbers, cumulative acknowledgements, gaps).
 //
 // Guarantee: as long as the sending node runs, every event whose Send
 // returned nil reaches the exporter's channel exactly once, in the order
@@ -70,10 +65,10 @@ type AtLeastOnce struct {
 // server may lose). "Reaches" means handed to the channel as Export does:
 // an event the channel refuses or that does not decode is dead-lettered
 // there and counts as delivered. Events are lost only with the sending
-// process, or with the sending node's Close (Close does not wait for
+// process, or with the sending node's [Node.Close] (Close does not wait for
 // acknowledgements: the events still unacknowledged then are
-// dead-lettered on the node's system as Unacknowledged, with
-// reactor.ReasonShutdown), or when Send failed. An export that restarts (a new
+// dead-lettered on the node's system as [Unacknowledged], with
+// [reactor.ReasonShutdown]), or when Send failed. An export that restarts (a new
 // process) takes up each sender at its lowest unacknowledged event, so
 // events the old exporter had taken but not acknowledged come again.
 //
@@ -141,7 +136,7 @@ func newALOSender(n *Node, name, subject string, cfg AtLeastOnce) (*aloSender, e
 }
 
 // Unacknowledged is the event of a dead letter with reason
-// reactor.ReasonShutdown on the node's system: an event of an
+// [reactor.ReasonShutdown] on the node's system: an event of an
 // at-least-once channel that was not acknowledged when its node closed.
 // It may or may not have reached the exporter (its acknowledgement may
 // have been in flight).

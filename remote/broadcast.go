@@ -56,18 +56,19 @@ func (n *Node) subscribeMore(subj string, handle nats.MsgHandler, broadcast bool
 }
 
 // Broadcast returns a channel whose every send reaches the export of name
-// on every node of the namespace that was started WithRegistry and
+// on every node of the namespace that was started [WithRegistry] and
 // exports it: one copy per such node, each delivered once (core NATS:
-// at most once). It is the explicit form of broadcast; Channel never
+// at most once). It is the explicit form of broadcast; [Channel] never
 // broadcasts. Each export has a plain (not queue-group) subscription to
 // the name's broadcast subject for it.
 //
-// Send costs what a Channel send costs: one publish, whatever the number
-// of receivers (the NATS servers make the copies). Its errors, ordering
-// (per sender and receiving node) and delivery are Channel's; an event
-// sent while no node exports name is gone without error. The channel's
-// Name is "remote:" followed by name and "@all". It returns ErrInvalidName
-// for a name Subject refuses; the sending node needs no registry.
+// Send costs what a Channel send costs: one publish, whatever the number of
+// receivers (the NATS servers make the copies). Its errors, ordering (per
+// sender and receiving node) and delivery are Channel's; an event sent while
+// no node exports name is gone without error. The channel's
+// [reactor.Channel.Name] is "remote:" followed by name and "@all". It returns
+// [ErrInvalidName] for a name [Subject] refuses; the sending node needs no
+// registry.
 func Broadcast[T any](n *Node, name string, opts ...ChannelOption[T]) (reactor.Channel[T], error) {
 	subj, err := n.subject(name)
 	if err != nil {
@@ -80,17 +81,17 @@ func Broadcast[T any](n *Node, name string, opts ...ChannelOption[T]) (reactor.C
 }
 
 // NodeChannel returns a channel whose sends reach the export of name on
-// the node whose registry id is id (see Node.ID and Members), and only
+// the node whose registry id is id (see [Node.ID] and [Node.Members]), and only
 // there: routers across nodes are built of such channels (see package
 // remote/follow).
 // The node need not be a member yet: events sent while it does not export
-// name are gone without error, as Channel's are.
+// name are gone without error, as [Channel]'s are.
 //
-// Send costs and guarantees are Channel's. The channel's Name is
-// "remote:" followed by name, "@" and id, so it is the same on every node
-// and key-affine router policies (Hash, ConsistentHash) agree across
-// nodes. It returns ErrInvalidName for a bad name or node id; the sending
-// node needs no registry.
+// Send costs and guarantees are Channel's. The channel's
+// [reactor.Channel.Name] is "remote:" followed by name, "@" and id, so it is
+// the same on every node and key-affine router policies (Hash,
+// ConsistentHash) agree across nodes. It returns [ErrInvalidName] for a bad
+// name or node id; the sending node needs no registry.
 func NodeChannel[T any](n *Node, id, name string, opts ...ChannelOption[T]) (reactor.Channel[T], error) {
 	subj, err := n.subject(name)
 	if err != nil {

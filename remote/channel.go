@@ -17,7 +17,7 @@ type chanConfig[T any] struct {
 }
 
 // WithCodec sets the codec of a remote channel or export (default
-// JSON[T]). Both ends of a name must agree on it.
+// [JSON][T]). Both ends of a name must agree on it.
 func WithCodec[T any](c Codec[T]) ChannelOption[T] {
 	return func(cfg *chanConfig[T]) { cfg.codec = c }
 }
@@ -32,17 +32,17 @@ func chanOptions[T any](opts []ChannelOption[T]) chanConfig[T] {
 
 // Channel returns a channel whose sends encode the event and publish it on
 // the node's connection to the subject of name, where whatever node of
-// the namespace exports name receives it (see Export). It returns
-// ErrInvalidName for a name Subject refuses, and subscribes to nothing:
-// the name need not be exported yet (with WithAtLeastOnce it subscribes to
-// its acknowledgements and can also fail with ErrClosed). Call it once per
+// the namespace exports name receives it (see [Export]). It returns
+// [ErrInvalidName] for a name [Subject] refuses, and subscribes to nothing:
+// the name need not be exported yet (with [WithAtLeastOnce] it subscribes to
+// its acknowledgements and can also fail with [ErrClosed]). Call it once per
 // name and share the channel; it is safe for concurrent use.
 //
 // Send encodes v (the codec's cost) and hands it to the connection (a
 // lock and a copy into its buffer, about a microsecond for a small event);
-// it never waits for the receiver. It returns ErrEncode if the codec
-// fails, a *PayloadError (ErrPayloadTooLarge) if the encoded event is
-// larger than the node's MaxPayload, ErrClosed once the node is closed; a
+// it never waits for the receiver. It returns [ErrEncode] if the codec
+// fails, a [*PayloadError] ([ErrPayloadTooLarge]) if the encoded event is
+// larger than the node's [Node.MaxPayload], ErrClosed once the node is closed; a
 // refused event is not sent and not dead-lettered (the caller has the
 // error).
 //
@@ -56,7 +56,7 @@ func chanOptions[T any](opts []ChannelOption[T]) chanConfig[T] {
 // error. Events between different nodes are not ordered.
 // WithAtLeastOnce (on this channel and on the export) changes delivery to
 // exactly once and in order per channel while the sending node runs, and
-// Send can then fail with ErrWindowFull.
+// Send can then fail with [ErrWindowFull].
 //
 // Local channels never go through here: only channels obtained from
 // Channel touch NATS, even when the exporter is in the same process.
@@ -89,7 +89,7 @@ type sender[T any] struct {
 	bufs    sync.Pool   // of *[]byte: encoding buffers for app
 }
 
-// Send encodes v, checks its size and publishes it (see Channel).
+// Send encodes v, checks its size and publishes it (see [Channel]).
 func (s *sender[T]) Send(v T) error {
 	if s.app != nil {
 		return s.sendAppended(v)
@@ -110,7 +110,7 @@ func (s *sender[T]) Send(v T) error {
 	return nil
 }
 
-// sendAppended is Send with the codec's Appender and a pooled buffer: the
+// sendAppended is Send with the codec's [Appender] and a pooled buffer: the
 // connection copies the payload before Publish returns.
 func (s *sender[T]) sendAppended(v T) error {
 	bp, _ := s.bufs.Get().(*[]byte)
@@ -138,5 +138,5 @@ func (s *sender[T]) sendAppended(v T) error {
 func (s *sender[T]) Name() string { return "remote:" + s.name }
 
 // Done is closed when the node's connection is closed: the channel can
-// send no more (reactor.Channel.Done of a remote channel).
+// send no more ([reactor.Channel.Done] of a remote channel).
 func (s *sender[T]) Done() <-chan struct{} { return s.n.closed }

@@ -9,7 +9,7 @@ import (
 	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
-// Client asks a remote server (see Serve) over the node's connection. It
+// Client asks a remote server (see [Serve]) over the node's connection. It
 // is safe for concurrent use; make one per name and share it.
 type Client[Q, R any] struct {
 	n       *Node
@@ -20,7 +20,7 @@ type Client[Q, R any] struct {
 
 // NewClient returns a client of the server served under name. It
 // subscribes to nothing and does not check that the name is served. It
-// returns ErrInvalidName for a name Subject refuses.
+// returns [ErrInvalidName] for a name [Subject] refuses.
 func NewClient[Q, R any](n *Node, name string, opts ...ServeOption[Q, R]) (*Client[Q, R], error) {
 	subj, err := n.subject(name)
 	if err != nil {
@@ -30,13 +30,13 @@ func NewClient[Q, R any](n *Node, name string, opts ...ServeOption[Q, R]) (*Clie
 }
 
 // NodeClient returns a client of the server served under name on the node
-// whose registry id is id (see Node.ID and Exporters), and only there: its
-// requests go to that node's node subject of name, which Serve subscribes
-// on a node started WithRegistry, instead of the queue group of every
-// node serving name. Ask returns ErrNoServer while that node does not
-// serve name (or was started without a registry), even if others do; the
-// asking node needs no registry. Costs and errors are NewClient's, and
-// ErrInvalidName for a bad node id.
+// whose registry id is id (see [Node.ID] and [Node.Exporters]), and only
+// there: its requests go to that node's node subject of name, which [Serve]
+// subscribes on a node started [WithRegistry], instead of the queue group of
+// every node serving name. [Client.Ask] returns [ErrNoServer] while that node
+// does not serve name (or was started without a registry), even if others do;
+// the asking node needs no registry. Costs and errors are [NewClient]'s, and
+// [ErrInvalidName] for a bad node id.
 func NodeClient[Q, R any](n *Node, id, name string, opts ...ServeOption[Q, R]) (*Client[Q, R], error) {
 	subj, err := n.subject(name)
 	if err != nil {
@@ -48,21 +48,21 @@ func NodeClient[Q, R any](n *Node, id, name string, opts ...ServeOption[Q, R]) (
 	return &Client[Q, R]{n: n, name: name + "@" + id, subject: nodeSubject(n.ns, subj, id), cfg: serveOptions(opts)}, nil
 }
 
-// Name returns the remote name the client asks; for a NodeClient, the
+// Name returns the remote name the client asks; for a [NodeClient], the
 // name, "@" and the node id.
 func (c *Client[Q, R]) Name() string { return c.name }
 
 // Ask sends q to the server served under the client's name and waits for
 // its reply. It must be called from a plain goroutine: from a reactor's
-// handler it returns reactor.ErrInsideReactor at once.
+// handler it returns [reactor.ErrInsideReactor] at once.
 //
 // It blocks until the reply arrives or ctx ends; it returns at once with
-// an error matching ErrNoServer if no node serves the name (NATS reports
+// an error matching [ErrNoServer] if no node serves the name (NATS reports
 // the absence of subscribers). It returns the server's value; its error
-// as a *ServerError (matching server.ErrServerFailed or
-// server.ErrServerTerminated when those were the cause); ErrEncode or a
-// *PayloadError if q could not be sent (nothing is sent then); ErrDecode
-// if the reply could not be decoded; ErrClosed once the node is closed;
+// as a [*ServerError] (matching [server.ErrServerFailed] or
+// [server.ErrServerTerminated] when those were the cause); [ErrEncode] or a
+// [*PayloadError] if q could not be sent (nothing is sent then); [ErrDecode]
+// if the reply could not be decoded; [ErrClosed] once the node is closed;
 // or ctx's error. A reply that arrives after Ask gave up is dropped.
 //
 // One request costs one NATS round trip through the connection's shared

@@ -15,7 +15,7 @@ import (
 )
 
 // ClusterConfig configures the cluster that a node's embedded server
-// forms with the embedded servers of other nodes (see WithCluster): every
+// forms with the embedded servers of other nodes (see [WithCluster]): every
 // server listens for routes and connects to the routes it is given, and
 // the servers gossip the routes they know, so each server ends up with a
 // route to every other one (a full mesh).
@@ -26,7 +26,7 @@ type ClusterConfig struct {
 	Name string
 	// Listen is the "host:port" the server accepts routes on. The default
 	// "" is "127.0.0.1:0": loopback only, on a port chosen by the system
-	// (see Node.ClusterURL). Give a routable host (or "0.0.0.0") and a
+	// (see [Node.ClusterURL]). Give a routable host (or "0.0.0.0") and a
 	// fixed port for servers on other machines.
 	Listen string
 	// Advertise is the "host:port" other servers are told to route to
@@ -36,16 +36,16 @@ type ClusterConfig struct {
 	// Routes are the route URLs ("nats-route://host:port", or
 	// "nats://host:port") of other servers of the cluster. One server may
 	// be given none and be the seed that the others route to; with
-	// WithRegistry every server needs the routes to all the others (see
-	// WithCluster). A route to this server itself (a shared list naming
+	// [WithRegistry] every server needs the routes to all the others (see
+	// [WithCluster]). A route to this server itself (a shared list naming
 	// every server) is recognised and ignored. A route that cannot be
 	// reached is retried by the server for as long as it runs.
 	Routes []string
 	// ClientListen is the "host:port" of the client listener a clustered
 	// server must open (NATS forms no routes without one). The default ""
 	// is "127.0.0.1:0": loopback only, on a port chosen by the system (see
-	// Node.ClientURL). The node's own connection stays in-process; other
-	// processes may connect to this listener with WithURL.
+	// [Node.ClientURL]). The node's own connection stays in-process; other
+	// processes may connect to this listener with [WithURL].
 	ClientListen string
 	// Username and Password, if Username is set, are required of every
 	// server that routes to this one, and sent on the routes this server
@@ -54,13 +54,13 @@ type ClusterConfig struct {
 	// private network.
 	Username, Password string
 	// Replicas is the number of copies of the registry bucket (see
-	// WithRegistry), 1 to 5. The default 0 is the number of servers of
+	// [WithRegistry]), 1 to 5. The default 0 is the number of servers of
 	// the cluster (this one and its distinct Routes), at most 3. It only
 	// matters to the node that creates the bucket.
 	Replicas int
 }
 
-// cluster is a validated ClusterConfig.
+// cluster is a validated [ClusterConfig].
 type cluster struct {
 	name               string
 	host               string
@@ -75,24 +75,24 @@ type cluster struct {
 
 // WithCluster makes the node's embedded server a member of a NATS cluster
 // of embedded servers, as c configures: the nodes of the namespace reach
-// each other's exports across the routes. Start waits until the server
+// each other's exports across the routes. [Start] waits until the server
 // listens, not until its routes are up: an export on another server is
-// reachable a moment after Export returns, once its interest has crossed
+// reachable a moment after [Export] returns, once its interest has crossed
 // the route. A clustered server opens a route listener and a client
 // listener (127.0.0.1 and random ports unless c says otherwise); the
 // node's own connection stays in-process.
 //
-// With WithRegistry the servers run JetStream as a cluster: every node
-// must use WithRegistry (or none), every server needs Routes to all the
-// others, and Start blocks until a majority of the servers is up and
+// With [WithRegistry] the servers run JetStream as a cluster: every node must
+// use WithRegistry (or none), every server needs [ClusterConfig.Routes] to
+// all the others, and Start blocks until a majority of the servers is up and
 // routed and the replicated bucket is open, so start a cluster's nodes
-// concurrently. The connect timeout is then DefaultClusterTimeout unless
-// WithConnectTimeout says otherwise; docs/design.md
-// gives the election timings and what Close hands over.
+// concurrently. The connect timeout is then [DefaultClusterTimeout] unless
+// [WithConnectTimeout] says otherwise; docs/design.md gives the election
+// timings and what [Node.Close] hands over.
 //
-// It cannot be combined with WithURL or WithLeafNode. A missing name, a
+// It cannot be combined with [WithURL] or [WithLeafNode]. A missing name, a
 // malformed address or route, or a registry without routes fails Start
-// with ErrStart before anything starts. Cost per server: two listeners
+// with [ErrStart] before anything starts. Cost per server: two listeners
 // and, per other server, four TCP connections with two goroutines each.
 func WithCluster(c ClusterConfig) Option {
 	return func(cfg *nodeConfig) { cfg.clusterCfg = &c }
@@ -166,8 +166,8 @@ func checkCluster(cfg *nodeConfig) error {
 	return nil
 }
 
-// DefaultClusterTimeout is the connect timeout (see WithConnectTimeout) of
-// a node started WithCluster and WithRegistry and not given
+// DefaultClusterTimeout is the connect timeout (see [WithConnectTimeout]) of
+// a node started [WithCluster] and [WithRegistry] and not given
 // WithConnectTimeout. A JetStream cluster whose first leader election
 // fails (its servers were not all routed yet) waits an election timeout
 // of 4 to 9 s for the next one.
@@ -220,18 +220,19 @@ func (k *cluster) apply(o *natsserver.Options, serverName string) {
 }
 
 // handOver bounds the lame duck mode of a clustered JetStream server at
-// Close. Shut down plainly, a server that leads raft groups (the
+// [Node.Close]. Shut down plainly, a server that leads raft groups (the
 // JetStream cluster's metadata, the registry bucket) leaves the others
 // without a leader until their election timeout (4 to 9 s); in lame duck
 // mode it first hands its leaderships over and waits a second for them
-// to move. Only clients of its listener still connected then (WithURL
+// to move. Only clients of its listener still connected then ([WithURL]
 // nodes of other processes) make it wait longer, up to handOver.
 const handOver = 2 * time.Second
 
 // ClusterURL returns the route URL of the node's embedded server
-// ("nats-route://host:port"), for the Routes of other servers, or "" if
-// the node was not started WithCluster. It names the advertised address
-// if there is one, else the listener's (a wildcard host as it is).
+// ("nats-route://host:port"), for the [ClusterConfig.Routes] of other
+// servers, or "" if the node was not started [WithCluster]. It names the
+// advertised address if there is one, else the listener's (a wildcard host as
+// it is).
 func (n *Node) ClusterURL() string {
 	if n.srv == nil || n.cluster == nil {
 		return ""
@@ -246,8 +247,8 @@ func (n *Node) ClusterURL() string {
 }
 
 // ClientURL returns the URL of the embedded server's client listener
-// ("nats://host:port"), for WithURL in other processes, or "" if the
-// server opens none (it does only WithCluster).
+// ("nats://host:port"), for [WithURL] in other processes, or "" if the
+// server opens none (it does only [WithCluster]).
 func (n *Node) ClientURL() string {
 	if n.srv == nil {
 		return ""

@@ -5,12 +5,12 @@ import (
 	"fmt"
 )
 
-// Codec turns events of type T into payloads and back. Encode must not
-// keep or modify v after it returns; Decode must not keep data after it
+// Codec turns events of type T into payloads and back. [Codec.Encode] must not
+// keep or modify v after it returns; [Codec.Decode] must not keep data after it
 // returns (the transport may reuse the buffer) and should return an
 // error for a payload it cannot read. A panic in either is caught and
 // becomes that call's error, so a faulty codec fails the event it was
-// given (an ErrEncode to the sender, an ErrDecode answer or dead letter
+// given (an [ErrEncode] to the sender, an [ErrDecode] answer or dead letter
 // on the receiving side), never the process. A Codec is used from several
 // goroutines at once and must be safe for that.
 //
@@ -20,8 +20,8 @@ type Codec[T any] interface {
 	Decode(data []byte) (T, error)
 }
 
-// JSON is the default Codec: encoding/json. Its zero value is ready to
-// use. It costs what json.Marshal and json.Unmarshal cost (a few hundred
+// JSON is the default [Codec]: encoding/json. Its zero value is ready to
+// use. It costs what [json.Marshal] and [json.Unmarshal] cost (a few hundred
 // nanoseconds and a few allocations for a small struct); a binary codec
 // is cheaper for hot channels.
 type JSON[T any] struct{}
@@ -38,10 +38,10 @@ func (JSON[T]) Decode(data []byte) (T, error) {
 	return v, err
 }
 
-// Appender is what a Codec may offer besides Encode: AppendEncode appends
-// the encoding of v to dst and returns the extended slice, as
-// strconv.AppendInt does. A remote channel whose codec has it (and that
-// is not at-least-once, which keeps each payload until it is
+// Appender is what a [Codec] may offer besides [Codec.Encode]:
+// [Appender.AppendEncode] appends the encoding of v to dst and returns the
+// extended slice, as [strconv.AppendInt] does. A remote channel whose codec
+// has it (and that is not at-least-once, which keeps each payload until it is
 // acknowledged) encodes into a buffer it reuses, so an event costs no
 // allocation for its encoding. The encoding must equal Encode's.
 type Appender[T any] interface {

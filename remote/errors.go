@@ -7,18 +7,18 @@ import (
 	"github.com/reactors-go/reactors/server"
 )
 
-// Errors of the remote layer. Match them with errors.Is: returned errors
+// Errors of the remote layer. Match them with [errors.Is]: returned errors
 // wrap them with the name, the sizes or the transport's own error.
 var (
 	// ErrInvalidName: a remote name or a namespace is empty, has an empty
 	// token, a NATS wildcard ('*' or '>'), a '.', whitespace, a control
-	// character or invalid UTF-8, or is longer than MaxNameLen; or a
+	// character or invalid UTF-8, or is longer than [MaxNameLen]; or a
 	// namespace is one NATS reserves ("$..." or "_INBOX").
 	ErrInvalidName = errors.New("remote: invalid name")
 	// ErrPayloadTooLarge: an encoded event is larger than the node's
 	// payload limit (the smaller of the connection's MaxPayload and
-	// WithMaxPayload). The event is not sent. The error is a
-	// *PayloadError.
+	// [WithMaxPayload]). The event is not sent. The error is a
+	// [*PayloadError].
 	ErrPayloadTooLarge = errors.New("remote: payload too large")
 	// ErrAuth: the NATS server refused the node's credentials (or asked
 	// for credentials the node did not give).
@@ -26,8 +26,9 @@ var (
 	// ErrClosed: the node is closing or closed.
 	ErrClosed = errors.New("remote: node closed")
 	// ErrWindowFull: an at-least-once channel's window is full (as many
-	// events sent and not acknowledged as its Window) and no room came
-	// within its Block time; the event is not sent (see WithAtLeastOnce).
+	// events sent and not acknowledged as its [AtLeastOnce.Window]) and no
+	// room came within its [AtLeastOnce.Block] time; the event is not sent
+	// (see [WithAtLeastOnce]).
 	ErrWindowFull = errors.New("remote: at-least-once window full")
 	// ErrDuplicateName: the node already exports a channel or server
 	// under the name.
@@ -35,7 +36,7 @@ var (
 	// ErrEncode: the codec could not encode an event; the event is not
 	// sent.
 	ErrEncode = errors.New("remote: cannot encode event")
-	// ErrDecode: the codec could not decode a payload. Undecodable events
+	// ErrDecode: the codec could not decode a payload. [Undecodable] events
 	// are dead-lettered (see Undecodable); requests and replies fail with
 	// it.
 	ErrDecode = errors.New("remote: cannot decode payload")
@@ -44,13 +45,13 @@ var (
 	// ErrStart: the embedded server did not start, or the connection to
 	// the NATS server could not be made.
 	ErrStart = errors.New("remote: cannot start")
-	// ErrNoRegistry: a registry operation (Members, WatchMembers,
-	// Exporters, or those of the packages built on the registry:
+	// ErrNoRegistry: a registry operation ([Node.Members], [Node.WatchMembers],
+	// [Node.Exporters], or those of the packages built on the registry:
 	// remote/table's Open, remote/follow's Router and Paths) on a node
-	// started without WithRegistry.
+	// started without [WithRegistry].
 	ErrNoRegistry = errors.New("remote: node has no registry")
-	// ErrWatchOverflow: a MemberWatch fell behind and its channel was
-	// closed (see Node.WatchMembers).
+	// ErrWatchOverflow: a [MemberWatch] fell behind and its channel was
+	// closed (see [Node.WatchMembers]).
 	ErrWatchOverflow = errors.New("remote: member watch overflowed")
 )
 
@@ -64,7 +65,7 @@ var (
 )
 
 // PayloadError is the error of a send or request whose encoded event is
-// larger than the node's payload limit. It matches ErrPayloadTooLarge.
+// larger than the node's payload limit. It matches [ErrPayloadTooLarge].
 type PayloadError struct {
 	Name  string // the remote name sent to
 	Size  int    // encoded size in bytes
@@ -76,36 +77,37 @@ func (e *PayloadError) Error() string {
 	return fmt.Sprintf("remote: payload too large: %s: %d bytes, limit %d", e.Name, e.Size, e.Limit)
 }
 
-// Is reports whether target is ErrPayloadTooLarge.
+// Is reports whether target is [ErrPayloadTooLarge].
 func (e *PayloadError) Is(target error) bool { return target == ErrPayloadTooLarge }
 
-// Codes of a ServerError: what went wrong on the serving side.
+// Codes of a [ServerError]: what went wrong on the serving side.
 const (
 	// CodeError: the server answered with an error (its Fail or its
-	// handler's error); Message is the error's text.
+	// handler's error); [ServerError.Message] is the error's text.
 	CodeError = "error"
 	// CodeFailed: the server's handler panicked or its reactor failed
-	// while holding the request; the error matches server.ErrServerFailed.
+	// while holding the request; the error matches [server.ErrServerFailed].
 	CodeFailed = "failed"
 	// CodeTerminated: the server's reactor had terminated or refused the
-	// request; the error matches server.ErrServerTerminated.
+	// request; the error matches [server.ErrServerTerminated].
 	CodeTerminated = "terminated"
 	// CodeDecode: the serving node could not decode the request; the
-	// error matches ErrDecode.
+	// error matches [ErrDecode].
 	CodeDecode = "decode"
 	// CodeEncode: the serving node could not encode the reply; the error
-	// matches ErrEncode.
+	// matches [ErrEncode].
 	CodeEncode = "encode"
 	// CodePayload: the encoded reply was larger than the serving node's
-	// payload limit; the error matches ErrPayloadTooLarge.
+	// payload limit; the error matches [ErrPayloadTooLarge].
 	CodePayload = "payload"
 )
 
-// ServerError is a failure reported by the node serving a remote request
-// (see Serve and Client.Ask): a code saying what failed, and the serving
-// side's message. It matches server.ErrServerFailed, ErrServerTerminated,
-// ErrDecode, ErrEncode or ErrPayloadTooLarge according to its code; a
-// Code this version does not know matches none of them.
+// ServerError is a failure reported by the node serving a remote request (see
+// [Serve] and [Client.Ask]): a code saying what failed, and the serving
+// side's message. It matches [server.ErrServerFailed],
+// [server.ErrServerTerminated], [ErrDecode], [ErrEncode] or
+// [ErrPayloadTooLarge] according to its code; a Code this version does not
+// know matches none of them.
 type ServerError struct {
 	Name    string // the remote name asked
 	Code    string // one of the Code constants

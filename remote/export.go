@@ -16,7 +16,7 @@ import (
 const exportQueue = "reactors.export"
 
 // Undecodable is the event of a dead letter with reason
-// reactor.ReasonUndecodable: a payload that arrived for an exported name
+// [reactor.ReasonUndecodable]: a payload that arrived for an exported name
 // and that its codec could not decode.
 type Undecodable struct {
 	Name    string // the exported name
@@ -25,8 +25,8 @@ type Undecodable struct {
 	Err     error  // the codec's error; matches ErrDecode
 }
 
-// Exported is a channel exported under a name (see Export). Close stops
-// the export.
+// Exported is a channel exported under a name (see [Export]).
+// [Exported.Close] stops the export.
 type Exported struct {
 	n    *Node
 	name string
@@ -38,38 +38,38 @@ type Exported struct {
 
 // Export makes ch reachable under name by every node of the namespace:
 // it subscribes once to the name's subject, decodes each payload with the
-// codec (JSON[T] by default) and sends the event into ch.
+// codec ([JSON][T] by default) and sends the event into ch.
 //
 // Messages are handled one at a time, in arrival order, on one goroutine
 // of the connection, so the per-sender FIFO of the remote side carries
 // over into ch. When ch's reactor is idle, its turn runs on that goroutine
-// (reactor.Channel.SendAndRun), which saves waking a worker for every
+// ([reactor.Channel.SendAndRun]), which saves waking a worker for every
 // message; its handlers then hold back the name's later messages while
 // they run (they must not block anyway). A payload the codec cannot decode
 // is dead-lettered in ch's system (the node's, for a channel of no reactor)
-// with reactor.ReasonUndecodable and an Undecodable event. An event
+// with [reactor.ReasonUndecodable] and an [Undecodable] event. An event
 // ch refuses is dead-lettered as a local send would be (sealed,
 // terminated; ReasonOverflow for a full Fail mailbox). On a full Block
 // mailbox delivery waits for room, holding back the later messages of the
 // name (the connection buffers them up to nats.go's pending limits of
 // 500,000 messages or 64 MB, beyond which it drops them: a slow consumer,
-// reported on Node.Notices with the name and dead-lettered as a Dropped
-// with reactor.ReasonOverflow and the count).
+// reported on [Node.Notices] with the name and dead-lettered as a [Dropped]
+// with [reactor.ReasonOverflow] and the count).
 //
-// With WithAtLeastOnce the export removes duplicates and acknowledges
+// With [WithAtLeastOnce] the export removes duplicates and acknowledges
 // the events of at-least-once channels (see WithAtLeastOnce).
 //
 // If several nodes export one name, each event goes to one of them (a
 // NATS queue group), and per-sender FIFO holds only per receiving node.
-// On a node started WithRegistry, Export also subscribes the name's node
-// subject (NodeChannel) and broadcast subject (Broadcast), each with a
+// On a node started [WithRegistry], Export also subscribes the name's node
+// subject ([NodeChannel]) and broadcast subject ([Broadcast]), each with a
 // plain subscription and a goroutine of its own, and adds name to the
 // node's lease (written asynchronously; watchers see it as a
-// MemberUpdated event, after the subscriptions are in place on the
-// node's server); Close removes it again.
+// [MemberUpdated] event, after the subscriptions are in place on the
+// node's server); [Exported.Close] removes it again.
 //
-// Errors: ErrInvalidName; ErrDuplicateName if this node already exports
-// name; ErrClosed. Export costs one NATS subscription and one goroutine
+// Errors: [ErrInvalidName]; [ErrDuplicateName] if this node already exports
+// name; [ErrClosed]. Export costs one NATS subscription and one goroutine
 // until Close.
 func Export[T any](n *Node, name string, ch reactor.Channel[T], opts ...ChannelOption[T]) (*Exported, error) {
 	subj, err := n.subject(name)
@@ -137,7 +137,7 @@ func (n *Node) subscribeExport(name, subj string, handle nats.MsgHandler, broadc
 }
 
 // deliver sends v into ch, dead-lettering what the runtime does not. An
-// idle reactor's turn runs here (see Export).
+// idle reactor's turn runs here (see [Export]).
 func deliver[T any](n *Node, sys *reactor.System, dead string, ch reactor.Channel[T], v T) {
 	err := ch.SendAndRun(n.ctx, v)
 	switch {
@@ -166,7 +166,7 @@ func (e *Exported) Name() string { return e.name }
 // the channel once Close returns, except the one being handed over at that
 // moment; messages the connection had received but not yet handed over
 // are dropped. Messages the connection dropped as a slow consumer and had
-// not reported yet are reported first (Node.Notices, dead letters). The
+// not reported yet are reported first ([Node.Notices], dead letters). The
 // name can then be exported again. Close is idempotent;
 // it returns the unsubscribe error of the first call, if any.
 func (e *Exported) Close() error {

@@ -6,15 +6,15 @@ import (
 	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
-// The packages built on remote (remote/table, remote/follow) reach a Node's internals
-// through remote/internal/node, which cannot import remote: remote
-// registers the accessor here, and internals implements node.Internals
-// on a Node without adding anything to Node's methods.
+// The packages built on remote (remote/table, remote/follow) reach a [Node]'s
+// internals through remote/internal/node, which cannot import remote: remote
+// registers the accessor here, and internals implements [node.Internals] on a
+// Node without adding anything to Node's methods.
 func init() {
 	node.Register(func(n any) node.Internals { return internals{n.(*Node)} })
 }
 
-// internals is a Node as node.Internals presents it.
+// internals is a [Node] as [node.Internals] presents it.
 type internals struct{ n *Node }
 
 func (i internals) JetStream() jetstream.JetStream {

@@ -3,7 +3,7 @@ package remote
 import "slices"
 
 // Member is one node of a registry: its id and the names it exports with
-// Export or serves with Serve, sorted.
+// [Export] or serves with [Serve], sorted.
 type Member struct {
 	ID    string   `json:"id"`
 	Names []string `json:"names"`

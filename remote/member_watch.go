@@ -12,11 +12,11 @@ const (
 	// MemberJoined: a lease appeared (a node started, or a node this one
 	// had seen leave came back).
 	MemberJoined MemberChange = iota + 1
-	// MemberUpdated: a member's names changed (an Export or a Serve, or
-	// the Close of one).
+	// MemberUpdated: a member's names changed (an [Export] or a [Serve], or
+	// the [Exported.Close] of one).
 	MemberUpdated
-	// MemberLeft: a lease was removed by its node's Close, or expired
-	// (MemberEvent.Expired).
+	// MemberLeft: a lease was removed by its node's [Node.Close], or expired
+	// ([MemberEvent.Expired]).
 	MemberLeft
 )
 
@@ -36,15 +36,15 @@ func (c MemberChange) String() string {
 // MemberEvent is one change of the registry as a node sees it.
 type MemberEvent struct {
 	Change MemberChange
-	// Member is the member after the change; for MemberLeft, as it was
+	// Member is the member after the change; for [MemberLeft], as it was
 	// last seen.
 	Member Member
-	// Expired reports, for MemberLeft, that the lease expired (its node
-	// stopped renewing it) rather than being removed by its node's Close.
+	// Expired reports, for [MemberLeft], that the lease expired (its node
+	// stopped renewing it) rather than being removed by its node's [Node.Close].
 	Expired bool
 }
 
-// MemberWatch delivers a node's registry changes (see Node.WatchMembers).
+// MemberWatch delivers a node's registry changes (see [Node.WatchMembers]).
 // Its methods are safe for concurrent use.
 type MemberWatch struct {
 	ch   chan MemberEvent
@@ -55,22 +55,22 @@ type MemberWatch struct {
 }
 
 // WatchMembers returns a watch of the registry: its channel first holds a
-// MemberJoined event for every current member (sorted by id, this node
+// [MemberJoined] event for every current member (sorted by id, this node
 // included), then every later change in the order this node saw it. Renewals
-// that change nothing are not events. A member's names are those Members
+// that change nothing are not events. A member's names are those [Node.Members]
 // lists: on a node with an embedded server, a name a member exports
-// appears (MemberUpdated) once this node's server can route to it.
+// appears ([MemberUpdated]) once this node's server can route to it.
 //
-// The channel has room for size events (size < 1 means 64, and it always
-// has room for the current members). Events are never dropped silently: a
-// watcher that falls behind so that an event finds the channel full has
-// its channel closed after the events already in it, and Err returns
-// ErrWatchOverflow; it may then call Members and watch again. The channel
-// is also closed, with Err nil, after Stop, and with ErrClosed when the
-// node closes or loses its connection. Events are sent by the node's one
-// watch goroutine, which never blocks on a watcher.
+// The channel has room for size events (size < 1 means 64, and it always has
+// room for the current members). Events are never dropped silently: a watcher
+// that falls behind so that an event finds the channel full has its channel
+// closed after the events already in it, and [MemberWatch.Err] returns
+// [ErrWatchOverflow]; it may then call Members and watch again. The channel
+// is also closed, with Err nil, after [MemberWatch.Stop], and with
+// [ErrClosed] when the node closes or loses its connection. Events are sent
+// by the node's one watch goroutine, which never blocks on a watcher.
 //
-// It returns ErrNoRegistry for a node started without WithRegistry, and
+// It returns [ErrNoRegistry] for a node started without [WithRegistry], and
 // ErrClosed for a closed node. It costs one channel of the given size.
 func (n *Node) WatchMembers(size int) (*MemberWatch, error) {
 	if n.reg == nil {
@@ -100,13 +100,13 @@ func (n *Node) WatchMembers(size int) (*MemberWatch, error) {
 }
 
 // Changes returns the watch's channel (the same on every call); see
-// WatchMembers for who closes it and what a full channel does.
+// [Node.WatchMembers] for who closes it and what a full channel does.
 func (w *MemberWatch) Changes() <-chan MemberEvent { return w.ch }
 
-// Err returns why the channel was closed: nil after Stop (or while open),
-// ErrWatchOverflow if the watcher fell behind, ErrClosed if the node
-// closed. The closing of the channel synchronizes before Err returns the
-// reason.
+// Err returns why the channel was closed: nil after [MemberWatch.Stop] (or
+// while open), [ErrWatchOverflow] if the watcher fell behind, [ErrClosed] if
+// the node closed. The closing of the channel synchronizes before Err returns
+// the reason.
 func (w *MemberWatch) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -122,7 +122,7 @@ func (w *MemberWatch) Stop() {
 }
 
 // offer sends ev without blocking, or ends the watch with
-// ErrWatchOverflow. r.mu is held.
+// [ErrWatchOverflow]. r.mu is held.
 func (w *MemberWatch) offer(r *registry, ev MemberEvent) {
 	ev.Member.Names = slices.Clone(ev.Member.Names)
 	select {

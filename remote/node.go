@@ -15,7 +15,7 @@ import (
 )
 
 // Node is a reactor system's presence on NATS: one NATS connection, and
-// the embedded server it is connected to unless WithURL was given. Every
+// the embedded server it is connected to unless [WithURL] was given. Every
 // remote channel, export and server of the node uses that one connection.
 //
 // All methods are safe for concurrent use. A Node must not be copied.
@@ -44,10 +44,10 @@ type Node struct {
 
 // Start connects sys to NATS and returns the node. By default it starts an
 // embedded NATS server in this process that opens no port (DontListen) and
-// connects to it in-process (nats.InProcessServer); WithURL connects to an
-// existing NATS deployment instead, with WithUserInfo or WithToken as its
-// credentials and WithTLS for a TLS connection, WithLeafNode makes the
-// embedded server a leaf node of one, and WithCluster clusters it with
+// connects to it in-process ([nats.InProcessServer]); [WithURL] connects to an
+// existing NATS deployment instead, with [WithUserInfo] or [WithToken] as its
+// credentials and [WithTLS] for a TLS connection, [WithLeafNode] makes the
+// embedded server a leaf node of one, and [WithCluster] clusters it with
 // the embedded servers of other nodes (opening a route and a client
 // listener, on loopback by default).
 //
@@ -58,19 +58,19 @@ type Node struct {
 // life. It
 // costs about 2 ms, 5 MB and a dozen goroutines with the embedded server
 // (three goroutines for a client connection alone), all of them ended by
-// Close.
+// [Node.Close].
 //
-// With WithRegistry, Start also writes the node's lease and loads the
+// With [WithRegistry], Start also writes the node's lease and loads the
 // registry before it returns (see WithRegistry), within the same timeout.
 //
-// Errors: ErrInvalidName for a bad namespace or node id; ErrAuth if the
-// server refused the credentials; ErrStart if the server did not start or
+// Errors: [ErrInvalidName] for a bad namespace or node id; [ErrAuth] if the
+// server refused the credentials; [ErrStart] if the server did not start or
 // could not be reached, the registry's JetStream did not answer (or, on
 // a cluster, elected no leader in time), or options contradict each
 // other or are malformed (WithCluster's addresses and routes). It
 // refuses, before starting anything, a nil sys (ErrStart wrapping
-// reactor.ErrNilSystem) and a system already shut down or shutting down
-// (ErrStart wrapping reactor.ErrClosed). When ctx ends first, the error
+// [reactor.ErrNilSystem]) and a system already shut down or shutting down
+// (ErrStart wrapping [reactor.ErrClosed]). When ctx ends first, the error
 // is ErrStart wrapping context.Cause(ctx). On error nothing is left
 // running.
 func Start(ctx context.Context, sys *reactor.System, opts ...Option) (*Node, error) {
@@ -180,7 +180,7 @@ func Start(ctx context.Context, sys *reactor.System, opts ...Option) (*Node, err
 }
 
 // startEmbedded starts the node's embedded server (a leaf node with
-// WithLeafNode, a cluster member with WithCluster) and waits until it is
+// [WithLeafNode], a cluster member with [WithCluster]) and waits until it is
 // ready and, for a leaf, connected.
 func startEmbedded(ctx context.Context, cfg nodeConfig) (*natsserver.Server, error) {
 	o := &natsserver.Options{DontListen: true, NoLog: true, NoSigs: true}
@@ -258,7 +258,7 @@ func isAuthError(err error) bool {
 
 // asyncError reports the connection's asynchronous errors as notices (a
 // subscription whose pending limit overflowed drops messages: "slow
-// consumer", also dead-lettered); see Notices.
+// consumer", also dead-lettered); see [Node.Notices].
 func (n *Node) asyncError(_ *nats.Conn, sub *nats.Subscription, err error) { n.surface(sub, err) }
 
 // System returns the node's reactor system.
@@ -273,11 +273,11 @@ func (n *Node) MaxPayload() int { return n.limit }
 
 // Conn returns the node's NATS connection, for traffic this package does
 // not cover and for measurements. Closing it closes the node's transport;
-// use Close instead.
+// use [Node.Close] instead.
 func (n *Node) Conn() *nats.Conn { return n.nc }
 
 // Server returns the node's embedded NATS server, or nil when the node
-// connected with WithURL.
+// connected with [WithURL].
 func (n *Node) Server() *natsserver.Server { return n.srv }
 
 // subject returns the subject of name in the node's namespace.
@@ -297,7 +297,7 @@ func (n *Node) claim(name string) error {
 	return nil
 }
 
-// isClosing reports whether Close was called.
+// isClosing reports whether [Node.Close] was called.
 func (n *Node) isClosing() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -342,22 +342,22 @@ func (n *Node) transportErr(name string, err error) error {
 // connection still buffers, stops every export after handing the
 // messages it has already received to their channels, closes the
 // connection and shuts the embedded server down. Remote channels of the
-// node then fail with ErrClosed.
+// node then fail with [ErrClosed].
 //
 // Close blocks until all of that is done or ctx ends. If ctx ends first,
 // deliveries still waiting for room in a Block mailbox give up (their
-// events are dead-lettered with reactor.ReasonShutdown), the connection
+// events are dead-lettered with [reactor.ReasonShutdown]), the connection
 // is closed at once (messages received and not yet handed over are lost,
 // as core NATS loses them), and Close returns ctx's error after the rest
 // of the teardown. When Close returns, every goroutine the node started has
 // ended or is ending (the embedded server's goroutines have returned).
-// Calling Close again returns ErrClosed. Node.Notices reports NoticeClosed
+// Calling Close again returns ErrClosed. [Node.Notices] reports [NoticeClosed]
 // and is then closed; drops of slow consumers not reported yet are
 // reported first, and the events of at-least-once channels still
-// unacknowledged are dead-lettered as Unacknowledged.
+// unacknowledged are dead-lettered as [Unacknowledged].
 //
-// With WithRegistry, Close first stops the registry's goroutines, ends
-// the node's MemberWatch channels (ErrClosed) and removes the node's
+// With [WithRegistry], Close first stops the registry's goroutines, ends
+// the node's [MemberWatch] channels (ErrClosed) and removes the node's
 // lease, so other members see it leave at once (the removal is bounded
 // by ctx and by a second; if it fails, as it does on a JetStream cluster
 // that has lost its majority, the lease expires after its TTL).

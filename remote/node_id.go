@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// MaxNodeIDLen is the longest node id accepted by WithNodeID, in bytes.
+// MaxNodeIDLen is the longest node id accepted by [WithNodeID], in bytes.
 const MaxNodeIDLen = 64
 
 // newNodeID returns a random node id of 16 hex digits.
@@ -16,7 +16,7 @@ func newNodeID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// checkNodeID validates a node id: 1 to MaxNodeIDLen bytes of ASCII
+// checkNodeID validates a node id: 1 to [MaxNodeIDLen] bytes of ASCII
 // letters, digits, '-' and '_' (valid as a NATS subject token and a KV
 // key).
 func checkNodeID(id string) error {

@@ -11,31 +11,31 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// NoticeKind says what happened to a node's transport (see Notice).
+// NoticeKind says what happened to a node's transport (see [Notice]).
 type NoticeKind uint8
 
 // Kinds of notices.
 const (
-	// NoticeDisconnected: the connection to the NATS server was lost (Err
-	// says why, if known). Core NATS events published until the
+	// NoticeDisconnected: the connection to the NATS server was lost
+	// ([Notice.Err] says why, if known). Core NATS events published until the
 	// reconnection may be lost; at-least-once channels resend theirs.
 	NoticeDisconnected NoticeKind = iota + 1
-	// NoticeReconnected: the connection is back, to the server at URL.
-	// Restarted is true when the server is another instance than before
+	// NoticeReconnected: the connection is back, to the server at [Notice.URL].
+	// [Notice.Restarted] is true when the server is another instance than before
 	// (a restarted server or another server of the cluster): everything
 	// the previous one held in flight is gone.
 	NoticeReconnected
-	// NoticeClosed: the connection is closed for good (Close, or the
+	// NoticeClosed: the connection is closed for good ([Node.Close], or the
 	// reconnection attempts ran out); it is the node's last notice.
 	NoticeClosed
-	// NoticeSlowConsumer: the subscription of the export or server Name
-	// overflowed its pending limits (see WithPendingLimits) and the
-	// connection dropped Count messages of it since the previous report.
-	// The same loss is dead-lettered (see Dropped).
+	// NoticeSlowConsumer: the subscription of the export or server [Notice.Name]
+	// overflowed its pending limits (see [WithPendingLimits]) and the
+	// connection dropped [Notice.Count] messages of it since the previous report.
+	// The same loss is dead-lettered (see [Dropped]).
 	NoticeSlowConsumer
 	// NoticeError: another asynchronous error of the connection (a
-	// permission violation, for instance), with the subscription's Name
-	// and Subject when it concerns one.
+	// permission violation, for instance), with the subscription's [Notice.Name]
+	// and [Notice.Subject] when it concerns one.
 	NoticeError
 )
 
@@ -49,7 +49,7 @@ func (k NoticeKind) String() string {
 	return fmt.Sprintf("notice(%d)", uint8(k))
 }
 
-// Notice is a failure or recovery of a node's transport, as Node.Notices
+// Notice is a failure or recovery of a node's transport, as [Node.Notices]
 // delivers it. Only the fields of its Kind are set.
 type Notice struct {
 	Kind      NoticeKind
@@ -62,7 +62,7 @@ type Notice struct {
 }
 
 // Dropped is the event of a dead letter with reason
-// reactor.ReasonOverflow for messages that the connection dropped before
+// [reactor.ReasonOverflow] for messages that the connection dropped before
 // they reached an export: its subscription overflowed its pending limits
 // (a slow consumer). The payloads themselves are gone; Count says how
 // many there were.
@@ -72,8 +72,8 @@ type Dropped struct {
 	Count   int    // messages dropped since the previous report
 }
 
-// DefaultNoticeBuffer is the capacity of Node.Notices unless
-// WithNoticeBuffer sets another.
+// DefaultNoticeBuffer is the capacity of [Node.Notices] unless
+// [WithNoticeBuffer] sets another.
 const DefaultNoticeBuffer = 1024
 
 // failures is the node's state of failure reporting.
@@ -107,26 +107,26 @@ func (f *failures) init(buffer int) {
 }
 
 // Notices returns the channel of the node's transport notices:
-// disconnections, reconnections (Restarted when the server is a new
+// disconnections, reconnections ([Notice.Restarted] when the server is a new
 // instance), slow consumers, other asynchronous errors of the connection,
-// and finally NoticeClosed, after which the channel is closed.
+// and finally [NoticeClosed], after which the channel is closed.
 //
-// The channel's buffer holds DefaultNoticeBuffer notices unless
-// WithNoticeBuffer sets another size. Notices are never waited for: when
+// The channel's buffer holds [DefaultNoticeBuffer] notices unless
+// [WithNoticeBuffer] sets another size. Notices are never waited for: when
 // the buffer is full, a new notice is not queued but counted by
-// NoticesLost, so a node nobody watches costs nothing more than the
+// [Node.NoticesLost], so a node nobody watches costs nothing more than the
 // buffer. Every notice is also logged on the node's system (warning
 // level; reconnections and the close at info level), watched or not.
-// Close's own disconnection is not reported as NoticeDisconnected. The
+// [Node.Close]'s own disconnection is not reported as [NoticeDisconnected]. The
 // same channel is returned on every call; several readers share its
 // notices.
 func (n *Node) Notices() <-chan Notice { return n.fail.notices }
 
-// NoticesLost returns the number of notices that Notices did not deliver
+// NoticesLost returns the number of notices that [Node.Notices] did not deliver
 // because its buffer was full.
 func (n *Node) NoticesLost() uint64 { return n.fail.lost.Load() }
 
-// emit logs ev and queues it on Notices unless the buffer is full.
+// emit logs ev and queues it on [Node.Notices] unless the buffer is full.
 func (n *Node) emit(ev Notice) {
 	l := n.sys.Logger().Warn()
 	if ev.Kind == NoticeReconnected || ev.Kind == NoticeClosed {
@@ -255,7 +255,7 @@ func (n *Node) newDrops(sub *nats.Subscription, w *watched) int {
 
 // flushDrops reports the drops of sub that no slow-consumer report
 // covered yet (the connection reports a slow consumer once until it
-// catches up) and forgets sub. Export's Close calls it.
+// catches up) and forgets sub. [Exported.Close] calls it.
 func (n *Node) flushDrops(sub *nats.Subscription) {
 	n.fail.mu.Lock()
 	w := n.fail.subs[sub]
@@ -270,7 +270,7 @@ func (n *Node) flushDrops(sub *nats.Subscription) {
 	}
 }
 
-// flushAllDrops reports the unreported drops of every export (Close).
+// flushAllDrops reports the unreported drops of every export ([Node.Close]).
 func (n *Node) flushAllDrops() {
 	n.fail.mu.Lock()
 	subs := make([]*nats.Subscription, 0, len(n.fail.subs))

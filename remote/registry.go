@@ -104,7 +104,7 @@ func startRegistry(ctx context.Context, n *Node, cfg nodeConfig) (*registry, err
 }
 
 // firstWatch starts the registry's watch and applies the values it loads
-// before Start returns, so that Members is complete from the start. A
+// before [Start] returns, so that [Node.Members] is complete from the start. A
 // bucket just created on a JetStream cluster may not answer at first
 // while its stream settles: there it tries again until ctx ends. On any
 // server, a watch that loaded a copy of the bucket without the node's

@@ -1,7 +1,7 @@
 package remote
 
 // follower is told the exporters of name at every change of the registry
-// (see node.Internals.Follow, which remote/follow builds on). set runs
+// (see [node.Internals.Follow], which remote/follow builds on). set runs
 // under the registry's lock, so its calls are serialized.
 type follower struct {
 	name string

@@ -12,8 +12,8 @@ import (
 	"github.com/reactors-go/reactors/server"
 )
 
-// ServeOption configures the codecs of a remote server (Serve) or of its
-// client (NewClient).
+// ServeOption configures the codecs of a remote server ([Serve]) or of its
+// client ([NewClient]).
 type ServeOption[Q, R any] func(*serveConfig[Q, R])
 
 type serveConfig[Q, R any] struct {
@@ -21,7 +21,7 @@ type serveConfig[Q, R any] struct {
 	rc Codec[R]
 }
 
-// WithCodecs sets the codecs of requests and replies (default JSON for
+// WithCodecs sets the codecs of requests and replies (default [JSON] for
 // both). Server and clients of a name must agree on them.
 func WithCodecs[Q, R any](q Codec[Q], r Codec[R]) ServeOption[Q, R] {
 	return func(c *serveConfig[Q, R]) { c.qc, c.rc = q, r }
@@ -35,39 +35,39 @@ func serveOptions[Q, R any](opts []ServeOption[Q, R]) serveConfig[Q, R] {
 	return cfg
 }
 
-// Serve makes srv answer NATS requests to name (see Client.Ask): it
+// Serve makes srv answer NATS requests to name (see [Client.Ask]): it
 // subscribes once to the name's subject, decodes each request, hands it to
-// srv as a server.Request and sends srv's reply (value or error) back to
+// srv as a [server.Request] and sends srv's reply (value or error) back to
 // the asker. A message without a reply subject is a one-way request
-// (server.Tell).
+// ([server.Tell]).
 //
 // Requests are handed to srv one at a time in arrival order, on one
 // goroutine of the connection; an idle server's turn runs on that
-// goroutine (reactor.Channel.SendAndRun), so a request costs no
+// goroutine ([reactor.Channel.SendAndRun]), so a request costs no
 // goroutine switch on this side. Replies are sent as srv produces them.
-// Undecodable requests are dead-lettered with reactor.ReasonUndecodable
-// (an Undecodable value) and answered with a ServerError of CodeDecode; a
+// [Undecodable] requests are dead-lettered with [reactor.ReasonUndecodable]
+// (an Undecodable value) and answered with a [ServerError] of [CodeDecode]; a
 // request srv refuses (its reactor terminated) or that is dead-lettered
 // on this side for a gone server (queued when srv's reactor terminated,
-// see server.UndeliveredError) is answered with CodeTerminated. A
+// see [server.UndeliveredError]) is answered with [CodeTerminated]. A
 // request srv's reactor holds without answering when it terminates (an
 // asynchronous server) gets no answer: its asker waits until its context
 // ends. A stream
-// server's (server.ServeStream) first reply answers the request; the
-// others are refused with reactor.ErrExpired. Dead letters go to srv's
+// server's ([server.ServeStream]) first reply answers the request; the
+// others are refused with [reactor.ErrExpired]. Dead letters go to srv's
 // system. Requests the connection drops as a slow consumer are reported
-// on Node.Notices and dead-lettered as Dropped, as for Export.
+// on [Node.Notices] and dead-lettered as [Dropped], as for [Export].
 //
-// If several nodes serve one name, each request goes to one of them (a
-// NATS queue group). On a node started WithRegistry, Serve also
-// subscribes the name's node subject, so that NodeClient reaches this
-// node's server only, and adds name to the node's lease as Export does
-// (Exporters lists the nodes serving it; Close of the returned export
-// removes it again). Errors: ErrInvalidName, ErrDuplicateName (the node
-// already exports or serves name), ErrClosed. Serve costs one NATS
-// subscription and one goroutine until the returned export is closed (two
-// of each with a registry, plus a lease write at Serve and at Close), and
-// per request two small allocations beyond the codecs'.
+// If several nodes serve one name, each request goes to one of them (a NATS
+// queue group). On a node started [WithRegistry], Serve also subscribes the
+// name's node subject, so that [NodeClient] reaches this node's server only,
+// and adds name to the node's lease as Export does ([Node.Exporters] lists
+// the nodes serving it; [Exported.Close] of the returned export removes it
+// again). Errors: [ErrInvalidName], [ErrDuplicateName] (the node already
+// exports or serves name), [ErrClosed]. Serve costs one NATS subscription and
+// one goroutine until the returned export is closed (two of each with a
+// registry, plus a lease write at Serve and at Close), and per request two
+// small allocations beyond the codecs'.
 func Serve[Q, R any](n *Node, name string, srv server.Server[Q, R], opts ...ServeOption[Q, R]) (*Exported, error) {
 	subj, err := n.subject(name)
 	if err != nil {
@@ -119,7 +119,7 @@ type responder[R any] struct {
 }
 
 // Send answers the request with rep, once; later replies are refused
-// with reactor.ErrExpired.
+// with [reactor.ErrExpired].
 func (r *responder[R]) Send(rep server.Reply[R]) error {
 	if r.done.Swap(true) {
 		return reactor.ErrExpired // one reply per request

@@ -40,7 +40,7 @@ type WindowStats struct {
 // its exports with their pending and dropped messages, and its
 // at-least-once windows. It reads the connection's and subscriptions'
 // counters and takes the node's locks briefly; safe for concurrent use,
-// also after Close. It allocates the slices.
+// also after [Node.Close]. It allocates the slices.
 func (n *Node) Stats() NodeStats {
 	cs := n.nc.Stats()
 	st := NodeStats{

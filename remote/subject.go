@@ -13,7 +13,7 @@ import (
 const MaxNameLen = 1024
 
 // DefaultNamespace is the first subject token of a node that is not given
-// WithNamespace.
+// [WithNamespace].
 const DefaultNamespace = "reactors"
 
 // Subject returns the NATS subject of a remote name in a namespace:
@@ -25,8 +25,8 @@ const DefaultNamespace = "reactors"
 //
 // A token must be non-empty and must not contain '.', '*', '>', '/' or
 // '#', whitespace, control characters or invalid UTF-8; the name and the
-// namespace must each be at most MaxNameLen bytes. Otherwise Subject
-// returns an error matching ErrInvalidName. So every subject it returns is
+// namespace must each be at most [MaxNameLen] bytes. Otherwise Subject
+// returns an error matching [ErrInvalidName]. So every subject it returns is
 // a literal NATS subject (no wildcard, no empty token), and two different
 // valid names in one namespace never share a subject, except that '/' and
 // '#' are the same separator ("a/b" and "a#b" name one subject).

@@ -13,12 +13,12 @@ type MemberStats struct {
 	Waiting int    `json:"waiting"` // events in its mailbox now (reactor.Channel.Len)
 }
 
-// Stats returns the router's targets with the events it routed to each
-// and their mailbox lengths. Routed events are counted only when the
-// router's system was built with reactor.WithIntrospection (one atomic
-// add per routed event, on a cache line per target); otherwise Routed
-// is 0. A target's count starts when it joins and survives later Add
-// and Remove calls of other targets. Safe for concurrent use; it
+// Stats returns the router's targets with the events it routed to each and
+// their mailbox lengths. Routed events are counted only when the router's
+// system was built with [reactor.WithIntrospection] (one atomic add per
+// routed event, on a cache line per target); otherwise [MemberStats.Routed]
+// is 0. A target's count starts when it joins and survives later [Router.Add]
+// and [Router.Remove] calls of other targets. Safe for concurrent use; it
 // allocates the slice.
 func (r *Router[T]) Stats() Stats {
 	set := r.set.Load()

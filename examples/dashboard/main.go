@@ -1,5 +1,5 @@
 // Command dashboard runs a live workload and serves the debug page of its
-// reactor system, to show what package debug shows: a dispatcher that
+// reactor system, to show what package [debug] shows: a dispatcher that
 // sends jobs through a round-robin router to four workers, which report
 // to a collector; goroutines reading and writing a sharded table; a
 // reactor that fails now and then under a restart policy; a dead letter

@@ -1,6 +1,6 @@
 package sched
 
-// WorkerStats is what one pool worker has done, as Stats reads it.
+// WorkerStats is what one pool worker has done, as [Pool.Stats] reads it.
 type WorkerStats struct {
 	Queue  int    // tasks in its local run queue, plus its run-next slot
 	Turns  uint64 // turns run

@@ -14,9 +14,9 @@ import (
 )
 
 // Binding keeps a router's targets, or a group of a path tree, in step
-// with the registry's exporters of a name (see Router and Paths). Its
+// with the registry's exporters of a name (see [Router] and [Paths]). Its
 // methods are safe for concurrent use. The zero Binding follows nothing
-// (its Stop does nothing). A Binding must not be copied.
+// (its [Binding.Stop] does nothing). A Binding must not be copied.
 type Binding struct {
 	stop func() // unregisters the follower from the node's registry
 	once sync.Once
@@ -32,17 +32,17 @@ type Binding struct {
 // name "@" id), two nodes following one name route a key to the same
 // node.
 //
-// The Binding owns rt's targets: targets added by others are removed at
-// the next change. A change that inserts a node before others in the
-// order re-adds the later ones (Remove then Add, so the order stays
-// sorted); a send that races with it may miss those for a moment, never
-// all of them unless the set was empty. Each change costs O(targets)
-// router updates, each a copy of the target set. Stop ends the following
-// and leaves rt's targets as they are.
+// The [Binding] owns rt's targets: targets added by others are removed at the
+// next change. A change that inserts a node before others in the order
+// re-adds the later ones (Remove then Add, so the order stays sorted); a send
+// that races with it may miss those for a moment, never all of them unless
+// the set was empty. Each change costs O(targets) router updates, each a copy
+// of the target set. [Binding.Stop] ends the following and leaves rt's
+// targets as they are.
 //
-// It returns remote.ErrNoRegistry for a node started without
-// remote.WithRegistry, and remote.ErrInvalidName for a name
-// remote.Subject refuses.
+// It returns [remote.ErrNoRegistry] for a node started without
+// [remote.WithRegistry], and [remote.ErrInvalidName] for a name
+// [remote.Subject] refuses.
 func Router[T any](n *remote.Node, name string, rt *router.Router[T], opts ...remote.ChannelOption[T]) (*Binding, error) {
 	if err := check(n, name); err != nil {
 		return nil, err
@@ -96,18 +96,18 @@ func Router[T any](n *remote.Node, name string, rt *router.Router[T], opts ...re
 // name. So path routing works across nodes: with SetPolicy(prefix,
 // router.Broadcast()) a send to prefix + "/*" reaches every exporting
 // node once; with another policy prefix + "/?" selects one node by it;
-// prefix + "/" + id reaches one node. Changes are applied as Router's
+// prefix + "/" + id reaches one node. Changes are applied as [Router]'s
 // are, before n's watchers hear of them.
 //
-// The Binding owns the paths below prefix that are node ids: a path it
+// The [Binding] owns the paths below prefix that are node ids: a path it
 // finds taken when a node joins is replaced. A registration that fails
 // otherwise is logged on n's system and retried at the next change. Each
 // change costs one Register or Unregister per joining or leaving member.
-// Stop ends the following and leaves the paths as they are.
+// [Binding.Stop] ends the following and leaves the paths as they are.
 //
-// It returns remote.ErrNoRegistry for a node started without
-// remote.WithRegistry, remote.ErrInvalidName for a name remote.Subject
-// refuses, and router.ErrBadPath for a prefix that is not a plain path.
+// It returns [remote.ErrNoRegistry] for a node started without
+// [remote.WithRegistry], [remote.ErrInvalidName] for a name [remote.Subject]
+// refuses, and [router.ErrBadPath] for a prefix that is not a plain path.
 func Paths[T any](n *remote.Node, name string, p *router.Paths[T], prefix string, opts ...remote.ChannelOption[T]) (*Binding, error) {
 	if err := check(n, name); err != nil {
 		return nil, err

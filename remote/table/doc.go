@@ -1,6 +1,6 @@
 // Package table spreads one sharded key-value table over the remote
 // nodes (package remote) that open it under a name: each node holds its
-// share of the keys in a local dht.Table and serves it to the others, and
+// share of the keys in a local [dht.Table] and serves it to the others, and
 // an operation on any node reaches the key's holder, locally or by one
 // NATS request through the node's connection.
 //
@@ -10,7 +10,7 @@
 //	t.Put(ctx, "apples", 3)                     // reaches the node that holds "apples"
 //	owner, _ := t.Owner("apples")               // the id of the node holding it
 //
-// A node must be started with remote.WithRegistry: the members of a
+// A node must be started with [remote.WithRegistry]: the members of a
 // table are registry members, and a member whose registry lease ends is
 // removed from the table. The layout (the members, with an epoch) is a
 // key of a JetStream key-value bucket changed by compare-and-set; a key's
@@ -20,10 +20,9 @@
 //
 // Guarantees: operations on a key stay linearizable while members join
 // and leave. There is no replication, so a member that dies loses its
-// keys (see Table). Operations block, and fail at once with
-// reactor.ErrInsideReactor when called from a reactor's handler.
+// keys (see [Table]). Operations block, and fail at once with
+// [reactor.ErrInsideReactor] when called from a reactor's handler.
 //
-// Table and dht.Table both satisfy dht.Store, so code written against
+// Table and dht.Table both satisfy [dht.Store], so code written against
 // that interface runs on either. Keys and values travel as JSON.
-
 package table

@@ -21,7 +21,7 @@ const layoutKey = "layout"
 
 // layoutHistory is how many layouts a record keeps: a node that fell
 // further behind than that cannot replay the changes it missed and stops
-// serving the table (see Table).
+// serving the table (see [Table]).
 const layoutHistory = 64
 
 // ownerSeed is the seed of the rendezvous score of a key and a member.
@@ -223,7 +223,7 @@ func without(id string) func([]string) ([]string, bool) {
 
 // watchLayout follows the layout key: it publishes every record it sees
 // (t.latest) and wakes the node's run loop. It returns when the watch
-// ends (Close, or the node's connection closes).
+// ends ([Table.Close], or the node's connection closes).
 func (t *Table[K, V]) watchLayout(kw jetstream.KeyWatcher) {
 	defer t.done.Done()
 	defer node.StopWatch(kw)

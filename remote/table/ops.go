@@ -42,8 +42,8 @@ type request[K comparable, V any] struct {
 }
 
 // reply is a member's answer. Found is the previous value's presence
-// (Get, Put, Delete), the swap (CompareAndSwap) or, for Len, that the
-// member had settled.
+// ([Table.Get], [Table.Put], [Table.Delete]), the swap
+// ([Table.CompareAndSwap]) or, for [Table.Len], that the member had settled.
 type reply[V any] struct {
 	Code  uint8  `json:"c"`
 	Epoch uint64 `json:"e"`
@@ -106,7 +106,7 @@ func (t *Table[K, V]) sizeErr(n int) error {
 }
 
 // send applies q on member m: locally if m is this node, else by one NATS
-// request. A write is refused with a *remote.PayloadError, before anything is
+// request. A write is refused with a [*remote.PayloadError], before anything is
 // applied, if it could not be handed over: the value is encoded once,
 // alone for a local write, as part of the request otherwise. A member
 // that cannot be reached (it has gone: no responders) answers

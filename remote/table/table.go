@@ -17,8 +17,8 @@ import (
 )
 
 // Table is a sharded key-value table whose keys are spread over the
-// remote nodes that opened it under one name (see Open): each such node
-// holds its share in a local dht.Table and serves it to the others over
+// remote nodes that opened it under one name (see [Open]): each such node
+// holds its share in a local [dht.Table] and serves it to the others over
 // NATS, and a client on any of them reaches every key. Keys and values
 // cross the network as JSON, so K and V must encode and decode to equal
 // values. All methods are safe for concurrent use.
@@ -31,7 +31,7 @@ import (
 // member of highest rendezvous score for the key's hash (the KeyFunc's
 // value, as in dht): a node joining takes about 1/(n+1) of the keys, a
 // node leaving gives away only its own. Open adds its node to the
-// layout; Close removes it after handing its keys over; a node whose
+// layout; [Table.Close] removes it after handing its keys over; a node whose
 // registry lease ends (its node closed, or dead for a lease time) is
 // removed by the others.
 //
@@ -48,13 +48,13 @@ import (
 // its keys are lost, and they start empty on their new holders; a member
 // that stops renewing its lease but keeps running (a pause longer than
 // the lease time) is removed and loses the writes it takes after that.
-// Len is exact once the layout has settled, as in dht.Table.
+// [Table.Len] is exact once the layout has settled, as in dht.Table.
 //
-// Operations block; call them from plain goroutines, never from a
-// reactor's handler. An operation on a key this node holds costs a local
-// dht operation and, for Put and CompareAndSwap, the encoding of the
-// value (for the payload limit); on another node's key, one NATS request
-// and reply through the node's connection.
+// Operations block; call them from plain goroutines, never from a reactor's
+// handler. An operation on a key this node holds costs a local dht operation
+// and, for [Table.Put] and [Table.CompareAndSwap], the encoding of the value
+// (for the payload limit); on another node's key, one NATS request and reply
+// through the node's connection.
 type Table[K comparable, V any] struct {
 	n     *remote.Node
 	in    node.Internals // n's
@@ -93,15 +93,15 @@ type Table[K comparable, V any] struct {
 // Open joins the table name of n's namespace (creating it if no node has
 // it open), with n as a member: it opens the node's local part, adds the
 // node to the layout and waits until the keys that move to it have
-// arrived. n must have a registry (remote.WithRegistry).
+// arrived. n must have a registry ([remote.WithRegistry]).
 //
 // It blocks until the node serves its share or ctx ends, and returns
-// remote.ErrNoRegistry without a registry, remote.ErrInvalidName for a
-// bad name, remote.ErrDuplicateName if the node already has the table (or
-// an export of that name) open, dht.ErrNilFunc for a nil key,
-// remote.ErrClosed for a closed node, or ctx's error (the node then
+// [remote.ErrNoRegistry] without a registry, [remote.ErrInvalidName] for a
+// bad name, [remote.ErrDuplicateName] if the node already has the table (or
+// an export of that name) open, [dht.ErrNilFunc] for a nil key,
+// [remote.ErrClosed] for a closed node, or ctx's error (the node then
 // leaves again; it has taken no keys). It costs a JetStream bucket
-// lookup, two subscriptions and three goroutines, ended by Close.
+// lookup, two subscriptions and three goroutines, ended by [Table.Close].
 func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string, key dht.KeyFunc[K], cfg Config[V]) (*Table[K, V], error) {
 	in := node.Of(n)
 	if in.JetStream() == nil {
@@ -244,7 +244,7 @@ func (t *Table[K, V]) Members() []string {
 
 // Owner returns the id of the member that holds k in the newest layout
 // this node has seen ("" if the table has no member). It returns an error
-// matching dht.ErrUserPanic if the key function panics.
+// matching [dht.ErrUserPanic] if the key function panics.
 func (t *Table[K, V]) Owner(k K) (string, error) {
 	h, err := t.hash(k)
 	if err != nil {
@@ -255,10 +255,10 @@ func (t *Table[K, V]) Owner(k K) (string, error) {
 }
 
 // Get returns the value of k and whether k is present. It blocks until
-// the node holding k answered or ctx ends; it returns ErrClosed after
-// Close, remote.ErrClosed once the node is closed, an error matching
-// dht.ErrUserPanic if the key function panics (here or on the holder), a
-// *remote.PayloadError if the request is over the payload limit, or
+// the node holding k answered or ctx ends; it returns [ErrClosed] after
+// [Table.Close], [remote.ErrClosed] once the node is closed, an error matching
+// [dht.ErrUserPanic] if the key function panics (here or on the holder), a
+// [*remote.PayloadError] if the request is over the payload limit, or
 // ctx's error. When ctx ends after the request was sent, the operation may or
 // may not have happened.
 func (t *Table[K, V]) Get(ctx context.Context, k K) (V, bool, error) {
@@ -267,8 +267,8 @@ func (t *Table[K, V]) Get(ctx context.Context, k K) (V, bool, error) {
 }
 
 // Put sets k to v and returns the previous value and whether there was
-// one. It blocks and fails like Get; a value whose encoding is over the
-// node's payload limit is refused with a *remote.PayloadError (it could
+// one. It blocks and fails like [Table.Get]; a value whose encoding is over the
+// node's payload limit is refused with a [*remote.PayloadError] (it could
 // not be handed over when its key moves).
 func (t *Table[K, V]) Put(ctx context.Context, k K, v V) (prev V, had bool, err error) {
 	r, err := t.do(ctx, request[K, V]{Op: opPut, Key: k, Val: v})
@@ -276,16 +276,16 @@ func (t *Table[K, V]) Put(ctx context.Context, k K, v V) (prev V, had bool, err 
 }
 
 // Delete removes k and returns its value and whether it was present. It
-// blocks and fails like Get.
+// blocks and fails like [Table.Get].
 func (t *Table[K, V]) Delete(ctx context.Context, k K) (prev V, had bool, err error) {
 	r, err := t.do(ctx, request[K, V]{Op: opDelete, Key: k})
 	return r.Val, r.Found, err
 }
 
-// CompareAndSwap sets k to new if k is present and its value equals old
-// by the table's Equal (run on the node holding k), and reports whether it
-// did. It blocks and fails like Put; if Equal panics, it returns an error
-// matching dht.ErrUserPanic and the table is unchanged.
+// CompareAndSwap sets k to new if k is present and its value equals old by
+// the table's [Config.Equal] (run on the node holding k), and reports whether
+// it did. It blocks and fails like [Table.Put]; if Equal panics, it returns
+// an error matching [dht.ErrUserPanic] and the table is unchanged.
 func (t *Table[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V) (bool, error) {
 	r, err := t.do(ctx, request[K, V]{Op: opCAS, Key: k, Val: new, Old: old})
 	return r.Found, err
@@ -296,7 +296,7 @@ func (t *Table[K, V]) CompareAndSwap(ctx context.Context, k K, old, new V) (bool
 // none has a hand-over pending (it waits for that, and counts again if
 // the layout changed while it counted). Each count is taken at its own
 // moment: under concurrent writes Len is not a snapshot. It blocks and
-// fails like Get, with one request per member.
+// fails like [Table.Get], with one request per member.
 func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 	pause := firstPause
 	for {
@@ -331,7 +331,7 @@ func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 // blocks until the hand-over is acknowledged or ctx ends; if ctx ends
 // first (or the node is the last member, or the node's connection is
 // gone), the keys the node held are lost, and Close returns ctx's error
-// in the first case. Calling Close again returns ErrClosed.
+// in the first case. Calling Close again returns [ErrClosed].
 func (t *Table[K, V]) Close(ctx context.Context) error {
 	if t.closing.Swap(true) {
 		return ErrClosed
@@ -443,7 +443,7 @@ func (t *Table[K, V]) pause(ctx context.Context, changed <-chan struct{}, d *tim
 	return nil
 }
 
-// hash returns the hash of k, or an error matching dht.ErrUserPanic.
+// hash returns the hash of k, or an error matching [dht.ErrUserPanic].
 func (t *Table[K, V]) hash(k K) (h uint64, err error) {
 	defer func() {
 		if p := recover(); p != nil {

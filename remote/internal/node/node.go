@@ -2,10 +2,10 @@
 // (remote/table, remote/follow) what remote keeps unexported about a
 // Node, as internal/poll serves both os and net: the node's closing
 // state, the names it holds, its registry's JetStream context and
-// followers, and its mapping of transport errors (Internals, reached
-// through Of). It also holds the wire details they share with remote:
-// the headers of an error reply (RespondError) and the stopping of a
-// key-value watch (StopWatch).
+// followers, and its mapping of transport errors ([Internals], reached
+// through [Of]). It also holds the wire details they share with remote:
+// the headers of an error reply ([RespondError]) and the stopping of a
+// key-value watch ([StopWatch]).
 //
 // Package remote registers the accessor of Of when it is initialized, so
 // every package that imports remote may call Of. Nothing here is part of
@@ -31,10 +31,10 @@ type Internals interface {
 	Closed() <-chan struct{}
 	// Closing reports whether the node's Close was called.
 	Closing() bool
-	// Claim records name as held by the node, beside its exported names:
-	// it fails with remote.ErrDuplicateName if the node holds it already
-	// and with remote.ErrClosed once Close was called. Release forgets
-	// name.
+	// Claim records name as held by the node, beside its exported names: it
+	// fails with remote.ErrDuplicateName if the node holds it already and
+	// with remote.ErrClosed once Close was called. [Internals.Release]
+	// forgets name.
 	Claim(name string) error
 	Release(name string)
 	// TransportErr maps an error of the node's connection onto remote's
@@ -59,7 +59,7 @@ type Internals interface {
 // of is the accessor registered by package remote.
 var of func(n any) Internals
 
-// Register sets the accessor Of uses. Package remote calls it once, when
+// Register sets the accessor [Of] uses. Package remote calls it once, when
 // it is initialized; no other package may.
 func Register(f func(n any) Internals) { of = f }
 

@@ -4,8 +4,8 @@
 // receive, and waits on member watches. Only tests import it.
 //
 // Every helper fails the test at once (t.FailNow) when a step fails, and
-// every wait is bounded by reactortest.Patience unless it takes a bound.
-// The systems it creates come from reactortest.NewSystem.
+// every wait is bounded by [reactortest.Patience] unless it takes a bound.
+// The systems it creates come from [reactortest.NewSystem].
 package remotetest
 
 import (
@@ -58,7 +58,7 @@ func Server(t testing.TB, edit func(*natsserver.Options)) *natsserver.Server {
 	return s
 }
 
-// JetStreamServer starts a Server with JetStream (stored in a temporary
+// JetStreamServer starts a [Server] with JetStream (stored in a temporary
 // directory of the test), configured further by edit (if not nil), and
 // returns its client URL.
 func JetStreamServer(t testing.TB, edit func(*natsserver.Options)) string {
@@ -93,7 +93,7 @@ func Collect[T any](t testing.TB, sys *reactor.System, size int) (reactor.Channe
 	return ch, out
 }
 
-// Export exports a Collect reactor of n's system under name on n, with
+// Export exports a [Collect] reactor of n's system under name on n, with
 // opts, and returns the export and the collector's Go channel (room for
 // size events).
 func Export[T any](t testing.TB, n *remote.Node, name string, size int, opts ...remote.ChannelOption[T]) (*remote.Exported, <-chan T) {
@@ -146,14 +146,14 @@ func Watch(t testing.TB, n *remote.Node) *remote.MemberWatch {
 }
 
 // Until reads w's events until one satisfies ok, and returns it. It fails
-// the test if w closes first or none comes within reactortest.Patience.
+// the test if w closes first or none comes within [reactortest.Patience].
 func Until(t testing.TB, w *remote.MemberWatch, ok func(remote.MemberEvent) bool) remote.MemberEvent {
 	t.Helper()
 	return UntilWithin(t, w, reactortest.Patience, ok)
 }
 
-// UntilWithin is Until, failing after bound instead of
-// reactortest.Patience.
+// UntilWithin is [Until], failing after bound instead of
+// [reactortest.Patience].
 func UntilWithin(t testing.TB, w *remote.MemberWatch, bound time.Duration, ok func(remote.MemberEvent) bool) remote.MemberEvent {
 	t.Helper()
 	deadline := time.NewTimer(bound)
@@ -172,13 +172,13 @@ func UntilWithin(t testing.TB, w *remote.MemberWatch, bound time.Duration, ok fu
 }
 
 // Exporting waits until w reports that every node of ids exports name
-// (see Until).
+// (see [Until]).
 func Exporting(t testing.TB, w *remote.MemberWatch, name string, ids ...string) {
 	t.Helper()
 	ExportingWithin(t, w, reactortest.Patience, name, ids...)
 }
 
-// ExportingWithin is Exporting, each event waited for at most bound.
+// ExportingWithin is [Exporting], each event waited for at most bound.
 func ExportingWithin(t testing.TB, w *remote.MemberWatch, bound time.Duration, name string, ids ...string) {
 	t.Helper()
 	left := map[string]bool{}
@@ -195,7 +195,7 @@ func ExportingWithin(t testing.TB, w *remote.MemberWatch, bound time.Duration, n
 
 // InsideReactor runs call in a handler of a new reactor of sys and
 // returns call's error. It fails the test if call does not return within
-// reactortest.Patience (a blocking call that hangs its reactor).
+// [reactortest.Patience] (a blocking call that hangs its reactor).
 func InsideReactor(t testing.TB, sys *reactor.System, call func() error) error {
 	t.Helper()
 	errs := make(chan error, 1)
@@ -207,7 +207,7 @@ func InsideReactor(t testing.TB, sys *reactor.System, call func() error) error {
 	return reactortest.Receive(t, errs)
 }
 
-// SendArrives sends v on a remote channel of n for name (remote.Channel,
+// SendArrives sends v on a remote channel of n for name ([remote.Channel],
 // default codec) and checks that v is the next value on got, the
 // collector of the name's export.
 func SendArrives[T any](t testing.TB, n *remote.Node, name string, v T, got <-chan T) {
