@@ -1,7 +1,7 @@
 // Package remote carries reactor channels across processes over NATS. It
-// is, with remote/table, the only package of the module that imports
-// NATS: systems that import neither remote nor a package built on it
-// (remote/table, remote/follow) neither link nor start any of it.
+// and the packages below it (remote/table, remote/follow and their
+// internal helpers) are the only ones of the module that import NATS:
+// systems that import none of them neither link nor start any of it.
 //
 // A [Node] is a reactor system's presence on NATS. [Start] creates it: by
 // default with an embedded NATS server in this process that opens no port
