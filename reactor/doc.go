@@ -131,6 +131,11 @@
 //     reports its own; [Undeliverable] events (a server request) are told
 //     why, so that their senders never wait for an answer that cannot
 //     come.
+//   - [System.AskProbe] reports a protocol's asks to the Ask and
+//     AskExpired functions of the system's [Hooks] (package metrics
+//     registers some): Start before the send, End when the ask returns.
+//     It is nil, at the cost of one atomic load, while no such hook is
+//     registered.
 //
 // None of them can break a reactor's serial processing or lose an event;
 // misused (a blocking function in [Channel.RunIfIdle]), they stall only the

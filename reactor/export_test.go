@@ -6,3 +6,7 @@ package reactor
 func HaltRequested[T any](ch Channel[T]) bool {
 	return ch.c.f.flags.Load()&flagsHalting != 0
 }
+
+// HookSample returns the system's hook sample, as WithHookSample rounded
+// it.
+func HookSample(s *System) int { return 1 << (32 - s.cfg.hookShift) }

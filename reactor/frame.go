@@ -205,7 +205,12 @@ func (f *frame) loopTurn(s *owner.Slot) (again, finished bool) {
 }
 
 // turnAs runs a turn of at most budget events with s naming the reactor.
+// While no Turn hook is registered, the hooks cost one atomic load and a
+// branch here.
 func (f *frame) turnAs(s *owner.Slot, budget int) bool {
+	if h := f.sys.turnHooks.Load(); h != nil && f.sys.sampled(s.Draw()) {
+		return f.timedTurn(s, budget, *h)
+	}
 	s.Set(f.id)
 	again := f.turnOf(budget)
 	s.Set(0)

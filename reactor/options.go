@@ -16,6 +16,7 @@ type sysConfig struct {
 	onFailure  func(Failure)
 	deadLetter func(DeadLetter)
 	introspect bool
+	hookShift  uint8 // a turn or ask is sampled when a random 32-bit draw shifted right by it is 0
 }
 
 // WithWorkers sets the number of worker goroutines of the shared pool

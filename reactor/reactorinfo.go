@@ -7,12 +7,16 @@ import (
 )
 
 // ReactorInfo describes a live reactor, as [System.Reactors] reads it.
+//
+// Handled is counted once per turn, after the turn's handlers return: a
+// turn whose handler fails leaves uncounted the event that failed and
+// those the same connector delivered before it in that turn.
 type ReactorInfo struct {
 	ID        uint64
 	Name      string    // WithName's name, or "reactor-<id>"
 	Scheduler string    // "pool", "dedicated" or "caller"
 	State     string    // "idle", "scheduled", "backoff", "draining", "stopping" or "terminated"
-	Handled   uint64    // events its handlers were given (a failed handler's event included)
+	Handled   uint64    // events its handlers were given, but for those of turns that failed (see below)
 	Restarts  int       // restarts under its restart policy
 	Started   time.Time // when it was spawned, to the second; zero without WithIntrospection
 	Depth     int       // events waiting in all its mailboxes

@@ -4,6 +4,8 @@ package reactor
 type Stats struct {
 	Reactors    int               // live reactors: spawned and not yet terminated
 	Spawned     uint64            // reactors spawned so far
+	Terminated  uint64            // reactors terminated so far
+	Handled     uint64            // events handed to handlers so far, by all reactors, terminated ones included (see ReactorInfo.Handled)
 	Failures    uint64            // reactor failures so far: panics and unhandled stream errors
 	Restarts    uint64            // restarts under restart policies so far
 	DeadLetters map[Reason]uint64 // dead letters so far, by reason (zero counts left out)
@@ -24,15 +26,32 @@ type WorkerStats struct {
 
 // Stats returns the system's counters. They are kept whether or not
 // [WithIntrospection] is on (a few owner-only stores per turn) and read
-// one by one, so they are not a snapshot of one instant. Safe for
-// concurrent use; it takes the system's lock briefly and allocates the
-// map and the slice.
+// one by one, so they are not a snapshot of one instant. Reactors,
+// GlobalQueue and the workers' Queue and Parked are current values;
+// every other figure is a count that never decreases from one call to
+// the next. Safe for concurrent use; it allocates the map and the slice.
+//
+// Cost: Handled is summed under the system's lock, which Spawn and every
+// termination also take: one atomic load per live reactor, mostly a
+// cache miss (3 ms for 200,000 idle reactors on a 2-core machine).
 func (s *System) Stats() Stats {
 	s.mu.Lock()
-	n := s.nlive
+	n, ended, handled := s.nlive, s.ended, s.handled
+	// A reactor counts its events in its own frame, with no shared
+	// write per turn: a system-wide atomic would make every worker
+	// contend for one cache line, and per-worker counts would miss the
+	// turns that dedicated loops and SendAndRun callers run. So the live
+	// reactors are walked, under mu, where a terminating reactor hands
+	// its count over (unregister): no event is counted twice or lost
+	// between two calls.
+	for f := s.live; f != nil; f = f.next {
+		handled += f.obs.Load() & handledMask
+	}
 	s.mu.Unlock()
 	st := Stats{
 		Reactors:    n,
+		Terminated:  ended,
+		Handled:     handled,
 		Spawned:     s.spawned.Load(),
 		Failures:    s.failures.Load(),
 		Restarts:    s.restarts.Load(),

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -18,13 +19,22 @@ import (
 //
 // All methods are safe for concurrent use. A System must not be copied.
 type System struct {
-	cfg  sysConfig
+	cfg sysConfig
+
+	// Read at every turn, and only written when hooks are added or
+	// removed: kept beside cfg, which turns read too, and away from the
+	// fields that spawns and terminations write.
+	turnHooks atomic.Pointer[[]func(time.Duration, int)] // Hooks.Turn; nil when none
+	asks      atomic.Pointer[AskProbe]                   // nil when no ask hook
+
 	log  zerolog.Logger
 	pool *sched.Pool[frame]
 
 	mu      sync.Mutex
 	live    *frame        // guarded by mu: doubly linked list of live reactors
 	nlive   int           // guarded by mu
+	ended   uint64        // guarded by mu: reactors that have left the live list
+	handled uint64        // guarded by mu: events handled by the reactors that have left it
 	closed  bool          // guarded by mu
 	stop    chan struct{} // closed when closed is set (Await's waiters end)
 	allDone chan struct{} // closed once closed is set and nlive reaches 0
@@ -40,6 +50,10 @@ type System struct {
 	deadWatch atomic.Pointer[[]Channel[DeadLetter]] // DeadLetters subscribers
 	logGate   rateGate
 	panicGate rateGate // logs of panicking dead-letter handlers
+	hookGate  rateGate // logs of panicking hooks
+
+	hookMu   sync.Mutex
+	hookList []*Hooks // guarded by hookMu: registered hooks, in order
 }
 
 // nextID numbers reactors across all systems of the process, so that an id
@@ -50,7 +64,7 @@ var nextID atomic.Uint64
 // unless [WithWorkers] says otherwise; they park when there is no work and
 // use no CPU at rest).
 func New(opts ...Option) *System {
-	cfg := sysConfig{workers: runtime.GOMAXPROCS(0), budget: 64}
+	cfg := sysConfig{workers: runtime.GOMAXPROCS(0), budget: 64, hookShift: hookShift(DefaultHookSample)}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -114,6 +128,11 @@ func (s *System) unregister(f *frame) {
 	}
 	f.prev, f.next = nil, nil
 	s.nlive--
+	s.ended++
+	// The reactor's count is final: its last turn is the one running
+	// terminate. Moving it here, under mu, is what keeps Stats.Handled
+	// from going back when a reactor leaves the list it walks.
+	s.handled += f.obs.Load() & handledMask
 	if s.closed && s.nlive == 0 {
 		close(s.allDone)
 	}

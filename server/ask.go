@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/reactors-go/reactors/reactor"
 )
@@ -42,6 +43,12 @@ import (
 // Reply slots are pooled: a sequential Ask allocates nothing of its own
 // once the pool is warm (the request's own value may allocate). The
 // server's handler synchronizes before Ask returns its reply.
+//
+// Ask reports to the Ask and AskExpired hooks of srv's system
+// (reactor.Hooks, see package metrics): its duration if it is sampled,
+// and its expiry if it returns because ctx ended before the reply. Asks
+// through a channel with no reactor of its own (a router's) are not
+// reported. With no such hook, this costs an atomic load.
 func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	var zero R
 	if ctx.Err() != nil {
@@ -49,6 +56,15 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	}
 	if reactor.Inside() {
 		return zero, fmt.Errorf("server: ask %s: %w", srv.Name(), reactor.ErrInsideReactor)
+	}
+	// The system's hooks hear of the ask (reactor.Hooks): while none is
+	// registered, that costs the probe's atomic load and a branch.
+	var probe *reactor.AskProbe
+	var start time.Time
+	if sys := srv.System(); sys != nil {
+		if probe = sys.AskProbe(); probe != nil {
+			start = probe.Start()
+		}
 	}
 	s := getSlot[R]()
 	id := s.arm(srv, s.nextAskID())
@@ -68,10 +84,17 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 			// more, with the send's error inside.
 			r := <-s.got
 			s.put()
-			return zero, refused(r.Err, err)
+			err = refused(r.Err, err)
+		} else {
+			s.put()
 		}
-		s.put()
+		if probe != nil {
+			probe.End(start, false)
+		}
 		return zero, err
+	}
+	if probe != nil {
+		return s.waitProbed(ctx, zero, probe, start)
 	}
 	return s.wait(ctx, zero)
 }
@@ -109,6 +132,30 @@ func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
 	case <-done:
 		return s.abandon(zero, context.Cause(ctx))
 	}
+}
+
+// waitProbed is wait for an ask that reports its end to probe: begun at
+// start, and expired if ctx ended before a reply was accepted. The slot
+// goes back to its list before the hooks run.
+func (s *slot[R]) waitProbed(ctx context.Context, zero R, probe *reactor.AskProbe, start time.Time) (R, error) {
+	var r Reply[R]
+	if done := ctx.Done(); done == nil {
+		r = <-s.got // as in wait: a select would cost several times more
+	} else {
+		select {
+		case r = <-s.got:
+		case <-done:
+			if s.disarm() {
+				s.put()
+				probe.End(start, true)
+				return zero, context.Cause(ctx)
+			}
+			r = <-s.got // accepted before the ask ended: it is there
+		}
+	}
+	s.put()
+	probe.End(start, false)
+	return r.Value, r.Err
 }
 
 // Tell sends q to srv as a one-way request: nobody waits for its reply, which

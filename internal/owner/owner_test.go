@@ -106,3 +106,18 @@ func TestGuestSlots(t *testing.T) {
 	require.NotNil(t, s)
 	s.Release()
 }
+
+// TestDrawSpreadsItsHighBits draws from a slot and from nil: the top six
+// bits, which sampling tests, fall evenly in their 64 buckets.
+func TestDrawSpreadsItsHighBits(t *testing.T) {
+	for _, s := range []*Slot{{}, nil} {
+		var buckets [64]int
+		const per = 1000
+		for range 64 * per {
+			buckets[s.Draw()>>26]++
+		}
+		for i, n := range buckets {
+			require.InDelta(t, per, n, per/3, "bucket %d of slot %p", i, s)
+		}
+	}
+}
