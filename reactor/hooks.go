@@ -74,6 +74,7 @@ type Hooks struct {
 // sampled one reads the clock twice and calls the hooks.
 func (s *System) AddHooks(h Hooks) (remove func()) {
 	p := &h
+	s.counting.Store(true) // from now on: Stats.Handled feeds the metrics
 	s.hookMu.Lock()
 	s.hookList = append(s.hookList, p)
 	s.rebuildHooksLocked()

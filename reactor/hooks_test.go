@@ -163,7 +163,7 @@ func TestPanickingHookIsLoggedAndContained(t *testing.T) {
 // keeps the events of reactors that have terminated, and that the
 // counters only grow while reactors come and go.
 func TestStatsCountTerminatedReactorsAndTheirEvents(t *testing.T) {
-	sys := reactortest.NewSystem(t)
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection()) // events are counted while observed
 	const reactors, n = 8, 50
 	done := make(chan struct{}, reactors)
 	var wg sync.WaitGroup

@@ -10,7 +10,10 @@ import (
 //
 // Handled is counted once per turn, after the turn's handlers return: a
 // turn whose handler fails leaves uncounted the event that failed and
-// those the same connector delivered before it in that turn.
+// those the same connector delivered before it in that turn. It is
+// counted only while somebody observes the system: from its start with
+// [WithIntrospection], or from the first [System.AddHooks] (package
+// metrics); otherwise it stays 0, and a turn pays a load and a branch.
 type ReactorInfo struct {
 	ID        uint64
 	Name      string    // WithName's name, or "reactor-<id>"

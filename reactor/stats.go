@@ -5,7 +5,7 @@ type Stats struct {
 	Reactors    int               // live reactors: spawned and not yet terminated
 	Spawned     uint64            // reactors spawned so far
 	Terminated  uint64            // reactors terminated so far
-	Handled     uint64            // events handed to handlers so far, by all reactors, terminated ones included (see ReactorInfo.Handled)
+	Handled     uint64            // events handed to handlers, by all reactors, terminated ones included, while counted (see ReactorInfo.Handled)
 	Failures    uint64            // reactor failures so far: panics and unhandled stream errors
 	Restarts    uint64            // restarts under restart policies so far
 	DeadLetters map[Reason]uint64 // dead letters so far, by reason (zero counts left out)

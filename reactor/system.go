@@ -24,6 +24,7 @@ type System struct {
 	// Read at every turn, and only written when hooks are added or
 	// removed: kept beside cfg, which turns read too, and away from the
 	// fields that spawns and terminations write.
+	counting  atomic.Bool                                // count events handled per reactor: introspection on or hooks added
 	turnHooks atomic.Pointer[[]func(time.Duration, int)] // Hooks.Turn; nil when none
 	asks      atomic.Pointer[AskProbe]                   // nil when no ask hook
 
@@ -80,6 +81,7 @@ func New(opts ...Option) *System {
 	s.names.init()
 	if cfg.introspect {
 		s.obs = newObserver()
+		s.counting.Store(true)
 	}
 	s.pool = sched.NewPool(cfg.workers, (*frame).poolTurn)
 	return s
