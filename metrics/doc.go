@@ -34,7 +34,8 @@
 //	| reactors.ask.duration        | Histogram (float64)   | s         |                             | Duration of a sample of server.Ask calls, from the send to the return (4) (5)  |
 //	| reactors.ask.expired         | Counter               | {ask}     |                             | server.Ask calls that stopped waiting because their context ended (5)          |
 //
-// (1) Counted per turn, after its handlers return: a turn that fails
+// (1) Counted per turn, after its handlers return, from Register on (from
+// the system's start with reactor.WithIntrospection): a turn that fails
 // leaves some of its events uncounted (see reactor.ReactorInfo). (2) A
 // reason appears once it has a dead letter. (3) The main connector of
 // each reactor, and its other connectors too with
