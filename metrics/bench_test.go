@@ -9,6 +9,7 @@ import (
 
 	"github.com/reactors-go/reactors/metrics"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/server"
 )
 
@@ -48,27 +49,7 @@ func BenchmarkPingPong(b *testing.B) {
 	for _, m := range benchModes {
 		b.Run("metrics="+m.name, func(b *testing.B) {
 			sys := benchSystem(b, m.on, m.sample)
-			n := b.N
-			done := make(chan struct{})
-			var pa, pb reactor.Channel[int]
-			ready := make(chan struct{})
-			pa, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-				r.Main().Events().OnEvent(func(k int) {
-					if k >= n {
-						close(done)
-						return
-					}
-					_ = pb.Send(k + 1)
-				})
-			})
-			pb, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-				<-ready
-				r.Main().Events().OnEvent(func(k int) { _ = pa.Send(k + 1) })
-			})
-			close(ready)
-			b.ResetTimer()
-			_ = pa.Send(1)
-			<-done
+			reactortest.PingPong(b, sys)
 		})
 	}
 }

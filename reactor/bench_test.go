@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // Micro-benchmarks of the runtime's hot paths, each beside its raw-Go
@@ -44,27 +45,7 @@ func BenchmarkPingPong(b *testing.B) {
 	b.Run("impl=reactors", func(b *testing.B) {
 		sys := reactor.New()
 		defer sys.Shutdown(context.Background())
-		n := b.N
-		done := make(chan struct{})
-		var pa, pb reactor.Channel[int]
-		ready := make(chan struct{})
-		pa, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-			r.Main().Events().OnEvent(func(k int) {
-				if k >= n {
-					close(done)
-					return
-				}
-				_ = pb.Send(k + 1)
-			})
-		})
-		pb, _ = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-			<-ready
-			r.Main().Events().OnEvent(func(k int) { _ = pa.Send(k + 1) })
-		})
-		close(ready)
-		b.ResetTimer()
-		_ = pa.Send(1)
-		<-done
+		reactortest.PingPong(b, sys)
 	})
 }
 
