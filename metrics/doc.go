@@ -33,6 +33,10 @@
 //	| reactors.turn.events         | Histogram (int64)     | {event}   |                             | Events handled by each sampled turn (4)                                        |
 //	| reactors.ask.duration        | Histogram (float64)   | s         |                             | Duration of a sample of server.Ask calls, from the send to the return (4) (5)  |
 //	| reactors.ask.expired         | Counter               | {ask}     |                             | server.Ask calls that stopped waiting because their context ended (5)          |
+//	| reactors.router.routed       | async Counter         | {event}   | reactors.router.name, reactors.router.member | Events a router sent to each member (WithRouter; with reactor.WithIntrospection) |
+//	| reactors.table.operations    | async Counter         | {operation} | reactors.table.name, reactors.table.shard | Data operations each shard of a table applied (WithTable)                  |
+//	| reactors.table.keys          | async UpDownCounter   | {key}     | reactors.table.name, reactors.table.shard | Keys each shard of a table holds (WithTable)                                   |
+//	| reactors.table.resizes       | async Counter         | {resize}  | reactors.table.name         | Resizes of a table (WithTable)                                                 |
 //
 // (1) Counted per turn, after its handlers return, from Register on (from
 // the system's start with reactor.WithIntrospection): a turn that fails

@@ -9,11 +9,21 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/router"
 )
 
 // reasonKey is the attribute that carries a dead letter's reason.
 const reasonKey = attribute.Key("reactors.dead_letter.reason")
+
+// The attributes of the router and table instruments.
+const (
+	routerKey = attribute.Key("reactors.router.name")
+	memberKey = attribute.Key("reactors.router.member")
+	tableKey  = attribute.Key("reactors.table.name")
+	shardKey  = attribute.Key("reactors.table.shard")
+)
 
 // durationBounds are the histogram buckets of turn and ask durations, in
 // seconds: from a microsecond, below which a turn or an ask on the
@@ -42,6 +52,11 @@ type instruments struct {
 	handled, deadLetters                    metric.Int64ObservableCounter
 	turns, steals, parks                    metric.Int64ObservableCounter
 	live, depth, queued                     metric.Int64ObservableUpDownCounter
+
+	routed, tableOps, tableResizes metric.Int64ObservableCounter
+	tableKeys                      metric.Int64ObservableUpDownCounter
+	routers                        []func() router.Stats
+	tables                         []func() dht.Stats
 
 	turnDuration, askDuration metric.Float64Histogram
 	turnEvents                metric.Int64Histogram
@@ -79,6 +94,10 @@ func newInstruments(m metric.Meter, sys *reactor.System, attrs []attribute.KeyVa
 	in.steals = counter("reactors.worker.steals", "{turn}", "Turns of reactors a worker took from elsewhere.")
 	in.parks = counter("reactors.worker.parks", "{park}", "Times a worker parked for want of work.")
 	in.queued = gauge("reactors.worker.queued", "{reactor}", "Reactors waiting in the worker pool's run queues.")
+	in.routed = counter("reactors.router.routed", "{event}", "Events a router sent to a member.")
+	in.tableOps = counter("reactors.table.operations", "{operation}", "Data operations a table's shard applied.")
+	in.tableKeys = gauge("reactors.table.keys", "{key}", "Keys a table's shard holds.")
+	in.tableResizes = counter("reactors.table.resizes", "{resize}", "Resizes of a table.")
 
 	var err error
 	in.turnDuration, err = m.Float64Histogram("reactors.turn.duration", metric.WithUnit("s"),
@@ -103,6 +122,7 @@ func (in *instruments) observables() []metric.Observable {
 	return []metric.Observable{
 		in.spawned, in.terminated, in.live, in.failures, in.restarts, in.handled,
 		in.deadLetters, in.depth, in.turns, in.steals, in.parks, in.queued,
+		in.routed, in.tableOps, in.tableKeys, in.tableResizes,
 	}
 }
 
@@ -137,7 +157,27 @@ func (in *instruments) observe(_ context.Context, o metric.Observer) error {
 		depth += info.Depth
 	}
 	o.ObserveInt64(in.depth, int64(depth), in.obs...)
+	for _, stats := range in.routers {
+		rs := stats()
+		for _, m := range rs.Members {
+			o.ObserveInt64(in.routed, int64(m.Routed), in.with(routerKey.String(rs.Name), memberKey.String(m.Channel)))
+		}
+	}
+	for _, stats := range in.tables {
+		ts := stats()
+		o.ObserveInt64(in.tableResizes, int64(ts.Resizes), in.with(tableKey.String(ts.Name)))
+		for i, sh := range ts.Shards {
+			opt := in.with(tableKey.String(ts.Name), shardKey.Int(i))
+			o.ObserveInt64(in.tableOps, int64(sh.Ops), opt)
+			o.ObserveInt64(in.tableKeys, int64(sh.Keys), opt)
+		}
+	}
 	return nil
+}
+
+// with is an observation option of the registration's attributes and kv.
+func (in *instruments) with(kv ...attribute.KeyValue) metric.ObserveOption {
+	return metric.WithAttributeSet(attribute.NewSet(append(slices.Clip(in.attrs), kv...)...))
 }
 
 // hooks are the registration's hooks on the system.

@@ -62,6 +62,7 @@ func Register(sys *reactor.System, opts ...Option) (*Registration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics: register: %w", err)
 	}
+	in.routers, in.tables = cfg.routers, cfg.tables
 	cb, err := in.meter.RegisterCallback(in.observe, in.observables()...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: register: %w", err)
