@@ -15,8 +15,8 @@ import (
 // last [RecentDeadLetterCount] dead letters, and a sample of which
 // reactor sends to which (one send in [FlowSample]).
 //
-// Cost with it on: a clock read per spawn, a random draw per send (about
-// 5 ns), a map update per sampled send, a copy of the connector list when
+// Cost with it on: a clock read per spawn, a random draw per send (a few
+// ns), a count per turn, a map update per sampled send, a copy of the connector list when
 // a reactor opens or loses a connector, and a record per dead letter.
 // Without it those methods report less (see each), and nothing of this
 // runs.
