@@ -101,6 +101,11 @@ func TestReactorsWithoutIntrospection(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, ch.Send(1))
 	reactortest.Receive(t, done)
+	// Len may count the handled event until its turn ends: wait for idle.
+	require.Eventually(t, func() bool {
+		info, ok := infoOf(t, sys, "plain")
+		return ok && info.State == "idle"
+	}, reactortest.Patience, time.Millisecond)
 	info, _ := infoOf(t, sys, "plain")
 	require.Zero(t, info.Handled, "nobody observes: nothing counted")
 	require.Equal(t, "pool", info.Scheduler)
