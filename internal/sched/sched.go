@@ -477,6 +477,7 @@ func (p *Pool[T]) popGlobal() *T {
 // look for work again.
 func (w *worker[T]) park() (*T, bool) {
 	p := w.p
+	w.publish() // also on the way out at Close
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -509,7 +510,6 @@ func (w *worker[T]) park() (*T, bool) {
 			break // somebody already took us off the idle list and will wake us
 		}
 	}
-	w.publish()
 	w.parks.Store(w.parks.Load() + 1)
 	w.parked.Store(true)
 	<-w.wake
