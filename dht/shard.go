@@ -3,6 +3,8 @@ package dht
 import (
 	"fmt"
 	"sync/atomic"
+
+	"github.com/reactors-go/reactors/internal/relaxed"
 )
 
 // This file is the pure core of a shard: a plain map, the operations on
@@ -85,16 +87,16 @@ type shard[K comparable, V any] struct {
 	waiting  int    // how many awaiting entries are true
 	held     int
 
-	// Figures for Table.Stats, written by the shard only (a load and a
-	// store each) and read from any goroutine.
+	// Figures for Table.Stats, written by the shard only, with relaxed
+	// stores (no fence: a plain store each), and read from any goroutine.
 	ops  atomic.Uint64 // data operations applied (a batch counts its items)
 	keys atomic.Int64  // len(m) after the last change
 }
 
 // note counts n applied operations and the map's size.
 func (s *shard[K, V]) note(n int) {
-	s.ops.Store(s.ops.Load() + uint64(n))
-	s.keys.Store(int64(len(s.m)))
+	relaxed.StoreUint64(&s.ops, s.ops.Load()+uint64(n))
+	relaxed.StoreInt64(&s.keys, int64(len(s.m)))
 }
 
 // newShard returns shard self of a layout of own shards at epoch.
@@ -175,7 +177,7 @@ func (s *shard[K, V]) expect(epoch uint32, own, prev, from int) {
 // shard (keys of shard j in out[j]; out has own entries). It runs no
 // user code.
 func (s *shard[K, V]) handOff(epoch uint32, own int) []*keys[K, V] {
-	defer func() { s.keys.Store(int64(len(s.m))) }()
+	defer s.note(0)
 	s.epoch, s.own = epoch, own
 	out := make([]*keys[K, V], own)
 	for k, e := range s.m {
@@ -195,7 +197,7 @@ func (s *shard[K, V]) handOff(epoch uint32, own int) []*keys[K, V] {
 
 // install adds the keys handed over by shard from.
 func (s *shard[K, V]) install(from int, ks *keys[K, V]) {
-	defer func() { s.keys.Store(int64(len(s.m))) }()
+	defer s.note(0)
 	if ks != nil {
 		for i, k := range ks.k {
 			s.m[k] = ks.e[i]
@@ -271,7 +273,7 @@ func (s *shard[K, V]) apply(o op[K, V]) (r reply[V], err error) {
 // the shard. It runs no user code that has not already run without
 // panicking for the same key.
 func (s *shard[K, V]) undo(o op[K, V], r reply[V]) {
-	defer func() { s.keys.Store(int64(len(s.m))) }()
+	defer s.note(0)
 	switch o.kind {
 	case opPut:
 		if r.ok {
@@ -353,7 +355,7 @@ func (s *shard[K, V]) applyBatch(b *batch[K, V]) (err error) {
 // undoBatch reverts the first n applied items of b, last first, so that
 // a key put twice gets back its value from before the batch.
 func (s *shard[K, V]) undoBatch(b *batch[K, V], n int) {
-	defer func() { s.keys.Store(int64(len(s.m))) }()
+	defer s.note(0)
 	if b.m.vals == nil {
 		return
 	}

@@ -17,8 +17,8 @@ type ShardStats struct {
 
 // Stats returns the table's layout and, per shard, its keys, the data
 // operations it applied and its mailbox length. It asks no shard: it
-// reads figures each shard updates as it works (two stores per
-// operation), so they are current to the last operation of each shard
+// reads figures each shard updates as it works (two plain stores
+// per operation), so they are current to the last operation of each shard
 // but not a snapshot of one instant; use [Table.Len] or [Table.Range] for exact
 // figures. Safe for concurrent use, from any goroutine or reactor; it
 // allocates the slice.

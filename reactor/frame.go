@@ -320,7 +320,6 @@ func (f *frame) drainAll(budget int) bool {
 		return n == budget
 	}
 	start := budget
-	defer func() { f.countHandled(start - budget) }()
 	n := len(x.conns) + 1
 	for i := range n {
 		idx := (x.cursor + i) % n
@@ -334,6 +333,7 @@ func (f *frame) drainAll(budget int) bool {
 			break
 		}
 	}
+	f.countHandled(start - budget) // a turn that a handler's panic ends counts nothing, as with one connector
 	if x.compact {
 		x.compact = false
 		kept := x.conns[:0]
