@@ -47,6 +47,11 @@ func BenchmarkPingPong(b *testing.B) {
 		defer sys.Shutdown(context.Background())
 		reactortest.PingPong(b, sys)
 	})
+	b.Run("impl=observed", func(b *testing.B) { // introspection on: counters and sampled flows
+		sys := reactor.New(reactor.WithIntrospection())
+		defer sys.Shutdown(context.Background())
+		reactortest.PingPong(b, sys)
+	})
 }
 
 // ringSize is the length of BenchmarkRing's ring (the classic thread-ring

@@ -223,17 +223,22 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 		return c.refuse(v)
 	}
 	f := c.f
-	if o := f.sys.obs; o != nil {
-		o.sampleSend(f.id)
-	}
 	if r := c.ring(); r != nil {
+		if o := f.sys.obs; o != nil {
+			o.sampleSend(f.id)
+		}
 		return c.sendBounded(ctx, r, v)
 	}
+	// The flow map samples about one send in FlowSample (see
+	// observer.flow) without a random draw per send: see samplePush and
+	// sampleHanded.
+	var sample bool
 	if f.state.Load() == stIdle && f.state.CompareAndSwap(stIdle, stScheduled) {
 		if !c.hasFirst && c.closed.Load()&closedMask == open && c.q.Drained() {
 			c.first, c.hasFirst = v, true
+			sample = f.sampleHanded()
 		} else {
-			c.q.Push(v)
+			sample = samplePush(c.q.Push(v) + f.obs.Load())
 		}
 		if mode == modeRun {
 			f.runHere()
@@ -241,8 +246,13 @@ func (c *Connector[T]) sendMode(ctx context.Context, v T, mode int) error {
 			f.schedule()
 		}
 	} else {
-		c.q.Push(v)
+		sample = samplePush(c.q.Push(v) + f.obs.Load())
 		f.notify()
+	}
+	if sample {
+		if o := f.sys.obs; o != nil {
+			o.flow(f.id)
+		}
 	}
 	if gone(c.closed.Load()) {
 		c.discardLate()

@@ -78,7 +78,7 @@ type frame struct {
 	started   bool  // owner: the constructor of this incarnation has run
 	queued    bool  // owner: a turn took events from a queue since the last trim
 	draining  bool  // owner: a drain request closed the connectors to new sends
-	onCaller  bool  // runs on the goroutine that called Run
+	handed    uint8 // holder of the scheduling right: events handed over in first, counted down (see sampleHanded)
 	id        uint64
 	obs       atomic.Uint64 // events handled and start second (see countHandled); owner writes
 	sys       *System

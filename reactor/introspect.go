@@ -16,9 +16,12 @@ import (
 // last [RecentDeadLetterCount] dead letters, and a sample of which
 // reactor sends to which (one send in [FlowSample]).
 //
-// Cost with it on: a clock read per spawn, a random draw per send (a few
-// ns), a count per turn (a plain store), a map update per sampled send, a copy of the connector list when
-// a reactor opens or loses a connector, and a record per dead letter.
+// Cost with it on: a clock read per spawn, a count per turn (a plain
+// store), a lock and a map update per sampled send, a copy of the
+// connector list when a reactor opens or loses a connector, and a record
+// per dead letter. Picking the sampled sends costs a multiplication per
+// send (a random draw per send to a bounded mailbox), whether or not it
+// is on.
 // Without it those methods report less (see each), and nothing of this
 // runs.
 func WithIntrospection() Option { return func(c *sysConfig) { c.introspect = true } }
@@ -30,6 +33,12 @@ func (s *System) Introspection() bool { return s.obs != nil }
 // FlowSample is how many sends one sampled send of [System.Flows] stands
 // for, on average.
 const FlowSample = 64
+
+// flowBits is log2 of FlowSample; the constant below fails to compile
+// unless FlowSample == 1<<flowBits.
+const flowBits = 6
+
+const _ = uint(FlowSample-1<<flowBits) + uint(1<<flowBits-FlowSample)
 
 // RecentDeadLetterCount is how many dead letters [System.RecentDeadLetters]
 // keeps.
@@ -53,13 +62,49 @@ func newObserver() *observer {
 	return &observer{start: time.Now(), flows: map[flowKey]uint64{}}
 }
 
-// sampleSend records, for one send in [FlowSample], that the reactor
-// running on the calling goroutine (0 for a plain goroutine) sent to the
-// reactor to.
-func (o *observer) sampleSend(to uint64) {
-	if rand.Uint32()%FlowSample != 0 {
-		return
+// samplePush reports whether the event pushed at position pos of a
+// mailbox is one of the sampled sends of the flow map: about one in
+// [FlowSample]. It takes the top bits of pos times 2⁶⁴/φ (Fibonacci
+// hashing), which are equidistributed over any arithmetic progression of
+// positions, so that senders taking turns in a fixed pattern are sampled
+// in proportion to their sends; a modulo would always pick the same one.
+// A multiplication instead of a random draw per send.
+//
+// A mailbox's positions start over when it releases its memory (going
+// idle), so senders pass the position plus the reactor's obs word, whose
+// count of handled events goes on rising while the system counts: their
+// sum keeps rising across releases (a reactor that got one event per
+// idle spell would otherwise be sampled at every send).
+func samplePush(pos uint64) bool {
+	return (pos*0x9e3779b97f4a7c15)>>(64-flowBits) == 0
+}
+
+// sampleHanded is samplePush for an event handed over without the
+// mailbox (the first event of an idle reactor): it counts such events
+// down from a random start in [1, 2*FlowSample-1] and reports true at
+// the end of each count, so that one in [FlowSample] is sampled on
+// average and no fixed pattern of senders aliases with the count. The
+// caller holds the scheduling right, which guards f.handed.
+func (f *frame) sampleHanded() bool {
+	if f.handed > 1 {
+		f.handed--
+		return false
 	}
+	f.handed = uint8(1 + rand.Uint32()%(2*FlowSample-1))
+	return true
+}
+
+// sampleSend calls flow for one call in [FlowSample], drawn at random:
+// for sends that have no count to sample by (bounded mailboxes).
+func (o *observer) sampleSend(to uint64) {
+	if rand.Uint32()%FlowSample == 0 {
+		o.flow(to)
+	}
+}
+
+// flow records a sampled send: the reactor running on the calling
+// goroutine (0 for a plain goroutine) sent to the reactor to.
+func (o *observer) flow(to uint64) {
 	from := owner.Current()
 	if from == to {
 		return

@@ -199,14 +199,73 @@ func TestFlowsSampleWhoSendsToWhom(t *testing.T) {
 	}
 	reactortest.WaitClosed(t, got)
 
+	pairs := flowPairs(sys)
+	// Each pair saw 6,400 sends, about 100 of them sampled.
+	requireSampled(t, pairs, "source", "sink", n)
+	requireSampled(t, pairs, "", "sink", n)
+}
+
+// flowPairs returns sys's flows by sender and receiver name.
+func flowPairs(sys *reactor.System) map[[2]string]uint64 {
 	pairs := map[[2]string]uint64{}
 	for _, f := range sys.Flows() {
 		pairs[[2]string{f.FromName, f.ToName}] = f.Sampled
 	}
-	// Each pair saw 6,400 sends: no sample at all has a chance of e^-100.
-	require.NotZero(t, pairs[[2]string{"source", "sink"}], "flows %v", pairs)
-	require.NotZero(t, pairs[[2]string{"", "sink"}], "flows %v", pairs)
-	require.Less(t, pairs[[2]string{"source", "sink"}], uint64(n), "sampled, not counted")
+	return pairs
+}
+
+// requireSampled checks that about one in FlowSample of the sends events
+// from "from" to "to" were sampled: within a factor of two of it.
+func requireSampled(t *testing.T, pairs map[[2]string]uint64, from, to string, sends int) {
+	t.Helper()
+	got, want := pairs[[2]string{from, to}], uint64(sends/reactor.FlowSample)
+	require.True(t, got >= want/2 && got <= 2*want, "%q to %q: %d sampled of %d sends, want about %d (flows %v)", from, to, got, sends, want, pairs)
+}
+
+// TestFlowsSampleEverySendPath checks the flow map's sampling on the
+// paths a send can take: an event handed to an idle reactor without its
+// mailbox (each send of a ping-pong), and a bounded mailbox.
+func TestFlowsSampleEverySendPath(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection())
+	const n = 100 * reactor.FlowSample
+	done := make(chan struct{})
+	var ping, pong reactor.Channel[int]
+	ping, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(i int) {
+			if i >= 2*n {
+				close(done)
+				return
+			}
+			_ = pong.Send(i + 1)
+		})
+	}, reactor.WithName("ping"))
+	require.NoError(t, err)
+	pong, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(i int) { _ = ping.Send(i + 1) })
+	}, reactor.WithName("pong"))
+	require.NoError(t, err)
+	require.NoError(t, ping.Send(0))
+	reactortest.WaitClosed(t, done)
+
+	got := make(chan struct{})
+	bounded, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		seen := 0
+		r.Main().Events().OnEvent(func(int) {
+			if seen++; seen == n {
+				close(got)
+			}
+		})
+	}, reactor.WithName("bounded"), reactor.WithMain(reactor.Bounded(n, reactor.DropNewest)))
+	require.NoError(t, err)
+	for i := range n {
+		require.NoError(t, bounded.Send(i))
+	}
+	reactortest.WaitClosed(t, got)
+
+	pairs := flowPairs(sys)
+	requireSampled(t, pairs, "ping", "pong", n)
+	requireSampled(t, pairs, "pong", "ping", n)
+	requireSampled(t, pairs, "", "bounded", n)
 }
 
 // TestRecentDeadLettersKeepTheNewestFirst dead-letters more events than

@@ -194,8 +194,7 @@ func spawn[T any](sys *System, body func(*Reactor[T]), opts []SpawnOption, onCal
 		f.x.Store(x)
 	}
 	if onCaller || cfg.sched == Dedicated {
-		f.loop = sched.NewLoop[frame]()
-		f.onCaller = onCaller
+		f.loop = sched.NewLoop[frame](onCaller)
 	}
 	if sys.obs != nil {
 		f.obs.Store(sys.obs.bornAt(time.Now()))

@@ -105,7 +105,7 @@ func (f *frame) info(o *observer, conns []ConnectorInfo) ReactorInfo {
 	info := ReactorInfo{ID: f.id, Name: f.name(), Scheduler: "pool", Handled: w & handledMask}
 	if f.loop != nil {
 		info.Scheduler = "dedicated"
-		if f.onCaller {
+		if f.loop.OnCaller() {
 			info.Scheduler = "caller"
 		}
 	}

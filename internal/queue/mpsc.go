@@ -91,8 +91,11 @@ func hasPointers(t reflect.Type) bool {
 	return true
 }
 
-// Push appends v. It never blocks and never fails.
-func (q *MPSC[T]) Push(v T) {
+// Push appends v and returns its position in the queue's sequence: 0 for
+// the first element pushed since the queue was made (or last released),
+// then one more per push, in the order the pushes claimed their slots. It
+// never blocks and never fails.
+func (q *MPSC[T]) Push(v T) uint64 {
 	for {
 		s := q.tail.Load()
 		if s == nil {
@@ -123,7 +126,7 @@ func (q *MPSC[T]) Push(v T) {
 			// and Chain benchmarks use 14-42% less CPU per event (2
 			// cores under load).
 			sl.ready.Store(true)
-			return
+			return uint64(s.base + i)
 		}
 		// The segment is full: link a successor (one producer wins) and move
 		// the tail on.

@@ -281,3 +281,43 @@ func TestMPSCPopClearsPointerSlots(t *testing.T) {
 	require.Same(t, &x, v)
 	require.Nil(t, q.head.Load().cons[0].v)
 }
+
+// TestMPSCPushReturnsItsPosition checks the positions Push returns: 0, 1,
+// 2... across segments on one goroutine, each position once and rising
+// per producer with several, and 0 again after a Release.
+func TestMPSCPushReturnsItsPosition(t *testing.T) {
+	var q MPSC[int]
+	for i := range 1000 {
+		require.Equal(t, uint64(i), q.Push(i))
+	}
+	for range 1000 {
+		_, ok := q.Pop()
+		require.True(t, ok)
+	}
+	require.True(t, q.Release())
+	require.Equal(t, uint64(0), q.Push(0), "a released queue starts over")
+
+	const producers, each = 4, 5000
+	var c MPSC[int]
+	pos := make([][]uint64, producers)
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Go(func() {
+			for i := range each {
+				pos[p] = append(pos[p], c.Push(i))
+			}
+		})
+	}
+	wg.Wait()
+	seen := make([]bool, producers*each)
+	for p := range producers {
+		for i, x := range pos[p] {
+			require.Less(t, x, uint64(len(seen)))
+			require.False(t, seen[x], "position %d twice", x)
+			seen[x] = true
+			if i > 0 {
+				require.Greater(t, x, pos[p][i-1], "producer %d", p)
+			}
+		}
+	}
+}

@@ -10,11 +10,20 @@ import (
 // goroutine ([Loop.Go]) or the caller's own ([Loop.Run]). It costs one channel of
 // capacity 1.
 type Loop[T any] struct {
-	wake chan struct{}
+	wake     chan struct{}
+	onCaller bool
 }
 
-// NewLoop returns a loop that is not yet running.
-func NewLoop[T any]() *Loop[T] { return &Loop[T]{wake: make(chan struct{}, 1)} }
+// NewLoop returns a loop that is not yet running. onCaller tells that it
+// will run on the goroutine of a caller rather than on one of its own
+// (see [Loop.OnCaller]).
+func NewLoop[T any](onCaller bool) *Loop[T] {
+	return &Loop[T]{wake: make(chan struct{}, 1), onCaller: onCaller}
+}
+
+// OnCaller reports what NewLoop was told: whether the loop runs on a
+// caller's goroutine. Any goroutine.
+func (l *Loop[T]) OnCaller() bool { return l.onCaller }
 
 // Schedule wakes the loop. It never blocks. The caller must own the task's
 // scheduling right.
