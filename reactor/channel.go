@@ -106,14 +106,33 @@ func (ch Channel[T]) Len() int {
 	return c.q.Len()
 }
 
-// System returns the system of the reactor owning ch, or nil for the zero
-// [Channel] and forwarding channels ([ChannelOf]). Protocols use it to report
-// dead letters of replies meant for ch's reactor.
+// System returns the system of the reactor owning ch; for a forwarding
+// channel ([ChannelOf]), the system its [Sender] names if it has a method
+// System() *System (a router's does), else nil; nil for the zero
+// [Channel]. Protocols use it to report dead letters of replies meant for
+// ch's reactor, and [server.Ask] to find the system's hooks.
+//
+// [server.Ask]: https://pkg.go.dev/github.com/reactors-go/reactors/server#Ask
 func (ch Channel[T]) System() *System {
-	if ch.c == nil || ch.c.f == nil {
+	switch {
+	case ch.c == nil:
 		return nil
+	case ch.c.f != nil:
+		return ch.c.f.sys
+	case ch.c.cx != nil && ch.c.cx.fwd != nil:
+		if s, ok := ch.c.cx.fwd.(interface{ System() *System }); ok {
+			return s.System()
+		}
 	}
-	return ch.c.f.sys
+	return nil
+}
+
+// Forwards reports whether ch is a forwarding channel ([ChannelOf]): its
+// sends go to a [Sender], not to a reactor's connector, so it has no
+// reactor to watch ([Watch], [Channel.AfterTerminate]). False for the zero
+// [Channel].
+func (ch Channel[T]) Forwards() bool {
+	return ch.c != nil && ch.c.f == nil && ch.c.cx != nil && ch.c.cx.fwd != nil
 }
 
 // AfterTerminate arranges for f(err) to run once when the reactor owning ch

@@ -51,8 +51,9 @@ type Hooks struct {
 	// its return, whatever its outcome (a reply, an error, an expiry).
 	// Each ask is sampled as a turn is. Request/reply protocols report
 	// their asks through the system's AskProbe; server.Ask does so for
-	// the asks it sends to a reactor of the system, not for those through
-	// a channel with no reactor of its own (a router's, a remote one).
+	// the asks it sends through a channel of the system: a reactor's, or
+	// a forwarding one whose Channel.System names it (a router's, a
+	// path's), not a remote one.
 	Ask func(d time.Duration)
 
 	// AskExpired is called for every such ask that stopped waiting

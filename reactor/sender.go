@@ -16,6 +16,11 @@ import "context"
 // with the contracts of Channel's methods of those names; the forwarding
 // channel's [Channel.Offer] and [Channel.SendAndRun] then call them (a router
 // passes them on to the target it picks). Without them, both call Send.
+// A Sender that belongs to a system may also have the method
+//
+//	System() *System
+//
+// which the forwarding channel's [Channel.System] then returns.
 type Sender[T any] interface {
 	Send(v T) error
 	Name() string

@@ -51,3 +51,7 @@ func (s *pathSender[T]) Send(v T) error {
 }
 
 func (s *pathSender[T]) Name() string { return s.path }
+
+// System returns the system of the Paths, which the path's channel
+// reports ([reactor.Channel.System]).
+func (s *pathSender[T]) System() *reactor.System { return s.p.sys }

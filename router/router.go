@@ -130,6 +130,11 @@ func (r *Router[T]) Channel() reactor.Channel[T] { return r.ch }
 // Name returns the router's name.
 func (r *Router[T]) Name() string { return r.name }
 
+// System returns the router's system; the router's channel reports it
+// too ([reactor.Channel.System]), so that an ask through the router
+// reaches the system's hooks and metrics.
+func (r *Router[T]) System() *reactor.System { return r.sys }
+
 // Close ends the router, as Channel.Stop ends a reactor: it drops every
 // target and closes [Router.Done]. Every later send to
 // the router's channel fails with an error matching

@@ -1,13 +1,16 @@
 package router_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/router"
+	"github.com/reactors-go/reactors/server"
 )
 
 // TestStatsCountRoutedEventsPerMember routes through every built-in
@@ -28,8 +31,14 @@ func TestStatsCountRoutedEventsPerMember(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := router.New(sys, "rt-"+tc.name, tc.policy)
 			require.NoError(t, rt.Add(a, b))
-			for i := range 4 {
-				require.NoError(t, rt.Channel().Send(i))
+			ctx := context.Background()
+			for i, send := range []func(int) error{ // every way into a router counts
+				rt.Channel().Send,
+				func(v int) error { return rt.Channel().Offer(ctx, v) },
+				func(v int) error { return rt.Channel().SendAndRun(ctx, v) },
+				rt.Channel().Send,
+			} {
+				require.NoError(t, send(i))
 			}
 			st := rt.Stats()
 			require.Equal(t, "rt-"+tc.name, st.Name)
@@ -68,4 +77,40 @@ func spawnSinks(t *testing.T, sys *reactor.System, name string) reactor.Channel[
 	}, reactor.WithName(name))
 	require.NoError(t, err)
 	return ch
+}
+
+// TestAsksThroughRoutersReachTheSystemHooks asks through a router's
+// channel and a path's channel: each names the router's system
+// (reactor.Channel.System), so the system's hooks hear of the asks.
+func TestAsksThroughRoutersReachTheSystemHooks(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithHookSample(1))
+	asks := make(chan time.Duration, 4)
+	sys.AddHooks(reactor.Hooks{Ask: func(d time.Duration) { asks <- d }})
+	srv, err := server.Spawn(sys, func(v int) (int, error) { return 2 * v, nil }, reactor.WithName("double"))
+	require.NoError(t, err)
+
+	rt := router.New(sys, "rt", router.RoundRobin[server.Request[int, int]]())
+	require.NoError(t, rt.Add(srv))
+	require.Same(t, sys, rt.System())
+	require.Same(t, sys, rt.Channel().System())
+	require.True(t, rt.Channel().Forwards())
+	require.False(t, srv.Forwards())
+
+	paths := router.NewPaths[server.Request[int, int]](sys)
+	require.NoError(t, paths.Register("jobs/double", srv))
+	require.NoError(t, paths.SetPolicy("jobs", router.RoundRobin[server.Request[int, int]]()))
+	pch, err := paths.Channel("jobs")
+	require.NoError(t, err)
+	require.Same(t, sys, pch.System())
+
+	for _, ch := range []server.Server[int, int]{rt.Channel(), pch} {
+		v, err := server.Ask(context.Background(), ch, 21)
+		require.NoError(t, err)
+		require.Equal(t, 42, v)
+		select {
+		case <-asks:
+		default:
+			t.Fatalf("the ask through %s was not reported", ch.Name())
+		}
+	}
 }

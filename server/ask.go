@@ -46,9 +46,10 @@ import (
 //
 // Ask reports to the Ask and AskExpired hooks of srv's system
 // (reactor.Hooks, see package metrics): its duration if it is sampled,
-// and its expiry if it returns because ctx ended before the reply. Asks
-// through a channel with no reactor of its own (a router's) are not
-// reported. With no such hook, this costs an atomic load.
+// and its expiry if it returns because ctx ended before the reply. The
+// system is [reactor.Channel.System]'s: a router's or a path's channel
+// names its router's; asks through a channel that names none (a remote
+// one) are not reported. With no such hook, this costs an atomic load.
 func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	var zero R
 	if ctx.Err() != nil {

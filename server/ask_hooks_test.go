@@ -49,6 +49,15 @@ type forward struct{ to server.Server[int, int] }
 func (f forward) Send(r server.Request[int, int]) error { return f.to.Send(r) }
 func (f forward) Name() string                          { return "forward" }
 
+// forwardIn is forward for a Sender that names its system, as a router
+// does.
+type forwardIn struct {
+	forward
+	sys *reactor.System
+}
+
+func (f forwardIn) System() *reactor.System { return f.sys }
+
 // TestAskReportsToTheSystemHooks asks in every way that ends an ask and
 // checks what the hooks of the server's system hear, every ask sampled.
 func TestAskReportsToTheSystemHooks(t *testing.T) {
@@ -106,6 +115,12 @@ func TestAskReportsToTheSystemHooks(t *testing.T) {
 	require.NoError(t, err)
 	asks, _ = log.counts()
 	require.Equal(t, 4, asks)
+
+	// Through one whose Sender names its system (a router's), it has.
+	_, err = server.Ask(context.Background(), reactor.ChannelOf[server.Request[int, int]](forwardIn{forward{srv}, sys}), 7)
+	require.NoError(t, err)
+	asks, _ = log.counts()
+	require.Equal(t, 5, asks)
 
 	log.mu.Lock()
 	for _, d := range log.asks {

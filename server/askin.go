@@ -22,7 +22,7 @@ import (
 // allocations per ask.
 func AskIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) *events.IVar[R] {
 	var watch func(reactor.Channel[Reply[R]]) events.Subscription
-	if srv.System() != nil { // a reactor's channel: its termination ends the ask
+	if srv.System() != nil && !srv.Forwards() { // a reactor's channel: its termination ends the ask
 		// The failure goes through the reply connector, behind any reply
 		// the server sent before it terminated, so that reply wins.
 		watch = func(reply reactor.Channel[Reply[R]]) events.Subscription {

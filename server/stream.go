@@ -91,7 +91,7 @@ func AskStreamIn[Q, R any](o reactor.Owner, srv Server[Q, R], q Q) events.Events
 			}
 		}
 	})
-	if srv.System() != nil {
+	if srv.System() != nil && !srv.Forwards() {
 		watch = reactor.Watch(o, srv).OnEvent(func(reactor.Termination) {
 			_ = c.Channel().Send(Reply[R]{Err: terminated(srv.Name())})
 		})
