@@ -8,6 +8,11 @@ const HISTORY = 300; // points per chart: five minutes at one a second
 const PAGE = 50;
 const MAX_FLOW_NODES = 24;
 
+// Fields of panel snapshots that count up (a table's ops, a router's
+// routed events, a node's messages and bytes): the page shows their rate
+// beside them, as "<field>/s".
+const COUNTERS = new Set(["ops", "routed", "inMsgs", "outMsgs", "inBytes", "outBytes"]);
+
 const state = {
   sort: "depth",
   desc: true,
@@ -17,6 +22,8 @@ const state = {
   prevHandled: new Map(), // reactor id -> [handled, time]
   prevFlows: new Map(), // "from>to" -> sampled
   history: { rate: [], dead: [], depth: [], live: [] },
+  prevPanels: new Map(), // "panel/path/field" -> [value, time]
+  reactorsSeq: 0, // the latest request of the reactors table; older answers are dropped
 };
 
 const $ = (sel) => document.querySelector(sel);
@@ -88,11 +95,24 @@ function reactorsURL() {
   return "api/reactors?" + p.toString();
 }
 
+// reloadReactors fetches the reactors table at once, after a change of
+// sort, filter or page: the next poll would come up to a second later.
+async function reloadReactors() {
+  const seq = ++state.reactorsSeq;
+  try {
+    const page = await getJSON(reactorsURL());
+    if (seq === state.reactorsSeq) renderReactors(page, null);
+  } catch (err) {
+    // The poll reports the connection's state.
+  }
+}
+
 async function refresh() {
   try {
+    const seq = ++state.reactorsSeq;
     const [ov, page] = await Promise.all([getJSON("api/overview"), getJSON(reactorsURL())]);
     renderOverview(ov);
-    renderReactors(page, new Date(ov.time).getTime());
+    if (seq === state.reactorsSeq) renderReactors(page, new Date(ov.time).getTime());
     const s = $("#status");
     s.textContent = "live";
     s.className = "status live";
@@ -156,15 +176,22 @@ function renderOverview(ov) {
       el("td", { class: "num" }, fmt(w.parks)), el("td", null, w.parked ? "yes" : ""))));
 
   renderFlows(ov, now);
-  renderPanels(ov.panels);
+  renderPanels(ov.panels, now);
 }
 
+// renderReactors draws a page of the reactors table. now is the server's
+// time of the poll that fetched it, or null for a page fetched between
+// polls, which shows the rates known and records none.
 function renderReactors(page, now) {
   const rows = page.rows.map((r) => {
     const prev = state.prevHandled.get(r.id);
     let rate = null;
-    if (prev && now > prev[1]) rate = Math.max(0, r.handled - prev[0]) / ((now - prev[1]) / 1000);
-    state.prevHandled.set(r.id, [r.handled, now]);
+    if (now === null) {
+      rate = prev ? prev[2] : null;
+    } else {
+      if (prev && now > prev[1]) rate = Math.max(0, r.handled - prev[0]) / ((now - prev[1]) / 1000);
+      state.prevHandled.set(r.id, [r.handled, now, rate]);
+    }
     const conns = r.connectors.map((c) => (c.name || "·") + (c.closed ? " (closed)" : "") + ": " + c.len).join(", ");
     return el("tr", { class: "reactor", "data-id": r.id, "data-name": r.name },
       el("td", null, r.name), el("td", { class: "num" }, r.id),
@@ -273,13 +300,37 @@ function cell(v) {
   return String(v);
 }
 
-function renderPanels(panels) {
+// withRates returns a copy of v in which every object with a COUNTERS
+// field also has "<field>/s": its rise per second since the previous
+// poll (null on the first). key names v's place, to find that poll's
+// value.
+function withRates(v, key, now, seen) {
+  if (Array.isArray(v)) return v.map((x, i) => withRates(x, key + "/" + i, now, seen));
+  if (!v || typeof v !== "object") return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k] = withRates(x, key + "/" + k, now, seen);
+    if (COUNTERS.has(k) && typeof x === "number") {
+      const id = key + "/" + k;
+      const prev = state.prevPanels.get(id);
+      out[k + "/s"] = prev && now > prev[1] ? Math.max(0, x - prev[0]) / ((now - prev[1]) / 1000) : null;
+      seen.set(id, [x, now]);
+    }
+  }
+  return out;
+}
+
+function renderPanels(panels, now) {
+  const seen = new Map();
   $("#panels").replaceChildren(...panels.map((p) =>
-    el("div", { class: "panel", "data-title": p.title }, el("h2", null, p.title), renderValue(p.data))));
+    el("div", { class: "panel", "data-title": p.title }, el("h2", null, p.title),
+      renderValue(withRates(p.data, p.title, now, seen)))));
+  state.prevPanels = seen;
 }
 
 function resetPage() {
   state.offset = 0;
+  reloadReactors();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -298,7 +349,7 @@ document.addEventListener("DOMContentLoaded", () => {
     state.filter = e.target.value.trim();
     resetPage();
   });
-  $("#prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); });
-  $("#next").addEventListener("click", () => { state.offset += PAGE; });
+  $("#prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); reloadReactors(); });
+  $("#next").addEventListener("click", () => { state.offset += PAGE; reloadReactors(); });
   refresh();
 });

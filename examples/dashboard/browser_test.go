@@ -136,6 +136,23 @@ func TestPageInBrowser(t *testing.T) {
 		return p !== null && p.textContent.includes("CONNECTED") && p.textContent.includes("collector"); })()`),
 		"the remote panel shows the connection and the export")
 
+	// The table's panel shows each shard's operations per second.
+	require.NoError(t, poll(step, `(() => { const p = document.querySelector('.panel[data-title="table kv"]');
+		if (p === null) return false;
+		for (const g of p.querySelectorAll("table.grid")) {
+			const heads = [...g.querySelectorAll(":scope > thead th")].map(th => th.textContent);
+			const i = heads.indexOf("ops/s");
+			if (i < 0) continue;
+			return [...g.querySelectorAll(":scope > tbody > tr")].some(tr => {
+				const t = tr.children[i].textContent; return t !== "–" && t !== "0"; });
+		}
+		return false; })()`), "the table panel shows operations per second")
+
+	// Sorting by name orders the rows by name.
+	require.NoError(t, chromedp.Do(step, chromedp.Click(`#reactors th[data-sort="name"]`)))
+	require.NoError(t, poll(step, `(() => { const names = [...document.querySelectorAll("#reactors tr.reactor")].map(r => r.dataset.name);
+		return names.length > 4 && names.every((n, i) => i === 0 || names[i-1] <= n); })()`), "rows sorted by name")
+
 	// Filtering goes through the server: four workers match "worker-".
 	require.NoError(t, chromedp.Do(step, chromedp.SendKeys("#filter", "worker-")))
 	require.NoError(t, poll(step, `(() => { const rows = [...document.querySelectorAll("#reactors tr.reactor")];
