@@ -291,3 +291,54 @@ func TestRecentDeadLettersKeepTheNewestFirst(t *testing.T) {
 		require.False(t, recent[i].Time.After(recent[i-1].Time), "newest first")
 	}
 }
+
+// TestReactorsReportStoppingDrainingAndBackoff checks the states a
+// reactor passes through when it is told to end, and while it waits to
+// restart after a failure.
+func TestReactorsReportStoppingDrainingAndBackoff(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection(),
+		reactor.WithFailureHandler(func(reactor.Failure) {}))
+	stateOf := func(name string) string {
+		info, ok := infoOf(t, sys, name)
+		require.True(t, ok, "%s is listed", name)
+		return info.State
+	}
+	for _, tc := range []struct {
+		want string
+		end  func(reactor.Channel[int]) error
+	}{
+		{"draining", reactor.Channel[int].Drain},
+		{"stopping", reactor.Channel[int].Stop},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			entered, release := make(chan struct{}), make(chan struct{})
+			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+				r.Main().Events().OnEvent(func(int) {
+					entered <- struct{}{}
+					<-release
+				})
+			}, reactor.WithName("held-"+tc.want), reactor.WithScheduler(reactor.Dedicated))
+			require.NoError(t, err)
+			require.NoError(t, ch.Send(1))
+			reactortest.Receive(t, entered)
+			require.NoError(t, tc.end(ch))
+			require.Equal(t, tc.want, stateOf("held-"+tc.want))
+			close(release)
+			reactortest.WaitClosed(t, ch.Done())
+		})
+	}
+
+	t.Run("backoff", func(t *testing.T) {
+		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			r.Main().Events().OnEvent(func(int) { panic("fail") })
+		}, reactor.WithName("failing"), reactor.WithRestart(reactor.RestartPolicy{
+			MaxRestarts: 1, Window: time.Hour, Backoff: time.Hour, MaxBackoff: time.Hour,
+		}))
+		require.NoError(t, err)
+		require.NoError(t, ch.Send(1))
+		require.Eventually(t, func() bool { return stateOf("failing") == "backoff" },
+			reactortest.Patience, time.Millisecond)
+		require.NoError(t, ch.Stop())
+		reactortest.WaitClosed(t, ch.Done())
+	})
+}

@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,4 +114,50 @@ func TestAsksThroughRoutersReachTheSystemHooks(t *testing.T) {
 			t.Fatalf("the ask through %s was not reported", ch.Name())
 		}
 	}
+}
+
+// TestFlowsThroughARouterNameTheSenderAndTheTarget sends from a reactor
+// through a router: the system's flow map records the reactor's sends to
+// each member the router picked, not to the router.
+func TestFlowsThroughARouterNameTheSenderAndTheTarget(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection())
+	const n = 200 * reactor.FlowSample
+	got := make(chan struct{})
+	var seen atomic.Int64 // two sinks count
+	count := func() {
+		if seen.Add(1) == n {
+			close(got)
+		}
+	}
+	var sinks [2]reactor.Channel[int]
+	for i, name := range []string{"a", "b"} {
+		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			r.Main().Events().OnEvent(func(int) { count() })
+		}, reactor.WithName(name), reactor.WithScheduler(reactor.Dedicated))
+		require.NoError(t, err)
+		sinks[i] = ch
+	}
+	rt := router.New(sys, "rt", router.RoundRobin[int]())
+	require.NoError(t, rt.Add(sinks[0], sinks[1]))
+	src, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		r.Main().Events().OnEvent(func(int) {
+			for i := range n {
+				_ = rt.Channel().Send(i)
+			}
+		})
+	}, reactor.WithName("src"))
+	require.NoError(t, err)
+	require.NoError(t, src.Send(0))
+	reactortest.WaitClosed(t, got)
+
+	pairs := map[[2]string]uint64{}
+	for _, f := range sys.Flows() {
+		pairs[[2]string{f.FromName, f.ToName}] = f.Sampled
+	}
+	for _, to := range []string{"a", "b"} {
+		k := pairs[[2]string{"src", to}]
+		want := uint64(n / 2 / reactor.FlowSample)
+		require.True(t, k >= want/2 && k <= 2*want, "src to %s: %d sampled, want about %d (flows %v)", to, k, want, pairs)
+	}
+	require.Zero(t, pairs[[2]string{"src", "rt"}], "the router is no reactor")
 }
