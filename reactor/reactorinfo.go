@@ -10,7 +10,9 @@ import (
 //
 // Handled is counted once per turn, after the turn's handlers return: a
 // turn whose handler fails leaves uncounted the event that failed and
-// those the same connector delivered before it in that turn. It is
+// those the same connector delivered before it in that turn. A step run
+// by [Channel.RunIfIdle] (a dht operation on an idle shard, run by its
+// caller) counts as one event. It is
 // counted only while somebody observes the system: from its start with
 // [WithIntrospection], or from the first [System.AddHooks] (package
 // metrics); otherwise it stays 0, and a turn pays a load and a branch.

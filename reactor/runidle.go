@@ -127,5 +127,6 @@ func (f *frame) runIdle(s *owner.Slot, fn func()) bool {
 	}()
 	s.Set(f.id)
 	fn()
+	f.countHandled(1) // a step counts as an event handled (ReactorInfo.Handled)
 	return true
 }

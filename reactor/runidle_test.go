@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // counter is a reactor whose state, a plain int, is changed by its
@@ -248,4 +249,18 @@ func spawnBusy(t *testing.T, sys *reactor.System) (busy reactor.Channel[int], re
 	require.NoError(t, busy.Send(1))
 	<-in
 	return busy, func() { close(out) }
+}
+
+// TestRunIfIdleCountsAsAnEventHandled: an observed reactor counts a step
+// run by its caller as one event handled, beside the events of its turns.
+func TestRunIfIdleCountsAsAnEventHandled(t *testing.T) {
+	sys := reactortest.NewSystem(t, reactor.WithIntrospection())
+	c := newCounter(t, sys, reactor.WithName("steps"))
+	c.settle(t) // one step
+	require.NoError(t, c.ch.Send(1))
+	c.settle(t) // one event, one step
+	require.True(t, c.ch.RunIfIdle(func() {}))
+	info, ok := infoOf(t, sys, "steps")
+	require.True(t, ok)
+	require.Equal(t, uint64(4), info.Handled, "three steps and an event")
 }
