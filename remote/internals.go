@@ -31,6 +31,23 @@ func (i internals) Release(name string)                       { i.n.release(name
 func (i internals) TransportErr(name string, err error) error { return i.n.transportErr(name, err) }
 func (i internals) ReportError(err error)                     { i.n.emit(Notice{Kind: NoticeError, Err: err}) }
 
+func (i internals) Lease() node.Lease {
+	if i.n.reg == nil {
+		return node.Lease{}
+	}
+	if l := i.n.reg.lease.Load(); l != nil {
+		return *l
+	}
+	return node.Lease{}
+}
+
+func (i internals) APIPrefix() string {
+	if i.n.reg == nil {
+		return ""
+	}
+	return i.n.reg.apiPrefix
+}
+
 func (i internals) Follow(name string, set func(ids []string)) (func(), error) {
 	if i.n.reg == nil {
 		return nil, ErrNoRegistry

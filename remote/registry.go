@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -24,18 +25,19 @@ const markerTTL = 10 * time.Second
 // registry is a node's lease in the registry bucket and its view of the
 // other leases. The watch goroutine is the only writer of members.
 type registry struct {
-	n        *Node
-	id       string
-	ttl      time.Duration
-	kv       jetstream.KeyValue
-	js       jetstream.JetStream
-	subj     string // the subject of the node's lease
-	poke     chan struct{}
-	stop     chan struct{}   // closed by leave: stops both goroutines
-	life     context.Context // ended by leave: bounds the watch's requests
-	end      context.CancelFunc
-	done     sync.WaitGroup
-	leftOnce sync.Once
+	n         *Node
+	id        string
+	ttl       time.Duration
+	kv        jetstream.KeyValue
+	js        jetstream.JetStream
+	subj      string // the subject of the node's lease
+	apiPrefix string // "" or "$JS.<domain>.API.": what a publish to a bucket's subject needs before it
+	poke      chan struct{}
+	stop      chan struct{}   // closed by leave: stops both goroutines
+	life      context.Context // ended by leave: bounds the watch's requests
+	end       context.CancelFunc
+	done      sync.WaitGroup
+	leftOnce  sync.Once
 
 	mu        sync.Mutex
 	names     map[string]struct{}       // guarded by mu: names announced in the lease
@@ -44,6 +46,8 @@ type registry struct {
 	watchers  map[*MemberWatch]struct{} // guarded by mu
 	followers map[*follower]struct{}    // guarded by mu
 	halted    bool                      // guarded by mu: no more watch events
+
+	lease atomic.Pointer[node.Lease] // the node's lease as last renewed (see put)
 }
 
 // bucketName returns the registry bucket of a namespace: one bucket per
@@ -83,7 +87,7 @@ func startRegistry(ctx context.Context, n *Node, cfg nodeConfig) (*registry, err
 	}
 	r := &registry{
 		n: n, id: cfg.nodeID, ttl: cfg.leaseTTL, kv: kv, js: js,
-		subj: prefix + "$KV." + bucket + "." + cfg.nodeID,
+		subj: prefix + "$KV." + bucket + "." + cfg.nodeID, apiPrefix: prefix,
 		poke: make(chan struct{}, 1), stop: make(chan struct{}),
 		names: map[string]struct{}{}, members: map[string]Member{}, pending: map[string]Member{},
 		watchers: map[*MemberWatch]struct{}{}, followers: map[*follower]struct{}{},
@@ -166,8 +170,36 @@ func (r *registry) put(ctx context.Context) error {
 	}
 	// A plain KV Put cannot carry a per-key TTL: publish to the key's
 	// subject with one, as Put would without it.
-	_, err = r.js.PublishMsg(ctx, &nats.Msg{Subject: r.subj, Data: data}, jetstream.WithMsgTTL(r.ttl))
-	return err
+	start := time.Now()
+	if _, err = r.js.PublishMsg(ctx, &nats.Msg{Subject: r.subj, Data: data}, jetstream.WithMsgTTL(r.ttl)); err != nil {
+		return err
+	}
+	r.renewed(start)
+	return nil
+}
+
+// renewed records a renewal of the lease sent at start: the server keeps
+// the lease for a TTL from when it stored it, which is after start, so
+// the lease holds at least until start plus the TTL. A renewal sent
+// after the lease so recorded had ended starts a new generation: the
+// others may have taken the node for gone meanwhile.
+func (r *registry) renewed(start time.Time) {
+	for {
+		old := r.lease.Load()
+		l := &node.Lease{Until: start.Add(r.ttl), TTL: r.ttl}
+		if old != nil {
+			l.Gen = old.Gen
+			if start.After(old.Until) {
+				l.Gen++
+			}
+			if !l.Until.After(old.Until) {
+				return // an older renewal's answer, come late
+			}
+		}
+		if r.lease.CompareAndSwap(old, l) {
+			return
+		}
+	}
 }
 
 // firstPut writes the node's first lease. The stream of a bucket just

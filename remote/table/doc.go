@@ -19,8 +19,11 @@
 // own, handed over in acknowledged chunks.
 //
 // Guarantees: operations on a key stay linearizable while members join
-// and leave. There is no replication, so a member that dies loses its
-// keys (see [Table]). Operations block, and fail at once with
+// and leave. By default a table is durable: every write is stored in
+// the table's JetStream bucket (replicated) before it returns, fenced so
+// that a member that lost its keys cannot store a late write, and a
+// member that dies loses nothing; [Config.Cache] keeps keys in memory
+// only (see [Table]). Operations block, and fail at once with
 // [reactor.ErrInsideReactor] when called from a reactor's handler.
 //
 // Table and dht.Table both satisfy [dht.Store], so code written against

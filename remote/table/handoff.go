@@ -42,6 +42,9 @@ type handoff[K comparable, V any] struct {
 	Seq     int            `json:"seq"`
 	Last    bool           `json:"last"`
 	Entries []dht.KV[K, V] `json:"entries"`
+	// Stored: a durable table's holder has stopped serving the keys and
+	// hands none over: its receiver loads them from the bucket.
+	Stored bool `json:"stored,omitempty"`
 }
 
 // after returns the layout of the epoch after e, if r has it; an error
@@ -106,7 +109,9 @@ func (t *Table[K, V]) run() {
 				continue
 			}
 		} else {
-			if time.Since(lastPing) >= pingEvery {
+			if !t.cache {
+				t.loadStored(pending)
+			} else if time.Since(lastPing) >= pingEvery {
 				lastPing = time.Now()
 				for _, s := range pending {
 					if t.gone(s) {
@@ -120,10 +125,60 @@ func (t *Table[K, V]) run() {
 			tm.Reset(pingEvery)
 			tick = tm.C
 		}
+		t.recheck()
 		if !t.sleep(tick) {
 			return
 		}
 	}
+}
+
+// loadStored, in a durable table's run loop, loads from the bucket the
+// keys the node takes from the holders in pending that are known to
+// have stopped serving them: those that said so (Stored), those whose
+// registry lease has ended (they stop serving before it ends), and "",
+// no holder at all. Loading them all costs one pass over the stored
+// entries.
+func (t *Table[K, V]) loadStored(pending []string) {
+	t.mu.RLock()
+	cur, prev := t.cur, t.prev
+	ready := map[string]bool{}
+	for _, s := range pending {
+		if t.stored[s] {
+			ready[s] = true
+		}
+	}
+	t.mu.RUnlock()
+	for _, s := range pending {
+		if !ready[s] && s != "" && !t.registered(s) {
+			ready[s] = true
+		}
+	}
+	if len(ready) == 0 {
+		return
+	}
+	want := func(h uint64) bool {
+		if cur.owner(h) != t.self {
+			return false
+		}
+		if prev == nil || len(prev.Members) == 0 {
+			return ready[""]
+		}
+		return ready[prev.owner(h)]
+	}
+	if _, err := t.loadEntries(t.ctx, want); err != nil {
+		if t.ctx.Err() == nil {
+			t.in.ReportError(err)
+		}
+		return // tried again at the next tick
+	}
+	t.mu.Lock()
+	if t.cur == cur {
+		for s := range ready {
+			t.waiting[s], t.stored[s] = false, false
+		}
+	}
+	t.mu.Unlock()
+	t.notify()
 }
 
 // sleep waits for a wake-up or tick; it returns false when the loop must
@@ -146,16 +201,26 @@ func (t *Table[K, V]) sleep(tick <-chan time.Time) bool {
 // operation is half-applied meanwhile), then hands over the keys it lost.
 func (t *Table[K, V]) advance(l layout) {
 	next := newView(l)
+	t.vmu.Lock()
+	if t.latest.current().Epoch == l.Epoch {
+		next.rev = t.latestR
+	}
+	t.vmu.Unlock()
 	t.mu.Lock()
 	prev := t.cur
 	t.prev, t.cur = prev, next
 	clear(t.waiting)
 	clear(t.nextSeq)
+	clear(t.stored)
 	if next.has(t.self) {
 		for _, m := range prev.Members {
 			if m != t.self {
 				t.waiting[m] = true
 			}
+		}
+		if len(prev.Members) == 0 && !t.cache {
+			// No holder to hand keys over: whatever the bucket holds.
+			t.waiting[""], t.stored[""] = true, true
 		}
 	}
 	ship := prev.has(t.self)
@@ -187,7 +252,13 @@ func (t *Table[K, V]) advance(l layout) {
 
 // ship hands the keys next takes from this node to their new holders and
 // then deletes them here (they are not served any more since the switch).
+// A durable table hands over no entries: it tells each member that it
+// has stopped, and the members load the keys they take from the bucket.
 func (t *Table[K, V]) ship(next *view) {
+	if !t.cache {
+		t.shipStored(next)
+		return
+	}
 	out := map[string][]dht.KV[K, V]{}
 	var moved []K
 	err := t.local.Range(t.ctx, func(k K, v V) bool {
@@ -214,6 +285,39 @@ func (t *Table[K, V]) ship(next *view) {
 	}
 }
 
+// shipStored is ship for a durable table.
+func (t *Table[K, V]) shipStored(next *view) {
+	var moved []K
+	err := t.local.Range(t.ctx, func(k K, _ V) bool {
+		if h, err := t.hash(k); err == nil && next.owner(h) != t.self {
+			moved = append(moved, k)
+		}
+		return true
+	})
+	if err != nil {
+		return // the table is closing
+	}
+	for _, m := range next.Members {
+		if m != t.self {
+			t.handOverStored(next.Epoch, m)
+		}
+	}
+	for _, k := range moved {
+		_, _, _ = t.local.Delete(t.ctx, k)
+	}
+}
+
+// handOverStored tells member m that this node stopped serving the keys
+// m takes at epoch: one chunk, marked Stored.
+func (t *Table[K, V]) handOverStored(epoch uint64, m string) {
+	data, err := json.Marshal(handoff[K, V]{Epoch: epoch, From: t.self, Last: true, Stored: true})
+	if err != nil {
+		t.in.ReportError(fmt.Errorf("table: %s: hand-over to %s: %w", t.name, m, err))
+		return
+	}
+	t.sendChunk(m, data)
+}
+
 // handOver sends entries to member m in chunks under the payload limit.
 // It gives up on m when m is gone or the table stops.
 func (t *Table[K, V]) handOver(epoch uint64, m string, entries []dht.KV[K, V]) {
@@ -224,26 +328,35 @@ func (t *Table[K, V]) handOver(epoch uint64, m string, entries []dht.KV[K, V]) {
 			t.in.ReportError(fmt.Errorf("table: %s: hand-over to %s: %w", t.name, m, err))
 			return
 		}
-		for absent := 0; ; {
-			ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
-			msg, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".hand", data)
-			cancel()
-			if err == nil && msg.Header.Get(node.HeaderCode) == "" {
-				break
+		if !t.sendChunk(m, data) {
+			return
+		}
+	}
+}
+
+// sendChunk sends one hand-over chunk to member m until m acknowledges
+// it; it reports false when it gives up (m refused it, m is gone, or
+// the table stops).
+func (t *Table[K, V]) sendChunk(m string, data []byte) bool {
+	for absent := 0; ; {
+		ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
+		msg, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".hand", data)
+		cancel()
+		if err == nil && msg.Header.Get(node.HeaderCode) == "" {
+			return true
+		}
+		if err == nil {
+			t.in.ReportError(fmt.Errorf("table: %s: hand-over refused by %s: %s", t.name, m, msg.Header.Get(node.HeaderMessage)))
+			return false
+		}
+		if t.ctx.Err() != nil {
+			return false
+		}
+		if errors.Is(err, nats.ErrNoResponders) {
+			if absent++; absent >= goneAttempts {
+				return false // m is gone: the keys are lost with it (a durable table's stay stored)
 			}
-			if err == nil {
-				t.in.ReportError(fmt.Errorf("table: %s: hand-over refused by %s: %s", t.name, m, msg.Header.Get(node.HeaderMessage)))
-				return
-			}
-			if t.ctx.Err() != nil {
-				return
-			}
-			if errors.Is(err, nats.ErrNoResponders) {
-				if absent++; absent >= goneAttempts {
-					return // m is gone: the keys are lost with it
-				}
-				time.Sleep(time.Duration(absent) * 10 * time.Millisecond)
-			}
+			time.Sleep(time.Duration(absent) * 10 * time.Millisecond)
 		}
 	}
 }
@@ -304,6 +417,10 @@ func (t *Table[K, V]) onHandoff(m *nats.Msg) {
 func (t *Table[K, V]) receiveLocked(h handoff[K, V]) {
 	if !t.waiting[h.From] || h.Seq != t.nextSeq[h.From] {
 		return // a duplicate, or from a holder given up on
+	}
+	if h.Stored {
+		t.stored[h.From] = true // the run loop loads its keys
+		return
 	}
 	if len(h.Entries) > 0 {
 		if _, err := t.local.MultiPut(t.ctx, h.Entries); err != nil {

@@ -64,7 +64,8 @@ func (r *record) next(members []string) record {
 // are immutable once built.
 type view struct {
 	layout
-	hs []uint64 // hs[i] = xxhash of Members[i]
+	hs  []uint64 // hs[i] = xxhash of Members[i]
+	rev uint64   // the layout record's revision while this layout was its newest; 0 if not known
 }
 
 func newView(l layout) *view {
@@ -119,15 +120,43 @@ func subjectPrefix(ns, name string) (string, error) {
 	return ns + ".#.#dht" + subj[len(ns):] + ".", nil
 }
 
-// openBucket creates table's bucket or opens the existing one.
-func openBucket(ctx context.Context, js jetstream.JetStream, bucket, what string) (jetstream.KeyValue, error) {
-	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: bucket, History: 1, Description: "reactors layout of " + what,
-	})
-	if errors.Is(err, jetstream.ErrBucketExists) {
-		kv, err = js.KeyValue(ctx, bucket)
+// openBucket creates table's bucket with replicas copies (0: 3, or as
+// many as the JetStream system has servers) or opens the existing one.
+func openBucket(ctx context.Context, js jetstream.JetStream, bucket, what string, replicas int) (jetstream.KeyValue, error) {
+	try := []int{replicas}
+	if replicas == 0 {
+		try = []int{3, 2, 1}
+	}
+	var kv jetstream.KeyValue
+	var err error
+	for _, r := range try {
+		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: bucket, History: 1, Replicas: r, Description: "reactors table " + what,
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			return js.KeyValue(ctx, bucket)
+		}
+		if err == nil || !tooFewServers(err) {
+			return kv, err
+		}
 	}
 	return kv, err
+}
+
+// tooFewServers reports whether err refuses a stream for asking more
+// replicas than the JetStream system can place.
+func tooFewServers(err error) bool {
+	var api *jetstream.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode {
+	case 10074, // replicas > 1 not supported in non-clustered mode
+		10023, // insufficient resources
+		10005: // no suitable peers for placement
+		return true
+	}
+	return false
 }
 
 // decodeRecord decodes a layout record, checking that its layouts are in
@@ -242,7 +271,7 @@ func (t *Table[K, V]) watchLayout(kw jetstream.KeyWatcher) {
 				t.fail(err)
 				return
 			}
-			t.publish(r)
+			t.publish(r, e.Revision())
 		case <-t.stop:
 			return
 		case <-t.in.Closed():

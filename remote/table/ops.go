@@ -156,9 +156,33 @@ func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h ui
 	return r, nil
 }
 
-// onOp serves a request of another node (on the subscription's
-// goroutine, one at a time).
+// onOp serves a request of another node: a cache table's on the
+// subscription's goroutine, one at a time; a durable table's, whose
+// writes wait for JetStream, each on a goroutine of its own, at most
+// maxServing at once (the subscription's goroutine waits for room).
 func (t *Table[K, V]) onOp(m *nats.Msg) {
+	if t.cache {
+		t.serveOp(m)
+		return
+	}
+	select {
+	case t.serve <- struct{}{}:
+	case <-t.stop:
+		return
+	}
+	t.done.Add(1)
+	go func() {
+		defer t.done.Done()
+		defer func() { <-t.serve }()
+		t.serveOp(m)
+	}()
+}
+
+// maxServing bounds the requests a durable table serves at once.
+const maxServing = 256
+
+// serveOp serves the request m.
+func (t *Table[K, V]) serveOp(m *nats.Msg) {
 	var q request[K, V]
 	var r reply[V]
 	if err := json.Unmarshal(m.Data, &q); err != nil {
@@ -193,7 +217,7 @@ func (t *Table[K, V]) apply(ctx context.Context, q *request[K, V], h uint64) rep
 		return reply[V]{Epoch: cur.Epoch, N: n, Found: cur.has(t.self) && t.settledLocked()}
 	}
 	switch {
-	case q.Epoch > cur.Epoch:
+	case q.Epoch > cur.Epoch || !t.serving():
 		return reply[V]{Code: codeNotReady, Epoch: cur.Epoch}
 	case cur.owner(h) != t.self:
 		return reply[V]{Code: codeMoved, Epoch: cur.Epoch}
@@ -201,6 +225,12 @@ func (t *Table[K, V]) apply(ctx context.Context, q *request[K, V], h uint64) rep
 		if src := t.prev.owner(h); src != t.self && t.waiting[src] {
 			return reply[V]{Code: codeNotReady, Epoch: cur.Epoch}
 		}
+	}
+	if !t.cache && q.Op != opGet {
+		if cur.rev == 0 {
+			return reply[V]{Code: codeNotReady, Epoch: cur.Epoch} // behind the newest layout
+		}
+		return t.applyDurable(ctx, q, h, cur.rev)
 	}
 	r := reply[V]{Epoch: cur.Epoch}
 	var err error

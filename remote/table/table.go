@@ -44,17 +44,46 @@ import (
 // holder's hand-over arrived. An operation that reached a node that no
 // longer (or not yet) serves its key did not happen there and is placed
 // again, so an operation costs at most a few extra round trips per
-// layout change. Failure: there is no replication. When a member dies,
-// its keys are lost, and they start empty on their new holders; a member
-// that stops renewing its lease but keeps running (a pause longer than
-// the lease time) is removed and loses the writes it takes after that.
-// [Table.Len] is exact once the layout has settled, as in dht.Table.
+// layout change. [Table.Len] is exact once the layout has settled, as in
+// dht.Table.
+//
+// # Durability
+//
+// A table is durable unless [Config.Cache] is set. A write ([Table.Put],
+// [Table.Delete], a [Table.CompareAndSwap] that swaps) is stored in the
+// table's bucket (keys "d.<base64url of the key's JSON>") before it is
+// applied in the holder's memory and answered, on the condition that
+// the layout record has not changed since the holder took its keys: a
+// member that lost its keys (paused past its lease, cut off, taken for
+// gone) cannot store a late write, JetStream refuses it. Reads come
+// from the holder's memory, served only while the holder's connection
+// is up and its registry lease provably holds (it stops a tenth of the
+// lease time early), and after a lapse of its lease only once a fenced
+// write showed its layout is the newest. A member that gains keys whose
+// holder stopped serving them loads them from the bucket: when that
+// holder says so (it left, or came back under its id without them), or
+// when its lease has ended (it died, or is paused); the keys are
+// unavailable meanwhile, about one lease time after a death. The
+// bucket has 3 replicas, or as many as the JetStream system has servers
+// ([Config.Replicas]): a write that returned nil survives the death of
+// any member, and of a minority of the servers of a cluster.
+//
+// A cache keeps keys only in memory: when a member dies its keys are
+// lost, and they start empty on their new holders; a member that stops
+// renewing its lease but keeps running (a pause longer than the lease
+// time) is removed and loses the writes it takes after that.
+//
+// # Costs
 //
 // Operations block; call them from plain goroutines, never from a reactor's
 // handler. An operation on a key this node holds costs a local dht operation
 // and, for [Table.Put] and [Table.CompareAndSwap], the encoding of the value
 // (for the payload limit); on another node's key, one NATS request and reply
-// through the node's connection.
+// through the node's connection. A durable write adds one JetStream publish
+// and its acknowledgement (a write on one key waits for the one before it),
+// and a durable member serves requests of other nodes on up to 256
+// goroutines at once. Taking keys over from the bucket reads every stored
+// entry of the table once per layout change that needs it.
 type Table[K comparable, V any] struct {
 	n     *remote.Node
 	in    node.Internals // n's
@@ -67,6 +96,13 @@ type Table[K comparable, V any] struct {
 	subj  string // prefix of the members' subjects
 	subs  []*nats.Subscription
 
+	cache   bool           // Config.Cache: keys in memory only
+	bucket  string         // kv's name
+	margin  time.Duration  // how long before its lease ends a durable member stops serving
+	gen     atomic.Uint64  // the lease generation whose layout the member checked (see recheck)
+	stripes [64]sync.Mutex // a durable write holds its key's stripe from its read to its apply
+	serve   chan struct{}  // capacity maxServing: a durable table's requests being served
+
 	ctx     context.Context // ends with the table
 	cancel  context.CancelFunc
 	stop    chan struct{} // closed by teardown
@@ -77,6 +113,7 @@ type Table[K comparable, V any] struct {
 
 	vmu     sync.Mutex
 	latest  record        // guarded by vmu: the newest layout record seen
+	latestR uint64        // guarded by vmu: latest's revision in the bucket
 	lview   *view         // guarded by vmu: latest's current layout
 	changed chan struct{} // guarded by vmu: closed and replaced at every change
 	err     error         // guarded by vmu: why the table stopped serving
@@ -87,6 +124,7 @@ type Table[K comparable, V any] struct {
 	waiting  map[string]bool            // guarded by mu: holders in prev whose hand-over of cur has not arrived
 	nextSeq  map[string]int             // guarded by mu: the next hand-over chunk expected from each holder
 	early    map[uint64][]handoff[K, V] // guarded by mu: hand-overs of epochs after cur, in arrival order
+	stored   map[string]bool            // guarded by mu: holders whose keys of cur are to be loaded from the bucket ("": no holder)
 	shipping bool                       // guarded by mu: the keys cur took away are being handed over
 }
 
@@ -124,12 +162,18 @@ func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string,
 		n: n, in: in, name: name, self: n.ID(), key: key, eq: cfg.Equal, subj: subj,
 		stop: make(chan struct{}), wake: make(chan struct{}, 1), changed: make(chan struct{}),
 		waiting: map[string]bool{}, nextSeq: map[string]int{}, early: map[uint64][]handoff[K, V]{},
+		stored: map[string]bool{}, cache: cfg.Cache, bucket: bucketName(n.Namespace(), name),
+		serve: make(chan struct{}, maxServing),
+	}
+	if l := in.Lease(); l.TTL > 0 {
+		t.margin = leaseMargin(l.TTL)
+		t.gen.Store(l.Gen)
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	if t.eq == nil {
 		t.eq = jsonEqual[V]
 	}
-	if err := t.open(ctx, cfg.Shards); err != nil {
+	if err := t.open(ctx, cfg.Shards, cfg.Replicas); err != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		t.teardown(ctx)
@@ -141,7 +185,7 @@ func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string,
 // open starts t's parts in the order its peers need them: the local table
 // and the subscriptions before the node can be a member, the layout watch
 // before the node's own change.
-func (t *Table[K, V]) open(ctx context.Context, shards int) error {
+func (t *Table[K, V]) open(ctx context.Context, shards, replicas int) error {
 	local, err := dht.New[K, V](t.n.System(), shards, t.key)
 	if err != nil {
 		return err
@@ -162,7 +206,7 @@ func (t *Table[K, V]) open(ctx context.Context, shards int) error {
 	if err := t.n.Conn().Flush(); err != nil {
 		return t.in.TransportErr(t.name, err)
 	}
-	if t.kv, err = openBucket(ctx, t.in.JetStream(), bucketName(t.n.Namespace(), t.name), "table "+t.name); err != nil {
+	if t.kv, err = openBucket(ctx, t.in.JetStream(), t.bucket, t.name, replicas); err != nil {
 		return fmt.Errorf("table: %s: bucket: %w", t.name, err)
 	}
 	kw, err := t.kv.Watch(t.ctx, layoutKey)
@@ -174,13 +218,16 @@ func (t *Table[K, V]) open(ctx context.Context, shards int) error {
 	select {
 	case e := <-kw.Updates():
 		var r record
+		var rev uint64
 		if e != nil {
 			if r, err = decodeRecord(e.Value()); err != nil {
 				node.StopWatch(kw)
 				return err
 			}
+			rev = e.Revision()
 		}
-		t.latest, t.lview = r, newView(r.current())
+		t.latest, t.latestR, t.lview = r, rev, newView(r.current())
+		t.lview.rev = rev
 		t.cur = t.lview
 	case <-ctx.Done():
 		node.StopWatch(kw)
@@ -389,14 +436,24 @@ func (t *Table[K, V]) latestView() (*view, <-chan struct{}, error) {
 	return t.lview, t.changed, t.err
 }
 
-// publish records r as the newest record, if it is newer.
-func (t *Table[K, V]) publish(r record) {
+// publish records r, of revision rev, as the newest record, if it is
+// newer.
+func (t *Table[K, V]) publish(r record, rev uint64) {
 	t.vmu.Lock()
 	if r.current().Epoch > t.latest.current().Epoch {
-		t.latest, t.lview = r, newView(r.current())
+		t.latest, t.latestR, t.lview = r, rev, newView(r.current())
+		t.lview.rev = rev
 	}
 	t.vmu.Unlock()
 	t.notify()
+}
+
+// kick wakes the run loop.
+func (t *Table[K, V]) kick() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
 }
 
 // notify wakes everything waiting for a change of the table's state.

@@ -22,9 +22,15 @@ import (
 // test did not).
 func openTable(t *testing.T, n *remote.Node, name string) *table.Table[string, int] {
 	t.Helper()
+	return openTableWith(t, n, name, table.Config[int]{})
+}
+
+// openTableWith is openTable with cfg.
+func openTableWith(t *testing.T, n *remote.Node, name string, cfg table.Config[int]) *table.Table[string, int] {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	tb, err := table.Open[string, int](ctx, n, name, dht.StringKey, table.Config[int]{})
+	tb, err := table.Open[string, int](ctx, n, name, dht.StringKey, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -216,14 +222,24 @@ func TestTableJoinAndLeaveWhileWriting(t *testing.T) {
 // A member whose connection dies is removed by the others once its lease
 // expires: its keys are lost, every other key stays, and the table goes
 // on.
+// TestTableMemberDies kills a member without a goodbye: a durable
+// table's keys survive it, a cache's keys of that member are lost.
 func TestTableMemberDies(t *testing.T) {
+	for _, cache := range []bool{false, true} {
+		t.Run(map[bool]string{false: "durable", true: "cache"}[cache], func(t *testing.T) {
+			memberDies(t, cache)
+		})
+	}
+}
+
+func memberDies(t *testing.T, cache bool) {
 	url := remotetest.JetStreamServer(t, nil)
 	var nodes []*remote.Node
 	var tables []*table.Table[string, int]
 	for i := range 3 {
 		n := remotetest.Member(t, url, fmt.Sprintf("n%d", i+1), remote.WithLeaseTTL(time.Second))
 		nodes = append(nodes, n)
-		tables = append(tables, openTable(t, n, "kv"))
+		tables = append(tables, openTableWith(t, n, "kv", table.Config[int]{Cache: cache}))
 	}
 	ctx := bounded(t)
 	settledMembers(t, []string{"n1", "n2", "n3"}, tables...)
@@ -241,7 +257,7 @@ func TestTableMemberDies(t *testing.T) {
 		k := fmt.Sprintf("k%d", i)
 		v, ok, err := tables[1].Get(ctx, k)
 		require.NoError(t, err)
-		if owned[k] == "n3" {
+		if cache && owned[k] == "n3" {
 			require.False(t, ok, "%s was on the dead node", k)
 			lost++
 			continue
@@ -249,7 +265,9 @@ func TestTableMemberDies(t *testing.T) {
 		require.True(t, ok, k)
 		require.Equal(t, i, v)
 	}
-	require.Positive(t, lost)
+	if cache {
+		require.Positive(t, lost)
+	}
 	n, err := tables[0].Len(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 300-lost, n)
@@ -366,10 +384,22 @@ func TestTableConcurrentJoins(t *testing.T) {
 // A node that comes back under the id of a dead member before the
 // member's lease expired leaves and joins afresh: the old member's keys
 // are lost, the others stay, and the new node serves its share.
+// TestTableNodeBackUnderSameID restarts a member under its id before
+// its lease ended: a durable table still has its keys, a cache has lost
+// them.
 func TestTableNodeBackUnderSameID(t *testing.T) {
+	for _, cache := range []bool{false, true} {
+		t.Run(map[bool]string{false: "durable", true: "cache"}[cache], func(t *testing.T) {
+			nodeBack(t, cache)
+		})
+	}
+}
+
+func nodeBack(t *testing.T, cache bool) {
 	url := remotetest.JetStreamServer(t, nil)
+	cfg := table.Config[int]{Cache: cache}
 	n1, n2 := remotetest.Member(t, url, "n1"), remotetest.Member(t, url, "n2")
-	t1, _ := openTable(t, n1, "kv"), openTable(t, n2, "kv")
+	t1, _ := openTableWith(t, n1, "kv", cfg), openTableWith(t, n2, "kv", cfg)
 	ctx := bounded(t)
 	owner := map[string]string{}
 	for i := range 100 {
@@ -380,13 +410,13 @@ func TestTableNodeBackUnderSameID(t *testing.T) {
 	}
 	n2.Conn().Close() // dies; its 5 s lease is still there
 	again := remotetest.Member(t, url, "n2")
-	t2 := openTable(t, again, "kv")
+	t2 := openTableWith(t, again, "kv", cfg)
 	settledMembers(t, []string{"n1", "n2"}, t1, t2)
 	for i := range 100 {
 		k := fmt.Sprint(i)
 		v, ok, err := t2.Get(ctx, k)
 		require.NoError(t, err)
-		if owner[k] == "n2" {
+		if cache && owner[k] == "n2" {
 			require.False(t, ok, "%s was on the dead node", k)
 			_, _, err = t2.Put(ctx, k, -i)
 			require.NoError(t, err)

@@ -54,6 +54,28 @@ type Internals interface {
 	// node started without WithRegistry. Each call of set costs a scan of
 	// the members.
 	Follow(name string, set func(ids []string)) (stop func(), err error)
+	// Lease returns the node's registry lease as its last renewal left
+	// it (the zero Lease without a registry, or before the first one).
+	Lease() Lease
+	// APIPrefix returns what a publish to the subject of a key of a
+	// bucket of the registry's JetStream ("$KV.<bucket>.<key>") needs
+	// before it: "" or, with a JetStream domain, "$JS.<domain>.API.".
+	APIPrefix() string
+}
+
+// Lease is a node's registry lease: it holds at least Until (by the
+// local clock, monotonic reading included), and Gen counts how many
+// times it lapsed, a renewal having been sent after the lease had ended,
+// so that the other nodes may have taken the node for gone meanwhile.
+type Lease struct {
+	Until time.Time
+	Gen   uint64
+	TTL   time.Duration // the registry's lease time
+}
+
+// Holds reports whether l holds at now with margin to spare.
+func (l Lease) Holds(now time.Time, margin time.Duration) bool {
+	return !l.Until.IsZero() && now.Add(margin).Before(l.Until)
 }
 
 // of is the accessor registered by package remote.

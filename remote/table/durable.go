@@ -1,0 +1,318 @@
+package table
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/reactors-go/reactors/dht"
+	"github.com/reactors-go/reactors/remote"
+)
+
+// This file is what a durable table (the default; see Config.Cache) adds:
+// every write is stored in the table's JetStream bucket before it is
+// applied in memory, on the condition that the table's layout record has
+// not changed since the writer took its keys, and a member that gains
+// keys whose holder is gone loads them from the bucket.
+//
+// The condition is one header pair of JetStream's (server 2.11 and
+// later): Nats-Expected-Last-Subject-Sequence with
+// Nats-Expected-Last-Subject-Sequence-Subject naming the layout key's
+// subject. The server checks it when it applies the message, in the
+// stream's order (on a cluster, once the stream's replicas agreed on
+// it), so a write is stored only if no layout change came before it: a
+// member that lost its keys (paused, cut off, taken for gone) cannot
+// store a late write, whatever its clock says. A member that gains keys
+// loads them after the change, so it sees every write stored before it.
+//
+// Reads are served from memory, and only while the member can prove its
+// registry lease (see serving): the others take its keys only once that
+// lease has ended.
+
+// dataPrefix starts the bucket key of each stored entry: "d." and the
+// key's JSON encoding in unpadded base64url, so that any key makes a
+// valid bucket key.
+const dataPrefix = "d."
+
+// fencePrefix starts the bucket key a member writes to check that its
+// layout is current (see barrier).
+const fencePrefix = "f."
+
+// Headers of a fenced write (see the file's comment) and of a deletion
+// in a key-value bucket.
+const (
+	hdrExpectSeq  = "Nats-Expected-Last-Subject-Sequence"
+	hdrExpectSubj = "Nats-Expected-Last-Subject-Sequence-Subject"
+	hdrKVOp       = "KV-Operation"
+)
+
+// leaseMargin is how long before its registry lease ends (by the local
+// clock) a member stops serving: room for the clocks of two machines to
+// run at slightly different rates over a lease time.
+func leaseMargin(ttl time.Duration) time.Duration { return ttl / 10 }
+
+// dataKey returns the bucket key of k.
+func dataKey[K any](k K) (string, error) {
+	data, err := json.Marshal(k)
+	if err != nil {
+		return "", err
+	}
+	return dataPrefix + base64.RawURLEncoding.EncodeToString(data), nil
+}
+
+// keyOf decodes the key of the bucket key s, which must start with
+// dataPrefix.
+func keyOf[K any](s string) (K, error) {
+	var k K
+	data, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s, dataPrefix))
+	if err != nil {
+		return k, err
+	}
+	return k, json.Unmarshal(data, &k)
+}
+
+// subject returns the subject of bucket key key, as the stream stores it.
+func (t *Table[K, V]) subject(key string) string { return "$KV." + t.bucket + "." + key }
+
+// store writes v under k (or deletes k, if del) in the bucket, on the
+// condition that the layout record is still at revision rev. It reports
+// fenced when the layout changed first: nothing was stored. Any other
+// error leaves it unknown whether the write was stored.
+func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, rev uint64) (fenced bool, err error) {
+	key, err := dataKey(k)
+	if err != nil {
+		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
+	}
+	m := nats.NewMsg(t.in.APIPrefix() + t.subject(key))
+	if del {
+		m.Header.Set(hdrKVOp, "DEL")
+	} else if m.Data, err = json.Marshal(v); err != nil {
+		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
+	}
+	return t.fenced(ctx, m, rev)
+}
+
+// fenced publishes m on the condition that the layout record is at
+// revision rev.
+func (t *Table[K, V]) fenced(ctx context.Context, m *nats.Msg, rev uint64) (bool, error) {
+	m.Header.Set(hdrExpectSeq, strconv.FormatUint(rev, 10))
+	m.Header.Set(hdrExpectSubj, t.subject(layoutKey))
+	_, err := t.in.JetStream().PublishMsg(ctx, m)
+	switch {
+	case err == nil:
+		return false, nil
+	case casConflict(err):
+		return true, nil
+	case ctx.Err() != nil:
+		return false, context.Cause(ctx)
+	}
+	return false, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
+}
+
+// barrier checks, by a fenced write of the member's own fence key, that
+// the layout revision rev is still the table's latest: it reports false
+// if the layout changed.
+func (t *Table[K, V]) barrier(ctx context.Context, rev uint64) (bool, error) {
+	m := nats.NewMsg(t.in.APIPrefix() + t.subject(fencePrefix+t.self))
+	m.Data = []byte(strconv.FormatUint(rev, 10))
+	fenced, err := t.fenced(ctx, m, rev)
+	return err == nil && !fenced, err
+}
+
+// serving reports whether a durable member may serve keys now: its
+// connection is up, its registry lease holds (with a margin), and the
+// lease has not lapsed since the member last checked its layout (see
+// recheck). A cache table always serves.
+func (t *Table[K, V]) serving() bool {
+	if t.cache {
+		return true
+	}
+	l := t.in.Lease()
+	if !t.n.Conn().IsConnected() || !l.Holds(time.Now(), t.margin) {
+		return false
+	}
+	if l.Gen != t.gen.Load() {
+		t.kick() // the run loop checks the layout and takes the new generation
+		return false
+	}
+	return true
+}
+
+// recheck runs in the run loop: after the member's lease lapsed, it
+// takes the new lease generation once a barrier showed that the layout
+// the member serves is still the latest (otherwise the member waits to
+// catch up, and is taken out and joins again if the others removed it).
+func (t *Table[K, V]) recheck() {
+	if t.cache {
+		return
+	}
+	l := t.in.Lease()
+	if l.Gen == t.gen.Load() {
+		return
+	}
+	t.mu.RLock()
+	rev := t.cur.rev
+	t.mu.RUnlock()
+	if rev == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
+	defer cancel()
+	if ok, _ := t.barrier(ctx, rev); ok {
+		t.gen.Store(l.Gen)
+		t.notify()
+	}
+}
+
+// loadEntries reads the stored entries whose key hash satisfies want
+// into the local table. It returns how many it loaded. It costs a watch
+// of every stored key of the table: one message per key.
+func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool) (int, error) {
+	w, err := t.kv.WatchFiltered(ctx, []string{dataPrefix + ">"}, jetstream.IgnoreDeletes())
+	if err != nil {
+		return 0, fmt.Errorf("table: %s: load: %w", t.name, err)
+	}
+	defer func() { _ = w.Stop() }()
+	var batch []dht.KV[K, V]
+	n := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := t.local.MultiPut(ctx, batch); err != nil {
+			return err
+		}
+		n += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return n, fmt.Errorf("%w: table %s: load ended", remote.ErrClosed, t.name)
+			}
+			if e == nil { // the stored entries are all read
+				return n, flush()
+			}
+			k, err := keyOf[K](e.Key())
+			if err != nil {
+				t.in.ReportError(fmt.Errorf("%w: table %s: stored key %q: %w", remote.ErrDecode, t.name, e.Key(), err))
+				continue
+			}
+			h, err := t.hash(k)
+			if err != nil || !want(h) {
+				continue
+			}
+			var v V
+			if err := json.Unmarshal(e.Value(), &v); err != nil {
+				t.in.ReportError(fmt.Errorf("%w: table %s: stored value of %q: %w", remote.ErrDecode, t.name, e.Key(), err))
+				continue
+			}
+			batch = append(batch, dht.KV[K, V]{Key: k, Value: v})
+			if len(batch) == loadBatch {
+				if err := flush(); err != nil {
+					return n, err
+				}
+			}
+		case <-ctx.Done():
+			return n, context.Cause(ctx)
+		}
+	}
+}
+
+// loadBatch is how many loaded entries go into the local table at once.
+const loadBatch = 1024
+
+// registered reports whether member m holds a registry lease. On an
+// error it reports true: the caller waits rather than take keys that
+// may still be served.
+func (t *Table[K, V]) registered(m string) bool {
+	ms, err := t.n.Members()
+	if err != nil {
+		return true
+	}
+	for _, x := range ms {
+		if x.ID == m {
+			return true
+		}
+	}
+	return false
+}
+
+// applyDurable applies the data operation q (a write) of a key of hash h
+// on a durable member: under the key's stripe lock, it reads the key,
+// stores the write fenced by the layout revision rev, and applies it in
+// memory once stored. t.mu is held shared.
+func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h, rev uint64) reply[V] {
+	mu := &t.stripes[h%uint64(len(t.stripes))]
+	mu.Lock()
+	defer mu.Unlock()
+	r := reply[V]{Epoch: t.cur.Epoch}
+	cur, had, err := t.local.Get(ctx, q.Key)
+	if err != nil {
+		return errReply[V](err)
+	}
+	var del bool
+	switch q.Op {
+	case opPut:
+		r.Val, r.Found = cur, had
+	case opDelete:
+		r.Val, r.Found = cur, had
+		if !had {
+			return r // nothing to store
+		}
+		del = true
+	case opCAS:
+		same, err := t.equal(cur, q.Old)
+		if err != nil {
+			return errReply[V](err)
+		}
+		if !had || !same {
+			return r // not swapped: Found false
+		}
+		r.Found = true
+	}
+	fenced, err := t.store(ctx, q.Key, q.Val, del, rev)
+	switch {
+	case fenced:
+		return reply[V]{Code: codeNotReady, Epoch: t.cur.Epoch}
+	case err != nil:
+		return errReply[V](err)
+	}
+	if del {
+		_, _, err = t.local.Delete(ctx, q.Key)
+	} else {
+		_, _, err = t.local.Put(ctx, q.Key, q.Val)
+	}
+	if err != nil {
+		// Stored but not in memory: the local table is closing, and the
+		// entry is loaded by the key's next holder.
+		return errReply[V](err)
+	}
+	return r
+}
+
+// equal runs the table's equality, turning a panic into an error
+// matching dht.ErrUserPanic.
+func (t *Table[K, V]) equal(a, b V) (same bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: equal: %v", dht.ErrUserPanic, p)
+		}
+	}()
+	return t.eq(a, b), nil
+}
+
+// errReply is the reply of an operation that failed with err.
+func errReply[V any](err error) reply[V] {
+	return reply[V]{Code: codeErr, Err: err.Error(), Panic: errors.Is(err, dht.ErrUserPanic)}
+}

@@ -1,0 +1,65 @@
+package table_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
+	"github.com/reactors-go/reactors/remote/table"
+)
+
+// TestDurableTableOutlivesAllItsMembers kills every member of a durable
+// table without a goodbye, then opens it on a new node: every write that
+// returned nil is there, deletions included.
+func TestDurableTableOutlivesAllItsMembers(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	var nodes []*remote.Node
+	var tables []*table.Table[string, int]
+	for i := range 3 {
+		n := remotetest.Member(t, url, fmt.Sprintf("n%d", i+1), remote.WithLeaseTTL(time.Second))
+		nodes = append(nodes, n)
+		tables = append(tables, openTable(t, n, "kv"))
+	}
+	settledMembers(t, []string{"n1", "n2", "n3"}, tables...)
+	ctx := bounded(t)
+	for i := range 200 {
+		_, _, err := tables[i%3].Put(ctx, fmt.Sprint(i), i)
+		require.NoError(t, err)
+	}
+	for i := range 20 {
+		_, had, err := tables[(i+1)%3].Delete(ctx, fmt.Sprint(i))
+		require.NoError(t, err)
+		require.True(t, had)
+	}
+	swapped, err := tables[2].CompareAndSwap(ctx, "50", 50, -50)
+	require.NoError(t, err)
+	require.True(t, swapped)
+	for _, n := range nodes {
+		n.Conn().Close() // no goodbye
+	}
+
+	late := remotetest.Member(t, url, "n4", remote.WithLeaseTTL(time.Second))
+	tb := openTable(t, late, "kv")
+	settledMembers(t, []string{"n4"}, tb)
+	n, err := tb.Len(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 180, n)
+	for i := range 200 {
+		v, ok, err := tb.Get(ctx, fmt.Sprint(i))
+		require.NoError(t, err)
+		switch {
+		case i < 20:
+			require.False(t, ok, "%d was deleted", i)
+		case i == 50:
+			require.True(t, ok)
+			require.Equal(t, -50, v)
+		default:
+			require.True(t, ok, "%d", i)
+			require.Equal(t, i, v)
+		}
+	}
+}
