@@ -27,7 +27,9 @@
 // The command exits with status 1 if any run fails its check.
 //
 // The workloads, the runner and the report live in package
-// bench/internal/suite.
+// bench/internal/suite; the nested module bench/peers (cd bench/peers &&
+// go run .) runs the same suite with Proto.Actor Go as a third peer, so
+// that the root module does not depend on it.
 package main
 
 import (

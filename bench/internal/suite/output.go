@@ -48,6 +48,11 @@ func newReport(cfg *config) *report {
 	}
 	rep.params = append(rep.params, fmt.Sprintf("workloads=%s peers=%s runs=%d scale=%g warm-up=%g",
 		strings.Join(cfg.workloads, ","), strings.Join(cfg.peers, ","), cfg.runs, cfg.scale, warmFraction))
+	for _, p := range cfg.extra {
+		if p.About != "" && slices.Contains(cfg.peers, p.Name) {
+			rep.params = append(rep.params, p.Name+": "+p.About)
+		}
+	}
 	for _, w := range workloads() {
 		if !slices.Contains(cfg.workloads, w.name) {
 			continue

@@ -20,6 +20,9 @@ type Peer struct {
 	// already: a built-in ratio of a variant (see BENCHMARKS.md) applies
 	// to every peer's case of that variant.
 	Ratios []Ratio
+	// About is one line for the report's header when the peer is
+	// selected: what it is, and its version ("" for none).
+	About string
 	// Notes describe how the peer runs a workload, keyed by workload
 	// name; each is appended to the workload's header line.
 	Notes map[string]string

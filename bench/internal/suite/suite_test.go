@@ -317,6 +317,7 @@ func TestExtraPeer(t *testing.T) {
 			{Workload: "W2", Variant: "fanin-slow", RefVariant: "fanin", Metric: "msgs_per_s"},
 			{Workload: "W2", Variant: "fanin", RefVariant: "fanin", Metric: "msgs_per_s"}, // built in already
 		},
+		About: "a stand-in",
 		Notes: map[string]string{"W2": "a fixed figure"},
 	}
 	jsonPath := filepath.Join(t.TempDir(), "bench.json")
@@ -343,7 +344,7 @@ func TestExtraPeer(t *testing.T) {
 			t.Errorf("line %q printed %d times, want once:\n%s", want, got[want], out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "; fake: a fixed figure\n") {
+	if !strings.Contains(out.String(), "\n# fake: a stand-in\n") || !strings.Contains(out.String(), "; fake: a fixed figure\n") {
 		t.Errorf("no note in the header:\n%s", out.String())
 	}
 
