@@ -6,7 +6,7 @@
 // Usage:
 //
 //	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
-//	               [-runs=5] [-scale=1] [-json=FILE]
+//	               [-runs=5] [-scale=1] [-json=FILE] [-svg=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
@@ -24,7 +24,10 @@
 // rotate the peers, pairs each framework run with a raw-Go run moments
 // apart, validates every run's result, and reports medians and paired
 // ratios (README, Benchmarks).
-// The command exits with status 1 if any run fails its check.
+// The command exits with status 1 if any run fails its check. -svg=FILE
+// draws the paired ratios as a chart: one row per workload and variant,
+// one bar per peer on a log scale, raw Go's 1 as a line, whiskers from
+// the smallest to the largest per-round ratio.
 //
 // The workloads, the runner and the report live in package
 // bench/internal/suite; the nested module bench/peers (cd bench/peers &&

@@ -30,6 +30,7 @@ type config struct {
 	spawnChanBuf int           // W0 and W6 raw: capacity of each actor's channel
 	idleSleep    time.Duration // W0: how long the idle CPU time is measured
 	jsonPath     string        // write the results as JSON here too ("" for none)
+	svgPath      string        // draw the paired ratios as an SVG chart here ("" for none)
 }
 
 // peerNames returns the names of the built-in peers, then of extra, in
@@ -54,6 +55,7 @@ func parseFlags(args []string, errOut io.Writer, extra []Peer) (*config, error) 
 	fs.IntVar(&cfg.runs, "runs", 5, "measured rounds")
 	fs.Float64Var(&cfg.scale, "scale", 1, "multiply every message, op and actor count (for quick tries only)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the results as JSON to `FILE`")
+	fs.StringVar(&cfg.svgPath, "svg", "", "also draw the paired ratios as an SVG chart to `FILE`")
 	fs.IntVar(&cfg.chanBuf, "chan-buf", 1, "W1 raw: capacity of each ping-pong channel")
 	fs.IntVar(&cfg.spawnChanBuf, "spawn-chan-buf", 1, "W0 and W6 raw: capacity of each actor's channel")
 	fs.DurationVar(&cfg.idleSleep, "idle-sleep", 2*time.Second, "W0: how long idle CPU time is measured")

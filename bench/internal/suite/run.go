@@ -115,6 +115,11 @@ func runSuite(cfg *config, out, progress io.Writer) (bool, error) {
 			return false, err
 		}
 	}
+	if cfg.svgPath != "" {
+		if err := writeSVG(cfg.svgPath, rep); err != nil {
+			return false, err
+		}
+	}
 	return len(rep.failures) == 0, nil
 }
 

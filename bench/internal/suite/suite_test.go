@@ -27,6 +27,7 @@ func smokeConfig(t *testing.T) *config {
 		spawnChanBuf: 1,
 		idleSleep:    20 * time.Millisecond,
 		jsonPath:     filepath.Join(t.TempDir(), "bench.json"),
+		svgPath:      filepath.Join(t.TempDir(), "bench.svg"),
 	}
 }
 
@@ -101,6 +102,19 @@ func TestSmoke(t *testing.T) {
 	}
 	if len(j.Lines) == 0 || len(j.Ratios) == 0 || len(j.Errors) != 0 {
 		t.Errorf("JSON report: %d lines, %d ratios, errors %v", len(j.Lines), len(j.Ratios), j.Errors)
+	}
+	svg, err := os.ReadFile(cfg.svgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bars := 0
+	for _, e := range parseSVG(t, svg) {
+		if e.name == "rect" && e.attrs["class"] == "bar" {
+			bars++
+		}
+	}
+	if bars != len(j.Ratios) {
+		t.Errorf("the chart has %d bars for %d ratio lines", bars, len(j.Ratios))
 	}
 }
 
