@@ -8,6 +8,7 @@
 //	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
 //	               [-runs=5] [-scale=1] [-json=FILE] [-svg=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
+//	go run ./bench -compare OLD.json NEW.json
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
 // (router fan-out: round-robin, hash, random, broadcast, and deficit
@@ -27,7 +28,10 @@
 // The command exits with status 1 if any run fails its check. -svg=FILE
 // draws the paired ratios as a chart: one row per workload and variant,
 // one bar per peer on a log scale, raw Go's 1 as a line, whiskers from
-// the smallest to the largest per-round ratio.
+// the smallest to the largest per-round ratio. -compare runs nothing: it
+// reads two -json reports and prints each paired ratio of both, its
+// change, and a flag, worse or better, when the new median lies outside
+// the old run's min-max spread (~ when it lies within).
 //
 // The workloads, the runner and the report live in package
 // bench/internal/suite; the nested module bench/peers (cd bench/peers &&

@@ -31,6 +31,7 @@ type config struct {
 	idleSleep    time.Duration // W0: how long the idle CPU time is measured
 	jsonPath     string        // write the results as JSON here too ("" for none)
 	svgPath      string        // draw the paired ratios as an SVG chart here ("" for none)
+	compare      []string      // with -compare: the old and the new JSON report; nothing runs
 }
 
 // peerNames returns the names of the built-in peers, then of extra, in
@@ -56,13 +57,19 @@ func parseFlags(args []string, errOut io.Writer, extra []Peer) (*config, error) 
 	fs.Float64Var(&cfg.scale, "scale", 1, "multiply every message, op and actor count (for quick tries only)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the results as JSON to `FILE`")
 	fs.StringVar(&cfg.svgPath, "svg", "", "also draw the paired ratios as an SVG chart to `FILE`")
+	compare := fs.Bool("compare", false, "run nothing; compare the ratios of two -json reports given as arguments: -compare OLD.json NEW.json")
 	fs.IntVar(&cfg.chanBuf, "chan-buf", 1, "W1 raw: capacity of each ping-pong channel")
 	fs.IntVar(&cfg.spawnChanBuf, "spawn-chan-buf", 1, "W0 and W6 raw: capacity of each actor's channel")
 	fs.DurationVar(&cfg.idleSleep, "idle-sleep", 2*time.Second, "W0: how long idle CPU time is measured")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case *compare && fs.NArg() != 2:
+		return nil, fmt.Errorf("-compare takes two JSON reports, old and new; got %q", fs.Args())
+	case *compare:
+		cfg.compare = fs.Args()
+	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	var err error
