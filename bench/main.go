@@ -6,8 +6,9 @@
 // Usage:
 //
 //	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
-//	               [-runs=5] [-scale=1] [-json=FILE]
+//	               [-runs=5] [-scale=1] [-json=FILE] [-svg=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
+//	go run ./bench -compare OLD.json NEW.json
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
 // (router fan-out: round-robin, hash, random, broadcast, and deficit
@@ -24,125 +25,24 @@
 // rotate the peers, pairs each framework run with a raw-Go run moments
 // apart, validates every run's result, and reports medians and paired
 // ratios (README, Benchmarks).
-// The command exits with status 1 if any run fails its check.
+// The command exits with status 1 if any run fails its check. -svg=FILE
+// draws the paired ratios as a chart: one row per workload and variant,
+// one bar per peer on a log scale, raw Go's 1 as a line, whiskers from
+// the smallest to the largest per-round ratio. -compare runs nothing: it
+// reads two -json reports and prints each paired ratio of both, its
+// change, and a flag, worse or better, when the new median lies outside
+// the old run's min-max spread (~ when it lies within).
+//
+// The workloads, the runner and the report live in package
+// bench/internal/suite; the nested module bench/peers (cd bench/peers &&
+// go run .) runs the same suite with Proto.Actor Go as a third peer, so
+// that the root module does not depend on it.
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
 	"os"
-	"slices"
-	"strings"
-	"time"
+
+	"github.com/reactors-go/reactors/bench/internal/suite"
 )
 
-// Peer names.
-const (
-	peerRaw      = "raw"
-	peerReactors = "reactors"
-)
-
-// allPeers lists the peers in their canonical order (the order of round 0).
-var allPeers = []string{peerRaw, peerReactors}
-
-// config is the parsed command line.
-type config struct {
-	workloads    []string      // selected workload names, in canonical order
-	peers        []string      // selected peers, in canonical order
-	runs         int           // measured rounds
-	scale        float64       // multiplies every message, op and actor count
-	chanBuf      int           // W1 raw: capacity of each ping-pong channel
-	spawnChanBuf int           // W0 and W6 raw: capacity of each actor's channel
-	idleSleep    time.Duration // W0: how long the idle CPU time is measured
-	jsonPath     string        // write the results as JSON here too ("" for none)
-}
-
-func main() {
-	cfg, err := parseFlags(os.Args[1:], os.Stderr)
-	if err != nil {
-		if err != flag.ErrHelp {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-		}
-		os.Exit(2)
-	}
-	ok, err := runSuite(cfg, os.Stdout, os.Stderr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-	if !ok {
-		os.Exit(1)
-	}
-}
-
-// parseFlags parses the command line into a config; usage and flag errors
-// go to errOut.
-func parseFlags(args []string, errOut io.Writer) (*config, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(errOut)
-	workloadsFlag := fs.String("workload", "all", "comma-separated workloads ("+strings.Join(workloadNames(), ",")+") or all")
-	peersFlag := fs.String("peer", "all", "comma-separated peers ("+strings.Join(allPeers, ",")+") or all")
-	cfg := &config{}
-	fs.IntVar(&cfg.runs, "runs", 5, "measured rounds")
-	fs.Float64Var(&cfg.scale, "scale", 1, "multiply every message, op and actor count (for quick tries only)")
-	fs.StringVar(&cfg.jsonPath, "json", "", "also write the results as JSON to `FILE`")
-	fs.IntVar(&cfg.chanBuf, "chan-buf", 1, "W1 raw: capacity of each ping-pong channel")
-	fs.IntVar(&cfg.spawnChanBuf, "spawn-chan-buf", 1, "W0 and W6 raw: capacity of each actor's channel")
-	fs.DurationVar(&cfg.idleSleep, "idle-sleep", 2*time.Second, "W0: how long idle CPU time is measured")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
-	var err error
-	if cfg.workloads, err = selectNames("workload", *workloadsFlag, workloadNames()); err != nil {
-		return nil, err
-	}
-	if cfg.peers, err = selectNames("peer", *peersFlag, allPeers); err != nil {
-		return nil, err
-	}
-	switch {
-	case cfg.runs < 1:
-		return nil, fmt.Errorf("-runs must be at least 1, got %d", cfg.runs)
-	case !(cfg.scale > 0):
-		return nil, fmt.Errorf("-scale must be positive, got %v", cfg.scale)
-	case cfg.chanBuf < 0 || cfg.spawnChanBuf < 0:
-		return nil, fmt.Errorf("channel capacities must not be negative")
-	case cfg.idleSleep <= 0:
-		return nil, fmt.Errorf("-idle-sleep must be positive, got %v", cfg.idleSleep)
-	}
-	return cfg, nil
-}
-
-// selectNames parses a comma-separated list of names (or "all") against
-// known, ignoring case, and returns the selection as known spells it, in
-// the order of known.
-func selectNames(what, list string, known []string) ([]string, error) {
-	var picked []string
-	for _, s := range strings.Split(list, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
-		if strings.EqualFold(s, "all") {
-			return slices.Clone(known), nil
-		}
-		i := slices.IndexFunc(known, func(k string) bool { return strings.EqualFold(k, s) })
-		if i < 0 {
-			return nil, fmt.Errorf("unknown %s %q (known: %s, all)", what, s, strings.Join(known, ","))
-		}
-		picked = append(picked, known[i])
-	}
-	var out []string
-	for _, k := range known {
-		if slices.Contains(picked, k) {
-			out = append(out, k)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no %s selected", what)
-	}
-	return out, nil
-}
+func main() { os.Exit(suite.Main(os.Args[1:], os.Stdout, os.Stderr)) }

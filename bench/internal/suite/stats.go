@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"slices"
@@ -51,14 +51,14 @@ func slowdown(metric string, peer, raw float64) (float64, bool) {
 
 // pairedRatios compares run i of peer with run i of raw for every round in
 // which both succeeded and measured the metric.
-func pairedRatios(metric string, peer, raw []result) []float64 {
+func pairedRatios(metric string, peer, raw []Result) []float64 {
 	var out []float64
 	for i := range min(len(peer), len(raw)) {
 		if peer[i] == nil || raw[i] == nil {
 			continue
 		}
-		p, ok1 := peer[i].get(metric)
-		r, ok2 := raw[i].get(metric)
+		p, ok1 := peer[i].Get(metric)
+		r, ok2 := raw[i].Get(metric)
 		if !ok1 || !ok2 {
 			continue
 		}

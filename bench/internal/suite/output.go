@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"encoding/json"
@@ -48,10 +48,22 @@ func newReport(cfg *config) *report {
 	}
 	rep.params = append(rep.params, fmt.Sprintf("workloads=%s peers=%s runs=%d scale=%g warm-up=%g",
 		strings.Join(cfg.workloads, ","), strings.Join(cfg.peers, ","), cfg.runs, cfg.scale, warmFraction))
-	for _, w := range workloads() {
-		if slices.Contains(cfg.workloads, w.name) {
-			rep.params = append(rep.params, w.name+": "+w.describe(cfg))
+	for _, p := range cfg.extra {
+		if p.About != "" && slices.Contains(cfg.peers, p.Name) {
+			rep.params = append(rep.params, p.Name+": "+p.About)
 		}
+	}
+	for _, w := range workloads() {
+		if !slices.Contains(cfg.workloads, w.name) {
+			continue
+		}
+		desc := w.name + ": " + w.describe(cfg)
+		for _, peer := range cfg.peers {
+			if note := peerNote(cfg.extra, peer, w.name); note != "" {
+				desc += "; " + peer + ": " + note
+			}
+		}
+		rep.params = append(rep.params, desc)
 	}
 	for _, env := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} {
 		if v, ok := os.LookupEnv(env); ok {
@@ -85,7 +97,7 @@ func (rep *report) addWorkload(w workload, recs []*record, peers []string) {
 		for _, name := range metricNames(r.runs) {
 			var xs []float64
 			for _, res := range r.runs {
-				if v, ok := res.get(name); ok && res != nil {
+				if v, ok := res.Get(name); ok && res != nil {
 					xs = append(xs, v)
 				}
 			}
@@ -113,12 +125,12 @@ func (rep *report) addWorkload(w workload, recs []*record, peers []string) {
 }
 
 // metricNames returns the metric names of the runs, in reporting order.
-func metricNames(runs []result) []string {
+func metricNames(runs []Result) []string {
 	var names []string
 	for _, res := range runs {
 		for _, m := range res {
-			if !slices.Contains(names, m.name) {
-				names = append(names, m.name)
+			if !slices.Contains(names, m.Name) {
+				names = append(names, m.Name)
 			}
 		}
 	}
@@ -174,13 +186,13 @@ func formatValue(v float64) string {
 }
 
 // formatResult prints a run's metrics on one line, for progress notes.
-func formatResult(res result) string {
+func formatResult(res Result) string {
 	var b strings.Builder
 	for i, m := range res {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(m.name + "=" + formatValue(m.value))
+		b.WriteString(m.Name + "=" + formatValue(m.Value))
 	}
 	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 
 // Sizes of W3.
 const (
-	w3Messages = 2_000_000 // N
-	w3Workers  = 4         // W, not scaled
+	W3Messages = 2_000_000 // N
+	W3Workers  = 4         // W, not scaled
 	w3RawBuf   = 1024      // capacity of each raw worker's channel
 	w3Quantum  = 8         // deficit round-robin quantum
 	w3MaxCost  = 8         // cost of message i is i%8 + 1
@@ -25,7 +25,7 @@ func w3() workload {
 		name: "W3",
 		describe: func(cfg *config) string {
 			return fmt.Sprintf("router N=%d W=%d raw chan capacity=%d drr quantum=%d cost=i%%%d+1",
-				runParams{factor: cfg.scale}.count(w3Messages), w3Workers, w3RawBuf, w3Quantum, w3MaxCost)
+				RunParams{factor: cfg.scale}.Count(W3Messages), W3Workers, w3RawBuf, w3Quantum, w3MaxCost)
 		},
 	}
 	for _, v := range []string{"roundrobin", "hash", "random", "broadcast"} {
@@ -39,11 +39,16 @@ func w3() workload {
 	return w
 }
 
-// w3Count is a worker's answer to the flush: how many messages it got and
+// W3Count is a worker's answer to the flush: how many messages it got and
 // their total cost.
-type w3Count struct{ n, cost int64 }
+type W3Count struct {
+	N    int64 // messages received
+	Cost int64 // the sum of W3Cost over them
+}
 
-func w3Cost(i int64) int64 { return i%w3MaxCost + 1 }
+// W3Cost returns the cost of message i, (i mod 8) + 1: the deficit
+// round-robin variant routes by it, and every worker sums it.
+func W3Cost(i int64) int64 { return i%w3MaxCost + 1 }
 
 // splitmix64 is the raw peer's hash: the routing key of W3's hash
 // policy, cheap and well mixed.
@@ -55,16 +60,16 @@ func splitmix64(x uint64) uint64 {
 }
 
 // w3Check validates the counts of one run and returns the deliveries.
-func w3Check(variant string, n int, counts []w3Count) (int64, error) {
+func w3Check(variant string, n int, counts []W3Count) (int64, error) {
 	var total int64
-	lo, hi := counts[0].cost, counts[0].cost
+	lo, hi := counts[0].Cost, counts[0].Cost
 	for _, c := range counts {
-		total += c.n
-		lo, hi = min(lo, c.cost), max(hi, c.cost)
+		total += c.N
+		lo, hi = min(lo, c.Cost), max(hi, c.Cost)
 	}
 	want := int64(n)
 	if variant == "broadcast" {
-		want = int64(n / w3Workers * w3Workers)
+		want = int64(n / W3Workers * W3Workers)
 	}
 	if total != want {
 		return 0, fmt.Errorf("%s: counted %d deliveries, want %d", variant, total, want)
@@ -72,8 +77,8 @@ func w3Check(variant string, n int, counts []w3Count) (int64, error) {
 	switch variant {
 	case "roundrobin", "broadcast":
 		for i, c := range counts {
-			if c.n != want/w3Workers {
-				return 0, fmt.Errorf("%s: worker %d got %d, want %d", variant, i, c.n, want/w3Workers)
+			if c.N != want/W3Workers {
+				return 0, fmt.Errorf("%s: worker %d got %d, want %d", variant, i, c.N, want/W3Workers)
 			}
 		}
 	case "drr":
@@ -86,25 +91,25 @@ func w3Check(variant string, n int, counts []w3Count) (int64, error) {
 
 // w3Raw routes with plain index arithmetic over W goroutines, each on its
 // own channel; -1 is the flush.
-func w3Raw(variant string) func(p runParams) (result, error) {
-	return func(p runParams) (result, error) {
-		n := p.count(w3Messages)
-		deadline := newDeadline()
+func w3Raw(variant string) func(p RunParams) (Result, error) {
+	return func(p RunParams) (Result, error) {
+		n := p.Count(W3Messages)
+		deadline := NewDeadline()
 		defer deadline.Stop()
-		replies := make(chan w3Count, w3Workers)
-		chans := make([]chan int64, w3Workers)
+		replies := make(chan W3Count, W3Workers)
+		chans := make([]chan int64, W3Workers)
 		for w := range chans {
 			ch := make(chan int64, w3RawBuf)
 			chans[w] = ch
 			go func() {
-				var c w3Count
+				var c W3Count
 				for v := range ch {
 					if v < 0 {
 						replies <- c
 						continue
 					}
-					c.n++
-					c.cost += w3Cost(v)
+					c.N++
+					c.Cost += W3Cost(v)
 				}
 			}()
 		}
@@ -117,18 +122,18 @@ func w3Raw(variant string) func(p runParams) (result, error) {
 		switch variant {
 		case "roundrobin":
 			for i := range n {
-				chans[i%w3Workers] <- int64(i)
+				chans[i%W3Workers] <- int64(i)
 			}
 		case "hash":
 			for i := range n {
-				chans[splitmix64(uint64(i))%w3Workers] <- int64(i)
+				chans[splitmix64(uint64(i))%W3Workers] <- int64(i)
 			}
 		case "random":
 			for i := range n {
-				chans[rand.IntN(w3Workers)] <- int64(i)
+				chans[rand.IntN(W3Workers)] <- int64(i)
 			}
 		case "broadcast":
-			for i := range n / w3Workers {
+			for i := range n / W3Workers {
 				for _, ch := range chans {
 					ch <- int64(i)
 				}
@@ -137,13 +142,13 @@ func w3Raw(variant string) func(p runParams) (result, error) {
 		for _, ch := range chans {
 			ch <- -1
 		}
-		return w3Finish(variant, n, t0, replies, deadline.C)
+		return W3Finish(variant, n, t0, replies, deadline.C)
 	}
 }
 
-// w3Finish waits for every worker's flush reply (t1), checks the counts
+// W3Finish waits for every worker's flush reply (t1), checks the counts
 // and returns the run's metric.
-func w3Finish(variant string, n int, t0 time.Time, replies <-chan w3Count, deadline <-chan time.Time) (result, error) {
+func W3Finish(variant string, n int, t0 time.Time, replies <-chan W3Count, deadline <-chan time.Time) (Result, error) {
 	counts, err := w3Await(replies, deadline)
 	t := time.Since(t0)
 	if err != nil {
@@ -153,13 +158,13 @@ func w3Finish(variant string, n int, t0 time.Time, replies <-chan w3Count, deadl
 	if err != nil {
 		return nil, err
 	}
-	return result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
+	return Result{{"msgs_per_s", float64(total) / t.Seconds()}}, nil
 }
 
-func w3Await(replies <-chan w3Count, deadline <-chan time.Time) ([]w3Count, error) {
-	counts := make([]w3Count, 0, w3Workers)
-	for range w3Workers {
-		c, err := awaitSignal(replies, deadline, "flush reply")
+func w3Await(replies <-chan W3Count, deadline <-chan time.Time) ([]W3Count, error) {
+	counts := make([]W3Count, 0, W3Workers)
+	for range W3Workers {
+		c, err := AwaitSignal(replies, deadline, "flush reply")
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +185,7 @@ func w3Policy(variant string) router.Policy[int64] {
 	case "broadcast":
 		return router.Broadcast[int64]()
 	case "drr":
-		return router.DeficitRoundRobin(w3Quantum, func(v int64) int { return int(w3Cost(v)) })
+		return router.DeficitRoundRobin(w3Quantum, func(v int64) int { return int(W3Cost(v)) })
 	}
 	panic("bench: unknown W3 variant " + variant)
 }
@@ -188,24 +193,24 @@ func w3Policy(variant string) router.Policy[int64] {
 // w3Reactors routes through a router's channel (the policy runs on the
 // driver's goroutine) to W counting reactors; the flush goes to each
 // worker's channel directly, after everything the driver routed to it.
-func w3Reactors(variant string) func(p runParams) (result, error) {
-	return func(p runParams) (res result, err error) {
-		n := p.count(w3Messages)
+func w3Reactors(variant string) func(p RunParams) (Result, error) {
+	return func(p RunParams) (res Result, err error) {
+		n := p.Count(W3Messages)
 		sys, deadline, finish := startReactors()
 		defer finish(&res, &err)
-		replies := make(chan w3Count, w3Workers)
+		replies := make(chan W3Count, W3Workers)
 		rt := router.New(sys, "w3", w3Policy(variant))
-		workers := make([]reactor.Channel[int64], w3Workers)
+		workers := make([]reactor.Channel[int64], W3Workers)
 		for w := range workers {
 			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int64]) {
-				var c w3Count
+				var c W3Count
 				r.Main().Events().OnEvent(func(v int64) {
 					if v < 0 {
 						replies <- c
 						return
 					}
-					c.n++
-					c.cost += w3Cost(v)
+					c.N++
+					c.Cost += W3Cost(v)
 				})
 			})
 			if err != nil {
@@ -220,7 +225,7 @@ func w3Reactors(variant string) func(p runParams) (result, error) {
 		t0 := time.Now()
 		messages := n
 		if variant == "broadcast" {
-			messages = n / w3Workers
+			messages = n / W3Workers
 		}
 		for i := range messages {
 			if err := out.Send(int64(i)); err != nil {
@@ -232,6 +237,6 @@ func w3Reactors(variant string) func(p runParams) (result, error) {
 				return nil, err
 			}
 		}
-		return w3Finish(variant, n, t0, replies, deadline.C)
+		return W3Finish(variant, n, t0, replies, deadline.C)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ func w0() workload {
 		name: "W0",
 		describe: func(cfg *config) string {
 			return fmt.Sprintf("idle N=%d sleep=%v (warm-up: sleep/10) raw spawn-chan-buf=%d",
-				runParams{factor: cfg.scale}.count(w0Actors), cfg.idleSleep, cfg.spawnChanBuf)
+				RunParams{factor: cfg.scale}.Count(w0Actors), cfg.idleSleep, cfg.spawnChanBuf)
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "idle", run: w0Raw},
@@ -36,12 +36,12 @@ func w0() workload {
 
 // w0Raw parks N goroutines, each blocked on its own channel after it has
 // received one value.
-func w0Raw(p runParams) (result, error) {
-	n := p.count(w0Actors)
-	deadline := newDeadline()
+func w0Raw(p RunParams) (Result, error) {
+	n := p.Count(w0Actors)
+	deadline := NewDeadline()
 	defer deadline.Stop()
 	g0 := runtime.NumGoroutine()
-	handled := newLatch(n)
+	handled := NewLatch(n)
 	var exited sync.WaitGroup
 	chans := make([]chan int64, 0, n)
 	defer func() {
@@ -62,19 +62,19 @@ func w0Raw(p runParams) (result, error) {
 		}()
 		ch <- int64(i)
 	}
-	if err := handled.wait(deadline.C, "events handled"); err != nil {
+	if err := handled.Wait(deadline.C, "events handled"); err != nil {
 		return nil, err
 	}
 	return measureIdle(p, n, g0)
 }
 
 // w0Reactors spawns N reactors that each handle one event and then idle.
-func w0Reactors(p runParams) (res result, err error) {
-	n := p.count(w0Actors)
+func w0Reactors(p RunParams) (res Result, err error) {
+	n := p.Count(w0Actors)
 	sys, deadline, finish := startReactors()
 	defer finish(&res, &err)
 	g0 := runtime.NumGoroutine()
-	handled := newLatch(n)
+	handled := NewLatch(n)
 	body := func(r *reactor.Reactor[int64]) {
 		r.Main().Events().OnEvent(func(int64) { handled.Done() })
 	}
@@ -87,7 +87,7 @@ func w0Reactors(p runParams) (res result, err error) {
 			return nil, err
 		}
 	}
-	if err := handled.wait(deadline.C, "events handled"); err != nil {
+	if err := handled.Wait(deadline.C, "events handled"); err != nil {
 		return nil, err
 	}
 	res, err = measureIdle(p, n, g0)
@@ -99,7 +99,7 @@ func w0Reactors(p runParams) (res result, err error) {
 
 // measureIdle lets the n actors settle, then measures the process's CPU
 // time over the idle sleep, and the goroutines per actor above g0.
-func measureIdle(p runParams, n, g0 int) (result, error) {
+func measureIdle(p RunParams, n, g0 int) (Result, error) {
 	sleep := p.cfg.idleSleep
 	if p.warmUp {
 		sleep /= 10
@@ -120,7 +120,7 @@ func measureIdle(p runParams, n, g0 int) (result, error) {
 	}
 	wall := time.Since(t0)
 	g := runtime.NumGoroutine()
-	return result{
+	return Result{
 		{"idle_cpu_pct", 100 * float64(cpu1-cpu0) / float64(wall)},
 		{"goroutines_per_actor", float64(g-g0) / float64(n)},
 	}, nil

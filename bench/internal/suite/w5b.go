@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"context"
@@ -58,11 +58,11 @@ var w5bBatches struct {
 	batches [][]w5bBatch
 }
 
-// w5bCut returns the streams of the C clients, per ops each (w5Generate),
+// w5bCut returns the streams of the C clients, per ops each (W5Generate),
 // and each client's stream cut into batches of w5bSize consecutive ops.
 // Both are built before t0 and are the same for every peer.
-func w5bCut(per int) ([][]w5Op, [][]w5bBatch) {
-	streams := w5Generate(per)
+func w5bCut(per int) ([][]W5Op, [][]w5bBatch) {
+	streams := W5Generate(per)
 	w5bBatches.Lock()
 	defer w5bBatches.Unlock()
 	if w5bBatches.per == per {
@@ -74,11 +74,11 @@ func w5bCut(per int) ([][]w5Op, [][]w5bBatch) {
 		for lo := 0; lo < len(ops); lo += w5bSize {
 			var b w5bBatch
 			for i := lo; i < min(lo+w5bSize, len(ops)); i++ {
-				if op := ops[i]; op.put {
-					b.puts = append(b.puts, dht.KV[int64, int64]{Key: op.key, Value: op.val})
+				if op := ops[i]; op.Put {
+					b.puts = append(b.puts, dht.KV[int64, int64]{Key: op.Key, Value: op.Val})
 					b.putIdx = append(b.putIdx, i)
 				} else {
-					b.gets = append(b.gets, op.key)
+					b.gets = append(b.gets, op.Key)
 					b.getIdx = append(b.getIdx, i)
 				}
 			}
@@ -94,19 +94,19 @@ func w5bCut(per int) ([][]w5Op, [][]w5bBatch) {
 // batch order within each shard. A client owns one and reuses it.
 type w5bGrouper struct {
 	shard [w5bSize]uint64   // shard[j]: the shard of item j, set by the caller
-	start [w5Shards + 1]int // after group: shard s's items are order[start[s]:start[s+1]]
+	start [W5Shards + 1]int // after group: shard s's items are order[start[s]:start[s+1]]
 	order [w5bSize]int      // item indices grouped by shard
-	next  [w5Shards + 1]int // scratch cursors
+	next  [W5Shards + 1]int // scratch cursors
 	_     [128]byte         // keeps two clients' groupers off shared cache lines
 }
 
 // group groups the first n items, whose shards are in g.shard[:n].
 func (g *w5bGrouper) group(n int) {
-	g.start = [w5Shards + 1]int{}
+	g.start = [W5Shards + 1]int{}
 	for _, s := range g.shard[:n] {
 		g.start[s+1]++
 	}
-	for s := range w5Shards {
+	for s := range W5Shards {
 		g.start[s+1] += g.start[s]
 	}
 	g.next = g.start
@@ -127,7 +127,7 @@ func w5bByShard[T any](g *w5bGrouper, items []T, key func(T) int64) iter.Seq2[in
 			g.shard[j] = w5Shard(key(it))
 		}
 		g.group(len(items))
-		for s := range w5Shards {
+		for s := range W5Shards {
 			if lo, hi := g.start[s], g.start[s+1]; lo < hi && !yield(s, g.order[lo:hi]) {
 				return
 			}
@@ -139,13 +139,13 @@ func w5bByShard[T any](g *w5bGrouper, items []T, key func(T) int64) iter.Seq2[in
 // with every key (W5's rwmutex-map): for each batch, its Gets grouped by
 // shard under one RLock per shard involved, then its Puts grouped by shard
 // under one Lock per shard involved.
-func w5bRaw(p runParams) (result, error) {
-	streams, batches := w5bCut(w5PerClient(p))
-	deadline := newDeadline()
+func w5bRaw(p RunParams) (Result, error) {
+	streams, batches := w5bCut(W5PerClient(p))
+	deadline := NewDeadline()
 	defer deadline.Stop()
 	shards := w5LockedShards()
 	groupers := make([]w5bGrouper, w5Clients)
-	return w5Drive(streams, func(c int, ops []w5Op, got []int64) error {
+	return W5Drive(streams, func(c int, ops []W5Op, got []int64) error {
 		g := &groupers[c]
 		for _, b := range batches[c] {
 			for s, items := range w5bByShard(g, b.gets, func(k int64) int64 { return k }) {
@@ -154,7 +154,7 @@ func w5bRaw(p runParams) (result, error) {
 				for _, j := range items {
 					v, ok := sh.m[b.gets[j]]
 					i := b.getIdx[j]
-					got[i] = w5Answer(ops[i], v, ok)
+					got[i] = W5Answer(ops[i], v, ok)
 				}
 				sh.mu.RUnlock()
 			}
@@ -178,10 +178,10 @@ func w5bRaw(p runParams) (result, error) {
 // included, fails the run. Besides w5Check, each call must return one
 // result per item, and every Put must report a previous value, since every
 // key is preloaded.
-func w5bReactors(p runParams) (result, error) {
-	_, batches := w5bCut(w5PerClient(p))
-	return w5OnTable(p, func(tbl *dht.Table[int64, int64]) w5Client {
-		return func(c int, ops []w5Op, got []int64) error {
+func w5bReactors(p RunParams) (Result, error) {
+	_, batches := w5bCut(W5PerClient(p))
+	return w5OnTable(p, func(tbl *dht.Table[int64, int64]) W5Client {
+		return func(c int, ops []W5Op, got []int64) error {
 			ctx := context.Background()
 			for _, b := range batches[c] {
 				if len(b.gets) > 0 {
@@ -191,7 +191,7 @@ func w5bReactors(p runParams) (result, error) {
 					}
 					for j, r := range res {
 						i := b.getIdx[j]
-						got[i] = w5Answer(ops[i], r.Value, r.Found)
+						got[i] = W5Answer(ops[i], r.Value, r.Found)
 					}
 				}
 				if len(b.puts) > 0 {

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"fmt"
@@ -12,34 +12,34 @@ import (
 // warmFraction scales the counts of the untimed warm-up run of every case.
 const warmFraction = 0.1
 
-// metric is one measured figure of a run.
-type metric struct {
-	name  string
-	value float64
+// Metric is one measured figure of a run.
+type Metric struct {
+	Name  string // as BENCHMARKS.md names metrics: msgs_per_s, p50_ns, ...
+	Value float64
 }
 
-// result is what one successful run measured, in reporting order.
-type result []metric
+// Result is what one successful run measured, in reporting order.
+type Result []Metric
 
-// get returns the value of the named metric.
-func (r result) get(name string) (float64, bool) {
+// Get returns the value of the named metric.
+func (r Result) Get(name string) (float64, bool) {
 	for _, m := range r {
-		if m.name == name {
-			return m.value, true
+		if m.Name == name {
+			return m.Value, true
 		}
 	}
 	return 0, false
 }
 
-// runParams are the parameters of one run of a case.
-type runParams struct {
+// RunParams are the parameters of one run of a case.
+type RunParams struct {
 	cfg    *config
 	factor float64 // multiplies the workload's base counts: -scale, times warmFraction in the warm-up
 	warmUp bool
 }
 
-// count returns base scaled by the run's factor, at least 1.
-func (p runParams) count(base int) int {
+// Count returns base scaled by the run's factor, at least 1.
+func (p RunParams) Count(base int) int {
 	return max(1, int(math.Round(float64(base)*p.factor)))
 }
 
@@ -49,7 +49,7 @@ func (p runParams) count(base int) int {
 type benchCase struct {
 	peer    string
 	variant string
-	run     func(p runParams) (result, error)
+	run     func(p RunParams) (Result, error)
 }
 
 // ratioDef names a paired comparison: the metric of variant (for every
@@ -87,7 +87,7 @@ func workloadNames() []string {
 type record struct {
 	workload string
 	c        benchCase
-	runs     []result
+	runs     []Result
 }
 
 // failure is a run that failed its check.
@@ -102,7 +102,7 @@ type failure struct {
 func runSuite(cfg *config, out, progress io.Writer) (bool, error) {
 	rep := newReport(cfg)
 	writeHeader(out, rep)
-	for _, w := range workloads() {
+	for _, w := range withPeers(cfg.extra) {
 		if !slices.Contains(cfg.workloads, w.name) {
 			continue
 		}
@@ -112,6 +112,11 @@ func runSuite(cfg *config, out, progress io.Writer) (bool, error) {
 	writeTable(out, rep)
 	if cfg.jsonPath != "" {
 		if err := writeJSON(cfg.jsonPath, rep); err != nil {
+			return false, err
+		}
+	}
+	if cfg.svgPath != "" {
+		if err := writeSVG(cfg.svgPath, rep); err != nil {
 			return false, err
 		}
 	}
@@ -125,7 +130,7 @@ func runWorkload(cfg *config, w workload, rep *report, out, progress io.Writer) 
 	var recs []*record
 	for _, c := range w.cases {
 		if slices.Contains(cfg.peers, c.peer) {
-			recs = append(recs, &record{workload: w.name, c: c, runs: make([]result, cfg.runs)})
+			recs = append(recs, &record{workload: w.name, c: c, runs: make([]Result, cfg.runs)})
 		}
 	}
 	fail := func(r *record, run string, err error) {
@@ -136,7 +141,7 @@ func runWorkload(cfg *config, w workload, rep *report, out, progress io.Writer) 
 	for _, r := range recs {
 		fmt.Fprintf(progress, "%s %s %s: warm-up\n", w.name, r.c.peer, r.c.variant)
 		runtime.GC()
-		if _, err := r.c.run(runParams{cfg: cfg, factor: cfg.scale * warmFraction, warmUp: true}); err != nil {
+		if _, err := r.c.run(RunParams{cfg: cfg, factor: cfg.scale * warmFraction, warmUp: true}); err != nil {
 			fail(r, "warm-up", err)
 		}
 	}
@@ -148,7 +153,7 @@ func runWorkload(cfg *config, w workload, rep *report, out, progress io.Writer) 
 				}
 				runtime.GC()
 				start := time.Now()
-				res, err := r.c.run(runParams{cfg: cfg, factor: cfg.scale})
+				res, err := r.c.run(RunParams{cfg: cfg, factor: cfg.scale})
 				if err != nil {
 					fail(r, fmt.Sprintf("run %d", round+1), err)
 					continue

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"context"
@@ -14,7 +14,7 @@ const w5SizeQuery int64 = -1
 
 // w5RouterServer is a shard of the server-router variant: a request/reply
 // server over W5's ops, answered with the raw peer's replies.
-type w5RouterServer = server.Server[w5Op, w5Reply]
+type w5RouterServer = server.Server[W5Op, w5Reply]
 
 // w5Router runs the streams against S server.Spawn shards, each owning a
 // plain map, behind a router.Hash on the op's key; every op is a
@@ -23,26 +23,26 @@ type w5RouterServer = server.Server[w5Op, w5Reply]
 // with asks through the same router before t0, and each shard's size is
 // then asked directly: the sizes must add up to the key space. The
 // system is shut down after t1.
-func w5Router(p runParams) (res result, err error) {
-	streams := w5Generate(w5PerClient(p))
+func w5Router(p RunParams) (res Result, err error) {
+	streams := W5Generate(W5PerClient(p))
 	sys, deadline, finish := startReactors()
 	defer finish(&res, &err)
 
-	rt := router.New(sys, "w5", router.Hash(func(q server.Request[w5Op, w5Reply]) uint64 {
-		return uint64(q.Value.key)
+	rt := router.New(sys, "w5", router.Hash(func(q server.Request[W5Op, w5Reply]) uint64 {
+		return uint64(q.Value.Key)
 	}))
-	shards := make([]w5RouterServer, w5Shards)
+	shards := make([]w5RouterServer, W5Shards)
 	for s := range shards {
 		m := make(map[int64]int64)
-		shards[s], err = server.Spawn(sys, func(op w5Op) (w5Reply, error) {
+		shards[s], err = server.Spawn(sys, func(op W5Op) (w5Reply, error) {
 			switch {
-			case op.key == w5SizeQuery:
+			case op.Key == w5SizeQuery:
 				return w5Reply{val: int64(len(m))}, nil
-			case op.put:
-				m[op.key] = op.val
+			case op.Put:
+				m[op.Key] = op.Val
 				return w5Reply{}, nil
 			}
-			v, ok := m[op.key]
+			v, ok := m[op.Key]
 			return w5Reply{v, ok}, nil
 		})
 		if err != nil {
@@ -54,10 +54,10 @@ func w5Router(p runParams) (res result, err error) {
 	}
 	var srv w5RouterServer = rt.Channel()
 
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
-	for k := range int64(w5Keys) {
-		if _, err := server.Ask(ctx, srv, w5Op{key: k, val: k, put: true}); err != nil {
+	for k := range int64(W5Keys) {
+		if _, err := server.Ask(ctx, srv, W5Op{Key: k, Val: k, Put: true}); err != nil {
 			return nil, fmt.Errorf("preload: %w", err)
 		}
 	}
@@ -65,14 +65,14 @@ func w5Router(p runParams) (res result, err error) {
 		return nil, err
 	}
 
-	return w5Drive(streams, func(_ int, ops []w5Op, got []int64) error {
+	return W5Drive(streams, func(_ int, ops []W5Op, got []int64) error {
 		ctx := context.Background()
 		for i, op := range ops {
 			r, err := server.Ask(ctx, srv, op)
 			if err != nil {
 				return err
 			}
-			got[i] = w5Answer(op, r.val, r.found)
+			got[i] = W5Answer(op, r.val, r.found)
 		}
 		return nil
 	}, deadline.C)
@@ -84,7 +84,7 @@ func w5Router(p runParams) (res result, err error) {
 func w5RouterSizes(ctx context.Context, shards []w5RouterServer) error {
 	total := int64(0)
 	for s, sh := range shards {
-		r, err := server.Ask(ctx, sh, w5Op{key: w5SizeQuery})
+		r, err := server.Ask(ctx, sh, W5Op{Key: w5SizeQuery})
 		if err != nil {
 			return fmt.Errorf("preload: size of shard %d: %w", s, err)
 		}
@@ -93,8 +93,8 @@ func w5RouterSizes(ctx context.Context, shards []w5RouterServer) error {
 		}
 		total += r.val
 	}
-	if total != w5Keys {
-		return fmt.Errorf("preload: shards hold %d keys, want %d", total, w5Keys)
+	if total != W5Keys {
+		return fmt.Errorf("preload: shards hold %d keys, want %d", total, W5Keys)
 	}
 	return nil
 }

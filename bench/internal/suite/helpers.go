@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"context"
@@ -11,49 +11,49 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// runTimeout bounds every wait of a run, so that a lost message fails the
+// RunTimeout bounds every wait of a run, so that a lost message fails the
 // run instead of hanging the command.
-const runTimeout = 2 * time.Minute
+const RunTimeout = 2 * time.Minute
 
-// shutdownTimeout bounds the untimed System.Shutdown after a run.
-const shutdownTimeout = 30 * time.Second
+// ShutdownTimeout bounds the untimed System.Shutdown after a run.
+const ShutdownTimeout = 30 * time.Second
 
 // Control values of the int64 protocols: data messages are positive (W1)
 // or non-negative (W2, W6); these are not.
 const (
-	setupQuery int64 = 0  // W1: confirm that the peer is known
-	countQuery int64 = -1 // W1, W2: reply with the received count
-	stopMsg    int64 = -1 // W6: stop
+	SetupQuery int64 = 0  // W1: confirm that the peer is known
+	CountQuery int64 = -1 // W1, W2: reply with the received count
+	StopMsg    int64 = -1 // W6: stop
 )
 
-// errTimeout reports a wait that hit runTimeout.
+// errTimeout reports a wait that hit RunTimeout.
 var errTimeout = errors.New("timed out")
 
-// latch is a countdown that closes a channel when it reaches zero: each
+// Latch is a countdown that closes a channel when it reaches zero: each
 // actor calls Done once (like sync.WaitGroup.Done, one atomic add), and the
 // driver can wait for it with a timeout.
-type latch struct {
+type Latch struct {
 	left atomic.Int64
 	done chan struct{}
 }
 
-// newLatch returns a latch expecting n calls of Done (n >= 1).
-func newLatch(n int) *latch {
-	l := &latch{done: make(chan struct{})}
+// NewLatch returns a latch expecting n calls of Done (n >= 1).
+func NewLatch(n int) *Latch {
+	l := &Latch{done: make(chan struct{})}
 	l.left.Store(int64(n))
 	return l
 }
 
 // Done counts one call down; the call that reaches zero closes the latch.
-func (l *latch) Done() {
+func (l *Latch) Done() {
 	if l.left.Add(-1) == 0 {
 		close(l.done)
 	}
 }
 
-// wait waits until the latch closes or the deadline fires, then checks that
+// Wait waits until the latch closes or the deadline fires, then checks that
 // Done was called exactly as many times as expected.
-func (l *latch) wait(deadline <-chan time.Time, what string) error {
+func (l *Latch) Wait(deadline <-chan time.Time, what string) error {
 	select {
 	case <-l.done:
 	case <-deadline:
@@ -65,8 +65,8 @@ func (l *latch) wait(deadline <-chan time.Time, what string) error {
 	return nil
 }
 
-// awaitSignal waits for one value on ch, or fails when the deadline fires.
-func awaitSignal[T any](ch <-chan T, deadline <-chan time.Time, what string) (T, error) {
+// AwaitSignal waits for one value on ch, or fails when the deadline fires.
+func AwaitSignal[T any](ch <-chan T, deadline <-chan time.Time, what string) (T, error) {
 	select {
 	case v := <-ch:
 		return v, nil
@@ -76,18 +76,18 @@ func awaitSignal[T any](ch <-chan T, deadline <-chan time.Time, what string) (T,
 	}
 }
 
-// newDeadline returns a timer that fires after runTimeout; stop it when the
+// NewDeadline returns a timer that fires after RunTimeout; stop it when the
 // run is over.
-func newDeadline() *time.Timer { return time.NewTimer(runTimeout) }
+func NewDeadline() *time.Timer { return time.NewTimer(RunTimeout) }
 
 // startReactors creates a run's system and deadline. finish, deferred
 // with the run's named results, stops the deadline and shuts the system
 // down (untimed), failing the run if the shutdown fails or an event was
 // dead-lettered.
-func startReactors(opts ...reactor.Option) (*reactor.System, *time.Timer, func(*result, *error)) {
-	deadline := newDeadline()
+func startReactors(opts ...reactor.Option) (*reactor.System, *time.Timer, func(*Result, *error)) {
+	deadline := NewDeadline()
 	sys := reactor.New(opts...)
-	return sys, deadline, func(res *result, err *error) {
+	return sys, deadline, func(res *Result, err *error) {
 		deadline.Stop()
 		if cerr := closeSystem(sys); cerr != nil && *err == nil {
 			*res, *err = nil, cerr
@@ -97,14 +97,14 @@ func startReactors(opts ...reactor.Option) (*reactor.System, *time.Timer, func(*
 
 // withOptions makes a reactors case of run on a system built with opts
 // (the -observed variants turn introspection on).
-func withOptions(run func(runParams, ...reactor.Option) (result, error), opts ...reactor.Option) func(runParams) (result, error) {
-	return func(p runParams) (result, error) { return run(p, opts...) }
+func withOptions(run func(RunParams, ...reactor.Option) (Result, error), opts ...reactor.Option) func(RunParams) (Result, error) {
+	return func(p RunParams) (Result, error) { return run(p, opts...) }
 }
 
 // closeSystem shuts sys down (untimed) and fails if the run produced any
 // dead letter, which would mean an event was refused or lost.
 func closeSystem(sys *reactor.System) error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
 	if err := sys.Shutdown(ctx); err != nil {
 		return err
@@ -115,22 +115,22 @@ func closeSystem(sys *reactor.System) error {
 	return nil
 }
 
-// memSnap is a snapshot of the memory figures W6 compares.
-type memSnap struct {
+// MemSnap is a snapshot of the memory figures W6 compares.
+type MemSnap struct {
 	heapInuse  uint64
 	stackInuse uint64
 	goroutines int
 }
 
-// snapshot collects garbage gcs times, then reads the memory statistics and
+// Snapshot collects garbage gcs times, then reads the memory statistics and
 // the number of goroutines.
-func snapshot(gcs int) memSnap {
+func Snapshot(gcs int) MemSnap {
 	for range gcs {
 		runtime.GC()
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memSnap{heapInuse: ms.HeapInuse, stackInuse: ms.StackInuse, goroutines: runtime.NumGoroutine()}
+	return MemSnap{heapInuse: ms.HeapInuse, stackInuse: ms.StackInuse, goroutines: runtime.NumGoroutine()}
 }
 
 // perActor returns (after - before) / n for counters that may shrink.

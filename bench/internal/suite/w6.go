@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// w6Actors is N of W6.
-const w6Actors = 100_000
+// W6Actors is N of W6.
+const W6Actors = 100_000
 
 // w6 is W6, spawn: N actors spawned and sent one message each, their
 // memory and goroutines while they idle, then how fast they stop. The slice
@@ -21,7 +21,7 @@ func w6() workload {
 		name: "W6",
 		describe: func(cfg *config) string {
 			return fmt.Sprintf("spawn N=%d raw spawn-chan-buf=%d; reactors stop by sealing the main connector",
-				runParams{factor: cfg.scale}.count(w6Actors), cfg.spawnChanBuf)
+				RunParams{factor: cfg.scale}.Count(W6Actors), cfg.spawnChanBuf)
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "spawn", run: w6Raw},
@@ -35,36 +35,39 @@ func w6() workload {
 	}
 }
 
-// w6Times are the measured phases of a W6 run.
-type w6Times struct {
-	spawn, stop           time.Duration
-	before, live, stopped memSnap
+// W6Times are the measured phases of a W6 run.
+type W6Times struct {
+	Spawn   time.Duration // t0 until every actor has handled its message
+	Stop    time.Duration // the first stop until every actor has stopped
+	Before  MemSnap       // before t0
+	Live    MemSnap       // with every actor alive and idle
+	Stopped MemSnap       // after the stop, the handles dropped
 }
 
-// result turns the phases of a run of n actors into W6's metrics.
-func (w w6Times) result(n int) result {
-	heap := perActor(w.live.heapInuse, w.before.heapInuse, n)
-	stack := perActor(w.live.stackInuse, w.before.stackInuse, n)
-	return result{
-		{"spawns_per_s", float64(n) / w.spawn.Seconds()},
+// Result turns the phases of a run of n actors into W6's metrics.
+func (w W6Times) Result(n int) Result {
+	heap := perActor(w.Live.heapInuse, w.Before.heapInuse, n)
+	stack := perActor(w.Live.stackInuse, w.Before.stackInuse, n)
+	return Result{
+		{"spawns_per_s", float64(n) / w.Spawn.Seconds()},
 		{"total_bytes_per_actor", heap + stack},
 		{"heap_bytes_per_actor", heap},
 		{"stack_bytes_per_actor", stack},
-		{"goroutines_per_actor", float64(w.live.goroutines-w.before.goroutines) / float64(n)},
-		{"stops_per_s", float64(n) / w.stop.Seconds()},
-		{"heap_after_stop_bytes_per_actor", perActor(w.stopped.heapInuse, w.before.heapInuse, n)},
+		{"goroutines_per_actor", float64(w.Live.goroutines-w.Before.goroutines) / float64(n)},
+		{"stops_per_s", float64(n) / w.Stop.Seconds()},
+		{"heap_after_stop_bytes_per_actor", perActor(w.Stopped.heapInuse, w.Before.heapInuse, n)},
 	}
 }
 
 // w6Raw runs one goroutine per actor, blocked on its own chan int64.
-func w6Raw(p runParams) (result, error) {
-	n := p.count(w6Actors)
-	deadline := newDeadline()
+func w6Raw(p RunParams) (Result, error) {
+	n := p.Count(W6Actors)
+	deadline := NewDeadline()
 	defer deadline.Stop()
-	var w w6Times
-	w.before = snapshot(2)
+	var w W6Times
+	w.Before = Snapshot(2)
 	chans := make([]chan int64, 0, n)
-	handled, stopped := newLatch(n), newLatch(n)
+	handled, stopped := NewLatch(n), NewLatch(n)
 	closed := false
 	defer func() {
 		if !closed { // a failed run: let the goroutines go
@@ -86,12 +89,12 @@ func w6Raw(p runParams) (result, error) {
 		ch <- int64(i)
 		chans = append(chans, ch)
 	}
-	if err := handled.wait(deadline.C, "messages handled"); err != nil {
+	if err := handled.Wait(deadline.C, "messages handled"); err != nil {
 		return nil, err
 	}
-	w.spawn = time.Since(t0)
+	w.Spawn = time.Since(t0)
 
-	w.live = snapshot(2)
+	w.Live = Snapshot(2)
 	runtime.KeepAlive(chans)
 
 	t1 := time.Now()
@@ -99,36 +102,36 @@ func w6Raw(p runParams) (result, error) {
 		close(ch)
 	}
 	closed = true
-	if err := stopped.wait(deadline.C, "goroutines stopped"); err != nil {
+	if err := stopped.Wait(deadline.C, "goroutines stopped"); err != nil {
 		return nil, err
 	}
-	w.stop = time.Since(t1)
+	w.Stop = time.Since(t1)
 
 	chans = nil // what is left is what the runtime keeps
-	w.stopped = snapshot(1)
-	return w.result(n), nil
+	w.Stopped = Snapshot(1)
+	return w.Result(n), nil
 }
 
 // w6Reactors spawns one reactor per actor. An actor stops when it gets
-// stopMsg: its handler seals the main connector, so the reactor
+// StopMsg: its handler seals the main connector, so the reactor
 // terminates, and its Terminated lifecycle event counts the stop.
-func w6Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
-	n := p.count(w6Actors)
+func w6Reactors(p RunParams, opts ...reactor.Option) (res Result, err error) {
+	n := p.Count(W6Actors)
 	sys, deadline, finish := startReactors(opts...)
 	defer finish(&res, &err)
-	var w w6Times
-	w.before = snapshot(2)
+	var w W6Times
+	w.Before = Snapshot(2)
 	chans := make([]reactor.Channel[int64], 0, n)
-	l := &w6Latches{handled: newLatch(n), stopped: newLatch(n)}
+	l := &W6Latches{Handled: NewLatch(n), Stopped: NewLatch(n)}
 	body := func(r *reactor.Reactor[int64]) {
 		r.Main().Events().OnEvent(func(v int64) {
-			if v != stopMsg {
-				l.handled.Done()
+			if v != StopMsg {
+				l.Handled.Done()
 				return
 			}
 			r.Lifecycle().OnEvent(func(e reactor.Lifecycle) {
 				if e.Phase == reactor.Terminated {
-					l.stopped.Done()
+					l.Stopped.Done()
 				}
 			})
 			r.Main().Seal()
@@ -146,24 +149,24 @@ func w6Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 		}
 		chans = append(chans, ch)
 	}
-	if err := l.handled.wait(deadline.C, "messages handled"); err != nil {
+	if err := l.Handled.Wait(deadline.C, "messages handled"); err != nil {
 		return nil, err
 	}
-	w.spawn = time.Since(t0)
+	w.Spawn = time.Since(t0)
 
-	w.live = snapshot(2)
+	w.Live = Snapshot(2)
 	runtime.KeepAlive(chans)
 
 	t1 := time.Now()
 	for _, ch := range chans {
-		if err := ch.Send(stopMsg); err != nil {
+		if err := ch.Send(StopMsg); err != nil {
 			return nil, err
 		}
 	}
-	if err := l.stopped.wait(deadline.C, "reactors terminated"); err != nil {
+	if err := l.Stopped.Wait(deadline.C, "reactors terminated"); err != nil {
 		return nil, err
 	}
-	w.stop = time.Since(t1)
+	w.Stop = time.Since(t1)
 
 	// Terminated is emitted just before a reactor leaves the system's
 	// registry: give the last ones a moment (untimed).
@@ -175,12 +178,13 @@ func w6Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 		}
 	}
 	chans = nil // what is left is what the system keeps
-	w.stopped = snapshot(1)
-	return w.result(n), nil
+	w.Stopped = Snapshot(1)
+	return w.Result(n), nil
 }
 
-// w6Latches are the two countdowns of a W6 run, shared by every reactor
+// W6Latches are the two countdowns of a W6 run, shared by every reactor
 // through one pointer so that each handler closure captures only two words.
-type w6Latches struct {
-	handled, stopped *latch
+type W6Latches struct {
+	Handled *Latch // Done once by each actor for its message
+	Stopped *Latch // Done once by each actor when it has stopped
 }

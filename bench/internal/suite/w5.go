@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 const (
 	w5Ops     = 1_000_000 // total ops of a run, split evenly over the clients
 	w5Clients = 8         // C, not scaled
-	w5Shards  = 32        // S, not scaled
-	w5Keys    = 100_000   // key space [0, w5Keys), not scaled
+	W5Shards  = 32        // S, not scaled
+	W5Keys    = 100_000   // key space [0, W5Keys), not scaled
 	w5GetPct  = 90        // IntN(100) >= w5GetPct makes an op a Put
 	w5Seed    = 1         // first PCG seed; the second is c+1
 	w5RawBuf  = w5Clients // raw shard channel capacity: C requests are the most ever outstanding
@@ -67,20 +67,21 @@ func w5() workload {
 // w5Params describes the data W5 and W5b share: shards, clients, ops, keys,
 // the Get share and the streams' seeds.
 func w5Params(cfg *config) string {
-	per := w5PerClient(runParams{factor: cfg.scale})
+	per := W5PerClient(RunParams{factor: cfg.scale})
 	return fmt.Sprintf("S=%d C=%d ops=%d (%d per client) keys=%d get=%d%% streams PCG(%d, c+1)",
-		w5Shards, w5Clients, per*w5Clients, per, w5Keys, w5GetPct, w5Seed)
+		W5Shards, w5Clients, per*w5Clients, per, W5Keys, w5GetPct, w5Seed)
 }
 
-// w5Op is one operation of a client's stream: a Get of key, or a Put of
+// W5Op is one operation of a client's stream: a Get of key, or a Put of
 // val (c<<40 | i for op i of client c) to key.
-type w5Op struct {
-	key, val int64
-	put      bool
+type W5Op struct {
+	Key int64 // in [0, W5Keys)
+	Val int64 // the value a Put writes
+	Put bool  // a Put; a Get otherwise
 }
 
-// w5PerClient returns the ops of each client: the scaled total over C.
-func w5PerClient(p runParams) int { return max(1, p.count(w5Ops)/w5Clients) }
+// W5PerClient returns the ops of each client: the scaled total over C.
+func W5PerClient(p RunParams) int { return max(1, p.Count(w5Ops)/w5Clients) }
 
 // w5Streams caches the op streams last generated: the warm-up and the
 // measured runs of every peer each use one length, so one entry suffices.
@@ -88,25 +89,25 @@ func w5PerClient(p runParams) int { return max(1, p.count(w5Ops)/w5Clients) }
 var w5Streams struct {
 	sync.Mutex
 	per     int
-	streams [][]w5Op
+	streams [][]W5Op
 }
 
-// w5Generate returns the op streams of the C clients, per ops each, as
+// W5Generate returns the op streams of the C clients, per ops each, as
 // W5 defines them: client c draws from PCG(1, c+1), key first,
 // then the Get/Put choice.
-func w5Generate(per int) [][]w5Op {
+func W5Generate(per int) [][]W5Op {
 	w5Streams.Lock()
 	defer w5Streams.Unlock()
 	if w5Streams.per == per {
 		return w5Streams.streams
 	}
-	streams := make([][]w5Op, w5Clients)
+	streams := make([][]W5Op, w5Clients)
 	for c := range streams {
 		r := rand.New(rand.NewPCG(w5Seed, uint64(c+1)))
-		ops := make([]w5Op, per)
+		ops := make([]W5Op, per)
 		for i := range ops {
-			key := int64(r.IntN(w5Keys))
-			ops[i] = w5Op{key: key, val: int64(c)<<40 | int64(i), put: r.IntN(100) >= w5GetPct}
+			key := int64(r.IntN(W5Keys))
+			ops[i] = W5Op{Key: key, Val: int64(c)<<40 | int64(i), Put: r.IntN(100) >= w5GetPct}
 		}
 		streams[c] = ops
 	}
@@ -114,11 +115,11 @@ func w5Generate(per int) [][]w5Op {
 	return streams
 }
 
-// w5Answer is what a client records for op: 0 for a Put's ack, the value
+// W5Answer is what a client records for op: 0 for a Put's ack, the value
 // of a Get that hit, w5Missing for a Get that missed.
-func w5Answer(op w5Op, v int64, found bool) int64 {
+func W5Answer(op W5Op, v int64, found bool) int64 {
 	switch {
-	case op.put:
+	case op.Put:
 		return 0
 	case found:
 		return v
@@ -130,7 +131,7 @@ func w5Answer(op w5Op, v int64, found bool) int64 {
 // every Get hit (the hits equal the Gets of the streams), and every value
 // a Get saw is the key's preloaded value or one a Put of the streams wrote
 // to that key.
-func w5Check(streams [][]w5Op, got [][]int64) error {
+func w5Check(streams [][]W5Op, got [][]int64) error {
 	gets, hits := 0, 0
 	for c, ops := range streams {
 		for i, op := range ops {
@@ -138,7 +139,7 @@ func w5Check(streams [][]w5Op, got [][]int64) error {
 			switch {
 			case v == w5Unanswered:
 				return fmt.Errorf("client %d op %d was never answered", c, i)
-			case op.put:
+			case op.Put:
 				continue
 			}
 			gets++
@@ -146,13 +147,13 @@ func w5Check(streams [][]w5Op, got [][]int64) error {
 				continue
 			}
 			hits++
-			if v == op.key {
+			if v == op.Key {
 				continue
 			}
 			wc, wi := v>>40, v&(1<<40-1)
 			if wc < 0 || wc >= int64(len(streams)) || wi >= int64(len(streams[wc])) ||
-				!streams[wc][wi].put || streams[wc][wi].key != op.key {
-				return fmt.Errorf("client %d op %d: Get of key %d returned %d, never written to it", c, i, op.key, v)
+				!streams[wc][wi].Put || streams[wc][wi].Key != op.Key {
+				return fmt.Errorf("client %d op %d: Get of key %d returned %d, never written to it", c, i, op.Key, v)
 			}
 		}
 	}
@@ -162,15 +163,15 @@ func w5Check(streams [][]w5Op, got [][]int64) error {
 	return nil
 }
 
-// w5Client runs client c's stream, recording the answer of op i in got[i].
-type w5Client func(c int, ops []w5Op, got []int64) error
+// W5Client runs client c's stream, recording the answer of op i in got[i].
+type W5Client func(c int, ops []W5Op, got []int64) error
 
-// w5Drive parks the C clients at a barrier, releases them at t0 and
+// W5Drive parks the C clients at a barrier, releases them at t0 and
 // returns the time until the last one has finished its stream, having
 // checked every answer. The answer slices are allocated and written before
 // t0. When the deadline fires the clients are left blocked; the caller's
 // teardown ends them or leaves them.
-func w5Drive(streams [][]w5Op, client w5Client, deadline <-chan time.Time) (result, error) {
+func W5Drive(streams [][]W5Op, client W5Client, deadline <-chan time.Time) (Result, error) {
 	got := make([][]int64, len(streams))
 	total := 0
 	for c, ops := range streams {
@@ -181,7 +182,7 @@ func w5Drive(streams [][]w5Op, client w5Client, deadline <-chan time.Time) (resu
 		total += len(ops)
 	}
 	errs := make([]error, len(streams))
-	finished := newLatch(len(streams))
+	finished := NewLatch(len(streams))
 	var parked sync.WaitGroup
 	start := make(chan struct{})
 	for c := range streams {
@@ -197,7 +198,7 @@ func w5Drive(streams [][]w5Op, client w5Client, deadline <-chan time.Time) (resu
 
 	t0 := time.Now()
 	close(start)
-	if err := finished.wait(deadline, "clients"); err != nil {
+	if err := finished.Wait(deadline, "clients"); err != nil {
 		return nil, err
 	}
 	t := time.Since(t0)
@@ -210,11 +211,11 @@ func w5Drive(streams [][]w5Op, client w5Client, deadline <-chan time.Time) (resu
 	if err := w5Check(streams, got); err != nil {
 		return nil, err
 	}
-	return result{{"ops_per_s", float64(total) / t.Seconds()}}, nil
+	return Result{{"ops_per_s", float64(total) / t.Seconds()}}, nil
 }
 
 // w5Shard returns the raw peers' shard of key.
-func w5Shard(key int64) uint64 { return splitmix64(uint64(key)) % w5Shards }
+func w5Shard(key int64) uint64 { return splitmix64(uint64(key)) % W5Shards }
 
 // w5Req is a raw shard-goroutine request (32 B): a Get of key, or a Put of
 // val to key, and where its reply goes.
@@ -242,11 +243,11 @@ type w5LockedShard struct {
 // w5LockedShards returns the S shards of the rwmutex-map peer, preloaded
 // with every key.
 func w5LockedShards() []w5LockedShard {
-	shards := make([]w5LockedShard, w5Shards)
+	shards := make([]w5LockedShard, W5Shards)
 	for s := range shards {
 		shards[s].m = make(map[int64]int64)
 	}
-	for k := range int64(w5Keys) {
+	for k := range int64(W5Keys) {
 		shards[w5Shard(k)].m[k] = k
 	}
 	return shards
@@ -257,24 +258,24 @@ func w5LockedShards() []w5LockedShard {
 // client owns a reply channel of capacity 1 and reuses it. rwmutex-map: S
 // padded {RWMutex, map} shards, RLock for Get and Lock for Put.
 // sync-map: one sync.Map. All three are preloaded directly, before t0.
-func w5Raw(variant string) func(p runParams) (result, error) {
-	return func(p runParams) (result, error) {
-		streams := w5Generate(w5PerClient(p))
-		deadline := newDeadline()
+func w5Raw(variant string) func(p RunParams) (Result, error) {
+	return func(p RunParams) (Result, error) {
+		streams := W5Generate(W5PerClient(p))
+		deadline := NewDeadline()
 		defer deadline.Stop()
-		var client w5Client
+		var client W5Client
 		teardown := func() error { return nil }
 		switch variant {
 		case "shard-goroutines":
-			shards := make([]chan w5Req, w5Shards)
-			maps := make([]map[int64]int64, w5Shards)
+			shards := make([]chan w5Req, W5Shards)
+			maps := make([]map[int64]int64, W5Shards)
 			for s := range maps {
 				maps[s] = make(map[int64]int64)
 			}
-			for k := range int64(w5Keys) {
+			for k := range int64(W5Keys) {
 				maps[w5Shard(k)][k] = k
 			}
-			exited := newLatch(w5Shards)
+			exited := NewLatch(W5Shards)
 			for s := range shards {
 				ch, m := make(chan w5Req, w5RawBuf), maps[s]
 				shards[s] = ch
@@ -295,12 +296,12 @@ func w5Raw(variant string) func(p runParams) (result, error) {
 			for c := range replies {
 				replies[c] = make(chan w5Reply, 1)
 			}
-			client = func(c int, ops []w5Op, got []int64) error {
+			client = func(c int, ops []W5Op, got []int64) error {
 				reply := replies[c]
 				for i, op := range ops {
-					shards[w5Shard(op.key)] <- w5Req{op.key, op.val, op.put, reply}
+					shards[w5Shard(op.Key)] <- w5Req{op.Key, op.Val, op.Put, reply}
 					r := <-reply
-					got[i] = w5Answer(op, r.val, r.found)
+					got[i] = W5Answer(op, r.val, r.found)
 				}
 				return nil
 			}
@@ -308,49 +309,49 @@ func w5Raw(variant string) func(p runParams) (result, error) {
 				for _, ch := range shards {
 					close(ch)
 				}
-				return exited.wait(deadline.C, "shard exits")
+				return exited.Wait(deadline.C, "shard exits")
 			}
 		case "rwmutex-map":
 			shards := w5LockedShards()
-			client = func(_ int, ops []w5Op, got []int64) error {
+			client = func(_ int, ops []W5Op, got []int64) error {
 				for i, op := range ops {
-					s := &shards[w5Shard(op.key)]
-					if op.put {
+					s := &shards[w5Shard(op.Key)]
+					if op.Put {
 						s.mu.Lock()
-						s.m[op.key] = op.val
+						s.m[op.Key] = op.Val
 						s.mu.Unlock()
 						got[i] = 0
 						continue
 					}
 					s.mu.RLock()
-					v, ok := s.m[op.key]
+					v, ok := s.m[op.Key]
 					s.mu.RUnlock()
-					got[i] = w5Answer(op, v, ok)
+					got[i] = W5Answer(op, v, ok)
 				}
 				return nil
 			}
 		case "sync-map":
 			var m sync.Map
-			for k := range int64(w5Keys) {
+			for k := range int64(W5Keys) {
 				m.Store(k, k)
 			}
-			client = func(_ int, ops []w5Op, got []int64) error {
+			client = func(_ int, ops []W5Op, got []int64) error {
 				for i, op := range ops {
-					if op.put {
-						m.Store(op.key, op.val)
+					if op.Put {
+						m.Store(op.Key, op.Val)
 						got[i] = 0
 						continue
 					}
-					x, ok := m.Load(op.key)
+					x, ok := m.Load(op.Key)
 					v, isInt := x.(int64)
-					got[i] = w5Answer(op, v, ok && isInt)
+					got[i] = W5Answer(op, v, ok && isInt)
 				}
 				return nil
 			}
 		default:
 			panic("bench: unknown W5 variant " + variant)
 		}
-		res, err := w5Drive(streams, client, deadline.C)
+		res, err := W5Drive(streams, client, deadline.C)
 		if err != nil {
 			return nil, err // clients may still be blocked: leave the shards
 		}
@@ -365,27 +366,27 @@ func w5Raw(variant string) func(p runParams) (result, error) {
 // w5OnTable); clients are plain goroutines calling Get and Put with
 // context.Background(). Besides w5Check, every Put of the run must report
 // a previous value, since every key is preloaded.
-func w5Reactors(p runParams) (result, error) {
-	return w5OnTable(p, func(tbl *dht.Table[int64, int64]) w5Client {
-		return func(_ int, ops []w5Op, got []int64) error {
+func w5Reactors(p RunParams) (Result, error) {
+	return w5OnTable(p, func(tbl *dht.Table[int64, int64]) W5Client {
+		return func(_ int, ops []W5Op, got []int64) error {
 			ctx := context.Background()
 			for i, op := range ops {
-				if op.put {
-					_, had, err := tbl.Put(ctx, op.key, op.val)
+				if op.Put {
+					_, had, err := tbl.Put(ctx, op.Key, op.Val)
 					if err != nil {
 						return err
 					}
 					if !had {
-						return fmt.Errorf("put of key %d found no previous value", op.key)
+						return fmt.Errorf("put of key %d found no previous value", op.Key)
 					}
 					got[i] = 0
 					continue
 				}
-				v, ok, err := tbl.Get(ctx, op.key)
+				v, ok, err := tbl.Get(ctx, op.Key)
 				if err != nil {
 					return err
 				}
-				got[i] = w5Answer(op, v, ok)
+				got[i] = W5Answer(op, v, ok)
 			}
 			return nil
 		}
@@ -396,25 +397,25 @@ func w5Reactors(p runParams) (result, error) {
 // a dht.Table of S shard reactors keyed with dht.IntKey. The table is
 // preloaded with Puts before t0 and its Len checked; it is closed and its
 // system shut down after t1.
-func w5OnTable(p runParams, client func(tbl *dht.Table[int64, int64]) w5Client) (res result, err error) {
-	streams := w5Generate(w5PerClient(p))
+func w5OnTable(p RunParams, client func(tbl *dht.Table[int64, int64]) W5Client) (res Result, err error) {
+	streams := W5Generate(W5PerClient(p))
 	sys, deadline, finish := startReactors()
 	defer finish(&res, &err)
-	tbl, err := dht.New[int64, int64](sys, w5Shards, dht.IntKey[int64])
+	tbl, err := dht.New[int64, int64](sys, W5Shards, dht.IntKey[int64])
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 		defer cancel()
 		if cerr := tbl.Close(ctx); cerr != nil && err == nil {
 			res, err = nil, fmt.Errorf("close: %w", cerr)
 		}
 	}()
 
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
-	for k := range int64(w5Keys) {
+	for k := range int64(W5Keys) {
 		if _, had, err := tbl.Put(ctx, k, k); err != nil {
 			return nil, fmt.Errorf("preload: %w", err)
 		} else if had {
@@ -423,9 +424,9 @@ func w5OnTable(p runParams, client func(tbl *dht.Table[int64, int64]) w5Client) 
 	}
 	if n, err := tbl.Len(ctx); err != nil {
 		return nil, fmt.Errorf("preload: %w", err)
-	} else if n != w5Keys {
-		return nil, fmt.Errorf("preload: table holds %d keys, want %d", n, w5Keys)
+	} else if n != W5Keys {
+		return nil, fmt.Errorf("preload: table holds %d keys, want %d", n, W5Keys)
 	}
 
-	return w5Drive(streams, client(tbl), deadline.C)
+	return W5Drive(streams, client(tbl), deadline.C)
 }

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/reactors-go/reactors/reactor"
 )
 
-// w1Messages is N of W1.
-const w1Messages = 1_000_000
+// W1Messages is N of W1.
+const W1Messages = 1_000_000
 
 // w1 is W1, ping-pong: two actors pass a counter back and forth until it
 // reaches N; one message is in flight at any time.
@@ -18,7 +18,7 @@ func w1() workload {
 		name: "W1",
 		describe: func(cfg *config) string {
 			return fmt.Sprintf("pingpong N=%d raw chan-buf=%d",
-				runParams{factor: cfg.scale}.count(w1Messages), cfg.chanBuf)
+				RunParams{factor: cfg.scale}.Count(W1Messages), cfg.chanBuf)
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "pingpong", run: w1Raw},
@@ -33,8 +33,8 @@ func w1() workload {
 }
 
 // w1Result turns the elapsed time of n messages into W1's metrics.
-func w1Result(n int64, t time.Duration) result {
-	return result{
+func w1Result(n int64, t time.Duration) Result {
+	return Result{
 		{"msgs_per_s", float64(n) / t.Seconds()},
 		{"ns_per_msg", float64(t.Nanoseconds()) / float64(n)},
 	}
@@ -48,7 +48,7 @@ func w1Check(n int64, ask func() error, replies <-chan int64, deadline <-chan ti
 	}
 	var sum int64
 	for range 2 {
-		c, err := awaitSignal(replies, deadline, "count reply")
+		c, err := AwaitSignal(replies, deadline, "count reply")
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func w1Setup(send func() error, replies <-chan int64, deadline <-chan time.Time)
 		return err
 	}
 	for range 2 {
-		ok, err := awaitSignal(replies, deadline, "setup reply")
+		ok, err := AwaitSignal(replies, deadline, "setup reply")
 		if err != nil {
 			return err
 		}
@@ -78,13 +78,13 @@ func w1Setup(send func() error, replies <-chan int64, deadline <-chan time.Time)
 	return nil
 }
 
-// w1Play plays one measured game between two players that are up: it
+// W1Play plays one measured game between two players that are up: it
 // confirms that both know their peer, times the game from t0, taken right
 // before serve sends message 1, to the done signal of message n, and then
 // checks the players' received counts. both(v) returns a function that
 // sends v to both players.
-func w1Play(n int64, both func(v int64) func() error, serve func() error, done <-chan struct{}, replies <-chan int64, deadline <-chan time.Time) (result, error) {
-	if err := w1Setup(both(setupQuery), replies, deadline); err != nil {
+func W1Play(n int64, both func(v int64) func() error, serve func() error, done <-chan struct{}, replies <-chan int64, deadline <-chan time.Time) (Result, error) {
+	if err := w1Setup(both(SetupQuery), replies, deadline); err != nil {
 		return nil, err
 	}
 
@@ -92,21 +92,21 @@ func w1Play(n int64, both func(v int64) func() error, serve func() error, done <
 	if err := serve(); err != nil {
 		return nil, err
 	}
-	if _, err := awaitSignal(done, deadline, "completion"); err != nil {
+	if _, err := AwaitSignal(done, deadline, "completion"); err != nil {
 		return nil, err
 	}
 	t := time.Since(t0)
 
-	if err := w1Check(n, both(countQuery), replies, deadline); err != nil {
+	if err := w1Check(n, both(CountQuery), replies, deadline); err != nil {
 		return nil, err
 	}
 	return w1Result(n, t), nil
 }
 
 // w1Raw plays ping-pong between two goroutines over two chan int64.
-func w1Raw(p runParams) (result, error) {
-	n := int64(p.count(w1Messages))
-	deadline := newDeadline()
+func w1Raw(p RunParams) (Result, error) {
+	n := int64(p.Count(W1Messages))
+	deadline := NewDeadline()
 	defer deadline.Stop()
 	a := make(chan int64, p.cfg.chanBuf)
 	b := make(chan int64, p.cfg.chanBuf)
@@ -125,8 +125,8 @@ func w1Raw(p runParams) (result, error) {
 				} else {
 					out <- k + 1
 				}
-			case k == setupQuery:
-				replies <- boolInt(out != nil)
+			case k == SetupQuery:
+				replies <- BoolInt(out != nil)
 			default:
 				replies <- recv
 			}
@@ -144,12 +144,12 @@ func w1Raw(p runParams) (result, error) {
 		return func() error { a <- v; b <- v; return nil }
 	}
 	serve := func() error { a <- 1; return nil }
-	return w1Play(n, both, serve, done, replies, deadline.C)
+	return W1Play(n, both, serve, done, replies, deadline.C)
 }
 
 // w1Reactors plays ping-pong between two reactors.
-func w1Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
-	n := int64(p.count(w1Messages))
+func w1Reactors(p RunParams, opts ...reactor.Option) (res Result, err error) {
+	n := int64(p.Count(W1Messages))
 	sys, deadline, finish := startReactors(opts...)
 	defer finish(&res, &err)
 	done := make(chan struct{}, 1)
@@ -175,7 +175,7 @@ func w1Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 		}
 	}
 	serve := func() error { return a.Send(1) }
-	return w1Play(n, both, serve, done, replies, deadline.C)
+	return W1Play(n, both, serve, done, replies, deadline.C)
 }
 
 // w1Player is the body of a ping-pong reactor. The setup query copies
@@ -196,9 +196,9 @@ func w1Player(n int64, peer *reactor.Channel[int64], done chan<- struct{}, repli
 				} else {
 					_ = to.Send(k + 1)
 				}
-			case k == setupQuery:
+			case k == SetupQuery:
 				to = *peer
-				replies <- boolInt(to != reactor.Channel[int64]{})
+				replies <- BoolInt(to != reactor.Channel[int64]{})
 			default:
 				replies <- recv
 			}
@@ -206,8 +206,8 @@ func w1Player(n int64, peer *reactor.Channel[int64], done chan<- struct{}, repli
 	}
 }
 
-// boolInt returns 1 for true and 0 for false.
-func boolInt(b bool) int64 {
+// BoolInt returns 1 for true and 0 for false.
+func BoolInt(b bool) int64 {
 	if b {
 		return 1
 	}

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"context"
@@ -43,9 +43,9 @@ func w7() workload {
 	w := workload{
 		name: "W7",
 		describe: func(cfg *config) string {
-			f := runParams{factor: cfg.scale}
+			f := RunParams{factor: cfg.scale}
 			return fmt.Sprintf("remote oneway N=%d x %d B, reqrep n=%d sequential after %d untimed; one NATS connection per peer (embedded server, in-process or 127.0.0.1 TCP); reactors: remote.Channel -> remote.Export (binary codec; -json: JSON of {seq, 40-byte pad}), remote.Client.Ask -> remote.Serve(server.Spawn)",
-				f.count(w7Events), w7Size, f.count(w7Requests), w7Warm)
+				f.Count(w7Events), w7Size, f.Count(w7Requests), w7Warm)
 		},
 	}
 	for _, kind := range []string{"inprocess", "tcp"} {
@@ -129,7 +129,7 @@ func w7Node(kind string, sys *reactor.System) (*remote.Node, func(), error) {
 		return nil, nil, err
 	}
 	return n, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 		defer cancel()
 		_ = n.Close(ctx)
 		stopServer()
@@ -197,7 +197,7 @@ func (c *w7Counter) countSeq(seq int64) {
 
 // wait waits for the n-th event and reports an order violation.
 func (c *w7Counter) wait(deadline <-chan time.Time) error {
-	if _, err := awaitSignal(c.done, deadline, "events"); err != nil {
+	if _, err := AwaitSignal(c.done, deadline, "events"); err != nil {
 		return fmt.Errorf("%w (%d of %d arrived: lost at most once)", err, atomic.LoadInt64(&c.next), c.n)
 	}
 	if err, _ := c.bad.Load().(error); err != nil {
@@ -221,16 +221,16 @@ func w7Publish(n int, send func(ev *w7Event) error) (time.Time, error) {
 
 // w7RawOneway publishes on a connection that subscribes to its own
 // subject, with unlimited pending limits (no client-side drops).
-func w7RawOneway(kind string) func(p runParams) (result, error) {
-	return func(p runParams) (result, error) {
-		deadline := newDeadline()
+func w7RawOneway(kind string) func(p RunParams) (Result, error) {
+	return func(p RunParams) (Result, error) {
+		deadline := NewDeadline()
 		defer deadline.Stop()
 		nc, stop, err := w7RawSetup(kind)
 		if err != nil {
 			return nil, err
 		}
 		defer stop()
-		n := p.count(w7Events)
+		n := p.Count(w7Events)
 		c := newW7Counter(n)
 		sub, err := nc.Subscribe(w7Subject, func(m *nats.Msg) { c.count(m.Data) })
 		if err != nil {
@@ -249,7 +249,7 @@ func w7RawOneway(kind string) func(p runParams) (result, error) {
 		if err := c.wait(deadline.C); err != nil {
 			return nil, err
 		}
-		return result{{"msgs_per_s", float64(n) / time.Since(t0).Seconds()}}, nil
+		return Result{{"msgs_per_s", float64(n) / time.Since(t0).Seconds()}}, nil
 	}
 }
 
@@ -266,7 +266,7 @@ var w7Pad = strings.Repeat(".", 40)
 // w7Oneway sends through a remote channel to a counting reactor exported
 // on the same node, with the binary codec (or the default JSON codec of a
 // struct when json is set).
-func w7Oneway(kind string, json bool) func(p runParams) (result, error) {
+func w7Oneway(kind string, json bool) func(p RunParams) (Result, error) {
 	if json {
 		return w7OnewayOf(kind, nil,
 			func(seq int) w7JSONEvent { return w7JSONEvent{Seq: int64(seq), Pad: w7Pad} },
@@ -283,8 +283,8 @@ func w7Oneway(kind string, json bool) func(p runParams) (result, error) {
 
 // w7OnewayOf is w7Oneway for events of type E: mk makes event seq, seqOf
 // reads it back.
-func w7OnewayOf[E any](kind string, opts []remote.ChannelOption[E], mk func(int) E, seqOf func(E) int64) func(p runParams) (result, error) {
-	return func(p runParams) (res result, err error) {
+func w7OnewayOf[E any](kind string, opts []remote.ChannelOption[E], mk func(int) E, seqOf func(E) int64) func(p RunParams) (Result, error) {
+	return func(p RunParams) (res Result, err error) {
 		sys, deadline, finish := startReactors()
 		defer finish(&res, &err)
 		node, closeNode, err := w7Node(kind, sys)
@@ -292,7 +292,7 @@ func w7OnewayOf[E any](kind string, opts []remote.ChannelOption[E], mk func(int)
 			return nil, err
 		}
 		defer closeNode()
-		n := p.count(w7Events)
+		n := p.Count(w7Events)
 		c := newW7Counter(n)
 		counter, err := reactor.Spawn(sys, func(r *reactor.Reactor[E]) {
 			r.Main().Events().OnEvent(func(ev E) { c.countSeq(seqOf(ev)) })
@@ -319,13 +319,13 @@ func w7OnewayOf[E any](kind string, opts []remote.ChannelOption[E], mk func(int)
 		if err := c.wait(deadline.C); err != nil {
 			return nil, err
 		}
-		return result{{"msgs_per_s", float64(n) / time.Since(t0).Seconds()}}, nil
+		return Result{{"msgs_per_s", float64(n) / time.Since(t0).Seconds()}}, nil
 	}
 }
 
 // w7Ask runs warm untimed requests, then the measured ones, through ask,
 // checking every echo; the latency of request i is t_i - t_{i-1}.
-func w7Ask(p runParams, ask func(v int64) (int64, error)) (result, error) {
+func w7Ask(p RunParams, ask func(v int64) (int64, error)) (Result, error) {
 	for i := range w7Warm {
 		v := -int64(i) - 1
 		if got, err := ask(v); err != nil {
@@ -334,7 +334,7 @@ func w7Ask(p runParams, ask func(v int64) (int64, error)) (result, error) {
 			return nil, w4WrongReply(got, v)
 		}
 	}
-	lat := make([]int64, p.count(w7Requests))
+	lat := make([]int64, p.Count(w7Requests))
 	for i := range lat {
 		lat[i] = -1
 	}
@@ -353,13 +353,13 @@ func w7Ask(p runParams, ask func(v int64) (int64, error)) (result, error) {
 		lat[i] = int64(now.Sub(prev))
 		prev = now
 	}
-	return w4Run{t0: t0, t1: prev, lat: lat}.result(), nil
+	return W4Run{t0: t0, t1: prev, lat: lat}.Result(), nil
 }
 
 // w7RawReqrep answers requests with msg.Respond on the connection that
 // asks them with RequestWithContext.
-func w7RawReqrep(kind string) func(p runParams) (result, error) {
-	return func(p runParams) (result, error) {
+func w7RawReqrep(kind string) func(p RunParams) (Result, error) {
+	return func(p RunParams) (Result, error) {
 		nc, stop, err := w7RawSetup(kind)
 		if err != nil {
 			return nil, err
@@ -371,7 +371,7 @@ func w7RawReqrep(kind string) func(p runParams) (result, error) {
 		if err := nc.Flush(); err != nil {
 			return nil, err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 		defer cancel()
 		codec := w7IntCodec{}
 		return w7Ask(p, func(v int64) (int64, error) {
@@ -386,8 +386,8 @@ func w7RawReqrep(kind string) func(p runParams) (result, error) {
 }
 
 // w7Reqrep asks a server.Spawn echo server served on the same node.
-func w7Reqrep(kind string) func(p runParams) (result, error) {
-	return func(p runParams) (res result, err error) {
+func w7Reqrep(kind string) func(p RunParams) (Result, error) {
+	return func(p RunParams) (res Result, err error) {
 		sys, _, finish := startReactors()
 		defer finish(&res, &err)
 		node, closeNode, err := w7Node(kind, sys)
@@ -410,7 +410,7 @@ func w7Reqrep(kind string) func(p runParams) (result, error) {
 		if err := node.Conn().Flush(); err != nil {
 			return nil, err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 		defer cancel()
 		return w7Ask(p, func(v int64) (int64, error) { return client.Ask(ctx, v) })
 	}

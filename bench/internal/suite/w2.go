@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 
 // Sizes of W2.
 const (
-	w2Producers   = 8       // P, not scaled
-	w2PerProducer = 500_000 // M
+	W2Producers   = 8       // P, not scaled
+	W2PerProducer = 500_000 // M
 	w2RawBuf      = 1024    // capacity of the raw consumer's channel
 )
 
@@ -23,7 +23,7 @@ func w2() workload {
 		name: "W2",
 		describe: func(cfg *config) string {
 			return fmt.Sprintf("fanin P=%d M=%d raw chan capacity=%d",
-				w2Producers, runParams{factor: cfg.scale}.count(w2PerProducer), w2RawBuf)
+				W2Producers, RunParams{factor: cfg.scale}.Count(W2PerProducer), w2RawBuf)
 		},
 		cases: []benchCase{
 			{peer: peerRaw, variant: "fanin", run: w2Raw},
@@ -37,13 +37,13 @@ func w2() workload {
 	}
 }
 
-// w2Drive parks P producers at a barrier, each running produce(m), and
+// W2Drive parks P producers at a barrier, each running produce(m), and
 // releases them at t0. It returns the time until done signals, then waits
 // until every producer has returned.
-func w2Drive(m int, produce func(m int), done <-chan struct{}, deadline <-chan time.Time) (time.Duration, error) {
+func W2Drive(m int, produce func(m int), done <-chan struct{}, deadline <-chan time.Time) (time.Duration, error) {
 	var parked, finished sync.WaitGroup
 	start := make(chan struct{})
-	for range w2Producers {
+	for range W2Producers {
 		parked.Add(1)
 		finished.Add(1)
 		go func() {
@@ -57,23 +57,23 @@ func w2Drive(m int, produce func(m int), done <-chan struct{}, deadline <-chan t
 
 	t0 := time.Now()
 	close(start)
-	_, err := awaitSignal(done, deadline, "completion")
+	_, err := AwaitSignal(done, deadline, "completion")
 	t := time.Since(t0)
 
 	finished.Wait()
 	return t, err
 }
 
-// w2Result turns the elapsed time of total messages into W2's metric.
-func w2Result(total int64, t time.Duration) result {
-	return result{{"msgs_per_s", float64(total) / t.Seconds()}}
+// W2Result turns the elapsed time of total messages into W2's metric.
+func W2Result(total int64, t time.Duration) Result {
+	return Result{{"msgs_per_s", float64(total) / t.Seconds()}}
 }
 
 // w2Raw fans in to one consumer goroutine on one chan int64.
-func w2Raw(p runParams) (result, error) {
-	m := p.count(w2PerProducer)
-	total := int64(w2Producers * m)
-	deadline := newDeadline()
+func w2Raw(p RunParams) (Result, error) {
+	m := p.Count(W2PerProducer)
+	total := int64(W2Producers * m)
+	deadline := NewDeadline()
 	defer deadline.Stop()
 	ch := make(chan int64, w2RawBuf)
 	done := make(chan struct{}, 1)
@@ -88,13 +88,13 @@ func w2Raw(p runParams) (result, error) {
 		}
 		final <- count
 	}()
-	t, err := w2Drive(m, func(m int) {
+	t, err := W2Drive(m, func(m int) {
 		for i := range m {
 			ch <- int64(i)
 		}
 	}, done, deadline.C)
 	close(ch) // the query: the consumer reports its final count
-	count, ferr := awaitSignal(final, deadline.C, "final count")
+	count, ferr := AwaitSignal(final, deadline.C, "final count")
 	switch {
 	case err != nil:
 		return nil, err
@@ -103,13 +103,13 @@ func w2Raw(p runParams) (result, error) {
 	case count != total:
 		return nil, fmt.Errorf("counted %d messages, want %d", count, total)
 	}
-	return w2Result(total, t), nil
+	return W2Result(total, t), nil
 }
 
 // w2Reactors fans in to one counting reactor.
-func w2Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
-	m := p.count(w2PerProducer)
-	total := int64(w2Producers * m)
+func w2Reactors(p RunParams, opts ...reactor.Option) (res Result, err error) {
+	m := p.Count(W2PerProducer)
+	total := int64(W2Producers * m)
 	sys, deadline, finish := startReactors(opts...)
 	defer finish(&res, &err)
 	done := make(chan struct{}, 1)
@@ -117,7 +117,7 @@ func w2Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 	counter, err := reactor.Spawn(sys, func(r *reactor.Reactor[int64]) {
 		var count int64
 		r.Main().Events().OnEvent(func(v int64) {
-			if v == countQuery {
+			if v == CountQuery {
 				replies <- count
 				return
 			}
@@ -131,7 +131,7 @@ func w2Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 		return nil, err
 	}
 	var sendErrs atomic.Int64
-	t, err := w2Drive(m, func(m int) {
+	t, err := W2Drive(m, func(m int) {
 		failed := 0
 		for i := range m {
 			if counter.Send(int64(i)) != nil {
@@ -146,15 +146,15 @@ func w2Reactors(p runParams, opts ...reactor.Option) (res result, err error) {
 	if n := sendErrs.Load(); n != 0 {
 		return nil, fmt.Errorf("%d sends failed", n)
 	}
-	if err := counter.Send(countQuery); err != nil {
+	if err := counter.Send(CountQuery); err != nil {
 		return nil, err
 	}
-	count, err := awaitSignal(replies, deadline.C, "count reply")
+	count, err := AwaitSignal(replies, deadline.C, "count reply")
 	if err != nil {
 		return nil, err
 	}
 	if count != total {
 		return nil, fmt.Errorf("counted %d messages, want %d", count, total)
 	}
-	return w2Result(total, t), nil
+	return W2Result(total, t), nil
 }

@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"context"
@@ -24,9 +24,9 @@ const (
 // deadline costs.
 const w4AskTimeout = time.Minute
 
-// setupAsk is the value of the untimed request that confirms, before t0,
+// SetupAsk is the value of the untimed request that confirms, before t0,
 // that the server answers; measured requests carry values >= 0.
-const setupAsk int64 = -1
+const SetupAsk int64 = -1
 
 // w4 is W4, request-reply: clients ask an echo server for their own int64,
 // one request after another, and check every reply. "sequential" is one
@@ -39,16 +39,16 @@ func w4() workload {
 	w := workload{
 		name: "W4",
 		describe: func(cfg *config) string {
-			f := runParams{factor: cfg.scale}
+			f := RunParams{factor: cfg.scale}
 			return fmt.Sprintf("request-reply sequential n=%d; concurrent C=%d x %d; raw server chan capacity=%d, reply chan capacity=1; reactors server.Spawn + server.Ask(context.Background()); "+
 				"sequential-deadline n=%d, each request under its own context.WithTimeout(%s) (raw: send, then select on the reply and ctx.Done())",
-				f.count(w4Sequential), w4Clients, f.count(w4PerClient), w4RawBuf, f.count(w4Sequential), w4AskTimeout)
+				f.Count(w4Sequential), w4Clients, f.Count(w4PerClient), w4RawBuf, f.Count(w4Sequential), w4AskTimeout)
 		},
 	}
 	for _, v := range []string{"sequential", "concurrent", "sequential-deadline"} {
 		w.cases = append(w.cases,
-			benchCase{peer: peerRaw, variant: v, run: func(p runParams) (result, error) { return w4Raw(v, p) }},
-			benchCase{peer: peerReactors, variant: v, run: func(p runParams) (result, error) { return w4Reactors(v, p) }})
+			benchCase{peer: peerRaw, variant: v, run: func(p RunParams) (Result, error) { return w4Raw(v, p) }},
+			benchCase{peer: peerReactors, variant: v, run: func(p RunParams) (Result, error) { return w4Reactors(v, p) }})
 	}
 	w.ratios = []ratioDef{
 		{variant: "sequential", refVariant: "sequential", metric: "p50_ns"},
@@ -61,31 +61,31 @@ func w4() workload {
 	return w
 }
 
-// w4Shape returns the number of clients and of requests per client of a
+// W4Shape returns the number of clients and of requests per client of a
 // variant.
-func w4Shape(variant string, p runParams) (clients, per int) {
+func W4Shape(variant string, p RunParams) (clients, per int) {
 	switch variant {
 	case "sequential", "sequential-deadline":
-		return 1, p.count(w4Sequential)
+		return 1, p.Count(w4Sequential)
 	case "concurrent":
-		return w4Clients, p.count(w4PerClient)
+		return w4Clients, p.Count(w4PerClient)
 	}
 	panic("bench: unknown W4 variant " + variant)
 }
 
-// w4Client runs the requests of client c (with w4Requests over lat and
+// W4Client runs the requests of client c (with W4Requests over lat and
 // prev) and returns t of its last reply, or the first failed ask or wrong
 // reply.
-type w4Client func(c int, lat []int64, prev time.Time) (time.Time, error)
+type W4Client func(c int, lat []int64, prev time.Time) (time.Time, error)
 
-// w4Reply is where a client's loop body leaves the reply to the request
+// W4Reply is where a client's loop body leaves the reply to the request
 // it was given, or the error that ended the ask.
-type w4Reply struct {
-	got int64
-	err error
+type W4Reply struct {
+	Got int64 // the value the reply carries
+	Err error // why the ask failed, or nil
 }
 
-// w4Requests is the request loop of client c. It yields the values
+// W4Requests is the request loop of client c. It yields the values
 // c*len(lat)..(c+1)*len(lat)-1 one after another to the loop body, which
 // asks for the value and leaves the reply in r; right after each body it
 // takes t_i, checks the reply, and writes the latency of request i
@@ -93,22 +93,22 @@ type w4Reply struct {
 // the last reply. It stops at the first failed or wrong reply and reports
 // it in *fail. Iterator and body inline into one plain loop, so a client
 // pays for its asks and nothing else.
-func w4Requests(c int, lat []int64, prev *time.Time, fail *error) iter.Seq2[int64, *w4Reply] {
-	return func(yield func(v int64, r *w4Reply) bool) {
+func W4Requests(c int, lat []int64, prev *time.Time, fail *error) iter.Seq2[int64, *W4Reply] {
+	return func(yield func(v int64, r *W4Reply) bool) {
 		base := int64(c) * int64(len(lat))
-		var r w4Reply
+		var r W4Reply
 		for i := range lat {
 			v := base + int64(i)
 			if !yield(v, &r) {
 				return
 			}
 			now := time.Now()
-			if r.err != nil {
-				*fail = r.err
+			if r.Err != nil {
+				*fail = r.Err
 				return
 			}
-			if r.got != v {
-				*fail = w4WrongReply(r.got, v)
+			if r.Got != v {
+				*fail = w4WrongReply(r.Got, v)
 				return
 			}
 			lat[i] = int64(now.Sub(*prev))
@@ -117,13 +117,13 @@ func w4Requests(c int, lat []int64, prev *time.Time, fail *error) iter.Seq2[int6
 	}
 }
 
-// w4Run is what the driver measured in one run.
-type w4Run struct {
+// W4Run is what the driver measured in one run.
+type W4Run struct {
 	t0, t1 time.Time
 	lat    []int64 // every latency in ns, client after client
 }
 
-// w4Drive runs the clients of a variant against one server and returns
+// W4Drive runs the clients of a variant against one server and returns
 // their latencies. The latency slice is allocated and written once (so
 // that its pages are mapped) before t0.
 //
@@ -133,15 +133,15 @@ type w4Run struct {
 // observes that the last of them has its last reply. When the deadline
 // fires the clients are left blocked; the caller's teardown (the
 // reactors' shutdown) ends them.
-func w4Drive(variant string, p runParams, client w4Client, deadline <-chan time.Time) (w4Run, error) {
-	clients, per := w4Shape(variant, p)
+func W4Drive(variant string, p RunParams, client W4Client, deadline <-chan time.Time) (W4Run, error) {
+	clients, per := W4Shape(variant, p)
 	lat := make([]int64, clients*per)
 	for i := range lat {
 		lat[i] = -1 // not answered
 	}
 	last := make([]time.Time, clients)
 	errs := make([]error, clients)
-	finished := newLatch(clients)
+	finished := NewLatch(clients)
 	var parked sync.WaitGroup
 	start := make(chan struct{})
 	var t0 time.Time
@@ -165,8 +165,8 @@ func w4Drive(variant string, p runParams, client w4Client, deadline <-chan time.
 		t0 = time.Now()
 		close(start)
 	}
-	if err := finished.wait(deadline, "replies"); err != nil {
-		return w4Run{}, err
+	if err := finished.Wait(deadline, "replies"); err != nil {
+		return W4Run{}, err
 	}
 	t1 := time.Now()
 	if !barrier {
@@ -175,20 +175,20 @@ func w4Drive(variant string, p runParams, client w4Client, deadline <-chan time.
 
 	for c, err := range errs {
 		if err != nil {
-			return w4Run{}, fmt.Errorf("client %d: %w", c, err)
+			return W4Run{}, fmt.Errorf("client %d: %w", c, err)
 		}
 	}
 	if i := slices.Index(lat, -1); i >= 0 {
-		return w4Run{}, fmt.Errorf("request %d was never answered", i)
+		return W4Run{}, fmt.Errorf("request %d was never answered", i)
 	}
-	return w4Run{t0: t0, t1: t1, lat: lat}, nil
+	return W4Run{t0: t0, t1: t1, lat: lat}, nil
 }
 
-// result turns a run into W4's metrics: req_per_s = requests/(t1 - t0),
+// Result turns a run into W4's metrics: req_per_s = requests/(t1 - t0),
 // and the nearest-rank p50 and p99 of the latencies (sorts r.lat).
-func (r w4Run) result() result {
+func (r W4Run) Result() Result {
 	slices.Sort(r.lat)
-	return result{
+	return Result{
 		{"req_per_s", float64(len(r.lat)) / r.t1.Sub(r.t0).Seconds()},
 		{"p50_ns", float64(nearestRank(r.lat, 50))},
 		{"p99_ns", float64(nearestRank(r.lat, 99))},
@@ -215,13 +215,13 @@ type w4Req struct {
 	reply chan int64
 }
 
-// w4CheckSetup checks the reply to the untimed setup request.
-func w4CheckSetup(v int64, err error) error {
+// W4CheckSetup checks the reply to the untimed setup request.
+func W4CheckSetup(v int64, err error) error {
 	if err != nil {
 		return fmt.Errorf("setup ask: %w", err)
 	}
-	if v != setupAsk {
-		return w4WrongReply(v, setupAsk)
+	if v != SetupAsk {
+		return w4WrongReply(v, SetupAsk)
 	}
 	return nil
 }
@@ -231,8 +231,8 @@ func w4CheckSetup(v int64, err error) error {
 // reuses it. In sequential-deadline the client makes a context with a
 // deadline for each request, sends, and selects on its reply channel and
 // ctx.Done().
-func w4Raw(variant string, p runParams) (result, error) {
-	deadline := newDeadline()
+func w4Raw(variant string, p RunParams) (Result, error) {
+	deadline := NewDeadline()
 	defer deadline.Stop()
 	reqs := make(chan w4Req, w4RawBuf)
 	exited := make(chan struct{})
@@ -244,11 +244,11 @@ func w4Raw(variant string, p runParams) (result, error) {
 	}()
 
 	setup := make(chan int64, 1)
-	reqs <- w4Req{setupAsk, setup}
-	if err := w4CheckSetup(awaitSignal(setup, deadline.C, "setup reply")); err != nil {
+	reqs <- w4Req{SetupAsk, setup}
+	if err := W4CheckSetup(AwaitSignal(setup, deadline.C, "setup reply")); err != nil {
 		return nil, err // the server is stuck or wrong: leave it
 	}
-	clients, _ := w4Shape(variant, p)
+	clients, _ := W4Shape(variant, p)
 	replies := make([]chan int64, clients)
 	for c := range replies {
 		replies[c] = make(chan int64, 1)
@@ -257,9 +257,9 @@ func w4Raw(variant string, p runParams) (result, error) {
 	client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
 		var err error
 		reply := replies[c]
-		for v, r := range w4Requests(c, lat, &prev, &err) {
+		for v, r := range W4Requests(c, lat, &prev, &err) {
 			reqs <- w4Req{v, reply}
-			r.got = <-reply
+			r.Got = <-reply
 		}
 		return prev, err
 	}
@@ -267,13 +267,13 @@ func w4Raw(variant string, p runParams) (result, error) {
 		client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
 			var err error
 			reply := replies[c]
-			for v, r := range w4Requests(c, lat, &prev, &err) {
+			for v, r := range W4Requests(c, lat, &prev, &err) {
 				ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
 				reqs <- w4Req{v, reply}
 				select {
-				case r.got = <-reply:
+				case r.Got = <-reply:
 				case <-ctx.Done():
-					r.err = fmt.Errorf("request %d: %w", v, context.Cause(ctx))
+					r.Err = fmt.Errorf("request %d: %w", v, context.Cause(ctx))
 				}
 				cancel()
 			}
@@ -281,21 +281,21 @@ func w4Raw(variant string, p runParams) (result, error) {
 		}
 	}
 
-	run, err := w4Drive(variant, p, client, deadline.C)
+	run, err := W4Drive(variant, p, client, deadline.C)
 	if err != nil {
 		return nil, err // clients may still be blocked: leave the server
 	}
 	close(reqs)
-	if _, err := awaitSignal(exited, deadline.C, "server exit"); err != nil {
+	if _, err := AwaitSignal(exited, deadline.C, "server exit"); err != nil {
 		return nil, err
 	}
-	return run.result(), nil
+	return run.Result(), nil
 }
 
 // w4Reactors serves with server.Spawn and an echo function; clients are
 // plain goroutines calling server.Ask with context.Background(), or in
 // sequential-deadline with a context.WithTimeout made for each ask.
-func w4Reactors(variant string, p runParams) (res result, err error) {
+func w4Reactors(variant string, p RunParams) (res Result, err error) {
 	sys, deadline, finish := startReactors()
 	defer finish(&res, &err)
 	srv, err := server.Spawn(sys, func(v int64) (int64, error) { return v, nil })
@@ -303,8 +303,8 @@ func w4Reactors(variant string, p runParams) (res result, err error) {
 		return nil, err
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	err = w4CheckSetup(server.Ask(ctx, srv, setupAsk))
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	err = W4CheckSetup(server.Ask(ctx, srv, SetupAsk))
 	cancel()
 	if err != nil {
 		return nil, err
@@ -313,26 +313,26 @@ func w4Reactors(variant string, p runParams) (res result, err error) {
 	client := func(c int, lat []int64, prev time.Time) (time.Time, error) {
 		var err error
 		ctx := context.Background()
-		for v, r := range w4Requests(c, lat, &prev, &err) {
-			r.got, r.err = server.Ask(ctx, srv, v)
+		for v, r := range W4Requests(c, lat, &prev, &err) {
+			r.Got, r.Err = server.Ask(ctx, srv, v)
 		}
 		return prev, err
 	}
 	if variant == "sequential-deadline" {
 		client = func(c int, lat []int64, prev time.Time) (time.Time, error) {
 			var err error
-			for v, r := range w4Requests(c, lat, &prev, &err) {
+			for v, r := range W4Requests(c, lat, &prev, &err) {
 				ctx, cancel := context.WithTimeout(context.Background(), w4AskTimeout)
-				r.got, r.err = server.Ask(ctx, srv, v)
+				r.Got, r.Err = server.Ask(ctx, srv, v)
 				cancel()
 			}
 			return prev, err
 		}
 	}
 
-	run, err := w4Drive(variant, p, client, deadline.C)
+	run, err := W4Drive(variant, p, client, deadline.C)
 	if err != nil {
 		return nil, err // the deferred shutdown ends blocked clients
 	}
-	return run.result(), nil
+	return run.Result(), nil
 }

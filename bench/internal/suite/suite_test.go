@@ -1,4 +1,4 @@
-package main
+package suite
 
 import (
 	"bytes"
@@ -27,6 +27,7 @@ func smokeConfig(t *testing.T) *config {
 		spawnChanBuf: 1,
 		idleSleep:    20 * time.Millisecond,
 		jsonPath:     filepath.Join(t.TempDir(), "bench.json"),
+		svgPath:      filepath.Join(t.TempDir(), "bench.svg"),
 	}
 }
 
@@ -102,6 +103,19 @@ func TestSmoke(t *testing.T) {
 	if len(j.Lines) == 0 || len(j.Ratios) == 0 || len(j.Errors) != 0 {
 		t.Errorf("JSON report: %d lines, %d ratios, errors %v", len(j.Lines), len(j.Ratios), j.Errors)
 	}
+	svg, err := os.ReadFile(cfg.svgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bars := 0
+	for _, e := range parseSVG(t, svg) {
+		if e.name == "rect" && e.attrs["class"] == "bar" {
+			bars++
+		}
+	}
+	if bars != len(j.Ratios) {
+		t.Errorf("the chart has %d bars for %d ratio lines", bars, len(j.Ratios))
+	}
 }
 
 // TestCases runs each case directly, with unbuffered raw channels too, and
@@ -112,14 +126,14 @@ func TestCases(t *testing.T) {
 		cfg.chanBuf, cfg.spawnChanBuf = buf, buf
 		for _, w := range workloads() {
 			for _, c := range w.cases {
-				res, err := c.run(runParams{cfg: cfg, factor: cfg.scale})
+				res, err := c.run(RunParams{cfg: cfg, factor: cfg.scale})
 				if err != nil {
 					t.Fatalf("%s %s %s buf=%d: %v", w.name, c.peer, c.variant, buf, err)
 				}
 				if len(res) == 0 {
 					t.Fatalf("%s %s %s: no metrics", w.name, c.peer, c.variant)
 				}
-				if v, ok := res.get("goroutines_per_actor"); ok && c.peer == peerReactors && v > 0.05 {
+				if v, ok := res.Get("goroutines_per_actor"); ok && c.peer == peerReactors && v > 0.05 {
 					t.Errorf("%s reactors: %v goroutines per actor", w.name, v)
 				}
 			}
@@ -129,7 +143,7 @@ func TestCases(t *testing.T) {
 
 // TestParseFlags checks list selection and validation.
 func TestParseFlags(t *testing.T) {
-	cfg, err := parseFlags([]string{"-workload=w6,W5B,W1", "-peer=Reactors", "-runs=2"}, io.Discard)
+	cfg, err := parseFlags([]string{"-workload=w6,W5B,W1", "-peer=Reactors", "-runs=2"}, io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +151,7 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("got workloads %v peers %v runs %d", cfg.workloads, cfg.peers, cfg.runs)
 	}
 	for _, bad := range [][]string{{"-workload=W9"}, {"-peer=akka"}, {"-runs=0"}, {"-scale=0"}} {
-		if _, err := parseFlags(bad, io.Discard); err == nil {
+		if _, err := parseFlags(bad, io.Discard, nil); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
 	}
@@ -149,8 +163,8 @@ func TestStats(t *testing.T) {
 	if s.median != 2.5 || s.min != 1 || s.max != 4 || s.n != 4 {
 		t.Errorf("summary %+v", s)
 	}
-	peer := []result{{{"ns_per_msg", 50}, {"msgs_per_s", 20}}, nil}
-	raw := []result{{{"ns_per_msg", 100}, {"msgs_per_s", 10}}, {{"ns_per_msg", 1}}}
+	peer := []Result{{{"ns_per_msg", 50}, {"msgs_per_s", 20}}, nil}
+	raw := []Result{{{"ns_per_msg", 100}, {"msgs_per_s", 10}}, {{"ns_per_msg", 1}}}
 	if r := pairedRatios("ns_per_msg", peer, raw); len(r) != 1 || r[0] != 0.5 {
 		t.Errorf("time ratio %v, want [0.5]", r)
 	}
@@ -183,15 +197,15 @@ func TestFailedRun(t *testing.T) {
 	w := workload{
 		name: "WX",
 		cases: []benchCase{
-			{peer: peerRaw, variant: "v", run: func(runParams) (result, error) {
-				return result{{"msgs_per_s", 10}}, nil
+			{peer: peerRaw, variant: "v", run: func(RunParams) (Result, error) {
+				return Result{{"msgs_per_s", 10}}, nil
 			}},
-			{peer: peerReactors, variant: "v", run: func(p runParams) (result, error) {
+			{peer: peerReactors, variant: "v", run: func(p RunParams) (Result, error) {
 				calls++
 				if calls == 2 { // the first measured run
 					return nil, errTimeout
 				}
-				return result{{"msgs_per_s", 20}}, nil
+				return Result{{"msgs_per_s", 20}}, nil
 			}},
 		},
 		ratios: []ratioDef{{variant: "v", refVariant: "v", metric: "msgs_per_s"}},
@@ -218,18 +232,18 @@ func TestFailedRun(t *testing.T) {
 // to the key.
 func TestW5Streams(t *testing.T) {
 	const per = 1000
-	streams := w5Generate(per)
+	streams := W5Generate(per)
 	w5Streams.Lock()
 	w5Streams.per = 0 // force a regeneration
 	w5Streams.Unlock()
-	again := w5Generate(per)
+	again := W5Generate(per)
 	puts := 0
 	for c := range streams {
 		if !slices.Equal(streams[c], again[c]) {
 			t.Fatalf("client %d: streams differ between generations", c)
 		}
 		for _, op := range streams[c] {
-			if op.put {
+			if op.Put {
 				puts++
 			}
 		}
@@ -242,7 +256,7 @@ func TestW5Streams(t *testing.T) {
 		for c, ops := range streams {
 			got[c] = make([]int64, len(ops))
 			for i, op := range ops {
-				got[c][i] = w5Answer(op, op.key, true)
+				got[c][i] = W5Answer(op, op.Key, true)
 			}
 		}
 		return got
@@ -250,12 +264,12 @@ func TestW5Streams(t *testing.T) {
 	if err := w5Check(streams, answers()); err != nil {
 		t.Fatalf("preloaded values: %v", err)
 	}
-	gi := slices.IndexFunc(streams[0], func(op w5Op) bool { return !op.put })
-	for _, bad := range []int64{w5Missing, w5Unanswered, streams[0][gi].key + 1, 1 << 40} {
+	gi := slices.IndexFunc(streams[0], func(op W5Op) bool { return !op.Put })
+	for _, bad := range []int64{w5Missing, w5Unanswered, streams[0][gi].Key + 1, 1 << 40} {
 		got := answers()
 		got[0][gi] = bad
 		if err := w5Check(streams, got); err == nil {
-			t.Errorf("answer %d to a Get of key %d: no error", bad, streams[0][gi].key)
+			t.Errorf("answer %d to a Get of key %d: no error", bad, streams[0][gi].Key)
 		}
 	}
 }
@@ -281,17 +295,97 @@ func TestW5bBatches(t *testing.T) {
 				}
 			}
 			for j, i := range b.getIdx {
-				if i < lo || i >= hi || seen[i] || ops[i].put || ops[i].key != b.gets[j] {
+				if i < lo || i >= hi || seen[i] || ops[i].Put || ops[i].Key != b.gets[j] {
 					t.Fatalf("client %d batch %d: Get %d is not op %d", c, n, j, i)
 				}
 				seen[i] = true
 			}
 			for j, i := range b.putIdx {
-				if i < lo || i >= hi || seen[i] || !ops[i].put || ops[i].key != b.puts[j].Key || ops[i].val != b.puts[j].Value {
+				if i < lo || i >= hi || seen[i] || !ops[i].Put || ops[i].Key != b.puts[j].Key || ops[i].Val != b.puts[j].Value {
 					t.Fatalf("client %d batch %d: Put %d is not op %d", c, n, j, i)
 				}
 				seen[i] = true
 			}
 		}
+	}
+}
+
+// TestExtraPeer checks that a Peer given to Main runs in the rounds of the
+// workloads it has cases in, that the built-in ratios of its variants and
+// its own ratios are paired with raw Go's runs, that its note joins the
+// workload's header line, and that -peer selects it.
+func TestExtraPeer(t *testing.T) {
+	runs := 0
+	fake := Peer{
+		Name: "fake",
+		Cases: []Case{
+			{Workload: "W2", Variant: "fanin", Run: func(RunParams) (Result, error) {
+				runs++
+				return Result{{"msgs_per_s", 1000}}, nil
+			}},
+			{Workload: "W2", Variant: "fanin-slow", Run: func(RunParams) (Result, error) {
+				return Result{{"msgs_per_s", 1}}, nil
+			}},
+		},
+		Ratios: []Ratio{
+			{Workload: "W2", Variant: "fanin-slow", RefVariant: "fanin", Metric: "msgs_per_s"},
+			{Workload: "W2", Variant: "fanin", RefVariant: "fanin", Metric: "msgs_per_s"}, // built in already
+		},
+		About: "a stand-in",
+		Notes: map[string]string{"W2": "a fixed figure"},
+	}
+	jsonPath := filepath.Join(t.TempDir(), "bench.json")
+	var out bytes.Buffer
+	args := []string{"-workload=W2", "-runs=2", "-scale=0.001", "-json=" + jsonPath}
+	if code := Main(args, &out, io.Discard, fake); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, out.String())
+	}
+	if runs != 3 { // the warm-up and two rounds
+		t.Errorf("the fake case ran %d times, want 3", runs)
+	}
+	got := map[string]int{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(l); len(f) == 7 && !strings.HasPrefix(l, "#") {
+			got[strings.Join(f[:4], " ")]++
+		}
+	}
+	for _, want := range []string{
+		"fake W2 fanin msgs_per_s", "fake W2 fanin-slow msgs_per_s",
+		"fake W2 fanin slowdown_vs_raw:fanin:msgs_per_s", "fake W2 fanin-slow slowdown_vs_raw:fanin:msgs_per_s",
+		"reactors W2 fanin slowdown_vs_raw:fanin:msgs_per_s", "raw W2 fanin msgs_per_s",
+	} {
+		if got[want] != 1 {
+			t.Errorf("line %q printed %d times, want once:\n%s", want, got[want], out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "\n# fake: a stand-in\n") || !strings.Contains(out.String(), "; fake: a fixed figure\n") {
+		t.Errorf("no note in the header:\n%s", out.String())
+	}
+
+	out.Reset()
+	args = []string{"-workload=W2", "-runs=1", "-scale=0.001", "-peer=raw,reactors"}
+	if code := Main(args, &out, io.Discard, fake); code != 0 || strings.Contains(out.String(), "fake") {
+		t.Errorf("-peer=raw,reactors: exit status %d, output:\n%s", code, out.String())
+	}
+}
+
+// TestCheckPeers checks that an invalid Peer is refused.
+func TestCheckPeers(t *testing.T) {
+	run := func(RunParams) (Result, error) { return nil, nil }
+	for _, bad := range [][]Peer{
+		{{Name: "reactors"}},
+		{{Name: "all"}},
+		{{Name: "x"}, {Name: "X"}},
+		{{Name: "x", Cases: []Case{{Workload: "W9", Variant: "v", Run: run}}}},
+		{{Name: "x", Cases: []Case{{Workload: "W1", Run: run}}}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%+v: no panic", bad)
+				}
+			}()
+			checkPeers(bad)
+		}()
 	}
 }
