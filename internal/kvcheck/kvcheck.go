@@ -51,9 +51,15 @@ type Input struct {
 
 // Output is an operation's result: for [Get], [Put] and [Delete] the (previous)
 // value and whether there was one; for [CAS], OK says whether it swapped.
+// Unknown marks an operation whose result never came (its process was
+// killed, or its context ended): the model accepts any result for it, and
+// its history gives it a return at the end of time, so that the check may
+// place it anywhere after its call, last of all meaning "it did not
+// happen".
 type Output struct {
-	Val int
-	OK  bool
+	Val     int
+	OK      bool
+	Unknown bool
 }
 
 // state is one key's state.
@@ -85,6 +91,12 @@ var Model = porcupine.Model{
 	Step: func(st, input, output any) (bool, any) {
 		s, in, out := st.(state), input.(Input), output.(Output)
 		prev := Output{Val: s.val, OK: s.present}
+		if out.Unknown {
+			out = prev
+			if in.Kind == CAS {
+				out = Output{OK: s.present && s.val == in.Old}
+			}
+		}
 		switch in.Kind {
 		case Get:
 			return out == prev, s

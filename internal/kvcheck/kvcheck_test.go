@@ -43,3 +43,26 @@ func TestModelCompareAndSwap(t *testing.T) {
 	}
 	require.True(t, porcupine.CheckOperations(kvcheck.Model, h.Ops()))
 }
+
+// An operation of unknown result may have happened or not: a read after
+// it may see its write or the value before, but nothing else.
+func TestModelUnknownResult(t *testing.T) {
+	const never = int64(1) << 62
+	for _, tc := range []struct {
+		read kvcheck.Output
+		ok   bool
+	}{
+		{kvcheck.Output{Val: 2, OK: true}, true},  // it happened
+		{kvcheck.Output{Val: 1, OK: true}, true},  // it did not
+		{kvcheck.Output{Val: 3, OK: true}, false}, // nobody wrote 3
+		{kvcheck.Output{}, false},                 // nobody deleted k
+	} {
+		var h kvcheck.History
+		call := h.Now()
+		h.Add(0, kvcheck.Input{Kind: kvcheck.Put, Key: "k", Val: 1}, call, kvcheck.Output{})
+		h.AddSpan(1, kvcheck.Input{Kind: kvcheck.Put, Key: "k", Val: 2}, h.Now(), never, kvcheck.Output{Unknown: true})
+		call = h.Now()
+		h.Add(2, kvcheck.Input{Kind: kvcheck.Get, Key: "k"}, call, tc.read)
+		require.Equal(t, tc.ok, porcupine.CheckOperations(kvcheck.Model, h.Ops()), "read %+v", tc.read)
+	}
+}

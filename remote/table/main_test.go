@@ -11,4 +11,13 @@ import (
 // wait bounds every wait of a test.
 const wait = reactortest.Patience
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(cleaning{m}) }
+
+// cleaning runs the tests, then removes the member program's build.
+type cleaning struct{ m *testing.M }
+
+func (c cleaning) Run() int {
+	code := c.m.Run()
+	members.Remove()
+	return code
+}

@@ -1,7 +1,8 @@
 // Package proctest runs programs of the module as operating-system
 // processes in tests: it builds a main package once per test binary,
 // starts processes of it, hands their output to the test line by line,
-// kills them (SIGKILL) or stops them (SIGTERM), and leaves nothing behind.
+// kills them (SIGKILL), pauses them (SIGSTOP) or stops them (SIGTERM),
+// and leaves nothing behind.
 // Only tests import it.
 //
 //	var prog = proctest.NewProgram("github.com/reactors-go/reactors/remote/durable/internal/durableproc")
@@ -158,6 +159,20 @@ func (pr *Proc) Kill() {
 	}
 	_ = pr.cmd.Process.Signal(syscall.SIGKILL)
 	<-pr.done
+}
+
+// Pause stops the process (SIGSTOP) until [Proc.Resume]: it keeps its
+// connections and memory but runs nothing, as a process swapped out or
+// stalled would.
+func (pr *Proc) Pause(t testing.TB) {
+	t.Helper()
+	require.NoError(t, pr.cmd.Process.Signal(syscall.SIGSTOP), "pausing %s", pr.name)
+}
+
+// Resume lets a paused process run again (SIGCONT).
+func (pr *Proc) Resume(t testing.TB) {
+	t.Helper()
+	require.NoError(t, pr.cmd.Process.Signal(syscall.SIGCONT), "resuming %s", pr.name)
 }
 
 // Killed reports whether the process ended by SIGKILL.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,4 +76,22 @@ func TestStartStopKill(t *testing.T) {
 	require.ErrorContains(t, e.Err(), "exit status 4")
 	require.Equal(t, "exiting with 4\n", e.Stderr())
 	require.False(t, e.Killed())
+}
+
+// TestPauseResume pauses a process, which then does not act on SIGTERM
+// until it is resumed.
+func TestPauseResume(t *testing.T) {
+	c := newCollector()
+	p := lines.Start(t, "paused", c.add, "0")
+	<-c.more // waiting
+	p.Pause(t)
+	require.NoError(t, syscall.Kill(p.Pid(), syscall.SIGTERM))
+	select {
+	case <-p.Done():
+		t.Fatal("a paused process exited")
+	case <-time.After(100 * time.Millisecond):
+	}
+	p.Resume(t)
+	p.Wait(t, 10*time.Second)
+	require.Equal(t, []string{"waiting", "stopped"}, c.get())
 }
