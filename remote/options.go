@@ -120,7 +120,10 @@ func WithPendingLimits(msgs, bytes int) Option {
 // removes; a leaf node's embedded server does not, and uses the hub's
 // through [WithJetStreamDomain]. Embedded servers clustered by [WithCluster]
 // run JetStream as a cluster holding a replicated bucket (see
-// WithCluster for what that needs).
+// WithCluster for what that needs). Otherwise the node that creates the
+// bucket asks for 3 copies and settles for as many as the JetStream
+// system has servers, so that the registry of a deployment of three
+// servers or more outlives the loss of one.
 //
 // With a registry, Export also subscribes the name's node subject (see
 // [NodeChannel]) and broadcast subject (see [Broadcast]): three subscriptions

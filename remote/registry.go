@@ -73,7 +73,7 @@ func startRegistry(ctx context.Context, n *Node, cfg nodeConfig) (*registry, err
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	bucket := bucketName(n.ns)
-	replicas := 1
+	replicas := 0 // 3, or as many as the JetStream system has servers
 	if cfg.cluster != nil && cfg.storeDir != "" {
 		replicas = cfg.cluster.replicas
 	}
@@ -132,14 +132,23 @@ func (r *registry) firstWatch(ctx context.Context) (jetstream.KeyWatcher, error)
 // while JetStream is not ready, each attempt bounded on its own, until
 // ctx ends.
 func openBucket(ctx context.Context, js jetstream.JetStream, bucket, ns string, replicas int) (jetstream.KeyValue, error) {
+	want := replicas
+	if want == 0 {
+		want = 3
+	}
 	for {
 		attempt, cancel := context.WithTimeout(ctx, clusterAttemptLimit)
 		kv, err := js.CreateKeyValue(attempt, jetstream.KeyValueConfig{
-			Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL, Replicas: replicas,
+			Bucket: bucket, History: 1, LimitMarkerTTL: markerTTL, Replicas: want,
 			Description: "reactors registry of namespace " + ns,
 		})
 		if errors.Is(err, jetstream.ErrBucketExists) {
 			kv, err = js.KeyValue(attempt, bucket)
+		}
+		if replicas == 0 && want > 1 && node.TooFewServers(err) {
+			cancel()
+			want-- // a smaller JetStream system: settle for fewer copies
+			continue
 		}
 		notReady := clusterNotReady(attempt, err)
 		cancel()

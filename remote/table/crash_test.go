@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -12,6 +13,9 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/dht"
@@ -226,6 +230,126 @@ func TestDurableTableFencesPausedMember(t *testing.T) {
 			r.await(t, 100)          // the others serve m2's keys meanwhile
 			procs[1].Resume(t)
 			r.await(t, 300)
+			for _, p := range procs {
+				p.Stop(t, time.Minute)
+			}
+			ops := r.history()
+			checkHistory(t, r, finalReads(t, url, ops))
+		})
+	}
+}
+
+// natsCluster is a cluster of JetStream servers on loopback whose
+// servers can be stopped and started again on their ports and stores.
+type natsCluster struct {
+	opts    []*natsserver.Options
+	servers []*natsserver.Server
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startCluster starts a cluster of n servers and waits until it places
+// a bucket of 3 replicas.
+func startCluster(t *testing.T, n int) *natsCluster {
+	t.Helper()
+	c := &natsCluster{}
+	var routes []string
+	cports := make([]int, n)
+	for i := range n {
+		cports[i] = freePort(t)
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", cports[i]))
+	}
+	for i := range n {
+		c.opts = append(c.opts, &natsserver.Options{
+			ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: freePort(t), NoLog: true, NoSigs: true,
+			JetStream: true, StoreDir: t.TempDir(),
+			Cluster: natsserver.ClusterOpts{Name: "crash", Host: "127.0.0.1", Port: cports[i]},
+			Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),
+		})
+		c.servers = append(c.servers, nil)
+		c.start(t, i)
+	}
+	t.Cleanup(func() {
+		for i := range c.servers {
+			c.stop(i)
+		}
+	})
+	nc, err := nats.Connect(c.urls())
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "ready", Replicas: 3})
+		return err == nil
+	}, time.Minute, 100*time.Millisecond, "the cluster places a bucket of 3 replicas")
+	return c
+}
+
+// start starts server i on its ports and store.
+func (c *natsCluster) start(t *testing.T, i int) {
+	t.Helper()
+	s, err := natsserver.NewServer(c.opts[i])
+	require.NoError(t, err)
+	s.Start()
+	require.True(t, s.ReadyForConnections(time.Minute))
+	c.servers[i] = s
+}
+
+// stop stops server i, if it runs.
+func (c *natsCluster) stop(i int) {
+	if s := c.servers[i]; s != nil {
+		s.Shutdown()
+		s.WaitForShutdown()
+		c.servers[i] = nil
+	}
+}
+
+// urls returns the client URLs of every server, comma-separated.
+func (c *natsCluster) urls() string {
+	var us []string
+	for _, o := range c.opts {
+		us = append(us, fmt.Sprintf("nats://127.0.0.1:%d", o.Port))
+	}
+	return strings.Join(us, ",")
+}
+
+// TestDurableTableSurvivesAServerRestart runs the members against a
+// cluster of three JetStream servers, stops one server and starts it
+// again while they work: the table's bucket (3 replicas) goes on on the
+// other two, and the history stays linearizable with every acknowledged
+// write kept.
+func TestDurableTableSurvivesAServerRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs processes")
+	}
+	for run := range crashRuns(t) {
+		t.Run(fmt.Sprint(run), func(t *testing.T) {
+			start := time.Now()
+			c := startCluster(t, 3)
+			url := c.urls()
+			t.Logf("cluster up after %v", time.Since(start).Round(time.Millisecond))
+			r := newRecorder()
+			procs := []*proctest.Proc{
+				startMember(t, r, url, "m1", 1), startMember(t, r, url, "m2", 2), startMember(t, r, url, "m3", 3),
+			}
+			t.Logf("members serve after %v", time.Since(start).Round(time.Millisecond))
+			r.await(t, 200)
+			c.stop(1)
+			t.Logf("server s1 stopped after %v", time.Since(start).Round(time.Millisecond))
+			r.await(t, 200)
+			c.start(t, 1)
+			t.Logf("server s1 back after %v", time.Since(start).Round(time.Millisecond))
+			r.await(t, 200)
 			for _, p := range procs {
 				p.Stop(t, time.Minute)
 			}

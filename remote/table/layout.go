@@ -136,27 +136,11 @@ func openBucket(ctx context.Context, js jetstream.JetStream, bucket, what string
 		if errors.Is(err, jetstream.ErrBucketExists) {
 			return js.KeyValue(ctx, bucket)
 		}
-		if err == nil || !tooFewServers(err) {
+		if err == nil || !node.TooFewServers(err) {
 			return kv, err
 		}
 	}
 	return kv, err
-}
-
-// tooFewServers reports whether err refuses a stream for asking more
-// replicas than the JetStream system can place.
-func tooFewServers(err error) bool {
-	var api *jetstream.APIError
-	if !errors.As(err, &api) {
-		return false
-	}
-	switch api.ErrorCode {
-	case 10074, // replicas > 1 not supported in non-clustered mode
-		10023, // insufficient resources
-		10005: // no suitable peers for placement
-		return true
-	}
-	return false
 }
 
 // decodeRecord decodes a layout record, checking that its layouts are in

@@ -13,6 +13,7 @@
 package node
 
 import (
+	"errors"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -127,4 +128,21 @@ func StopWatch(kw jetstream.KeyWatcher) {
 			return
 		}
 	}
+}
+
+// TooFewServers reports whether err refuses a stream (or bucket) for
+// asking more replicas than the JetStream system can place: a lone
+// server, or a cluster with fewer servers or too little room.
+func TooFewServers(err error) bool {
+	var api *jetstream.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode {
+	case 10074, // replicas > 1 not supported in non-clustered mode
+		10023, // insufficient resources
+		10005: // no suitable peers for placement
+		return true
+	}
+	return false
 }
