@@ -6,7 +6,7 @@
 // Usage:
 //
 //	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
-//	               [-runs=5] [-scale=1] [-json=FILE]
+//	               [-variant=NAME,...|all] [-runs=5] [-scale=1] [-json=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
@@ -19,8 +19,10 @@
 // same streams in batches of 100: RWMutex maps against a dht.Table's
 // MultiGet/MultiPut), W6 (spawn) and W7 (remote channels and remote
 // request/reply over NATS, in-process and loopback TCP, against the NATS
-// client used directly on the same kind of connection). Workload and peer names are matched
-// without regard to case. Each workload warms up, then runs in rounds that
+// client used directly on the same kind of connection; and durable channels
+// against JetStream used directly). Workload, peer and variant names are
+// matched without regard to case; -variant keeps only the cases of the
+// variants named (name the raw reference variant too to get a ratio). Each workload warms up, then runs in rounds that
 // rotate the peers, pairs each framework run with a raw-Go run moments
 // apart, validates every run's result, and reports medians and paired
 // ratios (README, Benchmarks).
@@ -50,6 +52,7 @@ var allPeers = []string{peerRaw, peerReactors}
 type config struct {
 	workloads    []string      // selected workload names, in canonical order
 	peers        []string      // selected peers, in canonical order
+	variants     []string      // selected variant names; nil: all
 	runs         int           // measured rounds
 	scale        float64       // multiplies every message, op and actor count
 	chanBuf      int           // W1 raw: capacity of each ping-pong channel
@@ -83,6 +86,7 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.SetOutput(errOut)
 	workloadsFlag := fs.String("workload", "all", "comma-separated workloads ("+strings.Join(workloadNames(), ",")+") or all")
 	peersFlag := fs.String("peer", "all", "comma-separated peers ("+strings.Join(allPeers, ",")+") or all")
+	variantsFlag := fs.String("variant", "all", "comma-separated variants (such as durable-inprocess) or all")
 	cfg := &config{}
 	fs.IntVar(&cfg.runs, "runs", 5, "measured rounds")
 	fs.Float64Var(&cfg.scale, "scale", 1, "multiply every message, op and actor count (for quick tries only)")
@@ -102,6 +106,12 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	}
 	if cfg.peers, err = selectNames("peer", *peersFlag, allPeers); err != nil {
 		return nil, err
+	}
+	if cfg.variants, err = selectNames("variant", *variantsFlag, variantNames()); err != nil {
+		return nil, err
+	}
+	if len(cfg.variants) == len(variantNames()) {
+		cfg.variants = nil
 	}
 	switch {
 	case cfg.runs < 1:
