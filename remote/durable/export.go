@@ -14,7 +14,7 @@ import (
 )
 
 // Exported is a durable name exported by a node (see [Export]).
-// [Exported.Close] stops it.
+// [Exported.Close] stops it. Its methods are safe for concurrent use.
 type Exported struct{ e *exporter }
 
 // Export takes the events of the durable name from its stream, in n's
