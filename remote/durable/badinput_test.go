@@ -16,6 +16,7 @@ import (
 	"github.com/reactors-go/reactors/remote"
 	"github.com/reactors-go/reactors/remote/durable"
 	"github.com/reactors-go/reactors/remote/internal/remotetest"
+	"github.com/reactors-go/reactors/router"
 )
 
 // failCodec fails to encode negative numbers and panics on 13.
@@ -224,4 +225,25 @@ func TestBlockingCallsInsideReactorFailAtOnce(t *testing.T) {
 	_, out := export(t, a, "inside", durable.Config[int]{})
 	require.Equal(t, 2, reactortest.Receive(t, out).Value)
 	quiet(t, out, 100*time.Millisecond)
+}
+
+func TestRouterWithoutRouteTakesTheEventLater(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	a, dead := node(t, url)
+	rt := router.New(a.System(), "workers", router.RoundRobin[durable.Delivery[int]]())
+	cfg := durable.Config[int]{Retry: 50 * time.Millisecond}
+	x, err := durable.Export(t.Context(), a, "routed", rt.Channel(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { closeExport(t, x) })
+	require.NoError(t, channel(t, a, "routed", cfg).Send(6))
+	d := reactortest.Receive(t, dead)
+	require.Equal(t, reactor.ReasonNoRoute, d.Reason)
+	require.NoError(t, x.Err(), "a router may gain members: the export goes on")
+
+	worker, out := collect(t, a.System(), 10)
+	require.NoError(t, rt.Add(worker))
+	g := reactortest.Receive(t, out)
+	require.Equal(t, 6, g.Value)
+	require.Greater(t, g.Attempt, 1)
+	require.NoError(t, x.Err())
 }

@@ -73,8 +73,8 @@ type Config[T any] struct {
 
 	// Retry is how long an event that the exported channel could not take
 	// for now (a full Fail mailbox, a bounded mailbox that dropped it, a
-	// router with no target) waits in the stream before it is delivered
-	// again (default [DefaultRetry]).
+	// router with no target or whose target refused it) waits in the
+	// stream before it is delivered again (default [DefaultRetry]).
 	Retry time.Duration
 
 	// Domain is the JetStream domain that holds the stream; "" is the

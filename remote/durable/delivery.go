@@ -60,21 +60,25 @@ func (d Delivery[T]) Nak() {
 // Undelivered is called by the runtime when the Delivery is dead-lettered
 // (see [reactor.Undeliverable]): the export's channel refused it or its
 // reactor ended with it queued. The event is not lost: it is given back
-// to the stream (at once, or after [Config.Retry] when the channel was
-// full or had no route), and when the channel refuses for good (sealed,
-// terminated, stopped, nobody subscribed) the export stops taking events
-// (see [Exported.Err]). The dead letter itself reports the refusal.
+// to the stream, for [Config.Retry] when the refusal may pass (a full
+// mailbox, a router with no route, a router's target), at once when the
+// export's own reactor refuses for good (sealed, terminated, stopped,
+// nobody subscribed), which also stops the export (see [Exported.Err]).
+// The dead letter itself reports the refusal.
 func (d Delivery[T]) Undelivered(_ string, r reactor.Reason) {
 	if d.h == nil {
 		return
 	}
 	switch r {
-	case reactor.ReasonOverflow, reactor.ReasonNoRoute, reactor.ReasonExpired:
-		d.h.giveBack(d.h.e.retry)
-	default:
-		d.h.giveBack(0)
-		d.h.e.fail(refusal(r))
+	case reactor.ReasonSealed, reactor.ReasonTerminated, reactor.ReasonStopped, reactor.ReasonShutdown,
+		reactor.ReasonUnhandled:
+		if d.h.e.direct { // the export's own reactor refuses: for good
+			d.h.giveBack(0)
+			d.h.e.fail(refusal(r))
+			return
+		}
 	}
+	d.h.giveBack(d.h.e.retry) // for now: full, no route, or a target behind a router
 }
 
 // held is an event that an export handed to its channel and that is

@@ -35,9 +35,10 @@ type Exported struct{ e *exporter }
 // dead-lettered on ch's system (the node's for a channel of no reactor)
 // with [reactor.ReasonUndecodable] and a [remote.Undecodable], and removed
 // from the stream. An event ch cannot take for now (a full Fail mailbox, an
-// overflowing bounded mailbox, a router with no member) goes back to the
-// stream for [Config.Retry]; when ch refuses for good (sealed, terminated,
-// stopped, nobody subscribed) the event goes back to the stream and the
+// overflowing bounded mailbox, a router with no member or whose member
+// refused it) goes back to the stream for [Config.Retry]; when ch refuses
+// for good (a reactor's channel sealed, terminated, stopped, with nobody
+// subscribed; a closed router) the event goes back to the stream and the
 // export stops taking events: [Exported.Err] says why, and the node's
 // [remote.Node.Notices] reports it. On a full Block mailbox the hand-over
 // waits for room.
@@ -99,6 +100,7 @@ func Export[T any](ctx context.Context, n *remote.Node, name string, ch reactor.
 	if sys == nil {
 		sys = n.System()
 	}
+	e.direct = ch.System() != nil
 	r := &receiver[T]{e: e, codec: cfg.Codec, sys: sys, ch: ch, done: ch.Done(), dead: "durable:" + name}
 	e.cc, err = e.cons.Consume(r.handle, jetstream.PullMaxMessages(min(cfg.MaxPending, 256)),
 		jetstream.ConsumeErrHandler(e.consumeErr))
@@ -160,6 +162,7 @@ func (x *Exported) Close(ctx context.Context) error { return x.e.stop(ctx) }
 // exporter is an export's state, apart from its event type.
 type exporter struct {
 	t            *target
+	direct       bool // the channel is a reactor's own: its refusals are for good
 	retry        time.Duration
 	ackWait      time.Duration
 	cons         jetstream.Consumer
@@ -227,7 +230,7 @@ func (r *receiver[T]) handle(m jetstream.Msg) {
 		return
 	}
 	select {
-	case <-r.done: // the reactor has ended: nothing to hand over to
+	case <-r.done: // the reactor (or router) has ended: nothing to hand over to
 		h.giveBack(0)
 		e.fail(reactor.ErrTerminated)
 		return
@@ -238,13 +241,14 @@ func (r *receiver[T]) handle(m jetstream.Msg) {
 	err = r.ch.SendAndRun(e.ctx, d)
 	switch {
 	case err == nil:
-	case errors.Is(err, reactor.ErrFull): // a full Fail mailbox: later
-		h.giveBack(e.retry)
 	case e.ctx.Err() != nil: // the export stops
 		h.giveBack(0)
-	default: // refused for good; the runtime dead-lettered d (see Delivery.Undelivered)
+	case e.direct && (errors.Is(err, reactor.ErrSealed) || errors.Is(err, reactor.ErrTerminated) ||
+		errors.Is(err, reactor.ErrClosed)): // refused for good (the runtime dead-lettered d)
 		h.giveBack(0)
 		e.fail(err)
+	default: // for now: a full Fail mailbox, a router with no route or whose target refused
+		h.giveBack(e.retry)
 	}
 }
 
@@ -286,14 +290,14 @@ func (h *held) giveBack(delay time.Duration) {
 	}
 }
 
-// refusal is the error of a channel that refused an event for good with
+// refusal is the error of a reactor that refused an event for good with
 // reason r.
 func refusal(r reactor.Reason) error {
 	switch r {
 	case reactor.ReasonSealed:
 		return reactor.ErrSealed
 	case reactor.ReasonUnhandled:
-		return errors.New("reactor: no subscriber")
+		return fmt.Errorf("no handler subscribed (%v)", r)
 	}
 	return fmt.Errorf("%w (%v)", reactor.ErrTerminated, r)
 }
