@@ -6,7 +6,7 @@
 // Usage:
 //
 //	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
-//	               [-runs=5] [-scale=1] [-json=FILE] [-svg=FILE]
+//	               [-variant=NAME,...|all] [-runs=5] [-scale=1] [-json=FILE] [-svg=FILE]
 //	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //	go run ./bench -compare OLD.json NEW.json
 //
@@ -20,8 +20,10 @@
 // same streams in batches of 100: RWMutex maps against a dht.Table's
 // MultiGet/MultiPut), W6 (spawn) and W7 (remote channels and remote
 // request/reply over NATS, in-process and loopback TCP, against the NATS
-// client used directly on the same kind of connection). Workload and peer names are matched
-// without regard to case. Each workload warms up, then runs in rounds that
+// client used directly on the same kind of connection; and durable channels
+// against JetStream used directly). Workload, peer and variant names are
+// matched without regard to case; -variant keeps only the cases of the
+// variants named (name the raw reference variant too to get a ratio). Each workload warms up, then runs in rounds that
 // rotate the peers, pairs each framework run with a raw-Go run moments
 // apart, validates every run's result, and reports medians and paired
 // ratios (README, Benchmarks).

@@ -1,6 +1,6 @@
 // Package remote carries reactor channels across processes over NATS. It
-// and the packages below it (remote/table, remote/follow and their
-// internal helpers) are the only ones of the module that import NATS:
+// and the packages below it (remote/table, remote/follow, remote/durable
+// and their internal helpers) are the only ones of the module that import NATS:
 // systems that import none of them neither link nor start any of it.
 //
 // A [Node] is a reactor system's presence on NATS. [Start] creates it: by
@@ -67,7 +67,10 @@
 // the sender keeps a bounded window of unacknowledged events that it sends
 // again on a timer and on reconnection. Send fails with [ErrWindowFull] when
 // the window stays full for the option's [AtLeastOnce.Block] time (at once by
-// default).
+// default). The window lives in the sending process: events that must
+// outlive it go through package remote/durable, whose Send returns once
+// JetStream has stored the event, and whose exports keep each event until
+// a handler acknowledges it.
 //
 // Failures are never silent: [Node.Notices] reports disconnections,
 // reconnections (and whether the server is a restarted instance), the

@@ -1,6 +1,8 @@
 package remote
 
 import (
+	"context"
+
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/reactors-go/reactors/remote/internal/node"
@@ -53,4 +55,13 @@ func (i internals) Follow(name string, set func(ids []string)) (func(), error) {
 		return nil, ErrNoRegistry
 	}
 	return i.n.reg.follow(name, set), nil
+}
+
+func (i internals) OnClose(f func(ctx context.Context)) (func(), error) { return i.n.onClose(f) }
+
+func (i internals) Replicas() int {
+	if i.n.cluster == nil || i.n.storeDir == "" {
+		return 0
+	}
+	return i.n.cluster.replicas
 }

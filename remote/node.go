@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type Node struct {
 	mu      sync.Mutex
 	names   map[string]struct{} // guarded by mu: exported names
 	closing bool                // guarded by mu
+	closers []*closer           // guarded by mu: run at the start of Close, in order (see onClose)
 
 	reg      *registry // nil without WithRegistry
 	storeDir string    // the embedded server's JetStream store; "" if none
@@ -297,6 +299,28 @@ func (n *Node) claim(name string) error {
 	return nil
 }
 
+// closer is a function that a package built on remote runs at the start
+// of [Node.Close] (see node.Internals.OnClose).
+type closer struct{ f func(ctx context.Context) }
+
+// onClose registers f to run at the start of Close; remove unregisters it.
+func (n *Node) onClose(f func(ctx context.Context)) (remove func(), err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closing {
+		return nil, ErrClosed
+	}
+	c := &closer{f: f}
+	n.closers = append(n.closers, c)
+	return func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if !n.closing {
+			n.closers = slices.DeleteFunc(n.closers, func(o *closer) bool { return o == c })
+		}
+	}, nil
+}
+
 // isClosing reports whether [Node.Close] was called.
 func (n *Node) isClosing() bool {
 	n.mu.Lock()
@@ -338,11 +362,12 @@ func (n *Node) transportErr(name string, err error) error {
 	return fmt.Errorf("remote: %s: %w", name, err)
 }
 
-// Close closes the node: it stops taking new exports, sends what the
-// connection still buffers, stops every export after handing the
-// messages it has already received to their channels, closes the
-// connection and shuts the embedded server down. Remote channels of the
-// node then fail with [ErrClosed].
+// Close closes the node: it stops taking new exports, stops the exports
+// of the packages built on remote (remote/durable's, which give back what
+// they have not handed over), sends what the connection still buffers,
+// stops every export after handing the messages it has already received
+// to their channels, closes the connection and shuts the embedded server
+// down. Remote channels of the node then fail with [ErrClosed].
 //
 // Close blocks until all of that is done or ctx ends. If ctx ends first,
 // deliveries still waiting for room in a Block mailbox give up (their
@@ -368,8 +393,12 @@ func (n *Node) Close(ctx context.Context) error {
 		return ErrClosed
 	}
 	n.closing = true
+	closers := n.closers
 	n.mu.Unlock()
 	n.flushAllDrops()
+	for _, c := range closers { // each stops what it runs on the connection
+		c.f(ctx)
+	}
 
 	var err error
 	if n.reg != nil {

@@ -23,6 +23,7 @@ var allPeers = []string{peerRaw, peerReactors}
 type config struct {
 	workloads    []string      // selected workload names, in canonical order
 	peers        []string      // selected peers, in canonical order
+	variants     []string      // selected variant names; nil: all
 	extra        []Peer        // the peers given to Main, selected or not
 	runs         int           // measured rounds
 	scale        float64       // multiplies every message, op and actor count
@@ -52,6 +53,7 @@ func parseFlags(args []string, errOut io.Writer, extra []Peer) (*config, error) 
 	known := peerNames(extra)
 	workloadsFlag := fs.String("workload", "all", "comma-separated workloads ("+strings.Join(workloadNames(), ",")+") or all")
 	peersFlag := fs.String("peer", "all", "comma-separated peers ("+strings.Join(known, ",")+") or all")
+	variantsFlag := fs.String("variant", "all", "comma-separated variants (such as durable-inprocess) or all")
 	cfg := &config{extra: extra}
 	fs.IntVar(&cfg.runs, "runs", 5, "measured rounds")
 	fs.Float64Var(&cfg.scale, "scale", 1, "multiply every message, op and actor count (for quick tries only)")
@@ -78,6 +80,12 @@ func parseFlags(args []string, errOut io.Writer, extra []Peer) (*config, error) 
 	}
 	if cfg.peers, err = selectNames("peer", *peersFlag, known); err != nil {
 		return nil, err
+	}
+	if cfg.variants, err = selectNames("variant", *variantsFlag, variantNames(extra)); err != nil {
+		return nil, err
+	}
+	if len(cfg.variants) == len(variantNames(extra)) {
+		cfg.variants = nil
 	}
 	switch {
 	case cfg.runs < 1:

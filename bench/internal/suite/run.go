@@ -73,6 +73,27 @@ func workloads() []workload {
 	return []workload{w0(), w1(), w2(), w3(), w4(), w5(), w5b(), w6(), w7()}
 }
 
+// variantNames returns the variant names of every workload, then of the
+// extra peers' cases, each once, in the order of first appearance.
+func variantNames(extra []Peer) []string {
+	var names []string
+	for _, w := range workloads() {
+		for _, c := range w.cases {
+			if !slices.Contains(names, c.variant) {
+				names = append(names, c.variant)
+			}
+		}
+	}
+	for _, p := range extra {
+		for _, c := range p.Cases {
+			if !slices.Contains(names, c.Variant) {
+				names = append(names, c.Variant)
+			}
+		}
+	}
+	return names
+}
+
 // workloadNames returns the names of every implemented workload.
 func workloadNames() []string {
 	var names []string
@@ -129,7 +150,7 @@ func runSuite(cfg *config, out, progress io.Writer) (bool, error) {
 func runWorkload(cfg *config, w workload, rep *report, out, progress io.Writer) []*record {
 	var recs []*record
 	for _, c := range w.cases {
-		if slices.Contains(cfg.peers, c.peer) {
+		if slices.Contains(cfg.peers, c.peer) && (cfg.variants == nil || slices.Contains(cfg.variants, c.variant)) {
 			recs = append(recs, &record{workload: w.name, c: c, runs: make([]Result, cfg.runs)})
 		}
 	}

@@ -80,6 +80,8 @@ func TestSmoke(t *testing.T) {
 		"reactors W7 reqrep-inprocess slowdown_vs_raw:reqrep-inprocess:p50_ns",
 		"reactors W7 reqrep-tcp slowdown_vs_raw:reqrep-tcp:p50_ns",
 		"reactors W7 oneway-inprocess-json slowdown_vs_raw:oneway-inprocess:msgs_per_s",
+		"raw W7 durable-inprocess msgs_per_s", "reactors W7 durable-inprocess msgs_per_s",
+		"reactors W7 durable-inprocess slowdown_vs_raw:durable-inprocess:msgs_per_s",
 	}
 	lines := map[string]bool{}
 	for _, l := range strings.Split(out.String(), "\n") {
@@ -150,7 +152,17 @@ func TestParseFlags(t *testing.T) {
 	if strings.Join(cfg.workloads, ",") != "W1,W5b,W6" || strings.Join(cfg.peers, ",") != "reactors" || cfg.runs != 2 {
 		t.Errorf("got workloads %v peers %v runs %d", cfg.workloads, cfg.peers, cfg.runs)
 	}
-	for _, bad := range [][]string{{"-workload=W9"}, {"-peer=akka"}, {"-runs=0"}, {"-scale=0"}} {
+	cfg, err = parseFlags([]string{"-variant=Durable-Inprocess,pingpong"}, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.variants, ",") != "pingpong,durable-inprocess" {
+		t.Errorf("got variants %v", cfg.variants)
+	}
+	if cfg, err = parseFlags(nil, io.Discard, nil); err != nil || cfg.variants != nil {
+		t.Errorf("default variants %v, %v", cfg.variants, err)
+	}
+	for _, bad := range [][]string{{"-workload=W9"}, {"-peer=akka"}, {"-variant=nope"}, {"-runs=0"}, {"-scale=0"}} {
 		if _, err := parseFlags(bad, io.Discard, nil); err == nil {
 			t.Errorf("%v: no error", bad)
 		}

@@ -44,8 +44,8 @@ func w7() workload {
 		name: "W7",
 		describe: func(cfg *config) string {
 			f := RunParams{factor: cfg.scale}
-			return fmt.Sprintf("remote oneway N=%d x %d B, reqrep n=%d sequential after %d untimed; one NATS connection per peer (embedded server, in-process or 127.0.0.1 TCP); reactors: remote.Channel -> remote.Export (binary codec; -json: JSON of {seq, 40-byte pad}), remote.Client.Ask -> remote.Serve(server.Spawn)",
-				f.Count(w7Events), w7Size, f.Count(w7Requests), w7Warm)
+			return fmt.Sprintf("remote oneway N=%d x %d B, reqrep n=%d sequential after %d untimed; one NATS connection per peer (embedded server, in-process or 127.0.0.1 TCP); reactors: remote.Channel -> remote.Export (binary codec; -json: JSON of {seq, 40-byte pad}), remote.Client.Ask -> remote.Serve(server.Spawn); durable N=%d stored one at a time in a file work-queue stream (raw: jetstream.PublishMsg with Nats-Msg-Id -> Consume + Ack; reactors: durable.Channel -> durable.Export, Delivery.Ack)",
+				f.Count(w7Events), w7Size, f.Count(w7Requests), w7Warm, f.Count(w7DurableEvents))
 		},
 	}
 	for _, kind := range []string{"inprocess", "tcp"} {
@@ -62,6 +62,10 @@ func w7() workload {
 	}
 	w.cases = append(w.cases, benchCase{peer: peerReactors, variant: "oneway-inprocess-json", run: w7Oneway("inprocess", true)})
 	w.ratios = append(w.ratios, ratioDef{variant: "oneway-inprocess-json", refVariant: "oneway-inprocess", metric: "msgs_per_s"})
+	w.cases = append(w.cases,
+		benchCase{peer: peerRaw, variant: "durable-inprocess", run: w7RawDurable},
+		benchCase{peer: peerReactors, variant: "durable-inprocess", run: w7Durable})
+	w.ratios = append(w.ratios, ratioDef{variant: "durable-inprocess", refVariant: "durable-inprocess", metric: "msgs_per_s"})
 	return w
 }
 

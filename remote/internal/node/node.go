@@ -1,9 +1,10 @@
 // Package node shares with the packages built on package remote
-// (remote/table, remote/follow) what remote keeps unexported about a
-// Node, as internal/poll serves both os and net: the node's closing
-// state, the names it holds, its registry's JetStream context and
-// followers, and its mapping of transport errors ([Internals], reached
-// through [Of]). It also holds the wire details they share with remote:
+// (remote/table, remote/follow, remote/durable) what remote keeps
+// unexported about a Node, as internal/poll serves both os and net: the
+// node's closing state, the names it holds, its registry's JetStream
+// context and followers, its mapping of transport errors, the functions
+// its Close runs first and its JetStream cluster's replica count
+// ([Internals], reached through [Of]). It also holds the wire details they share with remote:
 // the headers of an error reply ([RespondError]) and the stopping of a
 // key-value watch ([StopWatch]).
 //
@@ -13,6 +14,7 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -55,6 +57,18 @@ type Internals interface {
 	// node started without WithRegistry. Each call of set costs a scan of
 	// the members.
 	Follow(name string, set func(ids []string)) (stop func(), err error)
+	// OnClose registers f to run at the start of the node's Close, after
+	// the node stops taking new exports and before its connection
+	// drains, with Close's context; Close waits for it. It fails with
+	// remote.ErrClosed once Close was called. remove unregisters f (a
+	// no-op once Close has begun). f must end when its context ends.
+	OnClose(f func(ctx context.Context)) (remove func(), err error)
+	// Replicas returns the number of copies a stream created on the
+	// node's embedded JetStream cluster should have (the registry
+	// bucket's: ClusterConfig.Replicas, or min(3, servers)), or 0 when
+	// the node runs no JetStream cluster of its own (WithURL, a leaf
+	// node, a single embedded server).
+	Replicas() int
 	// Lease returns the node's registry lease as its last renewal left
 	// it (the zero Lease without a registry, or before the first one).
 	Lease() Lease
@@ -77,6 +91,7 @@ type Lease struct {
 // Holds reports whether l holds at now with margin to spare.
 func (l Lease) Holds(now time.Time, margin time.Duration) bool {
 	return !l.Until.IsZero() && now.Add(margin).Before(l.Until)
+
 }
 
 // of is the accessor registered by package remote.

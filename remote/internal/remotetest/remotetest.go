@@ -1,7 +1,8 @@
 // Package remotetest holds the helpers that the tests of remote,
-// remote/table and remote/follow share: nodes and NATS servers that end
-// with the test, registry members, reactors that collect what they
-// receive, and waits on member watches. Only tests import it.
+// remote/table, remote/follow and remote/durable share: nodes and NATS
+// servers that end with the test, registry members, reactors that
+// collect what they receive, and waits on member watches. Only tests
+// import it.
 //
 // Every helper fails the test at once (t.FailNow) when a step fails, and
 // every wait is bounded by [reactortest.Patience] unless it takes a bound.
