@@ -2,8 +2,9 @@
 // module's key-value tables (dht.Table and remote/table's Table): a
 // porcupine model of one key's [Get], [Put], [Delete] and CompareAndSwap over
 // int values, histories recorded with one logical clock, and a generator
-// of random operations. Only tests import it, so porcupine is linked into
-// nothing else.
+// of random operations. Only tests and the programs they run as
+// processes (remote/table's tableproc) import it, so porcupine is linked
+// into nothing else.
 //
 // Histories are partitioned by key (the tables are linearizable per key).
 // An operation that returned an error is left out of its history: the

@@ -174,9 +174,19 @@ func finalReads(t *testing.T, url string, ops []porcupine.Operation) []porcupine
 // checkHistory fails t unless the history is linearizable.
 func checkHistory(t *testing.T, r *recorder, ops []porcupine.Operation) {
 	t.Helper()
-	res := porcupine.CheckOperationsTimeout(kvcheck.Model, ops, time.Minute)
+	res, info := porcupine.CheckOperationsVerbose(kvcheck.Model, ops, time.Minute)
 	t.Logf("%d operations (%d returned, %d writes acknowledged, %d of unknown result): %v",
 		len(ops), r.returned, r.acked, r.unknown, res)
+	if res != porcupine.Ok {
+		// Kept for whoever looks into it: a page that shows the history
+		// and how far each key's linearization got.
+		if f, err := os.CreateTemp("", "table-history-*.html"); err == nil {
+			if porcupine.Visualize(kvcheck.Model, info, f) == nil {
+				t.Logf("history drawn in %s", f.Name())
+			}
+			f.Close()
+		}
+	}
 	require.Equal(t, porcupine.Ok, res, "the history is not linearizable")
 }
 

@@ -54,3 +54,35 @@ func TestStoreIsFencedByTheLayout(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ok, "the barrier of the old layout fails")
 }
+
+// TestEarlierLifeServesNothing checks the guard of a node that opened a
+// table whose layout still lists it from an earlier life: until it has
+// left that layout it answers "not ready", not from its empty memory.
+func TestEarlierLifeServesNothing(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	tb, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer tb.Close(ctx)
+	_, _, err = tb.Put(ctx, "k", 1)
+	require.NoError(t, err)
+	h, err := tb.hash("k")
+	require.NoError(t, err)
+	get := func() reply[int] {
+		tb.mu.RLock()
+		q := request[string, int]{Op: opGet, Key: "k", Epoch: tb.cur.Epoch}
+		tb.mu.RUnlock()
+		return tb.apply(ctx, &q, h)
+	}
+	tb.mu.Lock()
+	tb.earlier = true
+	tb.mu.Unlock()
+	require.Equal(t, codeNotReady, get().Code)
+	tb.mu.Lock()
+	tb.earlier = false
+	tb.mu.Unlock()
+	r := get()
+	require.Equal(t, codeOK, r.Code)
+	require.Equal(t, 1, r.Val)
+}

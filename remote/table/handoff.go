@@ -209,6 +209,9 @@ func (t *Table[K, V]) advance(l layout) {
 	t.mu.Lock()
 	prev := t.cur
 	t.prev, t.cur = prev, next
+	if !next.has(t.self) {
+		t.earlier = false // the earlier life is left behind
+	}
 	clear(t.waiting)
 	clear(t.nextSeq)
 	clear(t.stored)

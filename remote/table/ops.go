@@ -217,7 +217,7 @@ func (t *Table[K, V]) apply(ctx context.Context, q *request[K, V], h uint64) rep
 		return reply[V]{Epoch: cur.Epoch, N: n, Found: cur.has(t.self) && t.settledLocked()}
 	}
 	switch {
-	case q.Epoch > cur.Epoch || !t.serving():
+	case q.Epoch > cur.Epoch || t.earlier || !t.serving():
 		return reply[V]{Code: codeNotReady, Epoch: cur.Epoch}
 	case cur.owner(h) != t.self:
 		return reply[V]{Code: codeMoved, Epoch: cur.Epoch}

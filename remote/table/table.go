@@ -126,6 +126,7 @@ type Table[K comparable, V any] struct {
 	early    map[uint64][]handoff[K, V] // guarded by mu: hand-overs of epochs after cur, in arrival order
 	stored   map[string]bool            // guarded by mu: holders whose keys of cur are to be loaded from the bucket ("": no holder)
 	shipping bool                       // guarded by mu: the keys cur took away are being handed over
+	earlier  bool                       // guarded by mu: cur lists the node from an earlier life, which it has not left yet: serve nothing
 }
 
 // Open joins the table name of n's namespace (creating it if no node has
@@ -239,8 +240,13 @@ func (t *Table[K, V]) open(ctx context.Context, shards, replicas int) error {
 		return err
 	}
 	// A layout that still lists this node is from an earlier life of it,
-	// whose keys are gone: leave first, then join afresh.
+	// whose keys are gone: leave first, then join afresh. Until the node
+	// has left, it serves nothing of that layout (the others may still
+	// send it operations on the earlier life's keys; its memory is empty).
 	stale := t.cur.has(t.self)
+	t.mu.Lock()
+	t.earlier = stale
+	t.mu.Unlock()
 	t.done.Add(3)
 	go t.watchLayout(kw)
 	go t.watchMembers(w)
