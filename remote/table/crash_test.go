@@ -363,6 +363,17 @@ func TestDurableTableSurvivesAServerRestart(t *testing.T) {
 			for _, p := range procs {
 				p.Stop(t, time.Minute)
 			}
+			nc, err := nats.Connect(url)
+			require.NoError(t, err)
+			js, _ := jetstream.New(nc)
+			for l := js.ListStreams(context.Background()); ; {
+				si, ok := <-l.Info()
+				if !ok {
+					break
+				}
+				t.Logf("stream %s: R%d", si.Config.Name, si.Config.Replicas)
+			}
+			nc.Close()
 			ops := r.history()
 			checkHistory(t, r, finalReads(t, url, ops))
 		})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,34 +98,35 @@ func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, rev uint64)
 	} else if m.Data, err = json.Marshal(v); err != nil {
 		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 	}
-	return t.fenced(ctx, m, rev)
+	fenced, _, err = t.fenced(ctx, m, rev)
+	return fenced, err
 }
 
 // fenced publishes m on the condition that the layout record is at
-// revision rev.
-func (t *Table[K, V]) fenced(ctx context.Context, m *nats.Msg, rev uint64) (bool, error) {
+// revision rev; it returns the message's sequence in the stream.
+func (t *Table[K, V]) fenced(ctx context.Context, m *nats.Msg, rev uint64) (bool, uint64, error) {
 	m.Header.Set(hdrExpectSeq, strconv.FormatUint(rev, 10))
 	m.Header.Set(hdrExpectSubj, t.subject(layoutKey))
-	_, err := t.in.JetStream().PublishMsg(ctx, m)
+	ack, err := t.in.JetStream().PublishMsg(ctx, m)
 	switch {
 	case err == nil:
-		return false, nil
+		return false, ack.Sequence, nil
 	case casConflict(err):
-		return true, nil
+		return true, 0, nil
 	case ctx.Err() != nil:
-		return false, context.Cause(ctx)
+		return false, 0, context.Cause(ctx)
 	}
-	return false, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
+	return false, 0, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
 }
 
 // barrier checks, by a fenced write of the member's own fence key, that
 // the layout revision rev is still the table's latest: it reports false
-// if the layout changed.
-func (t *Table[K, V]) barrier(ctx context.Context, rev uint64) (bool, error) {
+// if the layout changed. It returns the fence write's sequence.
+func (t *Table[K, V]) barrier(ctx context.Context, rev uint64) (bool, uint64, error) {
 	m := nats.NewMsg(t.in.APIPrefix() + t.subject(fencePrefix+t.self))
 	m.Data = []byte(strconv.FormatUint(rev, 10))
-	fenced, err := t.fenced(ctx, m, rev)
-	return err == nil && !fenced, err
+	fenced, seq, err := t.fenced(ctx, m, rev)
+	return err == nil && !fenced, seq, err
 }
 
 // serving reports whether a durable member may serve keys now: its
@@ -166,42 +168,67 @@ func (t *Table[K, V]) recheck() {
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
 	defer cancel()
-	if ok, _ := t.barrier(ctx, rev); ok {
+	if ok, _, _ := t.barrier(ctx, rev); ok {
 		t.gen.Store(l.Gen)
 		t.notify()
 	}
 }
 
-// loadEntries reads the stored entries whose key hash satisfies want
-// into the local table. It returns how many it loaded. It costs a watch
-// of every stored key of the table: one message per key.
+// loadEntries makes the local table hold exactly the stored entries
+// whose key hash satisfies want: it reads them, removes from memory the
+// keys want takes that the bucket does not hold (deleted meanwhile), and
+// puts the rest. It returns how many it loaded.
+//
+// The read is proven current: a write of the member's fence key (mark)
+// goes first, and the read (a watch of every stored entry and of that
+// key) must include it, so it includes every write stored before it;
+// a read served by a JetStream server that had not applied that far yet
+// is thrown away and made again. It costs a watch of every stored key of
+// the table: one message per key.
 func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool) (int, error) {
-	w, err := t.kv.WatchFiltered(ctx, []string{dataPrefix + ">"}, jetstream.IgnoreDeletes())
+	seq, err := t.mark(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("table: %s: load: %w", t.name, err)
+		return 0, err
+	}
+	for {
+		entries, seen, err := t.readStored(ctx, want)
+		if err != nil {
+			return 0, err
+		}
+		if seen >= seq {
+			return t.install(ctx, want, entries)
+		}
+		select { // a lagging server: read again
+		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			return 0, context.Cause(ctx)
+		}
+	}
+}
+
+// readStored reads the stored entries whose key hash satisfies want, and
+// the revision of the member's fence key as the same read saw it.
+func (t *Table[K, V]) readStored(ctx context.Context, want func(h uint64) bool) ([]dht.KV[K, V], uint64, error) {
+	fence := fencePrefix + t.self
+	w, err := t.kv.WatchFiltered(ctx, []string{dataPrefix + ">", fence}, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, 0, fmt.Errorf("table: %s: load: %w", t.name, err)
 	}
 	defer func() { _ = w.Stop() }()
-	var batch []dht.KV[K, V]
-	n := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if _, err := t.local.MultiPut(ctx, batch); err != nil {
-			return err
-		}
-		n += len(batch)
-		batch = batch[:0]
-		return nil
-	}
+	var entries []dht.KV[K, V]
+	var seen uint64
 	for {
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
-				return n, fmt.Errorf("%w: table %s: load ended", remote.ErrClosed, t.name)
+				return nil, 0, fmt.Errorf("%w: table %s: load ended", remote.ErrClosed, t.name)
 			}
 			if e == nil { // the stored entries are all read
-				return n, flush()
+				return entries, seen, nil
+			}
+			if e.Key() == fence {
+				seen = e.Revision()
+				continue
 			}
 			k, err := keyOf[K](e.Key())
 			if err != nil {
@@ -217,16 +244,53 @@ func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool)
 				t.in.ReportError(fmt.Errorf("%w: table %s: stored value of %q: %w", remote.ErrDecode, t.name, e.Key(), err))
 				continue
 			}
-			batch = append(batch, dht.KV[K, V]{Key: k, Value: v})
-			if len(batch) == loadBatch {
-				if err := flush(); err != nil {
-					return n, err
-				}
-			}
+			entries = append(entries, dht.KV[K, V]{Key: k, Value: v})
 		case <-ctx.Done():
-			return n, context.Cause(ctx)
+			return nil, 0, context.Cause(ctx)
 		}
 	}
+}
+
+// install makes the keys want takes in the local table exactly entries.
+func (t *Table[K, V]) install(ctx context.Context, want func(h uint64) bool, entries []dht.KV[K, V]) (int, error) {
+	keep := make(map[K]struct{}, len(entries))
+	for _, e := range entries {
+		keep[e.Key] = struct{}{}
+	}
+	var stale []K
+	err := t.local.Range(ctx, func(k K, _ V) bool {
+		if _, ok := keep[k]; !ok {
+			if h, err := t.hash(k); err == nil && want(h) {
+				stale = append(stale, k)
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range stale {
+		if _, _, err := t.local.Delete(ctx, k); err != nil {
+			return 0, err
+		}
+	}
+	for b := range slices.Chunk(entries, loadBatch) {
+		if _, err := t.local.MultiPut(ctx, b); err != nil {
+			return 0, err
+		}
+	}
+	return len(entries), nil
+}
+
+// mark writes the member's fence key, with no condition, and returns the
+// write's sequence in the stream: a read that includes it includes every
+// write stored before it.
+func (t *Table[K, V]) mark(ctx context.Context) (uint64, error) {
+	ack, err := t.in.JetStream().Publish(ctx, t.in.APIPrefix()+t.subject(fencePrefix+t.self), nil)
+	if err != nil {
+		return 0, fmt.Errorf("table: %s: load: %w", t.name, t.in.TransportErr(t.name, err))
+	}
+	return ack.Sequence, nil
 }
 
 // loadBatch is how many loaded entries go into the local table at once.

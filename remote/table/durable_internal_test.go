@@ -50,7 +50,7 @@ func TestStoreIsFencedByTheLayout(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "1", string(e.Value()), "the refused writes stored nothing")
 
-	ok, err := t1.barrier(ctx, old)
+	ok, _, err := t1.barrier(ctx, old)
 	require.NoError(t, err)
 	require.False(t, ok, "the barrier of the old layout fails")
 }

@@ -30,6 +30,7 @@ const handoffOverhead = 256
 // before it counts as gone, and how often the run loop asks whether a
 // holder it waits for is still there.
 const (
+	loadTimeout    = time.Minute // a durable table's load of the keys it gains
 	handoffTimeout = 2 * time.Second
 	goneAttempts   = 5
 	pingEvery      = 200 * time.Millisecond
@@ -165,7 +166,9 @@ func (t *Table[K, V]) loadStored(pending []string) {
 		}
 		return ready[prev.owner(h)]
 	}
-	if _, err := t.loadEntries(t.ctx, want); err != nil {
+	ctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
+	defer cancel()
+	if _, err := t.loadEntries(ctx, want); err != nil {
 		if t.ctx.Err() == nil {
 			t.in.ReportError(err)
 		}
