@@ -7,8 +7,9 @@
 //
 //	go run ./bench [-workload=W0,W1,W2,W3,W4,W5,W5b,W6,W7|all] [-peer=raw,reactors|all]
 //	               [-variant=NAME,...|all] [-runs=5] [-scale=1] [-json=FILE] [-svg=FILE]
-//	               [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
+//	               [-md=FILE] [-chan-buf=1] [-spawn-chan-buf=1] [-idle-sleep=2s]
 //	go run ./bench -compare OLD.json NEW.json
+//	go run ./bench -from=REPORT.json [-svg=FILE] [-md=FILE]
 //
 // Workloads implemented: W0 (idle cost), W1 (ping-pong), W2 (fan-in), W3
 // (router fan-out: round-robin, hash, random, broadcast, and deficit
@@ -33,7 +34,10 @@
 // the smallest to the largest per-round ratio. -compare runs nothing: it
 // reads two -json reports and prints each paired ratio of both, its
 // change, and a flag, worse or better, when the new median lies outside
-// the old run's min-max spread (~ when it lies within).
+// the old run's min-max spread (~ when it lies within). -md=FILE writes
+// the paired ratios (a column per peer) and the medians as Markdown
+// tables, as the README shows them. -from=FILE runs nothing: it draws
+// -svg and -md from a saved -json report.
 //
 // The workloads, the runner and the report live in package
 // bench/internal/suite; the nested module bench/peers (cd bench/peers &&

@@ -32,6 +32,8 @@ type config struct {
 	idleSleep    time.Duration // W0: how long the idle CPU time is measured
 	jsonPath     string        // write the results as JSON here too ("" for none)
 	svgPath      string        // draw the paired ratios as an SVG chart here ("" for none)
+	mdPath       string        // write the tables as Markdown here ("" for none)
+	from         string        // with -from: draw -svg and -md from this JSON report; nothing runs
 	compare      []string      // with -compare: the old and the new JSON report; nothing runs
 }
 
@@ -59,6 +61,8 @@ func parseFlags(args []string, errOut io.Writer, extra []Peer) (*config, error) 
 	fs.Float64Var(&cfg.scale, "scale", 1, "multiply every message, op and actor count (for quick tries only)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the results as JSON to `FILE`")
 	fs.StringVar(&cfg.svgPath, "svg", "", "also draw the paired ratios as an SVG chart to `FILE`")
+	fs.StringVar(&cfg.mdPath, "md", "", "also write the ratios and medians as Markdown tables to `FILE`")
+	fs.StringVar(&cfg.from, "from", "", "run nothing; draw -svg and -md from the -json report `FILE`")
 	compare := fs.Bool("compare", false, "run nothing; compare the ratios of two -json reports given as arguments: -compare OLD.json NEW.json")
 	fs.IntVar(&cfg.chanBuf, "chan-buf", 1, "W1 raw: capacity of each ping-pong channel")
 	fs.IntVar(&cfg.spawnChanBuf, "spawn-chan-buf", 1, "W0 and W6 raw: capacity of each actor's channel")

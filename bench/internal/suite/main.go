@@ -31,6 +31,13 @@ func Main(args []string, stdout, stderr io.Writer, extra ...Peer) int {
 		}
 		return 0
 	}
+	if cfg.from != "" {
+		if err := render(cfg); err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		return 0
+	}
 	ok, err := runSuite(cfg, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)

@@ -141,6 +141,11 @@ func runSuite(cfg *config, out, progress io.Writer) (bool, error) {
 			return false, err
 		}
 	}
+	if cfg.mdPath != "" {
+		if err := writeMarkdown(cfg.mdPath, rep); err != nil {
+			return false, err
+		}
+	}
 	return len(rep.failures) == 0, nil
 }
 
