@@ -190,26 +190,24 @@ func checkHistory(t *testing.T, r *recorder, ops []porcupine.Operation) {
 	require.Equal(t, porcupine.Ok, res, "the history is not linearizable")
 }
 
-// TestDurableTableSurvivesKilledMember runs three member processes
-// doing random operations, kills one (SIGKILL) in the middle, starts it
-// again, stops them all, reads every key on a fresh node, and checks the
-// whole history: no acknowledged write is lost, no read is stale.
-func TestDurableTableSurvivesKilledMember(t *testing.T) {
+// crash makes crashRuns(t) runs of a crash scenario: three member
+// processes on the NATS servers whose URLs start returns run random
+// operations; after 200 of them disturb does its harm; then every member
+// stops, a fresh node reads every key, and the whole history is checked:
+// no acknowledged write is lost, no read is stale.
+func crash(t *testing.T, start func(t *testing.T) string, disturb func(t *testing.T, r *recorder, url string, procs []*proctest.Proc)) {
 	if testing.Short() {
 		t.Skip("runs processes")
 	}
 	for run := range crashRuns(t) {
 		t.Run(fmt.Sprint(run), func(t *testing.T) {
-			url := remotetest.JetStreamServer(t, nil)
+			url := start(t)
 			r := newRecorder()
 			procs := []*proctest.Proc{
 				startMember(t, r, url, "m1", 1), startMember(t, r, url, "m2", 2), startMember(t, r, url, "m3", 3),
 			}
 			r.await(t, 200)
-			procs[1].Kill()
-			r.await(t, 200) // the others go on, m2's keys back once its lease ended
-			procs[1] = startMember(t, r, url, "m2", 4)
-			r.await(t, 200)
+			disturb(t, r, url, procs)
 			for _, p := range procs {
 				p.Stop(t, time.Minute)
 			}
@@ -219,34 +217,32 @@ func TestDurableTableSurvivesKilledMember(t *testing.T) {
 	}
 }
 
+// oneServer starts one JetStream server and returns its URL.
+func oneServer(t *testing.T) string { return remotetest.JetStreamServer(t, nil) }
+
+// TestDurableTableSurvivesKilledMember kills a member (SIGKILL) in the
+// middle of the work and starts it again under its id.
+func TestDurableTableSurvivesKilledMember(t *testing.T) {
+	crash(t, oneServer, func(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
+		procs[1].Kill()
+		r.await(t, 200) // the others go on, m2's keys back once its lease ended
+		procs[1] = startMember(t, r, url, "m2", 4)
+		r.await(t, 200)
+	})
+}
+
 // TestDurableTableFencesPausedMember pauses a member (SIGSTOP) for three
 // lease times while the others go on: its keys move to them once its
 // lease ended, and when it runs again (SIGCONT) none of its late writes
 // is acknowledged and then lost, and none of its late reads is stale.
 func TestDurableTableFencesPausedMember(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs processes")
-	}
-	for run := range crashRuns(t) {
-		t.Run(fmt.Sprint(run), func(t *testing.T) {
-			url := remotetest.JetStreamServer(t, nil)
-			r := newRecorder()
-			procs := []*proctest.Proc{
-				startMember(t, r, url, "m1", 1), startMember(t, r, url, "m2", 2), startMember(t, r, url, "m3", 3),
-			}
-			r.await(t, 200)
-			procs[1].Pause(t)
-			time.Sleep(3 * crashTTL) // the pause itself: longer than the lease
-			r.await(t, 100)          // the others serve m2's keys meanwhile
-			procs[1].Resume(t)
-			r.await(t, 300)
-			for _, p := range procs {
-				p.Stop(t, time.Minute)
-			}
-			ops := r.history()
-			checkHistory(t, r, finalReads(t, url, ops))
-		})
-	}
+	crash(t, oneServer, func(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
+		procs[1].Pause(t)
+		time.Sleep(3 * crashTTL) // the pause itself: longer than the lease
+		r.await(t, 100)          // the others serve m2's keys meanwhile
+		procs[1].Resume(t)
+		r.await(t, 300)
+	})
 }
 
 // natsCluster is a cluster of JetStream servers on loopback whose
@@ -334,48 +330,34 @@ func (c *natsCluster) urls() string {
 }
 
 // TestDurableTableSurvivesAServerRestart runs the members against a
-// cluster of three JetStream servers, stops one server and starts it
+// cluster of three JetStream servers and stops one server and starts it
 // again while they work: the table's bucket (3 replicas) goes on on the
-// other two, and the history stays linearizable with every acknowledged
-// write kept.
+// other two.
 func TestDurableTableSurvivesAServerRestart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs processes")
-	}
-	for run := range crashRuns(t) {
-		t.Run(fmt.Sprint(run), func(t *testing.T) {
-			start := time.Now()
-			c := startCluster(t, 3)
-			url := c.urls()
-			t.Logf("cluster up after %v", time.Since(start).Round(time.Millisecond))
-			r := newRecorder()
-			procs := []*proctest.Proc{
-				startMember(t, r, url, "m1", 1), startMember(t, r, url, "m2", 2), startMember(t, r, url, "m3", 3),
-			}
-			t.Logf("members serve after %v", time.Since(start).Round(time.Millisecond))
-			r.await(t, 200)
-			c.stop(1)
-			t.Logf("server s1 stopped after %v", time.Since(start).Round(time.Millisecond))
-			r.await(t, 200)
-			c.start(t, 1)
-			t.Logf("server s1 back after %v", time.Since(start).Round(time.Millisecond))
-			r.await(t, 200)
-			for _, p := range procs {
-				p.Stop(t, time.Minute)
-			}
-			nc, err := nats.Connect(url)
-			require.NoError(t, err)
-			js, _ := jetstream.New(nc)
-			for l := js.ListStreams(context.Background()); ; {
-				si, ok := <-l.Info()
-				if !ok {
-					break
-				}
-				t.Logf("stream %s: R%d", si.Config.Name, si.Config.Replicas)
-			}
-			nc.Close()
-			ops := r.history()
-			checkHistory(t, r, finalReads(t, url, ops))
-		})
+	var c *natsCluster
+	crash(t, func(t *testing.T) string {
+		c = startCluster(t, 3)
+		return c.urls()
+	}, func(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
+		c.stop(1)
+		r.await(t, 200)
+		c.start(t, 1)
+		r.await(t, 200)
+		logReplicas(t, url)
+	})
+}
+
+// logReplicas logs the replica count of every stream of the servers at
+// url.
+func logReplicas(t *testing.T, url string) {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	l := js.ListStreams(context.Background())
+	for si := range l.Info() {
+		t.Logf("stream %s: R%d", si.Config.Name, si.Config.Replicas)
 	}
 }
