@@ -296,6 +296,9 @@ func startCluster(t *testing.T, n int) *natsCluster {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "ready", Replicas: 3})
+		if err != nil { // an attempt that timed out here may have made it
+			_, err = js.KeyValue(ctx, "ready")
+		}
 		return err == nil
 	}, time.Minute, 100*time.Millisecond, "the cluster places a bucket of 3 replicas")
 	return c
