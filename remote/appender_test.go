@@ -38,7 +38,7 @@ func (u64Codec) Decode(data []byte) (uint64, error) {
 // events arrive intact and in order, encoding errors fail the send, and
 // a send allocates nothing for its encoding.
 func TestAppenderCodec(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	var appends atomic.Int64
 	codec := remote.WithCodec[uint64](u64Codec{&appends})

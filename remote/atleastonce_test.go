@@ -20,7 +20,7 @@ import (
 )
 
 func TestAtLeastOnceWindowFull(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	const window = 4
 	out, err := remote.Channel[int](n, "win", remote.WithAtLeastOnce[int](remote.AtLeastOnce{
@@ -63,10 +63,10 @@ func TestAtLeastOnceWindowFull(t *testing.T) {
 
 func TestAtLeastOnceServerRestart(t *testing.T) {
 	const total = 100_000
-	port := freePort(t)
+	port := remotetest.FreePorts(t, 1)[0]
 	stop := fixedServer(t, port)
-	sysA, _ := newSystem(t)
-	sysB, deadB := newSystem(t)
+	sysA, _ := remotetest.System(t)
+	sysB, deadB := remotetest.System(t)
 	a := urlNode(t, sysA, port, remote.WithName("sender"))
 	// The exporter holds fewer messages than the window: while its handler
 	// is held, the connection drops the rest, which must come again.
@@ -129,14 +129,14 @@ func TestAtLeastOnceServerRestart(t *testing.T) {
 	// when the handler stops moving for a hang bound.
 	handled := next.Load
 	progressing(t, reached, handled, "the stream before the restart")
-	require.Positive(t, awaitNotice(t, b, remote.NoticeSlowConsumer).Count, "events were lost while the handler was held")
+	require.Positive(t, remotetest.AwaitNotice(t, b, remote.NoticeSlowConsumer).Count, "events were lost while the handler was held")
 	stop()
-	awaitNotice(t, a, remote.NoticeDisconnected)
-	awaitNotice(t, b, remote.NoticeDisconnected)
+	remotetest.AwaitNotice(t, a, remote.NoticeDisconnected)
+	remotetest.AwaitNotice(t, b, remote.NoticeDisconnected)
 	release()
 	fixedServer(t, port)
-	require.True(t, awaitNotice(t, a, remote.NoticeReconnected).Restarted)
-	require.True(t, awaitNotice(t, b, remote.NoticeReconnected).Restarted)
+	require.True(t, remotetest.AwaitNotice(t, a, remote.NoticeReconnected).Restarted)
+	require.True(t, remotetest.AwaitNotice(t, b, remote.NoticeReconnected).Restarted)
 
 	require.NoError(t, progressing(t, sendErr, handled, "the sender after the restart"))
 	progressing(t, done, handled, "the stream's end")
@@ -195,7 +195,7 @@ func rawALO(t *testing.T, n *remote.Node, subject, reply string, seq, base uint6
 }
 
 func TestAtLeastOnceExportRemovesDuplicatesAndGaps(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	_, got := remotetest.Export[int](t, n, "dedup", 100, remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
 	acks := make(chan uint64, 100)
@@ -275,7 +275,7 @@ func BenchmarkAtLeastOnce(b *testing.B) {
 }
 
 func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	out, err := remote.Channel[int](n, "nobody", remote.WithAtLeastOnce[int](remote.AtLeastOnce{}))
 	require.NoError(t, err)
@@ -296,7 +296,7 @@ func TestAtLeastOnceCloseDeadLettersUnacknowledged(t *testing.T) {
 }
 
 func TestAtLeastOnceExporterRestart(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	const window = 10
 	alo := remote.WithAtLeastOnce[int](remote.AtLeastOnce{Window: window, Retry: 20 * time.Millisecond})

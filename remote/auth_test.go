@@ -15,7 +15,7 @@ import (
 // missing credentials fail Start with ErrAuth; the right ones connect.
 func TestAuth(t *testing.T) {
 	s := remotetest.Server(t, func(o *natsserver.Options) { o.Username, o.Password = "alice", "s3cret" })
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	for _, opts := range [][]remote.Option{
 		{remote.WithUserInfo("alice", "wrong")},
 		{remote.WithUserInfo("bob", "s3cret")},
@@ -34,7 +34,7 @@ func TestAuth(t *testing.T) {
 
 func TestAuthToken(t *testing.T) {
 	s := remotetest.Server(t, func(o *natsserver.Options) { o.Authorization = "tok3n" })
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	_, err := remote.Start(t.Context(), sys, remote.WithURL(s.ClientURL()), remote.WithToken("nope"))
 	require.ErrorIs(t, err, remote.ErrAuth)
 	remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithToken("tok3n"))
@@ -46,7 +46,7 @@ func TestUnreachable(t *testing.T) {
 	url := s.ClientURL()
 	s.Shutdown()
 	s.WaitForShutdown()
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	_, err := remote.Start(t.Context(), sys, remote.WithURL(url))
 	require.ErrorIs(t, err, remote.ErrStart)
 	require.NotErrorIs(t, err, remote.ErrAuth)

@@ -21,7 +21,7 @@ type point struct {
 }
 
 func TestChannelRoundTrip(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	exp, got := remotetest.Export[point](t, n, "points/p1", 4)
 	require.Equal(t, "points/p1", exp.Name())
@@ -39,7 +39,7 @@ func TestChannelRoundTrip(t *testing.T) {
 // system with a node produce no NATS traffic; a remote channel's send
 // does.
 func TestLocalSendsNeverTouchNATS(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	local, got := remotetest.Collect[int](t, sys, 100)
 	for i := range 100 {
@@ -63,7 +63,7 @@ func TestLocalSendsNeverTouchNATS(t *testing.T) {
 // order sent, and all of them.
 func TestPerSenderFIFO(t *testing.T) {
 	const senders, per = 4, 5000
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	local, done := fifoChecker(t, sys, senders*per)
 	_, err := remote.Export(n, "fifo", local)
@@ -83,8 +83,8 @@ func TestPerSenderFIFO(t *testing.T) {
 // loopback TCP; an event sent on one arrives on the other.
 func TestTwoNodes(t *testing.T) {
 	s := remotetest.Server(t, nil)
-	sysA, _ := newSystem(t)
-	sysB, _ := newSystem(t)
+	sysA, _ := remotetest.System(t)
+	sysB, _ := remotetest.System(t)
 	a := remotetest.StartNode(t, sysA, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
 	b := remotetest.StartNode(t, sysB, remote.WithURL(s.ClientURL()), remote.WithNamespace("app.test"))
 	_, got := remotetest.Export[string](t, b, "greeter#main", 1)
@@ -97,7 +97,7 @@ func TestTwoNodes(t *testing.T) {
 func TestNoImplicitBroadcast(t *testing.T) {
 	const total = 200
 	s := remotetest.Server(t, nil)
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	a := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()))
 	b := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()))
 	got := make(chan string, 2*total)
@@ -128,7 +128,7 @@ func TestNoImplicitBroadcast(t *testing.T) {
 }
 
 func TestPayloadLimit(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys, remote.WithMaxPayload(100))
 	require.Equal(t, 100, n.MaxPayload())
 	_, got := remotetest.Export[string](t, n, "big", 1)
@@ -151,7 +151,7 @@ func TestPayloadLimit(t *testing.T) {
 // lowered to it; an embedded server's default is 1 MiB.
 func TestPayloadLimitOfConnection(t *testing.T) {
 	s := remotetest.Server(t, func(o *natsserver.Options) { o.MaxPayload = 512 })
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys, remote.WithURL(s.ClientURL()), remote.WithMaxPayload(1<<20))
 	require.Equal(t, 512, n.MaxPayload())
 	ch, err := remote.Channel[string](n, "big")
@@ -168,7 +168,7 @@ func TestPayloadLimitOfConnection(t *testing.T) {
 type unencodable struct{ F func() }
 
 func TestEncodeError(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	ch, err := remote.Channel[unencodable](n, "x")
 	require.NoError(t, err)
@@ -177,7 +177,7 @@ func TestEncodeError(t *testing.T) {
 }
 
 func TestInvalidNames(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	local, _ := remotetest.Collect[int](t, sys, 1)
 	for _, name := range []string{"", "a.b", "a/*", ">", "a b", "a//b"} {

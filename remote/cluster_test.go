@@ -2,8 +2,6 @@ package remote_test
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -30,11 +28,11 @@ func routeAuth(routes ...string) remote.ClusterConfig {
 // every server has a route to every other one.
 func routed(t *testing.T, count int) []*remote.Node {
 	t.Helper()
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	seed := remotetest.StartNode(t, sys, remote.WithCluster(routeAuth()))
 	nodes := []*remote.Node{seed}
 	for range count - 1 {
-		sys, _ := newSystem(t)
+		sys, _ := remotetest.System(t)
 		nodes = append(nodes, remotetest.StartNode(t, sys, remote.WithCluster(routeAuth(seed.ClusterURL()))))
 	}
 	meshed(t, nodes)
@@ -101,7 +99,7 @@ func TestClusterAddresses(t *testing.T) {
 		require.Equal(t, "test", n.Server().ClusterName())
 	}
 	// The client listener serves clients of other processes.
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	c := remotetest.StartNode(t, sys, remote.WithURL(nodes[1].ClientURL()))
 	_, got := remotetest.Export[int](t, nodes[0], "addr", 16)
 	reachable(t, nodes[1], "addr", 1)
@@ -232,7 +230,7 @@ func TestClusterCloseLeaksNothing(t *testing.T) {
 // TestClusterOptionErrors: a cluster configuration that cannot work fails
 // Start with ErrStart before anything starts.
 func TestClusterOptionErrors(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	good := remote.ClusterConfig{Name: "c"}
 	bad := map[string][]remote.Option{
 		"with URL":         {remote.WithCluster(good), remote.WithURL("nats://127.0.0.1:1")},
@@ -258,20 +256,6 @@ func TestClusterOptionErrors(t *testing.T) {
 	}
 }
 
-// freePorts returns count loopback ports that were free a moment ago, for
-// servers that must know each other's route ports before they start.
-func freePorts(t *testing.T, count int) []int {
-	t.Helper()
-	var ports []int
-	for range count {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports
-}
-
 // clusterStartLimit bounds the Start of a clustered registry: its
 // JetStream cluster elects a leader in about a second, in 5 to 10 s when
 // the first election fails, and slower again on a machine busy with
@@ -294,42 +278,12 @@ const watchRecovery = 15 * time.Second
 // again first; wait covers the rest.
 func registryCluster(t *testing.T, ids ...string) ([]*remote.Node, time.Duration) {
 	t.Helper()
-	ports := freePorts(t, len(ids))
-	var routes []string
-	for _, p := range ports {
-		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
-	}
-	nodes := make([]*remote.Node, len(ids))
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
 	start := time.Now()
-	for i, id := range ids {
-		sys, _ := newSystem(t)
-		cfg := routeAuth(routes...) // its own route too: a shared list
-		cfg.Listen = fmt.Sprintf("127.0.0.1:%d", ports[i])
-		wg.Go(func() {
-			nodes[i], errs[i] = remote.Start(t.Context(), sys, remote.WithCluster(cfg), remote.WithRegistry(),
-				remote.WithNodeID(id), remote.WithConnectTimeout(clusterStartLimit))
-		})
-	}
-	wg.Wait()
+	nodes := remotetest.Cluster(t, ids, clusterStartLimit, func(_ int, routes []string) remote.ClusterConfig {
+		return routeAuth(routes...) // its own route too: a shared list
+	})
 	took := time.Since(start)
 	t.Logf("clustered registry of %d started in %v", len(ids), took)
-	for _, n := range nodes {
-		if n == nil {
-			continue
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), wait)
-			defer cancel()
-			if err := n.Close(ctx); err != nil {
-				require.ErrorIs(t, err, remote.ErrClosed)
-			}
-		})
-	}
-	for i, err := range errs {
-		require.NoError(t, err, "node %s", ids[i])
-	}
 	return nodes, took + watchRecovery + wait
 }
 

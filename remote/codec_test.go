@@ -87,7 +87,7 @@ func FuzzExportDecode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sys, dead := newSystem(t)
+		sys, dead := remotetest.System(t)
 		n := remotetest.StartNode(t, sys)
 		_, got := remotetest.Export[int64](t, n, "fuzz", 1, remote.WithCodec[int64](int64Codec{}))
 		subj, err := remote.Subject(n.Namespace(), "fuzz")
@@ -132,7 +132,7 @@ func (c panicky) Decode(data []byte) (int64, error) {
 // would give, on every side that calls a codec, and that the events
 // around it go through.
 func TestPanickingCodecFailsOnlyItsEvent(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 
 	// A channel's Encode (sender) and an export's Decode (receiver).

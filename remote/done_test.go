@@ -8,13 +8,14 @@ import (
 
 	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // TestRemoteChannelDoneClosesWithNode checks that a remote channel's
 // Done is a real signal: open while its node runs, closed once the node
 // is closed.
 func TestRemoteChannelDoneClosesWithNode(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
 	ch, err := remote.Channel[int](n, "counter")

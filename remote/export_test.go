@@ -18,7 +18,7 @@ import (
 // TestUndecodable: a payload the codec cannot decode is dead-lettered with
 // ReasonUndecodable and the codec's error; later events still arrive.
 func TestUndecodable(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	_, got := remotetest.Export[point](t, n, "points", 1)
 	subj, err := remote.Subject(n.Namespace(), "points")
@@ -47,7 +47,7 @@ func TestUndecodable(t *testing.T) {
 // TestExportToTerminated: an event for an exported channel whose reactor
 // has terminated is dead-lettered by the runtime, as a local send is.
 func TestExportToTerminated(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) { r.Main().Seal() })
 	require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestExportToTerminated(t *testing.T) {
 // TestExportFullMailbox: an event refused by a full Fail mailbox is
 // dead-lettered with ReasonOverflow.
 func TestExportFullMailbox(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	release := make(chan struct{})
 	local, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
@@ -92,7 +92,7 @@ func TestExportFullMailbox(t *testing.T) {
 }
 
 func TestDuplicateExport(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	local, got := remotetest.Collect[int](t, sys, 1)
 	e, err := remote.Export(n, "dup", local)
@@ -113,7 +113,7 @@ func TestDuplicateExport(t *testing.T) {
 // TestExportClose: once Close returns, the export hands nothing more to
 // its channel.
 func TestExportClose(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	local, got := remotetest.Collect[int](t, sys, 10)
 	e, err := remote.Export(n, "closing", local)
@@ -133,7 +133,7 @@ func TestExportClose(t *testing.T) {
 // and every goroutine it started (connection, subscriptions, embedded
 // server) has ended.
 func TestNodeClose(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	before := goleak.IgnoreCurrent()
 	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
@@ -157,7 +157,7 @@ func TestNodeClose(t *testing.T) {
 // event is dead-lettered with ReasonShutdown and Close reports the
 // context's error.
 func TestNodeCloseDeadline(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n, err := remote.Start(t.Context(), sys)
 	require.NoError(t, err)
 	release := make(chan struct{})
@@ -194,8 +194,8 @@ func TestNodeCloseDeadline(t *testing.T) {
 // another system than the node's is dead-lettered in the channel's
 // system.
 func TestUndecodableOtherSystem(t *testing.T) {
-	nodeSys, nodeDead := newSystem(t)
-	chSys, chDead := newSystem(t)
+	nodeSys, nodeDead := remotetest.System(t)
+	chSys, chDead := remotetest.System(t)
 	n := remotetest.StartNode(t, nodeSys)
 	local, _ := remotetest.Collect[int](t, chSys, 1)
 	_, err := remote.Export(n, "other", local)

@@ -14,21 +14,6 @@ import (
 // wait bounds every wait of a test.
 const wait = reactortest.Patience
 
-// newSystem returns a quiet system whose dead letters arrive on the
-// returned channel (while it has room); it is shut down when the test
-// ends.
-func newSystem(t *testing.T) (*reactor.System, <-chan reactor.DeadLetter) {
-	t.Helper()
-	dead := make(chan reactor.DeadLetter, 1024)
-	sys := reactortest.NewSystem(t, reactor.WithDeadLetterHandler(func(d reactor.DeadLetter) {
-		select {
-		case dead <- d:
-		default:
-		}
-	}))
-	return sys, dead
-}
-
 // seqEvent is event Seq of sender From.
 type seqEvent struct{ From, Seq int }
 

@@ -16,7 +16,7 @@ import (
 // blocking the reactor, while the same call works from a plain goroutine
 // (remote/table checks its operations likewise).
 func TestRemoteBlockingCallsInsideReactorFailAtOnce(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	_, err := remote.Serve(n, "doubler", echoServer(t, sys))
 	require.NoError(t, err)

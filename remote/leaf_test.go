@@ -34,8 +34,8 @@ func leafHub(t *testing.T, edit func(*natsserver.Options)) string {
 // hub reach each other's exports; each still opens no port.
 func TestLeafNodes(t *testing.T) {
 	hub := leafHub(t, nil)
-	sysA, _ := newSystem(t)
-	sysB, _ := newSystem(t)
+	sysA, _ := remotetest.System(t)
+	sysB, _ := remotetest.System(t)
 	a := remotetest.StartNode(t, sysA, remote.WithLeafNode(hub))
 	b := remotetest.StartNode(t, sysB, remote.WithLeafNode(hub))
 	require.Equal(t, 1, a.Server().NumLeafNodes())
@@ -79,7 +79,7 @@ func TestLeafNodeAuth(t *testing.T) {
 	hub := leafHub(t, func(o *natsserver.Options) {
 		o.LeafNode.Username, o.LeafNode.Password = "leaf", "pw"
 	})
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	_, err := remote.Start(t.Context(), sys, remote.WithLeafNode(hub), remote.WithConnectTimeout(200*time.Millisecond))
 	require.ErrorIs(t, err, remote.ErrStart)
 	withAuth := "nats-leaf://leaf:pw@" + hub[len("nats-leaf://"):]
@@ -93,7 +93,7 @@ func TestLeafNodeAuth(t *testing.T) {
 // TestOptionsNeedURL: credentials without WithURL are a mistake, not
 // something to ignore.
 func TestOptionsNeedURL(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	for _, o := range []remote.Option{remote.WithUserInfo("u", "p"), remote.WithToken("t"), remote.WithTLS(&tls.Config{})} {
 		_, err := remote.Start(t.Context(), sys, o)
 		require.ErrorIs(t, err, remote.ErrStart)
@@ -111,7 +111,7 @@ func TestStartEndsWithItsContext(t *testing.T) {
 	hub := leafHub(t, func(o *natsserver.Options) {
 		o.LeafNode.Username, o.LeafNode.Password = "leaf", "pw"
 	})
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 
 	done, cancel := context.WithCancel(t.Context())
 	cancel()

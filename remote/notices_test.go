@@ -2,7 +2,6 @@ package remote_test
 
 import (
 	"context"
-	"net"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -15,16 +14,6 @@ import (
 	"github.com/reactors-go/reactors/remote"
 	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
-
-// freePort returns a port of 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
 
 // fixedServer starts a NATS server on 127.0.0.1:port; the returned stop
 // shuts it down (idempotent; also called when the test ends).
@@ -51,51 +40,33 @@ func urlNode(t *testing.T, sys *reactor.System, port int, opts ...remote.Option)
 	return remotetest.StartNode(t, sys, opts...)
 }
 
-// awaitNotice returns the next notice of n of kind k, skipping others,
-// failing the test after wait.
-func awaitNotice(t *testing.T, n *remote.Node, k remote.NoticeKind) remote.Notice {
-	t.Helper()
-	deadline := time.After(wait)
-	for {
-		select {
-		case ev, ok := <-n.Notices():
-			require.True(t, ok, "notices closed while waiting for %v", k)
-			if ev.Kind == k {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("no %v notice after %v", k, wait)
-		}
-	}
-}
-
 func TestNoticesDisconnectReconnectClose(t *testing.T) {
-	sys, _ := newSystem(t)
-	port := freePort(t)
+	sys, _ := remotetest.System(t)
+	port := remotetest.FreePorts(t, 1)[0]
 	stop := fixedServer(t, port)
 	n := urlNode(t, sys, port)
 
 	stop()
-	ev := awaitNotice(t, n, remote.NoticeDisconnected)
+	ev := remotetest.AwaitNotice(t, n, remote.NoticeDisconnected)
 	require.Equal(t, "disconnected", ev.Kind.String())
 
 	fixedServer(t, port)
-	ev = awaitNotice(t, n, remote.NoticeReconnected)
+	ev = remotetest.AwaitNotice(t, n, remote.NoticeReconnected)
 	require.Contains(t, ev.URL, "127.0.0.1:"+strconv.Itoa(port))
 	require.True(t, ev.Restarted, "a new server instance is reported as restarted")
 
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	require.NoError(t, n.Close(ctx))
-	awaitNotice(t, n, remote.NoticeClosed)
+	remotetest.AwaitNotice(t, n, remote.NoticeClosed)
 	_, open := <-n.Notices()
 	require.False(t, open, "Notices is closed after NoticeClosed")
 	require.Zero(t, n.NoticesLost())
 }
 
 func TestNoticesBufferFullCountsLost(t *testing.T) {
-	sys, _ := newSystem(t)
-	port := freePort(t)
+	sys, _ := remotetest.System(t)
+	port := remotetest.FreePorts(t, 1)[0]
 	stop := fixedServer(t, port)
 	n := urlNode(t, sys, port, remote.WithNoticeBuffer(1))
 
@@ -115,7 +86,7 @@ func TestNoticesBufferFullCountsLost(t *testing.T) {
 }
 
 func TestSlowConsumerSurfaced(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys, remote.WithPendingLimits(1, -1))
 	release := make(chan struct{})
 	var handled atomic.Int64
@@ -140,7 +111,7 @@ func TestSlowConsumerSurfaced(t *testing.T) {
 		require.NoError(t, out.Send(i))
 	}
 	require.NoError(t, n.Conn().Flush()) // every message has reached the connection
-	ev := awaitNotice(t, n, remote.NoticeSlowConsumer)
+	ev := remotetest.AwaitNotice(t, n, remote.NoticeSlowConsumer)
 	require.Equal(t, "slow", ev.Name)
 	require.Equal(t, "reactors.slow", ev.Subject)
 	require.Positive(t, ev.Count)
@@ -202,7 +173,7 @@ func awaitValue(ch <-chan int, want int, d time.Duration) bool {
 }
 
 func TestNoticesAsyncError(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	s := remotetest.Server(t, func(o *natsserver.Options) {
 		o.Users = []*natsserver.User{{Username: "u", Password: "p", Permissions: &natsserver.Permissions{
 			Publish: &natsserver.SubjectPermission{Deny: []string{"reactors.secret"}},
@@ -212,7 +183,7 @@ func TestNoticesAsyncError(t *testing.T) {
 	out, err := remote.Channel[int](n, "secret")
 	require.NoError(t, err)
 	require.NoError(t, out.Send(1), "the connection takes it; the server refuses it asynchronously")
-	ev := awaitNotice(t, n, remote.NoticeError)
+	ev := remotetest.AwaitNotice(t, n, remote.NoticeError)
 	require.ErrorContains(t, ev.Err, "Permissions Violation")
 	require.Equal(t, "error", ev.Kind.String())
 }

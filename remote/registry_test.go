@@ -192,7 +192,7 @@ func TestSelectAndBroadcast(t *testing.T) {
 // TestRegistryEmbedded: a node with its own embedded server enables
 // JetStream in a temporary store that Close removes.
 func TestRegistryEmbedded(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n, err := remote.Start(t.Context(), sys, remote.WithRegistry())
 	require.NoError(t, err)
 	require.Len(t, n.ID(), 16)
@@ -208,7 +208,7 @@ func TestRegistryEmbedded(t *testing.T) {
 
 // TestRegistryErrors: misuse is reported, not ignored.
 func TestRegistryErrors(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	plain := remotetest.StartNode(t, sys)
 	_, err := plain.Members()
 	require.ErrorIs(t, err, remote.ErrNoRegistry)
@@ -247,8 +247,8 @@ func TestRegistryLeafNodes(t *testing.T) {
 		hubOpts = o
 	})
 	hub := fmt.Sprintf("nats-leaf://127.0.0.1:%d", hubOpts.LeafNode.Port)
-	sysA, _ := newSystem(t)
-	sysB, _ := newSystem(t)
+	sysA, _ := remotetest.System(t)
+	sysB, _ := remotetest.System(t)
 	a := remotetest.StartNode(t, sysA, remote.WithLeafNode(hub), remote.WithRegistry(), remote.WithNodeID("leaf-a"),
 		remote.WithJetStreamDomain("hub"))
 	require.False(t, a.Server().JetStreamEnabled())

@@ -39,7 +39,7 @@ func echoServer(t *testing.T, sys *reactor.System) server.Server[int, int] {
 // client of it.
 func doubler(t *testing.T) *remote.Client[int, int] {
 	t.Helper()
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	_, err := remote.Serve(n, "doubler", echoServer(t, sys))
 	require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestServeConcurrent(t *testing.T) {
 // TestServeFailures: a panicking handler, a terminated server, no server,
 // an undecodable request, a canceled context.
 func TestServeFailures(t *testing.T) {
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	srv := echoServer(t, sys)
 	_, err := remote.Serve(n, "doubler", srv)
@@ -135,7 +135,7 @@ func TestServeFailures(t *testing.T) {
 // TestServeSlowReply: Ask waits for a reply that comes after other
 // events, and gives up when its context ends.
 func TestServeSlowReply(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	hold := make(chan server.Request[string, string], 1)
 	srv, err := reactor.Spawn(sys, func(r *reactor.Reactor[server.Request[string, string]]) {
@@ -177,7 +177,7 @@ func TestServeSlowReply(t *testing.T) {
 }
 
 func TestServeLimits(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys, remote.WithMaxPayload(32))
 	srv, err := server.Spawn(sys, func(k int) (string, error) { return strings.Repeat("x", k), nil })
 	require.NoError(t, err)
@@ -212,7 +212,7 @@ func TestServeLimits(t *testing.T) {
 
 // TestTell: a one-way request is served, and its reply dropped.
 func TestTell(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	seen := make(chan int, 1)
 	srv, err := server.Spawn(sys, func(v int) (int, error) { seen <- v; return v, nil })
@@ -228,7 +228,7 @@ func TestTell(t *testing.T) {
 // TestServeReplyEncodeError: a reply the server's codec cannot encode
 // comes back as a ServerError of CodeEncode.
 func TestServeReplyEncodeError(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	srv, err := server.Spawn(sys, func(int) (unencodable, error) { return unencodable{F: func() {}}, nil })
 	require.NoError(t, err)

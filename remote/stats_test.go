@@ -12,7 +12,7 @@ import (
 // TestStatsReportConnectionExportsAndWindows sends through an export and
 // an at-least-once channel nobody exports, and reads the node's figures.
 func TestStatsReportConnectionExportsAndWindows(t *testing.T) {
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	n := remotetest.StartNode(t, sys)
 	_, got := remotetest.Export[int](t, n, "counter", 8)
 	remotetest.SendArrives(t, n, "counter", 7, got)

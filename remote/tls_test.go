@@ -52,7 +52,7 @@ func TestTLS(t *testing.T) {
 		o.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		o.Username, o.Password = "u", "p"
 	})
-	sys, _ := newSystem(t)
+	sys, _ := remotetest.System(t)
 	_, err := remote.Start(t.Context(), sys, remote.WithURL(s.ClientURL()), remote.WithUserInfo("u", "p"),
 		remote.WithTLS(&tls.Config{MinVersion: tls.VersionTLS12}))
 	require.ErrorIs(t, err, remote.ErrStart)

@@ -168,7 +168,7 @@ func TestSealedChannelStopsTheExportAndKeepsTheEvent(t *testing.T) {
 	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonSealed, d.Reason)
 	require.Equal(t, 9, d.Event.(durable.Delivery[int]).Value)
-	n := awaitNotice(t, a, remote.NoticeError) // told once Err is set
+	n := remotetest.AwaitNotice(t, a, remote.NoticeError) // told once Err is set
 	require.ErrorIs(t, n.Err, durable.ErrExportStopped)
 	require.ErrorIs(t, x.Err(), durable.ErrExportStopped)
 	require.ErrorIs(t, x.Err(), reactor.ErrSealed)
@@ -194,7 +194,7 @@ func TestTerminatedChannelStopsTheExport(t *testing.T) {
 	require.NoError(t, ch.Stop())
 	reactortest.WaitClosed(t, ch.Done())
 	require.NoError(t, send.Send(2))
-	require.ErrorIs(t, awaitNotice(t, a, remote.NoticeError).Err, reactor.ErrTerminated)
+	require.ErrorIs(t, remotetest.AwaitNotice(t, a, remote.NoticeError).Err, reactor.ErrTerminated)
 	require.ErrorIs(t, x.Err(), durable.ErrExportStopped)
 	require.ErrorIs(t, x.Err(), reactor.ErrTerminated)
 	closeExport(t, x)

@@ -2,8 +2,6 @@ package durable_test
 
 import (
 	"context"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 
 	"github.com/reactors-go/reactors/remote"
 	"github.com/reactors-go/reactors/remote/durable"
+	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // clusterStartLimit bounds the start of a clustered registry: its
@@ -25,43 +24,9 @@ const clusterStartLimit = 6 * wait
 // its leader once a majority runs).
 func cluster(t *testing.T, ids ...string) []*remote.Node {
 	t.Helper()
-	var routes []string
-	var listens []string
-	for range ids {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		listens = append(listens, l.Addr().String())
-		routes = append(routes, "nats-route://"+l.Addr().String())
-		require.NoError(t, l.Close())
-	}
-	nodes := make([]*remote.Node, len(ids))
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		sys, _ := newSystem(t)
-		wg.Go(func() {
-			nodes[i], errs[i] = remote.Start(t.Context(), sys, remote.WithCluster(remote.ClusterConfig{
-				Name: "durable", Listen: listens[i], Routes: routes,
-			}), remote.WithRegistry(), remote.WithNodeID(id), remote.WithConnectTimeout(clusterStartLimit))
-		})
-	}
-	wg.Wait()
-	for _, n := range nodes {
-		if n == nil {
-			continue
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), wait)
-			defer cancel()
-			if err := n.Close(ctx); err != nil {
-				require.ErrorIs(t, err, remote.ErrClosed)
-			}
-		})
-	}
-	for i, err := range errs {
-		require.NoError(t, err, "node %s", ids[i])
-	}
-	return nodes
+	return remotetest.Cluster(t, ids, clusterStartLimit, func(_ int, routes []string) remote.ClusterConfig {
+		return remote.ClusterConfig{Name: "durable", Routes: routes}
+	})
 }
 
 // TestClusterKeepsEventsOfAClosedServer: on a cluster of three embedded

@@ -3,7 +3,6 @@ package durable_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"slices"
 	"strconv"
 	"sync"
@@ -248,36 +247,9 @@ func jsServer(t *testing.T, port int, dir string) (stop func()) {
 	return stop
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
-
-// awaitNotice returns the next notice of n of kind k, skipping others.
-func awaitNotice(t *testing.T, n *remote.Node, k remote.NoticeKind) remote.Notice {
-	t.Helper()
-	deadline := time.After(wait)
-	for {
-		select {
-		case ev, ok := <-n.Notices():
-			require.True(t, ok, "notices closed while waiting for %v", k)
-			if ev.Kind == k {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("no %v notice after %v", k, wait)
-		}
-	}
-}
-
 func TestServerRestartLosesNone(t *testing.T) {
 	const total = 2000
-	port, dir := freePort(t), t.TempDir()
+	port, dir := remotetest.FreePorts(t, 1)[0], t.TempDir()
 	stop := jsServer(t, port, dir)
 	url := "nats://127.0.0.1:" + strconv.Itoa(port)
 	a, _ := node(t, url)
@@ -326,9 +298,9 @@ func TestServerRestartLosesNone(t *testing.T) {
 	}()
 	reactortest.Receive(t, reached)
 	stop()
-	awaitNotice(t, a, remote.NoticeDisconnected)
+	remotetest.AwaitNotice(t, a, remote.NoticeDisconnected)
 	jsServer(t, port, dir)
-	require.True(t, awaitNotice(t, a, remote.NoticeReconnected).Restarted)
+	require.True(t, remotetest.AwaitNotice(t, a, remote.NoticeReconnected).Restarted)
 	require.NoError(t, receiveWithin(t, sent, 4*wait))
 	receiveWithin(t, done, 4*wait)
 	// Deliveries that JetStream repeats after the restart come within an

@@ -17,27 +17,12 @@ import (
 // wait bounds every wait of a test.
 const wait = reactortest.Patience
 
-// newSystem returns a quiet system whose dead letters arrive on the
-// returned channel (while it has room); it is shut down when the test
-// ends.
-func newSystem(t *testing.T) (*reactor.System, <-chan reactor.DeadLetter) {
-	t.Helper()
-	dead := make(chan reactor.DeadLetter, 1024)
-	sys := reactortest.NewSystem(t, reactor.WithDeadLetterHandler(func(d reactor.DeadLetter) {
-		select {
-		case dead <- d:
-		default:
-		}
-	}))
-	return sys, dead
-}
-
 // node starts a node of a system of its own as a client of the server at
 // url, reconnecting every 10 ms without giving up; it returns the node and
 // the system's dead letters.
 func node(t *testing.T, url string, opts ...remote.Option) (*remote.Node, <-chan reactor.DeadLetter) {
 	t.Helper()
-	sys, dead := newSystem(t)
+	sys, dead := remotetest.System(t)
 	opts = append([]remote.Option{remote.WithURL(url), remote.WithReconnect(10*time.Millisecond, -1)}, opts...)
 	return remotetest.StartNode(t, sys, opts...), dead
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -252,15 +251,6 @@ type natsCluster struct {
 	servers []*natsserver.Server
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startCluster starts a cluster of n servers and waits until it places
 // a bucket of 3 replicas.
 func startCluster(t *testing.T, n int) *natsCluster {
@@ -269,12 +259,12 @@ func startCluster(t *testing.T, n int) *natsCluster {
 	var routes []string
 	cports := make([]int, n)
 	for i := range n {
-		cports[i] = freePort(t)
+		cports[i] = remotetest.FreePorts(t, 1)[0]
 		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", cports[i]))
 	}
 	for i := range n {
 		c.opts = append(c.opts, &natsserver.Options{
-			ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: freePort(t), NoLog: true, NoSigs: true,
+			ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: remotetest.FreePorts(t, 1)[0], NoLog: true, NoSigs: true,
 			JetStream: true, StoreDir: t.TempDir(),
 			Cluster: natsserver.ClusterOpts{Name: "crash", Host: "127.0.0.1", Port: cports[i]},
 			Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),

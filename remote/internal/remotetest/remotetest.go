@@ -12,6 +12,9 @@ package remotetest
 import (
 	"context"
 	"fmt"
+	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +25,96 @@ import (
 	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/remote"
 )
+
+// System returns a quiet system whose dead letters arrive on the
+// returned channel (while it has room; later ones are dropped); it is
+// shut down when the test ends.
+func System(t testing.TB) (*reactor.System, <-chan reactor.DeadLetter) {
+	t.Helper()
+	dead := make(chan reactor.DeadLetter, 1024)
+	sys := reactortest.NewSystem(t, reactor.WithDeadLetterHandler(func(d reactor.DeadLetter) {
+		select {
+		case dead <- d:
+		default:
+		}
+	}))
+	return sys, dead
+}
+
+// FreePorts returns count loopback TCP ports that were free a moment
+// ago (each was listened on, then closed).
+func FreePorts(t testing.TB, count int) []int {
+	t.Helper()
+	var ports []int
+	for range count {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		require.NoError(t, l.Close())
+	}
+	return ports
+}
+
+// AwaitNotice returns the next notice of n of kind k, skipping others,
+// failing the test after reactortest.Patience.
+func AwaitNotice(t testing.TB, n *remote.Node, k remote.NoticeKind) remote.Notice {
+	t.Helper()
+	deadline := time.After(reactortest.Patience)
+	for {
+		select {
+		case ev, ok := <-n.Notices():
+			require.True(t, ok, "notices closed while waiting for %v", k)
+			if ev.Kind == k {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no %v notice after %v", k, reactortest.Patience)
+		}
+	}
+}
+
+// Cluster starts one node per id, concurrently (a JetStream cluster
+// elects its leader once a majority runs), each of a system of its own,
+// with a registry, its embedded server clustered as cfg says for node i
+// listening on route URL routes[i] (routes lists every node's). Start is
+// bounded by limit; the nodes close when the test ends, and t fails if
+// one did not start.
+func Cluster(t testing.TB, ids []string, limit time.Duration, cfg func(i int, routes []string) remote.ClusterConfig) []*remote.Node {
+	t.Helper()
+	var routes []string
+	for _, p := range FreePorts(t, len(ids)) {
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+	}
+	nodes := make([]*remote.Node, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		sys, _ := System(t)
+		c := cfg(i, routes)
+		c.Listen = strings.TrimPrefix(routes[i], "nats-route://")
+		wg.Go(func() {
+			nodes[i], errs[i] = remote.Start(t.Context(), sys, remote.WithCluster(c), remote.WithRegistry(),
+				remote.WithNodeID(id), remote.WithConnectTimeout(limit))
+		})
+	}
+	wg.Wait()
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+			defer cancel()
+			if err := n.Close(ctx); err != nil {
+				require.ErrorIs(t, err, remote.ErrClosed)
+			}
+		})
+	}
+	for i, err := range errs {
+		require.NoError(t, err, "node %s", ids[i])
+	}
+	return nodes
+}
 
 // StartNode starts a node of sys that is closed when the test ends (if
 // the test did not close it).
