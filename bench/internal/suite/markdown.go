@@ -4,30 +4,16 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// writeMarkdown writes rep as Markdown to path: the run's header, then
-// one table of the paired ratios (a row per workload, variant and
-// metric, a column per peer other than raw Go), and one of the medians
-// of every figure. It is what the README's benchmark section shows.
-func writeMarkdown(path string, rep *report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := renderMarkdown(f, rep); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// renderMarkdown writes the Markdown of rep to w.
+// renderMarkdown writes rep as Markdown to w: the run's header, then one
+// table of the paired ratios (a row per workload, variant and metric, a
+// column per peer other than raw Go), and one of the medians of every
+// figure. It is what the README's benchmark section shows.
 func renderMarkdown(w io.Writer, rep *report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s: %s %s, %d CPUs, GOMAXPROCS=%d, load average %s.\n\n",
@@ -148,13 +134,19 @@ func render(cfg *config) error {
 		return out
 	}
 	rep.lines, rep.ratios = conv(j.Lines), conv(j.Ratios)
+	return writeDrawings(cfg, rep)
+}
+
+// writeDrawings writes the chart (-svg) and the tables (-md) of rep, as
+// cfg asks.
+func writeDrawings(cfg *config, rep *report) error {
 	if cfg.svgPath != "" {
-		if err := writeSVG(cfg.svgPath, rep); err != nil {
+		if err := writeRendered(cfg.svgPath, rep, renderSVG); err != nil {
 			return err
 		}
 	}
 	if cfg.mdPath != "" {
-		return writeMarkdown(cfg.mdPath, rep)
+		return writeRendered(cfg.mdPath, rep, renderMarkdown)
 	}
 	return nil
 }

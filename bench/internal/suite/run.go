@@ -136,15 +136,8 @@ func runSuite(cfg *config, out, progress io.Writer) (bool, error) {
 			return false, err
 		}
 	}
-	if cfg.svgPath != "" {
-		if err := writeSVG(cfg.svgPath, rep); err != nil {
-			return false, err
-		}
-	}
-	if cfg.mdPath != "" {
-		if err := writeMarkdown(cfg.mdPath, rep); err != nil {
-			return false, err
-		}
+	if err := writeDrawings(cfg, rep); err != nil {
+		return false, err
 	}
 	return len(rep.failures) == 0, nil
 }

@@ -160,13 +160,13 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 // ratioText formats a ratio for a label.
 func ratioText(v float64) string { return formatValue(v) + "x" }
 
-// writeSVG writes the chart of rep's paired ratios to path.
-func writeSVG(path string, rep *report) error {
+// writeRendered writes what render makes of rep to path.
+func writeRendered(path string, rep *report, render func(io.Writer, *report) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := renderSVG(f, rep); err != nil {
+	if err := render(f, rep); err != nil {
 		f.Close()
 		return err
 	}
