@@ -208,9 +208,15 @@ func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool)
 
 // readStored reads the stored entries whose key hash satisfies want, and
 // the revision of the member's fence key as the same read saw it.
+//
+// It watches the whole bucket and skips the few keys that are not data
+// (the layout and the fence keys) itself: a consumer filtered on two
+// subjects costs the server a scan per message over a stream full of
+// overwritten entries (10,000 keys written five times over: 3 s to
+// read, against 50 ms unfiltered).
 func (t *Table[K, V]) readStored(ctx context.Context, want func(h uint64) bool) ([]dht.KV[K, V], uint64, error) {
 	fence := fencePrefix + t.self
-	w, err := t.kv.WatchFiltered(ctx, []string{dataPrefix + ">", fence}, jetstream.IgnoreDeletes())
+	w, err := t.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, 0, fmt.Errorf("table: %s: load: %w", t.name, err)
 	}
@@ -228,6 +234,9 @@ func (t *Table[K, V]) readStored(ctx context.Context, want func(h uint64) bool) 
 			}
 			if e.Key() == fence {
 				seen = e.Revision()
+				continue
+			}
+			if !strings.HasPrefix(e.Key(), dataPrefix) {
 				continue
 			}
 			k, err := keyOf[K](e.Key())
