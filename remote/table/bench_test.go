@@ -3,6 +3,7 @@ package table_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -17,9 +18,10 @@ import (
 	"github.com/reactors-go/reactors/remote/table"
 )
 
-// BenchmarkPut puts from 16 goroutines into a table of two members on
-// one JetStream server (half the keys are the other member's), beside
-// raw JetStream KV puts from as many goroutines on the same server:
+// BenchmarkPut puts from 16 goroutines into a table on one JetStream
+// server, of one member or of two (half the keys are the other
+// member's), beside raw JetStream KV puts from as many goroutines on the
+// same server:
 //
 //	go test -run '^$' -bench Put -count 6 ./remote/table | benchstat -col /impl -
 func BenchmarkPut(b *testing.B) {
@@ -48,23 +50,32 @@ func BenchmarkPut(b *testing.B) {
 			}
 		})
 	})
-	for _, cache := range []bool{false, true} {
-		b.Run("impl="+map[bool]string{false: "durable", true: "cache"}[cache], func(b *testing.B) {
-			name := fmt.Sprintf("bench-%v", cache)
-			n1, n2 := remotetest.Member(b, url, "b1"+name), remotetest.Member(b, url, "b2"+name)
+	for _, c := range []struct {
+		impl    string
+		cache   bool
+		members int
+	}{{"durable-one", false, 1}, {"durable", false, 2}, {"cache", true, 2}} {
+		b.Run("impl="+c.impl, func(b *testing.B) {
+			name := "bench-" + c.impl
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			cfg := table.Config[int]{Cache: cache}
-			t1, err := table.Open[string, int](ctx, n1, name, dht.StringKey, cfg)
-			if err != nil {
-				b.Fatal(err)
+			cfg := table.Config[int]{Cache: c.cache}
+			var tables []*table.Table[string, int]
+			for i := range c.members {
+				n := remotetest.Member(b, url, fmt.Sprintf("b%d%s", i, name))
+				t, err := table.Open[string, int](ctx, n, name, dht.StringKey, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tables = append(tables, t)
 			}
-			defer t1.Close(ctx)
-			t2, err := table.Open[string, int](ctx, n2, name, dht.StringKey, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer t2.Close(ctx)
+			defer func() {
+				b.StopTimer() // a goodbye is not a put
+				for _, t := range slices.Backward(tables) {
+					_ = t.Close(ctx)
+				}
+			}()
+			t1 := tables[0]
 			var next atomic.Int64
 			b.SetParallelism(8)
 			b.ResetTimer()
