@@ -13,10 +13,11 @@
 // A node must be started with [remote.WithRegistry]: the members of a
 // table are registry members, and a member whose registry lease ends is
 // removed from the table. The layout (the members, with an epoch) is a
-// key of a JetStream key-value bucket changed by compare-and-set; a key's
-// holder is the member of highest rendezvous score, so a node that joins
-// takes about 1/(n+1) of the keys and one that leaves gives away only its
-// own, handed over in acknowledged chunks.
+// key of a JetStream key-value bucket changed by compare-and-set. Keys
+// fall into 1,024 slots; a slot's holder is the member of highest
+// rendezvous score, so a node that joins takes about 1/(n+1) of the
+// slots and one that leaves gives away only its own, handed over in
+// acknowledged chunks.
 //
 // Guarantees: operations on a key stay linearizable while members join
 // and leave. By default a table is durable: every write is stored in

@@ -20,19 +20,21 @@ import (
 
 // This file is what a durable table (the default; see Config.Cache) adds:
 // every write is stored in the table's JetStream bucket before it is
-// applied in memory, on the condition that the table's layout record has
-// not changed since the writer took its keys, and a member that gains
-// keys whose holder is gone loads them from the bucket.
+// applied in memory, on the condition that the writer still holds the
+// fence of the key's slot (fence.go), and a member that gains slots
+// whose holder is gone takes their fences and then loads their keys from
+// the bucket.
 //
 // The condition is one header pair of JetStream's (server 2.11 and
 // later): Nats-Expected-Last-Subject-Sequence with
-// Nats-Expected-Last-Subject-Sequence-Subject naming the layout key's
-// subject. The server checks it when it applies the message, in the
+// Nats-Expected-Last-Subject-Sequence-Subject naming the slot's fence
+// key. The server checks it when it applies the message, in the
 // stream's order (on a cluster, once the stream's replicas agreed on
-// it), so a write is stored only if no layout change came before it: a
-// member that lost its keys (paused, cut off, taken for gone) cannot
-// store a late write, whatever its clock says. A member that gains keys
-// loads them after the change, so it sees every write stored before it.
+// it), so a write is stored only if no other member took the slot's
+// fence before it: a member that lost its keys (paused, cut off, taken
+// for gone) cannot store a late write, whatever its clock says. A member
+// that gains keys loads them after taking their fences, so it sees
+// every write stored before.
 //
 // Reads are served from memory, and only while the member can prove its
 // registry lease (see serving): the others take its keys only once that
@@ -44,7 +46,8 @@ import (
 const dataPrefix = "d."
 
 // fencePrefix starts the bucket key a member writes to check that its
-// layout is current (see barrier).
+// layout is current (see barrier); slotPrefix (fence.go), those of the
+// slots' fences.
 const fencePrefix = "f."
 
 // Headers of a fenced write (see the file's comment) and of a deletion
@@ -84,10 +87,12 @@ func keyOf[K any](s string) (K, error) {
 func (t *Table[K, V]) subject(key string) string { return "$KV." + t.bucket + "." + key }
 
 // store writes v under k (or deletes k, if del) in the bucket, on the
-// condition that the layout record is still at revision rev. It reports
-// fenced when the layout changed first: nothing was stored. Any other
-// error leaves it unknown whether the write was stored.
-func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, rev uint64) (fenced bool, err error) {
+// condition that the member still holds the fence of the key's slot
+// (hash h; see fence.go), taken under its layout cur. It
+// reports fenced when the slot's fence cannot be taken because the
+// layout changed: nothing was stored. Any other error leaves it unknown
+// whether the write was stored.
+func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, h uint64, cur *view) (fenced bool, err error) {
 	key, err := dataKey(k)
 	if err != nil {
 		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
@@ -98,35 +103,32 @@ func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, rev uint64)
 	} else if m.Data, err = json.Marshal(v); err != nil {
 		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 	}
-	fenced, _, err = t.fenced(ctx, m, rev)
-	return fenced, err
-}
-
-// fenced publishes m on the condition that the layout record is at
-// revision rev; it returns the message's sequence in the stream.
-func (t *Table[K, V]) fenced(ctx context.Context, m *nats.Msg, rev uint64) (bool, uint64, error) {
-	m.Header.Set(hdrExpectSeq, strconv.FormatUint(rev, 10))
-	m.Header.Set(hdrExpectSubj, t.subject(layoutKey))
-	ack, err := t.in.JetStream().PublishMsg(ctx, m)
-	switch {
-	case err == nil:
-		return false, ack.Sequence, nil
-	case casConflict(err):
-		return true, 0, nil
-	case ctx.Err() != nil:
-		return false, 0, context.Cause(ctx)
+	s := slotOf(h)
+	for range maxRefences {
+		seq := t.fence.seq[s].Load()
+		if seq == 0 { // the slot's first write in this layout, or one after a refusal
+			if seq, err = t.refence(ctx, s, cur); err != nil || seq == 0 {
+				return err == nil, err
+			}
+		}
+		refused, _, err := t.publishFenced(ctx, m, slotKey(s), seq)
+		if err != nil || !refused {
+			return false, err
+		}
+		t.fence.seq[s].CompareAndSwap(seq, 0) // written by another: take it again
 	}
-	return false, 0, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
+	return true, nil
 }
 
-// barrier checks, by a fenced write of the member's own fence key, that
-// the layout revision rev is still the table's latest: it reports false
-// if the layout changed. It returns the fence write's sequence.
+// barrier checks, by a write of the member's own fence key conditioned
+// on the layout record, that the layout revision rev is still the
+// table's latest: it reports false if the layout changed. It returns the
+// write's sequence.
 func (t *Table[K, V]) barrier(ctx context.Context, rev uint64) (bool, uint64, error) {
 	m := nats.NewMsg(t.in.APIPrefix() + t.subject(fencePrefix+t.self))
 	m.Data = []byte(strconv.FormatUint(rev, 10))
-	fenced, seq, err := t.fenced(ctx, m, rev)
-	return err == nil && !fenced, seq, err
+	refused, seq, err := t.publishFenced(ctx, m, layoutKey, rev)
+	return err == nil && !refused, seq, err
 }
 
 // serving reports whether a durable member may serve keys now: its
@@ -180,11 +182,11 @@ func (t *Table[K, V]) recheck() {
 // puts the rest. It returns how many it loaded.
 //
 // The read is proven current: a write of the member's fence key (mark)
-// goes first, and the read (a watch of every stored entry and of that
-// key) must include it, so it includes every write stored before it;
-// a read served by a JetStream server that had not applied that far yet
-// is thrown away and made again. It costs a watch of every stored key of
-// the table: one message per key.
+// goes first, and the read (a watch of the whole bucket) must include
+// it, so it includes every write stored before it; a read served by a
+// JetStream server that had not applied that far yet is thrown away and
+// made again. It costs a watch of every stored key of the table: one
+// message per key.
 func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool) (int, error) {
 	seq, err := t.mark(ctx)
 	if err != nil {
@@ -323,9 +325,9 @@ func (t *Table[K, V]) registered(m string) bool {
 
 // applyDurable applies the data operation q (a write) of a key of hash h
 // on a durable member: under the key's stripe lock, it reads the key,
-// stores the write fenced by the layout revision rev, and applies it in
+// stores the write under the fence of its slot, and applies it in
 // memory once stored. t.mu is held shared.
-func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h, rev uint64) reply[V] {
+func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint64) reply[V] {
 	mu := &t.stripes[h%uint64(len(t.stripes))]
 	mu.Lock()
 	defer mu.Unlock()
@@ -354,7 +356,7 @@ func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h, rev
 		}
 		r.Found = true
 	}
-	fenced, err := t.store(ctx, q.Key, q.Val, del, rev)
+	fenced, err := t.store(ctx, q.Key, q.Val, del, h, t.cur)
 	switch {
 	case fenced:
 		return reply[V]{Code: codeNotReady, Epoch: t.cur.Epoch}

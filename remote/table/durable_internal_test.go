@@ -2,8 +2,10 @@ package table
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/dht"
@@ -11,11 +13,13 @@ import (
 	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
-// TestStoreIsFencedByTheLayout checks the fence of a durable write: a
-// write conditioned on the layout a member served is stored while that
-// layout is the newest, and refused, storing nothing, once the layout
-// changed (here, a second member joined).
-func TestStoreIsFencedByTheLayout(t *testing.T) {
+// TestStoreIsFencedBySlot checks the fences of durable writes: once a
+// member that gains a slot has taken its fence, a write conditioned on
+// the former holder's fence is refused and stores nothing, and the
+// former holder cannot take the fence again under its old layout; the
+// slots the former holder keeps take its writes as before, and the new
+// holder writes its slot even after the former holder's attempt.
+func TestStoreIsFencedBySlot(t *testing.T) {
 	url := remotetest.JetStreamServer(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
 	defer cancel()
@@ -24,31 +28,64 @@ func TestStoreIsFencedByTheLayout(t *testing.T) {
 	require.NoError(t, err)
 	defer t1.Close(ctx)
 	t1.mu.RLock()
-	old := t1.cur.rev
+	oldView := t1.cur
 	t1.mu.RUnlock()
+	old := oldView.rev
 	require.NotZero(t, old)
 
-	fenced, err := t1.store(ctx, "k", 1, false, old)
-	require.NoError(t, err)
-	require.False(t, fenced, "the layout is still the newest")
+	both := newView(layout{Members: []string{"n1", "n2"}})
+	var moved, kept string
+	var hm, hk uint64
+	for i := 0; moved == "" || kept == ""; i++ {
+		k := fmt.Sprint(i)
+		h, err := t1.hash(k)
+		require.NoError(t, err)
+		if both.owner(h) == "n2" {
+			moved, hm = k, h
+		} else {
+			kept, hk = k, h
+		}
+	}
+	for _, k := range []string{moved, kept} {
+		_, _, err := t1.Put(ctx, k, 1)
+		require.NoError(t, err)
+	}
+	before := t1.fence.seq[slotOf(hm)].Load()
+	require.NotZero(t, before, "n1 holds the fence of the slot it wrote")
 
 	n2 := remotetest.Member(t, url, "n2")
 	t2, err := Open[string, int](ctx, n2, "kv", dht.StringKey, Config[int]{})
 	require.NoError(t, err)
 	defer t2.Close(ctx)
 
-	fenced, err = t1.store(ctx, "k", 2, false, old)
+	key, err := dataKey(moved)
 	require.NoError(t, err)
-	require.True(t, fenced, "a write of the old layout is refused")
-	fenced, err = t1.store(ctx, "k", 0, true, old)
+	m := nats.NewMsg(t1.in.APIPrefix() + t1.subject(key))
+	m.Data = []byte("2")
+	refused, _, err := t1.publishFenced(ctx, m, slotKey(slotOf(hm)), before)
 	require.NoError(t, err)
-	require.True(t, fenced, "a deletion too")
-
-	key, err := dataKey("k")
+	require.True(t, refused, "a write under the former holder's fence is refused")
+	fenced, err := t1.store(ctx, moved, 3, false, hm, oldView)
 	require.NoError(t, err)
+	require.True(t, fenced, "the former holder takes no fence under its old layout")
+	fenced, err = t1.store(ctx, moved, 0, true, hm, oldView)
+	require.NoError(t, err)
+	require.True(t, fenced, "nor deletes")
 	e, err := t1.kv.Get(ctx, key)
 	require.NoError(t, err)
 	require.Equal(t, "1", string(e.Value()), "the refused writes stored nothing")
+
+	fenced, err = t1.store(ctx, kept, 4, false, hk, oldView)
+	require.NoError(t, err)
+	require.False(t, fenced, "a slot n1 keeps takes its writes")
+
+	prev, had, err := t2.Put(ctx, moved, 5) // its fence was overwritten by n1's attempt
+	require.NoError(t, err)
+	require.True(t, had)
+	require.Equal(t, 1, prev)
+	v, _, err := t1.Get(ctx, moved)
+	require.NoError(t, err)
+	require.Equal(t, 5, v)
 
 	ok, _, err := t1.barrier(ctx, old)
 	require.NoError(t, err)

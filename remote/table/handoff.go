@@ -157,18 +157,27 @@ func (t *Table[K, V]) loadStored(pending []string) {
 	if len(ready) == 0 {
 		return
 	}
-	want := func(h uint64) bool {
-		if cur.owner(h) != t.self {
-			return false
+	var gained [slots]bool // the slots to load: the member's, from a holder in ready
+	var ss []int
+	for s := range slots {
+		if cur.holder(s) == t.self && ready[prev.holder(s)] {
+			gained[s] = true
+			ss = append(ss, s)
 		}
-		if prev == nil || len(prev.Members) == 0 {
-			return ready[""]
-		}
-		return ready[prev.owner(h)]
 	}
+	want := func(h uint64) bool { return gained[slotOf(h)] }
 	ctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
 	defer cancel()
-	if _, err := t.loadEntries(ctx, want); err != nil {
+	// The fences first: the former holders' writes that JetStream has not
+	// stored by now are refused, so the load sees every write that will
+	// ever be stored under their fences. (No barrier: a former holder
+	// gives its slots up only after it stopped serving them, see
+	// advance, or once its lease ended.)
+	seqs, err := t.writeFences(ctx, ss, cur.Epoch)
+	if err == nil {
+		_, err = t.loadEntries(ctx, want)
+	}
+	if err != nil {
 		if t.ctx.Err() == nil {
 			t.in.ReportError(err)
 		}
@@ -176,6 +185,9 @@ func (t *Table[K, V]) loadStored(pending []string) {
 	}
 	t.mu.Lock()
 	if t.cur == cur {
+		for i, s := range ss {
+			t.fence.seq[s].Store(seqs[i])
+		}
 		for s := range ready {
 			t.waiting[s], t.stored[s] = false, false
 		}
@@ -212,6 +224,7 @@ func (t *Table[K, V]) advance(l layout) {
 	t.mu.Lock()
 	prev := t.cur
 	t.prev, t.cur = prev, next
+	t.dropFences(prev, next)
 	if !next.has(t.self) {
 		t.earlier = false // the earlier life is left behind
 	}

@@ -230,7 +230,7 @@ func (t *Table[K, V]) apply(ctx context.Context, q *request[K, V], h uint64) rep
 		if cur.rev == 0 {
 			return reply[V]{Code: codeNotReady, Epoch: cur.Epoch} // behind the newest layout
 		}
-		return t.applyDurable(ctx, q, h, cur.rev)
+		return t.applyDurable(ctx, q, h)
 	}
 	r := reply[V]{Epoch: cur.Epoch}
 	var err error

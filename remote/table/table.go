@@ -27,10 +27,11 @@ import (
 //
 // The table's layout (its members, with an epoch) lives in a JetStream
 // key-value bucket beside the registry and is changed by compare-and-set,
-// so every node sees the same sequence of layouts. A key belongs to the
-// member of highest rendezvous score for the key's hash (the KeyFunc's
-// value, as in dht): a node joining takes about 1/(n+1) of the keys, a
-// node leaving gives away only its own. Open adds its node to the
+// so every node sees the same sequence of layouts. A key falls into one
+// of 1,024 slots by its hash (the KeyFunc's value, as in dht), and a slot
+// belongs to the member of highest rendezvous score for it: a node
+// joining takes about 1/(n+1) of the slots, a node leaving gives away
+// only its own. Open adds its node to the
 // layout; [Table.Close] removes it after handing its keys over; a node whose
 // registry lease ends (its node closed, or dead for a lease time) is
 // removed by the others.
@@ -101,6 +102,7 @@ type Table[K comparable, V any] struct {
 	margin  time.Duration  // how long before its lease ends a durable member stops serving
 	gen     atomic.Uint64  // the lease generation whose layout the member checked (see recheck)
 	stripes [64]sync.Mutex // a durable write holds its key's stripe from its read to its apply
+	fence   fences         // a durable member's fences of the slots it holds (fence.go)
 	serve   chan struct{}  // capacity maxServing: a durable table's requests being served
 
 	ctx     context.Context // ends with the table
