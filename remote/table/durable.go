@@ -113,6 +113,9 @@ func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, h uint64, c
 		}
 		refused, _, err := t.publishFenced(ctx, m, slotKey(s), seq)
 		if err != nil || !refused {
+			if err == nil {
+				t.count.stored.Add(1)
+			}
 			return false, err
 		}
 		t.fence.seq[s].CompareAndSwap(seq, 0) // written by another: take it again

@@ -90,6 +90,25 @@ func TestStoreIsFencedBySlot(t *testing.T) {
 	ok, _, err := t1.barrier(ctx, old)
 	require.NoError(t, err)
 	require.False(t, ok, "the barrier of the old layout fails")
+
+	// The figures of all this: n1 fenced every slot when it opened alone
+	// and one slot for each refused store; n2 fenced the slots it gained
+	// and, once, the slot n1 overwrote.
+	s1, s2 := t1.Stats(), t2.Stats()
+	require.True(t, s1.Durable)
+	require.Equal(t, []string{"n1", "n2"}, s1.Members)
+	require.Equal(t, slots, s1.Slots+s2.Slots, "every slot has one holder")
+	require.NotZero(t, s2.Slots)
+	require.Equal(t, uint64(slots+2), s1.Fences)
+	require.Equal(t, uint64(s2.Slots+1), s2.Fences)
+	require.Equal(t, uint64(3), s1.Stored, "two puts and the write of the kept slot")
+	require.Equal(t, uint64(4), s1.Refused, "one write, two barriers of refences, one barrier")
+	require.Equal(t, uint64(1), s2.Stored)
+	require.Equal(t, uint64(1), s2.Refused, "the put after n1 overwrote the fence")
+	require.Equal(t, uint64(1), s2.Loads)
+	require.Equal(t, uint64(1), s2.Loaded, "the one stored key of n2's slots")
+	require.Positive(t, s2.LastLoad)
+	require.Zero(t, s1.Busy+s2.Busy, "one server admits every conditioned write")
 }
 
 // TestEarlierLifeServesNothing checks the guard of a node that opened a

@@ -92,12 +92,14 @@ func (t *Table[K, V]) publishFenced(ctx context.Context, m *nats.Msg, cond strin
 		case err == nil:
 			return false, ack.Sequence, nil
 		case conflict(err):
+			t.count.refused.Add(1)
 			return true, 0, nil
 		case ctx.Err() != nil:
 			return false, 0, context.Cause(ctx)
 		case !busy(err):
 			return false, 0, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
 		}
+		t.count.busy.Add(1)
 		select {
 		case <-time.After(pause):
 		case <-ctx.Done():
@@ -143,6 +145,7 @@ func (t *Table[K, V]) writeFences(ctx context.Context, ss []int, epoch uint64) (
 		}
 		acks[i] = f
 	}
+	t.count.fences.Add(uint64(len(ss)))
 	seqs := make([]uint64, len(ss))
 	for i, f := range acks {
 		select {

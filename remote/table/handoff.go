@@ -173,9 +173,11 @@ func (t *Table[K, V]) loadStored(pending []string) {
 	// ever be stored under their fences. (No barrier: a former holder
 	// gives its slots up only after it stopped serving them, see
 	// advance, or once its lease ended.)
+	start := time.Now()
 	seqs, err := t.writeFences(ctx, ss, cur.Epoch)
+	var n int
 	if err == nil {
-		_, err = t.loadEntries(ctx, want)
+		n, err = t.loadEntries(ctx, want)
 	}
 	if err != nil {
 		if t.ctx.Err() == nil {
@@ -183,6 +185,9 @@ func (t *Table[K, V]) loadStored(pending []string) {
 		}
 		return // tried again at the next tick
 	}
+	t.count.loads.Add(1)
+	t.count.loaded.Add(uint64(n))
+	t.count.lastLoad.Store(int64(time.Since(start)))
 	t.mu.Lock()
 	if t.cur == cur {
 		for i, s := range ss {

@@ -103,6 +103,7 @@ type Table[K comparable, V any] struct {
 	gen     atomic.Uint64  // the lease generation whose layout the member checked (see recheck)
 	stripes [64]sync.Mutex // a durable write holds its key's stripe from its read to its apply
 	fence   fences         // a durable member's fences of the slots it holds (fence.go)
+	count   counters       // a durable member's figures (Stats)
 	serve   chan struct{}  // capacity maxServing: a durable table's requests being served
 
 	ctx     context.Context // ends with the table
