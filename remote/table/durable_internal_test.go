@@ -142,3 +142,41 @@ func TestEarlierLifeServesNothing(t *testing.T) {
 	require.Equal(t, codeOK, r.Code)
 	require.Equal(t, 1, r.Val)
 }
+
+// TestLapsedLeaseServesAfterBarrier checks what a member does when its
+// lease lapsed (its generation changed, as when a renewal comes after the
+// lease had ended) while it kept running: it answers "not ready" at once,
+// and serves again, reads and writes, once its run loop's barrier showed
+// that its layout is still the newest.
+func TestLapsedLeaseServesAfterBarrier(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	tb, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer tb.Close(ctx)
+	_, _, err = tb.Put(ctx, "k", 1)
+	require.NoError(t, err)
+	h, err := tb.hash("k")
+	require.NoError(t, err)
+	refused := tb.Stats().Refused
+	stored := tb.Stats().Stored
+
+	gen := tb.in.Lease().Gen
+	tb.gen.Store(gen + 1) // a generation the member has not checked
+	tb.mu.RLock()
+	q := request[string, int]{Op: opGet, Key: "k", Epoch: tb.cur.Epoch}
+	tb.mu.RUnlock()
+	require.Equal(t, codeNotReady, tb.apply(ctx, &q, h).Code, "no read before the barrier")
+
+	v, ok, err := tb.Get(ctx, "k") // placed again until the member serves
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, 1, v)
+	require.Equal(t, tb.in.Lease().Gen, tb.gen.Load(), "the barrier took the lease's generation")
+	_, _, err = tb.Put(ctx, "k", 2)
+	require.NoError(t, err)
+	st := tb.Stats()
+	require.Equal(t, refused, st.Refused, "the barrier passed")
+	require.Equal(t, stored+1, st.Stored)
+}
