@@ -156,13 +156,19 @@ func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h ui
 	return r, nil
 }
 
-// onOp serves a request of another node: a cache table's on the
-// subscription's goroutine, one at a time; a durable table's, whose
-// writes wait for JetStream, each on a goroutine of its own, at most
-// maxServing at once (the subscription's goroutine waits for room).
+// onOp serves a request of another node: a cache table's, and a durable
+// table's reads, on the subscription's goroutine, one at a time; a
+// durable table's writes, which wait for JetStream, each on a goroutine
+// of its own, at most maxServing at once (the subscription's goroutine
+// waits for room).
 func (t *Table[K, V]) onOp(m *nats.Msg) {
-	if t.cache {
-		t.serveOp(m)
+	var q request[K, V]
+	if err := json.Unmarshal(m.Data, &q); err != nil {
+		t.respond(m, reply[V]{Code: codeErr, Err: fmt.Sprintf("undecodable request: %v", err)})
+		return
+	}
+	if t.cache || q.Op == opGet || q.Op == opLen || q.Op == opPing {
+		t.serveOp(m, &q)
 		return
 	}
 	select {
@@ -174,24 +180,24 @@ func (t *Table[K, V]) onOp(m *nats.Msg) {
 	go func() {
 		defer t.done.Done()
 		defer func() { <-t.serve }()
-		t.serveOp(m)
+		t.serveOp(m, &q)
 	}()
 }
 
 // maxServing bounds the requests a durable table serves at once.
 const maxServing = 256
 
-// serveOp serves the request m.
-func (t *Table[K, V]) serveOp(m *nats.Msg) {
-	var q request[K, V]
-	var r reply[V]
-	if err := json.Unmarshal(m.Data, &q); err != nil {
-		r = reply[V]{Code: codeErr, Err: fmt.Sprintf("undecodable request: %v", err)}
-	} else if h, err := t.hash(q.Key); err != nil {
-		r = reply[V]{Code: codeErr, Err: err.Error(), Panic: true}
+// serveOp serves the request q that arrived in m.
+func (t *Table[K, V]) serveOp(m *nats.Msg, q *request[K, V]) {
+	if h, err := t.hash(q.Key); err != nil {
+		t.respond(m, reply[V]{Code: codeErr, Err: err.Error(), Panic: true})
 	} else {
-		r = t.apply(t.ctx, &q, h)
+		t.respond(m, t.apply(t.ctx, q, h))
 	}
+}
+
+// respond answers m with r.
+func (t *Table[K, V]) respond(m *nats.Msg, r reply[V]) {
 	data, err := json.Marshal(r)
 	if err != nil {
 		data, _ = json.Marshal(reply[V]{Code: codeErr, Err: fmt.Sprintf("unencodable reply: %v", err)})
