@@ -327,22 +327,24 @@ func (t *Table[K, V]) registered(m string) bool {
 }
 
 // applyDurable applies the data operation q (a write) of a key of hash h
-// on a durable member: under the key's stripe lock, it reads the key,
-// stores the write under the fence of its slot, and applies it in
-// memory once stored. t.mu is held shared.
+// on a durable member: under the key's stripe lock, it reads the key
+// (a put reads it as it applies), stores the write under the fence of
+// its slot, and applies it in memory once stored. t.mu is held shared.
 func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint64) reply[V] {
 	mu := &t.stripes[h%uint64(len(t.stripes))]
 	mu.Lock()
 	defer mu.Unlock()
 	r := reply[V]{Epoch: t.cur.Epoch}
-	cur, had, err := t.local.Get(ctx, q.Key)
-	if err != nil {
-		return errReply[V](err)
+	var cur V
+	var had bool
+	var err error
+	if q.Op != opPut { // a put learns the value it replaced from its apply
+		if cur, had, err = t.local.Get(ctx, q.Key); err != nil {
+			return errReply[V](err)
+		}
 	}
 	var del bool
 	switch q.Op {
-	case opPut:
-		r.Val, r.Found = cur, had
 	case opDelete:
 		r.Val, r.Found = cur, had
 		if !had {
@@ -366,9 +368,12 @@ func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint
 	case err != nil:
 		return errReply[V](err)
 	}
-	if del {
+	switch {
+	case del:
 		_, _, err = t.local.Delete(ctx, q.Key)
-	} else {
+	case q.Op == opPut: // the key's lock keeps other writes of it out
+		r.Val, r.Found, err = t.local.Put(ctx, q.Key, q.Val)
+	default:
 		_, _, err = t.local.Put(ctx, q.Key, q.Val)
 	}
 	if err != nil {
