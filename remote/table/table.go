@@ -81,8 +81,10 @@ import (
 // and, for [Table.Put] and [Table.CompareAndSwap], the encoding of the value
 // (for the payload limit); on another node's key, one NATS request and reply
 // through the node's connection. A durable write adds one JetStream publish
-// and its acknowledgement (a write on one key waits for the one before it),
-// and a durable member serves requests of other nodes on up to 256
+// and its acknowledgement (a write on one key waits for the one before it;
+// on a JetStream cluster, a write that meets another of its slot in
+// flight is sent again after a pause of 50 µs to 5 ms),
+// and a durable member serves the writes of other nodes on up to 256
 // goroutines at once. Taking keys over from the bucket reads every stored
 // entry of the table once per layout change that needs it.
 type Table[K comparable, V any] struct {
