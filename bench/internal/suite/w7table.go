@@ -261,24 +261,37 @@ func w7Stop(stop func() error, res *Result, err *error) {
 	}
 }
 
-// w7Put is the framework's peer of a put variant on servers servers.
-func w7Put(servers int) func(p RunParams) (Result, error) {
-	return func(p RunParams) (res Result, err error) {
-		c, err := w7JetStream(servers)
-		if err != nil {
-			return nil, err
-		}
-		defer c.stop()
-		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
-		defer cancel()
-		t, stop, err := w7Member(ctx, c.url(0), "m0")
+// w7Tables runs body with the durable table "w7" open on members m0,
+// m1, ... of a fresh cluster of servers servers, member i a client of
+// server on[i], and closes them all afterwards.
+func w7Tables(servers int, on []int, body func(ctx context.Context, ts []*table.Table[string, int]) (Result, error)) (res Result, err error) {
+	c, err := w7JetStream(servers)
+	if err != nil {
+		return nil, err
+	}
+	defer c.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	var ts []*table.Table[string, int]
+	for i, srv := range on {
+		t, stop, err := w7Member(ctx, c.url(srv), "m"+strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
 		defer w7Stop(stop, &res, &err)
-		return w7Clients(p.Count(w7TablePuts), func(i int) error {
-			_, _, err := t.Put(ctx, w7TableKey(i), i)
-			return err
+		ts = append(ts, t)
+	}
+	return body(ctx, ts)
+}
+
+// w7Put is the framework's peer of a put variant on servers servers.
+func w7Put(servers int) func(p RunParams) (Result, error) {
+	return func(p RunParams) (Result, error) {
+		return w7Tables(servers, []int{0}, func(ctx context.Context, ts []*table.Table[string, int]) (Result, error) {
+			return w7Clients(p.Count(w7TablePuts), func(i int) error {
+				_, _, err := ts[0].Put(ctx, w7TableKey(i), i)
+				return err
+			})
 		})
 	}
 }
@@ -369,50 +382,40 @@ func w7AwaitInterest(ctx context.Context, nc *nats.Conn, subj string) error {
 // w7Get is the framework's peer of a get variant: members m0 (on server
 // 0) and m1 (on server last); m0 gets keys that m1 owns.
 func w7Get(servers int) func(p RunParams) (Result, error) {
-	return func(p RunParams) (res Result, err error) {
-		c, err := w7JetStream(servers)
-		if err != nil {
-			return nil, err
-		}
-		defer c.stop()
-		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
-		defer cancel()
-		t0, stop0, err := w7Member(ctx, c.url(0), "m0")
-		if err != nil {
-			return nil, err
-		}
-		defer w7Stop(stop0, &res, &err)
-		t1, stop1, err := w7Member(ctx, c.url(c.last()), "m1")
-		if err != nil {
-			return nil, err
-		}
-		defer w7Stop(stop1, &res, &err)
-		for len(t0.Members()) != 2 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("m0 never saw m1 join: %w", err)
-			}
-			time.Sleep(time.Millisecond)
-		}
-		var keys []string
-		for i := 0; len(keys) < w7TableGetKeys; i++ {
-			k := "k" + strconv.Itoa(i)
-			if o, err := t0.Owner(k); err != nil {
-				return nil, err
-			} else if o == "m1" {
-				keys = append(keys, k)
-			}
-		}
-		for i, k := range keys {
-			if _, _, err := t1.Put(ctx, k, i); err != nil {
-				return nil, err
-			}
-		}
-		return w7Ask(p, w7GetAsk(keys, func(key string) (int, error) {
-			v, ok, err := t0.Get(ctx, key)
-			if err == nil && !ok {
-				err = fmt.Errorf("get %s: not found", key)
-			}
-			return v, err
-		}))
+	return func(p RunParams) (Result, error) {
+		return w7Tables(servers, []int{0, servers - 1}, func(ctx context.Context, ts []*table.Table[string, int]) (Result, error) {
+			return w7GetFrom(ctx, p, ts[0], ts[1])
+		})
 	}
+}
+
+// w7GetFrom measures gets from t0 of keys that t1 (member "m1") owns.
+func w7GetFrom(ctx context.Context, p RunParams, t0, t1 *table.Table[string, int]) (Result, error) {
+	for len(t0.Members()) != 2 {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("m0 never saw m1 join: %w", err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	var keys []string
+	for i := 0; len(keys) < w7TableGetKeys; i++ {
+		k := "k" + strconv.Itoa(i)
+		if o, err := t0.Owner(k); err != nil {
+			return nil, err
+		} else if o == "m1" {
+			keys = append(keys, k)
+		}
+	}
+	for i, k := range keys {
+		if _, _, err := t1.Put(ctx, k, i); err != nil {
+			return nil, err
+		}
+	}
+	return w7Ask(p, w7GetAsk(keys, func(key string) (int, error) {
+		v, ok, err := t0.Get(ctx, key)
+		if err == nil && !ok {
+			err = fmt.Errorf("get %s: not found", key)
+		}
+		return v, err
+	}))
 }
