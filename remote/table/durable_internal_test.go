@@ -115,16 +115,7 @@ func TestStoreIsFencedBySlot(t *testing.T) {
 // table whose layout still lists it from an earlier life: until it has
 // left that layout it answers "not ready", not from its empty memory.
 func TestEarlierLifeServesNothing(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	tb, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer tb.Close(ctx)
-	_, _, err = tb.Put(ctx, "k", 1)
-	require.NoError(t, err)
-	h, err := tb.hash("k")
-	require.NoError(t, err)
+	ctx, tb, h := holdingK(t)
 	get := func() reply[int] {
 		tb.mu.RLock()
 		q := request[string, int]{Op: opGet, Key: "k", Epoch: tb.cur.Epoch}
@@ -149,16 +140,7 @@ func TestEarlierLifeServesNothing(t *testing.T) {
 // and serves again, reads and writes, once its run loop's barrier showed
 // that its layout is still the newest.
 func TestLapsedLeaseServesAfterBarrier(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	tb, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer tb.Close(ctx)
-	_, _, err = tb.Put(ctx, "k", 1)
-	require.NoError(t, err)
-	h, err := tb.hash("k")
-	require.NoError(t, err)
+	ctx, tb, h := holdingK(t)
 	refused := tb.Stats().Refused
 	stored := tb.Stats().Stored
 
@@ -179,4 +161,21 @@ func TestLapsedLeaseServesAfterBarrier(t *testing.T) {
 	st := tb.Stats()
 	require.Equal(t, refused, st.Refused, "the barrier passed")
 	require.Equal(t, stored+1, st.Stored)
+}
+
+// holdingK opens a durable table of one member, n1, and puts 1 under
+// "k"; it returns the test's context, the table and the key's hash. The
+// table is closed when the test ends.
+func holdingK(t *testing.T) (context.Context, *Table[string, int], uint64) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	t.Cleanup(cancel)
+	tb, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tb.Close(ctx) })
+	_, _, err = tb.Put(ctx, "k", 1)
+	require.NoError(t, err)
+	h, err := tb.hash("k")
+	require.NoError(t, err)
+	return ctx, tb, h
 }

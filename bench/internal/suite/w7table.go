@@ -195,6 +195,21 @@ func w7Clients(n int, op func(i int) error) (Result, error) {
 	return Result{{"ops_per_s", float64(n) / d.Seconds()}}, nil
 }
 
+// w7RawJetStream connects the raw peer to the server at url, with
+// JetStream.
+func w7RawJetStream(url string) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return nc, js, nil
+}
+
 // w7TableKey is the key of put i.
 func w7TableKey(i int) string { return "k" + strconv.Itoa(i%w7TableKeys) }
 
@@ -206,15 +221,11 @@ func w7RawPut(servers int) func(p RunParams) (Result, error) {
 			return nil, err
 		}
 		defer c.stop()
-		nc, err := nats.Connect(c.url(0))
+		nc, js, err := w7RawJetStream(c.url(0))
 		if err != nil {
 			return nil, err
 		}
 		defer nc.Close()
-		js, err := jetstream.New(nc)
-		if err != nil {
-			return nil, err
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 		defer cancel()
 		kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "w7", History: 1,
