@@ -38,3 +38,29 @@ func ExampleOpen() {
 	fmt.Println(swapped, v, ok, owner, size, stock.Members())
 	// Output: true 5 true n1 1 [n1]
 }
+
+// What a member reports of its part of a durable table: here the only
+// member holds every slot, fenced them all when it opened, and stored
+// two writes.
+func ExampleTable_Stats() {
+	ctx := context.Background()
+	sys := reactor.New()
+	defer sys.Shutdown(ctx)
+	n, err := remote.Start(ctx, sys, remote.WithRegistry(), remote.WithNodeID("n1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer n.Close(ctx)
+	stock, err := table.Open[string, int](ctx, n, "stock", dht.StringKey, table.Config[int]{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer stock.Close(ctx)
+	_, _, _ = stock.Put(ctx, "apples", 3)
+	_, _, _ = stock.Put(ctx, "pears", 4)
+	st := stock.Stats()
+	fmt.Println(st.Members, st.Slots, st.Keys, st.Durable, st.Stored, st.Refused, st.Fences, st.Loads)
+	// Output: [n1] 1024 2 true 2 0 1024 1
+}
