@@ -279,11 +279,7 @@ func (t *Table[K, V]) advance(l layout) {
 // A durable table hands over no entries: it tells each member that it
 // has stopped, and the members load the keys they take from the bucket.
 func (t *Table[K, V]) ship(next *view) {
-	if !t.cache {
-		t.shipStored(next)
-		return
-	}
-	out := map[string][]dht.KV[K, V]{}
+	out := map[string][]dht.KV[K, V]{} // a cache's entries, by new holder
 	var moved []K
 	err := t.local.Range(t.ctx, func(k K, v V) bool {
 		h, err := t.hash(k)
@@ -291,7 +287,9 @@ func (t *Table[K, V]) ship(next *view) {
 			return true // it hashed when it was stored: keep it
 		}
 		if o := next.owner(h); o != t.self {
-			out[o] = append(out[o], dht.KV[K, V]{Key: k, Value: v})
+			if t.cache {
+				out[o] = append(out[o], dht.KV[K, V]{Key: k, Value: v})
+			}
 			moved = append(moved, k)
 		}
 		return true
@@ -300,29 +298,11 @@ func (t *Table[K, V]) ship(next *view) {
 		return // the table is closing
 	}
 	for _, m := range next.Members {
-		if m != t.self {
+		switch {
+		case m == t.self:
+		case t.cache:
 			t.handOver(next.Epoch, m, out[m])
-		}
-	}
-	for _, k := range moved {
-		_, _, _ = t.local.Delete(t.ctx, k)
-	}
-}
-
-// shipStored is ship for a durable table.
-func (t *Table[K, V]) shipStored(next *view) {
-	var moved []K
-	err := t.local.Range(t.ctx, func(k K, _ V) bool {
-		if h, err := t.hash(k); err == nil && next.owner(h) != t.self {
-			moved = append(moved, k)
-		}
-		return true
-	})
-	if err != nil {
-		return // the table is closing
-	}
-	for _, m := range next.Members {
-		if m != t.self {
+		default:
 			t.handOverStored(next.Epoch, m)
 		}
 	}
