@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // Program is a main package of the module, built on first use.
@@ -82,8 +83,29 @@ func (p *Program) build() (string, error) {
 	return file, nil
 }
 
-// Remove removes the build directory, if any; TestMain calls it after
-// the tests ran.
+// Main is the TestMain of a package whose tests run programs: it runs
+// the tests, removes the programs' builds, and fails the run if a
+// goroutine is left over (goleak). It does not return.
+func Main(m *testing.M, programs ...*Program) {
+	goleak.VerifyTestMain(removing{m, programs})
+}
+
+// removing runs tests, then removes the builds of its programs.
+type removing struct {
+	m        *testing.M
+	programs []*Program
+}
+
+func (r removing) Run() int {
+	code := r.m.Run()
+	for _, p := range r.programs {
+		p.Remove()
+	}
+	return code
+}
+
+// Remove removes the build directory, if any; [Main] calls it after the
+// tests ran.
 func (p *Program) Remove() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

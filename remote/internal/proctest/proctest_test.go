@@ -1,7 +1,6 @@
 package proctest_test
 
 import (
-	"os"
 	"strconv"
 	"sync"
 	"syscall"
@@ -9,23 +8,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/reactors-go/reactors/remote/internal/proctest"
 )
 
 var lines = proctest.NewProgram("github.com/reactors-go/reactors/remote/internal/proctest/testdata/lines")
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	lines.Remove()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { proctest.Main(m, lines) }
 
 // collector keeps the lines of a process and signals each one.
 type collector struct {
