@@ -57,7 +57,8 @@ const (
 // it again).
 const maxRefences = 3
 
-// fences is a durable member's fence of each slot it holds.
+// fences is a durable member's fence of each slot it holds (16 KiB, so
+// a cache table has none).
 type fences struct {
 	seq [slots]atomic.Uint64 // the sequence of the slot's fence as the member wrote it in cur; 0: take it before storing
 	mu  [slots]sync.Mutex    // held to take a slot's fence (refence)
@@ -162,8 +163,11 @@ func (t *Table[K, V]) writeFences(ctx context.Context, ss []int, epoch uint64) (
 
 // dropFences forgets the fences of the slots next does not give the
 // member, or gives it anew (from prev): they are taken again before the
-// member stores in them. t.mu is held.
+// member stores in them. A cache has none. t.mu is held.
 func (t *Table[K, V]) dropFences(prev, next *view) {
+	if t.fence == nil {
+		return
+	}
 	for s := range slots {
 		if next.holder(s) != t.self || prev.holder(s) != t.self {
 			t.fence.seq[s].Store(0)

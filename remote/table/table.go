@@ -104,7 +104,7 @@ type Table[K comparable, V any] struct {
 	margin  time.Duration  // how long before its lease ends a durable member stops serving
 	gen     atomic.Uint64  // the lease generation whose layout the member checked (see recheck)
 	stripes [64]sync.Mutex // a durable write holds its key's stripe from its read to its apply
-	fence   fences         // a durable member's fences of the slots it holds (fence.go)
+	fence   *fences        // a durable member's fences of the slots it holds (fence.go); nil for a cache
 	count   counters       // a durable member's figures (Stats)
 	serve   chan struct{}  // capacity maxServing: a durable table's requests being served
 
@@ -170,6 +170,9 @@ func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string,
 		waiting: map[string]bool{}, nextSeq: map[string]int{}, early: map[uint64][]handoff[K, V]{},
 		stored: map[string]bool{}, cache: cfg.Cache, bucket: bucketName(n.Namespace(), name),
 		serve: make(chan struct{}, maxServing),
+	}
+	if !cfg.Cache {
+		t.fence = new(fences)
 	}
 	if l := in.Lease(); l.TTL > 0 {
 		t.margin = leaseMargin(l.TTL)
