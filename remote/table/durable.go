@@ -16,6 +16,7 @@ import (
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
 // This file is what a durable table (the default; see Config.Cache) adds:
@@ -220,12 +221,16 @@ func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool)
 // overwritten entries (10,000 keys written five times over: 3 s to
 // read, against 50 ms unfiltered).
 func (t *Table[K, V]) readStored(ctx context.Context, want func(h uint64) bool) ([]dht.KV[K, V], uint64, error) {
-	fence := fencePrefix + t.self
 	w, err := t.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, 0, fmt.Errorf("table: %s: load: %w", t.name, err)
 	}
-	defer func() { _ = w.Stop() }()
+	// The watch goes on delivering the writes made after the read; its
+	// delivery goroutine blocks once its channel (256 entries) is full,
+	// and a plain Stop does not release it: StopWatch drains the channel
+	// until the watch has ended.
+	defer node.StopWatch(w)
+	fence := fencePrefix + t.self
 	var entries []dht.KV[K, V]
 	var seen uint64
 	for {

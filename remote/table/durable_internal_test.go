@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/reactortest"
@@ -178,4 +181,60 @@ func holdingK(t *testing.T) (context.Context, *Table[string, int], uint64) {
 	h, err := tb.hash("k")
 	require.NoError(t, err)
 	return ctx, tb, h
+}
+
+// watchingKV is a bucket that hands each watch of the whole bucket it
+// starts to watches.
+type watchingKV struct {
+	jetstream.KeyValue
+	watches chan jetstream.KeyWatcher
+}
+
+func (kv watchingKV) WatchAll(ctx context.Context, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	w, err := kv.KeyValue.WatchAll(ctx, opts...)
+	if err == nil {
+		kv.watches <- w
+	}
+	return w, err
+}
+
+// TestLoadLeavesNoWatchBehind checks that a load of the stored entries
+// ends its watch of the bucket even when writes made after the read
+// filled the watch's channel: a watch stopped but left full keeps its
+// delivery goroutine blocked on the next write for good.
+func TestLoadLeavesNoWatchBehind(t *testing.T) {
+	const stored = 100
+	ctx, tb, _ := holdingK(t)
+	for i := 1; i < stored; i++ {
+		_, _, err := tb.Put(ctx, fmt.Sprint("k", i), i)
+		require.NoError(t, err)
+	}
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	kv := watchingKV{KeyValue: tb.kv, watches: make(chan jetstream.KeyWatcher, 1)}
+	tb.kv = kv
+	defer func() { tb.kv = kv.KeyValue }()
+	var w jetstream.KeyWatcher
+	read := 0
+	entries, _, err := tb.readStored(ctx, func(uint64) bool {
+		if read++; read == stored {
+			// While the read holds its last entry, more writes than the
+			// watch's channel holds; then wait until the channel is full.
+			w = <-kv.watches
+			for i := range 2 * cap(w.Updates()) {
+				_, err := kv.Put(ctx, fmt.Sprint("o.", i), nil)
+				require.NoError(t, err)
+			}
+			require.Eventually(t, func() bool { return len(w.Updates()) == cap(w.Updates()) },
+				reactortest.Patience, time.Millisecond)
+		}
+		return true
+	})
+	require.NoError(t, err)
+	require.Len(t, entries, stored, "the entries stored before the read, and no others")
+	select {
+	case _, open := <-w.Updates():
+		require.False(t, open, "the watch's channel is drained")
+	default:
+		t.Fatal("the load returned with its watch's channel open")
+	}
 }
