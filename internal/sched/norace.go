@@ -3,3 +3,5 @@
 package sched
 
 const randomizeRunNext = false
+
+const raceBuild = false

@@ -349,6 +349,48 @@ func TestPoolPingPongPairs(t *testing.T) {
 	}
 }
 
+// TestPoolStatsWhileHandingOff reads Stats while pools of one and two
+// workers hand tasks off through their run-next slots: the slots are
+// read by another goroutine, so the race detector checks that every
+// pool size writes them in a way Stats may read.
+func TestPoolStatsWhileHandingOff(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const rounds = 2000
+	for _, workers := range []int{1, 2} {
+		var p *Pool[pingTask]
+		left := new(atomic.Int64)
+		left.Store(2 * rounds)
+		done := newCountdown(1)
+		a := &pingTask{left: left, done: done, pool: &p}
+		b := &pingTask{left: left, done: done, pool: &p, peer: a}
+		a.peer = b
+		p = NewPool(workers, func(t *pingTask, _ *owner.Slot) bool {
+			t.turns++
+			if n := t.left.Add(-1); n > 0 {
+				(*t.pool).Schedule(t.peer)
+			} else if n == 0 {
+				t.done.dec()
+			}
+			return false
+		})
+		p.Schedule(a)
+		reads := 0
+		for running := true; running; reads++ {
+			select {
+			case <-done.done:
+				running = false
+			default:
+			}
+			ws, _ := p.Stats()
+			require.Len(t, ws, workers)
+		}
+		p.Close()
+		require.Equal(t, rounds, a.turns)
+		require.Equal(t, rounds, b.turns)
+		require.Positive(t, reads)
+	}
+}
+
 // ---------------------------------------------------------------------------
 // Close.
 

@@ -7,3 +7,7 @@ package sched
 // between workers and interleave in more orders than the hand-off alone
 // would produce.
 const randomizeRunNext = true
+
+// raceBuild reports a race build: a pool of one worker then writes its
+// run-next slot atomically (see NewPool).
+const raceBuild = true

@@ -189,7 +189,11 @@ func (w *worker[T]) publish() {
 // once every worker is running; it starts n goroutines, and one more (the
 // watcher) when n >= 2, which exit at [Pool.Close].
 func NewPool[T any](n int, run func(*T, *owner.Slot) bool) *Pool[T] {
-	return newPool(n, run, n == 1 || lightFences(), watchEvery)
+	// One worker has no watcher, so its slot needs no fence protocol;
+	// but Stats reads the slot from other goroutines, which the race
+	// detector reports against plain stores: race builds use the atomic
+	// slot.
+	return newPool(n, run, (n == 1 && !raceBuild) || lightFences(), watchEvery)
 }
 
 // newPool is [NewPool] with the fence mode and the watcher's period chosen
