@@ -66,8 +66,8 @@ func BenchmarkPut(b *testing.B) {
 						m := nats.NewMsg("$KV." + bucket + "." + key)
 						m.Data = val
 						f := i % int64(len(fences))
-						m.Header.Set("Nats-Expected-Last-Subject-Sequence", strconv.FormatUint(fences[f], 10))
-						m.Header.Set("Nats-Expected-Last-Subject-Sequence-Subject", "$KV."+bucket+".s."+strconv.FormatInt(f, 10))
+						m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(fences[f], 10))
+						m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, "$KV."+bucket+".s."+strconv.FormatInt(f, 10))
 						_, err = js.PublishMsg(ctx, m)
 					}
 					if err != nil {

@@ -54,8 +54,8 @@ const fencePrefix = "f."
 // Headers of a fenced write (see the file's comment) and of a deletion
 // in a key-value bucket.
 const (
-	hdrExpectSeq  = "Nats-Expected-Last-Subject-Sequence"
-	hdrExpectSubj = "Nats-Expected-Last-Subject-Sequence-Subject"
+	hdrExpectSeq  = jetstream.ExpectedLastSubjSeqHeader
+	hdrExpectSubj = jetstream.ExpectedLastSubjSeqSubjHeader
 	hdrKVOp       = "KV-Operation"
 )
 
@@ -66,11 +66,36 @@ func leaseMargin(ttl time.Duration) time.Duration { return ttl / 10 }
 
 // dataKey returns the bucket key of k.
 func dataKey[K any](k K) (string, error) {
-	data, err := json.Marshal(k)
+	e, _, err := encode(k, struct{}{}, true)
+	return e.key, err
+}
+
+// encoded is a write as the bucket stores it: made once, by the node
+// that takes the write from its caller.
+type encoded struct {
+	key string // the bucket key
+	val []byte // the value's JSON; nil for a deletion
+}
+
+// entryFraming is what dht.KV's JSON adds to its key's and value's.
+const entryFraming = len(`{"Key":,"Value":}`)
+
+// encode returns the write of v under k (or k's deletion, if del) as the
+// bucket stores it, and, for a write, the length of the JSON of the
+// entry (dht.KV) that a hand-over chunk would carry.
+func encode[K, V any](k K, v V, del bool) (encoded, int, error) {
+	kj, err := json.Marshal(k)
 	if err != nil {
-		return "", err
+		return encoded{}, 0, err
 	}
-	return dataPrefix + base64.RawURLEncoding.EncodeToString(data), nil
+	e := encoded{key: dataPrefix + base64.RawURLEncoding.EncodeToString(kj)}
+	if del {
+		return e, 0, nil
+	}
+	if e.val, err = json.Marshal(v); err != nil {
+		return encoded{}, 0, err
+	}
+	return e, len(kj) + len(e.val) + entryFraming, nil
 }
 
 // keyOf decodes the key of the bucket key s, which must start with
@@ -87,22 +112,18 @@ func keyOf[K any](s string) (K, error) {
 // subject returns the subject of bucket key key, as the stream stores it.
 func (t *Table[K, V]) subject(key string) string { return "$KV." + t.bucket + "." + key }
 
-// store writes v under k (or deletes k, if del) in the bucket, on the
-// condition that the member still holds the fence of the key's slot
+// store stores the write e (or its key's deletion, if del) in the bucket,
+// on the condition that the member still holds the fence of the key's slot
 // (hash h; see fence.go), taken under its layout cur. It
 // reports fenced when the slot's fence cannot be taken because the
 // layout changed: nothing was stored. Any other error leaves it unknown
 // whether the write was stored.
-func (t *Table[K, V]) store(ctx context.Context, k K, v V, del bool, h uint64, cur *view) (fenced bool, err error) {
-	key, err := dataKey(k)
-	if err != nil {
-		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
-	}
-	m := nats.NewMsg(t.in.APIPrefix() + t.subject(key))
+func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, h uint64, cur *view) (fenced bool, err error) {
+	m := nats.NewMsg(t.in.APIPrefix() + t.subject(e.key))
 	if del {
 		m.Header.Set(hdrKVOp, "DEL")
-	} else if m.Data, err = json.Marshal(v); err != nil {
-		return false, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
+	} else {
+		m.Data = e.val
 	}
 	s := slotOf(h)
 	for range maxRefences {
@@ -366,7 +387,15 @@ func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint
 		}
 		r.Found = true
 	}
-	fenced, err := t.store(ctx, q.Key, q.Val, del, h, t.cur)
+	e := q.enc
+	if e == nil { // a write of another node's caller
+		enc, _, err := encode(q.Key, q.Val, del)
+		if err != nil {
+			return errReply[V](fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err))
+		}
+		e = &enc
+	}
+	fenced, err := t.store(ctx, *e, del, h, t.cur)
 	switch {
 	case fenced:
 		return reply[V]{Code: codeNotReady, Epoch: t.cur.Epoch}

@@ -2,6 +2,7 @@ package table
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -68,17 +69,17 @@ func TestStoreIsFencedBySlot(t *testing.T) {
 	refused, _, err := t1.publishFenced(ctx, m, slotKey(slotOf(hm)), before)
 	require.NoError(t, err)
 	require.True(t, refused, "a write under the former holder's fence is refused")
-	fenced, err := t1.store(ctx, moved, 3, false, hm, oldView)
+	fenced, err := t1.store(ctx, mustEncode(t, moved, 3), false, hm, oldView)
 	require.NoError(t, err)
 	require.True(t, fenced, "the former holder takes no fence under its old layout")
-	fenced, err = t1.store(ctx, moved, 0, true, hm, oldView)
+	fenced, err = t1.store(ctx, mustEncode(t, moved, 0), true, hm, oldView)
 	require.NoError(t, err)
 	require.True(t, fenced, "nor deletes")
 	e, err := t1.kv.Get(ctx, key)
 	require.NoError(t, err)
 	require.Equal(t, "1", string(e.Value()), "the refused writes stored nothing")
 
-	fenced, err = t1.store(ctx, kept, 4, false, hk, oldView)
+	fenced, err = t1.store(ctx, mustEncode(t, kept, 4), false, hk, oldView)
 	require.NoError(t, err)
 	require.False(t, fenced, "a slot n1 keeps takes its writes")
 
@@ -166,6 +167,13 @@ func TestLapsedLeaseServesAfterBarrier(t *testing.T) {
 	require.Equal(t, stored+1, st.Stored)
 }
 
+// mustEncode returns the write of v under k as a durable table stores it.
+func mustEncode(t *testing.T, k string, v int) encoded {
+	e, _, err := encode(k, v, false)
+	require.NoError(t, err)
+	return e
+}
+
 // holdingK opens a durable table of one member, n1, and puts 1 under
 // "k"; it returns the test's context, the table and the key's hash. The
 // table is closed when the test ends.
@@ -237,4 +245,38 @@ func TestLoadLeavesNoWatchBehind(t *testing.T) {
 	default:
 		t.Fatal("the load returned with its watch's channel open")
 	}
+}
+
+// TestEncodeSizeIsTheEntrysJSON checks that the size encode reports for
+// a write, which the payload limit is checked against, is the length of
+// the entry's JSON as a hand-over chunk carries it, and that its bucket
+// key is dataKey's.
+func TestEncodeSizeIsTheEntrysJSON(t *testing.T) {
+	type point struct {
+		X, Y int
+		Tag  string `json:"tag,omitempty"`
+	}
+	check := func(k, v any) {
+		t.Helper()
+		e, n, err := encode(k, v, false)
+		require.NoError(t, err)
+		data, err := json.Marshal(dht.KV[any, any]{Key: k, Value: v})
+		require.NoError(t, err)
+		require.Equal(t, len(data), n, "%s", data)
+		key, err := dataKey(k)
+		require.NoError(t, err)
+		require.Equal(t, key, e.key)
+		val, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.Equal(t, val, e.val)
+	}
+	check("k", 1)
+	check("<&> \"quoted\" \u2028 é", "<script>")
+	check(42, point{X: 1, Y: -2, Tag: "t"})
+	check(point{X: 3}, []string{"a", "b"})
+	check(json.RawMessage(`{ "spaced" : 1 }`), nil)
+	d, n, err := encode("k", 1, true)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	require.Nil(t, d.val, "a deletion stores no value")
 }

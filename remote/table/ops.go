@@ -39,6 +39,8 @@ type request[K comparable, V any] struct {
 	Key   K      `json:"k"`
 	Val   V      `json:"v"`
 	Old   V      `json:"o"`
+
+	enc *encoded // a write as the bucket stores it, made by the caller's node; nil: not yet
 }
 
 // reply is a member's answer. Found is the previous value's presence
@@ -114,13 +116,16 @@ func (t *Table[K, V]) sizeErr(n int) error {
 func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h uint64) (reply[V], error) {
 	if m == t.self {
 		if q.writes() {
-			data, err := json.Marshal(dht.KV[K, V]{Key: q.Key, Value: q.Val})
+			// Encoded once: the size check's, and the store's if the
+			// table is durable.
+			e, n, err := encode(q.Key, q.Val, false)
 			if err != nil {
 				return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 			}
-			if err := t.sizeErr(len(data)); err != nil {
+			if err := t.sizeErr(n); err != nil {
 				return reply[V]{}, err
 			}
+			q.enc = &e
 		}
 		r := t.apply(ctx, q, h)
 		if r.Code == codeErr && ctx.Err() != nil {
