@@ -312,6 +312,18 @@ type pingTask struct {
 	turns int
 }
 
+// runPing runs a turn of t: it wakes t's peer until the pair's turns are
+// used up, and then counts the pair done.
+func runPing(t *pingTask, _ *owner.Slot) bool {
+	t.turns++
+	if n := t.left.Add(-1); n > 0 {
+		(*t.pool).Schedule(t.peer)
+	} else if n == 0 {
+		t.done.dec()
+	}
+	return false
+}
+
 // TestPoolPingPongPairs runs many pairs that wake each other from inside
 // their turns (the run-next hand-off), together with more pairs than
 // workers, so that the fairness rules must let every pair progress.
@@ -329,15 +341,7 @@ func TestPoolPingPongPairs(t *testing.T) {
 		a.peer = b
 		all = append(all, a, b)
 	}
-	p = NewPool(2, func(t *pingTask, _ *owner.Slot) bool {
-		t.turns++
-		if n := t.left.Add(-1); n > 0 {
-			(*t.pool).Schedule(t.peer)
-		} else if n == 0 {
-			t.done.dec()
-		}
-		return false
-	})
+	p = NewPool(2, runPing)
 	for i := 0; i < len(all); i += 2 {
 		p.Schedule(all[i])
 	}
@@ -364,15 +368,7 @@ func TestPoolStatsWhileHandingOff(t *testing.T) {
 		a := &pingTask{left: left, done: done, pool: &p}
 		b := &pingTask{left: left, done: done, pool: &p, peer: a}
 		a.peer = b
-		p = NewPool(workers, func(t *pingTask, _ *owner.Slot) bool {
-			t.turns++
-			if n := t.left.Add(-1); n > 0 {
-				(*t.pool).Schedule(t.peer)
-			} else if n == 0 {
-				t.done.dec()
-			}
-			return false
-		})
+		p = NewPool(workers, runPing)
 		p.Schedule(a)
 		reads := 0
 		for running := true; running; reads++ {
