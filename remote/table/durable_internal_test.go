@@ -280,3 +280,63 @@ func TestEncodeSizeIsTheEntrysJSON(t *testing.T) {
 	require.Zero(t, n)
 	require.Nil(t, d.val, "a deletion stores no value")
 }
+
+// unansweredKV is a bucket whose first gets and writes are not answered,
+// as a bucket just created on a cluster may not be.
+type unansweredKV struct {
+	jetstream.KeyValue
+	gets, writes *int // how many more go unanswered
+}
+
+func (kv unansweredKV) Get(ctx context.Context, key string) (jetstream.KeyValueEntry, error) {
+	if *kv.gets > 0 {
+		*kv.gets--
+		return nil, nats.ErrNoResponders
+	}
+	return kv.KeyValue.Get(ctx, key)
+}
+
+func (kv unansweredKV) Create(ctx context.Context, key string, value []byte, opts ...jetstream.KVCreateOpt) (uint64, error) {
+	if *kv.writes > 0 {
+		*kv.writes--
+		return 0, jetstream.ErrNoStreamResponse
+	}
+	return kv.KeyValue.Create(ctx, key, value, opts...)
+}
+
+func (kv unansweredKV) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
+	if *kv.writes > 0 {
+		*kv.writes--
+		return 0, jetstream.ErrNoStreamResponse
+	}
+	return kv.KeyValue.Update(ctx, key, value, rev)
+}
+
+// TestLayoutChangeOutlastsUnansweredRequests checks that a change of the
+// layout (a member joining or leaving) is sent again while nobody answers
+// the bucket's reads or writes, and is written once, in epoch order.
+func TestLayoutChangeOutlastsUnansweredRequests(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	bucket, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "fresh", History: 1})
+	require.NoError(t, err)
+	gets, writes := 3, 1
+	tb := &Table[string, int]{name: "fresh", kv: unansweredKV{KeyValue: bucket, gets: &gets, writes: &writes}}
+	require.NoError(t, tb.propose(ctx, with("a")))
+	require.Zero(t, gets+writes, "every unanswered request was sent again")
+	gets, writes = 2, 2
+	require.NoError(t, tb.propose(ctx, with("b")))
+	require.Zero(t, gets+writes)
+	e, err := bucket.Get(ctx, layoutKey)
+	require.NoError(t, err)
+	r, err := decodeRecord(e.Value())
+	require.NoError(t, err)
+	require.Equal(t, layout{Epoch: 2, Members: []string{"a", "b"}}, r.current())
+	require.Len(t, r.Layouts, 2)
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/reactors-go/reactors/internal/xxh64"
@@ -197,12 +198,18 @@ func decodeRecord(data []byte) (record, error) {
 // It returns once the change is written (or none was needed), or ctx
 // ends.
 func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) ([]string, bool)) error {
+	pause := firstPause
 	for {
 		var r record
 		var rev uint64
 		e, err := t.kv.Get(ctx, layoutKey)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
+		case unanswered(err):
+			if err := t.pause(ctx, nil, &pause); err != nil {
+				return fmt.Errorf("table: %s: layout: %w", t.name, err)
+			}
+			continue
 		case err != nil:
 			return fmt.Errorf("table: %s: layout: %w", t.name, err)
 		default:
@@ -224,14 +231,27 @@ func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) (
 		} else {
 			_, err = t.kv.Update(ctx, layoutKey, data, rev)
 		}
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
-		}
-		if !casConflict(err) {
+		case unanswered(err):
+			if err := t.pause(ctx, nil, &pause); err != nil {
+				return fmt.Errorf("table: %s: layout: %w", t.name, err)
+			}
+		case !casConflict(err):
 			return fmt.Errorf("table: %s: layout: %w", t.name, err)
 		}
-		// Another node wrote first: edit its layout instead.
+		// Another node wrote first (edit its layout instead), or nobody
+		// answered: read again.
 	}
+}
+
+// unanswered reports whether err says that no server answered a
+// JetStream request: a bucket just created on a cluster, whose stream
+// has no leader yet or whose servers do not yet serve its reads, or
+// one electing a new leader. The request is worth sending again.
+func unanswered(err error) bool {
+	return errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)
 }
 
 // casConflict reports whether err says that the key changed since the
