@@ -28,5 +28,6 @@
 // [reactor.ErrInsideReactor] when called from a reactor's handler.
 //
 // Table and dht.Table both satisfy [dht.Store], so code written against
-// that interface runs on either. Keys and values travel as JSON.
+// that interface runs on either. Keys and values travel and are stored
+// as JSON (between members, inside a small binary envelope).
 package table

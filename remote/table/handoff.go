@@ -388,7 +388,7 @@ func (t *Table[K, V]) chunks(entries []dht.KV[K, V]) [][]dht.KV[K, V] {
 // gone reports whether member m has no subscription for the table any
 // more (its table closed, or its node or connection is gone).
 func (t *Table[K, V]) gone(m string) bool {
-	data, _ := json.Marshal(request[K, V]{Op: opPing})
+	data, _ := encodeRequest(&request[K, V]{Op: opPing})
 	ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
 	defer cancel()
 	_, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".op", data)

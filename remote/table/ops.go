@@ -2,7 +2,6 @@ package table
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -34,11 +33,11 @@ const (
 // request is an operation on a table member, placed with the layout of
 // Epoch.
 type request[K comparable, V any] struct {
-	Op    uint8  `json:"op"`
-	Epoch uint64 `json:"e"`
-	Key   K      `json:"k"`
-	Val   V      `json:"v"`
-	Old   V      `json:"o"`
+	Op    uint8
+	Epoch uint64
+	Key   K
+	Val   V // Put's and CompareAndSwap's
+	Old   V // CompareAndSwap's
 
 	enc *encoded // a write as the bucket stores it, made by the caller's node; nil: not yet
 }
@@ -47,13 +46,13 @@ type request[K comparable, V any] struct {
 // ([Table.Get], [Table.Put], [Table.Delete]), the swap
 // ([Table.CompareAndSwap]) or, for [Table.Len], that the member had settled.
 type reply[V any] struct {
-	Code  uint8  `json:"c"`
-	Epoch uint64 `json:"e"`
-	Val   V      `json:"v"`
-	Found bool   `json:"f"`
-	N     int    `json:"n"`
-	Err   string `json:"err,omitempty"`
-	Panic bool   `json:"panic,omitempty"`
+	Code  uint8
+	Epoch uint64
+	Val   V
+	Found bool
+	N     int
+	Err   string
+	Panic bool
 }
 
 // do places q with the newest layout and applies it on the member that
@@ -109,39 +108,35 @@ func (t *Table[K, V]) sizeErr(n int) error {
 
 // send applies q on member m: locally if m is this node, else by one NATS
 // request. A write is refused with a [*remote.PayloadError], before anything is
-// applied, if it could not be handed over: the value is encoded once,
-// alone for a local write, as part of the request otherwise. A member
-// that cannot be reached (it has gone: no responders) answers
-// codeNotReady, so the caller waits for the layout to change.
+// applied, if its entry could not be handed over (the size of the
+// entry's JSON, which the write encodes once: for this check, and for
+// the store if the table is durable and m is this node), as is a
+// request over the payload limit. A member that cannot be reached (it
+// has gone: no responders) answers codeNotReady, so the caller waits for
+// the layout to change.
 func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h uint64) (reply[V], error) {
-	if m == t.self {
-		if q.writes() {
-			// Encoded once: the size check's, and the store's if the
-			// table is durable.
-			e, n, err := encode(q.Key, q.Val, false)
-			if err != nil {
-				return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
-			}
-			if err := t.sizeErr(n); err != nil {
-				return reply[V]{}, err
-			}
-			q.enc = &e
+	if q.writes() {
+		e, n, err := encode(q.Key, q.Val, false)
+		if err != nil {
+			return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 		}
+		if err := t.sizeErr(n); err != nil {
+			return reply[V]{}, err
+		}
+		q.enc = &e
+	}
+	if m == t.self {
 		r := t.apply(ctx, q, h)
 		if r.Code == codeErr && ctx.Err() != nil {
 			return r, context.Cause(ctx)
 		}
 		return r, nil
 	}
-	data, err := json.Marshal(q)
+	data, err := encodeRequest(q)
 	if err != nil {
 		return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 	}
-	if q.writes() {
-		if err := t.sizeErr(len(data)); err != nil {
-			return reply[V]{}, err
-		}
-	} else if len(data) > t.n.MaxPayload() {
+	if len(data) > t.n.MaxPayload() {
 		return reply[V]{}, &remote.PayloadError{Name: t.name, Size: len(data), Limit: t.n.MaxPayload()}
 	}
 	msg, err := t.n.Conn().RequestWithContext(ctx, t.subj+m+".op", data)
@@ -155,7 +150,7 @@ func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h ui
 		return reply[V]{}, t.in.TransportErr(t.name, err)
 	}
 	var r reply[V]
-	if err := json.Unmarshal(msg.Data, &r); err != nil {
+	if err := decodeReply(msg.Data, &r); err != nil {
 		return r, fmt.Errorf("%w: table %s reply: %w", remote.ErrDecode, t.name, err)
 	}
 	return r, nil
@@ -168,7 +163,7 @@ func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h ui
 // waits for room).
 func (t *Table[K, V]) onOp(m *nats.Msg) {
 	var q request[K, V]
-	if err := json.Unmarshal(m.Data, &q); err != nil {
+	if err := decodeRequest(m.Data, &q); err != nil {
 		t.respond(m, reply[V]{Code: codeErr, Err: fmt.Sprintf("undecodable request: %v", err)})
 		return
 	}
@@ -203,9 +198,9 @@ func (t *Table[K, V]) serveOp(m *nats.Msg, q *request[K, V]) {
 
 // respond answers m with r.
 func (t *Table[K, V]) respond(m *nats.Msg, r reply[V]) {
-	data, err := json.Marshal(r)
+	data, err := encodeReply(&r)
 	if err != nil {
-		data, _ = json.Marshal(reply[V]{Code: codeErr, Err: fmt.Sprintf("unencodable reply: %v", err)})
+		data, _ = encodeReply(&reply[V]{Code: codeErr, Err: fmt.Sprintf("unencodable reply: %v", err)})
 	}
 	_ = m.Respond(data)
 }
