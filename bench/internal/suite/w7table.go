@@ -62,9 +62,20 @@ type w7Cluster struct {
 
 // w7JetStream starts n JetStream servers on 127.0.0.1, clustered when
 // n > 1, and (for a cluster) waits until it places a bucket of three
-// replicas.
-func w7JetStream(n int) (c *w7Cluster, err error) {
-	c = &w7Cluster{}
+// replicas. A cluster that places none within half a minute is stopped
+// and started again on other ports, once.
+func w7JetStream(n int) (*w7Cluster, error) {
+	c, err := w7StartJetStream(n)
+	if err != nil && n > 1 {
+		c, err = w7StartJetStream(n)
+	}
+	return c, err
+}
+
+// w7StartJetStream is one attempt of w7JetStream; it stops what it
+// started when it fails.
+func w7StartJetStream(n int) (_ *w7Cluster, err error) {
+	c := &w7Cluster{}
 	defer func() {
 		if err != nil {
 			c.stop()
@@ -112,7 +123,7 @@ func w7JetStream(n int) (c *w7Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	for end := time.Now().Add(time.Minute); ; {
+	for end := time.Now().Add(30 * time.Second); ; {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "w7-ready", Replicas: 3})
 		if err != nil { // an attempt that timed out may have made it
