@@ -148,6 +148,10 @@ func TestPanickingHookIsLoggedAndContained(t *testing.T) {
 	require.NoError(t, ch.Send(1))
 	require.NoError(t, ch.Send(2))
 	reactortest.Receive(t, done)
+	// The Turn hook runs when the turn ends, after the handler signalled
+	// done: wait for its panic's log line before the Ask hook's.
+	require.Eventually(t, func() bool { return strings.Contains(strings.Join(buf.lines(), "\n"), "turn hook") },
+		reactortest.Patience, time.Millisecond)
 	p := sys.AskProbe()
 	require.NotPanics(t, func() { p.End(p.Start(), false) })
 	require.NoError(t, sys.Shutdown(context.Background()))
