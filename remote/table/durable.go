@@ -66,36 +66,37 @@ func leaseMargin(ttl time.Duration) time.Duration { return ttl / 10 }
 
 // dataKey returns the bucket key of k.
 func dataKey[K any](k K) (string, error) {
-	e, _, err := encode(k, struct{}{}, true)
-	return e.key, err
+	e, err := encode(k, struct{}{}, true)
+	return e.bucketKey(), err
 }
 
-// encoded is a write as the bucket stores it: made once, by the node
-// that takes the write from its caller.
+// encoded is a write's key and value as JSON, made once by the node
+// that takes the write from its caller: for the payload check, the
+// request to the key's holder, and the store.
 type encoded struct {
-	key string // the bucket key
+	key []byte // the key's JSON
 	val []byte // the value's JSON; nil for a deletion
+}
+
+// bucketKey returns the bucket key of e's key.
+func (e encoded) bucketKey() string {
+	return dataPrefix + base64.RawURLEncoding.EncodeToString(e.key)
 }
 
 // entryFraming is what dht.KV's JSON adds to its key's and value's.
 const entryFraming = len(`{"Key":,"Value":}`)
 
-// encode returns the write of v under k (or k's deletion, if del) as the
-// bucket stores it, and, for a write, the length of the JSON of the
-// entry (dht.KV) that a hand-over chunk would carry.
-func encode[K, V any](k K, v V, del bool) (encoded, int, error) {
-	kj, err := json.Marshal(k)
-	if err != nil {
-		return encoded{}, 0, err
+// entrySize returns the length of the JSON of the entry (dht.KV) that a
+// hand-over chunk would carry for e.
+func (e encoded) entrySize() int { return len(e.key) + len(e.val) + entryFraming }
+
+// encode returns the write of v under k, or k's deletion if del.
+func encode[K, V any](k K, v V, del bool) (e encoded, err error) {
+	if e.key, err = json.Marshal(k); err != nil || del {
+		return e, err
 	}
-	e := encoded{key: dataPrefix + base64.RawURLEncoding.EncodeToString(kj)}
-	if del {
-		return e, 0, nil
-	}
-	if e.val, err = json.Marshal(v); err != nil {
-		return encoded{}, 0, err
-	}
-	return e, len(kj) + len(e.val) + entryFraming, nil
+	e.val, err = json.Marshal(v)
+	return e, err
 }
 
 // keyOf decodes the key of the bucket key s, which must start with
@@ -119,7 +120,7 @@ func (t *Table[K, V]) subject(key string) string { return "$KV." + t.bucket + ".
 // layout changed: nothing was stored. Any other error leaves it unknown
 // whether the write was stored.
 func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, h uint64, cur *view) (fenced bool, err error) {
-	m := nats.NewMsg(t.in.APIPrefix() + t.subject(e.key))
+	m := nats.NewMsg(t.in.APIPrefix() + t.subject(e.bucketKey()))
 	if del {
 		m.Header.Set(hdrKVOp, "DEL")
 	} else {
@@ -389,7 +390,7 @@ func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint
 	}
 	e := q.enc
 	if e == nil { // a write of another node's caller
-		enc, _, err := encode(q.Key, q.Val, del)
+		enc, err := encode(q.Key, q.Val, del)
 		if err != nil {
 			return errReply[V](fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err))
 		}

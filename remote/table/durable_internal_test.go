@@ -169,7 +169,7 @@ func TestLapsedLeaseServesAfterBarrier(t *testing.T) {
 
 // mustEncode returns the write of v under k as a durable table stores it.
 func mustEncode(t *testing.T, k string, v int) encoded {
-	e, _, err := encode(k, v, false)
+	e, err := encode(k, v, false)
 	require.NoError(t, err)
 	return e
 }
@@ -258,14 +258,14 @@ func TestEncodeSizeIsTheEntrysJSON(t *testing.T) {
 	}
 	check := func(k, v any) {
 		t.Helper()
-		e, n, err := encode(k, v, false)
+		e, err := encode(k, v, false)
 		require.NoError(t, err)
 		data, err := json.Marshal(dht.KV[any, any]{Key: k, Value: v})
 		require.NoError(t, err)
-		require.Equal(t, len(data), n, "%s", data)
+		require.Equal(t, len(data), e.entrySize(), "%s", data)
 		key, err := dataKey(k)
 		require.NoError(t, err)
-		require.Equal(t, key, e.key)
+		require.Equal(t, key, e.bucketKey())
 		val, err := json.Marshal(v)
 		require.NoError(t, err)
 		require.Equal(t, val, e.val)
@@ -275,9 +275,8 @@ func TestEncodeSizeIsTheEntrysJSON(t *testing.T) {
 	check(42, point{X: 1, Y: -2, Tag: "t"})
 	check(point{X: 3}, []string{"a", "b"})
 	check(json.RawMessage(`{ "spaced" : 1 }`), nil)
-	d, n, err := encode("k", 1, true)
+	d, err := encode("k", 1, true)
 	require.NoError(t, err)
-	require.Zero(t, n)
 	require.Nil(t, d.val, "a deletion stores no value")
 }
 

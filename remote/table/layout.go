@@ -209,7 +209,7 @@ func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) (
 			if err := t.pause(ctx, nil, &pause); err != nil {
 				return fmt.Errorf("table: %s: layout: %w", t.name, err)
 			}
-			continue
+			continue // nobody answered: read again
 		case err != nil:
 			return fmt.Errorf("table: %s: layout: %w", t.name, err)
 		default:
@@ -231,18 +231,16 @@ func (t *Table[K, V]) propose(ctx context.Context, edit func(members []string) (
 		} else {
 			_, err = t.kv.Update(ctx, layoutKey, data, rev)
 		}
-		switch {
-		case err == nil:
+		if err == nil {
 			return nil
-		case unanswered(err):
-			if err := t.pause(ctx, nil, &pause); err != nil {
-				return fmt.Errorf("table: %s: layout: %w", t.name, err)
-			}
-		case !casConflict(err):
+		}
+		if !casConflict(err) && !unanswered(err) {
 			return fmt.Errorf("table: %s: layout: %w", t.name, err)
 		}
 		// Another node wrote first (edit its layout instead), or nobody
-		// answered: read again.
+		// answered the write (the JetStream client paused between its
+		// own attempts, and the read that follows pauses if nobody
+		// answers it either): read again.
 	}
 }
 

@@ -109,18 +109,17 @@ func (t *Table[K, V]) sizeErr(n int) error {
 // send applies q on member m: locally if m is this node, else by one NATS
 // request. A write is refused with a [*remote.PayloadError], before anything is
 // applied, if its entry could not be handed over (the size of the
-// entry's JSON, which the write encodes once: for this check, and for
-// the store if the table is durable and m is this node), as is a
-// request over the payload limit. A member that cannot be reached (it
+// entry's JSON; the write is encoded once, for this check, the request
+// and the store), as is a request over the payload limit. A member that cannot be reached (it
 // has gone: no responders) answers codeNotReady, so the caller waits for
 // the layout to change.
 func (t *Table[K, V]) send(ctx context.Context, m string, q *request[K, V], h uint64) (reply[V], error) {
 	if q.writes() {
-		e, n, err := encode(q.Key, q.Val, false)
+		e, err := encode(q.Key, q.Val, false)
 		if err != nil {
 			return reply[V]{}, fmt.Errorf("%w: table %s: %w", remote.ErrEncode, t.name, err)
 		}
-		if err := t.sizeErr(n); err != nil {
+		if err := t.sizeErr(e.entrySize()); err != nil {
 			return reply[V]{}, err
 		}
 		q.enc = &e

@@ -42,19 +42,20 @@ func encodeRequest[K comparable, V any](q *request[K, V]) ([]byte, error) {
 	b = append(b, wireVersion, q.Op)
 	b = binary.AppendUvarint(b, q.Epoch)
 	var err error
-	if q.Op != opLen && q.Op != opPing {
+	switch {
+	case q.enc != nil: // a write, encoded by send
+		b = appendBytes(appendBytes(b, q.enc.key), q.enc.val)
+	case q.Op == opLen || q.Op == opPing:
+		b = append(b, 0, 0)
+	default:
 		if b, err = appendJSON(b, q.Key); err != nil {
 			return nil, err
 		}
-	} else {
-		b = append(b, 0)
-	}
-	if q.Op == opPut || q.Op == opCAS {
-		if b, err = appendJSON(b, q.Val); err != nil {
+		if q.Op != opPut && q.Op != opCAS {
+			b = append(b, 0)
+		} else if b, err = appendJSON(b, q.Val); err != nil {
 			return nil, err
 		}
-	} else {
-		b = append(b, 0)
 	}
 	if q.Op == opCAS {
 		if b, err = appendJSON(b, q.Old); err != nil {
@@ -116,8 +117,7 @@ func encodeReply[V any](r *reply[V]) ([]byte, error) {
 	if b, err = appendJSON(b, r.Val); err != nil {
 		return nil, err
 	}
-	b = binary.AppendUvarint(b, uint64(len(r.Err)))
-	return append(b, r.Err...), nil
+	return appendBytes(b, []byte(r.Err)), nil
 }
 
 // decodeReply decodes a reply encoded by encodeReply into r.
@@ -149,8 +149,13 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return appendBytes(b, data), nil
+}
+
+// appendBytes appends data and its length before it.
+func appendBytes(b, data []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(data)))
-	return append(b, data...), nil
+	return append(b, data...)
 }
 
 // wireReader reads the fields of a request or reply, remembering the

@@ -23,6 +23,16 @@ func TestWireRoundTrip(t *testing.T) {
 		var got request[string, point]
 		require.NoError(t, decodeRequest(data, &got))
 		require.Equal(t, q, got)
+		if q.writes() {
+			// A write as send makes it: its key and value encoded once.
+			e, err := encode(q.Key, q.Val, false)
+			require.NoError(t, err)
+			pre := q
+			pre.enc = &e
+			again, err := encodeRequest(&pre)
+			require.NoError(t, err)
+			require.Equal(t, data, again)
+		}
 	}
 	for _, r := range []reply[point]{
 		{},
