@@ -115,11 +115,13 @@ func (t *Table[K, V]) subject(key string) string { return "$KV." + t.bucket + ".
 
 // store stores the write e (or its key's deletion, if del) in the bucket,
 // on the condition that the member still holds the fence of the key's slot
-// (hash h; see fence.go), taken under its layout cur. It
-// reports fenced when the slot's fence cannot be taken because the
-// layout changed: nothing was stored. Any other error leaves it unknown
-// whether the write was stored.
-func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, h uint64, cur *view) (fenced bool, err error) {
+// (hash h; see fence.go), taken under its layout cur. It reports again
+// when nothing was stored and the write is to be placed anew: the
+// slot's fence cannot be taken because the layout changed, or no
+// JetStream server answered (the bucket's stream electing its leader,
+// or its servers down). Any error leaves it unknown whether the write
+// was stored.
+func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, h uint64, cur *view) (again bool, err error) {
 	m := nats.NewMsg(t.in.APIPrefix() + t.subject(e.bucketKey()))
 	if del {
 		m.Header.Set(hdrKVOp, "DEL")
@@ -130,16 +132,25 @@ func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, h uint64, 
 	for range maxRefences {
 		seq := t.fence.seq[s].Load()
 		if seq == 0 { // the slot's first write in this layout, or one after a refusal
-			if seq, err = t.refence(ctx, s, cur); err != nil || seq == 0 {
+			seq, err = t.refence(ctx, s, cur)
+			switch {
+			case errors.Is(err, errUnanswered):
+				t.count.unanswered.Add(1)
+				return true, nil
+			case err != nil || seq == 0:
 				return err == nil, err
 			}
 		}
 		refused, _, err := t.publishFenced(ctx, m, slotKey(s), seq)
-		if err != nil || !refused {
-			if err == nil {
-				t.count.stored.Add(1)
-			}
+		switch {
+		case errors.Is(err, errUnanswered):
+			t.count.unanswered.Add(1)
+			return true, nil
+		case err != nil:
 			return false, err
+		case !refused:
+			t.count.stored.Add(1)
+			return false, nil
 		}
 		t.fence.seq[s].CompareAndSwap(seq, 0) // written by another: take it again
 	}
@@ -396,9 +407,9 @@ func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint
 		}
 		e = &enc
 	}
-	fenced, err := t.store(ctx, *e, del, h, t.cur)
+	again, err := t.store(ctx, *e, del, h, t.cur)
 	switch {
-	case fenced:
+	case again:
 		return reply[V]{Code: codeNotReady, Epoch: t.cur.Epoch}
 	case err != nil:
 		return errReply[V](err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -338,4 +339,120 @@ func TestLayoutChangeOutlastsUnansweredRequests(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, layout{Epoch: 2, Members: []string{"a", "b"}}, r.current())
 	require.Len(t, r.Layouts, 2)
+}
+
+// unansweredStores makes the next n conditioned writes of tb to the
+// bucket key key go unanswered, alternately with nats.ErrNoResponders and
+// jetstream.ErrNoStreamResponse, as a stream electing its leader answers;
+// seen runs (if not nil) at each. Other writes are published.
+func unansweredStores(tb *Table[string, int], key string, n int, seen func()) {
+	var left atomic.Int64
+	left.Store(int64(n))
+	subj := tb.in.APIPrefix() + tb.subject(key)
+	f := publishFunc(func(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+		if m.Subject == subj {
+			if i := left.Add(-1); i >= 0 {
+				if seen != nil {
+					seen()
+				}
+				if i%2 == 0 {
+					return nil, nats.ErrNoResponders
+				}
+				return nil, jetstream.ErrNoStreamResponse
+			}
+		}
+		return tb.in.JetStream().PublishMsg(ctx, m)
+	})
+	tb.pub.Store(&f)
+}
+
+// TestWriteOutlastsUnansweredStores checks that a durable write that no
+// JetStream server answers (nothing is stored) is placed again until it
+// is stored: a write of the key's holder, the first write of a slot
+// (whose fence's barrier goes unanswered), and a write of another node.
+// A write whose context ends meanwhile returns the context's error, and
+// stored nothing.
+func TestWriteOutlastsUnansweredStores(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t1.Close(ctx)
+	_, _, err = t1.Put(ctx, "k", 1) // n1 holds "k", and its slot's fence
+	require.NoError(t, err)
+	stored := func(tb *Table[string, int], k string) string {
+		t.Helper()
+		key, err := dataKey(k)
+		require.NoError(t, err)
+		e, err := tb.kv.Get(ctx, key)
+		require.NoError(t, err)
+		return string(e.Value())
+	}
+	key, err := dataKey("k")
+	require.NoError(t, err)
+	unansweredStores(t1, key, 4, nil)
+	prev, had, err := t1.Put(ctx, "k", 2)
+	require.NoError(t, err)
+	require.True(t, had)
+	require.Equal(t, 1, prev)
+	require.EqualValues(t, 4, t1.Stats().Unanswered, "each unanswered write was placed again")
+	require.Equal(t, "2", stored(t1, "k"))
+
+	hk, err := t1.hash("k")
+	require.NoError(t, err)
+	var other string // a key of another slot, whose fence n1 takes again, as after a refusal
+	for i := 0; other == ""; i++ {
+		k := fmt.Sprint("o", i)
+		h, err := t1.hash(k)
+		require.NoError(t, err)
+		if slotOf(h) != slotOf(hk) {
+			other = k
+			t1.fence.seq[slotOf(h)].Store(0)
+		}
+	}
+	unansweredStores(t1, fencePrefix+t1.self, 3, nil)
+	_, had, err = t1.Put(ctx, other, 3)
+	require.NoError(t, err)
+	require.False(t, had)
+	require.EqualValues(t, 7, t1.Stats().Unanswered, "the fence's unanswered barriers too")
+	require.Equal(t, "3", stored(t1, other))
+
+	n2 := remotetest.Member(t, url, "n2")
+	t2, err := Open[string, int](ctx, n2, "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t2.Close(ctx)
+	var held string // a key n1 holds with n2 in the layout
+	for i := 0; held == ""; i++ {
+		k := fmt.Sprint("h", i)
+		if o, err := t2.Owner(k); err == nil && o == "n1" {
+			held = k
+		}
+	}
+	key, err = dataKey(held)
+	require.NoError(t, err)
+	unansweredStores(t1, key, 3, nil)
+	_, _, err = t2.Put(ctx, held, 4)
+	require.NoError(t, err, "a write of another node is placed again too")
+	require.EqualValues(t, 10, t1.Stats().Unanswered)
+	v, ok, err := t2.Get(ctx, held)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, 4, v)
+
+	ended, end := context.WithCancel(ctx)
+	defer end()
+	var calls atomic.Int64
+	unansweredStores(t1, key, 1<<30, func() {
+		if calls.Add(1) == 3 {
+			end()
+		}
+	})
+	_, _, err = t1.Put(ended, held, 9)
+	require.ErrorIs(t, err, context.Canceled)
+	t1.pub.Store(nil)
+	v, _, err = t1.Get(ctx, held)
+	require.NoError(t, err)
+	require.Equal(t, 4, v, "a write that ended unanswered is not applied")
+	require.Equal(t, "4", stored(t1, held), "nor stored")
 }

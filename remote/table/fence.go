@@ -71,6 +71,11 @@ func busy(err error) bool {
 	return errors.As(err, &api) && api.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }
 
+// errUnanswered marks a conditioned write that no JetStream server
+// answered (see unanswered): nothing was stored, so the write may be
+// placed again.
+var errUnanswered = errors.New("no JetStream server answered")
+
 // conflict reports whether err refused a conditioned write because its
 // condition subject was written since.
 func conflict(err error) bool {
@@ -83,12 +88,12 @@ func conflict(err error) bool {
 // conditioned write of cond is in flight. It reports refused when cond
 // was written since (nothing was stored), and otherwise returns m's
 // sequence in the stream. Any other error leaves it unknown whether m
-// was stored.
+// was stored, except one matching errUnanswered: nobody took m.
 func (t *Table[K, V]) publishFenced(ctx context.Context, m *nats.Msg, cond string, seq uint64) (refused bool, stored uint64, err error) {
 	m.Header.Set(hdrExpectSeq, strconv.FormatUint(seq, 10))
 	m.Header.Set(hdrExpectSubj, t.subject(cond))
 	for pause := busyPause; ; pause = min(2*pause, maxBusyPause) {
-		ack, err := t.in.JetStream().PublishMsg(ctx, m)
+		ack, err := t.publishMsg(ctx, m)
 		switch {
 		case err == nil:
 			return false, ack.Sequence, nil
@@ -97,6 +102,8 @@ func (t *Table[K, V]) publishFenced(ctx context.Context, m *nats.Msg, cond strin
 			return true, 0, nil
 		case ctx.Err() != nil:
 			return false, 0, context.Cause(ctx)
+		case unanswered(err):
+			return false, 0, fmt.Errorf("table: %s: store: %w (%w)", t.name, errUnanswered, err)
 		case !busy(err):
 			return false, 0, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
 		}
@@ -107,6 +114,19 @@ func (t *Table[K, V]) publishFenced(ctx context.Context, m *nats.Msg, cond strin
 			return false, 0, context.Cause(ctx)
 		}
 	}
+}
+
+// publishFunc publishes a message to JetStream and waits for its
+// acknowledgement.
+type publishFunc func(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error)
+
+// publishMsg publishes m to JetStream and waits for its acknowledgement
+// (tests replace it with t.pub).
+func (t *Table[K, V]) publishMsg(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+	if f := t.pub.Load(); f != nil {
+		return (*f)(ctx, m)
+	}
+	return t.in.JetStream().PublishMsg(ctx, m)
 }
 
 // refence takes the fence of slot s, which the member holds in its
@@ -153,6 +173,9 @@ func (t *Table[K, V]) writeFences(ctx context.Context, ss []int, epoch uint64) (
 		case ack := <-f.Ok():
 			seqs[i] = ack.Sequence
 		case err := <-f.Err():
+			if unanswered(err) { // nothing was stored
+				return nil, fmt.Errorf("table: %s: fence: %w (%w)", t.name, errUnanswered, err)
+			}
 			return nil, fmt.Errorf("table: %s: fence: %w", t.name, t.in.TransportErr(t.name, err))
 		case <-ctx.Done():
 			return nil, context.Cause(ctx)

@@ -15,19 +15,20 @@ type Stats struct {
 	Keys    int      `json:"keys"`    // keys in the member's memory (see dht.Table.Stats)
 	Durable bool     `json:"durable"` // false for a Config.Cache table, whose figures below stay 0
 
-	Stored   uint64        `json:"stored"`   // writes stored in JetStream by the member
-	Refused  uint64        `json:"refused"`  // conditioned writes JetStream refused, storing nothing: on a slot's fence another member wrote, or a barrier under a layout changed since
-	Busy     uint64        `json:"busy"`     // writes sent again because another one on their slot's fence was in flight (a cluster only)
-	Fences   uint64        `json:"fences"`   // slot fences the member wrote: for slots it gained, and again after a refusal
-	Loads    uint64        `json:"loads"`    // loads of gained keys from the bucket
-	Loaded   uint64        `json:"loaded"`   // entries loaded, in all
-	LastLoad time.Duration `json:"lastLoad"` // how long the last load took, fences and read included
+	Stored     uint64        `json:"stored"`     // writes stored in JetStream by the member
+	Refused    uint64        `json:"refused"`    // conditioned writes JetStream refused, storing nothing: on a slot's fence another member wrote, or a barrier under a layout changed since
+	Busy       uint64        `json:"busy"`       // writes sent again because another one on their slot's fence was in flight (a cluster only)
+	Unanswered uint64        `json:"unanswered"` // writes placed again because no JetStream server answered them (a stream electing its leader), storing nothing
+	Fences     uint64        `json:"fences"`     // slot fences the member wrote: for slots it gained, and again after a refusal
+	Loads      uint64        `json:"loads"`      // loads of gained keys from the bucket
+	Loaded     uint64        `json:"loaded"`     // entries loaded, in all
+	LastLoad   time.Duration `json:"lastLoad"`   // how long the last load took, fences and read included
 }
 
 // counters are a member's durable figures (see Stats).
 type counters struct {
-	stored, refused, busy, fences, loads, loaded atomic.Uint64
-	lastLoad                                     atomic.Int64 // ns
+	stored, refused, busy, unanswered, fences, loads, loaded atomic.Uint64
+	lastLoad                                                 atomic.Int64 // ns
 }
 
 // Stats returns the layout the member serves, the slots it holds, the
@@ -51,7 +52,8 @@ func (t *Table[K, V]) Stats() Stats {
 		}
 	}
 	c := &t.count
-	st.Stored, st.Refused, st.Busy, st.Fences = c.stored.Load(), c.refused.Load(), c.busy.Load(), c.fences.Load()
+	st.Stored, st.Refused, st.Busy, st.Unanswered = c.stored.Load(), c.refused.Load(), c.busy.Load(), c.unanswered.Load()
+	st.Fences = c.fences.Load()
 	st.Loads, st.Loaded, st.LastLoad = c.loads.Load(), c.loaded.Load(), time.Duration(c.lastLoad.Load())
 	return st
 }

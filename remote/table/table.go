@@ -67,7 +67,10 @@ import (
 // unavailable meanwhile, about one lease time after a death. The
 // bucket has 3 replicas, or as many as the JetStream system has servers
 // ([Config.Replicas]): a write that returned nil survives the death of
-// any member, and of a minority of the servers of a cluster.
+// any member, and of a minority of the servers of a cluster. A write
+// that no JetStream server answers (the bucket's stream electing its
+// leader, or its servers down) stored nothing; it is placed again, as
+// after a layout change, until it is stored or ctx ends.
 //
 // A cache keeps keys only in memory: when a member dies its keys are
 // lost, and they start empty on their new holders; a member that stops
@@ -99,14 +102,15 @@ type Table[K comparable, V any] struct {
 	subj  string // prefix of the members' subjects
 	subs  []*nats.Subscription
 
-	cache   bool           // Config.Cache: keys in memory only
-	bucket  string         // kv's name
-	margin  time.Duration  // how long before its lease ends a durable member stops serving
-	gen     atomic.Uint64  // the lease generation whose layout the member checked (see recheck)
-	stripes [64]sync.Mutex // a durable write holds its key's stripe from its read to its apply
-	fence   *fences        // a durable member's fences of the slots it holds (fence.go); nil for a cache
-	count   counters       // a durable member's figures (Stats)
-	serve   chan struct{}  // capacity maxServing: a durable table's requests being served
+	cache   bool                        // Config.Cache: keys in memory only
+	bucket  string                      // kv's name
+	margin  time.Duration               // how long before its lease ends a durable member stops serving
+	gen     atomic.Uint64               // the lease generation whose layout the member checked (see recheck)
+	stripes [64]sync.Mutex              // a durable write holds its key's stripe from its read to its apply
+	fence   *fences                     // a durable member's fences of the slots it holds (fence.go); nil for a cache
+	count   counters                    // a durable member's figures (Stats)
+	pub     atomic.Pointer[publishFunc] // tests only: replaces the JetStream publish of conditioned writes (publishMsg)
+	serve   chan struct{}               // capacity maxServing: a durable table's requests being served
 
 	ctx     context.Context // ends with the table
 	cancel  context.CancelFunc
