@@ -369,7 +369,8 @@ func unansweredStores(tb *Table[string, int], key string, n int, seen func()) {
 // TestWriteOutlastsUnansweredStores checks that a durable write that no
 // JetStream server answers (nothing is stored) is placed again until it
 // is stored: a write of the key's holder, the first write of a slot
-// (whose fence's barrier goes unanswered), and a write of another node.
+// (whose fence's barrier goes unanswered), and a put, a swap and a
+// deletion of another node.
 // A write whose context ends meanwhile returns the context's error, and
 // stored nothing.
 func TestWriteOutlastsUnansweredStores(t *testing.T) {
@@ -439,6 +440,21 @@ func TestWriteOutlastsUnansweredStores(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, 4, v)
+	unansweredStores(t1, key, 2, nil)
+	swapped, err := t2.CompareAndSwap(ctx, held, 4, 5)
+	require.NoError(t, err)
+	require.True(t, swapped, "a swap is placed again")
+	require.Equal(t, "5", stored(t1, held))
+	unansweredStores(t1, key, 2, nil)
+	prev, had, err = t2.Delete(ctx, held)
+	require.NoError(t, err)
+	require.True(t, had, "a deletion is placed again")
+	require.Equal(t, 5, prev)
+	require.EqualValues(t, 14, t1.Stats().Unanswered)
+	_, err = t1.kv.Get(ctx, key)
+	require.ErrorIs(t, err, jetstream.ErrKeyNotFound, "the deletion is stored")
+	_, _, err = t2.Put(ctx, held, 4)
+	require.NoError(t, err)
 
 	ended, end := context.WithCancel(ctx)
 	defer end()
