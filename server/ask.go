@@ -301,27 +301,61 @@ func (s *slot[R]) Name() string { return "ask reply" }
 // put returns the slot to its free list.
 func (s *slot[R]) put() {
 	l := s.list
+	if l.last.Load() == nil && l.last.CompareAndSwap(nil, s) {
+		return
+	}
 	l.mu.Lock()
 	l.free = append(l.free, s)
 	l.mu.Unlock()
 }
 
-// slotList is the free list of slots of one reply type.
+// slotList is the free list of slots of one reply type. The slot
+// returned last waits in last, where a goroutine that asks again and
+// again takes it back and returns it with an atomic operation each; the
+// others wait in free.
 type slotList[R any] struct {
+	last atomic.Pointer[slot[R]]
 	mu   sync.Mutex
 	free []*slot[R]
+	ref  listRef // the list as lastList holds it
 }
 
-// lists holds the *slotList of each reply type.
-var lists sync.Map // reflect.Type -> *slotList[R]
+// listRef is the slot list of one reply type R, as lastList holds it.
+type listRef struct {
+	key  any // (*R)(nil): the interface's type word tells the reply type
+	list any // *slotList[R]
+}
 
-func getSlot[R any]() *slot[R] {
+// lists holds the *slotList of each reply type; lastList, the list used
+// last, which a program asking for one reply type finds with an atomic
+// load and a comparison instead of a map lookup.
+var (
+	lists    sync.Map // reflect.Type -> *slotList[R]
+	lastList atomic.Pointer[listRef]
+)
+
+// listOf returns the slot list of reply type R.
+func listOf[R any]() *slotList[R] {
+	if r := lastList.Load(); r != nil && r.key == any((*R)(nil)) {
+		return r.list.(*slotList[R])
+	}
 	t := reflect.TypeFor[R]()
 	v, ok := lists.Load(t)
 	if !ok {
-		v, _ = lists.LoadOrStore(t, &slotList[R]{})
+		l := &slotList[R]{}
+		l.ref = listRef{key: any((*R)(nil)), list: l}
+		v, _ = lists.LoadOrStore(t, l)
 	}
 	l := v.(*slotList[R])
+	lastList.Store(&l.ref)
+	return l
+}
+
+func getSlot[R any]() *slot[R] {
+	l := listOf[R]()
+	if s := l.last.Load(); s != nil && l.last.CompareAndSwap(s, nil) {
+		return s
+	}
 	l.mu.Lock()
 	if n := len(l.free); n > 0 {
 		s := l.free[n-1]

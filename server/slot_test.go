@@ -110,6 +110,46 @@ func TestSlotListStress(t *testing.T) {
 	v, _ := lists.Load(reflect.TypeFor[tag]())
 	l := v.(*slotList[tag])
 	n := len(l.free)
+	if l.last.Load() != nil {
+		n++
+	}
 	require.LessOrEqual(t, n, goroutines)
 	require.Positive(t, n)
+}
+
+// TestSlotListsPerReplyType: asks with different reply types, one after
+// another and at once, take slots from their own type's list only, and
+// each list gives back the slot returned to it last.
+func TestSlotListsPerReplyType(t *testing.T) {
+	type a struct{}
+	type b struct{ _ int }
+	sa, sb := getSlot[a](), getSlot[b]()
+	sa.put()
+	sb.put()
+	require.Same(t, sa, getSlot[a](), "b's use did not take a's slot")
+	require.Same(t, sb, getSlot[b]())
+	sa.put()
+	sb.put()
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for range 2000 {
+				if g%2 == 0 {
+					s := getSlot[a]()
+					if s.list != listOf[a]() {
+						t.Error("a slot of another list")
+					}
+					s.put()
+				} else {
+					s := getSlot[b]()
+					if s.list != listOf[b]() {
+						t.Error("a slot of another list")
+					}
+					s.put()
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
