@@ -72,7 +72,7 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	req := Request[Q, R]{Value: q, reply: s.ch, id: id}
 	var err error
 	if ctx.Done() == nil {
-		// An idle server's handler runs right here: the reply is in got
+		// An idle server's handler runs right here: the reply is there
 		// when SendAndRun returns, with no goroutine switch.
 		err = srv.SendAndRun(ctx, req)
 	} else {
@@ -83,7 +83,7 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 			// The refusal was dead-lettered and answered the ask (or
 			// the server's end was reported meanwhile): that answer says
 			// more, with the send's error inside.
-			r := <-s.got
+			r := s.take()
 			s.put()
 			err = refused(r.Err, err)
 		} else {
@@ -116,44 +116,58 @@ func refused(answer, err error) error {
 }
 
 // wait returns the reply of the slot's current ask, or ends the ask when
-// ctx ends first. A context that can never end (Done is nil, as for
-// [context.Background]) needs no select: a plain receive costs a fraction
-// of one.
+// ctx ends first. A reply that is already there (the asker ran the
+// server's turn itself) is taken with atomic operations alone; a context
+// that can never end (Done is nil, as for [context.Background]) needs no
+// select.
 func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
-	done := ctx.Done()
-	if done == nil {
-		r := <-s.got
-		s.put()
-		return r.Value, r.Err
+	if !s.await() {
+		done := ctx.Done()
+		if done == nil {
+			<-s.wake
+		} else {
+			select {
+			case <-s.wake:
+			case <-done:
+				if s.disarm() {
+					s.clear()
+					s.put()
+					return zero, context.Cause(ctx)
+				}
+				// A reply was accepted before the ask ended: its
+				// deliverer sends on wake, as the holder awaits it,
+				// so the token is taken before the slot is reused.
+				<-s.wake
+			}
+		}
 	}
-	select {
-	case r := <-s.got:
-		s.put()
-		return r.Value, r.Err
-	case <-done:
-		return s.abandon(zero, context.Cause(ctx))
-	}
+	r := s.reset()
+	s.put()
+	return r.Value, r.Err
 }
 
 // waitProbed is wait for an ask that reports its end to probe: begun at
 // start, and expired if ctx ended before a reply was accepted. The slot
 // goes back to its list before the hooks run.
 func (s *slot[R]) waitProbed(ctx context.Context, zero R, probe *reactor.AskProbe, start time.Time) (R, error) {
-	var r Reply[R]
-	if done := ctx.Done(); done == nil {
-		r = <-s.got // as in wait: a select would cost several times more
-	} else {
-		select {
-		case r = <-s.got:
-		case <-done:
-			if s.disarm() {
-				s.put()
-				probe.End(start, true)
-				return zero, context.Cause(ctx)
+	if !s.await() {
+		if done := ctx.Done(); done == nil {
+			<-s.wake // as in wait: a select would cost several times more
+		} else {
+			select {
+			case <-s.wake:
+			case <-done:
+				if s.disarm() {
+					s.clear()
+					s.put()
+					probe.End(start, true)
+					return zero, context.Cause(ctx)
+				}
+				<-s.wake // accepted before the ask ended: it is coming
 			}
-			r = <-s.got // accepted before the ask ended: it is there
 		}
 	}
+	r := s.reset()
 	s.put()
 	probe.End(start, false)
 	return r.Value, r.Err
@@ -183,12 +197,23 @@ func Tell[Q, R any](srv Server[Q, R], q Q) error {
 // compare-and-swap (Send); the mutex is taken only when the slot asks a
 // server other than the one it asked last, and on the rare paths (a
 // refused reply, a server's end).
+//
+// The accepted reply travels in val, and state says whether it is
+// there. A holder that finds it there (the asker ran the server's turn
+// itself) takes it with atomic operations alone. Otherwise the holder
+// marks the slot awaited (await) and blocks on wake; the reply's
+// deliverer swaps state to full and, seeing it awaited, sends the one
+// token of the ask. Once await has reported false, the holder takes the
+// reply only after that token, also when its context ended and disarm
+// found a reply accepted, so that no token outlives its ask.
 type slot[R any] struct {
-	ch   reactor.Channel[Reply[R]]
-	got  chan Reply[R] // capacity 1: at most one reply is accepted per ask
-	list *slotList[R]
-	gen  atomic.Uint64 // id of the ask being served; 0 when none
-	seq  uint64        // the slot's holder only: asks served so far
+	ch    reactor.Channel[Reply[R]]
+	val   Reply[R]      // the ask's accepted reply: written by its deliverer before state says full
+	state atomic.Uint32 // replyEmpty, replyFull or replyAwaited
+	wake  chan struct{} // capacity 1: tells a holder that awaits the reply that it is there
+	list  *slotList[R]
+	gen   atomic.Uint64 // id of the ask being served; 0 when none
+	seq   uint64        // the slot's holder only: asks served so far
 
 	mu      sync.Mutex
 	srv     namer   // the server asked, for dead letters and its end; written under mu by the holder only
@@ -251,7 +276,7 @@ func (s *slot[R]) ended(srv namer) {
 	if id == 0 || !asked || !s.gen.CompareAndSwap(id, 0) {
 		return
 	}
-	s.got <- Reply[R]{Err: terminated(srv.Name())} // room: no reply was accepted for this ask
+	s.deliver(Reply[R]{Err: terminated(srv.Name())}) // no reply was accepted for this ask
 }
 
 func (s *slot[R]) unwatch(srv namer) {
@@ -261,19 +286,20 @@ func (s *slot[R]) unwatch(srv namer) {
 }
 
 // disarm ends the current ask; it reports false if its reply (or the
-// server's end) was already accepted: it is then in got.
+// server's end) was already accepted: take gets it.
 func (s *slot[R]) disarm() bool {
 	return s.gen.Swap(0) != 0
 }
 
-// abandon ends an ask that stopped waiting: it returns err, or the reply
-// if one was accepted meanwhile.
+// abandon ends an ask that never awaited its reply (await): it returns
+// err, or the reply if one was accepted meanwhile.
 func (s *slot[R]) abandon(zero R, err error) (R, error) {
 	if !s.disarm() {
-		r := <-s.got // accepted before the ask ended: it is there
+		r := s.take() // accepted before the ask ended: it is there or coming
 		s.put()
 		return r.Value, r.Err
 	}
+	s.clear()
 	s.put()
 	return zero, err
 }
@@ -291,9 +317,65 @@ func (s *slot[R]) Send(r Reply[R]) error {
 		}
 		return reactor.ErrExpired
 	}
-	s.got <- r // never blocks: one accepted reply per ask, taken before reuse
+	s.deliver(r)
 	return nil
 }
+
+// States of a slot's reply (slot.state).
+const (
+	replyEmpty   uint32 = iota // no reply accepted yet
+	replyFull                  // the accepted reply is in val
+	replyAwaited               // the holder waits on wake for the reply
+)
+
+// deliver hands r, the one reply accepted for the current ask, to the
+// holder. It never blocks: wake has room for the one token of an ask.
+func (s *slot[R]) deliver(r Reply[R]) {
+	s.val = r
+	if s.state.Swap(replyFull) == replyAwaited {
+		s.wake <- struct{}{}
+	}
+}
+
+// await reports whether the accepted reply is there; if not, it marks
+// the holder as waiting, and the reply's deliverer then sends on wake.
+// Holder only.
+func (s *slot[R]) await() bool {
+	for {
+		switch s.state.Load() {
+		case replyFull:
+			return true
+		case replyAwaited:
+			return false
+		}
+		if s.state.CompareAndSwap(replyEmpty, replyAwaited) {
+			return false
+		}
+	}
+}
+
+// take returns the accepted reply, waiting for its deliverer if needed.
+// Holder only, once a reply was accepted (disarm reported false).
+func (s *slot[R]) take() Reply[R] {
+	if !s.await() {
+		<-s.wake
+	}
+	return s.reset()
+}
+
+// reset returns the reply that is there and empties the slot for its
+// next ask. Holder only.
+func (s *slot[R]) reset() Reply[R] {
+	r := s.val
+	s.val = Reply[R]{}
+	s.state.Store(replyEmpty)
+	return r
+}
+
+// clear empties the slot of an ask that ended with no reply accepted
+// (disarm reported true): no deliverer can come any more, so an
+// awaiting mark is the holder's to clear.
+func (s *slot[R]) clear() { s.state.Store(replyEmpty) }
 
 // Name names the reply channel in dead letters.
 func (s *slot[R]) Name() string { return "ask reply" }
@@ -364,7 +446,7 @@ func getSlot[R any]() *slot[R] {
 		return s
 	}
 	l.mu.Unlock()
-	s := &slot[R]{got: make(chan Reply[R], 1), list: l}
+	s := &slot[R]{wake: make(chan struct{}, 1), list: l}
 	s.ch = reactor.ChannelOf[Reply[R]](s)
 	return s
 }

@@ -36,7 +36,7 @@ func TestSlotRefusesRepliesOfEarlierAsksAndFlows(t *testing.T) {
 	require.NotEqual(t, flow, ask1)
 	require.NoError(t, s2.Send(Reply[int]{Value: 1, id: ask1}))
 	require.ErrorIs(t, s2.Send(Reply[int]{Value: 2, id: ask1}), reactor.ErrExpired, "one reply per ask")
-	require.Equal(t, 1, (<-s2.got).Value)
+	require.Equal(t, 1, s2.take().Value)
 	s2.put()
 
 	s3 := getSlot[int]()
@@ -47,7 +47,7 @@ func TestSlotRefusesRepliesOfEarlierAsksAndFlows(t *testing.T) {
 	require.ErrorIs(t, s3.Send(Reply[int]{id: 0}), reactor.ErrExpired)
 	require.NoError(t, s3.Send(Reply[int]{Value: 3, id: ask2}))
 	require.False(t, s3.disarm(), "answered: the reply is in got")
-	require.Equal(t, 3, (<-s3.got).Value)
+	require.Equal(t, 3, s3.take().Value)
 	s3.put()
 }
 
@@ -59,15 +59,15 @@ func TestSlotEndedAnswersOnlyTheCurrentAskToThatServer(t *testing.T) {
 	s := getSlot[string]()
 	s.arm(a, s.nextAskID())
 	s.ended(b)
-	require.Empty(t, s.got, "an ask to a is not b's")
+	require.Equal(t, replyEmpty, s.state.Load(), "an ask to a is not b's")
 	s.ended(a)
-	r := <-s.got
+	r := s.take()
 	require.ErrorIs(t, r.Err, ErrServerTerminated)
 	require.False(t, s.disarm())
 	s.arm(a, s.nextAskID()) // same server: the fast path
 	id := s.gen.Load()
 	s.ended(a)
-	require.ErrorIs(t, (<-s.got).Err, ErrServerTerminated)
+	require.ErrorIs(t, s.take().Err, ErrServerTerminated)
 	require.ErrorIs(t, s.Send(Reply[string]{id: id}), reactor.ErrExpired, "ended first")
 	s.put()
 }
@@ -92,7 +92,7 @@ func TestSlotListStress(t *testing.T) {
 				id := s.arm(&fakeServer{}, s.nextAskID())
 				if i%3 == 0 {
 					_ = s.Send(Reply[tag]{id: id})
-					<-s.got
+					s.take()
 				} else {
 					s.disarm()
 				}
