@@ -116,11 +116,36 @@ func refused(answer, err error) error {
 }
 
 // wait returns the reply of the slot's current ask, or ends the ask when
-// ctx ends first. A reply that is already there (the asker ran the
-// server's turn itself) is taken with atomic operations alone; a context
-// that can never end (Done is nil, as for [context.Background]) needs no
-// select.
+// ctx ends first.
 func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
+	r, expired := s.receive(ctx)
+	s.put()
+	if expired {
+		return zero, context.Cause(ctx)
+	}
+	return r.Value, r.Err
+}
+
+// waitProbed is wait for an ask that reports its end to probe: begun at
+// start, and expired if ctx ended before a reply was accepted. The slot
+// goes back to its list before the hooks run.
+func (s *slot[R]) waitProbed(ctx context.Context, zero R, probe *reactor.AskProbe, start time.Time) (R, error) {
+	r, expired := s.receive(ctx)
+	s.put()
+	probe.End(start, expired)
+	if expired {
+		return zero, context.Cause(ctx)
+	}
+	return r.Value, r.Err
+}
+
+// receive takes the reply of the slot's current ask, or reports expired
+// when ctx ended first with no reply accepted (the ask is then over). A
+// reply that is already there (the asker ran the server's turn itself)
+// is taken with atomic operations alone; a context that can never end
+// (Done is nil, as for [context.Background]) needs no select, which
+// would cost several times more than the receive. Holder only.
+func (s *slot[R]) receive(ctx context.Context) (r Reply[R], expired bool) {
 	if !s.await() {
 		done := ctx.Done()
 		if done == nil {
@@ -131,8 +156,7 @@ func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
 			case <-done:
 				if s.disarm() {
 					s.clear()
-					s.put()
-					return zero, context.Cause(ctx)
+					return r, true
 				}
 				// A reply was accepted before the ask ended: its
 				// deliverer sends on wake, as the holder awaits it,
@@ -141,36 +165,7 @@ func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
 			}
 		}
 	}
-	r := s.reset()
-	s.put()
-	return r.Value, r.Err
-}
-
-// waitProbed is wait for an ask that reports its end to probe: begun at
-// start, and expired if ctx ended before a reply was accepted. The slot
-// goes back to its list before the hooks run.
-func (s *slot[R]) waitProbed(ctx context.Context, zero R, probe *reactor.AskProbe, start time.Time) (R, error) {
-	if !s.await() {
-		if done := ctx.Done(); done == nil {
-			<-s.wake // as in wait: a select would cost several times more
-		} else {
-			select {
-			case <-s.wake:
-			case <-done:
-				if s.disarm() {
-					s.clear()
-					s.put()
-					probe.End(start, true)
-					return zero, context.Cause(ctx)
-				}
-				<-s.wake // accepted before the ask ended: it is coming
-			}
-		}
-	}
-	r := s.reset()
-	s.put()
-	probe.End(start, false)
-	return r.Value, r.Err
+	return s.reset(), false
 }
 
 // Tell sends q to srv as a one-way request: nobody waits for its reply, which
