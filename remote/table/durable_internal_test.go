@@ -472,3 +472,17 @@ func TestWriteOutlastsUnansweredStores(t *testing.T) {
 	require.Equal(t, 4, v, "a write that ended unanswered is not applied")
 	require.Equal(t, "4", stored(t1, held), "nor stored")
 }
+
+// TestRequestsBeforeTheLayoutAreNotReady: a member whose subscriptions
+// are up but which has not read the layout yet (Open's first state, a
+// layout of no members) answers pings with epoch 0 and every operation
+// with "not ready", and panics on none.
+func TestRequestsBeforeTheLayoutAreNotReady(t *testing.T) {
+	tb := &Table[string, int]{self: "n1", cur: newView(layout{})}
+	ctx := context.Background()
+	require.Equal(t, reply[int]{}, tb.apply(ctx, &request[string, int]{Op: opPing}, 0))
+	for _, op := range []uint8{opGet, opPut, opDelete, opCAS} {
+		r := tb.apply(ctx, &request[string, int]{Op: op, Key: "k", Epoch: 1}, 42)
+		require.Equal(t, codeNotReady, r.Code, "op %d", op)
+	}
+}

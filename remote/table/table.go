@@ -174,6 +174,9 @@ func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string,
 		waiting: map[string]bool{}, nextSeq: map[string]int{}, early: map[uint64][]handoff[K, V]{},
 		stored: map[string]bool{}, cache: cfg.Cache, bucket: bucketName(n.Namespace(), name),
 		serve: make(chan struct{}, maxServing),
+		// Requests can arrive once open subscribes, before it has read
+		// the layout: until then the node serves nothing.
+		cur: newView(layout{}),
 	}
 	if !cfg.Cache {
 		t.fence = new(fences)
@@ -239,9 +242,14 @@ func (t *Table[K, V]) open(ctx context.Context, shards, replicas int) error {
 			}
 			rev = e.Revision()
 		}
-		t.latest, t.latestR, t.lview = r, rev, newView(r.current())
-		t.lview.rev = rev
-		t.cur = t.lview
+		v := newView(r.current())
+		v.rev = rev
+		t.vmu.Lock()
+		t.latest, t.latestR, t.lview = r, rev, v
+		t.vmu.Unlock()
+		t.mu.Lock() // requests may be applied already (as not ready)
+		t.cur = v
+		t.mu.Unlock()
 	case <-ctx.Done():
 		node.StopWatch(kw)
 		return context.Cause(ctx)
