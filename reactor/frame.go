@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -137,6 +138,27 @@ func (f *frame) schedule() {
 		return
 	}
 	f.sys.pool.Schedule(f)
+}
+
+// scheduleYield is schedule for a plain goroutine that will wait next
+// for the turn's outcome alongside a context ([Channel.SendAndYield]):
+// if scheduling woke the goroutine that runs the turn (a parked pool
+// worker, or the reactor's dedicated goroutine), the caller made it
+// runnable on its own processor, and yields that processor once so that
+// the turn runs at once. A short turn is then over when the caller
+// resumes, and the caller finds its answer without parking; a long one
+// runs on while the caller, runnable again, is picked up by the next
+// free processor. The caller never runs the turn.
+func (f *frame) scheduleYield() {
+	var woke bool
+	if f.loop != nil {
+		woke = f.loop.Schedule() && !f.loop.OnCaller()
+	} else {
+		woke = f.sys.pool.ScheduleOutside(f) // the caller holds no ownership slot
+	}
+	if woke {
+		runtime.Gosched()
+	}
 }
 
 // runHere runs the turn the caller has just scheduled on the caller's own

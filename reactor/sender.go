@@ -12,10 +12,12 @@ import "context"
 //
 //	Offer(ctx context.Context, v T) error
 //	SendAndRun(ctx context.Context, v T) error
+//	SendAndYield(ctx context.Context, v T) error
 //
 // with the contracts of Channel's methods of those names; the forwarding
-// channel's [Channel.Offer] and [Channel.SendAndRun] then call them (a router
-// passes them on to the target it picks). Without them, both call Send.
+// channel's [Channel.Offer], [Channel.SendAndRun] and [Channel.SendAndYield]
+// then call them (a router passes them on to the target it picks).
+// Without the last two, they call Offer; without Offer, Send.
 // A Sender that belongs to a system may also have the method
 //
 //	System() *System
@@ -29,11 +31,18 @@ type Sender[T any] interface {
 // forward makes an [Channel.Offer] or [Channel.SendAndRun] through a
 // forwarding channel.
 func forward[T any](s Sender[T], ctx context.Context, v T, mode int) error {
-	if mode == modeRun {
+	switch mode {
+	case modeRun:
 		if r, ok := s.(interface {
 			SendAndRun(context.Context, T) error
 		}); ok {
 			return r.SendAndRun(ctx, v)
+		}
+	case modeYield:
+		if r, ok := s.(interface {
+			SendAndYield(context.Context, T) error
+		}); ok {
+			return r.SendAndYield(ctx, v)
 		}
 	}
 	if o, ok := s.(interface {

@@ -298,6 +298,15 @@ func (r *Router[T]) SendAndRun(ctx context.Context, v T) error {
 	return r.route(r.set.Load(), v, func(t reactor.Channel[T]) error { return t.SendAndRun(ctx, v) })
 }
 
+// SendAndYield routes v as [Router.Send] does and sends it to the picked
+// target with [reactor.Channel.SendAndYield], so that a plain goroutine
+// asking through the router's channel with a deadline (server.Ask)
+// lets the target's woken worker run first; a broadcast sends with
+// Send. It is what the router's Channel().SendAndYield calls.
+func (r *Router[T]) SendAndYield(ctx context.Context, v T) error {
+	return r.route(r.set.Load(), v, func(t reactor.Channel[T]) error { return t.SendAndYield(ctx, v) })
+}
+
 // Offer routes v as [Router.Send] does and sends it to the picked target with
 // [reactor.Channel.Offer], so that a full Block mailbox makes it wait at
 // most until ctx ends; a broadcast sends with Send. It is what the

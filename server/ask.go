@@ -31,12 +31,16 @@ import (
 // the reply was accepted at the moment ctx ended, Ask returns the reply.
 //
 // A context that can end (ctx.Done is not nil) bounds Ask on every path:
-// Ask returns by the time ctx ends plus a goroutine switch. A context
-// that never ends ([context.Background]) lets Ask run an idle server's
-// handler for q on the calling goroutine ([reactor.Channel.SendAndRun]),
-// which saves a worker wake-up and two goroutine switches; it runs only
-// its own request, never other callers' work, and it then takes as long
-// as the handler does. The same holds through a router's channel.
+// Ask returns by the time ctx ends plus a goroutine switch. The handler
+// then runs on the server's worker, never on the caller; when the ask
+// wakes that worker, the caller yields its processor to it once
+// ([reactor.Channel.SendAndYield]), and finds the reply of a short
+// handler there without parking. A context that never ends
+// ([context.Background]) lets Ask run an idle server's handler for q on
+// the calling goroutine ([reactor.Channel.SendAndRun]), which saves a worker wake-up and two goroutine
+// switches; it runs only its own request, never other callers' work,
+// and it then takes as long as the handler does. The same holds through
+// a router's channel.
 //
 // Ask blocks on the reply, ctx and the server's termination; on a full
 // Block mailbox it waits for room until ctx ends. It starts no goroutine.
@@ -70,13 +74,14 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	s := getSlot[R]()
 	id := s.arm(srv, s.nextAskID())
 	req := Request[Q, R]{Value: q, reply: s.ch, id: id}
+	// Under a context that never ends, an idle server's handler runs
+	// right here; under one that can end, its worker runs first. Either
+	// way the reply is usually there when the send returns.
 	var err error
-	if ctx.Done() == nil {
-		// An idle server's handler runs right here: the reply is there
-		// when SendAndRun returns, with no goroutine switch.
-		err = srv.SendAndRun(ctx, req)
+	if canEnd(ctx) {
+		err = srv.SendAndYield(ctx, req)
 	} else {
-		err = srv.Offer(ctx, req)
+		err = srv.SendAndRun(ctx, req)
 	}
 	if err != nil {
 		if !s.disarm() {
@@ -98,6 +103,17 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 		return s.waitProbed(ctx, zero, probe, start)
 	}
 	return s.wait(ctx, zero)
+}
+
+// canEnd reports whether ctx can end. It asks for the deadline first: a
+// context with one then needs no Done channel, which the context of
+// [context.WithTimeout] makes at the first call, and a short ask finds
+// its reply without ever calling Done.
+func canEnd(ctx context.Context) bool {
+	if _, ok := ctx.Deadline(); ok {
+		return true
+	}
+	return ctx.Done() != nil
 }
 
 // refused is the error of an ask whose send failed with err after the

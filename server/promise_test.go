@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -490,3 +491,50 @@ func (r *relaying) Send(req server.Request[int, int]) error {
 }
 
 func (r *relaying) Name() string { return "relay" }
+
+// doneCounter is a context with a deadline that counts the calls of its
+// Done method.
+type doneCounter struct {
+	context.Context
+	calls atomic.Int64
+}
+
+func (d *doneCounter) Done() <-chan struct{} {
+	d.calls.Add(1)
+	return d.Context.Done()
+}
+
+// TestAskWithDeadlineFindsShortRepliesThere checks the path of an ask
+// whose context can end: the handler runs on the server's worker, which
+// the asker lets run first, so that (with one processor, where nothing
+// else can run meanwhile) the reply of a short handler is there when the
+// send returns, and the asker never waits on ctx.Done, whose channel a
+// context.WithTimeout context would make at the first call. The same
+// through a router's channel. (The bound leaves room for the odd time
+// the Go scheduler looks at its global queue first.)
+func TestAskWithDeadlineFindsShortRepliesThere(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, via := range []bool{false, true} {
+		name := "direct"
+		if via {
+			name = "router"
+		}
+		t.Run(name, func(t *testing.T) {
+			sys, _ := newSys(t)
+			srv, err := server.Spawn(sys, double)
+			require.NoError(t, err)
+			if via {
+				srv = viaRouter(t, sys, srv)
+			}
+			parent, cancel := context.WithTimeout(context.Background(), time.Hour)
+			defer cancel()
+			ctx := &doneCounter{Context: parent}
+			for i := range 100 {
+				v, err := server.Ask(ctx, srv, i)
+				require.NoError(t, err)
+				require.Equal(t, 2*i, v)
+			}
+			require.LessOrEqual(t, ctx.calls.Load(), int64(20), "asks that waited on ctx.Done")
+		})
+	}
+}

@@ -21,11 +21,13 @@ func TestReaderSeesTheWritersLastValue(t *testing.T) {
 	const n = 100_000
 	var u atomic.Uint64
 	var s atomic.Int64
+	var w atomic.Uint32
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := uint64(1); i <= n; i++ {
 			relaxed.StoreUint64(&u, i<<32|i)
 			relaxed.StoreInt64(&s, -int64(i))
+			relaxed.StoreUint32(&w, uint32(i))
 		}
 	})
 	wg.Go(func() {
@@ -42,4 +44,5 @@ func TestReaderSeesTheWritersLastValue(t *testing.T) {
 	})
 	wg.Wait()
 	require.Equal(t, int64(-n), s.Load())
+	require.Equal(t, uint32(n), w.Load())
 }

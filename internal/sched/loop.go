@@ -26,11 +26,15 @@ func NewLoop[T any](onCaller bool) *Loop[T] {
 func (l *Loop[T]) OnCaller() bool { return l.onCaller }
 
 // Schedule wakes the loop. It never blocks. The caller must own the task's
-// scheduling right.
-func (l *Loop[T]) Schedule() {
+// scheduling right. It reports whether it left the wake-up token (false:
+// one was already waiting); a loop goroutine parked on it was made
+// runnable by the caller, as with [Pool.Schedule].
+func (l *Loop[T]) Schedule() (woke bool) {
 	select {
 	case l.wake <- struct{}{}:
+		return true
 	default:
+		return false
 	}
 }
 

@@ -111,6 +111,7 @@ import (
 
 	"github.com/reactors-go/reactors/internal/gid"
 	"github.com/reactors-go/reactors/internal/owner"
+	"github.com/reactors-go/reactors/internal/relaxed"
 )
 
 const (
@@ -164,13 +165,14 @@ type worker[T any] struct {
 	handoff *T            // written by the waker (under p.mu) before its wake send, read by the worker after it
 
 	// Counters for Stats. The owner counts in plain fields and publishes
-	// them to the atomics every publishEvery turns and when it parks: an
-	// atomic store is a locked instruction on amd64, too dear per turn.
+	// them every publishEvery turns and when it parks, and writes them
+	// with relaxed stores (internal/relaxed): an atomic store is a locked
+	// instruction on amd64, too dear per turn, and a park costs five.
 	nTurns, nSteals uint64 // owner only
 	turns           atomic.Uint64
 	steals          atomic.Uint64
 	parks           atomic.Uint64
-	parked          atomic.Bool
+	parked          atomic.Uint32 // 1 while parked
 }
 
 // publishEvery is how many turns a worker runs between publications of
@@ -179,8 +181,8 @@ const publishEvery = 64
 
 // publish makes the owner's counts visible to Stats. Owner only.
 func (w *worker[T]) publish() {
-	w.turns.Store(w.nTurns)
-	w.steals.Store(w.nSteals)
+	relaxed.StoreUint64(&w.turns, w.nTurns)
+	relaxed.StoreUint64(&w.steals, w.nSteals)
 }
 
 // NewPool starts n workers (n >= 1) that run tasks with run, passing the
@@ -283,24 +285,36 @@ func (p *Pool[T]) Inside() bool { return p.current() != nil }
 // later. With light fences this costs no locked instruction. From any
 // other goroutine, t is handed to a parked worker, or queued globally
 // when every worker is busy.
-func (p *Pool[T]) Schedule(t *T) {
+//
+// Schedule reports whether it woke a parked worker for t. That worker's
+// goroutine was made runnable by the caller, so the Go runtime runs it
+// next on the caller's processor: a caller about to wait for t's turn
+// can yield (runtime.Gosched) and usually find the turn over when it
+// resumes.
+func (p *Pool[T]) Schedule(t *T) (woke bool) {
 	if w := p.current(); w != nil {
 		if randomizeRunNext && rand.IntN(2) == 0 {
 			w.push(t)
-			return
+			return false
 		}
 		if w.nextTask() != nil {
 			if old := w.claimNext(); old != nil {
 				w.push(old)
 			} else if w.nextTask() != nil {
 				w.push(t) // the watcher is taking the slot's task: leave it
-				return
+				return false
 			}
 		}
 		w.setNext(t)
 		p.filled()
-		return
+		return false
 	}
+	return p.ScheduleOutside(t)
+}
+
+// ScheduleOutside is [Pool.Schedule] for a caller known not to be one
+// of the pool's workers, which saves looking the caller up.
+func (p *Pool[T]) ScheduleOutside(t *T) (woke bool) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
 		w := p.idle[n-1]
@@ -309,10 +323,11 @@ func (p *Pool[T]) Schedule(t *T) {
 		w.handoff = t
 		p.mu.Unlock()
 		w.wake <- struct{}{}
-		return
+		return true
 	}
 	p.global.push(t)
 	p.mu.Unlock()
+	return false
 }
 
 // ScheduleLazy makes a new task t runnable when nothing waits on it yet
@@ -514,10 +529,10 @@ func (w *worker[T]) park() (*T, bool) {
 			break // somebody already took us off the idle list and will wake us
 		}
 	}
-	w.parks.Store(w.parks.Load() + 1)
-	w.parked.Store(true)
+	relaxed.StoreUint64(&w.parks, w.parks.Load()+1)
+	relaxed.StoreUint32(&w.parked, 1)
 	<-w.wake
-	w.parked.Store(false)
+	relaxed.StoreUint32(&w.parked, 0)
 	// The waker took w off the idle list and wrote handoff before its
 	// send, so the receive orders that write before this read, and no
 	// other goroutine writes handoff until w parks again.

@@ -28,7 +28,7 @@ func (p *Pool[T]) Stats() (workers []WorkerStats, global int) {
 			Turns:  w.turns.Load(),
 			Steals: w.steals.Load(),
 			Parks:  w.parks.Load(),
-			Parked: w.parked.Load(),
+			Parked: w.parked.Load() != 0,
 		}
 	}
 	return workers, int(p.global.n.Load())
