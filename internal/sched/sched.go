@@ -468,13 +468,13 @@ func (w *worker[T]) find() (*T, bool) {
 	if t := p.popGlobal(); t != nil {
 		return t, true
 	}
-	n := len(p.workers)
-	for i := range n {
-		v := p.workers[(w.id+1+i)%n]
-		if v == w {
-			continue
+	// Steal, starting after this worker (no division: an integer
+	// division costs as much as the rest of a failed look).
+	for i, j := 1, w.id; i < len(p.workers); i++ {
+		if j++; j == len(p.workers) {
+			j = 0
 		}
-		if t := v.local.pop(); t != nil {
+		if t := p.workers[j].local.pop(); t != nil {
 			return t, true
 		}
 	}
