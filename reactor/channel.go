@@ -59,14 +59,7 @@ func (ch Channel[T]) Send(v T) error {
 // passes it on to its [Sender]'s SendAndRun, if it has one (a router
 // does). Errors are Offer's.
 func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
-	if ch.c == nil {
-		return ErrNilChannel
-	}
-	mode := modeOffer
-	if owner.Current() == 0 {
-		mode = modeRun
-	}
-	return ch.c.sendMode(ctx, v, mode)
+	return ch.sendFromGoroutine(ctx, v, modeRun)
 }
 
 // SendAndYield is [Channel.Offer] for a plain goroutine that is about to
@@ -91,12 +84,17 @@ func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
 // [Sender]'s SendAndYield, if it has one (a router does), else to its
 // Offer. Errors are Offer's.
 func (ch Channel[T]) SendAndYield(ctx context.Context, v T) error {
+	return ch.sendFromGoroutine(ctx, v, modeYield)
+}
+
+// sendFromGoroutine sends v in mode (modeRun or modeYield) from a plain
+// goroutine; from a reactor's turn it is Offer.
+func (ch Channel[T]) sendFromGoroutine(ctx context.Context, v T, mode int) error {
 	if ch.c == nil {
 		return ErrNilChannel
 	}
-	mode := modeOffer
-	if owner.Current() == 0 {
-		mode = modeYield
+	if owner.Current() != 0 {
+		mode = modeOffer
 	}
 	return ch.c.sendMode(ctx, v, mode)
 }

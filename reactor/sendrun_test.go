@@ -32,44 +32,60 @@ func TestSendAndRunRunsOnCaller(t *testing.T) {
 		})
 	})
 	require.NoError(t, err)
-	ctx := context.Background()
-	synchronous := 0
-	for i := range 100 {
-		require.NoError(t, ch.SendAndRun(ctx, i))
-		select {
-		case v := <-out:
-			require.Equal(t, 2*i, v)
-			synchronous++
-		default:
-			require.Equal(t, 2*i, reactortest.Receive(t, out))
-		}
-	}
+	synchronous := answeredOnReturn(t, 100, out, func(v int) error { return ch.SendAndRun(context.Background(), v) })
 	require.GreaterOrEqual(t, synchronous, 90)
 	require.Empty(t, rec.failed)
 }
 
-// TestSendAndRunFromReactorIsSend: inside a reactor SendAndRun does not
-// nest the target's turn in the caller's.
-func TestSendAndRunFromReactorIsSend(t *testing.T) {
-	sys, rec := newSys(t)
-	got := make(chan int, 1)
-	target, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		r.Main().Events().OnEvent(func(v int) { got <- v })
-	})
-	require.NoError(t, err)
-	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		if err := target.SendAndRun(context.Background(), 7); err != nil {
-			panic(err)
-		}
+// answeredOnReturn sends 0..n-1 with send to a reactor that answers each
+// v with 2v on out, and counts the sends whose answer was there when
+// send returned; it waits for the others.
+func answeredOnReturn(t *testing.T, n int, out <-chan int, send func(int) error) int {
+	t.Helper()
+	there := 0
+	for i := range n {
+		require.NoError(t, send(i))
 		select {
-		case <-got:
-			panic("the target's turn ran inside the sender's")
+		case v := <-out:
+			require.Equal(t, 2*i, v)
+			there++
 		default:
+			require.Equal(t, 2*i, reactortest.Receive(t, out))
 		}
-	})
-	require.NoError(t, err)
-	require.Equal(t, 7, reactortest.Receive(t, got))
-	require.Empty(t, rec.failed)
+	}
+	return there
+}
+
+// TestSendFromReactorIsOffer: inside a reactor SendAndRun and
+// SendAndYield are Offer: they neither nest the target's turn in the
+// caller's nor yield.
+func TestSendFromReactorIsOffer(t *testing.T) {
+	for name, send := range map[string]func(reactor.Channel[int], int) error{
+		"SendAndRun":   func(ch reactor.Channel[int], v int) error { return ch.SendAndRun(context.Background(), v) },
+		"SendAndYield": func(ch reactor.Channel[int], v int) error { return ch.SendAndYield(context.Background(), v) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			sys, rec := newSys(t)
+			got := make(chan int, 1)
+			target, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+				r.Main().Events().OnEvent(func(v int) { got <- v })
+			})
+			require.NoError(t, err)
+			_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+				if err := send(target, 7); err != nil {
+					panic(err)
+				}
+				select {
+				case <-got:
+					panic("the target's turn ran inside the sender's")
+				default:
+				}
+			})
+			require.NoError(t, err)
+			require.Equal(t, 7, reactortest.Receive(t, got))
+			require.Empty(t, rec.failed)
+		})
+	}
 }
 
 // TestSendAndRunPanic: a handler that panics in a caller's turn fails its

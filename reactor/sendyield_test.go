@@ -57,45 +57,11 @@ func TestSendAndYieldLetsTheTurnRunFirst(t *testing.T) {
 			require.NoError(t, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			over := 0
-			for i := range 100 {
-				require.NoError(t, ch.SendAndYield(ctx, i))
-				select {
-				case v := <-out:
-					require.Equal(t, 2*i, v)
-					over++
-				default:
-					require.Equal(t, 2*i, reactortest.Receive(t, out))
-				}
-			}
+			over := answeredOnReturn(t, 100, out, func(v int) error { return ch.SendAndYield(ctx, v) })
 			require.GreaterOrEqual(t, over, 80)
 			require.Empty(t, rec.failed)
 		})
 	}
-}
-
-// TestSendAndYieldFromReactorIsOffer: inside a reactor SendAndYield
-// neither yields nor runs the target's turn in the caller's.
-func TestSendAndYieldFromReactorIsOffer(t *testing.T) {
-	sys, rec := newSys(t)
-	got := make(chan int, 1)
-	target, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		r.Main().Events().OnEvent(func(v int) { got <- v })
-	})
-	require.NoError(t, err)
-	_, err = reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
-		if err := target.SendAndYield(context.Background(), 7); err != nil {
-			panic(err)
-		}
-		select {
-		case <-got:
-			panic("the target's turn ran inside the sender's")
-		default:
-		}
-	})
-	require.NoError(t, err)
-	require.Equal(t, 7, reactortest.Receive(t, got))
-	require.Empty(t, rec.failed)
 }
 
 // senderMethods is a Sender that records which of its methods a
