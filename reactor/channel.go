@@ -74,9 +74,10 @@ func (ch Channel[T]) SendAndRun(ctx context.Context, v T) error {
 // SendAndYield returns, so the caller finds it without parking and
 // without being woken. A long turn runs on while the caller, runnable
 // all along, resumes on the next free processor; it never runs the
-// turn itself. On two cores this saves about a third of a request's
-// cost; the caller pays with its place on the processor (it resumes
-// behind the goroutines queued for the process's processors).
+// turn itself. On two cores this saves about a quarter of a request's
+// cost (server.Ask with a deadline: 870 ns to 640 ns); the caller pays
+// with its place on the processor (it resumes behind the goroutines
+// already queued for the process's processors).
 //
 // From inside a reactor, for a bounded mailbox, or when the send does
 // not wake a goroutine (the reactor is busy, every worker is busy),
