@@ -37,10 +37,10 @@ import (
 // ([reactor.Channel.SendAndYield]), and finds the reply of a short
 // handler there without parking. A context that never ends
 // ([context.Background]) lets Ask run an idle server's handler for q on
-// the calling goroutine ([reactor.Channel.SendAndRun]), which saves a worker wake-up and two goroutine
-// switches; it runs only its own request, never other callers' work,
-// and it then takes as long as the handler does. The same holds through
-// a router's channel.
+// the calling goroutine ([reactor.Channel.SendAndRun]), which saves a
+// worker wake-up and two goroutine switches; it runs only its own
+// request, never other callers' work, and it then takes as long as the
+// handler does. The same holds through a router's channel.
 //
 // Ask blocks on the reply, ctx and the server's termination; on a full
 // Block mailbox it waits for room until ctx ends. It starts no goroutine.

@@ -57,6 +57,16 @@ func askAsync(ctx context.Context, srv server.Server[int, int], q int) <-chan re
 	return out
 }
 
+// askContexts are the two kinds of context an ask takes a different
+// path for: one that never ends (the asker may run an idle server's
+// handler itself) and one that can (the asker yields to the worker it
+// wakes, and waits alongside the context).
+func askContexts(t *testing.T) map[string]context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	t.Cleanup(cancel)
+	return map[string]context.Context{"never ends": context.Background(), "can end": ctx}
+}
+
 // viaRouter returns a router's channel in front of srv alone.
 func viaRouter(t *testing.T, sys *reactor.System, srv server.Server[int, int]) server.Server[int, int] {
 	t.Helper()
@@ -177,42 +187,48 @@ func forwarders(t *testing.T, sys *reactor.System, srv server.Server[int, int]) 
 // TestAskThroughForwardingLearnsServerDied checks that an ask sent
 // through any chain of forwarding channels to a server that terminates
 // with the request queued returns at once with an error matching
-// ErrServerTerminated, even with a context that never ends.
+// ErrServerTerminated, even with a context that never ends (and at once
+// with one that can end).
 func TestAskThroughForwardingLearnsServerDied(t *testing.T) {
 	sys, _ := newSys(t)
 	for name := range forwarders(t, sys, spawnHeld(t, sys).srv) {
-		t.Run(name, func(t *testing.T) {
-			sys, _ := newSys(t)
-			h := spawnHeld(t, sys)
-			via := forwarders(t, sys, h.srv)[name]
-			// Once the server has answered a request and gone idle, the
-			// next request is handed over without its queue, so that the
-			// queue's length counts only the request behind it.
-			_, err := server.Ask(context.Background(), h.srv, 0)
-			require.NoError(t, err)
-			for !h.srv.RunIfIdle(func() {}) {
-				runtime.Gosched() // until the warm-up's turn has ended
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			first := askAsync(ctx, h.srv, 1)
-			require.Equal(t, 1, reactortest.Receive(t, h.entered))
-			require.Zero(t, h.srv.Len())
-			queued := askAsync(context.Background(), via, 2)
-			for h.srv.Len() == 0 {
-				runtime.Gosched()
-			}
-			require.NoError(t, h.srv.Stop())
-			close(h.gate)
-			r := reactortest.Receive(t, first)
-			require.NoError(t, r.err)
-			r = reactortest.Receive(t, queued)
-			require.ErrorIs(t, r.err, server.ErrServerTerminated)
-			require.ErrorIs(t, r.err, server.ErrUndelivered)
-			var u *server.UndeliveredError
-			require.True(t, errors.As(r.err, &u))
-			require.Equal(t, reactor.ReasonStopped, u.Reason)
-		})
+		for kind, askCtx := range askContexts(t) {
+			t.Run(name+"/"+kind, func(t *testing.T) {
+				// Two workers: the held handler takes one, and a router
+				// reactor needs the other to pass on an ask whose
+				// context can end (such an asker runs no turn itself).
+				sys := reactortest.NewSystem(t, reactor.WithWorkers(2))
+				h := spawnHeld(t, sys)
+				via := forwarders(t, sys, h.srv)[name]
+				// Once the server has answered a request and gone idle, the
+				// next request is handed over without its queue, so that the
+				// queue's length counts only the request behind it.
+				_, err := server.Ask(context.Background(), h.srv, 0)
+				require.NoError(t, err)
+				for !h.srv.RunIfIdle(func() {}) {
+					runtime.Gosched() // until the warm-up's turn has ended
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				first := askAsync(ctx, h.srv, 1)
+				require.Equal(t, 1, reactortest.Receive(t, h.entered))
+				require.Zero(t, h.srv.Len())
+				queued := askAsync(askCtx, via, 2)
+				for h.srv.Len() == 0 {
+					runtime.Gosched()
+				}
+				require.NoError(t, h.srv.Stop())
+				close(h.gate)
+				r := reactortest.Receive(t, first)
+				require.NoError(t, r.err)
+				r = reactortest.Receive(t, queued)
+				require.ErrorIs(t, r.err, server.ErrServerTerminated)
+				require.ErrorIs(t, r.err, server.ErrUndelivered)
+				var u *server.UndeliveredError
+				require.True(t, errors.As(r.err, &u))
+				require.Equal(t, reactor.ReasonStopped, u.Reason)
+			})
+		}
 	}
 }
 
@@ -232,16 +248,19 @@ func TestAskServerGoneIsOneError(t *testing.T) {
 	require.ErrorIs(t, err, reactor.ErrTerminated)
 
 	// Held: an async server that never answers, stopped while it holds
-	// the request.
-	took := make(chan struct{})
-	never, err := reactor.Spawn(sys, func(r *reactor.Reactor[server.Request[int, int]]) {
-		r.Main().Events().OnEvent(func(server.Request[int, int]) { close(took) })
-	})
-	require.NoError(t, err)
-	got := askAsync(ctx, never, 1)
-	<-took
-	require.NoError(t, never.Stop())
-	require.ErrorIs(t, reactortest.Receive(t, got).err, server.ErrServerTerminated)
+	// the request: asked idle, so that an asker whose context can end
+	// yields to the worker and then waits.
+	for kind, askCtx := range askContexts(t) {
+		took := make(chan struct{})
+		never, err := reactor.Spawn(sys, func(r *reactor.Reactor[server.Request[int, int]]) {
+			r.Main().Events().OnEvent(func(server.Request[int, int]) { close(took) })
+		})
+		require.NoError(t, err)
+		got := askAsync(askCtx, never, 1)
+		<-took
+		require.NoError(t, never.Stop())
+		require.ErrorIs(t, reactortest.Receive(t, got).err, server.ErrServerTerminated, kind)
+	}
 }
 
 // TestRoutersStopPickingTerminatedTargets checks that once a target's
@@ -400,34 +419,40 @@ func TestAskThroughRouterLearnsAsyncServerDied(t *testing.T) {
 // TestAskThroughRouterLearnsOfShutdown checks that an ask whose request
 // waits in a server's queue, sent through a router's channel, returns
 // ErrServerTerminated when the system shuts down, with a context that
-// never ends.
+// never ends and with one that can.
 func TestAskThroughRouterLearnsOfShutdown(t *testing.T) {
-	sys, _ := newSys(t)
-	// Shutdown asks the live reactors to stop newest first: once this
-	// older, idle reactor has terminated, the server has been asked too,
-	// and its held handler may return.
-	// The held server runs on its own goroutine, so that the older
-	// reactor's last turn finds a pool worker free even with one worker.
-	older, err := reactor.Spawn(sys, func(*reactor.Reactor[int]) {})
-	require.NoError(t, err)
-	h := spawnHeld(t, sys, reactor.WithScheduler(reactor.Dedicated))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	first := askAsync(ctx, h.srv, 1)
-	require.Equal(t, 1, reactortest.Receive(t, h.entered))
-	// The router's target tells when the request is in the server's
-	// mailbox (Len may still count the request being handled).
-	relay := &relaying{to: h.srv, sent: make(chan struct{}, 1)}
-	queued := askAsync(context.Background(), viaRouter(t, sys, reactor.ChannelOf[server.Request[int, int]](relay)), 2)
-	reactortest.Receive(t, relay.sent)
-	shut := make(chan error, 1)
-	go func() { shut <- sys.Shutdown(context.Background()) }()
-	reactortest.Receive(t, older.Done())
-	close(h.gate)
-	require.NoError(t, reactortest.Receive(t, first).err)
-	err = reactortest.Receive(t, queued).err
-	require.ErrorIs(t, err, server.ErrServerTerminated)
-	require.NoError(t, reactortest.Receive(t, shut))
+	for kind, askCtx := range askContexts(t) {
+		t.Run(kind, func(t *testing.T) {
+			sys, _ := newSys(t)
+			// Shutdown asks the live reactors to stop newest first: once
+			// this older, idle reactor has terminated, the server has
+			// been asked too, and its held handler may return. The held
+			// server runs on its own goroutine, so that the older
+			// reactor's last turn finds a pool worker free even with one
+			// worker.
+			older, err := reactor.Spawn(sys, func(*reactor.Reactor[int]) {})
+			require.NoError(t, err)
+			h := spawnHeld(t, sys, reactor.WithScheduler(reactor.Dedicated))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			first := askAsync(ctx, h.srv, 1)
+			require.Equal(t, 1, reactortest.Receive(t, h.entered))
+			// The router's target tells when the request is in the
+			// server's mailbox (Len may still count the request being
+			// handled).
+			relay := &relaying{to: h.srv, sent: make(chan struct{}, 1)}
+			queued := askAsync(askCtx, viaRouter(t, sys, reactor.ChannelOf[server.Request[int, int]](relay)), 2)
+			reactortest.Receive(t, relay.sent)
+			shut := make(chan error, 1)
+			go func() { shut <- sys.Shutdown(context.Background()) }()
+			reactortest.Receive(t, older.Done())
+			close(h.gate)
+			require.NoError(t, reactortest.Receive(t, first).err)
+			err = reactortest.Receive(t, queued).err
+			require.ErrorIs(t, err, server.ErrServerTerminated)
+			require.NoError(t, reactortest.Receive(t, shut))
+		})
+	}
 }
 
 // TestAskLearnsAsyncServerRestarted checks that requests an asynchronous

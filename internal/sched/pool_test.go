@@ -490,24 +490,17 @@ func TestFifoGrows(t *testing.T) {
 // ---------------------------------------------------------------------------
 // What Schedule reports.
 
-// TestScheduleReportsAWokenWorker checks that Schedule reports true
-// exactly when it hands the task to a parked worker: from outside with
-// workers parked, not when every worker is busy (the task is queued),
-// and never from a worker (run-next); and that a loop reports whether it
-// left its wake-up token.
-func TestScheduleReportsAWokenWorker(t *testing.T) {
+// TestScheduleOutsideReportsAWokenWorker checks that ScheduleOutside
+// reports true exactly when it hands the task to a parked worker, not
+// when every worker is busy (the task is queued), and that a loop
+// reports whether it left its wake-up token.
+func TestScheduleOutsideReportsAWokenWorker(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	type task struct {
-		gate  chan struct{} // nil: the turn does not block
-		then  *task         // scheduled from inside the turn, if not nil
-		woke  chan bool     // what scheduling then reported
+		gate  chan struct{}
 		ended *countdown
 	}
-	var p *Pool[task]
-	p = NewPool(2, func(k *task, _ *owner.Slot) bool {
-		if k.then != nil {
-			k.woke <- p.Schedule(k.then)
-		}
+	p := NewPool(2, func(k *task, _ *owner.Slot) bool {
 		if k.gate != nil {
 			<-k.gate
 		}
@@ -515,20 +508,16 @@ func TestScheduleReportsAWokenWorker(t *testing.T) {
 		return false
 	})
 	defer p.Close()
-	waitParked := func() {
-		t.Helper()
-		deadline := time.Now().Add(poolTimeout)
-		for {
-			ws, _ := p.Stats()
-			if ws[0].Parked && ws[1].Parked {
-				return
-			}
-			require.True(t, time.Now().Before(deadline), "workers never parked")
-			time.Sleep(time.Millisecond)
+	deadline := time.Now().Add(poolTimeout)
+	for {
+		ws, _ := p.Stats()
+		if ws[0].Parked && ws[1].Parked {
+			break
 		}
+		require.True(t, time.Now().Before(deadline), "workers never parked")
+		time.Sleep(time.Millisecond)
 	}
 
-	waitParked()
 	ended := newCountdown(3)
 	gate := make(chan struct{})
 	defer func() {
@@ -538,17 +527,10 @@ func TestScheduleReportsAWokenWorker(t *testing.T) {
 			close(gate) // a failed check: let the workers go
 		}
 	}()
-	require.True(t, p.Schedule(&task{gate: gate, ended: ended}), "a parked worker was handed the task")
-	require.True(t, p.Schedule(&task{gate: gate, ended: ended}), "the other parked worker")
-	require.False(t, p.Schedule(&task{ended: ended}), "every worker is busy: queued")
+	require.True(t, p.ScheduleOutside(&task{gate: gate, ended: ended}), "a parked worker was handed the task")
+	require.True(t, p.ScheduleOutside(&task{gate: gate, ended: ended}), "the other parked worker")
+	require.False(t, p.ScheduleOutside(&task{ended: ended}), "every worker is busy: queued")
 	close(gate)
-	waitClosed(t, ended.done, "tasks")
-
-	waitParked()
-	ended = newCountdown(2)
-	outer := &task{then: &task{ended: ended}, woke: make(chan bool, 1), ended: ended}
-	require.True(t, p.Schedule(outer))
-	require.False(t, <-outer.woke, "from a worker, the task goes to run-next")
 	waitClosed(t, ended.done, "tasks")
 
 	l := NewLoop[task](false)

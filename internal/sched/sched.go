@@ -285,35 +285,33 @@ func (p *Pool[T]) Inside() bool { return p.current() != nil }
 // later. With light fences this costs no locked instruction. From any
 // other goroutine, t is handed to a parked worker, or queued globally
 // when every worker is busy.
-//
-// Schedule reports whether it woke a parked worker for t. That worker's
-// goroutine was made runnable by the caller, so the Go runtime runs it
-// next on the caller's processor: a caller about to wait for t's turn
-// can yield (runtime.Gosched) and usually find the turn over when it
-// resumes.
-func (p *Pool[T]) Schedule(t *T) (woke bool) {
+func (p *Pool[T]) Schedule(t *T) {
 	if w := p.current(); w != nil {
 		if randomizeRunNext && rand.IntN(2) == 0 {
 			w.push(t)
-			return false
+			return
 		}
 		if w.nextTask() != nil {
 			if old := w.claimNext(); old != nil {
 				w.push(old)
 			} else if w.nextTask() != nil {
 				w.push(t) // the watcher is taking the slot's task: leave it
-				return false
+				return
 			}
 		}
 		w.setNext(t)
 		p.filled()
-		return false
+		return
 	}
-	return p.ScheduleOutside(t)
+	p.ScheduleOutside(t)
 }
 
 // ScheduleOutside is [Pool.Schedule] for a caller known not to be one
-// of the pool's workers, which saves looking the caller up.
+// of the pool's workers, which saves looking the caller up. It reports
+// whether it woke a parked worker for t. That worker's goroutine was
+// made runnable by the caller, so the Go runtime runs it next on the
+// caller's processor: a caller about to wait for t's turn can yield
+// (runtime.Gosched) and usually find the turn over when it resumes.
 func (p *Pool[T]) ScheduleOutside(t *T) (woke bool) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
