@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reactors-go/reactors/internal/relaxed"
 	"github.com/reactors-go/reactors/reactor"
 )
 
@@ -256,7 +257,10 @@ type namer interface {
 // writes it.
 func (s *slot[R]) arm(srv namer, id uint64) uint64 {
 	if s.srv == srv {
-		s.gen.Store(id) // already watched, or srv's end already reported
+		// Already watched, or srv's end already reported. A plain store
+		// suffices: the ask's send, a full fence, publishes it to the
+		// deliverer before the request (internal/relaxed).
+		relaxed.StoreUint64(&s.gen, id)
 		return id
 	}
 	s.mu.Lock()
@@ -379,14 +383,18 @@ func (s *slot[R]) take() Reply[R] {
 func (s *slot[R]) reset() Reply[R] {
 	r := s.val
 	s.val = Reply[R]{}
-	s.state.Store(replyEmpty)
+	s.clear()
 	return r
 }
 
 // clear empties the slot of an ask that ended with no reply accepted
 // (disarm reported true): no deliverer can come any more, so an
 // awaiting mark is the holder's to clear.
-func (s *slot[R]) clear() { s.state.Store(replyEmpty) }
+//
+// A plain store suffices: no deliverer can come before the slot's next
+// ask is armed and sent, and that send is a full fence
+// (internal/relaxed).
+func (s *slot[R]) clear() { relaxed.StoreUint32(&s.state, replyEmpty) }
 
 // Name names the reply channel in dead letters.
 func (s *slot[R]) Name() string { return "ask reply" }

@@ -13,6 +13,9 @@
 // Race builds store atomically instead, so that the race detector sees
 // every access as synchronized and checks the rest of the program.
 //
-// Use it only for statistics: a plain store orders nothing, so no other
+// Use it only for statistics, or for a hint whose readers can live with
+// a stale value because a full fence that follows the store (a mutex's
+// unlock, an atomic store) settles every race that matters (see the idle
+// count of package sched): a plain store orders nothing, so no other
 // memory may be published through it.
 package relaxed

@@ -140,8 +140,15 @@ type Pool[T any] struct {
 	idle   []*worker[T] // guarded by mu: parked workers
 	closed bool         // guarded by mu
 
-	nidle  atomic.Int32 // len(idle), readable without mu
-	waking atomic.Bool  // a worker was woken to steal and has not found work yet
+	// nidle is len(idle), written under mu with a plain store
+	// (setIdle) and read without mu by wakeIdle. A reader that sees a
+	// stale count either takes mu and finds the list empty, or skips a
+	// wake-up that the parker makes unnecessary: a parker stores the
+	// count and then unlocks mu (a full fence) before it re-checks the
+	// local queues, and a pusher stores its task (a full fence) before
+	// it reads the count, so one of the two sees the other.
+	nidle  atomic.Uint32
+	waking atomic.Bool // a worker was woken to steal and has not found work yet
 	wg     sync.WaitGroup
 
 	light       bool          // run-next slots use plain stores (see watch.go); fixed at NewPool
@@ -317,7 +324,7 @@ func (p *Pool[T]) ScheduleOutside(t *T) (woke bool) {
 	if n := len(p.idle); n > 0 {
 		w := p.idle[n-1]
 		p.idle = p.idle[:n-1]
-		p.nidle.Add(-1)
+		p.setIdle()
 		w.handoff = t
 		p.mu.Unlock()
 		w.wake <- struct{}{}
@@ -354,7 +361,7 @@ func (p *Pool[T]) Close() {
 	p.closed = true
 	idle := p.idle
 	p.idle = nil
-	p.nidle.Store(0)
+	p.setIdle()
 	p.mu.Unlock()
 	for _, w := range idle {
 		w.wake <- struct{}{}
@@ -377,6 +384,12 @@ func (w *worker[T]) push(t *T) {
 	p.wakeIdle()
 }
 
+// setIdle publishes len(p.idle) to nidle with a plain store: an atomic
+// one is a locked instruction on amd64, and a park and its wake-up each
+// change the count (see nidle for why no fence is needed). Caller holds
+// p.mu.
+func (p *Pool[T]) setIdle() { relaxed.StoreUint32(&p.nidle, uint32(len(p.idle))) }
+
 // wakeIdle wakes a parked worker to look for work, unless none is parked or
 // one woken earlier is still looking.
 func (p *Pool[T]) wakeIdle() {
@@ -392,7 +405,7 @@ func (p *Pool[T]) wakeIdle() {
 	}
 	v := p.idle[n-1]
 	p.idle = p.idle[:n-1]
-	p.nidle.Add(-1)
+	p.setIdle()
 	p.mu.Unlock()
 	v.wake <- struct{}{}
 }
@@ -505,7 +518,7 @@ func (w *worker[T]) park() (*T, bool) {
 		return t, true
 	}
 	p.idle = append(p.idle, w)
-	p.nidle.Add(1)
+	p.setIdle()
 	p.mu.Unlock()
 	if p.waking.Load() {
 		p.waking.Store(false)
@@ -518,7 +531,7 @@ func (w *worker[T]) park() (*T, bool) {
 			for i, x := range p.idle {
 				if x == w {
 					p.idle = append(p.idle[:i], p.idle[i+1:]...)
-					p.nidle.Add(-1)
+					p.setIdle()
 					p.mu.Unlock()
 					return nil, true
 				}
