@@ -74,7 +74,7 @@ func Ask[Q, R any](ctx context.Context, srv Server[Q, R], q Q) (R, error) {
 	}
 	s := getSlot[R]()
 	id := s.arm(srv, s.nextAskID())
-	req := Request[Q, R]{Value: q, reply: s.ch, id: id}
+	req := Request[Q, R]{Value: q, reply: s.ch, id: id, slot: s}
 	// Under a context that never ends, an idle server's handler runs
 	// right here; under one that can end, its worker runs first. Either
 	// way the reply is usually there when the send returns.
@@ -135,34 +135,38 @@ func refused(answer, err error) error {
 // wait returns the reply of the slot's current ask, or ends the ask when
 // ctx ends first.
 func (s *slot[R]) wait(ctx context.Context, zero R) (R, error) {
-	r, expired := s.receive(ctx)
-	s.put()
-	if expired {
+	if s.receive(ctx) {
+		s.put()
 		return zero, context.Cause(ctx)
 	}
-	return r.Value, r.Err
+	v, err := s.result()
+	s.put()
+	return v, err
 }
 
 // waitProbed is wait for an ask that reports its end to probe: begun at
 // start, and expired if ctx ended before a reply was accepted. The slot
 // goes back to its list before the hooks run.
 func (s *slot[R]) waitProbed(ctx context.Context, zero R, probe *reactor.AskProbe, start time.Time) (R, error) {
-	r, expired := s.receive(ctx)
-	s.put()
-	probe.End(start, expired)
-	if expired {
+	if s.receive(ctx) {
+		s.put()
+		probe.End(start, true)
 		return zero, context.Cause(ctx)
 	}
-	return r.Value, r.Err
+	v, err := s.result()
+	s.put()
+	probe.End(start, false)
+	return v, err
 }
 
-// receive takes the reply of the slot's current ask, or reports expired
-// when ctx ended first with no reply accepted (the ask is then over). A
+// receive waits for the reply of the slot's current ask, which result
+// then takes, or reports expired when ctx ended first with no reply
+// accepted (the ask is then over). A
 // reply that is already there (the asker ran the server's turn itself)
 // is taken with atomic operations alone; a context that can never end
 // (Done is nil, as for [context.Background]) needs no select, which
 // would cost several times more than the receive. Holder only.
-func (s *slot[R]) receive(ctx context.Context) (r Reply[R], expired bool) {
+func (s *slot[R]) receive(ctx context.Context) (expired bool) {
 	if !s.await() {
 		done := ctx.Done()
 		if done == nil {
@@ -173,7 +177,7 @@ func (s *slot[R]) receive(ctx context.Context) (r Reply[R], expired bool) {
 			case <-done:
 				if s.disarm() {
 					s.clear()
-					return r, true
+					return true
 				}
 				// A reply was accepted before the ask ended: its
 				// deliverer sends on wake, as the holder awaits it,
@@ -182,7 +186,19 @@ func (s *slot[R]) receive(ctx context.Context) (r Reply[R], expired bool) {
 			}
 		}
 	}
-	return s.reset(), false
+	return false
+}
+
+// result returns the value and error of the reply that is there and
+// empties the slot for its next ask, as reset does. It reads the two
+// fields in place: a copy of the whole Reply, written field by field and
+// read back in wider words, stalls the processor on each such copy.
+// Holder only.
+func (s *slot[R]) result() (R, error) {
+	v, err := s.val.Value, s.val.Err
+	s.val = Reply[R]{}
+	s.clear()
+	return v, err
 }
 
 // Tell sends q to srv as a one-way request: nobody waits for its reply, which
@@ -322,18 +338,37 @@ func (s *slot[R]) abandon(zero R, err error) (R, error) {
 // Send accepts the reply of the current ask and refuses every other.
 func (s *slot[R]) Send(r Reply[R]) error {
 	if r.id == 0 || !s.gen.CompareAndSwap(r.id, 0) {
-		s.mu.Lock()
-		srv := s.srv
-		s.mu.Unlock()
-		if srv != nil {
-			if sys := srv.System(); sys != nil {
-				sys.DeadLetter("ask "+srv.Name(), reactor.ReasonExpired, r)
-			}
-		}
-		return reactor.ErrExpired
+		return s.refuse(r)
 	}
 	s.deliver(r)
 	return nil
+}
+
+// accept is Send for the reply (v, err) to the ask id, answered in
+// place by [Request.Respond] and [Request.Fail] without passing a
+// whole [Reply] through the reply channel: a copy of a Reply, written
+// field by field and read back in wider words, stalls the processor.
+func (s *slot[R]) accept(v R, err error, id uint64) error {
+	if !s.gen.CompareAndSwap(id, 0) {
+		return s.refuse(Reply[R]{Value: v, Err: err, id: id})
+	}
+	s.val.Value, s.val.Err = v, err
+	s.signal()
+	return nil
+}
+
+// refuse dead-letters r, a reply to an ask that is over, and returns
+// [reactor.ErrExpired].
+func (s *slot[R]) refuse(r Reply[R]) error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv != nil {
+		if sys := srv.System(); sys != nil {
+			sys.DeadLetter("ask "+srv.Name(), reactor.ReasonExpired, r)
+		}
+	}
+	return reactor.ErrExpired
 }
 
 // States of a slot's reply (slot.state).
@@ -347,6 +382,11 @@ const (
 // holder. It never blocks: wake has room for the one token of an ask.
 func (s *slot[R]) deliver(r Reply[R]) {
 	s.val = r
+	s.signal()
+}
+
+// signal tells the holder that the accepted reply is in val.
+func (s *slot[R]) signal() {
 	if s.state.Swap(replyFull) == replyAwaited {
 		s.wake <- struct{}{}
 	}

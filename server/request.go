@@ -14,7 +14,8 @@ type Server[Q, R any] = reactor.Channel[Request[Q, R]]
 type Request[Q, R any] struct {
 	Value Q
 	reply reactor.Channel[Reply[R]]
-	id    uint64 // which ask of the reply channel this request is
+	id    uint64   // which ask of the reply channel this request is
+	slot  *slot[R] // reply's slot, set by Ask: Respond and Fail answer it in place
 }
 
 // Reply is a server's answer as it travels back: a value or an error.
@@ -56,6 +57,9 @@ func (r Request[Q, R]) OneWay() bool { return r.reply == (reactor.Channel[Reply[
 // an asking reactor is gone. A one-way request ([Tell]) accepts and drops
 // the reply. Respond never blocks.
 func (r Request[Q, R]) Respond(v R) error {
+	if r.slot != nil {
+		return r.slot.accept(v, nil, r.id)
+	}
 	if r.OneWay() {
 		return nil
 	}
@@ -75,6 +79,9 @@ func (r Request[Q, R]) Undelivered(channel string, reason reactor.Reason) {
 // Fail answers the request with err instead of a value; the asker's [Ask]
 // returns err. It reports like [Request.Respond].
 func (r Request[Q, R]) Fail(err error) error {
+	if r.slot != nil {
+		return r.slot.accept(*new(R), err, r.id)
+	}
 	if r.OneWay() {
 		return nil
 	}

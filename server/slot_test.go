@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,38 @@ func TestSlotRefusesRepliesOfEarlierAsksAndFlows(t *testing.T) {
 	require.False(t, s3.disarm(), "answered: the reply is in got")
 	require.Equal(t, 3, s3.take().Value)
 	s3.put()
+}
+
+// TestSlotAcceptsInPlaceAsSendDoes: the reply that Respond and Fail
+// write into an ask's slot in place (accept) is refused or accepted
+// exactly as one sent through the slot's channel: one reply per ask,
+// none after the ask ended, and the value or the error reaches the
+// holder.
+func TestSlotAcceptsInPlaceAsSendDoes(t *testing.T) {
+	srv := &fakeServer{"srv"}
+	s := getSlot[int]()
+	ask1 := s.arm(srv, s.nextAskID())
+	require.NoError(t, s.accept(1, nil, ask1))
+	require.ErrorIs(t, s.accept(2, nil, ask1), reactor.ErrExpired, "one reply per ask")
+	require.ErrorIs(t, s.Send(Reply[int]{Value: 3, id: ask1}), reactor.ErrExpired, "the channel's reply comes second")
+	v, err := s.result()
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+
+	ask2 := s.arm(srv, s.nextAskID())
+	require.ErrorIs(t, s.accept(4, nil, ask1), reactor.ErrExpired, "a reply to the earlier ask")
+	failed := errors.New("failed")
+	require.NoError(t, s.accept(0, failed, ask2))
+	v, err = s.result()
+	require.ErrorIs(t, err, failed)
+	require.Zero(t, v)
+
+	ask3 := s.arm(srv, s.nextAskID())
+	require.True(t, s.disarm(), "the ask ends unanswered")
+	s.clear()
+	require.ErrorIs(t, s.accept(5, nil, ask3), reactor.ErrExpired, "a reply after the ask ended")
+	require.Equal(t, replyEmpty, s.state.Load(), "a refused reply leaves the slot empty")
+	s.put()
 }
 
 // TestSlotEndedAnswersOnlyTheCurrentAskToThatServer: a server's end
