@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -197,6 +198,14 @@ func TestResizeWhileBatching(t *testing.T) {
 // TestLenAcrossResizes counts a table of fixed contents with Len and,
 // from a reactor, LenIn, while the table grows and shrinks: every count
 // is exact, though keys move between the shards while they are counted.
+//
+// The counting reactor never blocks (a handler must not): it hands its
+// counts to the test over a channel with room for all of them, and when
+// the test falls behind it waits on the reactor's clock before it counts
+// again. With one processor, a worker that always has turns to run lets
+// plain goroutines (the test, the resizer) run only when the Go runtime
+// preempts it; a reactor that blocked on a full channel there held the
+// only worker while the test waited for a reply from the table.
 func TestLenAcrossResizes(t *testing.T) {
 	const keys = 500
 	sys, _ := newSystem(t)
@@ -204,18 +213,26 @@ func TestLenAcrossResizes(t *testing.T) {
 	ctx := context.Background()
 	fill(t, tb, keys)
 	rs := startResizer(tb, 8, 1, 5, 13, 2)
-	counts := make(chan int, 1<<16)
+	const most, behind = 1 << 16, 64
+	counts := make(chan int, most)
 	_, err := reactor.Spawn(sys, func(r *reactor.Reactor[struct{}]) {
+		end := func() {
+			close(counts)
+			r.Main().Seal()
+		}
 		var next func(i int)
 		next = func(i int) {
-			if i >= 200 && rs.n.Load() >= 30 {
-				close(counts)
-				r.Main().Seal()
+			switch {
+			case i >= 200 && rs.n.Load() >= 30, i == most:
+				end()
+				return
+			case len(counts) > behind:
+				reactor.After(r, time.Millisecond).OnEvent(func(struct{}) { next(i) })
 				return
 			}
 			tb.LenIn(r).Subscribe(&events.Funcs[int]{
 				Event: func(n int) { counts <- n; next(i + 1) },
-				Error: func(err error) { t.Error(err); close(counts); r.Main().Seal() },
+				Error: func(err error) { t.Error(err); end() },
 			})
 		}
 		next(0)
