@@ -20,7 +20,11 @@ type sysConfig struct {
 }
 
 // WithWorkers sets the number of worker goroutines of the shared pool
-// (default GOMAXPROCS); n < 1 counts as 1.
+// (default GOMAXPROCS); n < 1 counts as 1. A worker keeps its processor
+// while it has turns to run, so with as many busy workers as processors
+// a plain goroutine that a turn made runnable (an asker whose reply
+// came) waits for the Go runtime to preempt a worker, up to 10 ms: fewer
+// workers than processors leave plain goroutines room under full load.
 func WithWorkers(n int) Option { return func(c *sysConfig) { c.workers = n } }
 
 // WithBudget sets how many events a reactor handles per turn before it
