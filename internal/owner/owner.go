@@ -131,14 +131,27 @@ func (s *Slot) Mine() bool { return s.g.Load() == gid.Current() }
 // Guest lends the calling goroutine a slot for the turns it is about to
 // run, or returns nil if all guest slots are taken or goroutines cannot
 // be identified. The goroutine must [Slot.Release] it when done and must not
-// hold a registered slot. It costs one compare-and-swap per slot tried.
+// hold a registered slot. It looks first at a slot chosen by the
+// goroutine's id, so a goroutine gets its same slot back while nobody
+// else holds it; it costs a load per slot tried and one
+// compare-and-swap.
 func Guest() *Slot {
 	g := gid.Current()
 	if g == 0 {
 		return nil
 	}
-	for i := range guests {
-		if s := &guests[i].Slot; s.g.CompareAndSwap(0, g) {
+	// Start at a slot of the goroutine's own (by its id), so that
+	// goroutines that run turns at the same time tend to take different
+	// slots, and each its same one again: a claim then rarely meets a
+	// slot another goroutine holds, whose failing compare-and-swap would
+	// still pull that slot's cache line over.
+	start := int(uint64(g)*0x9E3779B97F4A7C15>>60) % len(guests)
+	for j := range guests {
+		i := start + j
+		if i >= len(guests) {
+			i -= len(guests)
+		}
+		if s := &guests[i].Slot; s.g.Load() == 0 && s.g.CompareAndSwap(0, g) {
 			lent.Or(s.bit)
 			return s
 		}

@@ -65,8 +65,9 @@ func BenchmarkCurrent(b *testing.B) {
 }
 
 // TestGuestSlots: a guest slot is found by Lookup for its holder only,
-// all of them can be held at once and then none is left, and a released
-// slot serves the next goroutine.
+// all of them can be held at once and then none is left, a released slot
+// serves the next goroutine, and a goroutine that takes a slot again
+// gets the same one while nobody else holds it.
 func TestGuestSlots(t *testing.T) {
 	if !gid.Supported {
 		t.Skip("goroutine identity is not available on this architecture")
@@ -81,6 +82,9 @@ func TestGuestSlots(t *testing.T) {
 	require.Zero(t, <-other, "another goroutine does not see the guest's token")
 	s.Release()
 	require.Zero(t, Current())
+	again := Guest()
+	require.Same(t, s, again, "a goroutine that takes a slot again gets its own one back")
+	again.Release()
 
 	// Hold every guest slot from separate goroutines.
 	held := make(chan *Slot, len(guests))
