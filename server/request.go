@@ -15,7 +15,7 @@ type Request[Q, R any] struct {
 	Value Q
 	reply reactor.Channel[Reply[R]]
 	id    uint64   // which ask of the reply channel this request is
-	slot  *slot[R] // reply's slot, set by Ask: Respond and Fail answer it in place
+	slot  *slot[R] // set by Ask only, reply being then slot.ch: Respond and Fail answer the slot in place, the same as a send on reply would
 }
 
 // Reply is a server's answer as it travels back: a value or an error.

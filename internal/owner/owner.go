@@ -145,7 +145,7 @@ func Guest() *Slot {
 	// slots, and each its same one again: a claim then rarely meets a
 	// slot another goroutine holds, whose failing compare-and-swap would
 	// still pull that slot's cache line over.
-	start := int(uint64(g)*0x9E3779B97F4A7C15>>60) % len(guests)
+	start := hash(g, 64-4) % len(guests) // the top 4 bits: there are 16 guests
 	for j := range guests {
 		i := start + j
 		if i >= len(guests) {
