@@ -105,7 +105,7 @@ func Open[U any](o Owner, opts ...ConnOption) (*Connector[U], error) {
 		if err := validName(cfg.name); err != nil {
 			return nil, err
 		}
-		if f.t.connName() == cfg.name && !f.t.sealed() {
+		if f.typed().connName() == cfg.name && !f.typed().sealed() {
 			return nil, ErrDuplicateName
 		}
 		for _, p := range x.conns {
@@ -271,7 +271,7 @@ func (c *Connector[T]) pop() (T, bool) {
 // drain delivers up to budget events. Owner only.
 func (c *Connector[T]) drain(budget int) int {
 	n := 0
-	if c.f.flags.Load() != 0 && c.f.interrupted() {
+	if c.f.flags.Load()&flagsRequests != 0 && c.f.interrupted() {
 		return 0 // the reactor stops: what is queued is dead-lettered
 	}
 	if c.hasFirst {
@@ -285,7 +285,7 @@ func (c *Connector[T]) drain(budget int) int {
 	// A stop request (Shutdown, Stop) ends the turn after the handler
 	// that is running, and a drain request closes the connectors to new
 	// sends there: one load of the frame's flags per event.
-	for n < budget && !c.shutOwner && (c.f.flags.Load() == 0 || !c.f.interrupted()) {
+	for n < budget && !c.shutOwner && (c.f.flags.Load()&flagsRequests == 0 || !c.f.interrupted()) {
 		v, ok := c.pop()
 		if !ok {
 			break
@@ -309,11 +309,9 @@ func (c *Connector[T]) drain(budget int) int {
 }
 
 func (c *Connector[T]) deliver(v T) {
-	if !c.subs.HasSubscribers() {
+	if !c.subs.Emit(v) { // owner: drain runs in the owner's turn
 		c.f.sys.deadLetter(c.fullName(), ReasonUnhandled, v)
-		return
 	}
-	c.subs.Emit(v) // owner: drain runs in the owner's turn
 }
 
 func (c *Connector[T]) pending() bool {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/reactortest"
 )
@@ -125,6 +126,37 @@ func TestUnhandledEventsAreDeadLetters(t *testing.T) {
 	d := reactortest.Receive(t, dead)
 	require.Equal(t, reactor.ReasonUnhandled, d.Reason)
 	require.Equal(t, 42, d.Event)
+}
+
+// TestMainEventsWithoutAHandlerAreDeadLetters checks the main connector:
+// a body that subscribes nothing leaves its events unhandled (the body
+// waited in the subscriber slot until its turn, and left it empty), and
+// so does a handler that removed itself.
+func TestMainEventsWithoutAHandlerAreDeadLetters(t *testing.T) {
+	dead := make(chan reactor.DeadLetter, 10)
+	sys, _ := newSys(t, reactor.WithDeadLetterHandler(func(d reactor.DeadLetter) { dead <- d }))
+	silent, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {})
+	require.NoError(t, err)
+	require.NoError(t, silent.Send(1))
+	d := reactortest.Receive(t, dead)
+	require.Equal(t, reactor.ReasonUnhandled, d.Reason)
+	require.Equal(t, 1, d.Event)
+
+	got := make(chan int, 1)
+	once, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		var sub events.Subscription
+		sub = r.Main().Events().OnEvent(func(v int) {
+			sub.Unsubscribe()
+			got <- v
+		})
+	})
+	require.NoError(t, err)
+	require.NoError(t, once.Send(2))
+	require.Equal(t, 2, reactortest.Receive(t, got))
+	require.NoError(t, once.Send(3))
+	d = reactortest.Receive(t, dead)
+	require.Equal(t, reactor.ReasonUnhandled, d.Reason)
+	require.Equal(t, 3, d.Event)
 }
 
 func TestDeadLetterStream(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/rs/zerolog"
 
@@ -42,9 +43,19 @@ const (
 	flagHalt                       // terminate after the running handler (Channel.Stop)
 	flagDrain                      // refuse new events, terminate once drained (Channel.Drain)
 
+	// flagLoop is set at spawn, before the frame is published, and never
+	// cleared: the reactor's turns run on its own loop (x.loop), not on the
+	// pool. It lives here rather than as a field so that an idle reactor
+	// stays in a smaller size class, and a pool reactor's schedule still
+	// reads one word.
+	flagLoop uint32 = 1 << 31
+
 	// flagsHalting end a turn after the handler that is running: the
 	// turn's drain loops test them before each event.
 	flagsHalting = flagStop | flagHalt
+
+	// flagsRequests are the flags a turn acts on: all but flagLoop.
+	flagsRequests = ^flagLoop
 )
 
 // pump is the owner side of a connector, as the turn loop sees it. All
@@ -83,17 +94,17 @@ type frame struct {
 	id        uint64
 	obs       atomic.Uint64 // events handled and start second (see countHandled); owner writes
 	sys       *System
-	t         typed
-	loop      *sched.Loop[frame] // dedicated or caller scheduler; nil for the pool
-	prev      *frame             // guarded by sys.mu
-	next      *frame             // guarded by sys.mu
+	tab       unsafe.Pointer // the method table of the reactor's typed part (see typed)
+	prev      *frame         // guarded by sys.mu
+	next      *frame         // guarded by sys.mu
 	x         atomic.Pointer[extra]
 }
 
 // extra holds what most reactors never use, so that an idle reactor stays
 // small. It is allocated on first need, by any goroutine.
 type extra struct {
-	name string // immutable after spawn; "" for unnamed reactors
+	name string             // immutable after spawn; "" for unnamed reactors
+	loop *sched.Loop[frame] // immutable after spawn: the dedicated or caller scheduler (flagLoop); nil for the pool
 
 	// owner only
 	conns   []pump // opened connectors besides main, in opening order
@@ -101,6 +112,7 @@ type extra struct {
 	cursor  int    // round-robin position: 0 is main, i is conns[i-1]
 	life    events.Emitter[Lifecycle]
 	restart *RestartPolicy
+	body    any         // immutable after spawn: the func(*Reactor[T]) of a reactor with a restart policy
 	history []time.Time // restart times within the policy window
 	backoff time.Duration
 	timer   *time.Timer // pending restart
@@ -132,9 +144,17 @@ func (f *frame) name() string {
 	return "reactor-" + strconv.FormatUint(f.id, 10)
 }
 
+// ownLoop returns the reactor's own loop, or nil for a pool reactor.
+func (f *frame) ownLoop() *sched.Loop[frame] {
+	if f.flags.Load()&flagLoop == 0 {
+		return nil
+	}
+	return f.x.Load().loop
+}
+
 func (f *frame) schedule() {
-	if f.loop != nil {
-		f.loop.Schedule()
+	if l := f.ownLoop(); l != nil {
+		l.Schedule()
 		return
 	}
 	f.sys.pool.Schedule(f)
@@ -151,8 +171,8 @@ func (f *frame) schedule() {
 // free processor. The caller never runs the turn.
 func (f *frame) scheduleYield() {
 	var woke bool
-	if f.loop != nil {
-		woke = f.loop.Schedule() && !f.loop.OnCaller()
+	if l := f.ownLoop(); l != nil {
+		woke = l.Schedule() && !l.OnCaller()
 	} else {
 		woke = f.sys.pool.ScheduleOutside(f) // the caller holds no ownership slot
 	}
@@ -168,8 +188,8 @@ func (f *frame) scheduleYield() {
 // no guest slot, is scheduled as usual. If work remains after the turn,
 // the reactor goes to the pool, still scheduled.
 func (f *frame) runHere() {
-	if f.loop != nil {
-		f.loop.Schedule()
+	if l := f.ownLoop(); l != nil {
+		l.Schedule()
 		return
 	}
 	s := owner.Guest()
@@ -251,7 +271,7 @@ func (f *frame) checkOwner() {
 // reactor must run again (it stays scheduled). Owner: whoever holds the
 // scheduling right.
 func (f *frame) turnOf(budget int) bool {
-	if fl := f.flags.Load(); fl != 0 {
+	if fl := f.flags.Load() & flagsRequests; fl != 0 {
 		switch {
 		case fl&flagsHalting != 0:
 			f.terminate(nil, haltReason(fl))
@@ -266,7 +286,7 @@ func (f *frame) turnOf(budget int) bool {
 	if err != nil {
 		return f.fail(err)
 	}
-	if f.flags.Load() != 0 {
+	if f.flags.Load()&flagsRequests != 0 {
 		// A stop request that came during the turn ended it after the
 		// running handler; a reactor asked to drain ends once drained
 		// (whether or not the turn used its whole budget).
@@ -298,7 +318,7 @@ func (f *frame) turnOf(budget int) bool {
 // after turns that took events from a queue (queued): events handed over
 // in place leave no segment behind.
 func (f *frame) trim() {
-	f.t.trim()
+	f.typed().trim()
 	if x := f.x.Load(); x != nil {
 		for _, p := range x.conns {
 			p.trim()
@@ -314,7 +334,7 @@ func (f *frame) safeTurn(budget int) (more bool, err error) {
 	}()
 	if !f.started {
 		f.started = true
-		f.t.construct()
+		f.typed().construct()
 		f.emitLife(Lifecycle{Phase: Started})
 	}
 	// The side record, and with it the lifecycle stream, is loaded once
@@ -337,7 +357,7 @@ func (f *frame) safeTurn(budget int) (more bool, err error) {
 func (f *frame) drainAll(budget int) bool {
 	x := f.x.Load()
 	if x == nil || len(x.conns) == 0 {
-		n := f.t.drain(budget)
+		n := f.typed().drain(budget)
 		f.countHandled(n)
 		return n == budget
 	}
@@ -345,7 +365,7 @@ func (f *frame) drainAll(budget int) bool {
 	n := len(x.conns) + 1
 	for i := range n {
 		idx := (x.cursor + i) % n
-		var p pump = f.t
+		var p pump = f.typed()
 		if idx > 0 {
 			p = x.conns[idx-1]
 		}
@@ -386,7 +406,7 @@ func (f *frame) drainAll(budget int) bool {
 // the slot or the sender sees the cleared state and schedules the
 // reactor.
 func (f *frame) claimedAny() bool {
-	if f.t.claimed() {
+	if f.typed().claimed() {
 		return true
 	}
 	if x := f.x.Load(); x != nil {
@@ -400,7 +420,7 @@ func (f *frame) claimedAny() bool {
 }
 
 func (f *frame) pendingAll() bool {
-	if f.t.pending() {
+	if f.typed().pending() {
 		return true
 	}
 	if x := f.x.Load(); x != nil {

@@ -105,9 +105,9 @@ func (s *System) Reactors() iter.Seq[ReactorInfo] {
 func (f *frame) info(o *observer, conns []ConnectorInfo) ReactorInfo {
 	w := f.obs.Load()
 	info := ReactorInfo{ID: f.id, Name: f.name(), Scheduler: "pool", Handled: w & handledMask}
-	if f.loop != nil {
+	if l := f.ownLoop(); l != nil {
 		info.Scheduler = "dedicated"
-		if f.loop.OnCaller() {
+		if l.OnCaller() {
 			info.Scheduler = "caller"
 		}
 	}
@@ -129,7 +129,7 @@ func (f *frame) info(o *observer, conns []ConnectorInfo) ReactorInfo {
 	default:
 		info.State = "scheduled"
 	}
-	conns = append(conns, f.t.view().info())
+	conns = append(conns, f.typed().view().info())
 	x := f.x.Load()
 	if x != nil {
 		x.mu.Lock()

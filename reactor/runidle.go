@@ -103,7 +103,7 @@ func (ch Channel[T]) idleFrame() *frame {
 		return nil
 	}
 	f := c.f
-	if f.loop != nil || f.flags.Load() != 0 {
+	if f.flags.Load() != 0 { // a reactor with its own loop, or a request pending
 		return nil
 	}
 	return f
@@ -115,7 +115,7 @@ func (f *frame) runIdle(s *owner.Slot, fn func()) bool {
 	if f.state.Load() != stIdle || !f.state.CompareAndSwap(stIdle, stScheduled) {
 		return false
 	}
-	if f.flags.Load() != 0 { // a stop or restart came meanwhile: a turn handles it
+	if f.flags.Load()&flagsRequests != 0 { // a stop or restart came meanwhile: a turn handles it
 		f.schedule()
 		return false
 	}

@@ -67,7 +67,7 @@ func (f *frame) interrupted() bool {
 // stopping closes every connector of a draining reactor to new sends.
 // Owner only.
 func (f *frame) stopping() {
-	f.t.stopping()
+	f.typed().stopping()
 	if x := f.x.Load(); x != nil {
 		for _, p := range x.conns {
 			p.stopping()

@@ -48,10 +48,10 @@ func (f *frame) fail(err error) bool {
 	}
 	x.conns, x.cursor, x.compact = nil, 0, false
 	f.publishConns(x)
-	f.safely(false, f.t.reset)
+	f.safely(false, f.typed().reset)
 	x.life.Clear()
 	f.nonDaemon = 0
-	if f.t.keepsAlive() {
+	if f.typed().keepsAlive() {
 		f.nonDaemon = 1 // the main connector lives on
 	}
 	f.started = false

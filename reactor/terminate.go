@@ -16,7 +16,7 @@ func (f *frame) terminate(err error, reason Reason) {
 		f.safely(true, x.life.Close)
 	}
 	f.state.Store(stDead)
-	f.safely(true, func() { f.t.shut(reason) })
+	f.safely(true, func() { f.typed().shut(reason) })
 	if x != nil {
 		for _, p := range x.conns {
 			f.safely(true, func() { p.shut(reason) })

@@ -17,63 +17,108 @@ type Observer[T any] interface {
 // List is a list of subscribers. The zero value is an open list with no
 // subscribers. A List must not be copied after first use, and is used by
 // one goroutine at a time (its owner's).
+//
+// A List is three words whatever T, because every connector of every
+// reactor holds one: the first subscriber inline, and a pointer to the
+// others, allocated with the second subscriber. The inline slot also
+// keeps the list's state, as one of two markers that observe nothing:
+// [gone] once its subscriber was removed (the slot is never reused, so
+// an old handle cannot remove a newer subscriber), [ended] once the list
+// is closed.
 type List[T any] struct {
-	one      Sub[T]    // the first subscriber lives inline: no allocation
-	more     []*Sub[T] // later subscribers, in subscription order; nil o: removed
-	emitting int32     // depth of Emit/EmitError/Close calls in progress
-	oneUsed  bool      // the inline slot has been taken once (it is never reused)
-	done     bool
+	one  Sub[T]     // the first subscriber: nil (never used), a marker, or an observer
+	more *others[T] // later subscribers; nil until the second one
 }
 
-// Sub is a subscription. A nil o means unsubscribed. The inline slot is
-// never reused, so an old handle cannot remove a newer subscriber.
+// others are the subscribers after the inline one.
+type others[T any] struct {
+	subs     []*Sub[T] // in subscription order; removed ones hold gone
+	emitting int32     // depth of emissions iterating subs
+}
+
+// gone marks a removed subscriber, ended the inline slot of a closed
+// list. Both observe nothing, so an emission may call them.
+type (
+	gone[T any]  struct{}
+	ended[T any] struct{}
+)
+
+func (gone[T]) OnEvent(T)      {}
+func (gone[T]) OnError(error)  {}
+func (gone[T]) OnDone()        {}
+func (ended[T]) OnEvent(T)     {}
+func (ended[T]) OnError(error) {}
+func (ended[T]) OnDone()       {}
+
+// live reports whether o is an observer rather than nil or a marker.
+func live[T any](o Observer[T]) bool {
+	switch o.(type) {
+	case nil, gone[T], ended[T]:
+		return false
+	}
+	return true
+}
+
+// Sub is a subscription.
 type Sub[T any] struct {
 	o Observer[T]
 }
 
 // Unsubscribe removes the observer; the list skips removed entries and
-// drops them when it next grows.
-func (s *Sub[T]) Unsubscribe() { s.o = nil }
+// drops them when it next grows. It does nothing on a closed list.
+func (s *Sub[T]) Unsubscribe() {
+	if _, done := s.o.(ended[T]); !done {
+		s.o = gone[T]{}
+	}
+}
 
 // Subscribe adds o and returns its subscription. On a closed list it
 // calls o.OnDone at once and returns nil.
 func (l *List[T]) Subscribe(o Observer[T]) *Sub[T] {
-	if l.done {
+	if o == nil {
+		o = gone[T]{} // observes nothing, and takes its place as any other
+	}
+	switch l.one.o.(type) {
+	case ended[T]:
 		o.OnDone()
 		return nil
-	}
-	if !l.oneUsed {
-		l.oneUsed = true
+	case nil:
 		l.one.o = o
 		return &l.one
 	}
-	if len(l.more) == cap(l.more) && l.emitting == 0 {
-		l.compact() // about to grow: drop removed entries first
+	if l.more == nil {
+		l.more = new(others[T])
+	}
+	m := l.more
+	if len(m.subs) == cap(m.subs) && m.emitting == 0 {
+		m.compact() // about to grow: drop removed entries first
 	}
 	s := &Sub[T]{o: o}
-	l.more = append(l.more, s)
+	m.subs = append(m.subs, s)
 	return s
 }
 
-func (l *List[T]) compact() {
-	kept := l.more[:0]
-	for _, s := range l.more {
-		if s.o != nil {
+func (m *others[T]) compact() {
+	kept := m.subs[:0]
+	for _, s := range m.subs {
+		if live(s.o) {
 			kept = append(kept, s)
 		}
 	}
-	clear(l.more[len(kept):])
-	l.more = kept
+	clear(m.subs[len(kept):])
+	m.subs = kept
 }
 
 // HasSubscribers reports whether anybody observes the list.
 func (l *List[T]) HasSubscribers() bool {
-	if l.one.o != nil {
+	if live(l.one.o) {
 		return true
 	}
-	for _, s := range l.more {
-		if s.o != nil {
-			return true
+	if l.more != nil {
+		for _, s := range l.more.subs {
+			if live(s.o) {
+				return true
+			}
 		}
 	}
 	return false
@@ -82,57 +127,101 @@ func (l *List[T]) HasSubscribers() bool {
 // Clear removes every subscriber without completing: their
 // subscriptions become inert, later subscribers are kept as usual.
 func (l *List[T]) Clear() {
-	l.one.o = nil
-	for _, s := range l.more {
-		s.o = nil
+	if live(l.one.o) {
+		l.one.o = gone[T]{}
 	}
-	if l.emitting == 0 {
-		l.compact()
+	if m := l.more; m != nil {
+		for _, s := range m.subs {
+			s.Unsubscribe()
+		}
+		if m.emitting == 0 {
+			m.compact()
+		}
 	}
 }
 
+// Hold puts o in the inline slot of a list that has never had a
+// subscriber, where it stays until [List.Release] and counts as a
+// subscriber meanwhile. The runtime keeps a reactor's body there until
+// its constructor runs (nothing can subscribe before that), so that the
+// body needs no field of its own.
+func (l *List[T]) Hold(o Observer[T]) {
+	if l.one.o != nil {
+		panic("emit: Hold on a list that had a subscriber")
+	}
+	l.one.o = o
+}
+
+// Release empties the inline slot filled by [List.Hold] and returns what
+// it held. On a list closed since, it returns nil and leaves the list
+// closed.
+func (l *List[T]) Release() Observer[T] {
+	o := l.one.o
+	if !live(o) {
+		return nil
+	}
+	l.one.o = nil
+	return o
+}
+
 // Closed reports whether [List.Close] was called.
-func (l *List[T]) Closed() bool { return l.done }
+func (l *List[T]) Closed() bool {
+	_, done := l.one.o.(ended[T])
+	return done
+}
 
 // Emit delivers v to every current subscriber; subscribers added during
-// the emission miss v. It does nothing after [List.Close].
-func (l *List[T]) Emit(v T) {
-	if l.done {
-		return
-	}
-	if len(l.more) == 0 {
-		if o := l.one.o; o != nil {
-			o.OnEvent(v) // the common case: one handler
+// the emission miss v. It reports whether anybody observed v: false with
+// no subscriber, and after [List.Close].
+func (l *List[T]) Emit(v T) bool {
+	if l.more == nil {
+		// The common case: one handler. A marker in the slot is no
+		// subscriber.
+		if o := l.one.o; live(o) {
+			o.OnEvent(v)
+			return true
 		}
-		return
+		return false
 	}
-	l.emitting++
-	defer l.endEmit()
-	n := len(l.more) // subscribers added from now on miss this event
-	if o := l.one.o; o != nil {
+	if l.Closed() {
+		return false // being closed: an OnDone emits
+	}
+	seen := false
+	m := l.more
+	m.emitting++
+	defer l.endEmit(m)
+	n := len(m.subs) // subscribers added from now on miss this event
+	if o := l.one.o; live(o) {
 		o.OnEvent(v)
+		seen = true
 	}
 	for i := 0; i < n; i++ {
-		if o := l.more[i].o; o != nil {
+		if o := m.subs[i].o; live(o) {
 			o.OnEvent(v)
+			seen = true
 		}
 	}
+	return seen
 }
 
 // EmitError delivers err to every current subscriber. It does nothing
 // after [List.Close].
 func (l *List[T]) EmitError(err error) {
-	if l.done {
+	if l.Closed() {
 		return
 	}
-	l.emitting++
-	defer l.endEmit()
-	n := len(l.more)
-	if o := l.one.o; o != nil {
+	m := l.more
+	n := 0
+	if m != nil {
+		m.emitting++
+		defer l.endEmit(m)
+		n = len(m.subs)
+	}
+	if o := l.one.o; live(o) {
 		o.OnError(err)
 	}
 	for i := 0; i < n; i++ {
-		if o := l.more[i].o; o != nil {
+		if o := m.subs[i].o; live(o) {
 			o.OnError(err)
 		}
 	}
@@ -143,43 +232,50 @@ func (l *List[T]) EmitError(err error) {
 // OnDone panics, the other subscribers are still told, then the panic goes
 // on.
 func (l *List[T]) Close() {
-	if l.done {
+	if l.Closed() {
 		return
 	}
-	l.done = true
-	l.emitting++
-	defer l.endEmit()
-	l.tellDone(len(l.more))
+	o := l.one.o
+	l.one.o = ended[T]{}
+	m := l.more
+	if m == nil {
+		if live(o) {
+			o.OnDone()
+		}
+		return
+	}
+	m.emitting++
+	defer l.endEmit(m)
+	tellDone(o, m.subs[:len(m.subs):len(m.subs)])
 }
 
-// tellDone calls [Observer.OnDone] of the inline subscriber and of the first n
-// others, each at most once (an entry is cleared before its call). If one
-// panics, the others are still told, then the panic goes on: completion
-// reaches every subscriber even when one of them fails, and the failure
-// still reaches the caller (a reactor's failure handling).
-func (l *List[T]) tellDone(n int) {
+// tellDone calls [Observer.OnDone] of first, if it is one, and of every
+// observer in subs, each at most once (an entry is cleared before its
+// call). If one panics, the others are still told, then the panic goes
+// on: completion reaches every subscriber even when one of them fails,
+// and the failure still reaches the caller (a reactor's failure
+// handling).
+func tellDone[T any](first Observer[T], subs []*Sub[T]) {
 	defer func() {
 		if v := recover(); v != nil {
-			l.tellDone(n)
+			tellDone(nil, subs)
 			panic(v)
 		}
 	}()
-	if o := l.one.o; o != nil {
-		l.one.o = nil
-		o.OnDone()
+	if live(first) {
+		first.OnDone()
 	}
-	for i := 0; i < n; i++ {
-		if s := l.more[i]; s.o != nil {
-			o := s.o
-			s.o = nil
+	for _, s := range subs {
+		if o := s.o; live(o) {
+			s.o = gone[T]{}
 			o.OnDone()
 		}
 	}
 }
 
-func (l *List[T]) endEmit() {
-	l.emitting--
-	if l.emitting == 0 && l.done {
+func (l *List[T]) endEmit(m *others[T]) {
+	m.emitting--
+	if m.emitting == 0 && l.Closed() {
 		l.more = nil
 	}
 }

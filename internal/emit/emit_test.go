@@ -90,3 +90,85 @@ func TestEmitCloseAndClear(t *testing.T) {
 	m.Emit(1)
 	require.Equal(t, []string{"c:1"}, log, "Clear completes nobody; later subscribers are kept")
 }
+
+func TestEmitReportsWhetherAnybodyObserved(t *testing.T) {
+	var log []string
+	var l emit.List[int]
+	require.False(t, l.Emit(1), "no subscriber")
+	a := l.Subscribe(&rec{name: "a", log: &log})
+	require.True(t, l.Emit(2))
+	a.Unsubscribe()
+	require.False(t, l.Emit(3), "the only subscriber was removed")
+	require.False(t, l.HasSubscribers())
+	b := l.Subscribe(&rec{name: "b", log: &log}) // not in the removed inline slot
+	require.True(t, l.Emit(4))
+	a.Unsubscribe() // an old handle removes nothing new
+	require.True(t, l.Emit(5))
+	b.Unsubscribe()
+	require.False(t, l.Emit(6), "every subscriber removed")
+	require.Equal(t, []string{"a:2", "b:4", "b:5"}, log)
+
+	l.Subscribe(&rec{name: "c", log: &log})
+	l.Close()
+	require.False(t, l.Emit(7), "closed")
+	require.False(t, l.HasSubscribers())
+	b.Unsubscribe() // after Close: the list stays closed
+	require.True(t, l.Closed())
+	require.Equal(t, []string{"a:2", "b:4", "b:5", "c:done"}, log)
+}
+
+func TestNilObserverTakesItsPlace(t *testing.T) {
+	var log []string
+	var l emit.List[int]
+	n := l.Subscribe(nil)
+	require.False(t, l.HasSubscribers(), "a nil observer observes nothing")
+	l.Subscribe(&rec{name: "a", log: &log})
+	n.Unsubscribe() // removes the nil one only
+	require.True(t, l.Emit(1))
+	require.Equal(t, []string{"a:1"}, log)
+}
+
+func TestHoldKeepsTheSlotUntilRelease(t *testing.T) {
+	var log []string
+	var l emit.List[int]
+	held := &rec{name: "held", log: &log}
+	l.Hold(held)
+	require.Same(t, held, l.Release())
+	require.Nil(t, l.Release(), "released once")
+	a := l.Subscribe(&rec{name: "a", log: &log})
+	require.True(t, l.Emit(1), "the slot is free again for the first subscriber")
+	a.Unsubscribe()
+	require.Panics(t, func() { l.Hold(held) }, "a used slot cannot hold")
+
+	var c emit.List[int]
+	c.Hold(held)
+	c.Close()
+	require.Equal(t, []string{"a:1", "held:done"}, log, "a held observer is completed like a subscriber")
+	require.Nil(t, c.Release(), "closed since: nothing to release")
+	require.True(t, c.Closed())
+}
+
+func TestCloseTellsEveryoneWhenOnDonePanics(t *testing.T) {
+	var log []string
+	var l emit.List[int]
+	l.Subscribe(&rec{name: "a", log: &log})
+	l.Subscribe(panicker{})
+	l.Subscribe(&rec{name: "c", log: &log})
+	require.PanicsWithValue(t, "boom", l.Close)
+	require.Equal(t, []string{"a:done", "c:done"}, log)
+	require.True(t, l.Closed())
+	require.False(t, l.HasSubscribers())
+
+	log = nil
+	var m emit.List[int]
+	m.Subscribe(panicker{}) // the inline one
+	m.Subscribe(&rec{name: "b", log: &log})
+	require.PanicsWithValue(t, "boom", m.Close)
+	require.Equal(t, []string{"b:done"}, log)
+}
+
+type panicker struct{}
+
+func (panicker) OnEvent(int)   {}
+func (panicker) OnError(error) {}
+func (panicker) OnDone()       { panic("boom") }
