@@ -378,9 +378,11 @@ func (c *Connector[T]) stopping() {
 // reset ends the stream of a failed incarnation for the connector that
 // outlives it (the main one): its subscribers are told Done, as those of
 // the incarnation's opened connectors are by shut, and the next
-// constructor subscribes to a fresh list.
+// constructor subscribes to a list reopened with its inline slot spent,
+// so that a handle kept from the failed incarnation cannot remove the
+// next one's first subscriber.
 func (c *Connector[T]) reset() {
-	defer func() { c.subs = emit.List[T]{} }()
+	defer c.subs.Reopen()
 	c.subs.Close()
 }
 

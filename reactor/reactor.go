@@ -94,14 +94,22 @@ func (r *Reactor[T]) Log() *zerolog.Logger {
 	return x.log
 }
 
-// construct runs the body: the one held for the first incarnation, or
-// the one a restart policy keeps for the next ones.
+// construct runs the body: the one a restart policy keeps for every
+// incarnation, or the one held for the only incarnation of a reactor
+// without a policy. The held body is released at the first turn, before
+// anything else could subscribe: a policy's reactor holds none, so
+// whatever runs between its incarnations (RunIfIdle) cannot be taken
+// for a body.
 func (r *Reactor[T]) construct() {
-	if b, ok := r.main.subs.Release().(constructor[T]); ok {
-		b(r)
+	if x := r.f.x.Load(); x != nil && x.body != nil {
+		x.body.(func(*Reactor[T]))(r)
 		return
 	}
-	r.f.x.Load().body.(func(*Reactor[T]))(r)
+	b, ok := r.main.subs.Release().(constructor[T])
+	if !ok {
+		panic("reactor: the body of " + r.f.name() + " is gone") // unreachable: one construct per reactor without a policy
+	}
+	b(r)
 }
 
 func (r *Reactor[T]) drain(budget int) int { return r.main.drain(budget) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
 	"github.com/reactors-go/reactors/reactortest"
 )
@@ -80,4 +81,83 @@ func TestZeroRestartPolicyNeverRestarts(t *testing.T) {
 	require.NoError(t, ch.Send(1))
 	require.True(t, reactortest.Receive(t, rec.failed).Final)
 	reactortest.WaitClosed(t, ch.Done())
+}
+
+// TestRestartKeepsTheNewIncarnationsHandlers checks that a subscription
+// kept from a failed incarnation cannot remove a handler of the next
+// one: each constructor removes the previous incarnation's handler after
+// subscribing its own, and the events after the restart still reach the
+// new handler.
+func TestRestartKeepsTheNewIncarnationsHandlers(t *testing.T) {
+	sys, rec := newSys(t, reactor.WithFailureHandler(func(reactor.Failure) {}))
+	got := make(chan int, 10)
+	var old events.Subscription // owned by the reactor's constructors, one at a time
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+		sub := r.Main().Events().OnEvent(func(v int) {
+			if v < 0 {
+				panic("fail")
+			}
+			got <- v
+		})
+		if old != nil {
+			old.Unsubscribe()
+		}
+		old = sub
+	}, reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 3}))
+	require.NoError(t, err)
+	require.NoError(t, ch.Send(1))
+	require.Equal(t, 1, reactortest.Receive(t, got))
+	require.NoError(t, ch.Send(-1))
+	require.NoError(t, ch.Send(2))
+	require.Equal(t, 2, reactortest.Receive(t, got))
+	require.Empty(t, rec.deadLetters())
+}
+
+// TestRestartOnEveryScheduler checks that a restart policy runs the body
+// again on a dedicated goroutine and on the caller's (Run), as on the
+// pool: the next incarnation handles the events after the failure.
+func TestRestartOnEveryScheduler(t *testing.T) {
+	policy := reactor.WithRestart(reactor.RestartPolicy{MaxRestarts: 3})
+	for _, sched := range []reactor.Scheduler{reactor.SharedPool, reactor.Dedicated} {
+		sys, _ := newSys(t, reactor.WithFailureHandler(func(reactor.Failure) {}))
+		got := make(chan int, 10)
+		incarnations := make(chan struct{}, 10)
+		ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+			incarnations <- struct{}{}
+			r.Main().Events().OnEvent(func(v int) {
+				if v < 0 {
+					panic("fail")
+				}
+				got <- v
+			})
+		}, policy, reactor.WithScheduler(sched))
+		require.NoError(t, err)
+		require.NoError(t, ch.Send(-1))
+		require.NoError(t, ch.Send(1))
+		require.Equal(t, 1, reactortest.Receive(t, got))
+		require.Len(t, incarnations, 2)
+	}
+
+	sys, _ := newSys(t, reactor.WithFailureHandler(func(reactor.Failure) {}))
+	chans := make(chan reactor.Channel[int], 2)
+	got := make(chan int, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- reactor.Run(sys, func(r *reactor.Reactor[int]) {
+			chans <- r.Main().Channel()
+			r.Main().Events().OnEvent(func(v int) {
+				if v < 0 {
+					panic("fail")
+				}
+				got <- v
+				r.Main().Seal()
+			})
+		}, policy)
+	}()
+	ch := reactortest.Receive(t, chans)
+	require.NoError(t, ch.Send(-1))
+	require.NoError(t, ch.Send(2))
+	require.Equal(t, 2, reactortest.Receive(t, got))
+	require.NoError(t, reactortest.Receive(t, done), "the second incarnation ended normally")
+	require.Len(t, chans, 1, "each incarnation's body ran: the first's channel was taken above")
 }

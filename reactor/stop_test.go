@@ -326,3 +326,56 @@ func TestForwardingChannelDone(t *testing.T) {
 	require.Nil(t, reactor.ChannelOf[int](discard{}).Done())
 	reactortest.WaitClosed(t, reactor.Channel[int]{}.Done())
 }
+
+// occupyWorker holds the only worker of sys inside a handler until the
+// returned function is called.
+func occupyWorker(t *testing.T, sys *reactor.System) (release func()) {
+	t.Helper()
+	g := spawnHeld(t, sys)
+	require.NoError(t, g.ch.Send(0))
+	reactortest.Receive(t, g.entered)
+	return func() { close(g.gate) }
+}
+
+// TestStopAndDrainBeforeTheFirstTurn checks a reactor stopped or
+// drained while its constructor has not run yet (the pool's only worker
+// is busy): Stop ends it without running its body, its queued events
+// dead-lettered as stopped (not unhandled); Drain runs the body, then
+// the queued events, then ends it.
+func TestStopAndDrainBeforeTheFirstTurn(t *testing.T) {
+	sys, rec := newSys(t, reactor.WithWorkers(1))
+	release := occupyWorker(t, sys)
+	ran := make(chan string, 2)
+	got := make(chan int, 10)
+	body := func(name string) func(*reactor.Reactor[int]) {
+		return func(r *reactor.Reactor[int]) {
+			ran <- name
+			r.Main().Events().OnEvent(func(v int) { got <- v })
+		}
+	}
+	stopped, err := reactor.Spawn(sys, body("stopped"))
+	require.NoError(t, err)
+	drained, err := reactor.Spawn(sys, body("drained"))
+	require.NoError(t, err)
+	for _, v := range []int{1, 2} {
+		require.NoError(t, stopped.Send(v))
+	}
+	require.NoError(t, drained.Send(3))
+	require.NoError(t, stopped.Stop())
+	require.NoError(t, drained.Drain())
+	release()
+	reactortest.WaitClosed(t, stopped.Done())
+	reactortest.WaitClosed(t, drained.Done())
+	require.Equal(t, "drained", reactortest.Receive(t, ran))
+	require.Len(t, ran, 0, "a reactor stopped before its first turn never runs its body")
+	require.Equal(t, 3, reactortest.Receive(t, got))
+	require.Len(t, got, 0)
+	var reasons []reactor.Reason
+	var events []any
+	for _, d := range rec.deadLetters() {
+		reasons = append(reasons, d.Reason)
+		events = append(events, d.Event)
+	}
+	require.Equal(t, []reactor.Reason{reactor.ReasonStopped, reactor.ReasonStopped}, reasons)
+	require.Equal(t, []any{1, 2}, events)
+}

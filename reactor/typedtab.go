@@ -6,7 +6,7 @@ import "unsafe"
 // the body) as half an interface: the method table alone. The other half,
 // the data word, is the frame's own address, because the frame is the
 // first field of every [Reactor] (checked in tests). That saves a word
-// per reactor, which keeps an idle Reactor[int64] in the 160-byte size
+// per reactor, which keeps an idle Reactor[int64] in the 144-byte size
 // class. sync/atomic.Value splits interfaces into words the same way.
 
 // ifaceWords is the layout of a non-empty interface value.

@@ -23,8 +23,8 @@ type Observer[T any] interface {
 // others, allocated with the second subscriber. The inline slot also
 // keeps the list's state, as one of two markers that observe nothing:
 // [gone] once its subscriber was removed (the slot is never reused, so
-// an old handle cannot remove a newer subscriber), [ended] once the list
-// is closed.
+// an old handle cannot remove a newer subscriber; [List.Reopen] keeps
+// that true across a reopening), [ended] once the list is closed.
 type List[T any] struct {
 	one  Sub[T]     // the first subscriber: nil (never used), a marker, or an observer
 	more *others[T] // later subscribers; nil until the second one
@@ -138,6 +138,14 @@ func (l *List[T]) Clear() {
 			m.compact()
 		}
 	}
+}
+
+// Reopen makes l an open list without subscribers whose inline slot is
+// spent, as if its first subscriber had been removed. A restarting
+// reactor's main stream is reopened this way: a handle to the closed
+// list's inline slot may still be held, and that slot is the new list's.
+func (l *List[T]) Reopen() {
+	*l = List[T]{one: Sub[T]{o: gone[T]{}}}
 }
 
 // Hold puts o in the inline slot of a list that has never had a

@@ -172,3 +172,18 @@ type panicker struct{}
 func (panicker) OnEvent(int)   {}
 func (panicker) OnError(error) {}
 func (panicker) OnDone()       { panic("boom") }
+
+func TestReopenSpendsTheInlineSlot(t *testing.T) {
+	var log []string
+	var l emit.List[int]
+	old := l.Subscribe(&rec{name: "a", log: &log})
+	l.Close()
+	l.Reopen()
+	require.False(t, l.Closed())
+	require.False(t, l.HasSubscribers())
+	l.Subscribe(&rec{name: "b", log: &log})
+	old.Unsubscribe() // a handle to the closed list's inline slot removes nothing new
+	require.True(t, l.Emit(1))
+	require.Equal(t, []string{"a:done", "b:1"}, log)
+	require.Nil(t, l.Release(), "a reopened list holds nothing")
+}
