@@ -86,14 +86,20 @@ func TestGuestSlots(t *testing.T) {
 	require.Same(t, s, again, "a goroutine that takes a slot again gets its own one back")
 	again.Release()
 
-	// Hold every guest slot from separate goroutines.
+	// Hold every guest slot from separate goroutines: most of them find
+	// their own slot taken and hold another, which Lookup still finds.
 	held := make(chan *Slot, len(guests))
+	seen := make(chan bool, len(guests))
 	release := make(chan struct{})
 	var wg sync.WaitGroup
-	for range len(guests) {
+	for i := range len(guests) {
 		wg.Go(func() {
 			g := Guest()
 			held <- g
+			if g != nil {
+				g.Set(uint64(100 + i))
+				seen <- Current() == uint64(100+i)
+			}
 			<-release
 			if g != nil {
 				g.Release()
@@ -102,12 +108,32 @@ func TestGuestSlots(t *testing.T) {
 	}
 	for range len(guests) {
 		require.NotNil(t, <-held)
+		require.True(t, <-seen, "a goroutine finds the guest slot it holds, its own or another")
 	}
 	require.Nil(t, Guest(), "all guest slots are taken")
 	close(release)
 	wg.Wait()
+	require.Zero(t, lent.Load(), "every mark is cleared on release")
 	s = Guest()
 	require.NotNil(t, s)
+	s.Release()
+
+	// A goroutine whose own slot is held gets another, marked in lent,
+	// and finds it.
+	own := &guests[ownGuest(gid.Current())].Slot
+	require.True(t, own.g.CompareAndSwap(0, 1), "stand in for another holder")
+	s = Guest()
+	require.NotNil(t, s)
+	require.NotSame(t, own, s)
+	require.Equal(t, s.bit, lent.Load())
+	s.Set(7)
+	require.Equal(t, uint64(7), Current())
+	s.Release()
+	require.Zero(t, lent.Load())
+	own.g.Store(0)
+	s = Guest()
+	require.Same(t, own, s, "the own slot again once free, unmarked")
+	require.Zero(t, lent.Load())
 	s.Release()
 }
 
