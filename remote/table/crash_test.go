@@ -252,46 +252,69 @@ type natsCluster struct {
 }
 
 // startCluster starts a cluster of n servers and waits until it places
-// a bucket of 3 replicas.
+// a bucket of 3 replicas. A cluster that places none within half a
+// minute is stopped and started again on other ports, once: the ports
+// were free a moment before the servers took them, and a test running
+// beside this one may have taken one meanwhile.
 func startCluster(t *testing.T, n int) *natsCluster {
 	t.Helper()
-	c := &natsCluster{}
-	var routes []string
-	cports := make([]int, n)
-	for i := range n {
-		cports[i] = remotetest.FreePorts(t, 1)[0]
-		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", cports[i]))
-	}
-	for i := range n {
-		c.opts = append(c.opts, &natsserver.Options{
-			ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: remotetest.FreePorts(t, 1)[0], NoLog: true, NoSigs: true,
-			JetStream: true, StoreDir: t.TempDir(),
-			Cluster: natsserver.ClusterOpts{Name: "crash", Host: "127.0.0.1", Port: cports[i]},
-			Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),
-		})
-		c.servers = append(c.servers, nil)
-		c.start(t, i)
-	}
-	t.Cleanup(func() {
+	for attempt := 1; ; attempt++ {
+		c := &natsCluster{}
+		var routes []string
+		cports := make([]int, n)
+		for i := range n {
+			cports[i] = remotetest.FreePorts(t, 1)[0]
+			routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", cports[i]))
+		}
+		for i := range n {
+			c.opts = append(c.opts, &natsserver.Options{
+				ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: remotetest.FreePorts(t, 1)[0], NoLog: true, NoSigs: true,
+				JetStream: true, StoreDir: t.TempDir(),
+				Cluster: natsserver.ClusterOpts{Name: "crash", Host: "127.0.0.1", Port: cports[i]},
+				Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),
+			})
+			c.servers = append(c.servers, nil)
+			c.start(t, i)
+		}
+		if c.placesBucket(t, 30*time.Second) {
+			t.Cleanup(func() {
+				for i := range c.servers {
+					c.stop(i)
+				}
+			})
+			return c
+		}
 		for i := range c.servers {
 			c.stop(i)
 		}
-	})
+		if attempt == 2 {
+			t.Fatal("the cluster places no bucket of 3 replicas, twice")
+		}
+		t.Log("the cluster placed no bucket of 3 replicas: starting it again on other ports")
+	}
+}
+
+// placesBucket reports whether the cluster places a bucket of 3
+// replicas within d.
+func (c *natsCluster) placesBucket(t *testing.T, d time.Duration) bool {
+	t.Helper()
 	nc, err := nats.Connect(c.urls())
 	require.NoError(t, err)
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
 		_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "ready", Replicas: 3})
 		if err != nil { // an attempt that timed out here may have made it
 			_, err = js.KeyValue(ctx, "ready")
 		}
-		return err == nil
-	}, time.Minute, 100*time.Millisecond, "the cluster places a bucket of 3 replicas")
-	return c
+		cancel()
+		if err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // start starts server i on its ports and store.
