@@ -37,18 +37,16 @@ type others[T any] struct {
 }
 
 // gone marks a removed subscriber, ended the inline slot of a closed
-// list. Both observe nothing, so an emission may call them.
+// list. Both observe nothing, so an emission may call them; they differ
+// only in type.
 type (
 	gone[T any]  struct{}
-	ended[T any] struct{}
+	ended[T any] struct{ gone[T] }
 )
 
-func (gone[T]) OnEvent(T)      {}
-func (gone[T]) OnError(error)  {}
-func (gone[T]) OnDone()        {}
-func (ended[T]) OnEvent(T)     {}
-func (ended[T]) OnError(error) {}
-func (ended[T]) OnDone()       {}
+func (gone[T]) OnEvent(T)     {}
+func (gone[T]) OnError(error) {}
+func (gone[T]) OnDone()       {}
 
 // live reports whether o is an observer rather than nil or a marker.
 func live[T any](o Observer[T]) bool {

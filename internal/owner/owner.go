@@ -34,7 +34,6 @@ type Slot struct {
 	g     atomic.Uintptr // the goroutine; fixed for registered slots, lent for guests
 	Token uint64         // the running reactor, 0 between turns; written by g only
 	bit   uint32         // a guest's bit in lent; 0 for registered slots
-	lent  bool           // a guest held by a goroutine whose own slot is another: its bit is set; g only
 	draw  uint32         // Draw's xorshift state, 0 until seeded; g only
 }
 
@@ -159,8 +158,7 @@ func Guest() *Slot {
 			i -= len(guests)
 		}
 		if s := &guests[i].Slot; s.g.Load() == 0 && s.g.CompareAndSwap(0, g) {
-			if j > 0 {
-				s.lent = true
+			if j > 0 { // not its own slot: mark it for Lookup
 				lent.Or(s.bit)
 			}
 			return s
@@ -176,9 +174,8 @@ func ownGuest(g uintptr) int { return hash(g, 64-4) % len(guests) }
 // Release gives a guest slot back. Only its holder may call it.
 func (s *Slot) Release() {
 	s.Token = 0
-	if s.lent {
-		s.lent = false
-		lent.And(^s.bit)
+	if g := s.g.Load(); s != &guests[ownGuest(g)].Slot {
+		lent.And(^s.bit) // Guest marked it: the holder's own slot is another
 	}
 	s.g.Store(0)
 }
