@@ -110,25 +110,25 @@ func unmarshalScalar(data []byte, v any) bool {
 		*p = string(data[1 : n-1])
 		return true
 	case *int:
-		return scanInt(data, strconv.IntSize, p)
+		return scan(data, true, strconv.IntSize, p)
 	case *int64:
-		return scanInt(data, 64, p)
+		return scan(data, true, 64, p)
 	case *int32:
-		return scanInt(data, 32, p)
+		return scan(data, true, 32, p)
 	case *int16:
-		return scanInt(data, 16, p)
+		return scan(data, true, 16, p)
 	case *int8:
-		return scanInt(data, 8, p)
+		return scan(data, true, 8, p)
 	case *uint:
-		return scanUint(data, strconv.IntSize, p)
+		return scan(data, false, strconv.IntSize, p)
 	case *uint64:
-		return scanUint(data, 64, p)
+		return scan(data, false, 64, p)
 	case *uint32:
-		return scanUint(data, 32, p)
+		return scan(data, false, 32, p)
 	case *uint16:
-		return scanUint(data, 16, p)
+		return scan(data, false, 16, p)
 	case *uint8:
-		return scanUint(data, 8, p)
+		return scan(data, false, 8, p)
 	case *bool:
 		switch string(data) {
 		case "true":
@@ -171,24 +171,19 @@ func integer(data []byte, signed bool) bool {
 	return true
 }
 
-// scanInt stores the integer data in *p if it is one that fits bits.
-func scanInt[T int | int64 | int32 | int16 | int8](data []byte, bits int, p *T) bool {
-	if !integer(data, true) {
+// scan stores the integer data in *p if it is one that fits bits
+// (signed: an int of that size, else a uint).
+func scan[T int | int64 | int32 | int16 | int8 | uint | uint64 | uint32 | uint16 | uint8](data []byte, signed bool, bits int, p *T) bool {
+	if !integer(data, signed) {
 		return false
 	}
-	x, err := strconv.ParseInt(string(data), 10, bits)
-	if err != nil {
-		return false
-	}
-	*p = T(x)
-	return true
-}
-
-// scanUint stores the unsigned integer data in *p if it is one that
-// fits bits.
-func scanUint[T uint | uint64 | uint32 | uint16 | uint8](data []byte, bits int, p *T) bool {
-	if !integer(data, false) {
-		return false
+	if signed {
+		x, err := strconv.ParseInt(string(data), 10, bits)
+		if err != nil {
+			return false
+		}
+		*p = T(x)
+		return true
 	}
 	x, err := strconv.ParseUint(string(data), 10, bits)
 	if err != nil {
