@@ -216,8 +216,12 @@ func (m *multi[K, V]) run(ctx context.Context) ([]Result[V], error) {
 		return nil, context.Cause(ctx) // nothing sent
 	}
 	for idx, round := m.all(), 0; len(idx) > 0; round++ {
+		held := round >= movesBeforeHold && m.t.steady(ctx)
 		c := m.plan(idx, round)
 		c.run(ctx)
+		if held {
+			m.t.unlock()
+		}
 		idx = c.record()
 	}
 	res, err := m.result()

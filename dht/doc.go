@@ -34,7 +34,12 @@
 //   - A shard that lost a key refuses operations on it that were placed
 //     with an older layout (they did not happen), and the table places
 //     them again with the current one: at most one extra round trip per
-//     operation and resize.
+//     operation and resize. A blocking operation (Get, Put, Delete,
+//     CompareAndSwap, Len, MultiGet, MultiPut) that resizes moved twice
+//     holds the next resize off while it is placed again (that resize
+//     waits about one round trip), so back-to-back resizes cannot keep
+//     moving it: it completes. The In forms, which must not block a
+//     reactor, are placed again at each resize that moves them.
 //   - A shard that gains keys holds operations on them, in arrival
 //     order, until the shard they come from has handed them over; other
 //     keys are served at once.

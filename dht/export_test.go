@@ -16,3 +16,11 @@ func ShardLen[K comparable, V any](t *Table[K, V], i int) (int, error) {
 	r, err := t.ask(context.Background(), l, l.shards[i], op[K, V]{kind: opLen})
 	return r.n, err
 }
+
+// SetPlacing makes f run at every placement of a single-key operation
+// from a plain goroutine, after it read the table's layout (held: the
+// placement holds Resizes off), until the test ends.
+func SetPlacing(t interface{ Cleanup(func()) }, f func(held bool)) {
+	placing = f
+	t.Cleanup(func() { placing = nil })
+}

@@ -249,3 +249,49 @@ func TestLenAcrossResizes(t *testing.T) {
 	require.GreaterOrEqual(t, in, 200)
 	rs.end(t)
 }
+
+// TestBackToBackResizesCannotStarveAnOperation resizes the table, between
+// two and three shards, at every placement of a Put whose key moves at
+// each such resize, as a resizing goroutine that always wins the race
+// would: the Put is moved twice, then holds the next Resize off while it
+// is placed again, and completes; that Resize runs once the Put is
+// applied.
+func TestBackToBackResizesCannotStarveAnOperation(t *testing.T) {
+	sys, _ := newSystem(t)
+	tb := newTable(t, sys, 2)
+	ctx := context.Background()
+	key := ""
+	for i := 0; key == ""; i++ {
+		if k := fmt.Sprintf("k-%d", i); dht.Jump(dht.StringKey(k), 3) == 2 {
+			key = k
+		}
+	}
+	armed, placements, size := true, 0, 2
+	held := make([]bool, 0, 3)
+	pending := make(chan error, 1)
+	dht.SetPlacing(t, func(h bool) {
+		if !armed {
+			return
+		}
+		placements++
+		held = append(held, h)
+		require.LessOrEqual(t, placements, 3, "placed again while it held Resizes off")
+		size = 5 - size // 2 and 3 in turn: the key moves every time
+		if h {
+			go func() { pending <- tb.Resize(ctx, size) }() // waits for the Put
+			return
+		}
+		require.NoError(t, tb.Resize(ctx, size)) // moves the key under the Put
+	})
+	_, found, err := tb.Put(ctx, key, 1)
+	armed = false
+	require.NoError(t, err)
+	require.False(t, found)
+	require.Equal(t, []bool{false, false, true}, held, "the third placement holds Resizes off")
+	require.NoError(t, <-pending, "the Resize held off runs after the Put")
+	require.Equal(t, size, tb.Shards())
+	v, found, err := tb.Get(ctx, key)
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Equal(t, 1, v)
+}

@@ -217,19 +217,52 @@ func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 		return reply[V]{}, err
 	}
 	o.h = h
-	for {
+	for moves := 0; ; moves++ {
+		held := moves >= movesBeforeHold && t.steady(ctx)
 		l := t.cur.Load()
+		if placing != nil {
+			placing(held)
+		}
 		i := Jump(h, len(l.shards))
 		if r, ok, err := t.direct(ctx, l, i, o); ok {
+			if held {
+				t.unlock()
+			}
 			return r, err
 		}
 		r, err := t.ask(ctx, l, l.shards[i], o)
+		if held {
+			t.unlock()
+		}
 		if err != nil && t.replace(err, l) {
 			continue
 		}
 		return r, t.wrap(err)
 	}
 }
+
+// placing, if set, is called by every placement of a single-key
+// operation from a plain goroutine, after it read the layout; held says
+// whether the placement holds Resizes off (steady). Tests only: set it
+// before the operations start and clear it after they end.
+var placing func(held bool)
+
+// movesBeforeHold is how many times a Resize may move a blocking
+// operation before the operation holds the next Resize off (steady).
+const movesBeforeHold = 2
+
+// steady takes the admin token for a placement of a blocking operation
+// that Resizes moved movesBeforeHold times or more (the caller checks the
+// count), after the Resize or Range under way, if any, and reports
+// whether it has it (the caller lets it go after the placement). No
+// Resize starts while the operation is placed again, so that
+// back-to-back Resizes cannot keep moving it forever (with one
+// processor, a client and a resizing goroutine fell into such a cycle).
+// The last Resize handed every moved key over before it let the token
+// go, so the placement needs no Resize to complete. If ctx ends first,
+// the placement goes ahead without the token and fails with ctx's
+// error.
+func (t *Table[K, V]) steady(ctx context.Context) (held bool) { return t.lock(ctx) == nil }
 
 // direct applies o on shard i of the layout l on the caller's goroutine
 // if the shard is idle and o needs no waiting (shell.direct): the fast
@@ -339,28 +372,36 @@ func Equal[V comparable](a, b V) bool { return a == b }
 // every key once (it counts again if the layout changed while it
 // counted). It blocks and fails like [Table.Get].
 func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
-	for {
-		l := t.cur.Load()
-		n, again := 0, false
-		for _, s := range l.shards {
-			r, err := t.ask(ctx, l, s, op[K, V]{kind: opLen})
-			if err != nil {
-				if t.replace(err, l) {
-					again = true
-					break
-				}
-				return 0, t.wrap(err)
-			}
-			if r.epoch != l.epoch { // s counted before or after a Resize did its part
-				again = true
-				break
-			}
-			n += r.n
+	for moves := 0; ; moves++ {
+		held := moves >= movesBeforeHold && t.steady(ctx)
+		n, again, err := t.count(ctx)
+		if held {
+			t.unlock()
 		}
 		if !again {
-			return n, nil
+			return n, err
 		}
 	}
+}
+
+// count is one try of Len. It reports again if a Resize changed the
+// layout while it counted.
+func (t *Table[K, V]) count(ctx context.Context) (n int, again bool, err error) {
+	l := t.cur.Load()
+	for _, s := range l.shards {
+		r, err := t.ask(ctx, l, s, op[K, V]{kind: opLen})
+		if err != nil {
+			if t.replace(err, l) {
+				return 0, true, nil
+			}
+			return 0, false, t.wrap(err)
+		}
+		if r.epoch != l.epoch { // s counted before or after a Resize did its part
+			return 0, true, nil
+		}
+		n += r.n
+	}
+	return n, false, nil
 }
 
 // Close stops the shards and waits until they have terminated or ctx ends (it
