@@ -218,6 +218,9 @@ func (m *multi[K, V]) run(ctx context.Context) ([]Result[V], error) {
 	for idx, round := m.all(), 0; len(idx) > 0; round++ {
 		held := round >= movesBeforeHold && m.t.steady(ctx)
 		c := m.plan(idx, round)
+		if placing != nil {
+			placing(held)
+		}
 		c.run(ctx)
 		if held {
 			m.t.unlock()

@@ -37,8 +37,9 @@
 //     operation and resize. A blocking operation (Get, Put, Delete,
 //     CompareAndSwap, Len, MultiGet, MultiPut) that resizes moved twice
 //     holds the next resize off while it is placed again (that resize
-//     waits about one round trip), so back-to-back resizes cannot keep
-//     moving it: it completes. The In forms, which must not block a
+//     waits about one round trip, one per shard for Len), so
+//     back-to-back resizes cannot keep moving it: it completes, as far
+//     as its shards answer. The In forms, which must not block a
 //     reactor, are placed again at each resize that moves them.
 //   - A shard that gains keys holds operations on them, in arrival
 //     order, until the shard they come from has handed them over; other

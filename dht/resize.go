@@ -26,8 +26,9 @@ import (
 // never lost, and no user code runs (the keys' hashes travel with them).
 // docs/design.md describes the hand-over.
 //
-// Resize waits for a Resize or [Table.Range] already running (one at a time).
-// ctx bounds that wait and the spawn of new shards: if it ends first, Resize
+// Resize waits for a Resize or [Table.Range] already running (one at a time),
+// and for a blocking operation that earlier Resizes moved twice while it is
+// placed again (see "Resharding" in the package doc). ctx bounds that wait and the spawn of new shards: if it ends first, Resize
 // returns ctx's error and the table is unchanged. Once the new layout is
 // published, Resize runs to its end whatever ctx does (it only waits for the
 // shards, which are local reactors). It returns [ErrShards] if shards is less

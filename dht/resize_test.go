@@ -12,6 +12,7 @@ import (
 	"github.com/reactors-go/reactors/dht"
 	"github.com/reactors-go/reactors/events"
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 )
 
 // requirePlacement checks that every shard of tb holds exactly the keys
@@ -250,48 +251,136 @@ func TestLenAcrossResizes(t *testing.T) {
 	rs.end(t)
 }
 
-// TestBackToBackResizesCannotStarveAnOperation resizes the table, between
-// two and three shards, at every placement of a Put whose key moves at
-// each such resize, as a resizing goroutine that always wins the race
-// would: the Put is moved twice, then holds the next Resize off while it
-// is placed again, and completes; that Resize runs once the Put is
-// applied.
-func TestBackToBackResizesCannotStarveAnOperation(t *testing.T) {
-	sys, _ := newSystem(t)
-	tb := newTable(t, sys, 2)
-	ctx := context.Background()
-	key := ""
-	for i := 0; key == ""; i++ {
-		if k := fmt.Sprintf("k-%d", i); dht.Jump(dht.StringKey(k), 3) == 2 {
-			key = k
+// movingKeys returns n keys of the string table whose shard changes at
+// every resize between two and three shards (shard 2 of 3), and, if
+// four, whose shard of four is 3.
+func movingKeys(n int, four bool) []string {
+	var keys []string
+	for i := 0; len(keys) < n; i++ {
+		k := fmt.Sprintf("k-%d", i)
+		h := dht.StringKey(k)
+		if dht.Jump(h, 3) == 2 && (!four || dht.Jump(h, 4) == 3) {
+			keys = append(keys, k)
 		}
 	}
-	armed, placements, size := true, 0, 2
-	held := make([]bool, 0, 3)
-	pending := make(chan error, 1)
+	return keys
+}
+
+// placement is what a test saw at one placement of an operation.
+type placement struct {
+	held  bool // the placement holds Resizes off
+	admin bool // the table's admin token is taken
+}
+
+// TestBackToBackResizesCannotStarveAnOperation resizes the table, between
+// two and three shards, at every placement of a blocking operation whose
+// keys move at each such resize, as a resizing goroutine that always wins
+// the race would: the operation is moved twice, then holds the next
+// Resize off (the table's admin token taken) while it is placed again,
+// and completes; that Resize runs once the operation is over. For a
+// single-key operation, a batch and Len.
+func TestBackToBackResizesCannotStarveAnOperation(t *testing.T) {
+	keys := movingKeys(2, false)
+	for _, c := range []struct {
+		name string
+		op   func(ctx context.Context, tb *dht.Table[string, int]) error
+	}{
+		{"put", func(ctx context.Context, tb *dht.Table[string, int]) error {
+			_, _, err := tb.Put(ctx, keys[0], 1)
+			return err
+		}},
+		{"multi-put", func(ctx context.Context, tb *dht.Table[string, int]) error {
+			_, err := tb.MultiPut(ctx, []dht.KV[string, int]{{Key: keys[0], Value: 1}, {Key: keys[1], Value: 2}})
+			return err
+		}},
+		{"len", func(ctx context.Context, tb *dht.Table[string, int]) error {
+			n, err := tb.Len(ctx)
+			if err == nil && n != 2 {
+				err = fmt.Errorf("len %d, want 2", n)
+			}
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sys, _ := newSystem(t)
+			tb := newTable(t, sys, 2)
+			ctx := context.Background()
+			if c.name == "len" {
+				_, err := tb.MultiPut(ctx, []dht.KV[string, int]{{Key: keys[0], Value: 1}, {Key: keys[1], Value: 2}})
+				require.NoError(t, err)
+			}
+			armed, size := true, 2
+			var seen []placement
+			var resizeErr error
+			pending := make(chan error, 1)
+			dht.SetPlacing(t, func(held bool) {
+				if !armed {
+					return
+				}
+				seen = append(seen, placement{held, dht.AdminHeld(tb)})
+				if len(seen) > 3 { // placed again while it held Resizes off: checked below
+					armed = false
+					return
+				}
+				size = 5 - size // 2 and 3 in turn: the keys move every time
+				if held {
+					go func() { pending <- tb.Resize(ctx, size) }() // waits for the operation
+					return
+				}
+				if err := tb.Resize(ctx, size); err != nil && resizeErr == nil {
+					resizeErr = err // moves the keys under the operation
+				}
+			})
+			err := c.op(ctx, tb)
+			armed = false
+			require.NoError(t, err)
+			require.NoError(t, resizeErr)
+			require.Equal(t, []placement{{false, false}, {false, false}, {true, true}}, seen,
+				"two placements, then one holding Resizes off")
+			require.NoError(t, <-pending, "the Resize held off runs after the operation")
+			require.Equal(t, size, tb.Shards())
+			v, found, err := tb.Get(ctx, keys[0])
+			require.NoError(t, err)
+			require.True(t, found)
+			require.Equal(t, 1, v)
+		})
+	}
+}
+
+// TestCloseEndsAnOperationThatHoldsResizesOff leaves an operation that
+// holds Resizes off waiting for good: a Resize failed halfway (a shard
+// had died), so the key's new shard never gets the keys of the dead one.
+// Close still stops the table, and the operation fails with ErrClosed.
+func TestCloseEndsAnOperationThatHoldsResizesOff(t *testing.T) {
+	sys, _ := newSystem(t)
+	tb, err := dht.New[string, int](sys, 2, dht.StringKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	key := movingKeys(1, true)[0]
+	n, held := 0, make(chan bool, 1)
+	var resizeErrs []error
 	dht.SetPlacing(t, func(h bool) {
-		if !armed {
-			return
+		switch n++; n {
+		case 1:
+			resizeErrs = append(resizeErrs, tb.Resize(ctx, 3)) // the key moves to shard 2
+		case 2:
+			dht.StopShard(tb, 2)                               // shard 2 dies
+			resizeErrs = append(resizeErrs, tb.Resize(ctx, 4)) // fails at shard 2, the layout of 4 published
+		case 3:
+			held <- h // placed on shard 3, which awaits shard 2's keys
 		}
-		placements++
-		held = append(held, h)
-		require.LessOrEqual(t, placements, 3, "placed again while it held Resizes off")
-		size = 5 - size // 2 and 3 in turn: the key moves every time
-		if h {
-			go func() { pending <- tb.Resize(ctx, size) }() // waits for the Put
-			return
-		}
-		require.NoError(t, tb.Resize(ctx, size)) // moves the key under the Put
 	})
-	_, found, err := tb.Put(ctx, key, 1)
-	armed = false
-	require.NoError(t, err)
-	require.False(t, found)
-	require.Equal(t, []bool{false, false, true}, held, "the third placement holds Resizes off")
-	require.NoError(t, <-pending, "the Resize held off runs after the Put")
-	require.Equal(t, size, tb.Shards())
-	v, found, err := tb.Get(ctx, key)
-	require.NoError(t, err)
-	require.True(t, found)
-	require.Equal(t, 1, v)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := tb.Put(ctx, key, 1)
+		done <- err
+	}()
+	require.True(t, <-held, "the third placement holds Resizes off")
+	closeCtx, cancel := context.WithTimeout(ctx, reactortest.Patience)
+	defer cancel()
+	require.NoError(t, tb.Close(closeCtx))
+	require.ErrorIs(t, <-done, dht.ErrClosed)
+	require.Len(t, resizeErrs, 2)
+	require.NoError(t, resizeErrs[0])
+	require.Error(t, resizeErrs[1], "a resize over a dead shard fails")
 }

@@ -21,7 +21,8 @@ import (
 // while the table serves again, so f may use the table.
 //
 // Range waits for a [Table.Resize] or Range already running (one at a time),
-// and blocks until every shard has been held, or until ctx ends: it then
+// or for a blocking operation holding Resizes off (see "Resharding" in the
+// package doc), and blocks until every shard has been held, or until ctx ends: it then
 // returns ctx's error, lets the shards go, and calls f for nothing. It
 // returns [ErrClosed] after [Table.Close], and [ErrNilFunc] at once, holding
 // nothing, if f is nil. It must not be called from a reactor's handler (it

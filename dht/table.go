@@ -241,10 +241,11 @@ func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 	}
 }
 
-// placing, if set, is called by every placement of a single-key
-// operation from a plain goroutine, after it read the layout; held says
-// whether the placement holds Resizes off (steady). Tests only: set it
-// before the operations start and clear it after they end.
+// placing, if set, is called by every placement of a blocking operation
+// (a single-key one, a round of a batch, a try of Len), after it read
+// the layout; held says whether the placement holds Resizes off
+// (steady). Tests only: set it before the operations start and clear it
+// after they end.
 var placing func(held bool)
 
 // movesBeforeHold is how many times a Resize may move a blocking
@@ -374,7 +375,7 @@ func Equal[V comparable](a, b V) bool { return a == b }
 func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 	for moves := 0; ; moves++ {
 		held := moves >= movesBeforeHold && t.steady(ctx)
-		n, again, err := t.count(ctx)
+		n, again, err := t.count(ctx, held)
 		if held {
 			t.unlock()
 		}
@@ -386,8 +387,11 @@ func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 
 // count is one try of Len. It reports again if a Resize changed the
 // layout while it counted.
-func (t *Table[K, V]) count(ctx context.Context) (n int, again bool, err error) {
+func (t *Table[K, V]) count(ctx context.Context, held bool) (n int, again bool, err error) {
 	l := t.cur.Load()
+	if placing != nil {
+		placing(held)
+	}
 	for _, s := range l.shards {
 		r, err := t.ask(ctx, l, s, op[K, V]{kind: opLen})
 		if err != nil {
@@ -405,10 +409,11 @@ func (t *Table[K, V]) count(ctx context.Context) (n int, again bool, err error) 
 }
 
 // Close stops the shards and waits until they have terminated or ctx ends (it
-// then returns ctx's error; the shards still stop, unless a [Table.Resize] or
-// [Table.Range] still runs: Close waits for it first). From its call on,
+// then returns ctx's error; the shards still stop). From its call on,
 // operations return [ErrClosed] and did not happen; operations already taken
-// by a shard complete normally. The table's data is dropped. Close may be
+// by a shard complete normally. A [Table.Resize] or [Table.Range] under way
+// fails (its shards stop under it), and Close then stops the shards a
+// Resize published. The table's data is dropped. Close may be
 // called more than once and from any goroutine; every call waits for the
 // shards. It must not be called from a reactor's handler (it blocks).
 func (t *Table[K, V]) Close(ctx context.Context) error {
@@ -416,12 +421,17 @@ func (t *Table[K, V]) Close(ctx context.Context) error {
 		return err
 	}
 	t.closed.Store(true)
+	// Stop the shards before waiting for the admin token: its holder may
+	// be waiting on them (an operation holding Resizes off, see steady,
+	// whose shard awaits keys from a shard that died during a Resize
+	// that failed halfway), and gets ErrClosed from them.
+	tellStop(t.cur.Load().shards)
 	if err := t.lock(ctx); err != nil {
 		return err
 	}
 	l := t.cur.Load()
 	t.unlock()
-	tellStop(l.shards)
+	tellStop(l.shards) // a Resize may have published shards since
 	for _, s := range l.shards {
 		select {
 		case <-s.Done():
