@@ -384,3 +384,19 @@ func TestCloseEndsAnOperationThatHoldsResizesOff(t *testing.T) {
 	require.NoError(t, resizeErrs[0])
 	require.Error(t, resizeErrs[1], "a resize over a dead shard fails")
 }
+
+// TestCloseAfterResizesLeavesNoDeadLetter closes a table that grew and
+// shrank: every shard, retired or current, is stopped once, so nothing
+// is dead-lettered (a second stop of a shard would be).
+func TestCloseAfterResizesLeavesNoDeadLetter(t *testing.T) {
+	var dead atomic.Int64
+	sys, _ := newSystem(t, reactor.WithDeadLetterHandler(func(reactor.DeadLetter) { dead.Add(1) }))
+	tb, err := dht.New[string, int](sys, 3, dht.StringKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	fill(t, tb, 100)
+	require.NoError(t, tb.Resize(ctx, 5))
+	require.NoError(t, tb.Resize(ctx, 2))
+	require.NoError(t, tb.Close(ctx))
+	require.Zero(t, dead.Load())
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -425,13 +426,22 @@ func (t *Table[K, V]) Close(ctx context.Context) error {
 	// be waiting on them (an operation holding Resizes off, see steady,
 	// whose shard awaits keys from a shard that died during a Resize
 	// that failed halfway), and gets ErrClosed from them.
-	tellStop(t.cur.Load().shards)
+	first := t.cur.Load()
+	tellStop(first.shards)
 	if err := t.lock(ctx); err != nil {
 		return err
 	}
 	l := t.cur.Load()
 	t.unlock()
-	tellStop(l.shards) // a Resize may have published shards since
+	if l != first { // a Resize published shards since: stop those (a second stop would be a dead letter)
+		var more []server.Server[op[K, V], reply[V]]
+		for _, s := range l.shards {
+			if !slices.Contains(first.shards, s) {
+				more = append(more, s)
+			}
+		}
+		tellStop(more)
+	}
 	for _, s := range l.shards {
 		select {
 		case <-s.Done():
