@@ -216,7 +216,7 @@ func (m *multi[K, V]) run(ctx context.Context) ([]Result[V], error) {
 		return nil, context.Cause(ctx) // nothing sent
 	}
 	for idx, round := m.all(), 0; len(idx) > 0; round++ {
-		held := round >= movesBeforeHold && m.t.steady(ctx)
+		held := m.t.steady(ctx, round)
 		c := m.plan(idx, round)
 		if placing != nil {
 			placing(held)

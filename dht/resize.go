@@ -103,20 +103,19 @@ func (t *Table[K, V]) shrink(old *layout[K, V], m int) error {
 	}
 	t.resizes.Add(1)
 	t.cur.Store(&layout[K, V]{epoch: epoch, shards: kept, shells: old.shells[:m:m]})
+	// From here on no layout holds the retired shards: they stop when
+	// the resize ends, also when it fails (Close stops the shards of the
+	// layout only). A retired shard refuses every operation (errMoved)
+	// until it stops; operations that reach it after that fail as sent
+	// to a stopped shard, and the table places them again too.
+	defer stop(retired)
 	hand := &control[K, V]{epoch: epoch, shards: m, to: kept, first: 0}
 	for i, s := range retired {
 		if err := t.control(s, op[K, V]{kind: opDrain, x: hand}); err != nil {
 			return fmt.Errorf("dht: resize: shard %d: %w", m+i, err)
 		}
 	}
-	if err := t.settle(kept); err != nil {
-		return err
-	}
-	// A retired shard refuses every operation (errMoved) until it stops;
-	// operations that reach it after that fail as sent to a stopped
-	// shard, and the table places them again too.
-	stop(retired)
-	return nil
+	return t.settle(kept)
 }
 
 // settle waits until the shards ss have every key handed to them.

@@ -3,10 +3,12 @@ package dht_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/dht"
@@ -399,4 +401,38 @@ func TestCloseAfterResizesLeavesNoDeadLetter(t *testing.T) {
 	require.NoError(t, tb.Resize(ctx, 2))
 	require.NoError(t, tb.Close(ctx))
 	require.Zero(t, dead.Load())
+}
+
+// TestCloseDuringResizeStopsEveryShard closes tables while they grow or
+// shrink (Close starts once the Resize holds the admin token, unless it
+// was over first), 40 times: Close returns, the Resize returns (done or failed),
+// and every shard the table ever spawned has terminated, including those
+// a Resize published while Close waited for it.
+func TestCloseDuringResizeStopsEveryShard(t *testing.T) {
+	sys, _ := newSystem(t, reactor.WithLogger(zerolog.Nop()))
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	base := sys.Stats().Reactors
+	for i := range 40 {
+		tb, err := dht.New[string, int](sys, 3, dht.StringKey)
+		require.NoError(t, err)
+		fill(t, tb, 50)
+		resized := make(chan struct{})
+		go func() {
+			defer close(resized)
+			_ = tb.Resize(ctx, []int{7, 1}[i%2]) // done or failed: either is right under Close
+		}()
+	wait:
+		for !dht.AdminHeld(tb) { // until the Resize is under way, or over
+			select {
+			case <-resized:
+				break wait
+			default:
+				runtime.Gosched()
+			}
+		}
+		require.NoError(t, tb.Close(ctx))
+		<-resized
+		require.Equal(t, base, sys.Stats().Reactors, "round %d: a shard outlived Close", i)
+	}
 }

@@ -219,7 +219,7 @@ func (t *Table[K, V]) keyed(ctx context.Context, o op[K, V]) (reply[V], error) {
 	}
 	o.h = h
 	for moves := 0; ; moves++ {
-		held := moves >= movesBeforeHold && t.steady(ctx)
+		held := t.steady(ctx, moves)
 		l := t.cur.Load()
 		if placing != nil {
 			placing(held)
@@ -253,18 +253,20 @@ var placing func(held bool)
 // operation before the operation holds the next Resize off (steady).
 const movesBeforeHold = 2
 
-// steady takes the admin token for a placement of a blocking operation
-// that Resizes moved movesBeforeHold times or more (the caller checks the
-// count), after the Resize or Range under way, if any, and reports
-// whether it has it (the caller lets it go after the placement). No
-// Resize starts while the operation is placed again, so that
-// back-to-back Resizes cannot keep moving it forever (with one
-// processor, a client and a resizing goroutine fell into such a cycle).
-// The last Resize handed every moved key over before it let the token
-// go, so the placement needs no Resize to complete. If ctx ends first,
-// the placement goes ahead without the token and fails with ctx's
-// error.
-func (t *Table[K, V]) steady(ctx context.Context) (held bool) { return t.lock(ctx) == nil }
+// steady starts a placement of a blocking operation that Resizes moved
+// moves times already, and reports whether it holds the admin token for
+// it (the caller lets it go after the placement). From the
+// movesBeforeHold-th move on, it takes the token, after the Resize or
+// Range under way, if any: no Resize starts while the operation is
+// placed again, so that back-to-back Resizes cannot keep moving it
+// forever (with one processor, a client and a resizing goroutine fell
+// into such a cycle). The last Resize handed every moved key over before
+// it let the token go, so the placement needs no Resize to complete. If
+// ctx ends first, the placement goes ahead without the token and fails
+// with ctx's error. Before that move it is a comparison, inlined.
+func (t *Table[K, V]) steady(ctx context.Context, moves int) (held bool) {
+	return moves >= movesBeforeHold && t.lock(ctx) == nil
+}
 
 // direct applies o on shard i of the layout l on the caller's goroutine
 // if the shard is idle and o needs no waiting (shell.direct): the fast
@@ -375,7 +377,7 @@ func Equal[V comparable](a, b V) bool { return a == b }
 // counted). It blocks and fails like [Table.Get].
 func (t *Table[K, V]) Len(ctx context.Context) (int, error) {
 	for moves := 0; ; moves++ {
-		held := moves >= movesBeforeHold && t.steady(ctx)
+		held := t.steady(ctx, moves)
 		n, again, err := t.count(ctx, held)
 		if held {
 			t.unlock()
@@ -412,9 +414,11 @@ func (t *Table[K, V]) count(ctx context.Context, held bool) (n int, again bool, 
 // Close stops the shards and waits until they have terminated or ctx ends (it
 // then returns ctx's error; the shards still stop). From its call on,
 // operations return [ErrClosed] and did not happen; operations already taken
-// by a shard complete normally. A [Table.Resize] or [Table.Range] under way
-// fails (its shards stop under it), and Close then stops the shards a
-// Resize published. The table's data is dropped. Close may be
+// by a shard complete normally. Close does not wait for a [Table.Resize] or
+// [Table.Range] under way before it stops the shards: that call ends
+// (done, or failed because its shards stopped under it), and Close then
+// stops the shards a Resize published meanwhile; when Close returns nil,
+// every shard the table spawned has terminated. The table's data is dropped. Close may be
 // called more than once and from any goroutine; every call waits for the
 // shards. It must not be called from a reactor's handler (it blocks).
 func (t *Table[K, V]) Close(ctx context.Context) error {
