@@ -144,8 +144,9 @@ func decodeReply[V any](data []byte, r *reply[V]) error {
 // maxInt is the largest int.
 const maxInt = int(^uint(0) >> 1)
 
-// appendJSON appends v's JSON and its length before it.
-func appendJSON(b []byte, v any) ([]byte, error) {
+// appendJSON appends v's JSON and its length before it (generic, so
+// that a scalar key or value is not boxed for jsonfast's short cut).
+func appendJSON[T any](b []byte, v T) ([]byte, error) {
 	data, err := jsonfast.Marshal(v)
 	if err != nil {
 		return nil, err
