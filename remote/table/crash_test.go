@@ -252,8 +252,9 @@ type natsCluster struct {
 }
 
 // startCluster starts a cluster of n servers and waits until it places
-// a bucket of 3 replicas. A cluster that places none within half a
-// minute is stopped and started again on other ports, once: the ports
+// a bucket of 3 replicas. A cluster whose servers are not all ready
+// within 10 s, or that places no bucket within half a minute, is stopped
+// and started again on other ports, once: the ports
 // were free a moment before the servers took them, and a test running
 // beside this one may have taken one meanwhile.
 func startCluster(t *testing.T, n int) *natsCluster {
@@ -274,9 +275,8 @@ func startCluster(t *testing.T, n int) *natsCluster {
 				Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),
 			})
 			c.servers = append(c.servers, nil)
-			c.start(t, i)
 		}
-		if c.placesBucket(t, 30*time.Second) {
+		if c.tryStart(t) && c.placesBucket(t, 30*time.Second) {
 			t.Cleanup(func() {
 				for i := range c.servers {
 					c.stop(i)
@@ -288,9 +288,9 @@ func startCluster(t *testing.T, n int) *natsCluster {
 			c.stop(i)
 		}
 		if attempt == 2 {
-			t.Fatal("the cluster places no bucket of 3 replicas, twice")
+			t.Fatal("the cluster did not start or placed no bucket of 3 replicas, twice")
 		}
-		t.Log("the cluster placed no bucket of 3 replicas: starting it again on other ports")
+		t.Log("the cluster did not start or placed no bucket of 3 replicas: starting it again on other ports")
 	}
 }
 
@@ -317,7 +317,24 @@ func (c *natsCluster) placesBucket(t *testing.T, d time.Duration) bool {
 	return false
 }
 
-// start starts server i on its ports and store.
+// tryStart starts every server, and reports whether all of them took
+// their ports within 10 s (a port taken by another test meanwhile keeps
+// one from ever being ready).
+func (c *natsCluster) tryStart(t *testing.T) bool {
+	t.Helper()
+	for i, o := range c.opts {
+		s, err := natsserver.NewServer(o)
+		require.NoError(t, err)
+		s.Start()
+		c.servers[i] = s
+		if !s.ReadyForConnections(10 * time.Second) {
+			return false
+		}
+	}
+	return true
+}
+
+// start starts server i on its ports and store (again, after stop).
 func (c *natsCluster) start(t *testing.T, i int) {
 	t.Helper()
 	s, err := natsserver.NewServer(c.opts[i])
