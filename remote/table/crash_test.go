@@ -222,12 +222,7 @@ func oneServer(t *testing.T) string { return remotetest.JetStreamServer(t, nil) 
 // TestDurableTableSurvivesKilledMember kills a member (SIGKILL) in the
 // middle of the work and starts it again under its id.
 func TestDurableTableSurvivesKilledMember(t *testing.T) {
-	crash(t, oneServer, func(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
-		procs[1].Kill()
-		r.await(t, 200) // the others go on, m2's keys back once its lease ended
-		procs[1] = startMember(t, r, url, "m2", 4)
-		r.await(t, 200)
-	})
+	crash(t, oneServer, killMember)
 }
 
 // TestDurableTableFencesPausedMember pauses a member (SIGSTOP) for three
@@ -235,14 +230,42 @@ func TestDurableTableSurvivesKilledMember(t *testing.T) {
 // lease ended, and when it runs again (SIGCONT) none of its late writes
 // is acknowledged and then lost, and none of its late reads is stale.
 func TestDurableTableFencesPausedMember(t *testing.T) {
-	crash(t, oneServer, func(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
-		procs[1].Pause(t)
-		time.Sleep(3 * crashTTL) // the pause itself: longer than the lease
-		r.await(t, 100)          // the others serve m2's keys meanwhile
-		procs[1].Resume(t)
-		r.await(t, 300)
-	})
+	crash(t, oneServer, pauseMember)
 }
+
+// TestDurableTableOnAClusterSurvivesKilledMember and
+// TestDurableTableOnAClusterFencesPausedMember are the two tests above
+// on a cluster of three JetStream servers, where the stream's moves (a
+// stream update through the cluster's meta group, graves made, a write
+// ordered after the late ones) and the writes go through Raft.
+func TestDurableTableOnAClusterSurvivesKilledMember(t *testing.T) {
+	crash(t, threeServers, killMember)
+}
+
+func TestDurableTableOnAClusterFencesPausedMember(t *testing.T) {
+	crash(t, threeServers, pauseMember)
+}
+
+// killMember kills m2 and starts it again.
+func killMember(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
+	procs[1].Kill()
+	r.await(t, 200) // the others go on, m2's keys back once its lease ended
+	procs[1] = startMember(t, r, url, "m2", 4)
+	r.await(t, 200)
+}
+
+// pauseMember pauses m2 past its lease and lets it run again.
+func pauseMember(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
+	procs[1].Pause(t)
+	time.Sleep(3 * crashTTL) // the pause itself: longer than the lease
+	r.await(t, 100)          // the others serve m2's keys meanwhile
+	procs[1].Resume(t)
+	r.await(t, 300)
+}
+
+// threeServers starts a cluster of three JetStream servers and returns
+// their URLs.
+func threeServers(t *testing.T) string { return startCluster(t, 3).urls() }
 
 // natsCluster is a cluster of JetStream servers on loopback whose
 // servers can be stopped and started again on their ports and stores.

@@ -21,9 +21,10 @@
 //
 // Guarantees: operations on a key stay linearizable while members join
 // and leave. By default a table is durable: every write is stored in
-// the table's JetStream bucket (replicated) before it returns, fenced so
-// that a member that lost its keys cannot store a late write, and a
-// member that dies loses nothing; [Config.Cache] keeps keys in memory
+// the table's JetStream bucket (replicated) before it returns, under
+// the layout's epoch, which the next layout change revokes, so that a
+// member that lost its keys cannot store a late write, and a member
+// that dies loses nothing; [Config.Cache] keeps keys in memory
 // only (see [Table]). Operations block, and fail at once with
 // [reactor.ErrInsideReactor] when called from a reactor's handler.
 //

@@ -21,21 +21,16 @@ import (
 
 // This file is what a durable table (the default; see Config.Cache) adds:
 // every write is stored in the table's JetStream bucket before it is
-// applied in memory, on the condition that the writer still holds the
-// fence of the key's slot (fence.go), and a member that gains slots
-// whose holder is gone takes their fences and then loads their keys from
-// the bucket.
+// applied in memory, under the writer's layout epoch, which a layout
+// change revokes (revoke.go), and a member that gains keys whose holder
+// stopped serving them loads them from the bucket once every earlier
+// epoch is revoked, so it sees every write stored before.
 //
-// The condition is one header pair of JetStream's (server 2.11 and
-// later): Nats-Expected-Last-Subject-Sequence with
-// Nats-Expected-Last-Subject-Sequence-Subject naming the slot's fence
-// key. The server checks it when it applies the message, in the
-// stream's order (on a cluster, once the stream's replicas agreed on
-// it), so a write is stored only if no other member took the slot's
-// fence before it: a member that lost its keys (paused, cut off, taken
-// for gone) cannot store a late write, whatever its clock says. A member
-// that gains keys loads them after taking their fences, so it sees
-// every write stored before.
+// One more check uses a condition of JetStream's (server 2.11 and
+// later), the header pair Nats-Expected-Last-Subject-Sequence with
+// Nats-Expected-Last-Subject-Sequence-Subject: a member that comes back
+// from a lapse of its lease proves its layout current by a write
+// conditioned on the layout record (barrier).
 //
 // Reads are served from memory, and only while the member can prove its
 // registry lease (see serving): the others take its keys only once that
@@ -47,11 +42,10 @@ import (
 const dataPrefix = "d."
 
 // fencePrefix starts the bucket key a member writes to check that its
-// layout is current (see barrier); slotPrefix (fence.go), those of the
-// slots' fences.
+// layout is current (see barrier) and to order its loads (see mark).
 const fencePrefix = "f."
 
-// Headers of a fenced write (see the file's comment) and of a deletion
+// Headers of a barrier (see the file's comment) and of a deletion
 // in a key-value bucket.
 const (
 	hdrExpectSeq  = jetstream.ExpectedLastSubjSeqHeader
@@ -81,6 +75,12 @@ type encoded struct {
 // bucketKey returns the bucket key of e's key.
 func (e encoded) bucketKey() string {
 	return dataPrefix + base64.RawURLEncoding.EncodeToString(e.key)
+}
+
+// writeBase64 writes e's key in unpadded base64url to b.
+func (e encoded) writeBase64(b *strings.Builder) {
+	var buf [96]byte // a key's JSON of up to 72 bytes costs no allocation
+	b.Write(base64.RawURLEncoding.AppendEncode(buf[:0], e.key))
 }
 
 // entryFraming is what dht.KV's JSON adds to its key's and value's.
@@ -113,48 +113,37 @@ func keyOf[K any](s string) (K, error) {
 // subject returns the subject of bucket key key, as the stream stores it.
 func (t *Table[K, V]) subject(key string) string { return "$KV." + t.bucket + "." + key }
 
-// store stores the write e (or its key's deletion, if del) in the bucket,
-// on the condition that the member still holds the fence of the key's slot
-// (hash h; see fence.go), taken under its layout cur. It reports again
-// when nothing was stored and the write is to be placed anew: the
-// slot's fence cannot be taken because the layout changed, or no
-// JetStream server answered (the bucket's stream electing its leader,
-// or its servers down). Any error leaves it unknown whether the write
-// was stored.
-func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, h uint64, cur *view) (again bool, err error) {
-	m := nats.NewMsg(t.in.APIPrefix() + t.subject(e.bucketKey()))
+// store stores the write e (or its key's deletion, if del) in the
+// bucket under the epoch of the member's layout cur (see revoke.go). It
+// reports again when nothing was stored and the write is to be placed
+// anew: cur's epoch is revoked (the layout changed) or not yet taken by
+// the stream, or no JetStream server answered (the bucket's stream
+// electing its leader, or its servers down). Any error leaves it unknown
+// whether the write was stored.
+func (t *Table[K, V]) store(ctx context.Context, e encoded, del bool, cur *view) (again bool, err error) {
+	m := &nats.Msg{Subject: t.writeSubject(cur, e), Data: e.val}
 	if del {
-		m.Header.Set(hdrKVOp, "DEL")
-	} else {
-		m.Data = e.val
+		m.Header = nats.Header{hdrKVOp: []string{"DEL"}}
 	}
-	s := slotOf(h)
-	for range maxRefences {
-		seq := t.fence.seq[s].Load()
-		if seq == 0 { // the slot's first write in this layout, or one after a refusal
-			seq, err = t.refence(ctx, s, cur)
-			switch {
-			case errors.Is(err, errUnanswered):
-				t.count.unanswered.Add(1)
-				return true, nil
-			case err != nil || seq == 0:
-				return err == nil, err
-			}
-		}
-		refused, _, err := t.publishFenced(ctx, m, slotKey(s), seq)
-		switch {
-		case errors.Is(err, errUnanswered):
-			t.count.unanswered.Add(1)
-			return true, nil
-		case err != nil:
-			return false, err
-		case !refused:
-			t.count.stored.Add(1)
-			return false, nil
-		}
-		t.fence.seq[s].CompareAndSwap(seq, 0) // written by another: take it again
+	ack, err := t.publishMsg(ctx, m)
+	switch {
+	case err == nil && ack.Stream == t.stream:
+		t.count.stored.Add(1)
+		return false, nil
+	case err == nil, sealed(err): // a grave took it: cur's epoch is revoked
+		t.count.refused.Add(1)
+		return true, nil
+	case unanswered(err):
+		// No stream takes cur's epoch (it is revoked, or not taken yet),
+		// or the stream elects its leader: the run loop checks the move.
+		t.count.unanswered.Add(1)
+		t.moved.CompareAndSwap(cur.Epoch, 0)
+		t.kick()
+		return true, nil
+	case ctx.Err() != nil:
+		return false, context.Cause(ctx)
 	}
-	return true, nil
+	return false, fmt.Errorf("table: %s: store: %w", t.name, t.in.TransportErr(t.name, err))
 }
 
 // barrier checks, by a write of the member's own fence key conditioned
@@ -366,8 +355,8 @@ func (t *Table[K, V]) registered(m string) bool {
 
 // applyDurable applies the data operation q (a write) of a key of hash h
 // on a durable member: under the key's stripe lock, it reads the key
-// (a put reads it as it applies), stores the write under the fence of
-// its slot, and applies it in memory once stored. t.mu is held shared.
+// (a put reads it as it applies), stores the write under the epoch of
+// the member's layout, and applies it in memory once stored. t.mu is held shared.
 func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint64) reply[V] {
 	mu := &t.stripes[h%uint64(len(t.stripes))]
 	mu.Lock()
@@ -407,7 +396,7 @@ func (t *Table[K, V]) applyDurable(ctx context.Context, q *request[K, V], h uint
 		}
 		e = &enc
 	}
-	again, err := t.store(ctx, *e, del, h, t.cur)
+	again, err := t.store(ctx, *e, del, t.cur)
 	switch {
 	case again:
 		return reply[V]{Code: codeNotReady, Epoch: t.cur.Epoch}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,13 +19,13 @@ import (
 	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
-// TestStoreIsFencedBySlot checks the fences of durable writes: once a
-// member that gains a slot has taken its fence, a write conditioned on
-// the former holder's fence is refused and stores nothing, and the
-// former holder cannot take the fence again under its old layout; the
-// slots the former holder keeps take its writes as before, and the new
-// holder writes its slot even after the former holder's attempt.
-func TestStoreIsFencedBySlot(t *testing.T) {
+// TestStoreIsFencedByEpoch checks the revocation of durable writes:
+// once a member that gains slots has loaded them, a write under the
+// former layout's epoch is refused and stores nothing, for the slots
+// its writer lost and kept alike; a move of the stream back to the
+// former epoch fails; the writer's writes under the new epoch are
+// stored.
+func TestStoreIsFencedByEpoch(t *testing.T) {
 	url := remotetest.JetStreamServer(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
 	defer cancel()
@@ -40,54 +41,67 @@ func TestStoreIsFencedBySlot(t *testing.T) {
 
 	both := newView(layout{Members: []string{"n1", "n2"}})
 	var moved, kept string
-	var hm, hk uint64
 	for i := 0; moved == "" || kept == ""; i++ {
 		k := fmt.Sprint(i)
 		h, err := t1.hash(k)
 		require.NoError(t, err)
 		if both.owner(h) == "n2" {
-			moved, hm = k, h
+			moved = k
 		} else {
-			kept, hk = k, h
+			kept = k
 		}
 	}
 	for _, k := range []string{moved, kept} {
 		_, _, err := t1.Put(ctx, k, 1)
 		require.NoError(t, err)
 	}
-	before := t1.fence.seq[slotOf(hm)].Load()
-	require.NotZero(t, before, "n1 holds the fence of the slot it wrote")
 
 	n2 := remotetest.Member(t, url, "n2")
 	t2, err := Open[string, int](ctx, n2, "kv", dht.StringKey, Config[int]{})
 	require.NoError(t, err)
 	defer t2.Close(ctx)
 
-	key, err := dataKey(moved)
+	again, err := t1.store(ctx, mustEncode(t, moved, 3), false, oldView)
 	require.NoError(t, err)
-	m := nats.NewMsg(t1.in.APIPrefix() + t1.subject(key))
-	m.Data = []byte("2")
-	refused, _, err := t1.publishFenced(ctx, m, slotKey(slotOf(hm)), before)
+	require.True(t, again, "a write of the former epoch is refused")
+	again, err = t1.store(ctx, mustEncode(t, moved, 0), true, oldView)
 	require.NoError(t, err)
-	require.True(t, refused, "a write under the former holder's fence is refused")
-	fenced, err := t1.store(ctx, mustEncode(t, moved, 3), false, hm, oldView)
+	require.True(t, again, "and a deletion")
+	again, err = t1.store(ctx, mustEncode(t, kept, 3), false, oldView)
 	require.NoError(t, err)
-	require.True(t, fenced, "the former holder takes no fence under its old layout")
-	fenced, err = t1.store(ctx, mustEncode(t, moved, 0), true, hm, oldView)
-	require.NoError(t, err)
-	require.True(t, fenced, "nor deletes")
-	e, err := t1.kv.Get(ctx, key)
-	require.NoError(t, err)
-	require.Equal(t, "1", string(e.Value()), "the refused writes stored nothing")
+	require.True(t, again, "on a slot its writer keeps too")
+	for _, k := range []string{moved, kept} {
+		key, err := dataKey(k)
+		require.NoError(t, err)
+		e, err := t1.kv.Get(ctx, key)
+		require.NoError(t, err)
+		require.Equal(t, "1", string(e.Value()), "the refused writes stored nothing")
+	}
 
-	fenced, err = t1.store(ctx, mustEncode(t, kept, 4), false, hk, oldView)
+	// A member behind on the layout cannot move the stream back.
+	t1.moveMu.Lock()
+	t1.moved.Store(0)
+	t1.moveMu.Unlock()
+	require.ErrorIs(t, t1.move(ctx, 1), errBehind)
+	s, err := t1.in.JetStream().Stream(ctx, t1.stream)
 	require.NoError(t, err)
-	require.False(t, fenced, "a slot n1 keeps takes its writes")
+	cfg := s.CachedInfo().Config
+	cfg.Subjects = []string{"$KV." + t1.bucket + ".>", writeToken + t1.bucket + ".1.>"}
+	_, err = t1.in.JetStream().UpdateStream(ctx, cfg)
+	require.True(t, overlap(err), "an update taking the revoked epoch again fails: %v", err)
 
-	prev, had, err := t2.Put(ctx, moved, 5) // its fence was overwritten by n1's attempt
+	t1.mu.RLock()
+	newView := t1.cur
+	t1.mu.RUnlock()
+	require.Equal(t, uint64(2), newView.Epoch)
+	again, err = t1.store(ctx, mustEncode(t, kept, 4), false, newView)
+	require.NoError(t, err)
+	require.False(t, again, "a write of the new epoch is stored")
+
+	prev, had, err := t2.Put(ctx, moved, 5)
 	require.NoError(t, err)
 	require.True(t, had)
-	require.Equal(t, 1, prev)
+	require.Equal(t, 1, prev, "n2 loaded n1's write")
 	v, _, err := t1.Get(ctx, moved)
 	require.NoError(t, err)
 	require.Equal(t, 5, v)
@@ -96,24 +110,68 @@ func TestStoreIsFencedBySlot(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ok, "the barrier of the old layout fails")
 
-	// The figures of all this: n1 fenced every slot when it opened alone
-	// and one slot for each refused store; n2 fenced the slots it gained
-	// and, once, the slot n1 overwrote.
+	// The figures of all this: one grave, for epoch 1, made by whichever
+	// member moved the stream first (or by both: JetStream answers the
+	// creation of a stream that exists, unsealed yet, as a success).
 	s1, s2 := t1.Stats(), t2.Stats()
 	require.True(t, s1.Durable)
 	require.Equal(t, []string{"n1", "n2"}, s1.Members)
 	require.Equal(t, slots, s1.Slots+s2.Slots, "every slot has one holder")
 	require.NotZero(t, s2.Slots)
-	require.Equal(t, uint64(slots+2), s1.Fences)
-	require.Equal(t, uint64(s2.Slots+1), s2.Fences)
-	require.Equal(t, uint64(3), s1.Stored, "two puts and the write of the kept slot")
-	require.Equal(t, uint64(4), s1.Refused, "one write, two barriers of refences, one barrier")
+	require.Contains(t, []uint64{1, 2}, s1.Graves+s2.Graves)
+	require.Equal(t, uint64(3), s1.Stored, "two puts and the write of the new epoch")
+	require.Equal(t, uint64(4), s1.Refused, "three writes, one barrier")
 	require.Equal(t, uint64(1), s2.Stored)
-	require.Equal(t, uint64(1), s2.Refused, "the put after n1 overwrote the fence")
+	require.Zero(t, s2.Refused)
 	require.Equal(t, uint64(1), s2.Loads)
 	require.Equal(t, uint64(1), s2.Loaded, "the one stored key of n2's slots")
 	require.Positive(t, s2.LastLoad)
 	require.Zero(t, s1.Busy+s2.Busy, "one server admits every conditioned write")
+}
+
+// TestWritesOutlastAStaleStreamUpdate checks that a stream update that
+// takes the current epoch's writes away (as a member behind on the
+// layout makes, paused between its check and its update) stops writes
+// only until a member moves the stream back: writes are placed again
+// meanwhile and stored once it is back.
+func TestWritesOutlastAStaleStreamUpdate(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t1.Close(ctx)
+	t2, err := Open[string, int](ctx, remotetest.Member(t, url, "n2"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t2.Close(ctx)
+	_, _, err = t1.Put(ctx, "a", 1)
+	require.NoError(t, err)
+
+	js := t1.in.JetStream()
+	s, err := js.Stream(ctx, t1.stream)
+	require.NoError(t, err)
+	cfg := s.CachedInfo().Config
+	cfg.Subjects = []string{"$KV." + t1.bucket + ".>"}
+	_, err = js.UpdateStream(ctx, cfg)
+	require.NoError(t, err)
+
+	before := t1.Stats().Unanswered + t2.Stats().Unanswered
+	for i := range 20 {
+		_, _, err := t2.Put(ctx, fmt.Sprint("k", i), i)
+		require.NoError(t, err)
+	}
+	require.Greater(t, t1.Stats().Unanswered+t2.Stats().Unanswered, before, "a write found no stream")
+	for i := range 20 {
+		v, ok, err := t1.Get(ctx, fmt.Sprint("k", i))
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, i, v)
+		key, err := dataKey(fmt.Sprint("k", i))
+		require.NoError(t, err)
+		e, err := t1.kv.Get(ctx, key)
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprint(i), string(e.Value()), "stored")
+	}
 }
 
 // TestEarlierLifeServesNothing checks the guard of a node that opened a
@@ -348,9 +406,8 @@ func TestLayoutChangeOutlastsUnansweredRequests(t *testing.T) {
 func unansweredStores(tb *Table[string, int], key string, n int, seen func()) {
 	var left atomic.Int64
 	left.Store(int64(n))
-	subj := tb.in.APIPrefix() + tb.subject(key)
 	f := publishFunc(func(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
-		if m.Subject == subj {
+		if strings.HasSuffix(m.Subject, "."+key) {
 			if i := left.Add(-1); i >= 0 {
 				if seen != nil {
 					seen()
@@ -368,8 +425,7 @@ func unansweredStores(tb *Table[string, int], key string, n int, seen func()) {
 
 // TestWriteOutlastsUnansweredStores checks that a durable write that no
 // JetStream server answers (nothing is stored) is placed again until it
-// is stored: a write of the key's holder, the first write of a slot
-// (whose fence's barrier goes unanswered), and a put, a swap and a
+// is stored: a write of the key's holder, and a put, a swap and a
 // deletion of another node.
 // A write whose context ends meanwhile returns the context's error, and
 // stored nothing.
@@ -380,7 +436,7 @@ func TestWriteOutlastsUnansweredStores(t *testing.T) {
 	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
 	require.NoError(t, err)
 	defer t1.Close(ctx)
-	_, _, err = t1.Put(ctx, "k", 1) // n1 holds "k", and its slot's fence
+	_, _, err = t1.Put(ctx, "k", 1) // n1 holds "k"
 	require.NoError(t, err)
 	stored := func(tb *Table[string, int], k string) string {
 		t.Helper()
@@ -400,25 +456,6 @@ func TestWriteOutlastsUnansweredStores(t *testing.T) {
 	require.EqualValues(t, 4, t1.Stats().Unanswered, "each unanswered write was placed again")
 	require.Equal(t, "2", stored(t1, "k"))
 
-	hk, err := t1.hash("k")
-	require.NoError(t, err)
-	var other string // a key of another slot, whose fence n1 takes again, as after a refusal
-	for i := 0; other == ""; i++ {
-		k := fmt.Sprint("o", i)
-		h, err := t1.hash(k)
-		require.NoError(t, err)
-		if slotOf(h) != slotOf(hk) {
-			other = k
-			t1.fence.seq[slotOf(h)].Store(0)
-		}
-	}
-	unansweredStores(t1, fencePrefix+t1.self, 3, nil)
-	_, had, err = t1.Put(ctx, other, 3)
-	require.NoError(t, err)
-	require.False(t, had)
-	require.EqualValues(t, 7, t1.Stats().Unanswered, "the fence's unanswered barriers too")
-	require.Equal(t, "3", stored(t1, other))
-
 	n2 := remotetest.Member(t, url, "n2")
 	t2, err := Open[string, int](ctx, n2, "kv", dht.StringKey, Config[int]{})
 	require.NoError(t, err)
@@ -435,7 +472,7 @@ func TestWriteOutlastsUnansweredStores(t *testing.T) {
 	unansweredStores(t1, key, 3, nil)
 	_, _, err = t2.Put(ctx, held, 4)
 	require.NoError(t, err, "a write of another node is placed again too")
-	require.EqualValues(t, 10, t1.Stats().Unanswered)
+	require.EqualValues(t, 7, t1.Stats().Unanswered)
 	v, ok, err := t2.Get(ctx, held)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -450,7 +487,7 @@ func TestWriteOutlastsUnansweredStores(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, had, "a deletion is placed again")
 	require.Equal(t, 5, prev)
-	require.EqualValues(t, 14, t1.Stats().Unanswered)
+	require.EqualValues(t, 11, t1.Stats().Unanswered)
 	_, err = t1.kv.Get(ctx, key)
 	require.ErrorIs(t, err, jetstream.ErrKeyNotFound, "the deletion is stored")
 	_, _, err = t2.Put(ctx, held, 4)

@@ -40,8 +40,8 @@ func ExampleOpen() {
 }
 
 // What a member reports of its part of a durable table: here the only
-// member holds every slot, fenced them all when it opened, and stored
-// two writes.
+// member holds every slot, made no grave (its layout is the table's
+// first), loaded the bucket once when it opened, and stored two writes.
 func ExampleTable_Stats() {
 	ctx := context.Background()
 	sys := reactor.New()
@@ -61,6 +61,6 @@ func ExampleTable_Stats() {
 	_, _, _ = stock.Put(ctx, "apples", 3)
 	_, _, _ = stock.Put(ctx, "pears", 4)
 	st := stock.Stats()
-	fmt.Println(st.Members, st.Slots, st.Keys, st.Durable, st.Stored, st.Refused, st.Fences, st.Loads)
-	// Output: [n1] 1024 2 true 2 0 1024 1
+	fmt.Println(st.Members, st.Slots, st.Keys, st.Durable, st.Stored, st.Refused, st.Graves, st.Loads)
+	// Output: [n1] 1024 2 true 2 0 0 1
 }

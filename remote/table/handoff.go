@@ -127,6 +127,10 @@ func (t *Table[K, V]) run() {
 			tick = tm.C
 		}
 		t.recheck()
+		if !t.keepMoved(cur) && tick == nil {
+			tm.Reset(pingEvery)
+			tick = tm.C
+		}
 		if !t.sleep(tick) {
 			return
 		}
@@ -158,25 +162,23 @@ func (t *Table[K, V]) loadStored(pending []string) {
 		return
 	}
 	var gained [slots]bool // the slots to load: the member's, from a holder in ready
-	var ss []int
 	for s := range slots {
 		if cur.holder(s) == t.self && ready[prev.holder(s)] {
 			gained[s] = true
-			ss = append(ss, s)
 		}
 	}
 	want := func(h uint64) bool { return gained[slotOf(h)] }
 	ctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
 	defer cancel()
-	// The fences first: the former holders' writes that JetStream has not
+	// The move first: the former holders' writes that JetStream has not
 	// stored by now are refused, so the load sees every write that will
-	// ever be stored under their fences. (No barrier: a former holder
-	// gives its slots up only after it stopped serving them, see
-	// advance, or once its lease ended.)
+	// ever be stored under their epochs. (A former holder gives its
+	// slots up only after it stopped serving them, see advance, or once
+	// its lease ended.)
 	start := time.Now()
-	seqs, err := t.writeFences(ctx, ss, cur.Epoch)
+	err := t.move(ctx, cur.Epoch)
 	var n int
-	if err == nil {
+	if err == nil || errors.Is(err, errBehind) { // behind: the graves it needs exist
 		n, err = t.loadEntries(ctx, want)
 	}
 	if err != nil {
@@ -190,15 +192,29 @@ func (t *Table[K, V]) loadStored(pending []string) {
 	t.count.lastLoad.Store(int64(time.Since(start)))
 	t.mu.Lock()
 	if t.cur == cur {
-		for i, s := range ss {
-			t.fence.seq[s].Store(seqs[i])
-		}
 		for s := range ready {
 			t.waiting[s], t.stored[s] = false, false
 		}
 	}
 	t.mu.Unlock()
 	t.notify()
+}
+
+// keepMoved, in a durable member's run loop, moves the bucket's stream
+// to the epoch of cur, the layout the member serves (see revoke.go),
+// unless the member saw that done. It reports false if the move is to
+// be tried again.
+func (t *Table[K, V]) keepMoved(cur *view) bool {
+	if t.cache || !cur.has(t.self) || t.moved.Load() >= cur.Epoch {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, handoffTimeout)
+	defer cancel()
+	err := t.move(ctx, cur.Epoch)
+	if err != nil && !errors.Is(err, errBehind) && t.ctx.Err() == nil {
+		t.in.ReportError(err)
+	}
+	return err == nil || errors.Is(err, errBehind)
 }
 
 // sleep waits for a wake-up or tick; it returns false when the loop must
@@ -221,6 +237,7 @@ func (t *Table[K, V]) sleep(tick <-chan time.Time) bool {
 // operation is half-applied meanwhile), then hands over the keys it lost.
 func (t *Table[K, V]) advance(l layout) {
 	next := newView(l)
+	next.wpre = t.writePrefix(l.Epoch)
 	t.vmu.Lock()
 	if t.latest.current().Epoch == l.Epoch {
 		next.rev = t.latestR
@@ -229,7 +246,6 @@ func (t *Table[K, V]) advance(l layout) {
 	t.mu.Lock()
 	prev := t.cur
 	t.prev, t.cur = prev, next
-	t.dropFences(prev, next)
 	if !next.has(t.self) {
 		t.earlier = false // the earlier life is left behind
 	}

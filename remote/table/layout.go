@@ -62,13 +62,8 @@ func (r *record) next(members []string) record {
 }
 
 // slots is how many slots the keys of a table fall into. Keys move
-// between members a whole slot at a time, and each slot has a fence key
-// in the bucket that its holder's writes are conditioned on (see
-// durable.go): the fence lets a JetStream cluster take up to this many
-// conditioned writes at once, where one fence for the whole table would
-// take one (a cluster admits one conditioned write per subject in
-// flight). 1,024 slots spread the keys within a few percent of evenly
-// over a handful of members.
+// between members a whole slot at a time; 1,024 slots spread the keys
+// within a few percent of evenly over a handful of members.
 const slots = 1024
 
 // slotOf returns the slot of the key whose hash is h: its top ten bits.
@@ -80,6 +75,9 @@ type view struct {
 	layout
 	own []uint16 // own[s] = index in Members of slot s's holder; nil without members
 	rev uint64   // the layout record's revision while this layout was its newest; 0 if not known
+	// wpre is the subject prefix of a durable member's writes under this
+	// layout (see revoke.go), in the views a member serves.
+	wpre string
 }
 
 // newView places the slots of l: slot s goes to the member of highest

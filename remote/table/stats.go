@@ -16,24 +16,24 @@ type Stats struct {
 	Durable bool     `json:"durable"` // false for a Config.Cache table, whose figures below stay 0
 
 	Stored     uint64        `json:"stored"`     // writes stored in JetStream by the member
-	Refused    uint64        `json:"refused"`    // conditioned writes JetStream refused, storing nothing: on a slot's fence another member wrote, or a barrier under a layout changed since
-	Busy       uint64        `json:"busy"`       // writes sent again because another one on their slot's fence was in flight (a cluster only)
-	Unanswered uint64        `json:"unanswered"` // writes placed again because no JetStream server answered them (a stream electing its leader), storing nothing
-	Fences     uint64        `json:"fences"`     // slot fences the member wrote: for slots it gained, and again after a refusal
+	Refused    uint64        `json:"refused"`    // writes JetStream refused, storing nothing: of a revoked layout epoch, or a barrier under a layout changed since
+	Busy       uint64        `json:"busy"`       // barriers sent again because another write conditioned on the layout was in flight (a cluster only)
+	Unanswered uint64        `json:"unanswered"` // writes placed again because no JetStream stream answered them (an epoch not taken yet, or revoked; a stream electing its leader), storing nothing
+	Graves     uint64        `json:"graves"`     // layout epochs whose writes the member revoked for good, making their graves
 	Loads      uint64        `json:"loads"`      // loads of gained keys from the bucket
 	Loaded     uint64        `json:"loaded"`     // entries loaded, in all
-	LastLoad   time.Duration `json:"lastLoad"`   // how long the last load took, fences and read included
+	LastLoad   time.Duration `json:"lastLoad"`   // how long the last load took, the stream's move and the read included
 }
 
 // counters are a member's durable figures (see Stats).
 type counters struct {
-	stored, refused, busy, unanswered, fences, loads, loaded atomic.Uint64
+	stored, refused, busy, unanswered, graves, loads, loaded atomic.Uint64
 	lastLoad                                                 atomic.Int64 // ns
 }
 
 // Stats returns the layout the member serves, the slots it holds, the
 // keys in its memory and, for a durable table, its figures of stores,
-// fences and loads. It asks nothing of other nodes or of JetStream: it
+// graves and loads. It asks nothing of other nodes or of JetStream: it
 // takes the member's lock shared and reads counters. Safe for concurrent
 // use, also after [Table.Close]; it allocates the members slice.
 func (t *Table[K, V]) Stats() Stats {
@@ -53,7 +53,7 @@ func (t *Table[K, V]) Stats() Stats {
 	}
 	c := &t.count
 	st.Stored, st.Refused, st.Busy, st.Unanswered = c.stored.Load(), c.refused.Load(), c.busy.Load(), c.unanswered.Load()
-	st.Fences = c.fences.Load()
+	st.Graves = c.graves.Load()
 	st.Loads, st.Loaded, st.LastLoad = c.loads.Load(), c.loaded.Load(), time.Duration(c.lastLoad.Load())
 	return st
 }

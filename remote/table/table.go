@@ -53,18 +53,23 @@ import (
 // A table is durable unless [Config.Cache] is set. A write ([Table.Put],
 // [Table.Delete], a [Table.CompareAndSwap] that swaps) is stored in the
 // table's bucket (keys "d.<base64url of the key's JSON>") before it is
-// applied in the holder's memory and answered, on the condition that
-// the layout record has not changed since the holder took its keys: a
-// member that lost its keys (paused past its lease, cut off, taken for
-// gone) cannot store a late write, JetStream refuses it. Reads come
-// from the holder's memory, served only while the holder's connection
-// is up and its registry lease provably holds (it stops a tenth of the
-// lease time early), and after a lapse of its lease only once a fenced
-// write showed its layout is the newest. A member that gains keys whose
-// holder stopped serving them loads them from the bucket: when that
-// holder says so (it left, or came back under its id without them), or
-// when its lease has ended (it died, or is paused); the keys are
-// unavailable meanwhile, about one lease time after a death. The
+// applied in the holder's memory and answered, under the epoch of the
+// layout its holder serves; a layout change revokes the epoch before it
+// for good, before any member loads the keys it gains. So a member that
+// lost its keys (paused past its lease, cut off, taken for gone, or just
+// behind on the layout) cannot store a late write: JetStream refuses it,
+// and the write is placed again. Each layout change leaves one empty,
+// sealed stream in JetStream (named "<bucket>_revoked_<epoch>"), which
+// keeps that epoch revoked; the package's own code never removes one.
+// Reads come from the holder's memory, served only while the holder's
+// connection is up and its registry lease provably holds (it stops a
+// tenth of the lease time early), and after a lapse of its lease only
+// once a write conditioned on the layout record showed its layout is
+// the newest. A member that gains keys whose holder stopped serving
+// them loads them from the bucket: when that holder says so (it left,
+// or came back under its id without them), or when its lease has ended
+// (it died, or is paused); the keys are unavailable meanwhile, about
+// one lease time after a death. The
 // bucket has 3 replicas, or as many as the JetStream system has servers
 // ([Config.Replicas]): a write that returned nil survives the death of
 // any member, and of a minority of the servers of a cluster. A write
@@ -84,12 +89,14 @@ import (
 // and, for [Table.Put] and [Table.CompareAndSwap], the encoding of the value
 // (for the payload limit); on another node's key, one NATS request and reply
 // through the node's connection. A durable write adds one JetStream publish
-// and its acknowledgement (a write on one key waits for the one before it;
-// on a JetStream cluster, a write that meets another of its slot in
-// flight is sent again after a pause of 50 µs to 5 ms),
-// and a durable member serves the writes of other nodes on up to 256
-// goroutines at once. Taking keys over from the bucket reads every stored
-// entry of the table once per layout change that needs it.
+// without headers and its acknowledgement (a write on one key waits for
+// the one before it), and a durable member serves the writes of other
+// nodes on up to 256 goroutines at once. A layout change costs a member
+// a few JetStream API requests (a stream update, a stream made and
+// sealed), and writes find no stream for about as long as the members
+// take to learn of the change; each is placed again after a pause of
+// 50 µs, doubling up to 20 ms. Taking keys over from the bucket reads
+// every stored entry of the table once per layout change that needs it.
 type Table[K comparable, V any] struct {
 	n     *remote.Node
 	in    node.Internals // n's
@@ -107,9 +114,12 @@ type Table[K comparable, V any] struct {
 	margin  time.Duration               // how long before its lease ends a durable member stops serving
 	gen     atomic.Uint64               // the lease generation whose layout the member checked (see recheck)
 	stripes [64]sync.Mutex              // a durable write holds its key's stripe from its read to its apply
-	fence   *fences                     // a durable member's fences of the slots it holds (fence.go); nil for a cache
+	stream  string                      // the bucket's stream
+	moved   atomic.Uint64               // the epoch the member last moved the stream to, or saw it moved (revoke.go); 0 if not known
+	moveMu  sync.Mutex                  // held to move the stream
+	buried  uint64                      // guarded by moveMu: every epoch up to this one has its grave
 	count   counters                    // a durable member's figures (Stats)
-	pub     atomic.Pointer[publishFunc] // tests only: replaces the JetStream publish of conditioned writes (publishMsg)
+	pub     atomic.Pointer[publishFunc] // tests only: replaces the JetStream publish of writes (publishMsg)
 	serve   chan struct{}               // capacity maxServing: a durable table's requests being served
 
 	ctx     context.Context // ends with the table
@@ -178,9 +188,7 @@ func Open[K comparable, V any](ctx context.Context, n *remote.Node, name string,
 		// the layout: until then the node serves nothing.
 		cur: newView(layout{}),
 	}
-	if !cfg.Cache {
-		t.fence = new(fences)
-	}
+	t.stream = "KV_" + t.bucket
 	if l := in.Lease(); l.TTL > 0 {
 		t.margin = leaseMargin(l.TTL)
 		t.gen.Store(l.Gen)
@@ -244,6 +252,7 @@ func (t *Table[K, V]) open(ctx context.Context, shards, replicas int) error {
 		}
 		v := newView(r.current())
 		v.rev = rev
+		v.wpre = t.writePrefix(v.Epoch)
 		t.vmu.Lock()
 		t.latest, t.latestR, t.lview = r, rev, v
 		t.vmu.Unlock()
