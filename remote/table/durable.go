@@ -327,7 +327,7 @@ func (t *Table[K, V]) install(ctx context.Context, want func(h uint64) bool, ent
 // write's sequence in the stream: a read that includes it includes every
 // write stored before it.
 func (t *Table[K, V]) mark(ctx context.Context) (uint64, error) {
-	ack, err := t.in.JetStream().Publish(ctx, t.in.APIPrefix()+t.subject(fencePrefix+t.self), nil)
+	ack, err := publish(ctx, t.n.Conn(), &nats.Msg{Subject: t.in.APIPrefix() + t.subject(fencePrefix+t.self)})
 	if err != nil {
 		return 0, fmt.Errorf("table: %s: load: %w", t.name, t.in.TransportErr(t.name, err))
 	}

@@ -297,16 +297,3 @@ func (t *Table[K, V]) publishFenced(ctx context.Context, m *nats.Msg, cond strin
 		}
 	}
 }
-
-// publishFunc publishes a message to JetStream and waits for its
-// acknowledgement.
-type publishFunc func(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error)
-
-// publishMsg publishes m to JetStream and waits for its acknowledgement
-// (tests replace it with t.pub).
-func (t *Table[K, V]) publishMsg(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
-	if f := t.pub.Load(); f != nil {
-		return (*f)(ctx, m)
-	}
-	return t.in.JetStream().PublishMsg(ctx, m)
-}
