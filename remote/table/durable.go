@@ -243,7 +243,14 @@ func (t *Table[K, V]) loadEntries(ctx context.Context, want func(h uint64) bool)
 // overwritten entries (10,000 keys written five times over: 3 s to
 // read, against 50 ms unfiltered).
 func (t *Table[K, V]) readStored(ctx context.Context, want func(h uint64) bool) ([]dht.KV[K, V], uint64, error) {
+	// The watch's consumer is made by a request that a stream leader
+	// replaced meanwhile never answers: give it apiTimeout, not the
+	// whole load's time.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	made := time.AfterFunc(apiTimeout, cancel)
 	w, err := t.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	made.Stop()
 	if err != nil {
 		return nil, 0, fmt.Errorf("table: %s: load: %w", t.name, err)
 	}
@@ -327,7 +334,9 @@ func (t *Table[K, V]) install(ctx context.Context, want func(h uint64) bool, ent
 // write's sequence in the stream: a read that includes it includes every
 // write stored before it.
 func (t *Table[K, V]) mark(ctx context.Context) (uint64, error) {
-	ack, err := publish(ctx, t.n.Conn(), &nats.Msg{Subject: t.in.APIPrefix() + t.subject(fencePrefix+t.self)})
+	ack, err := within(ctx, func(ctx context.Context) (*jetstream.PubAck, error) {
+		return publish(ctx, t.n.Conn(), &nats.Msg{Subject: t.in.APIPrefix() + t.subject(fencePrefix+t.self)})
+	})
 	if err != nil {
 		return 0, fmt.Errorf("table: %s: load: %w", t.name, t.in.TransportErr(t.name, err))
 	}

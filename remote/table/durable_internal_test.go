@@ -3,6 +3,7 @@ package table
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -521,5 +522,44 @@ func TestRequestsBeforeTheLayoutAreNotReady(t *testing.T) {
 	for _, op := range []uint8{opGet, opPut, opDelete, opCAS} {
 		r := tb.apply(ctx, &request[string, int]{Op: op, Key: "k", Epoch: 1}, 42)
 		require.Equal(t, codeNotReady, r.Code, "op %d", op)
+	}
+}
+
+// TestMembersMakeGravesTogether: two members that make and seal the
+// same graves at once (both moving the stream to a new epoch) both
+// succeed, and every grave ends sealed.
+func TestMembersMakeGravesTogether(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t1.Close(ctx)
+	t2, err := Open[string, int](ctx, remotetest.Member(t, url, "n2"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t2.Close(ctx)
+	const first, rounds, each = 100, 30, 2 // far past the epochs the layout reaches here
+	for r := range rounds {
+		base := uint64(first + r*each)
+		errs := make(chan error, 2)
+		for _, tb := range []*Table[string, int]{t1, t2} {
+			go func() {
+				tb.moveMu.Lock()
+				defer tb.moveMu.Unlock()
+				tb.buried = base
+				again, err := tb.bury(ctx, base+each+1)
+				if again {
+					err = errors.Join(err, errors.New("again"))
+				}
+				errs <- err
+			}()
+		}
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+	}
+	for g := uint64(first + 1); g <= first+rounds*each; g++ {
+		s, err := t1.in.JetStream().Stream(ctx, t1.graveName(g))
+		require.NoError(t, err, "grave %d", g)
+		require.True(t, s.CachedInfo().Config.Sealed, "grave %d", g)
 	}
 }

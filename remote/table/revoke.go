@@ -107,6 +107,19 @@ func sealed(err error) bool {
 	return errors.As(err, &api) && api.ErrorCode == codeSealed
 }
 
+// apiTimeout bounds each JetStream API request of a move. A request
+// that no server answers (one sent to a stream leader that was replaced
+// meanwhile) then fails after it, and is made again, where it would
+// wait for the whole context of a load.
+const apiTimeout = 5 * time.Second
+
+// within runs f with a context that ends after apiTimeout, or with ctx.
+func within[T any](ctx context.Context, f func(ctx context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	return f(ctx)
+}
+
 // Pauses of a move whose grave creation met an update that took the
 // grave's epoch again: the first, doubled up to the last.
 const (
@@ -129,7 +142,7 @@ func (t *Table[K, V]) move(ctx context.Context, e uint64) error {
 	js := t.in.JetStream()
 	pre := writeToken + t.bucket + "."
 	for pause := movePause; ; pause = min(2*pause, maxMovePause) {
-		s, err := js.Stream(ctx, t.stream)
+		s, err := within(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.Stream(ctx, t.stream) })
 		if err != nil {
 			return fmt.Errorf("table: %s: move: %w", t.name, t.in.TransportErr(t.name, err))
 		}
@@ -156,7 +169,7 @@ func (t *Table[K, V]) move(ctx context.Context, e uint64) error {
 				cfg.SubjectTransform = &jetstream.SubjectTransformConfig{
 					Source: pre + "*.>", Destination: "$KV." + t.bucket + ".>",
 				}
-				if _, err := js.UpdateStream(ctx, cfg); err != nil {
+				if _, err := within(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.UpdateStream(ctx, cfg) }); err != nil {
 					if overlap(err) {
 						// e has its grave, made after those of every
 						// epoch before it (bury makes them in order).
@@ -193,6 +206,8 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 	js := t.in.JetStream()
 	if t.buried == 0 { // the first move of this member: skip the graves that exist
 		exist := map[uint64]bool{}
+		ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
 		names := js.StreamNames(ctx, jetstream.WithStreamListSubject(writeToken+t.bucket+".>"))
 		for n := range names.Name() {
 			if g, ok := strings.CutPrefix(n, t.bucket+graveSuffix); ok {
@@ -209,14 +224,16 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 		}
 	}
 	for g := t.buried + 1; g < e; g++ {
-		s, err := js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:        t.graveName(g),
-			Description: "reactors table " + t.name + ": writes of a revoked layout epoch",
-			Subjects:    []string{writeToken + t.bucket + "." + strconv.FormatUint(g, 10) + ".>"},
-			Storage:     jetstream.FileStorage, // kept through a server's restart
-			MaxMsgs:     1,
-			Discard:     jetstream.DiscardOld,
-			Replicas:    1,
+		s, err := within(ctx, func(ctx context.Context) (jetstream.Stream, error) {
+			return js.CreateStream(ctx, jetstream.StreamConfig{
+				Name:        t.graveName(g),
+				Description: "reactors table " + t.name + ": writes of a revoked layout epoch",
+				Subjects:    []string{writeToken + t.bucket + "." + strconv.FormatUint(g, 10) + ".>"},
+				Storage:     jetstream.FileStorage, // kept through a server's restart
+				MaxMsgs:     1,
+				Discard:     jetstream.DiscardOld,
+				Replicas:    1,
+			})
 		})
 		switch {
 		case overlap(err):
@@ -227,9 +244,12 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 		case err != nil:
 			return false, fmt.Errorf("table: %s: grave: %w", t.name, t.in.TransportErr(t.name, err))
 		default:
+			// Sealed as the server seals a stream (no deletes, no
+			// purges), so that two members sealing it at once send the
+			// same configuration and both succeed.
 			cfg := s.CachedInfo().Config
-			cfg.Sealed = true
-			if _, err := js.UpdateStream(ctx, cfg); err != nil {
+			cfg.Sealed, cfg.DenyDelete, cfg.DenyPurge = true, true, true
+			if _, err := within(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.UpdateStream(ctx, cfg) }); err != nil {
 				return false, fmt.Errorf("table: %s: grave: %w", t.name, t.in.TransportErr(t.name, err))
 			}
 			t.count.graves.Add(1)

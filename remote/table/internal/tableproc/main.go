@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -83,7 +84,13 @@ func run(url, id string, ttl time.Duration, client, workers, keys int, pause tim
 	wg.Wait()
 	closing, cancelClose := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancelClose()
-	return tb.Close(closing)
+	if err := tb.Close(closing); err != nil {
+		// What the member was waiting for, for the test's log.
+		fmt.Fprintf(os.Stderr, "%+v\n", tb.Stats())
+		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+		return err
+	}
+	return nil
 }
 
 // work runs operations until life ends; each operation has 5 s.
