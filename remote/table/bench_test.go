@@ -21,63 +21,37 @@ import (
 // BenchmarkPut puts from 16 goroutines into a table on one JetStream
 // server, of one member or of two (half the keys are the other
 // member's), beside raw JetStream KV puts from as many goroutines on the
-// same server, plain and conditioned as a durable table's are:
+// same server:
 //
 //	go test -run '^$' -bench Put -count 6 ./remote/table | benchstat -col /impl -
 func BenchmarkPut(b *testing.B) {
 	url := remotetest.JetStreamServer(b, nil)
-	for _, fenced := range []bool{false, true} {
-		// jetstream-kv-fenced conditions each put, as a durable table
-		// does, on the last sequence of one of 1,024 other keys written
-		// once: what JetStream charges for the check, without the table.
-		b.Run("impl=jetstream-kv"+map[bool]string{true: "-fenced"}[fenced], func(b *testing.B) {
-			nc, err := nats.Connect(url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer nc.Close()
-			js, _ := jetstream.New(nc)
-			bucket := "raw" + map[bool]string{true: "fenced"}[fenced]
-			kv, err := js.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: bucket, History: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			var fences [1024]uint64
-			for i := range fences {
-				if fenced {
-					if fences[i], err = kv.Put(context.Background(), "s."+strconv.Itoa(i), nil); err != nil {
-						b.Fatal(err)
-					}
+	b.Run("impl=jetstream-kv", func(b *testing.B) {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer nc.Close()
+		js, _ := jetstream.New(nc)
+		kv, err := js.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "raw", History: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var next atomic.Int64
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			ctx := context.Background()
+			for pb.Next() {
+				i := next.Add(1)
+				key := "k" + strconv.FormatInt(i%10000, 10)
+				if _, err := kv.Put(ctx, key, []byte(strconv.FormatInt(i, 10))); err != nil {
+					b.Error(err)
+					return
 				}
 			}
-			var next atomic.Int64
-			b.SetParallelism(8)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				ctx := context.Background()
-				for pb.Next() {
-					i := next.Add(1)
-					key := "k" + strconv.FormatInt(i%10000, 10)
-					val := []byte(strconv.FormatInt(i, 10))
-					var err error
-					if !fenced {
-						_, err = kv.Put(ctx, key, val)
-					} else {
-						m := nats.NewMsg("$KV." + bucket + "." + key)
-						m.Data = val
-						f := i % int64(len(fences))
-						m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(fences[f], 10))
-						m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, "$KV."+bucket+".s."+strconv.FormatInt(f, 10))
-						_, err = js.PublishMsg(ctx, m)
-					}
-					if err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
 		})
-	}
+	})
 	for _, c := range []struct {
 		impl    string
 		cache   bool

@@ -84,10 +84,8 @@ func TestSmoke(t *testing.T) {
 		"reactors W7 durable-inprocess slowdown_vs_raw:durable-inprocess:msgs_per_s",
 		"raw W7 durable-r3 msgs_per_s", "reactors W7 durable-r3 slowdown_vs_raw:durable-r3:msgs_per_s",
 		"raw W7 table-put ops_per_s", "reactors W7 table-put slowdown_vs_raw:table-put:ops_per_s",
-		"raw W7 table-put-fenced ops_per_s", "reactors W7 table-put slowdown_vs_raw:table-put-fenced:ops_per_s",
 		"raw W7 table-get p50_ns", "reactors W7 table-get slowdown_vs_raw:table-get:p50_ns",
 		"raw W7 table-put-r3 ops_per_s", "reactors W7 table-put-r3 slowdown_vs_raw:table-put-r3:ops_per_s",
-		"reactors W7 table-put-r3 slowdown_vs_raw:table-put-fenced-r3:ops_per_s",
 		"raw W7 table-get-r3 p50_ns", "reactors W7 table-get-r3 slowdown_vs_raw:table-get-r3:p50_ns",
 	}
 	lines := map[string]bool{}

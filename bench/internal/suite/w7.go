@@ -44,7 +44,7 @@ func w7() workload {
 		name: "W7",
 		describe: func(cfg *config) string {
 			f := RunParams{factor: cfg.scale}
-			return fmt.Sprintf("remote oneway N=%d x %d B, reqrep n=%d sequential after %d untimed; one NATS connection per peer (embedded server, in-process or 127.0.0.1 TCP); reactors: remote.Channel -> remote.Export (binary codec; -json: JSON of {seq, 40-byte pad}), remote.Client.Ask -> remote.Serve(server.Spawn); durable N=%d stored one at a time in a file work-queue stream (raw: jetstream.PublishMsg with Nats-Msg-Id -> Consume + Ack; reactors: durable.Channel -> durable.Export, Delivery.Ack; -r3: stream of 3 replicas on a 3-server cluster); table-put N=%d from %d goroutines over %d keys (raw: jetstream.KeyValue.Put; table-put-fenced raw: the same puts conditioned as a durable table's, on the last sequence of one of 1024 other keys; reactors: remote/table Put on a durable table of one member), table-get n=%d sequential (raw: NATS request to a responder on another connection answering from a map; reactors: Get from one member of a two-member table of keys the other holds); JetStream servers on 127.0.0.1, one or (-r3) three clustered",
+			return fmt.Sprintf("remote oneway N=%d x %d B, reqrep n=%d sequential after %d untimed; one NATS connection per peer (embedded server, in-process or 127.0.0.1 TCP); reactors: remote.Channel -> remote.Export (binary codec; -json: JSON of {seq, 40-byte pad}), remote.Client.Ask -> remote.Serve(server.Spawn); durable N=%d stored one at a time in a file work-queue stream (raw: jetstream.PublishMsg with Nats-Msg-Id -> Consume + Ack; reactors: durable.Channel -> durable.Export, Delivery.Ack; -r3: stream of 3 replicas on a 3-server cluster); table-put N=%d from %d goroutines over %d keys (raw: jetstream.KeyValue.Put; reactors: remote/table Put on a durable table of one member), table-get n=%d sequential (raw: NATS request to a responder on another connection answering from a map; reactors: Get from one member of a two-member table of keys the other holds); JetStream servers on 127.0.0.1, one or (-r3) three clustered",
 				f.Count(w7Events), w7Size, f.Count(w7Requests), w7Warm, f.Count(w7DurableEvents),
 				f.Count(w7TablePuts), w7TableClients, w7TableKeys, f.Count(w7Requests))
 		},
@@ -74,14 +74,12 @@ func w7() workload {
 	for _, servers := range []int{1, 3} {
 		suffix := map[int]string{1: "", 3: "-r3"}[servers]
 		w.cases = append(w.cases,
-			benchCase{peer: peerRaw, variant: "table-put" + suffix, run: w7RawPut(servers, false)},
-			benchCase{peer: peerRaw, variant: "table-put-fenced" + suffix, run: w7RawPut(servers, true)},
+			benchCase{peer: peerRaw, variant: "table-put" + suffix, run: w7RawPut(servers)},
 			benchCase{peer: peerReactors, variant: "table-put" + suffix, run: w7Put(servers)},
 			benchCase{peer: peerRaw, variant: "table-get" + suffix, run: w7RawGet(servers)},
 			benchCase{peer: peerReactors, variant: "table-get" + suffix, run: w7Get(servers)})
 		w.ratios = append(w.ratios,
 			ratioDef{variant: "table-put" + suffix, refVariant: "table-put" + suffix, metric: "ops_per_s"},
-			ratioDef{variant: "table-put" + suffix, refVariant: "table-put-fenced" + suffix, metric: "ops_per_s"},
 			ratioDef{variant: "table-get" + suffix, refVariant: "table-get" + suffix, metric: "p50_ns"})
 	}
 	return w

@@ -41,10 +41,7 @@ const (
 //     (history 1, file storage, replicas as the cluster allows) with
 //     jetstream.KeyValue.Put on one connection; the framework puts into
 //     a durable remote/table.Table of one member (every key its own, so
-//     no request hop: the cost measured is the store). "table-put-fenced"
-//     is a second raw peer: the same puts carrying a durable put's
-//     condition (JetStream's own price for the fence), and the
-//     framework's put is also compared with it.
+//     no request hop: the cost measured is the store).
 //   - get: sequential gets, p50 latency, each answered by another
 //     process-like party. The raw peer asks a responder on a second
 //     connection (on another server of the cluster) that answers from a
@@ -227,12 +224,8 @@ func w7RawJetStream(url string) (*nats.Conn, jetstream.JetStream, error) {
 // w7TableKey is the key of put i.
 func w7TableKey(i int) string { return "k" + strconv.Itoa(i%w7TableKeys) }
 
-// w7RawPut is the raw peer of a put variant on servers servers. With
-// fenced, each put carries the condition a durable table's put carries:
-// the two headers that make the server check the last sequence of one
-// of 1,024 other keys (written once before the puts), as the table's
-// slot fences do.
-func w7RawPut(servers int, fenced bool) func(p RunParams) (Result, error) {
+// w7RawPut is the raw peer of a put variant on servers servers.
+func w7RawPut(servers int) func(p RunParams) (Result, error) {
 	return func(p RunParams) (Result, error) {
 		c, err := w7JetStream(servers)
 		if err != nil {
@@ -251,44 +244,13 @@ func w7RawPut(servers int, fenced bool) func(p RunParams) (Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !fenced {
-			return w7Clients(p.Count(w7TablePuts), func(i int) error {
-				data, _ := json.Marshal(i)
-				_, err := kv.Put(ctx, w7TableKey(i), data)
-				return err
-			})
-		}
-		var fences [w7Fences]string
-		for i := range fences {
-			seq, err := kv.Put(ctx, "s."+strconv.Itoa(i), nil)
-			if err != nil {
-				return nil, err
-			}
-			fences[i] = strconv.FormatUint(seq, 10)
-		}
 		return w7Clients(p.Count(w7TablePuts), func(i int) error {
-			m := nats.NewMsg("$KV.w7." + w7TableKey(i))
-			m.Data, _ = json.Marshal(i)
-			f := i % w7Fences
-			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, fences[f])
-			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, "$KV.w7.s."+strconv.Itoa(f))
-			for pause := 50 * time.Microsecond; ; pause = min(2*pause, 5*time.Millisecond) {
-				_, err := js.PublishMsg(ctx, m)
-				var api *jetstream.APIError
-				if !errors.As(err, &api) || api.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequenceConstant {
-					return err
-				}
-				// A cluster admits one write conditioned on a key in
-				// flight: send again after a pause, as the table does.
-				time.Sleep(pause)
-			}
+			data, _ := json.Marshal(i)
+			_, err := kv.Put(ctx, w7TableKey(i), data)
+			return err
 		})
 	}
 }
-
-// w7Fences is how many fence keys the raw conditioned puts are spread
-// over: a durable table's slots.
-const w7Fences = 1024
 
 // w7Member starts a registry node of a system of its own as a client of
 // url and opens the durable table "w7" on it. stop closes the table, the
