@@ -87,7 +87,7 @@ func TestStoreIsFencedByEpoch(t *testing.T) {
 	s, err := t1.in.JetStream().Stream(ctx, t1.stream)
 	require.NoError(t, err)
 	cfg := s.CachedInfo().Config
-	cfg.Subjects = []string{"$KV." + t1.bucket + ".>", writeToken + t1.bucket + ".1.>"}
+	cfg.Subjects = []string{"$KV." + t1.bucket + ".>", t1.writeRoot() + "1.>"}
 	_, err = t1.in.JetStream().UpdateStream(ctx, cfg)
 	require.True(t, overlap(err), "an update taking the revoked epoch again fails: %v", err)
 

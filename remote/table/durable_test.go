@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -102,4 +103,41 @@ func TestDurableWritesGoTogetherOnACluster(t *testing.T) {
 			require.Equal(t, i, v)
 		}
 	}
+}
+
+// TestDurableTableThroughAJetStreamDomain runs a durable table on two
+// leaf nodes whose JetStream is a hub's, reached through its domain:
+// writes are stored (through the domain's prefix), a member that leaves
+// moves the bucket's stream, and the other member then serves every
+// key, loaded from the hub.
+func TestDurableTableThroughAJetStreamDomain(t *testing.T) {
+	var hubOpts *natsserver.Options
+	remotetest.JetStreamServer(t, func(o *natsserver.Options) {
+		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
+		o.JetStreamDomain = "hub"
+		hubOpts = o
+	})
+	hub := fmt.Sprintf("nats-leaf://127.0.0.1:%d", hubOpts.LeafNode.Port)
+	leaf := func(id string) *remote.Node {
+		sys, _ := remotetest.System(t)
+		return remotetest.StartNode(t, sys, remote.WithLeafNode(hub), remote.WithRegistry(),
+			remote.WithNodeID(id), remote.WithJetStreamDomain("hub"))
+	}
+	ctx := bounded(t)
+	ta := openTable(t, leaf("leaf-a"), "kv")
+	tb := openTable(t, leaf("leaf-b"), "kv")
+	const n = 40
+	for i := range n {
+		_, _, err := []*table.Table[string, int]{ta, tb}[i%2].Put(ctx, fmt.Sprint(i), i)
+		require.NoError(t, err)
+	}
+	require.Equal(t, uint64(n), ta.Stats().Stored+tb.Stats().Stored, "every write stored by its key's holder")
+	require.NoError(t, tb.Close(ctx))
+	for i := range n {
+		v, ok, err := ta.Get(ctx, fmt.Sprint(i))
+		require.NoError(t, err)
+		require.True(t, ok, "%d", i)
+		require.Equal(t, i, v)
+	}
+	require.NotZero(t, ta.Stats().Graves+tb.Stats().Graves, "the layout changes made graves")
 }

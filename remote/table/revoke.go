@@ -15,7 +15,9 @@ import (
 
 // This file fences a durable table's writes by subject. A member
 // publishes each write it makes under layout epoch E to the subject
-// "w.<bucket>.<E>.<bucket key>". The bucket's stream takes the write
+// "$KV.<bucket>_w.<E>.<bucket key>" (under "$KV.", which a JetStream
+// domain's prefix maps as it maps a bucket's keys, but beside the
+// bucket's own subjects). The bucket's stream takes the write
 // subjects of one epoch only, and stores each write under its key's
 // ordinary subject ("$KV.<bucket>.<bucket key>", by a subject transform
 // of the stream), so the bucket holds one entry per key, as any
@@ -52,16 +54,17 @@ import (
 // change of the table (removing one would let a late update take its
 // epoch again).
 
-// writeToken starts the subjects of a durable table's writes.
-const writeToken = "w."
+// writeRoot returns the start of the subjects of the table's writes,
+// as the stream names them: "$KV.<bucket>_w.".
+func (t *Table[K, V]) writeRoot() string { return "$KV." + t.bucket + "_w." }
 
 // graveSuffix follows the bucket's name in the names of its graves.
 const graveSuffix = "_revoked_"
 
 // writePrefix returns the subject prefix of the writes of epoch e:
-// "w.<bucket>.<e>.", after the JetStream API prefix of the node.
+// "$KV.<bucket>_w.<e>.", after the JetStream API prefix of the node.
 func (t *Table[K, V]) writePrefix(e uint64) string {
-	return t.in.APIPrefix() + writeToken + t.bucket + "." + strconv.FormatUint(e, 10) + "."
+	return t.in.APIPrefix() + t.writeRoot() + strconv.FormatUint(e, 10) + "."
 }
 
 // writeSubject returns the subject of a write of bucket key key under
@@ -140,7 +143,7 @@ func (t *Table[K, V]) move(ctx context.Context, e uint64) error {
 		return nil
 	}
 	js := t.in.JetStream()
-	pre := writeToken + t.bucket + "."
+	pre := t.writeRoot()
 	for pause := movePause; ; pause = min(2*pause, maxMovePause) {
 		s, err := within(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.Stream(ctx, t.stream) })
 		if err != nil {
@@ -208,7 +211,7 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 		exist := map[uint64]bool{}
 		ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 		defer cancel()
-		names := js.StreamNames(ctx, jetstream.WithStreamListSubject(writeToken+t.bucket+".>"))
+		names := js.StreamNames(ctx, jetstream.WithStreamListSubject(t.writeRoot()+">"))
 		for n := range names.Name() {
 			if g, ok := strings.CutPrefix(n, t.bucket+graveSuffix); ok {
 				if ge, err := strconv.ParseUint(g, 10, 64); err == nil {
@@ -228,7 +231,7 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 			return js.CreateStream(ctx, jetstream.StreamConfig{
 				Name:        t.graveName(g),
 				Description: "reactors table " + t.name + ": writes of a revoked layout epoch",
-				Subjects:    []string{writeToken + t.bucket + "." + strconv.FormatUint(g, 10) + ".>"},
+				Subjects:    []string{t.writeRoot() + strconv.FormatUint(g, 10) + ".>"},
 				Storage:     jetstream.FileStorage, // kept through a server's restart
 				MaxMsgs:     1,
 				Discard:     jetstream.DiscardOld,
