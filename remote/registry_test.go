@@ -2,12 +2,10 @@ package remote_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactortest"
@@ -240,13 +238,7 @@ func TestRegistryErrors(t *testing.T) {
 // one hub share the hub's JetStream registry (their own servers run no
 // JetStream) and find each other's names.
 func TestRegistryLeafNodes(t *testing.T) {
-	var hubOpts *natsserver.Options
-	remotetest.JetStreamServer(t, func(o *natsserver.Options) {
-		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
-		o.JetStreamDomain = "hub"
-		hubOpts = o
-	})
-	hub := fmt.Sprintf("nats-leaf://127.0.0.1:%d", hubOpts.LeafNode.Port)
+	hub := remotetest.DomainHub(t, "hub")
 	sysA, _ := remotetest.System(t)
 	sysB, _ := remotetest.System(t)
 	a := remotetest.StartNode(t, sysA, remote.WithLeafNode(hub), remote.WithRegistry(), remote.WithNodeID("leaf-a"),

@@ -136,16 +136,8 @@ func TestStoreIsFencedByEpoch(t *testing.T) {
 // only until a member moves the stream back: writes are placed again
 // meanwhile and stored once it is back.
 func TestWritesOutlastAStaleStreamUpdate(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer t1.Close(ctx)
-	t2, err := Open[string, int](ctx, remotetest.Member(t, url, "n2"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer t2.Close(ctx)
-	_, _, err = t1.Put(ctx, "a", 1)
+	ctx, t1, t2 := twoMembers(t)
+	_, _, err := t1.Put(ctx, "a", 1)
 	require.NoError(t, err)
 
 	js := t1.in.JetStream()
@@ -375,14 +367,7 @@ func (kv unansweredKV) Update(ctx context.Context, key string, value []byte, rev
 // layout (a member joining or leaving) is sent again while nobody answers
 // the bucket's reads or writes, and is written once, in epoch order.
 func TestLayoutChangeOutlastsUnansweredRequests(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
+	ctx, _, js := rawJetStream(t)
 	bucket, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "fresh", History: 1})
 	require.NoError(t, err)
 	gets, writes := 3, 1
@@ -529,15 +514,7 @@ func TestRequestsBeforeTheLayoutAreNotReady(t *testing.T) {
 // same graves at once (both moving the stream to a new epoch) both
 // succeed, and every grave ends sealed.
 func TestMembersMakeGravesTogether(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer t1.Close(ctx)
-	t2, err := Open[string, int](ctx, remotetest.Member(t, url, "n2"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer t2.Close(ctx)
+	ctx, t1, t2 := twoMembers(t)
 	const first, rounds, each = 100, 30, 2 // far past the epochs the layout reaches here
 	for r := range rounds {
 		base := uint64(first + r*each)
@@ -562,4 +539,36 @@ func TestMembersMakeGravesTogether(t *testing.T) {
 		require.NoError(t, err, "grave %d", g)
 		require.True(t, s.CachedInfo().Config.Sealed, "grave %d", g)
 	}
+}
+
+// twoMembers opens the durable table "kv" on two members, n1 and n2, of
+// a JetStream server of the test, closed when the test ends, and
+// returns them with a context bounded by the test's patience.
+func twoMembers(t *testing.T) (context.Context, *Table[string, int], *Table[string, int]) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	t.Cleanup(cancel)
+	var tables []*Table[string, int]
+	for _, id := range []string{"n1", "n2"} {
+		tb, err := Open[string, int](ctx, remotetest.Member(t, url, id), "kv", dht.StringKey, Config[int]{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tb.Close(context.Background()) })
+		tables = append(tables, tb)
+	}
+	return ctx, tables[0], tables[1]
+}
+
+// rawJetStream connects to a JetStream server of the test, closed when
+// the test ends, and returns the connection and its JetStream context
+// with a context bounded by the test's patience.
+func rawJetStream(t *testing.T) (context.Context, *nats.Conn, jetstream.JetStream) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	t.Cleanup(cancel)
+	nc, err := nats.Connect(url)
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	return ctx, nc, js
 }

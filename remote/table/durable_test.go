@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/remote"
@@ -111,13 +110,7 @@ func TestDurableWritesGoTogetherOnACluster(t *testing.T) {
 // moves the bucket's stream, and the other member then serves every
 // key, loaded from the hub.
 func TestDurableTableThroughAJetStreamDomain(t *testing.T) {
-	var hubOpts *natsserver.Options
-	remotetest.JetStreamServer(t, func(o *natsserver.Options) {
-		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
-		o.JetStreamDomain = "hub"
-		hubOpts = o
-	})
-	hub := fmt.Sprintf("nats-leaf://127.0.0.1:%d", hubOpts.LeafNode.Port)
+	hub := remotetest.DomainHub(t, "hub")
 	leaf := func(id string) *remote.Node {
 		sys, _ := remotetest.System(t)
 		return remotetest.StartNode(t, sys, remote.WithLeafNode(hub), remote.WithRegistry(),

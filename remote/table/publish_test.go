@@ -9,9 +9,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
-
-	"github.com/reactors-go/reactors/reactortest"
-	"github.com/reactors-go/reactors/remote/internal/remotetest"
 )
 
 // ackSeeds are acknowledgements as a JetStream server writes them, and
@@ -74,15 +71,8 @@ func FuzzParseAck(f *testing.F) {
 // server: an acknowledgement, a refusal as a *jetstream.APIError, no
 // stream as nats.ErrNoResponders, and a context that ends.
 func TestPublishAnswersAsJetStreamDoes(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	nc, err := nats.Connect(url)
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	_, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "pub", History: 1})
+	ctx, nc, js := rawJetStream(t)
+	_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "pub", History: 1})
 	require.NoError(t, err)
 
 	ack, err := publish(ctx, nc, &nats.Msg{Subject: "$KV.pub.a", Data: []byte("1")})

@@ -60,7 +60,9 @@ import (
 // behind on the layout) cannot store a late write: JetStream refuses it,
 // and the write is placed again. Each layout change leaves one empty,
 // sealed stream in JetStream (named "<bucket>_revoked_<epoch>"), which
-// keeps that epoch revoked; the package's own code never removes one.
+// keeps that epoch revoked; the package's own code never removes one
+// (an account whose JetStream limits cap its streams caps the table's
+// layout changes as well).
 // Reads come from the holder's memory, served only while the holder's
 // connection is up and its registry lease provably holds (it stops a
 // tenth of the lease time early), and after a lapse of its lease only

@@ -166,6 +166,20 @@ func JetStreamServer(t testing.TB, edit func(*natsserver.Options)) string {
 	return s.ClientURL()
 }
 
+// DomainHub starts a [JetStreamServer] whose JetStream has the domain
+// domain and which takes leaf node connections, and returns the URL a
+// leaf node connects to.
+func DomainHub(t testing.TB, domain string) string {
+	t.Helper()
+	var hub *natsserver.Options
+	JetStreamServer(t, func(o *natsserver.Options) {
+		o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", -1
+		o.JetStreamDomain = domain
+		hub = o
+	})
+	return fmt.Sprintf("nats-leaf://127.0.0.1:%d", hub.LeafNode.Port)
+}
+
 // Member starts a node of a system of its own with a registry, as a
 // client of the server at url, with node id id and then opts.
 func Member(t testing.TB, url, id string, opts ...remote.Option) *remote.Node {
