@@ -115,7 +115,7 @@ type Table[K comparable, V any] struct {
 	bucket  string                      // kv's name
 	margin  time.Duration               // how long before its lease ends a durable member stops serving
 	gen     atomic.Uint64               // the lease generation whose layout the member checked (see recheck)
-	stripes [64]sync.Mutex              // a durable write holds its key's stripe from its read to its apply
+	stripes [1024]sync.Mutex            // a durable write holds its key's stripe from its read to its apply (a JetStream round trip: 1,024, so that writes in flight rarely share one)
 	stream  string                      // the bucket's stream
 	moved   atomic.Uint64               // the epoch the member last moved the stream to, or saw it moved (revoke.go); 0 if not known
 	moveMu  sync.Mutex                  // held to move the stream
