@@ -25,8 +25,11 @@ import (
 //
 // When the layout changes to E, a member moves the stream (move): a
 // stream update replaces the write subjects it takes with E's, and then
-// every earlier epoch gets a grave: a stream of its own, sealed and
-// empty, that takes that epoch's write subjects for good. A write of an
+// every earlier epoch gets a grave: a stream of its own, made empty and
+// then sealed, that takes that epoch's write subjects for good. (A grave
+// whose maker stopped between the two requests stays unsealed and may
+// take one late write; store refuses an acknowledgement from any stream
+// but the bucket's, so that write is refused all the same.) A write of an
 // earlier epoch published after the update is refused: no stream takes
 // it (no responders), or its grave does (sealed), and JetStream refuses
 // every later stream update that would take it again (its subjects
@@ -41,9 +44,10 @@ import (
 // again, until the graves of every earlier epoch exist. Writes of the
 // newer epoch meanwhile find no stream and are placed again.
 //
-// A member that gains keys loads them from the bucket only once its
-// own epoch's move is done (the graves of every earlier epoch exist)
-// and after a write of its own (mark): the stream orders each write it
+// A member that gains keys loads them from the bucket only once the
+// graves of every epoch before its own exist (its move is done, or it
+// found the stream at a later epoch; see move) and after a write of its
+// own (mark): the stream orders each write it
 // took before that write, so the load includes every write that any
 // member can ever store under an earlier epoch.
 //
@@ -52,7 +56,9 @@ import (
 // moves the stream a stream lookup, an update and the creation and
 // sealing of one grave; the graves stay, one empty stream per layout
 // change of the table (removing one would let a late update take its
-// epoch again).
+// epoch again). A bucket deleted by hand must go with its graves: a new
+// bucket of the same name starts again at epoch 1, whose grave would
+// refuse its writes.
 
 // writeRoot returns the start of the subjects of the table's writes,
 // as the stream names them: "$KV.<bucket>_w.".
@@ -242,8 +248,9 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 		case overlap(err):
 			return true, nil
 		case errors.Is(err, jetstream.ErrStreamNameAlreadyInUse):
-			// Made by another member (and sealed, or being sealed: a
-			// write it took unsealed is refused all the same, see store).
+			// Made by another member (and sealed, or being sealed, or
+			// left unsealed by a maker that stopped: a write it took
+			// unsealed is refused all the same, see store).
 		case err != nil:
 			return false, fmt.Errorf("table: %s: grave: %w", t.name, t.in.TransportErr(t.name, err))
 		default:

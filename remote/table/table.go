@@ -62,7 +62,12 @@ import (
 // sealed stream in JetStream (named "<bucket>_revoked_<epoch>"), which
 // keeps that epoch revoked; the package's own code never removes one
 // (an account whose JetStream limits cap its streams caps the table's
-// layout changes as well).
+// layout changes as well). To remove a table's stored keys by hand,
+// delete its bucket and those streams together: a bucket made again
+// under the same name starts at epoch 1 again, and an old grave of
+// epoch 1 would refuse its writes. Members of an earlier version of
+// this package, which conditioned writes on fence keys of slots, must
+// not serve a table beside these: their writes are not revoked.
 // Reads come from the holder's memory, served only while the holder's
 // connection is up and its registry lease provably holds (it stops a
 // tenth of the lease time early), and after a lapse of its lease only
