@@ -572,3 +572,39 @@ func rawJetStream(t *testing.T) (context.Context, *nats.Conn, jetstream.JetStrea
 	require.NoError(t, err)
 	return ctx, nc, js
 }
+
+// TestBucketMadeAgainIgnoresOldGraves: a table whose bucket was deleted
+// by hand (its graves left behind) and made again by the next member
+// that opens it writes under a new life of the bucket, which the old
+// graves do not refuse.
+func TestBucketMadeAgainIgnoresOldGraves(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	open := func(id string) *Table[string, int] {
+		tb, err := Open[string, int](ctx, remotetest.Member(t, url, id), "kv", dht.StringKey, Config[int]{})
+		require.NoError(t, err)
+		return tb
+	}
+	t1, t2 := open("n1"), open("n2")
+	_, _, err := t1.Put(ctx, "k", 1)
+	require.NoError(t, err)
+	first := t1.lifeName()
+	require.Len(t, first, 16)
+	require.NoError(t, t2.Close(ctx))
+	require.NoError(t, t1.Close(ctx))
+	require.NotZero(t, t1.Stats().Graves+t2.Stats().Graves, "the layout changes made graves")
+	require.NoError(t, t1.in.JetStream().DeleteKeyValue(ctx, t1.bucket))
+
+	t3 := open("n3")
+	defer t3.Close(ctx)
+	require.NotEqual(t, first, t3.lifeName(), "a new life")
+	_, had, err := t3.Put(ctx, "k", 2)
+	require.NoError(t, err)
+	require.False(t, had, "the deleted bucket's keys are gone")
+	v, _, err := t3.Get(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, 2, v)
+	_, err = t3.in.JetStream().Stream(ctx, t1.bucket+graveSuffix+first+"_1")
+	require.NoError(t, err, "the old life's grave of epoch 1 is still there")
+}

@@ -2,6 +2,8 @@ package table
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +42,11 @@ type layout struct {
 // without gaps, so that a node that missed some updates replays them.
 type record struct {
 	Layouts []layout `json:"layouts"`
+	// Life names this life of the bucket: random, written by the first
+	// record and carried by every later one, so that the write subjects
+	// and graves of a bucket deleted and made again never meet those
+	// of the one before (see revoke.go). "" in a record without it.
+	Life string `json:"life,omitempty"`
 }
 
 // current returns the newest layout of r (epoch 0 and no members for an
@@ -58,7 +65,18 @@ func (r *record) next(members []string) record {
 	if len(all) > layoutHistory {
 		all = all[len(all)-layoutHistory:]
 	}
-	return record{Layouts: all}
+	life := r.Life
+	if len(r.Layouts) == 0 && life == "" { // the bucket's first record
+		life = newLife()
+	}
+	return record{Layouts: all, Life: life}
+}
+
+// newLife returns a random name for a life of a bucket: 16 hex digits.
+func newLife() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
 }
 
 // slots is how many slots the keys of a table fall into. Keys move

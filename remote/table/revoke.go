@@ -15,7 +15,10 @@ import (
 
 // This file fences a durable table's writes by subject. A member
 // publishes each write it makes under layout epoch E to the subject
-// "$KV.<bucket>_w.<E>.<bucket key>" (under "$KV.", which a JetStream
+// "$KV.<bucket>_w.<life>.<E>.<bucket key>", where life names this life
+// of the bucket (record.Life: a bucket deleted and made again starts a
+// new one, so an earlier life's graves and late writes never meet it),
+// under "$KV." (which a JetStream
 // domain's prefix maps as it maps a bucket's keys, but beside the
 // bucket's own subjects). The bucket's stream takes the write
 // subjects of one epoch only, and stores each write under its key's
@@ -56,19 +59,19 @@ import (
 // moves the stream a stream lookup, an update and the creation and
 // sealing of one grave; the graves stay, one empty stream per layout
 // change of the table (removing one would let a late update take its
-// epoch again). A bucket deleted by hand must go with its graves: a new
-// bucket of the same name starts again at epoch 1, whose grave would
-// refuse its writes.
+// epoch again). A bucket deleted by hand may leave its graves: a new
+// bucket of the same name has a new life, which they do not touch.
 
 // writeRoot returns the start of the subjects of the table's writes,
-// as the stream names them: "$KV.<bucket>_w.".
-func (t *Table[K, V]) writeRoot() string { return "$KV." + t.bucket + "_w." }
+// as the stream names them: "$KV.<bucket>_w.<life>.".
+func (t *Table[K, V]) writeRoot() string { return "$KV." + t.bucket + "_w." + t.lifeName() + "." }
 
 // graveSuffix follows the bucket's name in the names of its graves.
 const graveSuffix = "_revoked_"
 
 // writePrefix returns the subject prefix of the writes of epoch e:
-// "$KV.<bucket>_w.<e>.", after the JetStream API prefix of the node.
+// "$KV.<bucket>_w.<life>.<e>.", after the JetStream API prefix of the
+// node.
 func (t *Table[K, V]) writePrefix(e uint64) string {
 	return t.in.APIPrefix() + t.writeRoot() + strconv.FormatUint(e, 10) + "."
 }
@@ -84,9 +87,18 @@ func (t *Table[K, V]) writeSubject(v *view, key encoded) string {
 	return b.String()
 }
 
-// graveName returns the name of the grave of epoch e.
+// graveName returns the name of the grave of epoch e:
+// "<bucket>_revoked_<life>_<e>".
 func (t *Table[K, V]) graveName(e uint64) string {
-	return t.bucket + graveSuffix + strconv.FormatUint(e, 10)
+	return t.bucket + graveSuffix + t.lifeName() + "_" + strconv.FormatUint(e, 10)
+}
+
+// lifeName returns the life of the bucket the table serves ("0" for a
+// record without one).
+func (t *Table[K, V]) lifeName() string {
+	t.vmu.Lock()
+	defer t.vmu.Unlock()
+	return cmp.Or(t.life, "0")
 }
 
 // errBehind says that the bucket's stream was moved to a later epoch
@@ -219,7 +231,7 @@ func (t *Table[K, V]) bury(ctx context.Context, e uint64) (again bool, err error
 		defer cancel()
 		names := js.StreamNames(ctx, jetstream.WithStreamListSubject(t.writeRoot()+">"))
 		for n := range names.Name() {
-			if g, ok := strings.CutPrefix(n, t.bucket+graveSuffix); ok {
+			if g, ok := strings.CutPrefix(n, t.bucket+graveSuffix+t.lifeName()+"_"); ok {
 				if ge, err := strconv.ParseUint(g, 10, 64); err == nil {
 					exist[ge] = true
 				}

@@ -59,13 +59,13 @@ import (
 // lost its keys (paused past its lease, cut off, taken for gone, or just
 // behind on the layout) cannot store a late write: JetStream refuses it,
 // and the write is placed again. Each layout change leaves one empty,
-// sealed stream in JetStream (named "<bucket>_revoked_<epoch>"), which
+// sealed stream in JetStream (named "<bucket>_revoked_<life>_<epoch>"), which
 // keeps that epoch revoked; the package's own code never removes one
 // (an account whose JetStream limits cap its streams caps the table's
-// layout changes as well). To remove a table's stored keys by hand,
-// delete its bucket and those streams together: a bucket made again
-// under the same name starts at epoch 1 again, and an old grave of
-// epoch 1 would refuse its writes. Members of an earlier version of
+// layout changes as well). A bucket deleted by hand may leave them: a
+// bucket made again under the same name writes under a new name of
+// its own (a random "life" in its layout record), which they do not
+// touch. Members of an earlier version of
 // this package, which conditioned writes on fence keys of slots, must
 // not serve a table beside these: their writes are not revoked.
 // Reads come from the holder's memory, served only while the holder's
@@ -140,6 +140,7 @@ type Table[K comparable, V any] struct {
 	vmu     sync.Mutex
 	latest  record        // guarded by vmu: the newest layout record seen
 	latestR uint64        // guarded by vmu: latest's revision in the bucket
+	life    string        // guarded by vmu: the bucket's life (record.Life), from the first record seen
 	lview   *view         // guarded by vmu: latest's current layout
 	changed chan struct{} // guarded by vmu: closed and replaced at every change
 	err     error         // guarded by vmu: why the table stopped serving
@@ -257,6 +258,9 @@ func (t *Table[K, V]) open(ctx context.Context, shards, replicas int) error {
 			}
 			rev = e.Revision()
 		}
+		t.vmu.Lock()
+		t.life = r.Life
+		t.vmu.Unlock()
 		v := newView(r.current())
 		v.rev = rev
 		v.wpre = t.writePrefix(v.Epoch)
@@ -482,6 +486,11 @@ func (t *Table[K, V]) latestView() (*view, <-chan struct{}, error) {
 // newer.
 func (t *Table[K, V]) publish(r record, rev uint64) {
 	t.vmu.Lock()
+	if t.life == "" {
+		t.life = r.Life
+	} else if r.Life != t.life && t.err == nil {
+		t.err = fmt.Errorf("%w: table %s: its bucket was made again", remote.ErrClosed, t.name)
+	}
 	if r.current().Epoch > t.latest.current().Epoch {
 		t.latest, t.latestR, t.lview = r, rev, newView(r.current())
 		t.lview.rev = rev
