@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
@@ -267,124 +266,6 @@ func pauseMember(t *testing.T, r *recorder, url string, procs []*proctest.Proc) 
 // their URLs.
 func threeServers(t *testing.T) string { return startCluster(t, 3).urls() }
 
-// natsCluster is a cluster of JetStream servers on loopback whose
-// servers can be stopped and started again on their ports and stores.
-type natsCluster struct {
-	opts    []*natsserver.Options
-	servers []*natsserver.Server
-}
-
-// startCluster starts a cluster of n servers and waits until it places
-// a bucket of 3 replicas. A cluster whose servers are not all ready
-// within 10 s, or that places no bucket within half a minute, is stopped
-// and started again on other ports, once: the ports
-// were free a moment before the servers took them, and a test running
-// beside this one may have taken one meanwhile.
-func startCluster(t *testing.T, n int) *natsCluster {
-	t.Helper()
-	for attempt := 1; ; attempt++ {
-		c := &natsCluster{}
-		var routes []string
-		cports := make([]int, n)
-		for i := range n {
-			cports[i] = remotetest.FreePorts(t, 1)[0]
-			routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", cports[i]))
-		}
-		for i := range n {
-			c.opts = append(c.opts, &natsserver.Options{
-				ServerName: fmt.Sprintf("s%d", i), Host: "127.0.0.1", Port: remotetest.FreePorts(t, 1)[0], NoLog: true, NoSigs: true,
-				JetStream: true, StoreDir: t.TempDir(),
-				Cluster: natsserver.ClusterOpts{Name: "crash", Host: "127.0.0.1", Port: cports[i]},
-				Routes:  natsserver.RoutesFromStr(strings.Join(routes, ",")),
-			})
-			c.servers = append(c.servers, nil)
-		}
-		if c.tryStart(t) && c.placesBucket(t, 30*time.Second) {
-			t.Cleanup(func() {
-				for i := range c.servers {
-					c.stop(i)
-				}
-			})
-			return c
-		}
-		for i := range c.servers {
-			c.stop(i)
-		}
-		if attempt == 2 {
-			t.Fatal("the cluster did not start or placed no bucket of 3 replicas, twice")
-		}
-		t.Log("the cluster did not start or placed no bucket of 3 replicas: starting it again on other ports")
-	}
-}
-
-// placesBucket reports whether the cluster places a bucket of 3
-// replicas within d.
-func (c *natsCluster) placesBucket(t *testing.T, d time.Duration) bool {
-	t.Helper()
-	nc, err := nats.Connect(c.urls())
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "ready", Replicas: 3})
-		if err != nil { // an attempt that timed out here may have made it
-			_, err = js.KeyValue(ctx, "ready")
-		}
-		cancel()
-		if err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// tryStart starts every server, and reports whether all of them took
-// their ports within 10 s (a port taken by another test meanwhile keeps
-// one from ever being ready).
-func (c *natsCluster) tryStart(t *testing.T) bool {
-	t.Helper()
-	for i, o := range c.opts {
-		s, err := natsserver.NewServer(o)
-		require.NoError(t, err)
-		s.Start()
-		c.servers[i] = s
-		if !s.ReadyForConnections(10 * time.Second) {
-			return false
-		}
-	}
-	return true
-}
-
-// start starts server i on its ports and store (again, after stop).
-func (c *natsCluster) start(t *testing.T, i int) {
-	t.Helper()
-	s, err := natsserver.NewServer(c.opts[i])
-	require.NoError(t, err)
-	s.Start()
-	require.True(t, s.ReadyForConnections(time.Minute))
-	c.servers[i] = s
-}
-
-// stop stops server i, if it runs.
-func (c *natsCluster) stop(i int) {
-	if s := c.servers[i]; s != nil {
-		s.Shutdown()
-		s.WaitForShutdown()
-		c.servers[i] = nil
-	}
-}
-
-// urls returns the client URLs of every server, comma-separated.
-func (c *natsCluster) urls() string {
-	var us []string
-	for _, o := range c.opts {
-		us = append(us, fmt.Sprintf("nats://127.0.0.1:%d", o.Port))
-	}
-	return strings.Join(us, ",")
-}
-
 // TestDurableTableSurvivesAServerRestart runs the members against a
 // cluster of three JetStream servers and stops one server and starts it
 // again while they work: the table's bucket (3 replicas) goes on on the
@@ -395,7 +276,7 @@ func TestDurableTableSurvivesAServerRestart(t *testing.T) {
 		c = startCluster(t, 3)
 		return c.urls()
 	}, func(t *testing.T, r *recorder, url string, procs []*proctest.Proc) {
-		c.stop(1)
+		c.stop(t, 1)
 		r.await(t, 200)
 		c.start(t, 1)
 		r.await(t, 200)

@@ -10,4 +10,4 @@ import (
 // wait bounds every wait of a test.
 const wait = reactortest.Patience
 
-func TestMain(m *testing.M) { proctest.Main(m, members) }
+func TestMain(m *testing.M) { proctest.Main(m, members, natsServer) }

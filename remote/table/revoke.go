@@ -17,14 +17,14 @@ import (
 // publishes each write it makes under layout epoch E to the subject
 // "$KV.<bucket>_w.<life>.<E>.<bucket key>", where life names this life
 // of the bucket (record.Life: a bucket deleted and made again starts a
-// new one, so an earlier life's graves and late writes never meet it),
-// under "$KV." (which a JetStream
-// domain's prefix maps as it maps a bucket's keys, but beside the
-// bucket's own subjects). The bucket's stream takes the write
-// subjects of one epoch only, and stores each write under its key's
-// ordinary subject ("$KV.<bucket>.<bucket key>", by a subject transform
-// of the stream), so the bucket holds one entry per key, as any
-// key-value bucket does, and the write carries no header.
+// new one, so an earlier life's graves and late writes never meet it).
+// Write subjects live under "$KV." so that a JetStream domain's prefix
+// maps them as it maps a bucket's keys, yet beside the bucket's own
+// subjects. The bucket's stream takes the write subjects of one epoch
+// only, and stores each write under its key's ordinary subject
+// ("$KV.<bucket>.<bucket key>", by a subject transform of the stream),
+// so the bucket holds one entry per key, as any key-value bucket does,
+// and the write carries no header.
 //
 // When the layout changes to E, a member moves the stream (move): a
 // stream update replaces the write subjects it takes with E's, and then

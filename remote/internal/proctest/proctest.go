@@ -1,8 +1,8 @@
-// Package proctest runs programs of the module as operating-system
-// processes in tests: it builds a main package once per test binary,
-// starts processes of it, hands their output to the test line by line,
-// kills them (SIGKILL), pauses them (SIGSTOP) or stops them (SIGTERM),
-// and leaves nothing behind.
+// Package proctest runs programs of the module (or of its dependencies,
+// such as nats-server) as operating-system processes in tests: it builds
+// a main package once per test binary, starts processes of it, hands
+// their output to the test line by line, kills them (SIGKILL), pauses
+// them (SIGSTOP) or stops them (SIGTERM), and leaves nothing behind.
 // Only tests import it.
 //
 //	var prog = proctest.NewProgram("github.com/reactors-go/reactors/remote/durable/internal/durableproc")
