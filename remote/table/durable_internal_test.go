@@ -608,3 +608,75 @@ func TestBucketMadeAgainIgnoresOldGraves(t *testing.T) {
 	_, err = t3.in.JetStream().Stream(ctx, t1.bucket+graveSuffix+first+"_1")
 	require.NoError(t, err, "the old life's grave of epoch 1 is still there")
 }
+
+// TestUnsealedGraveRefusesLateWrites: a member that moved the stream to
+// a new epoch and stopped between making an old epoch's grave and
+// sealing it leaves the grave unsealed. A late write of that epoch is
+// then stored in the grave, not refused by the server; the writer
+// refuses it all the same (the acknowledgement names the grave, not the
+// bucket's stream), the bucket keeps the value it had, and a member
+// that comes later leaves the unsealed grave as it is and serves the
+// key.
+func TestUnsealedGraveRefusesLateWrites(t *testing.T) {
+	url := remotetest.JetStreamServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
+	defer cancel()
+	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t1.Close(ctx)
+	t1.mu.RLock()
+	oldView := t1.cur
+	t1.mu.RUnlock()
+	require.Equal(t, uint64(1), oldView.Epoch)
+	_, _, err = t1.Put(ctx, "k", 1)
+	require.NoError(t, err)
+
+	// What the stopped member did: the stream moved to epoch 2, then
+	// epoch 1's grave made and never sealed.
+	js := t1.in.JetStream()
+	s, err := js.Stream(ctx, t1.stream)
+	require.NoError(t, err)
+	cfg := s.CachedInfo().Config
+	cfg.Subjects = []string{"$KV." + t1.bucket + ".>", t1.writeRoot() + "2.>"}
+	_, err = js.UpdateStream(ctx, cfg)
+	require.NoError(t, err)
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{
+		Name:     t1.graveName(1),
+		Subjects: []string{t1.writeRoot() + "1.>"},
+		Storage:  jetstream.FileStorage,
+		MaxMsgs:  1,
+		Discard:  jetstream.DiscardOld,
+	})
+	require.NoError(t, err)
+
+	refused := t1.Stats().Refused
+	again, err := t1.store(ctx, mustEncode(t, "k", 3), false, oldView)
+	require.NoError(t, err)
+	require.True(t, again, "a write the unsealed grave took is refused")
+	require.Equal(t, refused+1, t1.Stats().Refused)
+	g, err := js.Stream(ctx, t1.graveName(1))
+	require.NoError(t, err)
+	info, err := g.Info(ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), info.State.Msgs, "the grave took the late write")
+	require.False(t, info.Config.Sealed)
+	key, err := dataKey("k")
+	require.NoError(t, err)
+	e, err := t1.kv.Get(ctx, key)
+	require.NoError(t, err)
+	require.Equal(t, "1", string(e.Value()), "the bucket kept its value")
+
+	t2, err := Open[string, int](ctx, remotetest.Member(t, url, "n2"), "kv", dht.StringKey, Config[int]{})
+	require.NoError(t, err)
+	defer t2.Close(ctx)
+	for _, tb := range []*Table[string, int]{t1, t2} {
+		prev, had, err := tb.Put(ctx, "k", 4)
+		require.NoError(t, err)
+		require.True(t, had)
+		require.Contains(t, []int{1, 4}, prev)
+	}
+	v, ok, err := t2.Get(ctx, "k")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, 4, v)
+}

@@ -32,7 +32,8 @@ import (
 // then sealed, that takes that epoch's write subjects for good. (A grave
 // whose maker stopped between the two requests stays unsealed and may
 // take one late write; store refuses an acknowledgement from any stream
-// but the bucket's, so that write is refused all the same.) A write of an
+// but the bucket's, so that write is refused all the same:
+// TestUnsealedGraveRefusesLateWrites.) A write of an
 // earlier epoch published after the update is refused: no stream takes
 // it (no responders), or its grave does (sealed), and JetStream refuses
 // every later stream update that would take it again (its subjects
