@@ -291,9 +291,13 @@ func (c *Connector[T]) drain(budget int) int {
 			break
 		}
 		if !popped {
-			// Once per batch: the frame's line is read by every sender.
+			// Once per batch, and only if it changes: the frame's line
+			// is read by every sender, and a busy reactor keeps queued
+			// set from turn to turn (see turnOf).
 			popped = true
-			c.f.queued = true
+			if !c.f.queued {
+				c.f.queued = true
+			}
 		}
 		c.deliver(v)
 		n++

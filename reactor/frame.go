@@ -307,6 +307,16 @@ func (f *frame) turnOf(budget int) bool {
 		return true
 	}
 	if f.queued {
+		if f.state.Load()&stNotified != 0 {
+			// A sender queued more meanwhile: run again and keep the
+			// mailbox's segments for the sends still coming. Trimming
+			// here made a busy reactor drop its segment at nearly every
+			// turn and its senders make it again, growing from the
+			// smallest size each time (W3 measured that as a tenth of
+			// a fan-out's time).
+			f.state.Store(stScheduled) // clear notified: the next turn looks anyway
+			return true
+		}
 		f.queued = false
 		f.trim()
 	}

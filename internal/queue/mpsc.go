@@ -202,6 +202,11 @@ func (q *MPSC[T]) Release() bool {
 	return false
 }
 
+// Holds reports whether the queue holds a segment: whether it pins
+// memory. Consumer only (or a goroutine holding the consumer's right);
+// tests use it to check that an idle consumer released its queue.
+func (q *MPSC[T]) Holds() bool { return q.head.Load() != nil || q.tail.Load() != nil }
+
 // Publish records how far the consumer has read, for [MPSC.Len]. Consumer only.
 // It costs one atomic store; a consumer calls it after a batch of Pops,
 // not after each.
