@@ -368,6 +368,20 @@ func (f *frame) drainAll(budget int) bool {
 	x := f.x.Load()
 	if x == nil || len(x.conns) == 0 {
 		n := f.typed().drain(budget)
+		// A sender that queued events while the queue was being read
+		// has notified the turn: while budget remains, clear that and
+		// read the queue again, as the next turn would, without going
+		// through the run queue. The order (clear, then read) is
+		// release's: a sender that saw the flag still set had published
+		// its event before the clear, so the read sees it.
+		for n > 0 && n < budget && f.state.Load()&stNotified != 0 {
+			f.state.Store(stScheduled)
+			m := f.typed().drain(budget - n)
+			if m == 0 {
+				break
+			}
+			n += m
+		}
 		f.countHandled(n)
 		return n == budget
 	}

@@ -1,0 +1,76 @@
+package reactor_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
+)
+
+// TestTurnNeverExceedsBudget: however many senders notify a running
+// turn, it handles at most the budget of events (a turn that finds
+// more events queued after its sender's notification reads them within
+// the budget it has left, and leaves the rest to a later turn), and
+// every event is handled once, in each sender's order. Turns are
+// counted through the lifecycle stream (Scheduled opens a turn,
+// Preempted closes it), on the pool and on a dedicated goroutine.
+func TestTurnNeverExceedsBudget(t *testing.T) {
+	const budget, senders, each, rounds = 16, 2, 50000, 6
+	for _, sc := range []struct {
+		name string
+		s    reactor.Scheduler
+	}{{"pool", reactor.SharedPool}, {"dedicated", reactor.Dedicated}} {
+		t.Run(sc.name, func(t *testing.T) {
+			for range rounds {
+				turnsWithinBudget(t, sc.s, budget, senders, each)
+			}
+		})
+	}
+}
+
+// turnsWithinBudget is one round of TestTurnNeverExceedsBudget: senders
+// goroutines send each events to a reactor whose turns have the budget.
+func turnsWithinBudget(t *testing.T, sc reactor.Scheduler, budget, senders, each int) {
+	t.Helper()
+	sys, _ := newSys(t, reactor.WithBudget(budget))
+	type result struct{ turns, worst int }
+	done := make(chan result, 1)
+	ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[[2]int]) {
+		var res result
+		inTurn, handled := 0, 0
+		next := make([]int, senders)
+		r.Lifecycle().OnEvent(func(l reactor.Lifecycle) {
+			if l.Phase == reactor.Scheduled {
+				inTurn = 0
+				res.turns++
+			}
+		})
+		r.Main().Events().OnEvent(func(e [2]int) {
+			inTurn++
+			res.worst = max(res.worst, inTurn)
+			if e[1] != next[e[0]] {
+				panic(fmt.Sprintf("sender %d: got %d, want %d", e[0], e[1], next[e[0]]))
+			}
+			next[e[0]]++
+			if handled++; handled == senders*each {
+				done <- res
+			}
+		})
+	}, reactor.WithScheduler(sc))
+	require.NoError(t, err)
+	for s := range senders {
+		go func() {
+			for i := range each {
+				if err := ch.Send([2]int{s, i}); err != nil {
+					panic(err)
+				}
+			}
+		}()
+	}
+	res := reactortest.Receive(t, done)
+	require.LessOrEqual(t, res.worst, budget, "events in one turn")
+	require.GreaterOrEqual(t, res.turns, senders*each/budget)
+}
