@@ -230,6 +230,17 @@ func mustEncode(t *testing.T, k string, v int) encoded {
 // "k"; it returns the test's context, the table and the key's hash. The
 // table is closed when the test ends.
 func holdingK(t *testing.T) (context.Context, *Table[string, int], uint64) {
+	ctx, _, tb := loneMember(t)
+	h, err := tb.hash("k")
+	require.NoError(t, err)
+	return ctx, tb, h
+}
+
+// loneMember opens the durable table "kv" on one member, n1, of a
+// JetStream server of the test, and puts 1 under "k"; it returns the
+// test's context (bounded by its patience), the server's URL and the
+// table, closed when the test ends.
+func loneMember(t *testing.T) (context.Context, string, *Table[string, int]) {
 	url := remotetest.JetStreamServer(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
 	t.Cleanup(cancel)
@@ -238,9 +249,7 @@ func holdingK(t *testing.T) (context.Context, *Table[string, int], uint64) {
 	t.Cleanup(func() { _ = tb.Close(ctx) })
 	_, _, err = tb.Put(ctx, "k", 1)
 	require.NoError(t, err)
-	h, err := tb.hash("k")
-	require.NoError(t, err)
-	return ctx, tb, h
+	return ctx, url, tb
 }
 
 // watchingKV is a bucket that hands each watch of the whole bucket it
@@ -416,14 +425,7 @@ func unansweredStores(tb *Table[string, int], key string, n int, seen func()) {
 // A write whose context ends meanwhile returns the context's error, and
 // stored nothing.
 func TestWriteOutlastsUnansweredStores(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer t1.Close(ctx)
-	_, _, err = t1.Put(ctx, "k", 1) // n1 holds "k"
-	require.NoError(t, err)
+	ctx, url, t1 := loneMember(t) // n1 holds "k"
 	stored := func(tb *Table[string, int], k string) string {
 		t.Helper()
 		key, err := dataKey(k)
@@ -618,18 +620,11 @@ func TestBucketMadeAgainIgnoresOldGraves(t *testing.T) {
 // that comes later leaves the unsealed grave as it is and serves the
 // key.
 func TestUnsealedGraveRefusesLateWrites(t *testing.T) {
-	url := remotetest.JetStreamServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), reactortest.Patience)
-	defer cancel()
-	t1, err := Open[string, int](ctx, remotetest.Member(t, url, "n1"), "kv", dht.StringKey, Config[int]{})
-	require.NoError(t, err)
-	defer t1.Close(ctx)
+	ctx, url, t1 := loneMember(t)
 	t1.mu.RLock()
 	oldView := t1.cur
 	t1.mu.RUnlock()
 	require.Equal(t, uint64(1), oldView.Epoch)
-	_, _, err = t1.Put(ctx, "k", 1)
-	require.NoError(t, err)
 
 	// What the stopped member did: the stream moved to epoch 2, then
 	// epoch 1's grave made and never sealed.
