@@ -74,3 +74,36 @@ func turnsWithinBudget(t *testing.T, sc reactor.Scheduler, budget, senders, each
 	require.LessOrEqual(t, res.worst, budget, "events in one turn")
 	require.GreaterOrEqual(t, res.turns, senders*each/budget)
 }
+
+// TestConnectorOpenedMidTurnIsRead: a handler that opens a connector
+// and sends to it from the same turn gets that event, on the pool and
+// on a dedicated goroutine. The send finds the reactor running and only
+// notifies it; the turn must look at the new connector before it ends
+// (a turn that re-read only its main connector on that notification
+// lost the event until the next send).
+func TestConnectorOpenedMidTurnIsRead(t *testing.T) {
+	for _, sc := range []struct {
+		name string
+		s    reactor.Scheduler
+	}{{"pool", reactor.SharedPool}, {"dedicated", reactor.Dedicated}} {
+		t.Run(sc.name, func(t *testing.T) {
+			sys, _ := newSys(t)
+			got := make(chan int, 1)
+			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+				r.Main().Events().OnEvent(func(int) {
+					b, err := reactor.Open[int](r)
+					if err != nil {
+						panic(err)
+					}
+					b.Events().OnEvent(func(v int) { got <- v })
+					if err := b.Channel().Send(42); err != nil {
+						panic(err)
+					}
+				})
+			}, reactor.WithScheduler(sc.s))
+			require.NoError(t, err)
+			require.NoError(t, ch.Send(1))
+			require.Equal(t, 42, reactortest.Receive(t, got))
+		})
+	}
+}

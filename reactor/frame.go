@@ -373,8 +373,15 @@ func (f *frame) drainAll(budget int) bool {
 		// read the queue again, as the next turn would, without going
 		// through the run queue. The order (clear, then read) is
 		// release's: a sender that saw the flag still set had published
-		// its event before the clear, so the read sees it.
+		// its event before the clear, so the read sees it. Only while
+		// the main connector is still the only one: a handler that
+		// opened another may have been notified for that one, and the
+		// notification must then end the turn, for the next to read
+		// every connector (TestConnectorOpenedMidTurnIsRead).
 		for n > 0 && n < budget && f.state.Load()&stNotified != 0 {
+			if x := f.x.Load(); x != nil && len(x.conns) > 0 {
+				break
+			}
 			f.state.Store(stScheduled)
 			m := f.typed().drain(budget - n)
 			if m == 0 {
