@@ -102,7 +102,7 @@ func (c *natsCluster) placesBucket(t *testing.T, d time.Duration) bool {
 func (c *natsCluster) tryStart(t *testing.T) bool {
 	t.Helper()
 	for i := range c.args {
-		c.procs[i] = natsServer.Start(t, fmt.Sprintf("nats-server s%d", i), func(string) {}, c.args[i]...)
+		c.launch(t, i)
 	}
 	for i := range c.args {
 		if !c.ready(i, 10*time.Second) {
@@ -133,8 +133,15 @@ func (c *natsCluster) ready(i int, d time.Duration) bool {
 // start starts server i again on its ports and store, after stop.
 func (c *natsCluster) start(t *testing.T, i int) {
 	t.Helper()
-	c.procs[i] = natsServer.Start(t, fmt.Sprintf("nats-server s%d", i), func(string) {}, c.args[i]...)
+	c.launch(t, i)
 	require.True(t, c.ready(i, time.Minute), "nats-server s%d ready again", i)
+}
+
+// launch starts the process of server i (its output is dropped; its
+// standard error is logged if the test fails).
+func (c *natsCluster) launch(t *testing.T, i int) {
+	t.Helper()
+	c.procs[i] = natsServer.Start(t, fmt.Sprintf("nats-server s%d", i), func(string) {}, c.args[i]...)
 }
 
 // stop stops server i as an operator would (SIGTERM: the server shuts

@@ -59,15 +59,15 @@ import (
 // lost its keys (paused past its lease, cut off, taken for gone, or just
 // behind on the layout) cannot store a late write: JetStream refuses it,
 // and the write is placed again. Each layout change leaves one empty,
-// sealed stream in JetStream (named "<bucket>_revoked_<life>_<epoch>"), which
-// keeps that epoch revoked; the package's own code never removes one
-// (an account whose JetStream limits cap its streams caps the table's
-// layout changes as well). A bucket deleted by hand may leave them: a
-// bucket made again under the same name writes under a new name of
-// its own (a random "life" in its layout record), which they do not
-// touch. Members of an earlier version of
-// this package, which conditioned writes on fence keys of slots, must
-// not serve a table beside these: their writes are not revoked.
+// sealed stream in JetStream (named "<bucket>_revoked_<life>_<epoch>"),
+// which keeps that epoch revoked; the package's own code never removes
+// one (an account whose JetStream limits cap its streams caps the
+// table's layout changes as well). A bucket deleted by hand may leave
+// them: a bucket made again under the same name writes under a new name
+// of its own (a random "life" in its layout record), which they do not
+// touch. Members of an earlier version of this package, which
+// conditioned writes on fence keys of slots, must not serve a table
+// beside these: their writes are not revoked.
 // Reads come from the holder's memory, served only while the holder's
 // connection is up and its registry lease provably holds (it stops a
 // tenth of the lease time early), and after a lapse of its lease only

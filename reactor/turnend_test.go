@@ -2,7 +2,9 @@ package reactor_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -19,13 +21,10 @@ import (
 // Preempted closes it), on the pool and on a dedicated goroutine.
 func TestTurnNeverExceedsBudget(t *testing.T) {
 	const budget, senders, each, rounds = 16, 2, 50000, 6
-	for _, sc := range []struct {
-		name string
-		s    reactor.Scheduler
-	}{{"pool", reactor.SharedPool}, {"dedicated", reactor.Dedicated}} {
-		t.Run(sc.name, func(t *testing.T) {
+	for name, sc := range schedulers {
+		t.Run(name, func(t *testing.T) {
 			for range rounds {
-				turnsWithinBudget(t, sc.s, budget, senders, each)
+				turnsWithinBudget(t, sc, budget, senders, each)
 			}
 		})
 	}
@@ -82,11 +81,8 @@ func turnsWithinBudget(t *testing.T, sc reactor.Scheduler, budget, senders, each
 // (a turn that re-read only its main connector on that notification
 // lost the event until the next send).
 func TestConnectorOpenedMidTurnIsRead(t *testing.T) {
-	for _, sc := range []struct {
-		name string
-		s    reactor.Scheduler
-	}{{"pool", reactor.SharedPool}, {"dedicated", reactor.Dedicated}} {
-		t.Run(sc.name, func(t *testing.T) {
+	for name, sc := range schedulers {
+		t.Run(name, func(t *testing.T) {
 			sys, _ := newSys(t)
 			got := make(chan int, 1)
 			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
@@ -100,10 +96,55 @@ func TestConnectorOpenedMidTurnIsRead(t *testing.T) {
 						panic(err)
 					}
 				})
-			}, reactor.WithScheduler(sc.s))
+			}, reactor.WithScheduler(sc))
 			require.NoError(t, err)
 			require.NoError(t, ch.Send(1))
 			require.Equal(t, 42, reactortest.Receive(t, got))
+		})
+	}
+}
+
+// TestBusyReactorReleasesMailboxOnceIdle: a reactor that a sender keeps
+// busy keeps its mailbox's segments from turn to turn (a notified turn
+// does not trim), and releases them once it goes idle, so that an idle
+// reactor pins no queue memory however busy it was. On the pool and on
+// a dedicated goroutine.
+func TestBusyReactorReleasesMailboxOnceIdle(t *testing.T) {
+	for name, sc := range schedulers {
+		t.Run(name, func(t *testing.T) {
+			sys, _ := newSys(t)
+			const n = 10_000
+			gate := make(chan struct{})
+			handled := make(chan int, 1)
+			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+				count := 0
+				r.Main().Events().OnEvent(func(v int) {
+					if v == 0 {
+						<-gate // the sender fills the queue meanwhile
+					}
+					if count++; count == n {
+						handled <- count
+					}
+				})
+			}, reactor.WithScheduler(sc))
+			require.NoError(t, err)
+			require.NoError(t, ch.Send(0))
+			for i := 1; i < n; i++ {
+				require.NoError(t, ch.Send(i))
+			}
+			require.True(t, reactor.MailboxHeld(ch), "the queued events sit in segments")
+			close(gate)
+			require.Equal(t, n, reactortest.Receive(t, handled))
+
+			// The turn that handled the last event ends and the reactor
+			// goes idle: wait for that (it gets no events, so nothing
+			// else can schedule it), then look at its mailbox.
+			end := time.Now().Add(reactortest.Patience)
+			for !reactor.Idle(ch) {
+				require.True(t, time.Now().Before(end), "the reactor never went idle")
+				runtime.Gosched()
+			}
+			require.False(t, reactor.MailboxHeld(ch), "an idle reactor pins no segment")
 		})
 	}
 }
