@@ -11,8 +11,8 @@ import (
 )
 
 // TestRoutedSendAllocatesNothing routes through every policy, by the
-// router's Send and by its Channel (which picks inline for the built-in
-// policies), and through its Channel's SendAndRun, SendAndYield and
+// router's Send, by a Producer and by its Channel (which picks inline
+// for the built-in policies), and through its Channel's SendAndRun, SendAndYield and
 // Offer, and requires
 // no allocation per routed event. The targets are
 // forwarding channels, so what is measured is the router alone; a reactor
@@ -28,11 +28,15 @@ func TestRoutedSendAllocatesNothing(t *testing.T) {
 				require.NoError(t, rt.Add(reactor.ChannelOf[uint64](&targets[i])))
 			}
 			out := rt.Channel()
+			pr := rt.Producer()
 			ctx := context.Background()
 			var v uint64
 			send := func() {
 				v++
 				if err := rt.Send(v); err != nil {
+					panic(err)
+				}
+				if err := pr.Send(v); err != nil {
 					panic(err)
 				}
 				if err := out.Send(v); err != nil {
@@ -47,6 +51,9 @@ func TestRoutedSendAllocatesNothing(t *testing.T) {
 					panic(err)
 				}
 				if err := out.Offer(ctx, v); err != nil {
+					panic(err)
+				}
+				if err := pr.Offer(ctx, v); err != nil {
 					panic(err)
 				}
 			}
@@ -81,7 +88,7 @@ func (m *methodSink) SendAndYield(context.Context, int) error {
 }
 
 // TestRouterPassesEachSendOn checks that each way of sending through a
-// router's channel reaches the picked target by the same method, and
+// router's channel (or a Producer) reaches the picked target by the same method, and
 // that a broadcast sends with Send.
 func TestRouterPassesEachSendOn(t *testing.T) {
 	sys := newSys(t)
@@ -89,14 +96,19 @@ func TestRouterPassesEachSendOn(t *testing.T) {
 	rt := router.New(sys, "methods", router.RoundRobin[int]())
 	require.NoError(t, rt.Add(reactor.ChannelOf[int](m)))
 	out, ctx := rt.Channel(), context.Background()
-	for want, send := range map[string]func() error{
-		"Send":         func() error { return out.Send(1) },
-		"Offer":        func() error { return out.Offer(ctx, 1) },
-		"SendAndRun":   func() error { return out.SendAndRun(ctx, 1) },
-		"SendAndYield": func() error { return out.SendAndYield(ctx, 1) },
+	for _, tc := range []struct {
+		want string
+		send func() error
+	}{
+		{"Send", func() error { return out.Send(1) }},
+		{"Offer", func() error { return out.Offer(ctx, 1) }},
+		{"SendAndRun", func() error { return out.SendAndRun(ctx, 1) }},
+		{"SendAndYield", func() error { return out.SendAndYield(ctx, 1) }},
+		{"Send", func() error { return rt.Producer().Send(1) }},
+		{"Offer", func() error { return rt.Producer().Offer(ctx, 1) }},
 	} {
-		require.NoError(t, send())
-		require.Equal(t, want, <-m.calls)
+		require.NoError(t, tc.send())
+		require.Equal(t, tc.want, <-m.calls)
 	}
 	bc := router.New(sys, "broadcast", router.Broadcast[int]())
 	require.NoError(t, bc.Add(reactor.ChannelOf[int](m)))

@@ -10,7 +10,10 @@
 // hop and no allocation. Targets can be added and removed at any time; a send
 // that starts after [Router.Add] or [Router.Remove] has returned sees the new
 // set. [Install], [Open] and [Spawn] put a router on a reactor's connector or
-// in a reactor of its own.
+// in a reactor of its own. A goroutine that routes alone may use its own
+// [Producer], which keeps a round-robin's or deficit round-robin's state
+// for itself instead of sharing it with every sender (no atomic
+// instruction per pick; fairness then holds per producer).
 //
 // Policies are pure state machines (see Policy): [RoundRobin], [Random], [Hash]
 // (xxhash of a key, frozen), [DeficitRoundRobin] (Reactors.IO's algorithm),
