@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/reactors-go/reactors/reactor"
@@ -32,12 +33,19 @@ func w3() workload {
 		w.cases = append(w.cases, benchCase{peer: peerRaw, variant: v, run: w3Raw(v)})
 		w.ratios = append(w.ratios, ratioDef{variant: v, refVariant: v, metric: "msgs_per_s"})
 	}
-	for _, v := range []string{"roundrobin", "hash", "random", "broadcast", "drr"} {
+	for _, v := range []string{"roundrobin", "hash", "random", "broadcast", "drr", "roundrobin" + w3Producer, "drr" + w3Producer} {
 		w.cases = append(w.cases, benchCase{peer: peerReactors, variant: v, run: w3Reactors(v)})
 	}
-	w.ratios = append(w.ratios, ratioDef{variant: "drr", refVariant: "roundrobin", metric: "msgs_per_s"})
+	w.ratios = append(w.ratios,
+		ratioDef{variant: "drr", refVariant: "roundrobin", metric: "msgs_per_s"},
+		ratioDef{variant: "roundrobin" + w3Producer, refVariant: "roundrobin", metric: "msgs_per_s"},
+		ratioDef{variant: "drr" + w3Producer, refVariant: "roundrobin", metric: "msgs_per_s"})
 	return w
 }
+
+// w3Producer suffixes the variants whose driver routes through its own
+// router.Producer instead of the router's Channel.
+const w3Producer = "-producer"
 
 // W3Count is a worker's answer to the flush: how many messages it got and
 // their total cost.
@@ -191,15 +199,17 @@ func w3Policy(variant string) router.Policy[int64] {
 }
 
 // w3Reactors routes through a router's channel (the policy runs on the
-// driver's goroutine) to W counting reactors; the flush goes to each
+// driver's goroutine), or through the driver's own router.Producer for
+// the -producer variants, to W counting reactors; the flush goes to each
 // worker's channel directly, after everything the driver routed to it.
 func w3Reactors(variant string) func(p RunParams) (Result, error) {
+	base, producer := strings.CutSuffix(variant, w3Producer)
 	return func(p RunParams) (res Result, err error) {
 		n := p.Count(W3Messages)
 		sys, deadline, finish := startReactors()
 		defer finish(&res, &err)
 		replies := make(chan W3Count, W3Workers)
-		rt := router.New(sys, "w3", w3Policy(variant))
+		rt := router.New(sys, "w3", w3Policy(base))
 		workers := make([]reactor.Channel[int64], W3Workers)
 		for w := range workers {
 			ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int64]) {
@@ -221,14 +231,17 @@ func w3Reactors(variant string) func(p RunParams) (Result, error) {
 		if err := rt.Add(workers...); err != nil {
 			return nil, err
 		}
-		out := rt.Channel()
+		send := rt.Channel().Send
+		if producer {
+			send = rt.Producer().Send
+		}
 		t0 := time.Now()
 		messages := n
-		if variant == "broadcast" {
+		if base == "broadcast" {
 			messages = n / W3Workers
 		}
 		for i := range messages {
-			if err := out.Send(int64(i)); err != nil {
+			if err := send(int64(i)); err != nil {
 				return nil, err
 			}
 		}
@@ -237,6 +250,6 @@ func w3Reactors(variant string) func(p RunParams) (Result, error) {
 				return nil, err
 			}
 		}
-		return W3Finish(variant, n, t0, replies, deadline.C)
+		return W3Finish(base, n, t0, replies, deadline.C)
 	}
 }
