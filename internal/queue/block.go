@@ -1,20 +1,18 @@
 package queue
 
 import (
-	"math/bits"
 	"reflect"
 	"sync"
 )
 
-// A block holds the slots of a segment larger than the first size.
-// Blocks are used again: a segment the consumer has read to the end (or
-// that Release closed) gives its block back to a pool of blocks of its
-// element type and size, where the producer that makes the next segment
-// of that size, in any queue of that type, finds it. A busy queue then
-// allocates a segment header of under 200 bytes per segment instead of
-// slots for every element, and gives the collector that much less to
-// do. The pools are sync.Pools: blocks nobody takes are freed by the
-// collector.
+// A block holds the slots of a largest segment. Blocks are used again:
+// a segment the consumer has read to the end (or that Release closed)
+// gives its block back to a pool of blocks of its element type, where
+// the producer that makes the next largest segment of any queue of that
+// type finds it. A busy queue then allocates a header of under 200 bytes
+// per 128 elements instead of slots for every element, and gives the
+// collector that much less to do. The pools are sync.Pools: blocks
+// nobody takes are freed by the collector.
 //
 // Reuse is safe because nobody touches a block's slots once its segment
 // is read to the end: every slot of it was claimed (a segment gets a
@@ -28,39 +26,35 @@ import (
 // last, and a slot is published when its stamp equals its segment's lap,
 // so the stamps of earlier laps read as unpublished. Neither the
 // consumer that recycles a block nor the producer that takes it writes
-// its slots beforehand (2 KB for 128 int64 slots): in a fan-in, either
-// may be the one every other goroutine waits for.
+// its slots beforehand (2 KB for int64): in a fan-in, either may be the
+// one every other goroutine waits for.
+//
+// The lap comes after the slots, so that they start on a cache line as
+// a slice of their own would: a slot never straddles two lines.
 type block[T any] struct {
-	slots []slot[T]
+	slots [maxSegment]slot[T]
 	lap   uint32 // the lap of the segment using it now
 }
 
-// Block sizes: 2·minSegment, 4·minSegment, ..., maxSegment slots, one
-// pool each.
-var numBlockSizes = bits.Len(maxSegment/minSegment) - 1
+// blockPools holds a *sync.Pool of *block[T] for each element type T.
+var blockPools sync.Map // reflect.Type -> *sync.Pool
 
-// blockPools holds the pools of blocks of each element type T: a
-// *[]sync.Pool of numBlockSizes pools of *block[T], one per size.
-var blockPools sync.Map // reflect.Type -> *[]sync.Pool
-
-// blocksOf returns the pool of blocks of n slots of T (n a block size).
-// It costs a map lookup.
-func blocksOf[T any](n int) *sync.Pool {
+// blocksOf returns the pool of blocks of T. It costs a map lookup.
+func blocksOf[T any]() *sync.Pool {
 	t := reflect.TypeFor[T]()
-	p, ok := blockPools.Load(t)
-	if !ok {
-		fresh := make([]sync.Pool, numBlockSizes)
-		p, _ = blockPools.LoadOrStore(t, &fresh)
+	if p, ok := blockPools.Load(t); ok {
+		return p.(*sync.Pool)
 	}
-	return &(*p.(*[]sync.Pool))[bits.Len(uint(n/minSegment))-2]
+	p, _ := blockPools.LoadOrStore(t, new(sync.Pool))
+	return p.(*sync.Pool)
 }
 
-// takeBlock returns a block of n slots for a new segment, with its lap:
-// one from the pool, or a new one.
-func takeBlock[T any](n int) *block[T] {
-	b, _ := blocksOf[T](n).Get().(*block[T])
+// takeBlock returns a block for a new segment, with its lap: one from
+// the pool, or a new one.
+func takeBlock[T any]() *block[T] {
+	b, _ := blocksOf[T]().Get().(*block[T])
 	if b == nil {
-		b = &block[T]{slots: make([]slot[T], n)}
+		b = new(block[T])
 	}
 	b.nextLap()
 	return b
@@ -71,7 +65,7 @@ func takeBlock[T any](n int) *block[T] {
 // could match again, so the lap wraps to 1 over cleared slots.
 func (b *block[T]) nextLap() {
 	if b.lap++; b.lap == 0 {
-		clear(b.slots)
+		clear(b.slots[:])
 		b.lap = 1
 	}
 }
@@ -82,6 +76,6 @@ func (b *block[T]) nextLap() {
 func (s *segment[T]) recycle() {
 	if b := s.blk; b != nil {
 		s.blk = nil
-		blocksOf[T](len(b.slots)).Put(b)
+		blocksOf[T]().Put(b)
 	}
 }

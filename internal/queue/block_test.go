@@ -82,7 +82,7 @@ func TestQueuesSharingBlocksKeepTheirElements(t *testing.T) {
 // over slots whose stamps were cleared, so that a stamp left from lap 1
 // does not read as published.
 func TestBlockLapWrapsOverClearedSlots(t *testing.T) {
-	b := &block[int]{slots: make([]slot[int], maxSegment)}
+	b := new(block[int])
 	b.nextLap()
 	require.Equal(t, uint32(1), b.lap)
 	b.slots[3].stamp.Store(1) // published in lap 1, never written again

@@ -23,9 +23,9 @@ const (
 //
 // The zero value is an empty queue and allocates nothing until the first
 // Push. A Push costs one atomic add and one atomic store, plus, once per
-// segment, the segment's header (192 bytes for int64); the slots of
-// every segment but a first-size one come from pools of blocks that
-// consumers give back (see block). A Pop costs two atomic loads. A Push synchronizes
+// segment, the segment's header (192 bytes for int64); the slots of a
+// largest segment (128) come from a pool of blocks that consumers give
+// back (see block). A Pop costs two atomic loads. A Push synchronizes
 // before the Pop that returns its element.
 type MPSC[T any] struct {
 	head atomic.Pointer[segment[T]] // written by the producer that installs a first segment, else by the consumer
@@ -67,11 +67,14 @@ type slot[T any] struct {
 
 func newSegment[T any](n int) *segment[T] {
 	s := &segment[T]{clear: hasPointers(reflect.TypeFor[T]()), lap: 1}
-	if n <= minSegment {
+	switch {
+	case n <= minSegment:
 		s.slots = s.inline[:]
-	} else {
-		s.blk = takeBlock[T](n)
-		s.slots, s.lap = s.blk.slots, s.blk.lap
+	case n == maxSegment:
+		s.blk = takeBlock[T]()
+		s.slots, s.lap = s.blk.slots[:], s.blk.lap
+	default:
+		s.slots = make([]slot[T], n)
 	}
 	s.cons, s.clap = s.slots, s.lap
 	return s
