@@ -8,8 +8,8 @@ import "context"
 // take no atomic instruction, where the router's shared state costs
 // every pick one (an atomic add or a compare-and-swap that makes picks
 // fair across concurrent senders). For a single goroutine feeding a pool
-// of workers, a Producer routes about a fifth faster than the router's
-// Channel (W3 in docs/benchmarks.md).
+// of workers, a Producer routes a fifth to a third faster than the
+// router's Channel (W3 in docs/benchmarks.md).
 //
 // A Producer must not be used by two goroutines at once; like a
 // bufio.Writer, hand it over with the usual synchronization. Make one

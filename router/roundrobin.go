@@ -13,7 +13,10 @@ import "sync/atomic"
 // changes the cycle goes on from the counter, so the first pick on the
 // new set goes to member counter mod n, not necessarily to member 0. An
 // empty set gives [None] and does not advance the counter. One policy value
-// shared by several routers is fair over their picks together.
+// shared by several routers is fair over their picks together. A
+// [Producer] made from a router with this policy takes one counter value
+// when it is made, as its starting member, and then picks on its own
+// (see Producer for what that does to the totals).
 //
 // [Policy.Pick] costs one atomic add (about 2.5ns uncontended on amd64;
 // concurrent callers contend on that one word) and allocates nothing. The
