@@ -109,7 +109,7 @@ func (p *deficitRoundRobin[T]) Pick(v T, m *Members) int {
 	if n == 0 {
 		return None
 	}
-	c := min(max(p.cost(v), 0), maxDeficitCost)
+	c := p.costOf(v)
 	s := p.st.Load()
 	if s == nil || s.m != m {
 		s = p.install(m, n)
@@ -178,6 +178,11 @@ func (s *drrState) packedRound(w uint64, i, q, c int) (int, uint64) {
 		w |= uint64(d[j]) << (uint(j) * bits)
 	}
 	return i, w | uint64(i)<<drrIndexPos
+}
+
+// costOf returns v's cost, clamped to [0, maxDeficitCost].
+func (p *deficitRoundRobin[T]) costOf(v T) int {
+	return min(max(p.cost(v), 0), maxDeficitCost)
 }
 
 // install makes the state of m the current one, unless a concurrent pick

@@ -106,7 +106,6 @@ func (p *Producer[T]) pickDRR(set *memberSet[T], v T) int {
 		p.m, p.deficits, p.i = &set.m, make([]int, len(set.targets)), len(set.targets)-1
 	}
 	d := p.r.drr
-	c := min(max(d.cost(v), 0), maxDeficitCost)
-	p.i = drrPick(p.deficits, p.i, d.quantum, c)
+	p.i = drrPick(p.deficits, p.i, d.quantum, d.costOf(v))
 	return p.i
 }

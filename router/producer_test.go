@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/reactors-go/reactors/reactor"
+	"github.com/reactors-go/reactors/reactortest"
 	"github.com/reactors-go/reactors/router"
 )
 
@@ -199,5 +201,53 @@ func TestProducerSharesStatelessPolicies(t *testing.T) {
 	require.NoError(t, bc.Producer().Send(5))
 	for _, r := range brs {
 		require.Equal(t, []int{5}, r.events())
+	}
+}
+
+// TestProducerStopsPickingTerminatedTargets: once a target's reactor has
+// terminated, a producer made before (whose deficit round-robin state
+// was built on the old set) routes nothing more to it; every send
+// succeeds and reaches a live target, on pool and dedicated reactors.
+func TestProducerStopsPickingTerminatedTargets(t *testing.T) {
+	for _, sched := range []reactor.Scheduler{reactor.SharedPool, reactor.Dedicated} {
+		for name, policy := range map[string]func() router.Policy[int]{
+			"round-robin": router.RoundRobin[int],
+			"deficit":     func() router.Policy[int] { return router.DeficitRoundRobin(2, func(v int) int { return v%3 + 1 }) },
+		} {
+			t.Run(fmt.Sprintf("%s/%d", name, sched), func(t *testing.T) {
+				sys := newSys(t)
+				rt := router.New(sys, "workers", policy())
+				got := make(chan [2]int, 4000)
+				var workers []reactor.Channel[int]
+				for w := range 4 {
+					ch, err := reactor.Spawn(sys, func(r *reactor.Reactor[int]) {
+						r.Main().Events().OnEvent(func(v int) { got <- [2]int{w, v} })
+					}, reactor.WithScheduler(sched))
+					require.NoError(t, err)
+					workers = append(workers, ch)
+				}
+				require.NoError(t, rt.Add(workers...))
+				p := rt.Producer()
+				for v := range 8 {
+					require.NoError(t, p.Send(v))
+				}
+				require.NoError(t, workers[2].Stop())
+				<-workers[2].Done()
+				require.Len(t, rt.Targets(), 3)
+				for v := 8; v < 2008; v++ {
+					require.NoError(t, p.Send(v), "send %d", v)
+				}
+				// Events sent before the stop may have gone anywhere (or
+				// been dead-lettered by the stop); every later one reaches
+				// a live worker.
+				for later := 0; later < 2000; {
+					e := reactortest.Receive(t, got)
+					if e[1] >= 8 {
+						require.NotEqual(t, 2, e[0], "event %d routed to the terminated target", e[1])
+						later++
+					}
+				}
+			})
+		}
 	}
 }
